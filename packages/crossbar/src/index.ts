@@ -7,3 +7,5 @@
 export * from './errors.js'
 export type { KernelMatrix, MvmKernel } from './kernel.js'
 export { createReferenceKernel } from './reference-kernel.js'
+export { createRng, hashString } from './random.js'
+export type { Rng } from './random.js'
