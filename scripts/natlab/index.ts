@@ -1,0 +1,30 @@
+/**
+ * The tessera NAT lab: network namespaces with real NAT routers (endpoint-independent "cone" and symmetric), a
+ * public segment with a relay host, a STUN responder and public peers, all confined to the lab.
+ *
+ * @example
+ * ```ts
+ * import { createLab } from './natlab/index.js'
+ *
+ * const lab = createLab({ prefix: 'demo' })
+ * await lab.up()
+ * const node = lab.exec('cone1-a', [process.execPath, 'node.js', '--stun', lab.stun.url], { stdio: 'inherit' })
+ * console.log(lab.hosts.cone1.publicAddress, lab.hosts['cone1-a'].lanAddress)
+ * node.kill()
+ * await lab.down()
+ * ```
+ */
+export { createLab } from './lab.js'
+export type { DownResult, ExecOptions, HostStatus, Lab, LabInit, LabStatus, RunInHostOptions, UpOptions, UpResult } from './lab.js'
+export type { NetemOptions } from './build.js'
+export type { RunResult } from './commands.js'
+export { findLeaks } from './confinement.js'
+export type { ConfinementSnapshot } from './confinement.js'
+export { observeMappings, punch, startEchoServer, stunBinding, tryConnect } from './measure.js'
+export type { ConnectOutcome, EchoServer, Endpoint, Observation, PunchOptions, PunchSide } from './measure.js'
+export { createPortAllocator, runSelfCheck, withRoute } from './selfcheck.js'
+export type { CheckResult, PortAllocator, SelfCheckOptions } from './selfcheck.js'
+export type { StunChoice, StunProcess } from './stun.js'
+export { DEFAULT_ROUTERS, IFACE, planTopology } from './topology.js'
+export type { HostRole, LabHost, NatKind, RouterInit, TopologyInit, TopologyPlan } from './topology.js'
+export * from './errors.js'
