@@ -1,0 +1,80 @@
+/**
+ * Read-only snapshots of what the dual memory knows about a peer. The scheduler consumes these shapes; it
+ * never sees the windows or buckets behind them.
+ */
+
+/** Summary of one short-term metric over its window. */
+export interface MetricSummary {
+  /** Samples in the window. */
+  count: number
+  latest: number
+  mean: number
+  /** Per-sample exponential moving average over the window, oldest first. */
+  ema: number
+  /** Median (linear interpolation between order statistics). */
+  p50: number
+  p95: number
+  min: number
+  max: number
+}
+
+/** What short-term memory knows about one peer; metric fields are absent when the window has no sample. */
+export interface ShortTermStats {
+  peerId: string
+  /** Time of the last observation of any kind. */
+  lastSeenMs: number
+  queueDepth?: MetricSummary
+  inFlight?: MetricSummary
+  /** Shard round trips seen by the coordinator, ms. */
+  latencyMs?: MetricSummary
+  /** Execution time per shard request reported by the peer, ms. */
+  serviceMs?: MetricSummary
+  /** Measured throughput, MACs per second. */
+  throughput?: MetricSummary
+  /** Shard calls with a known outcome in the window. */
+  calls: number
+  /** Failed ÷ all shard calls in the window; absent when there was none. */
+  errorRate?: number
+}
+
+/** Direction of a long-term trend, from the scheduler's point of view (higher latency = degrading). */
+export type TrendDirection = 'improving' | 'stable' | 'degrading'
+
+/** Weighted least-squares trend of one long-term metric over time buckets. */
+export interface TrendEstimate {
+  direction: TrendDirection
+  /** Fitted change of the metric per hour (metric units per hour). */
+  slopePerHour: number
+  /** Fitted change over the regression's time span divided by the weighted mean level (dimensionless). */
+  relativeChange: number
+  /** Slope ÷ its standard error (0 when there are too few buckets to estimate it). */
+  tStatistic: number
+  /** Non-empty buckets that entered the fit. */
+  buckets: number
+}
+
+/** What long-term memory knows about one peer. Averages are weighted by an exponential decay with age. */
+export interface LongTermStats {
+  peerId: string
+  firstSeenMs: number
+  lastSeenMs: number
+  /** Shard calls with a known outcome, over every retained bucket (undecayed count). */
+  calls: number
+  /** Failed ÷ all shard calls, decayed, shrunk towards a prior for peers with little history. */
+  failureRate: number
+  /** Fraction of availability checks that found the peer up, decayed, shrunk towards a prior. */
+  availability: number
+  /** Mean shard round trip, ms (absent without samples). */
+  latencyMs?: number
+  /** Mean measured throughput, MACs per second (absent without samples). */
+  throughput?: number
+  /** Mean relative result error found by verification (absent without checks). */
+  resultError?: number
+  /** Overall direction: degrading if any metric degrades, else improving if any improves, else stable. */
+  trend: TrendDirection
+  trends: {
+    latencyMs: TrendEstimate
+    throughput: TrendEstimate
+    failureRate: TrendEstimate
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * A time-bounded sliding window of samples on a fixed-size ring buffer of typed arrays: bounded memory per
+ * metric, no allocation per sample or per query.
+ */
+import { ClockWentBackwardsError, InvalidOptionError, InvalidSampleError } from './errors.js'
+
+/**
+ * Samples of one metric from the last `windowMs` milliseconds, at most `capacity` of them. A sample recorded at
+ * `t` belongs to the window at time `now` while `t > now - windowMs`. When the ring is full the oldest sample
+ * is overwritten, so a very busy metric keeps its most recent `capacity` samples.
+ *
+ * Queries take `nowMs` and first drop the samples that have left the window; the clock must not go
+ * backwards (a {@link ClockWentBackwardsError} otherwise).
+ */
+export class TimeWindow {
+  readonly windowMs: number
+  readonly capacity: number
+  private readonly times: Float64Array
+  private readonly values: Float64Array
+  private head = 0
+  private count = 0
+  private lastMs = Number.NEGATIVE_INFINITY
+
+  constructor (windowMs: number, capacity: number) {
+    if (!Number.isFinite(windowMs) || windowMs <= 0) throw new InvalidOptionError(`windowMs must be positive, got ${windowMs}`)
+    if (!Number.isInteger(capacity) || capacity < 1) throw new InvalidOptionError(`capacity must be a positive integer, got ${capacity}`)
+    this.windowMs = windowMs
+    this.capacity = capacity
+    this.times = new Float64Array(capacity)
+    this.values = new Float64Array(capacity)
+  }
+
+  /** The latest time this window has been pushed or queried at (−∞ before the first call). */
+  get clockMs (): number {
+    return this.lastMs
+  }
+
+  /** Appends a sample taken at `nowMs`. */
+  push (value: number, nowMs: number): void {
+    if (!Number.isFinite(value)) throw new InvalidSampleError(`sample must be finite, got ${value}`)
+    this.advance(nowMs)
+    const slot = (this.head + this.count) % this.capacity
+    this.times[slot] = nowMs
+    this.values[slot] = value
+    if (this.count < this.capacity) {
+      this.count++
+    } else {
+      this.head = (this.head + 1) % this.capacity
+    }
+  }
+
+  /** Number of samples in the window at `nowMs`. */
+  size (nowMs: number): number {
+    this.advance(nowMs)
+    return this.count
+  }
+
+  /** The most recent sample in the window, or `undefined` when it is empty. */
+  latest (nowMs: number): number | undefined {
+    this.advance(nowMs)
+    if (this.count === 0) return undefined
+    return this.values[(this.head + this.count - 1) % this.capacity]
+  }
+
+  /** Time of the most recent sample in the window, or `undefined` when it is empty. */
+  latestTimeMs (nowMs: number): number | undefined {
+    this.advance(nowMs)
+    if (this.count === 0) return undefined
+    return this.times[(this.head + this.count - 1) % this.capacity]
+  }
+
+  /** Sum of the samples in the window (0 when empty). */
+  sum (nowMs: number): number {
+    this.advance(nowMs)
+    let total = 0
+    for (let i = 0; i < this.count; i++) total += this.values[(this.head + i) % this.capacity]
+    return total
+  }
+
+  /** Arithmetic mean of the samples in the window, or `undefined` when it is empty. */
+  mean (nowMs: number): number | undefined {
+    const n = this.size(nowMs)
+    return n === 0 ? undefined : this.sum(nowMs) / n
+  }
+
+  /**
+   * Exponential moving average over the window's samples in arrival order: starts at the oldest sample, then
+   * `ema ← ema + alpha · (x − ema)` per sample. `undefined` when the window is empty.
+   */
+  ema (alpha: number, nowMs: number): number | undefined {
+    if (!(alpha > 0 && alpha <= 1)) throw new InvalidOptionError(`alpha must be in (0, 1], got ${alpha}`)
+    this.advance(nowMs)
+    if (this.count === 0) return undefined
+    let value = this.values[this.head]
+    for (let i = 1; i < this.count; i++) value += alpha * (this.values[(this.head + i) % this.capacity] - value)
+    return value
+  }
+
+  /** Smallest and largest samples, written to `out[0]` and `out[1]`; returns false when the window is empty. */
+  minMax (nowMs: number, out: Float64Array): boolean {
+    this.advance(nowMs)
+    if (this.count === 0) return false
+    let lo = Number.POSITIVE_INFINITY
+    let hi = Number.NEGATIVE_INFINITY
+    for (let i = 0; i < this.count; i++) {
+      const v = this.values[(this.head + i) % this.capacity]
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
+    out[0] = lo
+    out[1] = hi
+    return true
+  }
+
+  /**
+   * The `q`-quantile (0 ≤ q ≤ 1) of the window's samples with linear interpolation between order statistics
+   * (Hyndman & Fan type 7, numpy's default): h = (n − 1)·q, x⌊h⌋ + (h − ⌊h⌋)(x⌊h⌋+1 − x⌊h⌋).
+   * `scratch` must hold at least `capacity` values; it is overwritten (callers share one per memory).
+   */
+  quantile (q: number, nowMs: number, scratch: Float64Array): number | undefined {
+    if (!(q >= 0 && q <= 1)) throw new InvalidOptionError(`quantile must be in [0, 1], got ${q}`)
+    if (scratch.length < this.capacity) throw new InvalidOptionError('scratch is shorter than the window capacity')
+    this.advance(nowMs)
+    const n = this.count
+    if (n === 0) return undefined
+    for (let i = 0; i < n; i++) scratch[i] = this.values[(this.head + i) % this.capacity]
+    const sorted = scratch.subarray(0, n)
+    sorted.sort()
+    const h = (n - 1) * q
+    const lo = Math.floor(h)
+    const hi = Math.min(lo + 1, n - 1)
+    return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo])
+  }
+
+  /** Drops every sample. */
+  clear (): void {
+    this.head = 0
+    this.count = 0
+  }
+
+  private advance (nowMs: number): void {
+    if (!Number.isFinite(nowMs)) throw new InvalidSampleError(`nowMs must be finite, got ${nowMs}`)
+    if (nowMs < this.lastMs) throw new ClockWentBackwardsError(`nowMs ${nowMs} is before ${this.lastMs}`)
+    this.lastMs = nowMs
+    const horizon = nowMs - this.windowMs
+    while (this.count > 0 && this.times[this.head] <= horizon) {
+      this.head = (this.head + 1) % this.capacity
+      this.count--
+    }
+  }
+}

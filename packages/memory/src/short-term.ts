@@ -1,0 +1,214 @@
+/**
+ * Short-term memory: per peer, sliding windows (seconds to a minute) of load and latency, fed by the metrics
+ * gossip and by the coordinator's own observations. Pure and clock-injected: every call takes `nowMs`.
+ */
+import {
+  SHORT_TERM_EMA_ALPHA,
+  SHORT_TERM_MAX_PEERS,
+  SHORT_TERM_SAMPLES_PER_WINDOW,
+  SHORT_TERM_WINDOW_MS
+} from './constants.js'
+import { ClockWentBackwardsError, InvalidOptionError, InvalidPeerIdError, InvalidSampleError } from './errors.js'
+import { TimeWindow } from './short-term-window.js'
+import type { MetricSummary, ShortTermStats } from './peer-stats.js'
+
+/** The numeric metrics a short-term window tracks. */
+export type ShortTermMetric = 'queueDepth' | 'inFlight' | 'latencyMs' | 'serviceMs' | 'throughput'
+
+/** Every {@link ShortTermMetric}, in a fixed order. */
+export const SHORT_TERM_METRICS: readonly ShortTermMetric[] = ['queueDepth', 'inFlight', 'latencyMs', 'serviceMs', 'throughput']
+
+/**
+ * One observation of a peer. Every field is optional: a metrics gossip sample carries the peer's own view
+ * (queue depth, in-flight work, throughput), the coordinator's observation of a shard call carries its round
+ * trip, the execution time the peer reported and whether it succeeded.
+ */
+export interface ShortTermSample {
+  /** Requests waiting in the peer's queue. */
+  queueDepth?: number
+  /** Requests the peer is executing now. */
+  inFlight?: number
+  /** Shard round trip seen by the coordinator, in milliseconds. */
+  latencyMs?: number
+  /** Time the peer spent executing one shard request, in milliseconds (reported by the peer). */
+  serviceMs?: number
+  /** Measured throughput, in MACs per second. */
+  throughput?: number
+  /** Outcome of a shard call: `false` counts towards the error rate. */
+  ok?: boolean
+}
+
+/** Options of {@link createShortTermMemory}. */
+export interface ShortTermMemoryInit {
+  /** Window length in ms (default {@link SHORT_TERM_WINDOW_MS}, one minute). */
+  windowMs?: number
+  /** Ring-buffer size per metric per peer (default {@link SHORT_TERM_SAMPLES_PER_WINDOW}). */
+  samplesPerWindow?: number
+  /** Peers kept; the least recently observed is forgotten first (default {@link SHORT_TERM_MAX_PEERS}). */
+  maxPeers?: number
+  /** EMA smoothing factor per sample, in (0, 1] (default {@link SHORT_TERM_EMA_ALPHA}). */
+  emaAlpha?: number
+}
+
+/** Short-term memory of every peer a coordinator talks to. */
+export interface ShortTermMemory {
+  readonly windowMs: number
+  /** Records one observation of `peerId` taken at `nowMs`. */
+  observe: (peerId: string, sample: ShortTermSample, nowMs: number) => void
+  /** Summary of one metric over the window, or `undefined` when the window holds no sample of it. */
+  summary: (peerId: string, metric: ShortTermMetric, nowMs: number) => MetricSummary | undefined
+  /** The `q`-quantile (0..1) of one metric over the window, or `undefined` when there is no sample. */
+  quantile: (peerId: string, metric: ShortTermMetric, q: number, nowMs: number) => number | undefined
+  /** Failed ÷ all shard calls in the window, or `undefined` when there was none. */
+  errorRate: (peerId: string, nowMs: number) => number | undefined
+  /** Everything known about `peerId` in the window, or `undefined` for an unknown peer. */
+  stats: (peerId: string, nowMs: number) => ShortTermStats | undefined
+  /** Peers currently tracked, least recently observed first. */
+  peers: () => string[]
+  /** Drops a peer's windows. */
+  forget: (peerId: string) => void
+}
+
+interface PeerWindows {
+  metrics: Record<ShortTermMetric, TimeWindow>
+  outcomes: TimeWindow
+  lastSeenMs: number
+}
+
+/**
+ * Creates an empty short-term memory. Times must not go backwards per peer (a {@link ClockWentBackwardsError}
+ * otherwise, and the observation is not recorded): feed it a monotonic clock such as
+ * `performance.timeOrigin + performance.now()`, or the simulator's.
+ *
+ * @example
+ * ```ts
+ * const memory = createShortTermMemory({ windowMs: 30_000 })
+ * memory.observe('12D3KooW…', { latencyMs: 14.2, ok: true }, Date.now())
+ * memory.stats('12D3KooW…', Date.now())?.latencyMs?.p95
+ * ```
+ */
+export function createShortTermMemory (init: ShortTermMemoryInit = {}): ShortTermMemory {
+  const windowMs = init.windowMs ?? SHORT_TERM_WINDOW_MS
+  const capacity = init.samplesPerWindow ?? SHORT_TERM_SAMPLES_PER_WINDOW
+  const maxPeers = init.maxPeers ?? SHORT_TERM_MAX_PEERS
+  const alpha = init.emaAlpha ?? SHORT_TERM_EMA_ALPHA
+  if (!Number.isFinite(windowMs) || windowMs <= 0) throw new InvalidOptionError(`windowMs must be positive, got ${windowMs}`)
+  if (!Number.isInteger(capacity) || capacity < 1) throw new InvalidOptionError(`samplesPerWindow must be a positive integer, got ${capacity}`)
+  if (!Number.isInteger(maxPeers) || maxPeers < 1) throw new InvalidOptionError(`maxPeers must be a positive integer, got ${maxPeers}`)
+  if (!(alpha > 0 && alpha <= 1)) throw new InvalidOptionError(`emaAlpha must be in (0, 1], got ${alpha}`)
+
+  // Map iteration order is insertion order: re-inserting on every observation keeps it least-recent first.
+  const peers = new Map<string, PeerWindows>()
+  const scratch = new Float64Array(capacity)
+  const range = new Float64Array(2)
+
+  const newPeer = (): PeerWindows => ({
+    metrics: {
+      queueDepth: new TimeWindow(windowMs, capacity),
+      inFlight: new TimeWindow(windowMs, capacity),
+      latencyMs: new TimeWindow(windowMs, capacity),
+      serviceMs: new TimeWindow(windowMs, capacity),
+      throughput: new TimeWindow(windowMs, capacity)
+    },
+    outcomes: new TimeWindow(windowMs, capacity),
+    lastSeenMs: Number.NEGATIVE_INFINITY
+  })
+
+  const summarise = (window: TimeWindow, nowMs: number): MetricSummary | undefined => {
+    const count = window.size(nowMs)
+    if (count === 0) return undefined
+    window.minMax(nowMs, range)
+    return {
+      count,
+      latest: window.latest(nowMs) as number,
+      mean: window.mean(nowMs) as number,
+      ema: window.ema(alpha, nowMs) as number,
+      p50: window.quantile(0.5, nowMs, scratch) as number,
+      p95: window.quantile(0.95, nowMs, scratch) as number,
+      min: range[0],
+      max: range[1]
+    }
+  }
+
+  return {
+    windowMs,
+    observe (peerId, sample, nowMs) {
+      checkPeerId(peerId)
+      checkSample(sample)
+      if (!Number.isFinite(nowMs)) throw new InvalidSampleError(`nowMs must be finite, got ${nowMs}`)
+      let entry = peers.get(peerId)
+      // Check the clock against every window first, so a rejected observation changes nothing.
+      if (entry !== undefined) {
+        for (const metric of SHORT_TERM_METRICS) {
+          if (nowMs < entry.metrics[metric].clockMs) throw new ClockWentBackwardsError(`nowMs ${nowMs} is before ${entry.metrics[metric].clockMs}`)
+        }
+        if (nowMs < entry.outcomes.clockMs) throw new ClockWentBackwardsError(`nowMs ${nowMs} is before ${entry.outcomes.clockMs}`)
+      }
+      if (entry === undefined) {
+        entry = newPeer()
+      } else {
+        peers.delete(peerId)
+      }
+      peers.set(peerId, entry)
+      for (const metric of SHORT_TERM_METRICS) {
+        const value = sample[metric]
+        if (value !== undefined) entry.metrics[metric].push(value, nowMs)
+      }
+      if (sample.ok !== undefined) entry.outcomes.push(sample.ok ? 0 : 1, nowMs)
+      entry.lastSeenMs = Math.max(entry.lastSeenMs, nowMs)
+      while (peers.size > maxPeers) {
+        const oldest = peers.keys().next().value as string
+        peers.delete(oldest)
+      }
+    },
+    summary (peerId, metric, nowMs) {
+      const entry = peers.get(peerId)
+      return entry === undefined ? undefined : summarise(entry.metrics[metric], nowMs)
+    },
+    quantile (peerId, metric, q, nowMs) {
+      const entry = peers.get(peerId)
+      return entry?.metrics[metric].quantile(q, nowMs, scratch)
+    },
+    errorRate (peerId, nowMs) {
+      return peers.get(peerId)?.outcomes.mean(nowMs)
+    },
+    stats (peerId, nowMs) {
+      const entry = peers.get(peerId)
+      if (entry === undefined) return undefined
+      return {
+        peerId,
+        lastSeenMs: entry.lastSeenMs,
+        queueDepth: summarise(entry.metrics.queueDepth, nowMs),
+        inFlight: summarise(entry.metrics.inFlight, nowMs),
+        latencyMs: summarise(entry.metrics.latencyMs, nowMs),
+        serviceMs: summarise(entry.metrics.serviceMs, nowMs),
+        throughput: summarise(entry.metrics.throughput, nowMs),
+        calls: entry.outcomes.size(nowMs),
+        errorRate: entry.outcomes.mean(nowMs)
+      }
+    },
+    peers () {
+      return [...peers.keys()]
+    },
+    forget (peerId) {
+      peers.delete(peerId)
+    }
+  }
+}
+
+/** Throws {@link InvalidPeerIdError} unless `peerId` can be a datastore key segment. */
+export function checkPeerId (peerId: unknown): asserts peerId is string {
+  if (typeof peerId !== 'string' || peerId.length === 0 || peerId.includes('/')) {
+    throw new InvalidPeerIdError(`invalid peer id ${JSON.stringify(peerId)}`)
+  }
+}
+
+function checkSample (sample: ShortTermSample): void {
+  for (const metric of SHORT_TERM_METRICS) {
+    const value = sample[metric]
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+      throw new InvalidSampleError(`${metric} must be a finite, non-negative number, got ${String(value)}`)
+    }
+  }
+  if (sample.ok !== undefined && typeof sample.ok !== 'boolean') throw new InvalidSampleError('ok must be a boolean')
+}

@@ -1,0 +1,32 @@
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
+import type { CapacityRecord } from '../src/capacity-record.js'
+
+/** A deterministic Ed25519 key from a small integer. */
+export async function keyFromSeed (n: number): Promise<Ed25519PrivateKey> {
+  const seed = new Uint8Array(32)
+  seed[0] = n & 0xff
+  seed[1] = (n >>> 8) & 0xff
+  return generateKeyPairFromSeed('Ed25519', seed)
+}
+
+export const NOW_MS = 1_795_000_000_000
+
+export function recordFor (key: Ed25519PrivateKey, overrides: Partial<CapacityRecord> = {}): CapacityRecord {
+  return {
+    peerId: peerIdFromPrivateKey(key).toString(),
+    device: { preset: 'rram-4bit', geometry: { rows: 256, cols: 256 }, noiseLevel: 0.031 },
+    tilesTotal: 64,
+    tilesFree: 40,
+    throughputGflopPerSecond: 12.5,
+    queueDepth: 2,
+    reachability: 'public',
+    natKind: 'none',
+    addresses: ['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002/ws'],
+    sequence: 7,
+    issuedAtMs: NOW_MS - 1000,
+    expiresAtMs: NOW_MS + 119_000,
+    ...overrides
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * @packageDocumentation
+ * Scheduling for tessera, as pure functions over interfaces (clock and random source are arguments): the
+ * score — expected completion time of a shard on a peer from both memories and the network path —, tessera's
+ * placement and routing policy, and the baselines it is measured against (`ray-like`, `memory-proportional`,
+ * `petals-like`, `round-robin`, `random`), all behind one {@link PlacementPolicy} interface.
+ *
+ * @example
+ * ```ts
+ * import { createRng } from '@tessera/crossbar'
+ * import { createPolicy, shardsFromPlan } from '@tessera/scheduler'
+ *
+ * const { shards } = shardsFromPlan(plan, { sensitivity: { fc1: 0.8 } })
+ * const policy = createPolicy('tessera')
+ * const placement = policy.place({ shards, peers, nowMs: Date.now(), rng: createRng('run-1/place') })
+ * const target = policy.route({ shard: shards[0], replicas: placement.assignments.get(shards[0].id) ?? [],
+ *   peers, nowMs: Date.now(), rng })
+ * ```
+ */
+export * from './errors.js'
+export * from './constants.js'
+export type { DeviceView, Geometry, PathKind, PeerView, Placement, PlacementInput, PlacementPolicy, RelayLimits, RouteInput, ShardSpec } from './types.js'
+export { createScoreModel, scoreShard, effectiveThroughput, pathBandwidth } from './score.js'
+export type { ScoreBreakdown, ScoreContext, ScoreModel, ScoreModelInit } from './score.js'
+export { normaliseShards, checkPeers, geometryFits } from './validate.js'
+export type { Shard } from './validate.js'
+export { shardsFromPlan, markHotShards } from './shards.js'
+export type { HotShardOptions, PartitionPlanLike, PlannedBlockLike, PlanShards, ShardsFromPlanOptions } from './shards.js'
+export { createPolicy, POLICY_NAMES } from './registry.js'
+export type { PolicyInit, PolicyName } from './registry.js'
+export { createTesseraPolicy } from './policies/tessera.js'
+export type { TesseraPolicyInit } from './policies/tessera.js'
+export { createRayLikePolicy } from './policies/ray-like.js'
+export type { RayLikePolicyInit } from './policies/ray-like.js'
+export { createMemoryProportionalPolicy } from './policies/memory-proportional.js'
+export { createPetalsLikePolicy } from './policies/petals-like.js'
+export type { PetalsLikePolicyInit } from './policies/petals-like.js'
+export { createRoundRobinPolicy } from './policies/round-robin.js'
+export { createRandomPolicy } from './policies/random.js'

@@ -1,0 +1,148 @@
+/**
+ * tessera's placement policy: greedy by expected completion time (see score.ts), with capacity bookkeeping,
+ * load awareness and replicas for hot shards.
+ *
+ * Placement:
+ * 1. Shards are taken sensitive first (sensitivity ≥ 0.5, so low-noise tiles go to the shards that need them),
+ *    then by decreasing work per request (expectedLoad × MACs), then by id.
+ * 2. Each shard goes to the feasible peer with the lowest score. The score includes `committed`, the work per
+ *    request the placement has already put on the peer, so each assignment raises the peer's predicted queue
+ *    and later shards spread out. Exact ties are broken with the rng.
+ * 3. Then, round by round, every shard that wants more copies (`replicas` > 1, hottest first) gets one more
+ *    copy on the best feasible peer that does not hold it yet. A shard with r copies puts load/r on each, so the
+ *    bookkeeping moves the load share off the existing holders as copies are added.
+ *
+ * Routing: each call goes to the replica with the lowest current score, counting the coordinator's own
+ * outstanding calls (`pending`), which makes it join-the-shortest-expected-delay across replicas.
+ */
+import { SENSITIVE_SHARD_THRESHOLD } from '../constants.js'
+import { compareIds, pick } from '../pick.js'
+import { createScoreModel, scoreShard } from '../score.js'
+import { checkPeers, finishPlacement, normaliseShards, TileLedger } from '../validate.js'
+import type { ScoreModel, ScoreModelInit } from '../score.js'
+import type { PeerView, Placement, PlacementInput, PlacementPolicy, RouteInput } from '../types.js'
+import type { Shard } from '../validate.js'
+
+/** Options of {@link createTesseraPolicy}: the score model's parameters. */
+export interface TesseraPolicyInit {
+  score?: ScoreModelInit
+}
+
+/** Creates tessera's policy. */
+export function createTesseraPolicy (init: TesseraPolicyInit = {}): PlacementPolicy {
+  const model = createScoreModel(init.score)
+  return {
+    name: 'tessera',
+    place: (input) => placeTessera(input, model),
+    route: (input) => routeTessera(input, model)
+  }
+}
+
+function placeTessera (input: PlacementInput, model: ScoreModel): Placement {
+  const shards = normaliseShards(input.shards)
+  checkPeers(input.peers)
+  const peers = input.peers
+  const ledger = new TileLedger(peers)
+  const committedMs = new Map<string, number>(peers.map((p) => [p.peerId, 0]))
+  // Per shard: holder → compute time of one call there, to move load shares when copies are added.
+  const holders = new Map<string, Map<string, number>>()
+  const copies = new Map<string, string[]>()
+  const why = new Map<string, string>()
+
+  const best = (shard: Shard, exclude: Map<string, number> | undefined): { peer: PeerView, computeMs: number } | undefined => {
+    let bestPeers: Array<{ peer: PeerView, computeMs: number }> = []
+    let bestMs = Number.POSITIVE_INFINITY
+    for (const peer of peers) {
+      if (exclude?.has(peer.peerId) === true) continue
+      const s = scoreShard(shard, peer, model, { committedMs: committedMs.get(peer.peerId), tilesFree: ledger.remaining(peer.peerId) })
+      if (!s.feasible) continue
+      if (s.totalMs < bestMs) {
+        bestMs = s.totalMs
+        bestPeers = [{ peer, computeMs: s.computeMs }]
+      } else if (s.totalMs === bestMs) {
+        bestPeers.push({ peer, computeMs: s.computeMs })
+      }
+    }
+    return pick(bestPeers, input.rng)
+  }
+
+  const assign = (shard: Shard, peer: PeerView, computeMs: number): void => {
+    ledger.take(peer, shard)
+    let held = holders.get(shard.id)
+    if (held === undefined) {
+      held = new Map()
+      holders.set(shard.id, held)
+    }
+    const before = held.size
+    // Copies share the shard's load evenly: each holder's committed work moves from load/before to load/after.
+    for (const [peerId, c] of held) {
+      committedMs.set(peerId, (committedMs.get(peerId) ?? 0) - shard.expectedLoad * c / before + shard.expectedLoad * c / (before + 1))
+    }
+    held.set(peer.peerId, computeMs)
+    committedMs.set(peer.peerId, (committedMs.get(peer.peerId) ?? 0) + shard.expectedLoad * computeMs / (before + 1))
+    const list = copies.get(shard.id) ?? []
+    list.push(peer.peerId)
+    copies.set(shard.id, list)
+  }
+
+  const order = [...shards].sort((a, b) => {
+    const sa = a.sensitivity >= SENSITIVE_SHARD_THRESHOLD ? 1 : 0
+    const sb = b.sensitivity >= SENSITIVE_SHARD_THRESHOLD ? 1 : 0
+    return sb - sa || b.expectedLoad * b.macsPerRequest - a.expectedLoad * a.macsPerRequest || compareIds(a.id, b.id)
+  })
+  for (const shard of order) {
+    const choice = best(shard, undefined)
+    if (choice === undefined) {
+      why.set(shard.id, infeasibleReason(shard, peers, ledger, model))
+      continue
+    }
+    assign(shard, choice.peer, choice.computeMs)
+  }
+
+  const hot = order.filter((s) => s.replicas > 1 && copies.has(s.id))
+    .sort((a, b) => b.expectedLoad - a.expectedLoad || compareIds(a.id, b.id))
+  const maxReplicas = Math.max(1, ...hot.map((s) => s.replicas))
+  for (let round = 2; round <= maxReplicas; round++) {
+    for (const shard of hot) {
+      const held = holders.get(shard.id)
+      if (held === undefined || shard.replicas < round || held.size !== round - 1) continue
+      const choice = best(shard, held)
+      if (choice === undefined) {
+        why.set(shard.id, `only ${held.size} of ${shard.replicas} copies: no other peer can take it`)
+        continue
+      }
+      assign(shard, choice.peer, choice.computeMs)
+    }
+  }
+  return finishPlacement('tessera', shards, copies, ledger, why)
+}
+
+function routeTessera (input: RouteInput, model: ScoreModel): string | undefined {
+  const [shard] = normaliseShards([input.shard])
+  const views = new Map(input.peers.map((p) => [p.peerId, p]))
+  let bestIds: string[] = []
+  let bestMs = Number.POSITIVE_INFINITY
+  for (const peerId of input.replicas) {
+    const peer = views.get(peerId)
+    if (peer === undefined) continue
+    const s = scoreShard(shard, peer, model, { programmed: true, pending: input.pending?.get(peerId) ?? 0 })
+    const ms = s.feasible ? s.totalMs : Number.POSITIVE_INFINITY
+    if (ms < bestMs) {
+      bestMs = ms
+      bestIds = [peerId]
+    } else if (ms === bestMs) {
+      bestIds.push(peerId)
+    }
+  }
+  if (bestIds.length === 0) return input.replicas[0]
+  return pick(bestIds, input.rng)
+}
+
+function infeasibleReason (shard: Shard, peers: readonly PeerView[], ledger: TileLedger, model: ScoreModel): string {
+  if (peers.length === 0) return 'no peers'
+  const reasons = peers.slice(0, 4).map((peer) => {
+    const s = scoreShard(shard, peer, model, { tilesFree: ledger.remaining(peer.peerId) })
+    return `${peer.peerId}: ${s.reason ?? 'feasible'}`
+  })
+  return `no feasible peer (${reasons.join('; ')}${peers.length > 4 ? `; ${peers.length - 4} more` : ''})`
+}
