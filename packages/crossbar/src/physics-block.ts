@@ -1,0 +1,548 @@
+/**
+ * One weight block programmed onto crossbar devices: the device physics between a float weight matrix and the
+ * MVM kernel. Weight-stationary: programming noise, level quantisation, stuck-at faults, drift exponents and
+ * IR-drop attenuation are fixed once when the block is programmed; the conductances at a time t are computed
+ * once per distinct t and pushed into the kernel with `update`; everything per input vector (DAC, read noise,
+ * output noise, ADC, bound management, drift compensation) costs O(rows + cols) on top of the kernel's MVM.
+ *
+ * Units. Normalized units follow aihwkit: a weight w becomes w̃ = (G+ − G−) / (g_max − g_min) ∈ [−1, 1] with
+ * w_max = max|W| mapped to g_max, inputs are divided by max|x| (noise management) so x̃ ∈ [−1, 1], and the
+ * analog output ỹ = Σ x̃ w̃ is what the output noise, the ADC step and the ADC range refer to. The kernel
+ * itself works in "kernel units": the matrix holds w̃ / (weight LSB) and the inputs hold DAC codes, so a
+ * quantised device with quantised inputs multiplies integers and sums them exactly in float32.
+ */
+import { AIHWKIT_MAX_BM_FACTOR, AIHWKIT_MAX_BM_RES, DEFAULT_EXECUTE_T_SECONDS } from './constants.js'
+import { InvalidOptionError, InvalidShapeError, NonFiniteValueError, ShapeMismatchError, UnknownBlockError } from './errors.js'
+import type { KernelMatrix, MvmKernel } from './kernel.js'
+import {
+  pcmDriftMean, pcmDriftStd, pcmEffectiveTime, pcmProgrammingSigma, pcmReadNoiseQs, pcmReadNoiseTimeFactor
+} from './physics-pcm.js'
+import type { DevicePhysics, DeviceProfile } from './profiles.js'
+import { createRng } from './random.js'
+import type { Rng } from './random.js'
+
+/** Options of one `execute` call. */
+export interface ExecuteOptions {
+  /**
+   * Time since programming in seconds (drift and accumulated 1/f noise); default 1. The conductances at t are
+   * computed once per distinct t (O(rows·cols), cached for the last t), so callers passing wall-clock ages
+   * should round them (to seconds or minutes) rather than pass a new value on every call.
+   */
+  tSeconds?: number
+  /** Apply global drift compensation; default: the profile's `driftCompensation` (true where it drifts). */
+  driftCompensation?: boolean
+}
+
+/** Estimated device cost of one `execute` call. */
+export interface ExecuteStats {
+  /** Device time: one MVM latency per analog read (bound-management re-reads included), ns. */
+  deviceTimeNs: number
+  /** Analog-core energy, pJ. */
+  energyPj: number
+  /** Multiply-accumulates performed by the analog array (rows × cols per read). */
+  macs: number
+}
+
+/** Per-device state fixed at programming time (copies; conductances in µS). */
+export interface DeviceState {
+  /** Programmed conductance of the positive device of each cell (row-major rows × cols), µS. */
+  gPlus: Float32Array
+  /** Programmed conductance of the negative device, µS. */
+  gMinus: Float32Array
+  /** Drift exponent of the positive device (zeros for devices that do not drift). */
+  nuPlus: Float32Array
+  /** Drift exponent of the negative device. */
+  nuMinus: Float32Array
+  /** 0 = healthy, 1 = stuck at g_min, 2 = stuck at g_max. */
+  stuckPlus: Uint8Array
+  stuckMinus: Uint8Array
+}
+
+/** What `programAnalogBlock` needs. */
+export interface AnalogBlockInit {
+  profile: DeviceProfile
+  /** Row-major `rows × cols` crossbar-orientation weights (rows = inputs). */
+  weights: Float32Array
+  rows: number
+  cols: number
+  /** Seed of every random draw of this block (programming, faults, drift exponents, read noise). */
+  seed: number | string
+  kernel: MvmKernel
+  /** Position of the block's first row in its tile (IR drop depends on it); default 0. */
+  rowOffset?: number
+  /** Position of the block's first column in its tile; default 0. */
+  colOffset?: number
+}
+
+/** A programmed block. */
+export interface AnalogBlock {
+  readonly rows: number
+  readonly cols: number
+  /** max |W| of the programmed weights: the weight mapped to g_max. */
+  readonly wMax: number
+  /** Runs `batch` input vectors (`batch × rows`) and writes `batch × cols` outputs. */
+  execute (x: Float32Array, batch: number, out: Float32Array, options?: ExecuteOptions): ExecuteStats
+  /** The weights the array holds at time t (drift, faults, quantisation, IR drop; no read noise), row-major. */
+  effectiveWeights (tSeconds?: number): Float32Array
+  /** Global drift-compensation factor α at time t (cached for the last t). */
+  driftCompensationFactor (tSeconds: number): number
+  deviceState (): DeviceState
+  /** Releases the kernel matrix; the block cannot be executed afterwards. */
+  free (): void
+}
+
+/** True when the profile computes exactly (no noise, converters, quantisation, faults or IR drop). */
+export function isExactProfile (profile: DevicePhysics): boolean {
+  return profile.deviceModel === 'ideal' && profile.conductanceLevels === 0 && profile.dacBits === 0 &&
+    profile.adcBits === 0 && profile.outputBound === 0 && profile.outputNoise === 0 && profile.irDrop === 0 &&
+    profile.stuckAtGminFraction === 0 && profile.stuckAtGmaxFraction === 0 && profile.noiseManagement === 'none'
+}
+
+/** Round half to even, as torch.round does in aihwkit's quantisers. */
+function roundHalfEven (value: number): number {
+  const r = Math.round(value)
+  return (r - value === 0.5 && (r & 1) !== 0) ? r - 1 : r
+}
+
+/** Readout of drift compensation never divides by less than aihwkit's clamp of 1e−4. */
+const READOUT_FLOOR = 1e-4
+
+function checkShape (rows: number, cols: number): void {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
+    throw new InvalidShapeError(`block shape must be positive integers, got ${rows}×${cols}`)
+  }
+}
+
+/** Validates `execute` arguments shared by the exact and the analog path; returns t. */
+function checkExecute (rows: number, cols: number, x: Float32Array, batch: number, out: Float32Array, options: ExecuteOptions | undefined): number {
+  if (!Number.isInteger(batch) || batch < 1) throw new InvalidShapeError(`batch must be a positive integer, got ${batch}`)
+  if (x.length < batch * rows) throw new ShapeMismatchError(`input has ${x.length} values, batch ${batch}×${rows} needs ${batch * rows}`)
+  if (out.length < batch * cols) throw new ShapeMismatchError(`output has ${out.length} values, batch ${batch}×${cols} needs ${batch * cols}`)
+  const t = options?.tSeconds ?? DEFAULT_EXECUTE_T_SECONDS
+  if (!Number.isFinite(t)) throw new NonFiniteValueError(`tSeconds must be finite, got ${t}`)
+  if (t < 0) throw new InvalidOptionError(`tSeconds must be ≥ 0, got ${t}`)
+  return t
+}
+
+/**
+ * Programs a block. Programming noise, faults and drift exponents depend only on (profile, seed, weights);
+ * the read-noise generator is seeded by the seed too and advances with every `execute`, so the same sequence
+ * of calls gives bit-identical outputs.
+ * @throws InvalidShapeError, ShapeMismatchError, NonFiniteValueError
+ */
+export function programAnalogBlock (init: AnalogBlockInit): AnalogBlock {
+  const { profile, weights, rows, cols, seed, kernel } = init
+  checkShape(rows, cols)
+  const n = rows * cols
+  if (weights.length !== n) throw new ShapeMismatchError(`weights have ${weights.length} values, block ${rows}×${cols} needs ${n}`)
+  let wMax = 0
+  for (let i = 0; i < n; i++) {
+    const v = weights[i]
+    if (!Number.isFinite(v)) throw new NonFiniteValueError(`weight ${i} (row ${Math.floor(i / cols)}, col ${i % cols}) is ${v}`)
+    const a = Math.abs(v)
+    if (a > wMax) wMax = a
+  }
+  if (isExactProfile(profile)) return exactBlock(init, wMax)
+  return analogBlock(init, wMax)
+}
+
+/** The exact path: the kernel holds W itself and outputs are the kernel's outputs. */
+function exactBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
+  const { profile, weights, rows, cols, kernel } = init
+  let handle: KernelMatrix | undefined = kernel.load(weights, rows, cols)
+  const n = rows * cols
+  return {
+    rows,
+    cols,
+    wMax,
+    execute (x, batch, out, options) {
+      if (handle === undefined) throw new UnknownBlockError('block was freed')
+      checkExecute(rows, cols, x, batch, out, options)
+      const count = batch * rows
+      for (let i = 0; i < count; i++) {
+        if (!Number.isFinite(x[i])) throw new NonFiniteValueError(`input ${i} (vector ${Math.floor(i / rows)}) is ${x[i]}`)
+      }
+      kernel.mvm(handle, x, batch, out)
+      return stats(profile, batch, rows, cols)
+    },
+    effectiveWeights () {
+      return Float32Array.from(weights)
+    },
+    driftCompensationFactor () {
+      return 1
+    },
+    deviceState () {
+      const gPlus = new Float32Array(n)
+      const gMinus = new Float32Array(n)
+      const scale = wMax > 0 ? profile.gMaxMicroSiemens / wMax : 0
+      for (let i = 0; i < n; i++) {
+        const g = weights[i] * scale
+        if (g > 0) gPlus[i] = g
+        else gMinus[i] = -g
+      }
+      return { gPlus, gMinus, nuPlus: new Float32Array(n), nuMinus: new Float32Array(n), stuckPlus: new Uint8Array(n), stuckMinus: new Uint8Array(n) }
+    },
+    free () {
+      if (handle !== undefined) kernel.free(handle)
+      handle = undefined
+    }
+  }
+}
+
+function stats (profile: DeviceProfile, reads: number, rows: number, cols: number): ExecuteStats {
+  const macs = reads * rows * cols
+  return { deviceTimeNs: reads * profile.timing.mvmLatencyNs, energyPj: macs * profile.timing.energyPjPerMac, macs }
+}
+
+function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
+  const { profile, weights, rows, cols, seed, kernel } = init
+  const n = rows * cols
+  const rowOffset = init.rowOffset ?? 0
+  const colOffset = init.colOffset ?? 0
+  const wScale = wMax > 0 ? wMax : 1
+  const levels = profile.conductanceLevels
+  const wUnit = levels >= 2 ? 1 / (levels - 1) : 1
+  const gMax = profile.gMaxMicroSiemens
+  const gMin = profile.gMinMicroSiemens
+  const gRange = gMax - gMin
+  const isPcm = profile.deviceModel === 'pcm'
+  const isRram = profile.deviceModel === 'rram'
+
+  // DAC: step 2·bound / (2^bits − 2) as aihwkit's inp_res scaled by the range; codes are integers.
+  const dacOn = profile.dacBits > 0
+  const xUnit = dacOn ? 2 * profile.inputBound / (2 ** profile.dacBits - 2) : 1
+  const maxCode = dacOn ? Math.round(profile.inputBound / xUnit) : 0
+  const inputBound = profile.inputBound
+  const u = wUnit * xUnit
+  const adcOn = profile.adcBits > 0
+  const adcStep = adcOn ? 2 * profile.outputBound / (2 ** profile.adcBits - 2) : 0
+  let adcStepK = adcStep / u
+  // When the ADC step is a whole number of weight-LSB × input-LSB products, snap away the last-ulp error of
+  // the division so integer sums pass through the ADC unchanged (CrossSim's B_ADC = B_W + ⌈log2 N⌉ rule).
+  const snapped = Math.round(adcStepK)
+  if (snapped >= 1 && Math.abs(adcStepK - snapped) <= 1e-9 * adcStepK) adcStepK = snapped
+  const boundOn = profile.outputBound > 0
+  const boundK = profile.outputBound / u
+  const outNoiseK = profile.outputNoise / u
+  const nmOn = profile.noiseManagement === 'abs-max'
+  const bmOn = profile.boundManagement === 'iterative' && boundOn
+  const maxReduction = dacOn ? Math.min(AIHWKIT_MAX_BM_FACTOR, AIHWKIT_MAX_BM_RES / xUnit) : AIHWKIT_MAX_BM_FACTOR
+
+  // Programming (weight-stationary): each effect has its own stream so switching one off leaves the others.
+  const gPlus = new Float32Array(n)
+  const gMinus = new Float32Array(n)
+  const nuPlus = new Float32Array(isPcm ? n : 0)
+  const nuMinus = new Float32Array(isPcm ? n : 0)
+  const qsPlus = new Float32Array(isPcm ? n : 0)
+  const qsMinus = new Float32Array(isPcm ? n : 0)
+  const stuckPlus = new Uint8Array(n)
+  const stuckMinus = new Uint8Array(n)
+  const progRng = createRng(`${seed}/program`)
+  const driftRng = createRng(`${seed}/drift`)
+  const stuckRng = createRng(`${seed}/stuck`)
+  const p0 = profile.stuckAtGminFraction
+  const p01 = p0 + profile.stuckAtGmaxFraction
+  const pcmProgScale = isPcm ? profile.programNoiseScale : 0
+  const rramProg = isRram ? profile.programNoiseRelative : 0
+
+  const program = (gTarget: number): number => {
+    if (pcmProgScale > 0) {
+      const g = gTarget + pcmProgScale * pcmProgrammingSigma(gTarget / gMax, gMax) * progRng.nextNormal()
+      return g > 0 ? g : 0
+    }
+    if (rramProg > 0) {
+      const g = gTarget * (1 + rramProg * progRng.nextNormal())
+      return g > 0 ? g : 0
+    }
+    return gTarget
+  }
+  const stuck = (): number => {
+    if (p01 <= 0) return 0
+    const r = stuckRng.nextFloat()
+    return r < p0 ? 1 : r < p01 ? 2 : 0
+  }
+  const drawNu = (gTarget: number): number => {
+    const x = gTarget / gMax
+    return Math.abs(pcmDriftMean(x) + pcmDriftStd(x) * driftRng.nextNormal()) * profile.driftScale
+  }
+
+  for (let i = 0; i < n; i++) {
+    const w = weights[i]
+    let m = Math.abs(w) / wScale
+    if (levels >= 2) m = Math.round(m * (levels - 1)) / (levels - 1)
+    const gActive = gMin + m * gRange
+    const gtPlus = w > 0 ? gActive : gMin
+    const gtMinus = w < 0 ? gActive : gMin
+    let gp = program(gtPlus)
+    let gm = program(gtMinus)
+    const sp = stuck()
+    const sm = stuck()
+    if (sp !== 0) gp = sp === 1 ? gMin : gMax
+    if (sm !== 0) gm = sm === 1 ? gMin : gMax
+    gPlus[i] = gp
+    gMinus[i] = gm
+    stuckPlus[i] = sp
+    stuckMinus[i] = sm
+    if (isPcm) {
+      // ν and Q_s follow the target conductance (aihwkit draws them from g_target); a stuck device is a
+      // fixed resistor: it does not drift and its 1/f amplitude follows the state it is stuck in.
+      const np = drawNu(gtPlus)
+      const nm = drawNu(gtMinus)
+      nuPlus[i] = sp === 0 ? np : 0
+      nuMinus[i] = sm === 0 ? nm : 0
+      qsPlus[i] = pcmReadNoiseQs((sp === 0 ? gtPlus : gp) / gMax) * profile.readNoiseScale
+      qsMinus[i] = pcmReadNoiseQs((sm === 0 ? gtMinus : gm) / gMax) * profile.readNoiseScale
+    }
+  }
+
+  const tileRows = profile.geometry.rows
+  const tileCols = profile.geometry.cols
+  const irDrop = profile.irDrop
+  // Static first-order IR drop: the row driver sits at column 0 and the sense amplifier below the last row,
+  // so a cell loses signal in proportion to its wire length to both; input-independent, fixed at programming.
+  const irFactor = (i: number, j: number): number => irDrop === 0
+    ? 1
+    : 1 - irDrop * ((colOffset + j + 1) / tileCols + (tileRows - rowOffset - i) / tileRows) / 2
+
+  const kbuf = new Float32Array(n)
+  const rowWeight = new Float64Array(rows)
+  const colVar = new Float64Array(cols)
+  let readNoiseOn = false
+  let handle: KernelMatrix | undefined
+  let lastT = Number.NaN
+  const timeDependent = isPcm && (profile.driftScale > 0 || profile.readNoiseScale > 0)
+  const rramRead = isRram ? profile.readNoiseRelative : 0
+  const driftT0 = profile.t0Seconds
+
+  /**
+   * Writes the kernel-unit matrix at time t into `target` and, when `onVariance` is given, reports each cell's
+   * read-noise variance (kernel units²) to it.
+   */
+  const cellsAt = (t: number, target: Float32Array, onVariance: ((i: number, j: number, v: number) => void) | undefined): void => {
+    const tEff = pcmEffectiveTime(t, profile.tReadSeconds)
+    const logT = tEff > driftT0 ? Math.log(tEff / driftT0) : 0
+    const noiseT = isPcm ? pcmReadNoiseTimeFactor(t, profile.tReadSeconds) : 0
+    const toK = 1 / (gRange * wUnit)
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const c = i * cols + j
+        let gp = gPlus[c]
+        let gm = gMinus[c]
+        if (isPcm && logT > 0) {
+          gp *= Math.exp(-nuPlus[c] * logT)
+          gm *= Math.exp(-nuMinus[c] * logT)
+        }
+        const scale = irFactor(i, j) * toK
+        target[c] = (gp - gm) * scale
+        if (onVariance !== undefined) {
+          let sp = 0
+          let sm = 0
+          if (isPcm) {
+            sp = gp * qsPlus[c] * noiseT
+            sm = gm * qsMinus[c] * noiseT
+          } else if (rramRead > 0) {
+            sp = gp * rramRead
+            sm = gm * rramRead
+          }
+          onVariance(i, j, (sp * sp + sm * sm) * scale * scale)
+        }
+      }
+    }
+  }
+
+  /**
+   * Read noise is applied at the outputs: output j of a vector x has variance Σ_i x_i² V_ij. Computing that
+   * exactly would be a second MVM (x² against V) per vector. Instead V is replaced by its rank-1 "independence"
+   * approximation V_ij ≈ r_i c_j / T (row sums r, column sums c, total T), so the variance is
+   * (Σ_i x_i² r_i / T) · c_j: O(rows + cols) per vector. It is exact whenever V has rank 1 (in particular when
+   * it varies only along rows or only along columns, or for a single driven row), exact on average over
+   * inputs whose squares are spread evenly over the rows, and keeps every column's total noise power.
+   */
+  const updateTime = (t: number): void => {
+    if (handle !== undefined && (!timeDependent || t === lastT)) return
+    rowWeight.fill(0)
+    colVar.fill(0)
+    let total = 0
+    cellsAt(t, kbuf, (i, j, v) => {
+      rowWeight[i] += v
+      colVar[j] += v
+      total += v
+    })
+    readNoiseOn = total > 0
+    if (readNoiseOn) for (let i = 0; i < rows; i++) rowWeight[i] /= total
+    if (handle === undefined) handle = kernel.load(kbuf, rows, cols)
+    else kernel.update(handle, kbuf)
+    lastT = t
+  }
+
+  const quantizeClip = (value: number, step: number, bound: number): number => {
+    let v = value
+    if (step > 0) v = roundHalfEven(v / step) * step
+    if (bound > 0) v = v > bound ? bound : v < -bound ? -bound : v
+    return v
+  }
+
+  /**
+   * aihwkit's global drift compensation reads the array with the identity matrix as input (one unit vector
+   * per row) through the full analog path; row i of that readout is row i of the array plus per-cell read
+   * noise, output noise and the ADC, which is what this computes directly in O(rows·cols), once per t.
+   */
+  const readoutMeanAbs = (t: number, rng: Rng): number => {
+    const values = new Float32Array(n)
+    const sigmas = new Float32Array(n)
+    cellsAt(t, values, (i, j, v) => { sigmas[i * cols + j] = Math.sqrt(v) })
+    let sum = 0
+    for (let c = 0; c < n; c++) {
+      let y = values[c] * wUnit
+      const noiseVar = (sigmas[c] * wUnit) ** 2 + profile.outputNoise ** 2
+      if (noiseVar > 0) y += Math.sqrt(noiseVar) * rng.nextNormal()
+      y = quantizeClip(y, adcStep, boundOn ? profile.outputBound : 0)
+      sum += Math.abs(y)
+    }
+    return Math.max(sum / n, READOUT_FLOOR)
+  }
+  let baseline = Number.NaN
+  let alphaT = Number.NaN
+  let alpha = 1
+  const driftCompensationFactor = (t: number): number => {
+    if (t === alphaT) return alpha
+    if (Number.isNaN(baseline)) baseline = readoutMeanAbs(0, createRng(`${seed}/drift-reference/baseline`))
+    alpha = baseline / readoutMeanAbs(t, createRng(`${seed}/drift-reference/${t}`))
+    alphaT = t
+    return alpha
+  }
+
+  updateTime(DEFAULT_EXECUTE_T_SECONDS)
+
+  const readRng = createRng(`${seed}/read`)
+  let xk = new Float32Array(0)
+  let yk = new Float32Array(0)
+  let vecScale = new Float64Array(0)
+  let vecPower = new Float64Array(0)
+  const xOne = new Float32Array(rows)
+  const yOne = new Float32Array(cols)
+
+  /** Scales, DAC-quantises and clips one vector into kernel inputs; returns Σ_i code_i² r_i / T. */
+  const prepare = (x: Float32Array, xOffset: number, scale: number, target: Float32Array, tOffset: number): number => {
+    let power = 0
+    for (let i = 0; i < rows; i++) {
+      let v = x[xOffset + i] * scale
+      if (dacOn) {
+        v = roundHalfEven(v / xUnit)
+        v = v > maxCode ? maxCode : v < -maxCode ? -maxCode : v
+      } else if (nmOn) {
+        v = v > inputBound ? inputBound : v < -inputBound ? -inputBound : v
+      }
+      target[tOffset + i] = v
+      power += v * v * rowWeight[i]
+    }
+    return power
+  }
+
+  /** Adds read and output noise, applies the ADC; returns true when an output clipped. */
+  const finalize = (y: Float32Array, offset: number, power: number): boolean => {
+    let clipped = false
+    const readOn = readNoiseOn && power > 0
+    const outVar = outNoiseK * outNoiseK
+    for (let j = 0; j < cols; j++) {
+      let v = y[offset + j]
+      // Read noise and output noise are independent Gaussians: one draw with the summed variance.
+      if (readOn) v += Math.sqrt(power * colVar[j] + outVar) * readRng.nextNormal()
+      else if (outNoiseK > 0) v += outNoiseK * readRng.nextNormal()
+      if (adcOn) v = roundHalfEven(v / adcStepK) * adcStepK
+      if (boundOn) {
+        if (v > boundK) { v = boundK; clipped = true } else if (v < -boundK) { v = -boundK; clipped = true }
+      }
+      y[offset + j] = v
+    }
+    return clipped
+  }
+
+  let freed = false
+  return {
+    rows,
+    cols,
+    wMax,
+    execute (x, batch, out, options) {
+      if (freed) throw new UnknownBlockError('block was freed')
+      const t = checkExecute(rows, cols, x, batch, out, options)
+      const compensate = options?.driftCompensation ?? profile.driftCompensation
+      if (xk.length < batch * rows) xk = new Float32Array(batch * rows)
+      if (yk.length < batch * cols) yk = new Float32Array(batch * cols)
+      if (vecScale.length < batch) { vecScale = new Float64Array(batch); vecPower = new Float64Array(batch) }
+      // Validate and measure every vector before any state (time cache, generators) changes.
+      for (let b = 0; b < batch; b++) {
+        let absMax = 0
+        const offset = b * rows
+        for (let i = 0; i < rows; i++) {
+          const v = x[offset + i]
+          if (!Number.isFinite(v)) throw new NonFiniteValueError(`input ${offset + i} (vector ${b}, row ${i}) is ${v}`)
+          const a = Math.abs(v)
+          if (a > absMax) absMax = a
+        }
+        vecScale[b] = nmOn ? absMax : (absMax > 0 ? 1 : 0)
+      }
+      updateTime(t)
+      const a = compensate ? driftCompensationFactor(t) : 1
+      for (let b = 0; b < batch; b++) {
+        vecPower[b] = vecScale[b] > 0 ? prepare(x, b * rows, 1 / vecScale[b], xk, b * rows) : 0
+        if (vecScale[b] === 0) xk.fill(0, b * rows, (b + 1) * rows)
+      }
+      kernel.mvm(handle as KernelMatrix, xk, batch, yk)
+      let reads = batch
+      for (let b = 0; b < batch; b++) {
+        const outOffset = b * cols
+        const nm = vecScale[b]
+        if (nm === 0) {
+          // No input drives no current: the output is exactly zero (aihwkit short-cuts this case too).
+          out.fill(0, outOffset, outOffset + cols)
+          continue
+        }
+        let reduction = 1
+        let source = yk
+        let sourceOffset = outOffset
+        let clipped = finalize(yk, outOffset, vecPower[b])
+        while (clipped && bmOn && reduction <= maxReduction) {
+          reduction *= 2
+          const power = prepare(x, b * rows, 1 / (nm * reduction), xOne, 0)
+          kernel.mvm(handle as KernelMatrix, xOne, 1, yOne)
+          reads++
+          clipped = finalize(yOne, 0, power)
+          source = yOne
+          sourceOffset = 0
+        }
+        const outScale = u * wScale * nm * reduction * a
+        for (let j = 0; j < cols; j++) out[outOffset + j] = source[sourceOffset + j] * outScale
+      }
+      return stats(profile, reads, rows, cols)
+    },
+    effectiveWeights (tSeconds = DEFAULT_EXECUTE_T_SECONDS) {
+      if (!Number.isFinite(tSeconds)) throw new NonFiniteValueError(`tSeconds must be finite, got ${tSeconds}`)
+      if (tSeconds < 0) throw new InvalidOptionError(`tSeconds must be ≥ 0, got ${tSeconds}`)
+      const values = new Float32Array(n)
+      cellsAt(tSeconds, values, undefined)
+      const scale = wUnit * wScale
+      for (let c = 0; c < n; c++) values[c] *= scale
+      return values
+    },
+    driftCompensationFactor (tSeconds) {
+      if (!Number.isFinite(tSeconds)) throw new NonFiniteValueError(`tSeconds must be finite, got ${tSeconds}`)
+      if (tSeconds < 0) throw new InvalidOptionError(`tSeconds must be ≥ 0, got ${tSeconds}`)
+      return driftCompensationFactor(tSeconds)
+    },
+    deviceState () {
+      return {
+        gPlus: gPlus.slice(),
+        gMinus: gMinus.slice(),
+        nuPlus: isPcm ? nuPlus.slice() : new Float32Array(n),
+        nuMinus: isPcm ? nuMinus.slice() : new Float32Array(n),
+        stuckPlus: stuckPlus.slice(),
+        stuckMinus: stuckMinus.slice()
+      }
+    },
+    free () {
+      if (handle !== undefined && !freed) kernel.free(handle)
+      freed = true
+    }
+  }
+}
