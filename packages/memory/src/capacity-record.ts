@@ -103,6 +103,8 @@ function checkFiniteNonNegative (value: unknown, what: string): number {
 
 function checkText (value: unknown, what: string, maxBytes: number): string {
   if (typeof value !== 'string' || value.length === 0) fail(`${what} must be a non-empty string`)
+  // A lone surrogate would not survive UTF-8 encoding: the signed bytes would say something else.
+  if (!value.isWellFormed()) fail(`${what} is not well-formed Unicode`)
   if (value.length > maxBytes || encoder.encode(value).byteLength > maxBytes) fail(`${what} is longer than ${maxBytes} bytes`)
   return value
 }

@@ -26,8 +26,10 @@ export const CLOCK_SKEW_TOLERANCE_MS = 30_000
 /** Largest signed capacity record accepted (envelope bytes). */
 export const MAX_CAPACITY_RECORD_SIZE_BYTES = 8192
 
-/** Most addresses one record may list, and the longest address (UTF-8 bytes). */
+/** Most addresses one record may list. */
 export const MAX_RECORD_ADDRESSES = 32
+
+/** Longest address in a record (UTF-8 bytes). */
 export const MAX_RECORD_ADDRESS_LENGTH_BYTES = 512
 
 /** Longest device preset name in a record (UTF-8 bytes). */

@@ -18,7 +18,7 @@ function tryDecode (bytes: Uint8Array): CapacityRecord | undefined {
  * first. Records that do not decode are skipped; when none decodes the answer is 0 (kad-dht needs an index).
  * Signatures are not re-checked: kad-dht validates every record before selecting.
  */
-export function capacityRecordSelector (key: Uint8Array, records: Uint8Array[]): number {
+export function capacityRecordSelector (_key: Uint8Array, records: Uint8Array[]): number {
   let best = 0
   let bestRecord: CapacityRecord | undefined
   for (let i = 0; i < records.length; i++) {

@@ -8,6 +8,7 @@ import {
   capacityRecordSignedBytes, checkCapacityRecord, decodeCapacityRecordBody, decodeCapacityRecordEnvelope,
   encodeCapacityRecordBody, openCapacityRecord, signCapacityRecord
 } from '../src/capacity-record.js'
+import type { CapacityRecord } from '../src/capacity-record.js'
 import { MAX_CAPACITY_RECORD_SIZE_BYTES, MAX_RECORD_ADDRESSES } from '../src/constants.js'
 import {
   InvalidRecordSignatureError, MalformedRecordError, MemoryError, RecordDecodeError, RecordSignerMismatchError,
@@ -42,6 +43,7 @@ describe('capacity record body', () => {
       { natKind: 'full-cone' as never },
       { addresses: Array.from({ length: MAX_RECORD_ADDRESSES + 1 }, (_, i) => `/ip4/127.0.0.1/tcp/${i}`) },
       { addresses: [''] },
+      { addresses: ['/dns4/\udc00'] },
       { sequence: 2 ** 60 },
       { expiresAtMs: 1, issuedAtMs: 2 },
       { peerId: 'not-a-peer-id' },
@@ -82,6 +84,42 @@ describe('signCapacityRecord / openCapacityRecord', () => {
     const key = await keyFromSeed(1)
     const other = await keyFromSeed(2)
     await assert.rejects(signCapacityRecord(recordFor(other), key), RecordSignerMismatchError)
+  })
+
+  it('opens exactly what was signed, for arbitrary valid records (property)', async () => {
+    const key = await keyFromSeed(3)
+    const peerId = peerIdFromPrivateKey(key).toString()
+    const u32 = fc.nat({ max: 0xffffffff })
+    const record = fc.record({
+      preset: fc.string({ minLength: 1, maxLength: 20 }),
+      rows: fc.integer({ min: 1, max: 0xffffffff }),
+      cols: fc.integer({ min: 1, max: 0xffffffff }),
+      noiseLevel: fc.double({ min: 0, max: 10, noNaN: true }),
+      tiles: fc.tuple(u32, u32).map(([a, b]) => [Math.max(a, b), Math.min(a, b)]),
+      throughputGflopPerSecond: fc.double({ min: 0, max: 1e6, noNaN: true }),
+      queueDepth: u32,
+      reachability: fc.constantFrom('public' as const, 'private' as const, 'unknown' as const),
+      natKind: fc.constantFrom('none' as const, 'cone' as const, 'symmetric' as const, 'unknown' as const),
+      addresses: fc.array(fc.string({ minLength: 1, maxLength: 60 }), { maxLength: 8 }),
+      sequence: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+      times: fc.tuple(fc.nat({ max: 2 ** 45 }), fc.nat({ max: 2 ** 20 }))
+    }).map((r): CapacityRecord => ({
+      peerId,
+      device: { preset: r.preset, geometry: { rows: r.rows, cols: r.cols }, noiseLevel: r.noiseLevel },
+      tilesTotal: r.tiles[0],
+      tilesFree: r.tiles[1],
+      throughputGflopPerSecond: r.throughputGflopPerSecond,
+      queueDepth: r.queueDepth,
+      reachability: r.reachability,
+      natKind: r.natKind,
+      addresses: r.addresses,
+      sequence: r.sequence,
+      issuedAtMs: r.times[0],
+      expiresAtMs: r.times[0] + r.times[1]
+    }))
+    await fc.assert(fc.asyncProperty(record, async (r) => {
+      assert.deepEqual(await openCapacityRecord(await signCapacityRecord(r, key)), r)
+    }), { seed: 17, numRuns: 300 })
   })
 
   it('rejects a tampered body', async () => {

@@ -1,0 +1,100 @@
+/**
+ * Conversion between thrown errors and error replies, so a failure on the serving node reaches the caller as
+ * the same named error class instead of a string or a hung stream.
+ */
+import {
+  BatchTooLargeError, BusyError, ChunkOutOfOrderError, DeviceMismatchError, DuplicateShardError, ErrorCode,
+  FrameTooLargeError, HashMismatchError, IncompleteUploadError, InsufficientCapacityError, InternalError,
+  LimitedConnectionRefusedError, MalformedMessageError, NonFiniteValueError, RequestTimeoutError,
+  ShapeMismatchError, TooManyChunksError, UnexpectedMessageError, UnknownShardError, WireError
+} from './errors.js'
+import { MAX_ERROR_MESSAGE_LENGTH } from './constants.js'
+import type { ErrorReply } from './shard-messages.js'
+
+const CLASS_BY_CODE: Record<ErrorCode, new (message?: string) => WireError> = {
+  [ErrorCode.UNSPECIFIED]: InternalError,
+  [ErrorCode.FRAME_TOO_LARGE]: FrameTooLargeError,
+  [ErrorCode.MALFORMED]: MalformedMessageError,
+  [ErrorCode.UNKNOWN_SHARD]: UnknownShardError,
+  [ErrorCode.SHAPE_MISMATCH]: ShapeMismatchError,
+  [ErrorCode.INSUFFICIENT_CAPACITY]: InsufficientCapacityError,
+  [ErrorCode.HASH_MISMATCH]: HashMismatchError,
+  [ErrorCode.TOO_MANY_CHUNKS]: TooManyChunksError,
+  [ErrorCode.BATCH_TOO_LARGE]: BatchTooLargeError,
+  [ErrorCode.BUSY]: BusyError,
+  [ErrorCode.TIMEOUT]: RequestTimeoutError,
+  [ErrorCode.INTERNAL]: InternalError,
+  [ErrorCode.LIMITED_CONNECTION]: LimitedConnectionRefusedError,
+  [ErrorCode.NON_FINITE_VALUE]: NonFiniteValueError,
+  [ErrorCode.CHUNK_OUT_OF_ORDER]: ChunkOutOfOrderError,
+  [ErrorCode.INCOMPLETE_UPLOAD]: IncompleteUploadError,
+  [ErrorCode.DUPLICATE_SHARD]: DuplicateShardError,
+  [ErrorCode.UNEXPECTED_MESSAGE]: UnexpectedMessageError,
+  [ErrorCode.DEVICE_MISMATCH]: DeviceMismatchError
+}
+
+/**
+ * Codes for errors thrown by other layers, matched by `err.name` so the wire package needs no dependency on
+ * them: the crossbar's shape, value and capacity errors, and libp2p's stream timeout, framing and
+ * limited-connection errors.
+ */
+export const ERROR_CODE_BY_ERROR_NAME: Readonly<Record<string, ErrorCode>> = Object.freeze({
+  ShapeMismatchError: ErrorCode.SHAPE_MISMATCH,
+  InvalidShapeError: ErrorCode.SHAPE_MISMATCH,
+  BlockOutOfBoundsError: ErrorCode.SHAPE_MISMATCH,
+  NonFiniteValueError: ErrorCode.NON_FINITE_VALUE,
+  CapacityExceededError: ErrorCode.INSUFFICIENT_CAPACITY,
+  TimeoutError: ErrorCode.TIMEOUT,
+  AbortError: ErrorCode.TIMEOUT,
+  LimitedConnectionError: ErrorCode.LIMITED_CONNECTION,
+  InvalidDataLengthError: ErrorCode.FRAME_TOO_LARGE,
+  InvalidDataLengthLengthError: ErrorCode.FRAME_TOO_LARGE
+})
+
+/** Creates the named error class for a code (INTERNAL for UNSPECIFIED), with the class's default message. */
+export function wireErrorFromCode (code: ErrorCode, message?: string): WireError {
+  const ErrorClass = Object.hasOwn(CLASS_BY_CODE, code) ? CLASS_BY_CODE[code] : InternalError
+  return message === undefined || message === '' ? new ErrorClass() : new ErrorClass(message)
+}
+
+/** Turns an error reply into the named error it stands for (an {@link UnknownShardError} for UNKNOWN_SHARD…). */
+export function errorFromReply (reply: Pick<ErrorReply, 'code' | 'message'> & Partial<Pick<ErrorReply, 'requestId' | 'shardId'>>): WireError {
+  const err = wireErrorFromCode(reply.code, reply.message)
+  if (reply.requestId !== undefined) err.requestId = reply.requestId
+  if (reply.shardId !== undefined) err.shardId = reply.shardId
+  return err
+}
+
+/** Context copied into an error reply so the caller can match it to its request. */
+export interface ErrorReplyContext {
+  requestId?: number
+  shardId?: string
+}
+
+function truncate (text: string): string {
+  return text.length <= MAX_ERROR_MESSAGE_LENGTH ? text : text.slice(0, MAX_ERROR_MESSAGE_LENGTH)
+}
+
+/**
+ * The error reply for a thrown value. `context` wins over the request and shard ids a decoding error carries.
+ * Wire errors keep their code and message; errors of other layers known
+ * by name ({@link ERROR_CODE_BY_ERROR_NAME}) keep their message under the matching code; anything else becomes
+ * INTERNAL with a generic message, so a node never leaks stack traces or internal state to peers.
+ */
+export function toErrorReply (err: unknown, context: ErrorReplyContext = {}): ErrorReply {
+  let code: ErrorCode = ErrorCode.INTERNAL
+  let message = 'internal error'
+  if (err instanceof WireError) {
+    code = err.code === ErrorCode.UNSPECIFIED ? ErrorCode.INTERNAL : err.code
+    message = err.message
+  } else if (err instanceof Error && Object.hasOwn(ERROR_CODE_BY_ERROR_NAME, err.name)) {
+    code = ERROR_CODE_BY_ERROR_NAME[err.name]
+    message = err.message
+  }
+  const reply: ErrorReply = { type: 'error', code, message: truncate(message) }
+  const requestId = context.requestId ?? (err instanceof WireError ? err.requestId : undefined)
+  const shardId = context.shardId ?? (err instanceof WireError ? err.shardId : undefined)
+  if (requestId !== undefined) reply.requestId = requestId
+  if (shardId !== undefined) reply.shardId = shardId
+  return reply
+}

@@ -1,0 +1,66 @@
+/**
+ * Short-term load samples pushed on /tessera/metrics/1.0.0: what a scheduler needs to estimate a peer's
+ * queueing delay right now, without a DHT read.
+ */
+import type { Uint8ArrayList } from 'uint8arraylist'
+import { MAX_FRAME_SIZE_BYTES } from './constants.js'
+import { FrameTooLargeError, MalformedMessageError } from './errors.js'
+import * as pb from './pb/metrics.js'
+import { checkNonNegative, checkSafeInteger, checkUint32 } from './validate.js'
+
+/** One load sample of a node. */
+export interface MetricsSample {
+  queueDepth: number
+  inFlight: number
+  /** Median wall-clock latency of the node's executes in the window (ms); 0 when none ran. */
+  mvmLatencyP50Ms: number
+  tilesFree: number
+  tilesTotal: number
+  /** When the sample was taken (ms since the Unix epoch, the sender's clock). */
+  sampledAtMs: number
+  /** Length of the window the latency and count cover (ms). */
+  windowMs: number
+  /** Executes completed in the window. */
+  executesInWindow: number
+}
+
+/** Validates a raw decoded sample. */
+export function checkMetricsSample (m: pb.MetricsSample): MetricsSample {
+  for (const field of ['queueDepth', 'inFlight', 'tilesFree', 'tilesTotal', 'windowMs', 'executesInWindow'] as const) {
+    checkUint32(m[field], field)
+  }
+  checkNonNegative(m.mvmLatencyP50Ms, 'mvmLatencyP50Ms')
+  checkSafeInteger(m.sampledAtMs, 'sampledAtMs')
+  if (m.tilesFree > m.tilesTotal) throw new MalformedMessageError(`tiles free ${m.tilesFree} exceeds tiles total ${m.tilesTotal}`)
+  return {
+    queueDepth: m.queueDepth,
+    inFlight: m.inFlight,
+    mvmLatencyP50Ms: m.mvmLatencyP50Ms,
+    tilesFree: m.tilesFree,
+    tilesTotal: m.tilesTotal,
+    sampledAtMs: m.sampledAtMs,
+    windowMs: m.windowMs,
+    executesInWindow: m.executesInWindow
+  }
+}
+
+/** Validates and encodes a sample. */
+export function encodeMetricsSample (sample: MetricsSample): Uint8Array {
+  return pb.MetricsSample.encode(checkMetricsSample(sample))
+}
+
+/**
+ * Decodes and validates one sample frame.
+ *
+ * @throws {FrameTooLargeError | MalformedMessageError}
+ */
+export function decodeMetricsSample (frame: Uint8Array | Uint8ArrayList): MetricsSample {
+  if (frame.byteLength > MAX_FRAME_SIZE_BYTES) throw new FrameTooLargeError(`frame of ${frame.byteLength} bytes exceeds ${MAX_FRAME_SIZE_BYTES}`)
+  let m: pb.MetricsSample
+  try {
+    m = pb.MetricsSample.decode(frame)
+  } catch (err) {
+    throw new MalformedMessageError(`undecodable metrics sample: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  return checkMetricsSample(m)
+}

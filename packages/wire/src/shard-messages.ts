@@ -1,0 +1,522 @@
+/**
+ * Checked messages of the /tessera/shard/1.0.0 protocol. Decoding a frame gives either a fully validated
+ * message (shapes agree with byte lengths, batches within limits, values finite, tensors as Float32Array) or
+ * a named {@link WireError} whose code is what the server replies with. Encoding runs the same checks, so a
+ * local bug surfaces as the same error before anything is sent.
+ *
+ * The exchanges (one per stream; the dialer sends, the listener answers each request with one reply):
+ * - program: `program-begin` → `program-ready` (tiles reserved) | `error`; then every `program-chunk` in index
+ *   order and `program-commit` → `program-committed` | `error`.
+ * - execute: `execute` → `execute-result` | `error` (several may be pipelined on one stream, matched by
+ *   `requestId`).
+ * - release: `release` → `released` | `error`.
+ * - status: `status` → `status` | `error`.
+ * A request that fails validation gets an `error` reply (use `toErrorReply(err)`: a decoding error carries the
+ * request and shard ids it could read); an undecodable or oversized frame gets one too, then the stream closes.
+ */
+import type { Uint8ArrayList } from 'uint8arraylist'
+import {
+  MAX_CHUNKS, MAX_CHUNK_SIZE_BYTES, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MIN_CHUNK_SIZE_BYTES
+} from './constants.js'
+import {
+  ERROR_CODES, ErrorCode, FrameTooLargeError, MalformedMessageError, ShapeMismatchError, TooManyChunksError, WireError
+} from './errors.js'
+import { assertFinite, bytesToFloat32, FLOAT32_BYTES, float32BytesView } from './float32.js'
+import * as pb from './pb/shard.js'
+import {
+  checkBatch, checkDevicePreset, checkDimension, checkNonNegative, checkSeed, checkSha256, checkShardId,
+  checkTensorBytes, checkTSeconds, checkUint32
+} from './validate.js'
+
+/** Opens a chunked upload of a `rows × cols` block. */
+export interface ProgramBeginRequest {
+  type: 'program-begin'
+  shardId: string
+  rows: number
+  cols: number
+  /** Preset the coordinator planned for; empty or absent accepts the node's device. */
+  devicePreset?: string
+  /** Programming-noise seed (same seed and weights give the same conductances on every node). */
+  seed: number | string
+  /** Default time since programming (s) for executes of this shard. */
+  tSeconds?: number
+  totalChunks: number
+  /** Size of every chunk but the last (a multiple of 4). */
+  chunkSizeBytes: number
+  /** SHA-256 of the weights as float32 little-endian bytes. */
+  contentSha256: Uint8Array
+}
+
+/**
+ * One slice of the weight bytes: bytes [index × chunkSizeBytes, …) of the row-major float32 LE block. A
+ * decoded chunk's `data` is a view into the frame; the assembler copies it at once.
+ */
+export interface ProgramChunkRequest {
+  type: 'program-chunk'
+  index: number
+  data: Uint8Array
+}
+
+/** Ends an upload; the node verifies count and hash, then programs the block. */
+export interface ProgramCommitRequest {
+  type: 'program-commit'
+  shardId: string
+}
+
+/** Runs `batch` input vectors of length `rows` through a held shard. */
+export interface ExecuteRequest {
+  type: 'execute'
+  requestId: number
+  shardId: string
+  batch: number
+  rows: number
+  /** `batch × rows`, row-major. */
+  input: Float32Array
+  tSeconds?: number
+  driftCompensation?: boolean
+}
+
+export interface ReleaseRequest {
+  type: 'release'
+  shardId: string
+}
+
+export interface StatusRequest {
+  type: 'status'
+}
+
+/** Any request of the shard protocol. */
+export type ShardRequest = ProgramBeginRequest | ProgramChunkRequest | ProgramCommitRequest | ExecuteRequest |
+ReleaseRequest | StatusRequest
+
+export interface ProgramReadyReply {
+  type: 'program-ready'
+  shardId: string
+  tilesReserved: number
+}
+
+export interface ProgramCommittedReply {
+  type: 'program-committed'
+  shardId: string
+  tilesUsed: number
+  contentSha256: Uint8Array
+}
+
+export interface ExecuteResultReply {
+  type: 'execute-result'
+  requestId: number
+  shardId: string
+  batch: number
+  cols: number
+  /** `batch × cols`, row-major. */
+  output: Float32Array
+  /** Emulated device time of the call (ns), energy (pJ) and multiply-accumulates, from the crossbar. */
+  deviceTimeNs: number
+  energyPj: number
+  macs: number
+}
+
+export interface ReleasedReply {
+  type: 'released'
+  shardId: string
+  tilesFreed: number
+}
+
+export interface StatusReply {
+  type: 'status'
+  tilesTotal: number
+  tilesFree: number
+  shardsHeld: number
+  queueDepth: number
+  inFlight: number
+  devicePreset: string
+  tileRows: number
+  tileCols: number
+}
+
+/** A typed failure; turn it into the named error with `errorFromReply`. */
+export interface ErrorReply {
+  type: 'error'
+  code: ErrorCode
+  message: string
+  requestId?: number
+  shardId?: string
+}
+
+/** Any reply of the shard protocol. */
+export type ShardReply = ProgramReadyReply | ProgramCommittedReply | ExecuteResultReply | ReleasedReply |
+StatusReply | ErrorReply
+
+/** Number of chunks a `byteLength`-byte upload needs at `chunkSizeBytes` per chunk. */
+export function chunkCount (byteLength: number, chunkSizeBytes: number): number {
+  return Math.ceil(byteLength / chunkSizeBytes)
+}
+
+function checkProgramBegin (msg: Omit<ProgramBeginRequest, 'type'>): ProgramBeginRequest {
+  const shardId = checkShardId(msg.shardId)
+  const rows = checkDimension(msg.rows, 'rows')
+  const cols = checkDimension(msg.cols, 'cols')
+  const devicePreset = msg.devicePreset === undefined ? undefined : checkDevicePreset(msg.devicePreset)
+  const seed = checkSeed(msg.seed)
+  const tSeconds = checkTSeconds(msg.tSeconds)
+  const chunkSizeBytes = checkUint32(msg.chunkSizeBytes, 'chunk size')
+  if (chunkSizeBytes < MIN_CHUNK_SIZE_BYTES || chunkSizeBytes > MAX_CHUNK_SIZE_BYTES ||
+    chunkSizeBytes % FLOAT32_BYTES !== 0) {
+    throw new MalformedMessageError(`chunk size must be a multiple of ${FLOAT32_BYTES} in [${MIN_CHUNK_SIZE_BYTES}, ${MAX_CHUNK_SIZE_BYTES}] bytes, got ${chunkSizeBytes}`)
+  }
+  const totalChunks = checkUint32(msg.totalChunks, 'total chunks')
+  if (totalChunks > MAX_CHUNKS) throw new TooManyChunksError(`${totalChunks} chunks exceed ${MAX_CHUNKS}`)
+  const needed = chunkCount(rows * cols * FLOAT32_BYTES, chunkSizeBytes)
+  if (needed > MAX_CHUNKS) {
+    throw new TooManyChunksError(`a ${rows}×${cols} block needs ${needed} chunks of ${chunkSizeBytes} bytes, more than ${MAX_CHUNKS}`)
+  }
+  if (totalChunks !== needed) {
+    throw new ShapeMismatchError(`a ${rows}×${cols} block in ${chunkSizeBytes}-byte chunks needs ${needed} chunks, not ${totalChunks}`)
+  }
+  const contentSha256 = checkSha256(msg.contentSha256)
+  const out: ProgramBeginRequest = { type: 'program-begin', shardId, rows, cols, seed, totalChunks, chunkSizeBytes, contentSha256 }
+  if (devicePreset !== undefined && devicePreset !== '') out.devicePreset = devicePreset
+  if (tSeconds !== undefined) out.tSeconds = tSeconds
+  return out
+}
+
+function checkChunk (index: unknown, data: unknown): void {
+  checkUint32(index, 'chunk index')
+  if (!(data instanceof Uint8Array)) throw new MalformedMessageError('chunk data must be bytes')
+  if (data.byteLength === 0 || data.byteLength > MAX_CHUNK_SIZE_BYTES || data.byteLength % FLOAT32_BYTES !== 0) {
+    throw new ShapeMismatchError(`chunk of ${data.byteLength} bytes: must be a non-empty multiple of ${FLOAT32_BYTES} up to ${MAX_CHUNK_SIZE_BYTES}`)
+  }
+}
+
+function checkExecuteHeader (msg: { requestId: unknown, shardId: unknown, batch: unknown, rows: unknown, tSeconds?: unknown }): void {
+  checkUint32(msg.requestId, 'request id')
+  checkShardId(msg.shardId)
+  const rows = checkDimension(msg.rows, 'rows')
+  checkBatch(msg.batch, rows)
+  checkTSeconds(msg.tSeconds)
+}
+
+function checkFrameSize (frame: Uint8Array | Uint8ArrayList): void {
+  if (frame.byteLength > MAX_FRAME_SIZE_BYTES) {
+    throw new FrameTooLargeError(`frame of ${frame.byteLength} bytes exceeds ${MAX_FRAME_SIZE_BYTES}`)
+  }
+}
+
+/** Runs a check; a wire error it throws is tagged with the request and shard it concerns. */
+function withContext<T> (requestId: number | undefined, shardId: string, check: () => T): T {
+  try {
+    return check()
+  } catch (err) {
+    if (err instanceof WireError) {
+      if (requestId !== undefined) err.requestId = requestId
+      if (isValidShardId(shardId)) err.shardId = shardId
+    }
+    throw err
+  }
+}
+
+function isValidShardId (shardId: string): boolean {
+  try {
+    checkShardId(shardId)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function describe (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** Validates a raw decoded request. */
+export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
+  if (msg.programBegin != null) {
+    const m = msg.programBegin
+    return withContext(undefined, m.shardId, () => checkProgramBegin({
+      shardId: m.shardId,
+      rows: m.rows,
+      cols: m.cols,
+      devicePreset: m.devicePreset,
+      seed: (m.seedNumber ?? m.seedText) as number | string,
+      tSeconds: m.tSeconds,
+      totalChunks: m.totalChunks,
+      chunkSizeBytes: m.chunkSizeBytes,
+      contentSha256: m.contentSha256
+    }))
+  }
+  if (msg.programChunk != null) {
+    checkChunk(msg.programChunk.index, msg.programChunk.data)
+    return { type: 'program-chunk', index: msg.programChunk.index, data: msg.programChunk.data }
+  }
+  if (msg.programCommit != null) {
+    return { type: 'program-commit', shardId: checkShardId(msg.programCommit.shardId) }
+  }
+  if (msg.execute != null) {
+    const m = msg.execute
+    return withContext(m.requestId, m.shardId, () => {
+      checkExecuteHeader(m)
+      checkTensorBytes(m.input, m.batch * m.rows, 'input')
+      const input = bytesToFloat32(m.input)
+      assertFinite(input, 'input')
+      const out: ExecuteRequest = { type: 'execute', requestId: m.requestId, shardId: m.shardId, batch: m.batch, rows: m.rows, input }
+      if (m.tSeconds !== undefined) out.tSeconds = m.tSeconds
+      if (m.driftCompensation !== undefined) out.driftCompensation = m.driftCompensation
+      return out
+    })
+  }
+  if (msg.release != null) {
+    return { type: 'release', shardId: checkShardId(msg.release.shardId) }
+  }
+  if (msg.status != null) {
+    return { type: 'status' }
+  }
+  throw new MalformedMessageError('request has no body')
+}
+
+/**
+ * Decodes and validates one request frame.
+ *
+ * @throws {FrameTooLargeError} over {@link MAX_FRAME_SIZE_BYTES}
+ * @throws {MalformedMessageError} undecodable bytes, missing body or out-of-range fields
+ * @throws {ShapeMismatchError | BatchTooLargeError | TooManyChunksError | NonFiniteValueError} as named
+ */
+export function decodeShardRequest (frame: Uint8Array | Uint8ArrayList): ShardRequest {
+  checkFrameSize(frame)
+  let msg: pb.ShardRequest
+  try {
+    msg = pb.ShardRequest.decode(frame)
+  } catch (err) {
+    throw new MalformedMessageError(`undecodable shard request: ${describe(err)}`)
+  }
+  return checkShardRequest(msg)
+}
+
+/**
+ * Validates and encodes one request.
+ *
+ * @throws the same named errors as {@link decodeShardRequest} for a request that peer would reject
+ */
+export function encodeShardRequest (request: ShardRequest): Uint8Array {
+  let msg: pb.ShardRequest
+  switch (request.type) {
+    case 'program-begin': {
+      const m = checkProgramBegin(request)
+      msg = {
+        programBegin: {
+          shardId: m.shardId,
+          rows: m.rows,
+          cols: m.cols,
+          devicePreset: m.devicePreset ?? '',
+          ...(typeof m.seed === 'number' ? { seedNumber: m.seed } : { seedText: m.seed }),
+          tSeconds: m.tSeconds,
+          totalChunks: m.totalChunks,
+          chunkSizeBytes: m.chunkSizeBytes,
+          contentSha256: toArrayBufferBytes(m.contentSha256)
+        }
+      }
+      break
+    }
+    case 'program-chunk':
+      checkChunk(request.index, request.data)
+      msg = { programChunk: { index: request.index, data: toArrayBufferBytes(request.data) } }
+      break
+    case 'program-commit':
+      msg = { programCommit: { shardId: checkShardId(request.shardId) } }
+      break
+    case 'execute': {
+      checkExecuteHeader(request)
+      if (!(request.input instanceof Float32Array) || request.input.length !== request.batch * request.rows) {
+        throw new ShapeMismatchError(`input must be a Float32Array of batch × rows = ${request.batch * request.rows} values`)
+      }
+      assertFinite(request.input, 'input')
+      msg = {
+        execute: {
+          requestId: request.requestId,
+          shardId: request.shardId,
+          batch: request.batch,
+          rows: request.rows,
+          input: float32BytesView(request.input),
+          tSeconds: request.tSeconds,
+          driftCompensation: request.driftCompensation
+        }
+      }
+      break
+    }
+    case 'release':
+      msg = { release: { shardId: checkShardId(request.shardId) } }
+      break
+    case 'status':
+      msg = { status: {} }
+      break
+    default:
+      throw new MalformedMessageError(`unknown request type ${String((request as { type?: unknown }).type)}`)
+  }
+  const frame = pb.ShardRequest.encode(msg)
+  checkFrameSize(frame)
+  return frame
+}
+
+function checkExecuteResult (m: Omit<ExecuteResultReply, 'type' | 'output'> & { output: Uint8Array | Float32Array }): void {
+  checkUint32(m.requestId, 'request id')
+  checkShardId(m.shardId)
+  const cols = checkDimension(m.cols, 'cols')
+  checkBatch(m.batch, 1, cols)
+  checkNonNegative(m.deviceTimeNs, 'device time')
+  checkNonNegative(m.energyPj, 'energy')
+  checkNonNegative(m.macs, 'macs')
+}
+
+/** Validates a raw decoded reply. */
+export function checkShardReply (msg: pb.ShardResponse): ShardReply {
+  if (msg.programReady != null) {
+    return { type: 'program-ready', shardId: checkShardId(msg.programReady.shardId), tilesReserved: msg.programReady.tilesReserved }
+  }
+  if (msg.programCommitted != null) {
+    const m = msg.programCommitted
+    return { type: 'program-committed', shardId: checkShardId(m.shardId), tilesUsed: m.tilesUsed, contentSha256: checkSha256(m.contentSha256) }
+  }
+  if (msg.executeResult != null) {
+    const m = msg.executeResult
+    return withContext(m.requestId, m.shardId, (): ExecuteResultReply => {
+      checkExecuteResult(m)
+      checkTensorBytes(m.output, m.batch * m.cols, 'output')
+      const output = bytesToFloat32(m.output)
+      assertFinite(output, 'output')
+      return {
+        type: 'execute-result',
+        requestId: m.requestId,
+        shardId: m.shardId,
+        batch: m.batch,
+        cols: m.cols,
+        output,
+        deviceTimeNs: m.deviceTimeNs,
+        energyPj: m.energyPj,
+        macs: m.macs
+      }
+    })
+  }
+  if (msg.released != null) {
+    return { type: 'released', shardId: checkShardId(msg.released.shardId), tilesFreed: msg.released.tilesFreed }
+  }
+  if (msg.status != null) {
+    const m = msg.status
+    if (m.tilesFree > m.tilesTotal) throw new MalformedMessageError(`tiles free ${m.tilesFree} exceeds tiles total ${m.tilesTotal}`)
+    return {
+      type: 'status',
+      tilesTotal: m.tilesTotal,
+      tilesFree: m.tilesFree,
+      shardsHeld: m.shardsHeld,
+      queueDepth: m.queueDepth,
+      inFlight: m.inFlight,
+      devicePreset: checkDevicePreset(m.devicePreset),
+      tileRows: m.tileRows,
+      tileCols: m.tileCols
+    }
+  }
+  if (msg.error != null) {
+    const m = msg.error
+    if (m.message.length > MAX_ERROR_MESSAGE_LENGTH) throw new MalformedMessageError('error message too long')
+    const reply: ErrorReply = { type: 'error', code: m.code, message: m.message }
+    if (m.requestId !== undefined) reply.requestId = m.requestId
+    if (m.shardId !== undefined) reply.shardId = checkShardId(m.shardId)
+    return reply
+  }
+  throw new MalformedMessageError('reply has no body')
+}
+
+/**
+ * Decodes and validates one reply frame (an error reply decodes as data, not as a throw).
+ *
+ * @throws {FrameTooLargeError | MalformedMessageError | ShapeMismatchError | NonFiniteValueError} as named
+ */
+export function decodeShardReply (frame: Uint8Array | Uint8ArrayList): ShardReply {
+  checkFrameSize(frame)
+  let msg: pb.ShardResponse
+  try {
+    msg = pb.ShardResponse.decode(frame)
+  } catch (err) {
+    throw new MalformedMessageError(`undecodable shard reply: ${describe(err)}`)
+  }
+  return checkShardReply(msg)
+}
+
+/** Validates and encodes one reply. */
+export function encodeShardReply (reply: ShardReply): Uint8Array {
+  let msg: pb.ShardResponse
+  switch (reply.type) {
+    case 'program-ready':
+      msg = { programReady: { shardId: checkShardId(reply.shardId), tilesReserved: checkUint32(reply.tilesReserved, 'tiles reserved') } }
+      break
+    case 'program-committed':
+      msg = {
+        programCommitted: {
+          shardId: checkShardId(reply.shardId),
+          tilesUsed: checkUint32(reply.tilesUsed, 'tiles used'),
+          contentSha256: toArrayBufferBytes(checkSha256(reply.contentSha256))
+        }
+      }
+      break
+    case 'execute-result': {
+      checkExecuteResult(reply)
+      if (!(reply.output instanceof Float32Array) || reply.output.length !== reply.batch * reply.cols) {
+        throw new ShapeMismatchError(`output must be a Float32Array of batch × cols = ${reply.batch * reply.cols} values`)
+      }
+      assertFinite(reply.output, 'output')
+      msg = {
+        executeResult: {
+          requestId: reply.requestId,
+          shardId: reply.shardId,
+          batch: reply.batch,
+          cols: reply.cols,
+          output: float32BytesView(reply.output),
+          deviceTimeNs: reply.deviceTimeNs,
+          energyPj: reply.energyPj,
+          macs: reply.macs
+        }
+      }
+      break
+    }
+    case 'released':
+      msg = { released: { shardId: checkShardId(reply.shardId), tilesFreed: checkUint32(reply.tilesFreed, 'tiles freed') } }
+      break
+    case 'status':
+      for (const field of ['tilesTotal', 'tilesFree', 'shardsHeld', 'queueDepth', 'inFlight', 'tileRows', 'tileCols'] as const) {
+        checkUint32(reply[field], field)
+      }
+      if (reply.tilesFree > reply.tilesTotal) throw new MalformedMessageError('tiles free exceeds tiles total')
+      msg = {
+        status: {
+          tilesTotal: reply.tilesTotal,
+          tilesFree: reply.tilesFree,
+          shardsHeld: reply.shardsHeld,
+          queueDepth: reply.queueDepth,
+          inFlight: reply.inFlight,
+          devicePreset: checkDevicePreset(reply.devicePreset),
+          tileRows: reply.tileRows,
+          tileCols: reply.tileCols
+        }
+      }
+      break
+    case 'error':
+      if (!ERROR_CODES.includes(reply.code)) throw new MalformedMessageError(`unknown error code ${String(reply.code)}`)
+      msg = {
+        error: {
+          code: reply.code,
+          message: reply.message.slice(0, MAX_ERROR_MESSAGE_LENGTH),
+          requestId: reply.requestId === undefined ? undefined : checkUint32(reply.requestId, 'request id'),
+          shardId: reply.shardId === undefined ? undefined : checkShardId(reply.shardId)
+        }
+      }
+      break
+    default:
+      throw new MalformedMessageError(`unknown reply type ${String((reply as { type?: unknown }).type)}`)
+  }
+  const frame = pb.ShardResponse.encode(msg)
+  checkFrameSize(frame)
+  return frame
+}
+
+/** protons types bytes fields as `Uint8Array<ArrayBuffer>`; a view over a SharedArrayBuffer is copied. */
+function toArrayBufferBytes (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? bytes as Uint8Array<ArrayBuffer> : new Uint8Array(bytes)
+}
