@@ -21,11 +21,6 @@ const PANEL_ROW_BYTES: usize = 32
 /** Input vectors per main-kernel block. */
 const BATCH_BLOCK: i32 = 4
 
-/** The panel width, read by the JavaScript side so both agree on the packed layout. */
-export function panelCols (): i32 {
-  return PANEL_COLS
-}
-
 /** Bytes a packed `rows × cols` matrix occupies. */
 export function packedBytes (rows: i32, cols: i32): usize {
   const panels = <usize>((cols + PANEL_COLS - 1) / PANEL_COLS)
@@ -221,6 +216,42 @@ function kernel1x2 (panel: usize, rows: i32, x: usize, out: usize, width: i32): 
   storePanelRow(out + PANEL_ROW_BYTES, blo, bhi, width)
 }
 
+/** One input vector against four adjacent full-width panels. */
+function kernel1x4 (panel: usize, rows: i32, x: usize, out: usize): void {
+  const panelBytes = <usize>rows * PANEL_ROW_BYTES
+  let alo = f32x4.splat(0)
+  let ahi = f32x4.splat(0)
+  let blo = f32x4.splat(0)
+  let bhi = f32x4.splat(0)
+  let clo = f32x4.splat(0)
+  let chi = f32x4.splat(0)
+  let dlo = f32x4.splat(0)
+  let dhi = f32x4.splat(0)
+  let xp = x
+  const end = x + (<usize>rows << 2)
+  let g = panel
+  while (xp < end) {
+    const s = v128.load32_splat(xp)
+    alo = f32x4.add(alo, f32x4.mul(s, v128.load(g)))
+    ahi = f32x4.add(ahi, f32x4.mul(s, v128.load(g, 16)))
+    const h = g + panelBytes
+    blo = f32x4.add(blo, f32x4.mul(s, v128.load(h)))
+    bhi = f32x4.add(bhi, f32x4.mul(s, v128.load(h, 16)))
+    const k = h + panelBytes
+    clo = f32x4.add(clo, f32x4.mul(s, v128.load(k)))
+    chi = f32x4.add(chi, f32x4.mul(s, v128.load(k, 16)))
+    const m = k + panelBytes
+    dlo = f32x4.add(dlo, f32x4.mul(s, v128.load(m)))
+    dhi = f32x4.add(dhi, f32x4.mul(s, v128.load(m, 16)))
+    g += PANEL_ROW_BYTES
+    xp += 4
+  }
+  storePanelRow(out, alo, ahi, PANEL_COLS)
+  storePanelRow(out + PANEL_ROW_BYTES, blo, bhi, PANEL_COLS)
+  storePanelRow(out + 2 * PANEL_ROW_BYTES, clo, chi, PANEL_COLS)
+  storePanelRow(out + 3 * PANEL_ROW_BYTES, dlo, dhi, PANEL_COLS)
+}
+
 /** One input vector against one panel (the odd last panel of a lone vector). */
 function kernel1 (panel: usize, rows: i32, x: usize, out: usize, width: i32): void {
   let alo = f32x4.splat(0)
@@ -267,6 +298,10 @@ export function mvm (packed: usize, rows: i32, cols: i32, x: usize, batch: i32, 
     const xp = x + <usize>blocked * rowBytes
     const op = out + <usize>blocked * colBytes
     let p = 0
+    // Four panels at a time while all four are full width, so the last (possibly ragged) one goes below.
+    for (; p + 4 < panels; p += 4) {
+      kernel1x4(packed + <usize>p * panelBytes, rows, xp, op + <usize>p * PANEL_ROW_BYTES)
+    }
     for (; p + 2 <= panels; p += 2) {
       const width = min(PANEL_COLS, cols - (p + 1) * PANEL_COLS)
       kernel1x2(packed + <usize>p * panelBytes, rows, xp, op + <usize>p * PANEL_ROW_BYTES, width)

@@ -18,7 +18,6 @@ export interface WasmKernel extends MvmKernel {
 
 interface KernelExports {
   memory: WebAssembly.Memory
-  panelCols: () => number
   packedBytes: (rows: number, cols: number) => number
   alloc: (bytes: number) => number
   release: (ptr: number) => void
@@ -40,7 +39,7 @@ let pendingModule: Promise<WebAssembly.Module> | undefined
 
 function unavailable (bytes: Uint8Array<ArrayBuffer>): KernelUnavailableError | undefined {
   if (WebAssembly.validate(bytes)) return undefined
-  return new KernelUnavailableError('kernel.wasm does not validate: this runtime lacks WebAssembly SIMD')
+  return new KernelUnavailableError('kernel.wasm does not validate: this runtime lacks WebAssembly SIMD (or the file is damaged)')
 }
 
 function isMissingFile (err: unknown): boolean {

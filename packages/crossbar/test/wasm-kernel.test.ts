@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { InvalidShapeError, ShapeMismatchError, UnknownKernelMatrixError } from '../src/errors.js'
@@ -87,7 +88,7 @@ describe('WebAssembly SIMD kernel', () => {
   it('is bit-identical to a sequential float32 loop for every shape and batch (all tail kernels)', async () => {
     const kernel = await createWasmKernel()
     fc.assert(fc.property(
-      fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 9 }), fc.integer(),
+      fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 80 }), fc.integer({ min: 0, max: 9 }), fc.integer(),
       (rows, cols, batch, seed) => {
         const rng = createRng(seed)
         const gValues = randomArray(rng, rows * cols)
@@ -188,6 +189,19 @@ describe('WebAssembly SIMD kernel', () => {
     }
     assert.deepEqual(results[1], results[0])
     assert.deepEqual(results[2], results[0])
+  })
+
+  it('falls back to the reference kernel where WebAssembly SIMD is missing', () => {
+    // A fresh process (no module cached yet) whose WebAssembly rejects every module, as a runtime without SIMD
+    // rejects kernel.wasm; execArgv carries tsx and the development condition when the suite runs from src.
+    const moduleUrl = new URL('../src/wasm-kernel.js', import.meta.url).href
+    const script = `WebAssembly.validate = () => false
+const { createWasmKernel, loadDefaultKernel } = await import(${JSON.stringify(moduleUrl)})
+const fallback = await loadDefaultKernel()
+const failure = await createWasmKernel().then(() => 'created', (err) => err.name)
+console.log(JSON.stringify([fallback.name, failure]))`
+    const output = execFileSync(process.execPath, [...process.execArgv.filter((arg) => !arg.startsWith('--test')), '--input-type=module', '-e', script], { encoding: 'utf8' })
+    assert.deepEqual(JSON.parse(output), ['typescript', 'KernelUnavailableError'])
   })
 
   it('throws named errors for bad shapes and stale handles', async () => {
