@@ -50,3 +50,32 @@ export const RAY_TOP_K_FRACTION = 0.2
 export const RAY_TOP_K_ABSOLUTE = 1
 /** Petals' ping aggregator EMA factor. */
 export const PETALS_RTT_EMA_ALPHA = 0.2
+
+// Reconfiguration (reconfigure.ts): defaults of `createReconfigureConfig`.
+
+/** Petals' rule: move a shard only when the expected completion time improves by more than 1/0.75. */
+export const RECONFIGURE_GAIN_THRESHOLD = 1 / 0.75
+/** Consecutive checks a migration, replication or eviction condition must hold before it is acted on. */
+export const RECONFIGURE_CONFIRM_CHECKS = 3
+/** Migrations and replications (weight uploads other than replacements) in progress at once. */
+export const RECONFIGURE_MAX_CONCURRENT_MIGRATIONS = 2
+/** After a migration, replication or eviction of a shard is decided, no other one for that shard for this long. */
+export const RECONFIGURE_COOLDOWN_MS = 60_000
+/** A peer whose estimated utilisation (0..1) reaches this is overloaded. */
+export const RECONFIGURE_OVERLOAD_UTILISATION = 0.85
+/** A peer that shed a copy for overload only waits this long before shedding another (the short-term window). */
+export const RECONFIGURE_OVERLOAD_SETTLE_MS = 60_000
+/** A peer whose measured throughput falls to this fraction of its remembered (or advertised) one is slower. */
+export const RECONFIGURE_SLOWER_THROUGHPUT_RATIO = 0.75
+/** A shard whose replicas' estimated utilisation reaches this is hot (replicate it). */
+export const RECONFIGURE_REPLICATE_UTILISATION = 0.8
+/** An extra replica is evicted when the others would carry the load at or below this utilisation. */
+export const RECONFIGURE_EVICT_UTILISATION = 0.3
+/** Copies of one shard at most (replication stops here). */
+export const RECONFIGURE_MAX_REPLICAS = 4
+/** A replica still programming after this long is cancelled (2 min: a default relay's duration limit). */
+export const RECONFIGURE_PROGRAM_TIMEOUT_MS = 120_000
+/** A draining replica is released after this long even with calls in flight (the coordinator retries them). */
+export const RECONFIGURE_DRAIN_TIMEOUT_MS = 30_000
+/** Utilisation at which the M/M/1 predictions saturate (a queue at ρ ≥ 1 has no steady state). */
+export const RECONFIGURE_MAX_MODELLED_UTILISATION = 0.99

@@ -67,3 +67,30 @@ export class InvalidOptionError extends SchedulerError {
     this.name = 'InvalidOptionError'
   }
 }
+
+/** A replica in the placement given to the reconfiguration step is malformed (unknown shard, bad state, …). */
+export class InvalidReplicaError extends SchedulerError {
+  static override readonly code = 'ERR_INVALID_REPLICA'
+  constructor (message = 'invalid replica in the placement') {
+    super(message, InvalidReplicaError.code)
+    this.name = 'InvalidReplicaError'
+  }
+}
+
+/** A per-shard load given to the reconfiguration step is negative, non-finite or names an unknown shard. */
+export class InvalidLoadError extends SchedulerError {
+  static override readonly code = 'ERR_INVALID_LOAD'
+  constructor (message = 'invalid shard load') {
+    super(message, InvalidLoadError.code)
+    this.name = 'InvalidLoadError'
+  }
+}
+
+/** The reconfiguration step was called with a clock earlier than its previous call. */
+export class ReconfigureClockError extends SchedulerError {
+  static override readonly code = 'ERR_RECONFIGURE_CLOCK'
+  constructor (message = 'the reconfiguration clock went backwards') {
+    super(message, ReconfigureClockError.code)
+    this.name = 'ReconfigureClockError'
+  }
+}

@@ -3,18 +3,27 @@
  * Scheduling for tessera, as pure functions over interfaces (clock and random source are arguments): the
  * score — expected completion time of a shard on a peer from both memories and the network path —, tessera's
  * placement and routing policy, and the baselines it is measured against (`ray-like`, `memory-proportional`,
- * `petals-like`, `round-robin`, `random`), all behind one {@link PlacementPolicy} interface.
+ * `petals-like`, `round-robin`, `random`), all behind one {@link PlacementPolicy} interface; and the
+ * reconfiguration core ({@link createReconfigurer}): a pure step function that migrates, replicates, replaces
+ * and evicts shards as peers slow down, leave, join or get loaded, with hysteresis and make-before-break.
  *
  * @example
  * ```ts
  * import { createRng } from '@tessera/crossbar'
- * import { createPolicy, shardsFromPlan } from '@tessera/scheduler'
+ * import { createPolicy, createReconfigurer, shardsFromPlan } from '@tessera/scheduler'
  *
  * const { shards } = shardsFromPlan(plan, { sensitivity: { fc1: 0.8 } })
  * const policy = createPolicy('tessera')
  * const placement = policy.place({ shards, peers, nowMs: Date.now(), rng: createRng('run-1/place') })
  * const target = policy.route({ shard: shards[0], replicas: placement.assignments.get(shards[0].id) ?? [],
  *   peers, nowMs: Date.now(), rng })
+ *
+ * // Every few seconds: what should change, given the placement and what the memories now say.
+ * const reconfigurer = createReconfigurer()
+ * let state = reconfigurer.initialState({ knownPeers: peers.map((p) => p.peerId) })
+ * const { state: next, events, actions } = reconfigurer.step(state, { shards, replicas, peers, departed,
+ *   loadPerSec, nowMs: Date.now(), rng: createRng('run-1/reconfigure') })
+ * state = next
  * ```
  */
 export * from './errors.js'
@@ -37,3 +46,10 @@ export { createPetalsLikePolicy } from './policies/petals-like.js'
 export type { PetalsLikePolicyInit } from './policies/petals-like.js'
 export { createRoundRobinPolicy } from './policies/round-robin.js'
 export { createRandomPolicy } from './policies/random.js'
+export { createReconfigurer, reconfigureStep } from './reconfigure.js'
+export type { ReconfigureInput, ReconfigureResult, Reconfigurer } from './reconfigure.js'
+export { createReconfigureConfig } from './reconfigure-config.js'
+export type { ReconfigureConfig, ReconfigureInit } from './reconfigure-config.js'
+export { createReconfigureState } from './reconfigure-state.js'
+export type { Operation, ReconfigureState, ReconfigureStateInit, ReplicaState, ReplicaView } from './reconfigure-state.js'
+export type { AdmitEvent, ReconfigureAction, ReconfigureEvent, ReconfigureEventType, ShardEvent, UnplacedShard } from './reconfigure-events.js'
