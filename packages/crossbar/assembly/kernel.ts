@@ -311,3 +311,5 @@ export function mvm (packed: usize, rows: i32, cols: i32, x: usize, batch: i32, 
     }
   }
 }
+
+export { analogFinalize, analogMeasure, analogNormals, analogPrepare, analogProbe, analogTopColumns } from './analog'

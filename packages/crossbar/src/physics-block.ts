@@ -10,6 +10,13 @@
  * analog output ỹ = Σ x̃ w̃ is what the output noise, the ADC step and the ADC range refer to. The kernel
  * itself works in "kernel units": the matrix holds w̃ / (weight LSB) and the inputs hold DAC codes, so a
  * quantised device with quantised inputs multiplies integers and sums them exactly in float32.
+ *
+ * Where the per-vector work runs. Wherever kernel.wasm loads (any kernel: the WebAssembly kernel's own module
+ * instance, else one shared instance), the DAC, noise, ADC and bound management run in WebAssembly
+ * (assembly/analog.ts) in float32, with counter-based noise: the same seed and sequence of calls give
+ * bit-identical outputs on every machine, whatever the kernel batching. Without kernel.wasm (or with
+ * `peripherals: 'typescript'`) the same model runs in TypeScript in float64 with noise from `createRng`: the
+ * same distributions, other bits.
  */
 import { AIHWKIT_MAX_BM_FACTOR, AIHWKIT_MAX_BM_RES, DEFAULT_EXECUTE_T_SECONDS } from './constants.js'
 import { InvalidOptionError, InvalidShapeError, NonFiniteValueError, ShapeMismatchError, UnknownBlockError } from './errors.js'
@@ -20,6 +27,8 @@ import {
 import type { DevicePhysics, DeviceProfile } from './profiles.js'
 import { createRng } from './random.js'
 import type { Rng } from './random.js'
+import { ANALOG_MODE_CLIP, ANALOG_MODE_DAC, ANALOG_MODE_SCALE, sharedAnalogEngine } from './wasm-kernel.js'
+import type { AnalogEngine, WasmKernel } from './wasm-kernel.js'
 
 /** Options of one `execute` call. */
 export interface ExecuteOptions {
@@ -72,6 +81,13 @@ export interface AnalogBlockInit {
   rowOffset?: number
   /** Position of the block's first column in its tile; default 0. */
   colOffset?: number
+  /**
+   * Where the per-vector peripherals (DAC, read and output noise, ADC, bound management) run: `auto` (default)
+   * uses the WebAssembly module's analog functions (assembly/analog.ts) whenever kernel.wasm is available, with
+   * any kernel; `typescript` forces the TypeScript fallback that serves where it is not. Both follow the same
+   * model, but draw their noise from different generators, so their outputs differ bit for bit.
+   */
+  peripherals?: 'auto' | 'typescript'
 }
 
 /** A programmed block. */
@@ -310,6 +326,10 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
   let readNoiseOn = false
   let handle: KernelMatrix | undefined
   let lastT = Number.NaN
+  /** Bumped whenever rowWeight / colVar change, so copies of them elsewhere know when to refresh. */
+  let noiseVersion = 0
+  /** Mean square of the kernel-unit matrix (for predicting output magnitudes). */
+  let meanSquareK = 0
   const timeDependent = isPcm && (profile.driftScale > 0 || profile.readNoiseScale > 0)
   const rramRead = isRram ? profile.readNoiseRelative : 0
   const driftT0 = profile.t0Seconds
@@ -370,9 +390,13 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
     })
     readNoiseOn = total > 0
     if (readNoiseOn) for (let i = 0; i < rows; i++) rowWeight[i] /= total
+    let squares = 0
+    for (let c = 0; c < n; c++) squares += kbuf[c] * kbuf[c]
+    meanSquareK = squares / n
     if (handle === undefined) handle = kernel.load(kbuf, rows, cols)
     else kernel.update(handle, kbuf)
     lastT = t
+    noiseVersion++
   }
 
   const quantizeClip = (value: number, step: number, bound: number): number => {
@@ -458,6 +482,190 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
     return clipped
   }
 
+  /**
+   * The WebAssembly path: input measurement, DAC, noise, ADC and clipping run in the module (assembly/analog.ts)
+   * next to the kernel: per vector O(rows + cols) of SIMD WebAssembly, not JavaScript.
+   *
+   * Bound management follows aihwkit's iterative rule per vector: read at input scale 1; while some output
+   * clips and the reduction 2^k is ≤ min(max_bm_factor, max_bm_res / DAC step), read again at scale 2^−(k+1);
+   * the last read's outputs count, and the device performs (final level + 1) reads. Every read is a pure
+   * function of (call, vector, level): the same inputs and the same noise (counter-based, assembly/analog.ts)
+   * whenever and however it is evaluated. So the reads need not be made in that order, and only the final
+   * one needs every column:
+   * - all vectors' reads of a round go to the kernel in one batched call;
+   * - with this instance's own kernel (`mvmAt`), each vector's first read is made at the level predicted from
+   *   |x| (κ̂·rms output vs the bound, κ̂ calibrated on the block's previous call), and every level skipped below
+   *   or above it is settled by a probe: the exact noisy, quantised value of the columns that were largest in
+   *   the vector's last full read, computed exactly as the kernel would, so a clipping column found proves that
+   *   read clips; only when no candidate clips is that level read in full.
+   * The outputs and the device statistics are bit-identical to reading level after level; only the kernel work
+   * drops (to about one read per vector when the prediction holds).
+   */
+  const kernelEngine = (kernel as Partial<WasmKernel>).analogEngine?.()
+  const engine: AnalogEngine | undefined = init.peripherals === 'typescript' ? undefined : (kernelEngine ?? sharedAnalogEngine())
+  let rowWeightPtr = 0
+  let colVarPtr = 0
+  let syncedVersion = -1
+  if (engine !== undefined) {
+    rowWeightPtr = engine.alloc(rows * 4)
+    colVarPtr = engine.alloc(cols * 4)
+  }
+  const mode = dacOn ? ANALOG_MODE_DAC : nmOn ? ANALOG_MODE_CLIP : ANALOG_MODE_SCALE
+  const modeLimit = dacOn ? maxCode : inputBound
+  const outVarK = outNoiseK * outNoiseK
+  const outScaleBase = u * wScale
+  const inputScale = 1 / xUnit
+  /** Highest level a read can have: level k + 1 is read only after level k clipped with 2^k ≤ maxReduction. */
+  const maxLevel = Math.floor(Math.log2(maxReduction)) + 1
+  const candidates = Math.min(PROBE_CANDIDATES, cols)
+  /**
+   * κ̂: max_j |y_j| of a read over its predicted rms, the mean over the previous call's first reads; starts at
+   * the median max of `cols` Gaussian outputs.
+   */
+  let kappa = gaussianMedianMax(cols)
+  let nextB = new Int32Array(0)
+  let nextLevel = new Int32Array(0)
+  let lowest = new Int32Array(0)
+  let rms = new Float64Array(0)
+  let ratios = new Float64Array(0)
+
+  const executeWasm = (engine: AnalogEngine, x: Float32Array, batch: number, out: Float32Array, t: number, compensate: boolean): number => {
+    const s = engineScratch(engine, batch, rows, cols, candidates)
+    let f32 = engine.f32()
+    f32.set(x.length === batch * rows ? x : x.subarray(0, batch * rows), s.x >>> 2)
+    engine.measure(s.x, rows, batch, s.scales, s.sumSq)
+    // Validate every vector before any state (time cache, generators) changes.
+    const scalesAt = s.scales >>> 2
+    const sumSqAt = s.sumSq >>> 2
+    for (let b = 0; b < batch; b++) {
+      if (!Number.isFinite(f32[sumSqAt + b]) || !Number.isFinite(f32[scalesAt + b])) checkFinite(x, b, rows)
+    }
+    updateTime(t)
+    if (syncedVersion !== noiseVersion) {
+      engine.f32().set(rowWeight, rowWeightPtr >>> 2)
+      engine.f32().set(colVar, colVarPtr >>> 2)
+      syncedVersion = noiseVersion
+    }
+    const a = compensate ? driftCompensationFactor(t) : 1
+    const keyLo = readRng.nextUint32()
+    const keyHi = readRng.nextUint32()
+    const matrix = handle as KernelMatrix
+    const guided = bmOn && engine.owns(matrix)
+    if (nextB.length < batch) {
+      nextB = new Int32Array(batch)
+      nextLevel = new Int32Array(batch)
+      lowest = new Int32Array(batch)
+      rms = new Float64Array(batch)
+      ratios = new Float64Array(batch)
+    }
+    f32 = engine.f32()
+    const outAt = s.out >>> 2
+    let count = 0
+    for (let b = 0; b < batch; b++) {
+      const m = f32[scalesAt + b]
+      if (m === 0) {
+        // No input drives no current: the output is exactly zero (aihwkit short-cuts this case too).
+        f32.fill(0, outAt + b * cols, outAt + (b + 1) * cols)
+        continue
+      }
+      if (!nmOn) f32[scalesAt + b] = 1
+      let level = 0
+      if (guided) {
+        const scale = inputScale / f32[scalesAt + b]
+        rms[b] = Math.sqrt(f32[sumSqAt + b] * meanSquareK) * scale
+        const predicted = Math.ceil(Math.log2(kappa * rms[b] / boundK))
+        level = predicted > 0 ? Math.min(predicted, maxLevel) : 0
+      }
+      lowest[b] = 0
+      nextB[count] = b
+      nextLevel[count++] = level
+    }
+    let reads = 0
+    let ratioCount = 0
+    let firstRound = true
+    while (count > 0) {
+      let i32 = engine.i32()
+      i32.set(nextB.subarray(0, count), s.index >>> 2)
+      i32.set(nextLevel.subarray(0, count), s.levels >>> 2)
+      engine.prepare(s.x, rows, count, s.index, s.levels, s.scales, inputScale, mode, modeLimit, rowWeightPtr, s.xq, s.power)
+      if (!engine.mvmAt(matrix, s.xq, count, s.y)) {
+        const view = engine.f32()
+        kernel.mvm(matrix, view.subarray(s.xq >>> 2, (s.xq >>> 2) + count * rows), count, view.subarray(s.y >>> 2, (s.y >>> 2) + count * cols))
+      }
+      engine.finalize(s.y, cols, count, s.index, s.levels, s.power, colVarPtr, outVarK, readNoiseOn, adcOn ? adcStepK : 0,
+        boundOn ? boundK : 0, keyLo, keyHi, s.scales, outScaleBase * a, s.out, s.clipped, s.z, s.maxAbs, s.argMax)
+      i32 = engine.i32()
+      f32 = engine.f32()
+      const clippedAt = s.clipped >>> 2
+      const maxAbsAt = s.maxAbs >>> 2
+      let next = 0
+      for (let v = 0; v < count; v++) {
+        const b = nextB[v]
+        const level = nextLevel[v]
+        const clipped = i32[clippedAt + v] !== 0
+        if (guided) {
+          if (firstRound && rms[b] > 0 && rms[b] < Infinity) ratios[ratioCount++] = f32[maxAbsAt + v] * 2 ** level / rms[b]
+          // Levels below `cur` are known to clip; settle levels until one needs a full read or one is final.
+          let cur = lowest[b]
+          let pending = -1
+          let ranked = false
+          for (;;) {
+            if (cur === level) {
+              if (!clipped || cur >= maxLevel) break
+              cur++
+              continue
+            }
+            // A level whose largest output, scaled from this read, stays well inside the bound will hardly clip:
+            // read it in full rather than probe in vain.
+            if (f32[maxAbsAt + v] * 2 ** (level - cur) < PROBE_MIN_BOUND_FRACTION * boundK) {
+              pending = cur
+              break
+            }
+            // The read's largest column first (it settles most levels), then its largest few.
+            let clips = engine.probe(matrix, s.x, b, cur, s.scales, inputScale, mode, modeLimit, rowWeightPtr, s.codes,
+              s.argMax + v * 4, 1, colVarPtr, outVarK, readNoiseOn, adcOn ? adcStepK : 0, boundK, keyLo, keyHi, cols, s.z)
+            if (!clips && candidates > 1) {
+              if (!ranked) {
+                engine.topColumns(s.y + v * cols * 4, cols, 1, candidates, s.top + v * candidates * 4)
+                ranked = true
+              }
+              clips = engine.probe(matrix, s.x, b, cur, s.scales, inputScale, mode, modeLimit, rowWeightPtr, s.codes,
+                s.top + v * candidates * 4, candidates, colVarPtr, outVarK, readNoiseOn, adcOn ? adcStepK : 0, boundK, keyLo, keyHi, cols, s.z)
+            }
+            if (clips && cur < maxLevel) {
+              cur++
+              continue
+            }
+            pending = cur
+            break
+          }
+          lowest[b] = cur
+          if (pending >= 0) {
+            nextB[next] = b
+            nextLevel[next++] = pending
+          } else {
+            reads += cur + 1
+          }
+        } else if (clipped && bmOn && level < maxLevel) {
+          nextB[next] = b
+          nextLevel[next++] = level + 1
+        } else {
+          reads += level + 1
+        }
+      }
+      count = next
+      firstRound = false
+    }
+    if (ratioCount > 0) {
+      let sum = 0
+      for (let i = 0; i < ratioCount; i++) sum += ratios[i]
+      kappa = sum / ratioCount
+    }
+    const view = engine.f32()
+    out.set(view.subarray(outAt, outAt + batch * cols))
+    return reads
+  }
+
   let freed = false
   return {
     rows,
@@ -466,6 +674,10 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
     execute (x, batch, out, options) {
       if (freed) throw new UnknownBlockError('block was freed')
       const t = checkExecute(rows, cols, x, batch, out, options)
+      if (engine !== undefined) {
+        const reads = executeWasm(engine, x, batch, out, t, options?.driftCompensation ?? profile.driftCompensation)
+        return stats(profile, reads, rows, cols)
+      }
       const compensate = options?.driftCompensation ?? profile.driftCompensation
       if (xk.length < batch * rows) xk = new Float32Array(batch * rows)
       if (yk.length < batch * cols) yk = new Float32Array(batch * cols)
@@ -541,8 +753,105 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
       }
     },
     free () {
-      if (handle !== undefined && !freed) kernel.free(handle)
+      if (handle !== undefined && !freed) {
+        kernel.free(handle)
+        if (engine !== undefined) {
+          engine.release(rowWeightPtr)
+          engine.release(colVarPtr)
+        }
+      }
       freed = true
     }
   }
 }
+
+/**
+ * Throws the named error for the first non-finite value of input vector `b`; returns when there is none (Σ x²
+ * of large finite values overflowed float32).
+ */
+function checkFinite (x: Float32Array, b: number, rows: number): void {
+  for (let i = 0; i < rows; i++) {
+    const v = x[b * rows + i]
+    if (!Number.isFinite(v)) throw new NonFiniteValueError(`input ${b * rows + i} (vector ${b}, row ${i}) is ${v}`)
+  }
+}
+
+/** Byte offsets of one execute call's buffers in an engine's memory. */
+interface EngineScratch {
+  x: number
+  xq: number
+  y: number
+  out: number
+  scales: number
+  power: number
+  index: number
+  levels: number
+  clipped: number
+  z: number
+  sumSq: number
+  top: number
+  maxAbs: number
+  codes: number
+  argMax: number
+}
+
+interface ScratchRegion {
+  ptr: number
+  bytes: number
+  layout: EngineScratch
+  batch: number
+  rows: number
+  cols: number
+  candidates: number
+}
+
+/**
+ * One scratch region per engine, shared by its blocks: calls never overlap (a block's execute runs to the end
+ * before another starts), and a region per block would hold batch × (rows + cols) floats for every block of
+ * a node.
+ */
+const scratchRegions = new WeakMap<AnalogEngine, ScratchRegion>()
+
+function engineScratch (engine: AnalogEngine, batch: number, rows: number, cols: number, candidates: number): EngineScratch {
+  let region = scratchRegions.get(engine)
+  if (region !== undefined && region.batch === batch && region.rows === rows && region.cols === cols && region.candidates === candidates) return region.layout
+  const align = (bytes: number): number => Math.ceil(bytes / 16) * 16
+  const names = ['x', 'xq', 'y', 'out', 'scales', 'power', 'index', 'levels', 'clipped', 'z', 'sumSq', 'top', 'maxAbs', 'codes', 'argMax'] as const
+  // z holds a read's normals, made four at a time.
+  const floats = [batch * rows, batch * rows, batch * cols, batch * cols, batch, batch, batch, batch, batch, cols + 3, batch, batch * candidates, batch, rows, batch]
+  const sizes = floats.map((count) => align(count * 4))
+  const total = sizes.reduce((sum, size) => sum + size, 0)
+  if (region === undefined || region.bytes < total) {
+    if (region !== undefined) engine.release(region.ptr)
+    const bytes = Math.max(total, 2 * (region?.bytes ?? 0))
+    region = { ptr: engine.alloc(bytes), bytes, layout: {} as unknown as EngineScratch, batch: 0, rows: 0, cols: 0, candidates: 0 }
+    scratchRegions.set(engine, region)
+  }
+  const layout = {} as unknown as Record<typeof names[number], number>
+  let at = region.ptr
+  names.forEach((name, i) => { layout[name] = at; at += sizes[i] })
+  region.layout = layout
+  region.batch = batch
+  region.rows = rows
+  region.cols = cols
+  region.candidates = candidates
+  return layout
+}
+
+/** Candidate columns a probe evaluates before it gives up and the level is read in full. */
+const PROBE_CANDIDATES = 8
+/**
+ * A level is probed only when the last full read's largest output, scaled to that level, reaches this fraction of
+ * the bound; below it the level is read in full straight away (a probe there almost never finds a clip).
+ */
+const PROBE_MIN_BOUND_FRACTION = 0.9
+
+/**
+ * Median of the largest |z| of `n` independent standard normals: Φ̄(m) = ln 2 / (2n), with Φ̄⁻¹(p) ≈
+ * √(L − ln L − ln 2π), L = −2 ln p (asymptotic; within 2 % for n ≥ 16). A starting guess only.
+ */
+function gaussianMedianMax (n: number): number {
+  const big = -2 * Math.log(Math.LN2 / (2 * Math.max(n, 16)))
+  return Math.sqrt(big - Math.log(big) - Math.log(2 * Math.PI))
+}
+

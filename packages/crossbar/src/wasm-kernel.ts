@@ -14,7 +14,49 @@ import type { KernelMatrix, MvmKernel } from './kernel.js'
 export interface WasmKernel extends MvmKernel {
   /** Bytes of WebAssembly linear memory this kernel holds (it grows on demand and never shrinks). */
   memoryBytes (): number
+  /** The module's analog peripheral functions, sharing this kernel's memory (see {@link AnalogEngine}). */
+  analogEngine (): AnalogEngine
 }
+
+/**
+ * The analog peripheral circuits of assembly/analog.ts on one module instance: DAC, read and output noise,
+ * ADC, clipping. Arguments are byte offsets into the instance's memory, allocated with `alloc`; see
+ * assembly/analog.ts for each function's contract. Deterministic: WebAssembly float32 arithmetic in a fixed order
+ * and a counter-based generator, so results are bit-identical on every machine.
+ */
+export interface AnalogEngine {
+  /** Allocates `bytes` (16-byte aligned); the memory may grow, so re-read the views afterwards. */
+  alloc (bytes: number): number
+  release (ptr: number): void
+  /** Views of the whole memory, made anew after the memory grew. */
+  f32 (): Float32Array
+  f64 (): Float64Array
+  i32 (): Int32Array
+  measure (x: number, rows: number, batch: number, absMax: number, sumSq: number): void
+  prepare (x: number, rows: number, count: number, index: number, levels: number, scales: number, inputScale: number,
+    mode: number, limit: number, rowWeight: number, dst: number, power: number): void
+  finalize (y: number, cols: number, count: number, index: number, levels: number, power: number, colVar: number,
+    outVar: number, readOn: boolean, adcStep: number, bound: number, keyLo: number, keyHi: number, scales: number,
+    outScale: number, out: number, clipped: number, z: number, maxAbs: number, argMax: number): number
+  topColumns (y: number, cols: number, count: number, k: number, dst: number): void
+  normals (keyLo: number, keyHi: number, vector: number, level: number, count: number, dst: number): void
+  /** Whether `handle` is a live matrix of this instance's kernel (`mvmAt` and `probe` need one). */
+  owns (handle: KernelMatrix): boolean
+  /** `analogProbe` on a matrix of this instance's kernel. */
+  probe (handle: KernelMatrix, x: number, vector: number, level: number, scales: number, inputScale: number, mode: number,
+    limit: number, rowWeight: number, codes: number, candidates: number, n: number, colVar: number, outVar: number,
+    readOn: boolean, adcStep: number, bound: number, keyLo: number, keyHi: number, cols: number, z: number): boolean
+  /**
+   * Runs the kernel on inputs and outputs already in this memory, without copies, when `handle` is a live
+   * matrix of this instance's kernel; returns false (and does nothing) for any other handle.
+   */
+  mvmAt (handle: KernelMatrix, x: number, batch: number, out: number): boolean
+}
+
+/** `AnalogEngine.prepare` modes, as in assembly/analog.ts. */
+export const ANALOG_MODE_SCALE = 0
+export const ANALOG_MODE_CLIP = 1
+export const ANALOG_MODE_DAC = 2
 
 interface KernelExports {
   memory: WebAssembly.Memory
@@ -23,6 +65,17 @@ interface KernelExports {
   release: (ptr: number) => void
   pack: (src: number, dst: number, rows: number, cols: number) => void
   mvm: (packed: number, rows: number, cols: number, x: number, batch: number, out: number) => void
+  analogMeasure: (x: number, rows: number, batch: number, absMax: number, sumSq: number) => void
+  analogPrepare: (x: number, rows: number, count: number, index: number, levels: number, scales: number, inputScale: number,
+    mode: number, limit: number, rowWeight: number, dst: number, power: number) => void
+  analogFinalize: (y: number, cols: number, count: number, index: number, levels: number, power: number, colVar: number,
+    outVar: number, readOn: number, adcStep: number, bound: number, keyLo: number, keyHi: number, scales: number,
+    outScale: number, out: number, clipped: number, z: number, maxAbs: number, argMax: number) => number
+  analogTopColumns: (y: number, cols: number, count: number, k: number, dst: number) => void
+  analogNormals: (keyLo: number, keyHi: number, vector: number, level: number, count: number, dst: number) => void
+  analogProbe: (packed: number, rows: number, x: number, vector: number, level: number, scales: number, inputScale: number,
+    mode: number, limit: number, rowWeight: number, codes: number, candidates: number, n: number, colVar: number,
+    outVar: number, readOn: number, adcStep: number, bound: number, keyLo: number, keyHi: number, cols: number, z: number) => number
 }
 
 interface WasmMatrix extends KernelMatrix {
@@ -156,8 +209,45 @@ function instantiate (module: WebAssembly.Module): WasmKernel {
     exports.pack(src, dst, rows, cols)
   }
 
+  let views: { buffer: ArrayBufferLike, f32: Float32Array, f64: Float64Array, i32: Int32Array } | undefined
+  const currentViews = (): { f32: Float32Array, f64: Float64Array, i32: Int32Array } => {
+    if (views === undefined || views.buffer !== memory.buffer) {
+      const buffer = memory.buffer
+      views = { buffer, f32: new Float32Array(buffer), f64: new Float64Array(buffer), i32: new Int32Array(buffer) }
+    }
+    return views
+  }
+  const engine: AnalogEngine = {
+    alloc,
+    release: (ptr) => { exports.release(ptr) },
+    f32: () => currentViews().f32,
+    f64: () => currentViews().f64,
+    i32: () => currentViews().i32,
+    measure: (x, rows, batch, absMax, sumSq) => { exports.analogMeasure(x, rows, batch, absMax, sumSq) },
+    prepare: (x, rows, count, index, levels, scales, inputScale, mode, limit, rowWeight, dst, power) => {
+      exports.analogPrepare(x, rows, count, index, levels, scales, inputScale, mode, limit, rowWeight, dst, power)
+    },
+    finalize: (y, cols, count, index, levels, power, colVar, outVar, readOn, adcStep, bound, keyLo, keyHi, scales, outScale, out, clipped, z, maxAbs, argMax) =>
+      exports.analogFinalize(y, cols, count, index, levels, power, colVar, outVar, readOn ? 1 : 0, adcStep, bound, keyLo, keyHi, scales, outScale, out, clipped, z, maxAbs, argMax),
+    topColumns: (y, cols, count, k, dst) => { exports.analogTopColumns(y, cols, count, k, dst) },
+    normals: (keyLo, keyHi, vector, level, count, dst) => { exports.analogNormals(keyLo, keyHi, vector, level, count, dst) },
+    owns: (handle) => live.has(handle),
+    probe (handle, x, vector, level, scales, inputScale, mode, limit, rowWeight, codes, candidates, n, colVar, outVar, readOn, adcStep, bound, keyLo, keyHi, cols, z) {
+      const { rows, ptr } = checkHandle(handle)
+      return exports.analogProbe(ptr, rows, x, vector, level, scales, inputScale, mode, limit, rowWeight, codes, candidates, n, colVar, outVar,
+        readOn ? 1 : 0, adcStep, bound, keyLo, keyHi, cols, z) !== 0
+    },
+    mvmAt (handle, x, batch, out) {
+      if (!live.has(handle)) return false
+      const { rows, cols, ptr } = handle as WasmMatrix
+      if (batch > 0) exports.mvm(ptr, rows, cols, x, batch, out)
+      return true
+    }
+  }
+
   return {
     name: 'wasm-simd',
+    analogEngine: () => engine,
     load (matrix, rows, cols) {
       checkDimension('rows', rows)
       checkDimension('cols', cols)
@@ -227,6 +317,24 @@ export async function createWasmKernel (): Promise<WasmKernel> {
 /** Synchronous {@link createWasmKernel}: compiles with `new WebAssembly.Module(bytes)` on first use. */
 export function createWasmKernelSync (): WasmKernel {
   return instantiate(compileModuleSync())
+}
+
+let sharedEngine: AnalogEngine | null | undefined
+
+/**
+ * One process-wide {@link AnalogEngine} (its own module instance) for blocks whose kernel is not a WebAssembly
+ * kernel, or undefined where kernel.wasm is unavailable (not built, or no WebAssembly SIMD).
+ */
+export function sharedAnalogEngine (): AnalogEngine | undefined {
+  if (sharedEngine === undefined) {
+    try {
+      sharedEngine = createWasmKernelSync().analogEngine()
+    } catch (err) {
+      if (!(err instanceof KernelUnavailableError)) throw err
+      sharedEngine = null
+    }
+  }
+  return sharedEngine ?? undefined
 }
 
 /**

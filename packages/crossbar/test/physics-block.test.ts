@@ -1,19 +1,31 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
 import { programAnalogBlock } from '../src/physics-block.js'
 import { createDeviceProfile } from '../src/profiles.js'
 import type { DeviceProfileInit, PresetName } from '../src/profiles.js'
 import { createRng } from '../src/random.js'
 import { createReferenceKernel } from '../src/reference-kernel.js'
+import { createWasmKernelSync } from '../src/wasm-kernel.js'
+import type { MvmKernel } from '../src/kernel.js'
 
 const kernel = createReferenceKernel()
 const G_MAX = 25
 const T_READ = 250e-9
 
+/** The per-vector peripherals run in WebAssembly (assembly/analog.ts) or in the TypeScript fallback. */
+const PERIPHERALS = ['auto', 'typescript'] as const
+let peripherals: typeof PERIPHERALS[number] = 'auto'
+
+/** Runs the enclosing describe's tests with the given peripherals. */
+function usePeripherals (mode: typeof PERIPHERALS[number]): void {
+  before(() => { peripherals = mode })
+  after(() => { peripherals = 'auto' })
+}
+
 function block (preset: PresetName, init: DeviceProfileInit, weights: Float32Array, rows: number, cols: number, seed: number | string = 1) {
   const profile = createDeviceProfile(preset, { rows: Math.max(rows, 1), cols: Math.max(cols, 1), noiseLevel: 0, ...init })
-  return programAnalogBlock({ profile, weights, rows, cols, seed, kernel })
+  return programAnalogBlock({ profile, weights, rows, cols, seed, kernel, peripherals })
 }
 
 function meanStd (values: ArrayLike<number>): { mean: number, std: number, n: number } {
@@ -118,7 +130,8 @@ describe('PCM programming statistics (aihwkit PCMLikeNoiseModel)', () => {
   })
 })
 
-describe('PCM read noise at the outputs', () => {
+for (const mode of PERIPHERALS) describe(`PCM read noise at the outputs (${mode} peripherals)`, () => {
+  usePeripherals(mode)
   // One driven row: every column's read noise is exactly the sum of its two devices' 1/f noise.
   const groups = [
     { x: 1, qs: 0.0088 },
@@ -178,7 +191,8 @@ describe('PCM read noise at the outputs', () => {
   }
 })
 
-describe('PCM read noise summed over driven rows', () => {
+for (const mode of PERIPHERALS) describe(`PCM read noise summed over driven rows (${mode} peripherals)`, () => {
+  usePeripherals(mode)
   it('gives each output the variance Σ_i x_i² σ_ij² of its cells when every row is driven at full scale', () => {
     const rows = 32
     const cols = 40
@@ -217,7 +231,8 @@ describe('PCM read noise summed over driven rows', () => {
   })
 })
 
-describe('PCM drift', () => {
+for (const mode of PERIPHERALS) describe(`PCM drift (${mode} peripherals)`, () => {
+  usePeripherals(mode)
   it('scales each device by ((t + t_read)/t0)^−ν from its own exponent', () => {
     const rows = 20
     const cols = 20
@@ -261,7 +276,8 @@ describe('PCM drift', () => {
   })
 })
 
-describe('converters', () => {
+for (const mode of PERIPHERALS) describe(`converters (${mode} peripherals)`, () => {
+  usePeripherals(mode)
   it('quantises inputs to 127 DAC levels on [−1, 1] after abs-max noise management', () => {
     // Row 0 carries max|x| = 1, row 1 carries v; the weight column reads row 1 alone.
     const quiet: DeviceProfileInit = { programNoiseScale: 0, readNoiseScale: 0, driftScale: 0, outputNoise: 0, adcBits: 0, outputBound: 0 }
@@ -367,7 +383,8 @@ describe('RRAM faults and levels', () => {
   })
 })
 
-describe('determinism', () => {
+for (const mode of PERIPHERALS) describe(`determinism (${mode} peripherals)`, () => {
+  usePeripherals(mode)
   for (const preset of ['pcm', 'rram-4bit', 'rram-hifi'] as const) {
     it(`${preset}: same seed gives bit-identical programming and outputs, another seed differs`, () => {
       const rows = 30
@@ -425,6 +442,72 @@ describe('IR drop', () => {
       let y = 0
       for (let i = 0; i < rows; i++) y += x[i] * expected[i * cols + j]
       assert.ok(Math.abs(out[j] - y) <= 1e-5 * (1 + Math.abs(y)))
+    }
+  })
+})
+
+describe('bound management in the WebAssembly peripherals', () => {
+  /** The same WebAssembly kernel arithmetic without its engine: blocks on it read level after level. */
+  function plainKernel (): MvmKernel {
+    const inner = createWasmKernelSync()
+    return { name: 'wasm-plain', load: (m, r, c) => inner.load(m, r, c), update: (h, m) => { inner.update(h, m) }, mvm: (h, x, b, o) => { inner.mvm(h, x, b, o) }, free: (h) => { inner.free(h) } }
+  }
+
+  it('gives bit-identical outputs and device reads whether levels are predicted and probed or read one by one', () => {
+    const guidedKernel = createWasmKernelSync()
+    const engine = guidedKernel.analogEngine()
+    const mvmAt = engine.mvmAt
+    let kernelReads = 0
+    engine.mvmAt = (handle, x, batch, out) => { kernelReads += batch; return mvmAt(handle, x, batch, out) }
+    const plain = plainKernel()
+    let deviceReads = 0
+    // Shapes where vectors need 0 to 3 halvings (output spread grows with √rows), ragged widths, every preset.
+    const cases: Array<[PresetName, number, number, number, DeviceProfileInit]> = [
+      ['pcm', 128, 128, 40, {}], ['pcm', 300, 77, 33, {}], ['pcm', 700, 130, 17, {}], ['pcm', 513, 61, 9, { dacBits: 0 }],
+      ['pcm', 200, 40, 20, { noiseManagement: 'none' }], ['rram-4bit', 400, 36, 12, {}], ['rram-hifi', 600, 50, 12, {}]
+    ]
+    for (const [preset, rows, cols, batch, init] of cases) {
+      const rng = createRng(`bm/${preset}/${rows}`)
+      const w = Float32Array.from({ length: rows * cols }, () => 2 * rng.nextFloat() - 1)
+      // Some all-zero vectors and a spread of magnitudes.
+      const x = Float32Array.from({ length: batch * rows }, (_, i) => (Math.floor(i / rows) % 7 === 3 ? 0 : (2 * rng.nextFloat() - 1) * 4))
+      const profile = createDeviceProfile(preset, { rows, cols, noiseLevel: 0, ...init })
+      const guided = programAnalogBlock({ profile, weights: w, rows, cols, seed: 'bm', kernel: guidedKernel })
+      const levelByLevel = programAnalogBlock({ profile, weights: w, rows, cols, seed: 'bm', kernel: plain })
+      for (const tSeconds of [1, 86400, 1]) {
+        const a = new Float32Array(batch * cols)
+        const b = new Float32Array(batch * cols)
+        const sa = guided.execute(x, batch, a, { tSeconds })
+        const sb = levelByLevel.execute(x, batch, b, { tSeconds })
+        assert.deepEqual(a, b, `${preset} ${rows}×${cols} at t = ${tSeconds}`)
+        assert.deepEqual(sa, sb)
+        deviceReads += sa.macs / (rows * cols)
+      }
+      guided.free()
+      levelByLevel.free()
+    }
+    // The cases do exercise bound management, and the predicted levels save kernel work.
+    assert.ok(deviceReads > 1.5 * cases.reduce((s, [, , , batch]) => s + 3 * batch * 6 / 7, 0), `device reads ${deviceReads}`)
+    assert.ok(kernelReads < deviceReads, `kernel reads ${kernelReads} vs device reads ${deviceReads}`)
+  })
+
+  it('halves the input until the ADC stops clipping, in one batch for every vector', () => {
+    // Vector v drives 8·2^v rows at 1 (max|x| = 1), so Σ x̃ w̃ = 8·2^v: the ADC range ±12 needs v halvings.
+    const rows = 64
+    const quiet: DeviceProfileInit = { programNoiseScale: 0, readNoiseScale: 0, driftScale: 0, outputNoise: 0, dacBits: 0 }
+    const profile = createDeviceProfile('pcm', { rows, cols: 1, noiseLevel: 0, ...quiet })
+    const w = new Float32Array(rows).fill(1)
+    const batch = 4
+    const x = new Float32Array(batch * rows)
+    for (let v = 0; v < batch; v++) x.fill(1, v * rows, v * rows + 8 * 2 ** v)
+    for (const kernel of [createWasmKernelSync(), plainKernel()]) {
+      const b = programAnalogBlock({ profile, weights: w, rows, cols: 1, seed: 1, kernel })
+      const out = new Float32Array(batch)
+      const stats = b.execute(x, batch, out, { driftCompensation: false })
+      const step = 24 / 510
+      // Sums 8, 16, 32, 64 need reductions 1, 2, 4, 8 (≤ 12 after halving): 1 + 2 + 3 + 4 reads.
+      for (let v = 0; v < batch; v++) assert.ok(Math.abs(out[v] - 8 * 2 ** v) <= 2 ** v * step / 2 + 1e-5, `vector ${v}: ${out[v]}`)
+      assert.equal(stats.macs, 10 * rows)
     }
   })
 })

@@ -223,3 +223,91 @@ console.log(JSON.stringify([fallback.name, failure]))`
     assert.throws(() => { kernel.mvm({ rows: 2, cols: 3 }, new Float32Array(4), 2, new Float32Array(6)) }, UnknownKernelMatrixError)
   })
 })
+
+/** Standard normal CDF via the complementary error function (Numerical Recipes erfc, |error| < 1.2e−7). */
+function phi (z: number): number {
+  const x = Math.abs(z) / Math.SQRT2
+  const t = 1 / (1 + 0.5 * x)
+  const erfc = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+  return z >= 0 ? 1 - erfc / 2 : erfc / 2
+}
+
+describe('analog engine: counter-based normal deviates (assembly/analog.ts)', () => {
+  // 1000 reads (vector, level) of 401 outputs each: every lane, many seeds, and a ragged last step.
+  const reads = 1000
+  const perRead = 401
+  const n = reads * perRead
+  const engine = createWasmKernelSync().analogEngine()
+  const dst = engine.alloc((perRead + 3) * 4)
+  const draw = (keyLo: number, keyHi: number, vector: number, level: number): Float32Array => {
+    engine.normals(keyLo, keyHi, vector, level, perRead, dst)
+    return engine.f32().slice(dst >>> 2, (dst >>> 2) + perRead)
+  }
+  const samples = new Float64Array(n)
+  for (let r = 0; r < reads; r++) samples.set(draw(0x9e3779b9, 7, r >> 2, r & 3), r * perRead)
+
+  it('has mean 0 and variance 1 within 5 standard errors', () => {
+    let sum = 0
+    let sq = 0
+    for (const v of samples) { sum += v; sq += v * v }
+    const mean = sum / n
+    const variance = sq / n - mean * mean
+    assert.ok(Math.abs(mean) <= 5 / Math.sqrt(n), `mean ${mean}`)
+    assert.ok(Math.abs(variance - 1) <= 5 * Math.sqrt(2 / n), `variance ${variance}`)
+  })
+
+  it('matches the normal CDF at the body, the layer edges and the tail (binomial 5σ bands)', () => {
+    for (const z of [-4, -3.5, -3, -2, -1, -0.5, 0, 0.3, 1, 2, 3, 3.44, 3.5, 4]) {
+      let below = 0
+      for (const v of samples) if (v < z) below++
+      const p = phi(z)
+      assert.ok(Math.abs(below - n * p) <= 5 * Math.sqrt(n * p * (1 - p)) + 1, `P(Z < ${z}) = ${below / n}, expected ${p}`)
+    }
+  })
+
+  it('draws uncorrelated outputs: neighbours, the same lane one step on, and the same output one level up', () => {
+    // For independent N(0, 1) pairs the sample correlation has standard error 1/√m.
+    const correlation = (pairs: Array<[number, number]>): number => pairs.reduce((s, [a, b]) => s + a * b, 0) / pairs.length
+    const lagPairs = (lag: number): Array<[number, number]> => {
+      const pairs: Array<[number, number]> = []
+      for (let r = 0; r < reads; r++) for (let j = 0; j + lag < perRead; j++) pairs.push([samples[r * perRead + j], samples[r * perRead + j + lag]])
+      return pairs
+    }
+    for (const lag of [1, 4]) {
+      const pairs = lagPairs(lag)
+      assert.ok(Math.abs(correlation(pairs)) <= 5 / Math.sqrt(pairs.length), `lag ${lag}: ${correlation(pairs)}`)
+    }
+    const levelPairs: Array<[number, number]> = []
+    for (let r = 0; r < reads; r += 4) for (let j = 0; j < perRead; j++) levelPairs.push([samples[r * perRead + j], samples[(r + 1) * perRead + j]])
+    assert.ok(Math.abs(correlation(levelPairs)) <= 5 / Math.sqrt(levelPairs.length), `levels: ${correlation(levelPairs)}`)
+  })
+
+  it('is a pure function of (key, vector, level): repeatable, and any change gives other deviates', () => {
+    const base = draw(1, 2, 3, 4)
+    assert.deepEqual(draw(1, 2, 3, 4), base)
+    for (const other of [draw(2, 2, 3, 4), draw(1, 3, 3, 4), draw(1, 2, 4, 4), draw(1, 2, 3, 5)]) {
+      assert.notDeepEqual(other, base)
+    }
+    // A fresh module instance (another kernel) gives the same bits.
+    const second = createWasmKernelSync().analogEngine()
+    const at = second.alloc((perRead + 3) * 4)
+    second.normals(1, 2, 3, 4, perRead, at)
+    assert.deepEqual(second.f32().slice(at >>> 2, (at >>> 2) + perRead), base)
+  })
+
+  it('measures max |x| and Σ x², and a non-finite input makes Σ x² non-finite', () => {
+    const rows = 7
+    const x = engine.alloc(3 * rows * 4)
+    const absMax = engine.alloc(3 * 4)
+    const sumSq = engine.alloc(3 * 4)
+    const values = [0.5, -2, 1, 0, 0.25, -0.75, 1.5, 1, 2, NaN, 3, 4, 5, 6, -1, 0, Infinity, 0, 0, 0, 0]
+    engine.f32().set(values, x >>> 2)
+    engine.measure(x, rows, 3, absMax, sumSq)
+    const f32 = engine.f32()
+    assert.equal(f32[absMax >>> 2], 2)
+    assert.equal(f32[sumSq >>> 2], Math.fround(0.25 + 4 + 1 + 0 + 0.0625 + 0.5625 + 2.25))
+    assert.ok(Number.isNaN(f32[(sumSq >>> 2) + 1]))
+    assert.equal(f32[(sumSq >>> 2) + 2], Infinity)
+  })
+})

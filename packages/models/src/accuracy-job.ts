@@ -6,7 +6,7 @@
 import { createDeviceProfile } from '@tessera/crossbar'
 import type { MvmKernel, PresetName } from '@tessera/crossbar'
 import { createCrossbarMlp } from './crossbar-mlp.js'
-import { accuracyOf, argmaxRows, meanCrossEntropy } from './mlp.js'
+import { argmaxRows, meanCrossEntropy } from './mlp.js'
 import type { MlpModel } from './mlp.js'
 import type { Dataset } from './mnist.js'
 
@@ -30,6 +30,8 @@ export function jobConditions (timesSeconds: readonly number[]): Array<{ tSecond
 
 /** What one job measured under one condition. */
 export interface ConditionResult {
+  /** Images classified correctly. */
+  correct: number
   /** Fraction of images classified correctly. */
   accuracy: number
   /**
@@ -50,7 +52,10 @@ export function runAccuracyJob (model: MlpModel, data: Dataset, job: AccuracyJob
   try {
     return jobConditions(timesSeconds).map((condition) => {
       const logits = onTiles.logits(data, condition)
-      return { accuracy: accuracyOf(argmaxRows(logits, classes), data.labels), crossEntropy: meanCrossEntropy(logits, data.labels, classes) }
+      const predictions = argmaxRows(logits, classes)
+      let correct = 0
+      for (let i = 0; i < data.count; i++) if (predictions[i] === data.labels[i]) correct++
+      return { correct, accuracy: correct / data.count, crossEntropy: meanCrossEntropy(logits, data.labels, classes) }
     })
   } finally {
     onTiles.release()

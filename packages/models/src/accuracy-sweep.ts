@@ -137,16 +137,17 @@ export async function runAccuracySweep (init: AccuracySweepInit): Promise<Accura
     for (const geometry of geometries) {
       const own = jobs.map((job, j) => ({ job, j })).filter(({ job }) => job.preset === preset && job.geometry === geometry)
       conditions.forEach((condition, c) => {
-        const values = own.map(({ j }) => results[j][c].accuracy)
+        // From counts, so identical seeds give exactly their accuracy and a zero spread.
+        const correct = own.map(({ j }) => results[j][c].correct)
         const crossEntropies = own.map(({ j }) => results[j][c].crossEntropy)
         rows.push({
           profile: preset,
           geometry,
           tSeconds: condition.tSeconds,
           driftCompensation: condition.driftCompensation,
-          accuracyMean: mean(values),
-          accuracyStd: sampleStd(values),
-          seeds: values.length,
+          accuracyMean: correct.reduce((sum, v) => sum + v, 0) / (correct.length * init.data.count),
+          accuracyStd: sampleStd(correct) / init.data.count,
+          seeds: correct.length,
           crossEntropyMean: mean(crossEntropies),
           crossEntropyStd: sampleStd(crossEntropies)
         })

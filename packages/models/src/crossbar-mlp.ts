@@ -21,6 +21,19 @@ export function layerMatrixId (layer: number): string {
   return `dense${layer}`
 }
 
+/**
+ * The partition plan of a model's dense layers (matrix ids `dense0`, `dense1`, …) on one tile pool of the
+ * profile's geometry.
+ */
+export function planMlp (model: MlpModel, profile: DeviceProfile): PartitionPlan {
+  validateModel(model)
+  const { rows: tileRows, cols: tileCols } = profile.geometry
+  const matrices = model.layers.map((layer, l) => ({ id: layerMatrixId(l), rows: layer.inputs, cols: layer.outputs }))
+  // Enough tiles for the unpacked tile grid; the planner packs into fewer and the pool gets exactly those.
+  const gridTiles = matrices.reduce((sum, m) => sum + Math.ceil(m.rows / tileRows) * Math.ceil(m.cols / tileCols), 0)
+  return planPartition(matrices, [{ id: DEVICE_ID, geometry: profile.geometry, freeTiles: gridTiles, noiseLevel: profile.noiseLevel }])
+}
+
 export interface CrossbarMlpInit {
   model: MlpModel
   /** Device profile of every tile (its geometry sets the block size). */
@@ -63,11 +76,7 @@ export function createCrossbarMlp (init: CrossbarMlpInit): CrossbarMlp {
   validateModel(model)
   const batchSize = init.batchSize ?? DEFAULT_INFERENCE_BATCH
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidHyperparametersError(`batchSize must be a positive integer, got ${batchSize}`)
-  const { rows: tileRows, cols: tileCols } = profile.geometry
-  const matrices = model.layers.map((layer, l) => ({ id: layerMatrixId(l), rows: layer.inputs, cols: layer.outputs }))
-  // Enough tiles for the unpacked tile grid; the planner packs into fewer and the pool gets exactly those.
-  const gridTiles = matrices.reduce((sum, m) => sum + Math.ceil(m.rows / tileRows) * Math.ceil(m.cols / tileCols), 0)
-  const plan = planPartition(matrices, [{ id: DEVICE_ID, geometry: profile.geometry, freeTiles: gridTiles, noiseLevel: profile.noiseLevel }])
+  const plan = planMlp(model, profile)
   const pool = createTilePool({ profile, tiles: plan.tiles, kernel: init.kernel ?? createWasmKernelSync() })
   const weights = Object.fromEntries(model.layers.map((layer, l) => [layerMatrixId(l), layer.weights]))
   let planned: PlannedMatrices | undefined = programPlannedMatrices(plan, weights, { [DEVICE_ID]: pool }, init.seed ?? 0)

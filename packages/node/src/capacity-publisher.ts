@@ -1,0 +1,156 @@
+import { TESSERA_CAPABILITY_CID, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
+import { DEFAULT_DHT_TIMEOUT_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS } from './constants.js'
+import { InvalidOptionError, RecordRejectedError } from './errors.js'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { CapacityRecord, CapacityRecordValidator } from '@tessera/memory'
+
+/** The fields of a record that describe the node now; identity, sequence and times are added when signing. */
+export type CapacitySnapshot = Omit<CapacityRecord, 'peerId' | 'sequence' | 'issuedAtMs' | 'expiresAtMs'>
+
+export interface CapacityPublisherInit {
+  /** Record lifetime (default 120 s). */
+  ttlMs?: number
+  /** Re-publication period (default 60 s); must be shorter than the lifetime. */
+  refreshMs?: number
+  /** Timeout of one put or provide (default 30 s). */
+  dhtTimeoutMs?: number
+  /** Clock, ms since the epoch (default Date.now). */
+  now?: () => number
+}
+
+/** What one publication did. */
+export interface PublishResult {
+  record: CapacityRecord
+  /** DHT peers that acknowledged the put (the node's own datastore always holds it). */
+  peersAcked: number
+  /** Whether the provide of the capability CID reached at least one peer. */
+  provided: boolean
+}
+
+export interface CapacityPublisherComponents {
+  peerId: PeerId
+  privateKey: PrivateKey
+  dht: KadDHT
+  validator: CapacityRecordValidator
+  snapshot(): Promise<CapacitySnapshot> | CapacitySnapshot
+  onPublished?(result: PublishResult): void
+  onError?(err: unknown): void
+}
+
+/**
+ * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides the capability CID, now
+ * and every refresh period, well inside the record's lifetime. The record is run through the same validator the
+ * other nodes use before it is put, because kad-dht stores a node's own put without validating it.
+ */
+export class CapacityPublisher {
+  private readonly c: CapacityPublisherComponents
+  readonly ttlMs: number
+  readonly refreshMs: number
+  private readonly dhtTimeoutMs: number
+  private readonly now: () => number
+  private sequence = 0
+  private timer?: ReturnType<typeof setTimeout>
+  private running = false
+  private readonly controller = new AbortController()
+  private current?: Promise<PublishResult>
+  private last?: PublishResult
+
+  constructor (components: CapacityPublisherComponents, init: CapacityPublisherInit = {}) {
+    this.c = components
+    this.ttlMs = init.ttlMs ?? DEFAULT_RECORD_TTL_MS
+    this.refreshMs = init.refreshMs ?? DEFAULT_RECORD_REFRESH_MS
+    this.dhtTimeoutMs = init.dhtTimeoutMs ?? DEFAULT_DHT_TIMEOUT_MS
+    this.now = init.now ?? Date.now
+    if (!(this.refreshMs > 0) || !(this.ttlMs > this.refreshMs)) {
+      throw new InvalidOptionError(`the record refresh period (${this.refreshMs} ms) must be positive and shorter than its lifetime (${this.ttlMs} ms)`)
+    }
+  }
+
+  /** Starts the publish loop; the first publication begins at once but is not awaited (the DHT may be empty). */
+  start (): void {
+    this.running = true
+    void this.loop()
+  }
+
+  stop (): void {
+    this.running = false
+    this.controller.abort()
+    if (this.timer != null) clearTimeout(this.timer)
+  }
+
+  /** The last successful publication. */
+  lastPublished (): PublishResult | undefined {
+    return this.last
+  }
+
+  /** Signs, validates, puts and provides a fresh record now (joining a publication already under way). */
+  async publish (): Promise<PublishResult> {
+    this.current ??= this.publishOnce().finally(() => { this.current = undefined })
+    return await this.current
+  }
+
+  /** The current record, signed and validated, without publishing it. */
+  async sign (): Promise<{ record: CapacityRecord, value: Uint8Array }> {
+    const issuedAtMs = Math.floor(this.now())
+    // Time-based sequence numbers keep growing across restarts without persisting a counter.
+    this.sequence = Math.max(this.sequence + 1, issuedAtMs)
+    const record: CapacityRecord = {
+      ...(await this.c.snapshot()),
+      peerId: this.c.peerId.toString(),
+      sequence: this.sequence,
+      issuedAtMs,
+      expiresAtMs: issuedAtMs + this.ttlMs
+    }
+    const value = await signCapacityRecord(record, this.c.privateKey)
+    try {
+      await this.c.validator(capacityRecordKey(this.c.peerId), value)
+    } catch (err) {
+      throw new RecordRejectedError(`our own capacity record fails validation: ${(err as Error).message}`, { cause: err })
+    }
+    return { record, value }
+  }
+
+  private async publishOnce (): Promise<PublishResult> {
+    const { record, value } = await this.sign()
+    const timeout = AbortSignal.timeout(this.dhtTimeoutMs)
+    const signal = AbortSignal.any([this.controller.signal, timeout])
+    const key = capacityRecordKey(this.c.peerId)
+    let peersAcked = 0
+    let provided = false
+    // Both store locally first and then wait for DHT peers; run side by side, a node with no peer yet still holds
+    // its record and provider entry at once, so a client that connects to it can read them.
+    const phases = await Promise.allSettled([
+      (async () => {
+        for await (const event of this.c.dht.put(key, value, { signal })) {
+          if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') peersAcked++
+        }
+      })(),
+      (async () => {
+        for await (const event of this.c.dht.provide(TESSERA_CAPABILITY_CID, { signal })) {
+          if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') provided = true
+        }
+      })()
+    ])
+    for (const phase of phases) {
+      // Running out of time is an outcome (peersAcked tells how far it got); stopping or a DHT failure is not.
+      if (phase.status === 'rejected' && !(timeout.aborted && !this.controller.signal.aborted)) throw phase.reason
+    }
+    const result = { record, peersAcked, provided }
+    this.last = result
+    this.c.onPublished?.(result)
+    return result
+  }
+
+  private async loop (): Promise<void> {
+    if (!this.running) return
+    try {
+      await this.publish()
+    } catch (err) {
+      if (this.running) this.c.onError?.(err)
+    }
+    if (!this.running) return
+    this.timer = setTimeout(() => { void this.loop() }, this.refreshMs)
+    this.timer.unref?.()
+  }
+}

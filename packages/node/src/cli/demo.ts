@@ -1,0 +1,224 @@
+/**
+ * `tessera demo` (`npm run demo`), the README's main job: starts a scenario's heterogeneous network of real
+ * libp2p nodes on 127.0.0.1, runs the MNIST MLP through it under tessera's policy and under every baseline —
+ * same run, same network, same requests — and reports one row per policy: a table on the terminal, `--json`
+ * on stdout, and an HTML page with plots plus the JSON in the report folder.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { POLICY_NAMES } from '@tessera/scheduler'
+import { formatPercent, renderTerminalTable, writeReportPage } from '@tessera/report'
+import type { ReportSection, ReportTable } from '@tessera/report'
+import { InvalidArgumentError } from 'commander'
+import { createCoordinator } from '../coordinator/coordinator.js'
+import type { RunResult } from '../coordinator/coordinator.js'
+import { startLocalNetwork } from '../coordinator/local-network.js'
+import { latencyQuantiles, throughputSeries } from '../coordinator/metrics.js'
+import { applyOverrides, loadScenario } from '../coordinator/scenario.js'
+import type { Scenario } from '../coordinator/scenario.js'
+import { loadMnistWorkload } from '../coordinator/workload.js'
+import { THROUGHPUT_BUCKET_MS } from '../coordinator/constants.js'
+import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
+import { parsePositiveInt } from './options.js'
+import type { Command } from 'commander'
+
+/** Default report folder (relative to the working directory). */
+export const DEFAULT_DEMO_OUT_DIR = join('reports', 'demo')
+/** Default scenario name (simulations/scenarios/default.json). */
+export const DEFAULT_SCENARIO = 'default'
+/** Longest wait for every scenario node's capacity record. */
+const DISCOVERY_TIMEOUT_MS = 60_000
+/** Wait after discovery so the load gossip of every node has arrived (two push periods). */
+const SETTLE_MS = 2_500
+
+interface DemoCommandOptions {
+  scenario: string
+  seed?: string
+  nodes?: number
+  requests?: number
+  policies: string[]
+  json: boolean
+  out: string
+  cacheDir: string
+  progress: boolean
+}
+
+/** One row of the `--json` document. */
+export interface DemoPolicyRow {
+  policy: string
+  throughputRps: number
+  latencyP50Ms: number
+  latencyP95Ms: number
+  memoryUtilisation: number
+  resourceUtilisation: number
+  accuracy: number | null
+  requestsLost: number
+}
+
+/** The `--json` document. */
+export interface DemoJson {
+  scenario: string
+  seed: string
+  policies: DemoPolicyRow[]
+  /** Figures that depend on the wall clock (they change from run to run; everything else follows the seed). */
+  wallClock: {
+    fields: string[]
+    totalMs: number
+    networkStartMs: number
+    runMs: Record<string, number>
+  }
+}
+
+function parsePolicies (value: string): string[] {
+  const list = value.split(',').map((p) => p.trim()).filter((p) => p !== '')
+  for (const p of list) {
+    if (!(POLICY_NAMES as readonly string[]).includes(p)) throw new InvalidArgumentError(`unknown policy ${JSON.stringify(p)}; known: ${POLICY_NAMES.join(', ')}`)
+  }
+  if (list.length === 0) throw new InvalidArgumentError('expected a comma-separated list of policies')
+  return list
+}
+
+/** `tessera demo`. */
+export function registerDemoCommand (program: Command): void {
+  program.command('demo')
+    .description('start a heterogeneous tessera network on 127.0.0.1 and run the MNIST MLP through it under tessera\'s policy and every baseline')
+    .option('--scenario <name|path>', 'scenario name in simulations/scenarios, or a JSON file', DEFAULT_SCENARIO)
+    .option('--seed <seed>', 'seed (node keys, request order, placement randomness, device programming)')
+    .option('--nodes <n>', 'number of nodes (the scenario\'s first ones, or its list repeated)', parsePositiveInt)
+    .option('--requests <n>', 'model requests per policy', parsePositiveInt)
+    .option('--policies <list>', 'policies to run, comma-separated', parsePolicies, [...POLICY_NAMES])
+    .option('--json', 'print the result as JSON on stdout (nothing else)', false)
+    .option('--out <dir>', 'report folder', DEFAULT_DEMO_OUT_DIR)
+    .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
+    .option('--no-progress', 'no progress messages on stderr')
+    .action(async (opts: DemoCommandOptions) => { await runDemo(opts) })
+}
+
+function finite (x: number): number | null {
+  return Number.isFinite(x) ? x : null
+}
+
+function round (x: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(x * f) / f
+}
+
+function rowOf (result: RunResult): DemoPolicyRow {
+  const m = result.metrics
+  return {
+    policy: result.policy,
+    throughputRps: round(m.throughputRps, 2),
+    latencyP50Ms: round(m.latencyP50Ms, 2),
+    latencyP95Ms: round(m.latencyP95Ms, 2),
+    memoryUtilisation: round(m.memoryUtilisation, 4),
+    resourceUtilisation: round(m.resourceUtilisation, 4),
+    accuracy: finite(round(m.accuracy, 4)),
+    requestsLost: m.requestsLost
+  }
+}
+
+function resultsTable (rows: DemoPolicyRow[]): ReportTable {
+  return {
+    columns: ['policy', 'throughput (req/s)', 'latency p50 (ms)', 'latency p95 (ms)', 'memory util.', 'resource util.', 'accuracy', 'lost'],
+    rows: rows.map((r) => [r.policy, r.throughputRps.toFixed(1), r.latencyP50Ms.toFixed(1), r.latencyP95Ms.toFixed(1),
+      formatPercent(r.memoryUtilisation), formatPercent(r.resourceUtilisation), r.accuracy === null ? '—' : formatPercent(r.accuracy), String(r.requestsLost)]),
+    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right']
+  }
+}
+
+function reportSections (scenario: Scenario, rows: DemoPolicyRow[], results: RunResult[], nodeIdOf: (peerId: string) => string | undefined, floatAccuracy: number): ReportSection[] {
+  const nodes: ReportTable = {
+    columns: ['node', 'device', 'tiles', 'emulated MAC/s', 'emulated delay (ms)', 'background load', 'path'],
+    rows: scenario.nodes.map((n) => [n.id, `${n.preset} ${n.geometry}×${n.geometry}`, String(n.tiles), `${(n.macsPerSecond / 1e6).toFixed(1)} M`,
+      String(n.delayMs), n.backgroundLoad !== undefined ? formatPercent(n.backgroundLoad) : '—', n.relayed === true ? 'relayed' : n.relay === true ? 'direct (relay)' : 'direct'])
+  }
+  const series = results.map((r) => throughputSeries(r.recorder, THROUGHPUT_BUCKET_MS))
+  const longest = series.reduce((a, b) => (b.tSeconds.length > a.tSeconds.length ? b : a), series[0])
+  const levels = Array.from({ length: 99 }, (_, i) => (i + 1) / 100)
+  const callsTable: ReportTable = {
+    columns: ['policy', 'plan', ...scenario.nodes.map((n) => n.id)],
+    rows: results.map((r) => {
+      const byNode: Record<string, number> = {}
+      for (const [peer, calls] of Object.entries(r.metrics.callsByPeer)) {
+        const id = nodeIdOf(peer)
+        if (id !== undefined) byNode[id] = calls
+      }
+      return [r.policy, r.planDescription, ...scenario.nodes.map((n) => String(byNode[n.id] ?? 0))]
+    })
+  }
+  return [
+    { heading: 'Scenario', text: [scenario.description, `Seed ${scenario.seed}; ${scenario.requests} MNIST-subset requests per policy, ${scenario.batchSize} per batch, ${scenario.batchesInFlight} batches in flight. Float32 accuracy of the model on the same requests: ${formatPercent(floatAccuracy)}.`], table: nodes },
+    { heading: 'Results', text: 'Definitions: throughput = requests answered ÷ streaming time; latency = round trips of shard calls at the coordinator (emulated delays included); memory utilisation = cells holding weights ÷ cells of the tiles allocated (time-averaged); resource utilisation = device time of the job\'s executes ÷ (peers holding shards × streaming time); accuracy on the MNIST subset requests answered.', table: resultsTable(rows) },
+    { heading: 'Throughput over time', chart: { x: longest.tSeconds, xLabel: 'time since the first batch (s)', yLabel: 'requests/s', series: results.map((r, i) => ({ label: r.policy, values: longest.tSeconds.map((_, k) => series[i].rps[k] ?? null) })) } },
+    { heading: 'Shard round-trip latency distribution', chart: { x: levels.map((q) => q * 100), xLabel: 'percentile', yLabel: 'ms', series: results.map((r) => ({ label: r.policy, values: latencyQuantiles(r.recorder, levels).map((v) => finite(v)) })) } },
+    { heading: 'Utilisation per policy', chart: { x: rows.map((_, i) => i + 1), xTicks: rows.map((r, i) => ({ value: i + 1, label: r.policy })), xLabel: 'policy', yFormat: 'percent', yRange: [0, 1], series: [{ label: 'memory utilisation', values: rows.map((r) => r.memoryUtilisation) }, { label: 'resource utilisation', values: rows.map((r) => r.resourceUtilisation) }] } },
+    { heading: 'Shard calls per node', table: callsTable }
+  ]
+}
+
+async function runDemo (opts: DemoCommandOptions): Promise<void> {
+  const startedAt = performance.now()
+  const say = (line: string): void => { if (opts.progress && !opts.json) process.stderr.write(`${line}\n`) }
+  const scenario = applyOverrides(loadScenario(opts.scenario), { seed: opts.seed, requests: opts.requests, nodes: opts.nodes })
+  say(`scenario ${scenario.name} (seed ${scenario.seed}): ${scenario.nodes.length} nodes, ${scenario.requests} requests per policy`)
+  const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: scenario.seed })
+  say(`MNIST MLP ${workload.model.layerSizes.join('-')} ${workload.fromCache ? 'from the cache' : 'trained'}; float accuracy ${formatPercent(workload.floatAccuracy)}`)
+  const netStart = performance.now()
+  const net = await startLocalNetwork(scenario, { onPhase: (phase) => { say(`network: ${phase} (${((performance.now() - netStart) / 1000).toFixed(1)} s)`) } })
+  const coordinator = createCoordinator({ node: net.coordinatorNode, emulatedDelayMs: net.delayByPeerId, progress: opts.progress && !opts.json })
+  const results: RunResult[] = []
+  const runMs: Record<string, number> = {}
+  let networkStartMs = 0
+  try {
+    const targets = await coordinator.discover({ minPeers: scenario.nodes.length, timeoutMs: DISCOVERY_TIMEOUT_MS })
+    networkStartMs = performance.now() - netStart
+    say(`discovered ${targets.length} of ${scenario.nodes.length} nodes: ${targets.map((t) => `${net.nodeIdOf(t.peerId) ?? t.peerId} (${t.path})`).join(', ')}`)
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+    for (const policy of opts.policies) {
+      const t0 = performance.now()
+      const result = await coordinator.run({
+        job: workload.job,
+        policy,
+        inputs: workload.inputs,
+        labels: workload.labels,
+        requests: scenario.requests,
+        batchSize: scenario.batchSize,
+        batchesInFlight: scenario.batchesInFlight,
+        seed: scenario.seed,
+        runId: `${scenario.seed}/${policy}`
+      })
+      runMs[policy] = round(performance.now() - t0, 1)
+      results.push(result)
+      const m = result.metrics
+      say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}${result.errors.length > 0 ? ` (${result.errors[0]})` : ''}`)
+    }
+  } finally {
+    await coordinator.stop()
+    await net.stop()
+  }
+  const rows = results.map(rowOf)
+  const doc: DemoJson = {
+    scenario: scenario.name,
+    seed: scenario.seed,
+    policies: rows,
+    wallClock: {
+      fields: ['throughputRps', 'latencyP50Ms', 'latencyP95Ms', 'resourceUtilisation'],
+      totalMs: round(performance.now() - startedAt, 1),
+      networkStartMs: round(networkStartMs, 1),
+      runMs
+    }
+  }
+  await mkdir(opts.out, { recursive: true })
+  await writeFile(join(opts.out, 'report.json'), `${JSON.stringify(doc, null, 2)}\n`)
+  const page = await writeReportPage(opts.out, {
+    title: 'tessera demo: MNIST MLP through a heterogeneous network, tessera vs baselines',
+    subtitle: `tessera demo --scenario ${scenario.name} --seed ${scenario.seed} --requests ${scenario.requests}`,
+    sections: reportSections(scenario, rows, results, net.nodeIdOf, workload.floatAccuracy)
+  })
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(doc)}\n`)
+  } else {
+    process.stdout.write(renderTerminalTable(resultsTable(rows)))
+    process.stdout.write(`\nreport: ${page} (JSON: ${join(opts.out, 'report.json')}); whole demo ${(doc.wallClock.totalMs / 1000).toFixed(1)} s\n`)
+  }
+}

@@ -1,0 +1,53 @@
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { isPrivate } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { InvalidArgumentError } from 'commander'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** Per-user data dir: $XDG_DATA_HOME/tessera (Linux), ~/Library/Application Support/tessera, %LOCALAPPDATA%\tessera. */
+export function defaultDataDir (env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'tessera')
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'tessera')
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'tessera')
+}
+
+/** commander parser: a positive integer. */
+export function parsePositiveInt (value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`)
+  }
+  return n
+}
+
+/** commander parser: a multiaddr, collected into a list when the flag repeats. */
+export function collectMultiaddr (value: string, previous: string[] = []): string[] {
+  let ma: Multiaddr
+  try {
+    ma = multiaddr(value)
+  } catch (err) {
+    throw new InvalidArgumentError(`not a multiaddr: ${JSON.stringify(value)} (${(err as Error).message})`)
+  }
+  return [...previous, ma.toString()]
+}
+
+/** commander parser: a bootstrap multiaddr, which must name its peer (`/p2p/<peerId>`). */
+export function collectBootstrap (value: string, previous: string[] = []): string[] {
+  const list = collectMultiaddr(value, previous)
+  const ma = multiaddr(list[list.length - 1])
+  if (ma.getComponents().find((c) => c.name === 'p2p') == null) {
+    throw new InvalidArgumentError(`a bootstrap address must end in /p2p/<peerId>: ${JSON.stringify(value)}`)
+  }
+  return list
+}
+
+/** `local` when every bootstrap address is private or loopback (one machine or LAN), else `public`. */
+export function guessNetwork (bootstrap: string[]): 'local' | 'public' {
+  return bootstrap.length > 0 && bootstrap.every((a) => isPrivate(multiaddr(a))) ? 'local' : 'public'
+}
+
+/** Writes one line: JSON when `json`, text otherwise. */
+export function emit (json: boolean, event: Record<string, unknown>, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${text}\n`)
+}

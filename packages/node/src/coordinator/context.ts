@@ -1,0 +1,219 @@
+/**
+ * What one run of a job shares between placement, programming, the request pipeline and recovery.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Rng } from '@tessera/crossbar'
+import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
+import type { PeerView, PlacementPolicy, PlannedBlockLike, ShardSpec } from '@tessera/scheduler'
+import type { TesseraLibp2p } from '../libp2p.js'
+import { ShardClient } from '../shard-client.js'
+import type { RunRecorder } from './metrics.js'
+import type { PeerTarget } from './peers.js'
+import { buildPeerView } from './peers.js'
+
+/** A shard of the running job. */
+export interface ShardState {
+  spec: ShardSpec
+  blocks: PlannedBlockLike[]
+  rows: number
+  cols: number
+  /** The coordinator's copy of the weights (extent, zeros where no block lies). */
+  weights: Float32Array
+  /** Peers holding a live copy, primary first. */
+  holders: string[]
+  /** Tiles each holder used for it. */
+  tilesByHolder: Map<string, number>
+  /** Set while the shard is being re-placed, so concurrent failures wait for one re-placement. */
+  replacing?: Promise<void>
+}
+
+/** A counting semaphore (per-peer call slots). */
+export class Slots {
+  private free: number
+  private readonly waiting: Array<() => void> = []
+  constructor (size: number) {
+    this.free = size
+  }
+
+  async acquire (): Promise<void> {
+    if (this.free > 0) {
+      this.free--
+      return
+    }
+    await new Promise<void>((resolve) => { this.waiting.push(resolve) })
+  }
+
+  release (): void {
+    const next = this.waiting.shift()
+    if (next !== undefined) next()
+    else this.free++
+  }
+}
+
+/** Device time of this coordinator's recent calls per peer, to tell its own load from others' in the gossip. */
+export class RecentBusy {
+  private readonly byPeer = new Map<string, Array<{ endMs: number, busyMs: number }>>()
+  private readonly horizonMs: number
+  constructor (horizonMs: number) {
+    this.horizonMs = horizonMs
+  }
+
+  record (peerId: string, endMs: number, busyMs: number): void {
+    const list = this.byPeer.get(peerId) ?? []
+    list.push({ endMs, busyMs })
+    while (list.length > 0 && list[0].endMs < endMs - this.horizonMs) list.shift()
+    this.byPeer.set(peerId, list)
+  }
+
+  /** Busy ms of calls to `peerId` that ended at or after `fromMs`. */
+  since (peerId: string, fromMs: number): number {
+    let sum = 0
+    for (const c of this.byPeer.get(peerId) ?? []) if (c.endMs >= fromMs) sum += c.busyMs
+    return sum
+  }
+}
+
+/** Resolves after `ms` (immediately for 0). */
+export async function sleep (ms: number): Promise<void> {
+  if (!(ms > 0)) return
+  await new Promise<void>((resolve) => { setTimeout(resolve, ms) })
+}
+
+/** Settings of a run. */
+export interface RunSettings {
+  runId: string
+  seed: string
+  callTimeoutMs: number
+  programTimeoutMs: number
+  callsPerPeer: number
+  maxAttempts: number
+  uploadConcurrency: number
+  progress: boolean
+}
+
+/** Shared state of a run. */
+export class RunContext {
+  readonly libp2p: TesseraLibp2p
+  readonly policy: PlacementPolicy
+  readonly rng: Rng
+  readonly settings: RunSettings
+  readonly recorder: RunRecorder
+  readonly shortTerm: ShortTermMemory
+  readonly longTerm: LongTermMemory
+  readonly now: () => number
+  readonly emulatedDelayMs: (peerId: string) => number
+  readonly recentBusy: RecentBusy
+  /** Live peers, by id. */
+  readonly targets: Map<string, PeerTarget>
+  readonly dead = new Set<string>()
+  /** Tiles this coordinator holds on each peer (all runs of this coordinator share the map). */
+  readonly tilesTaken: Map<string, number>
+  /** Shard calls outstanding per peer. */
+  readonly pending = new Map<string, number>()
+  readonly shards = new Map<string, ShardState>()
+  private readonly slots = new Map<string, Slots>()
+  private readonly clients = new Map<string, ShardClient>()
+  private viewCache?: { atMs: number, views: PeerView[] }
+
+  constructor (init: {
+    libp2p: TesseraLibp2p
+    policy: PlacementPolicy
+    rng: Rng
+    settings: RunSettings
+    recorder: RunRecorder
+    shortTerm: ShortTermMemory
+    longTerm: LongTermMemory
+    now: () => number
+    emulatedDelayMs: (peerId: string) => number
+    recentBusy: RecentBusy
+    targets: Map<string, PeerTarget>
+    tilesTaken: Map<string, number>
+  }) {
+    this.libp2p = init.libp2p
+    this.policy = init.policy
+    this.rng = init.rng
+    this.settings = init.settings
+    this.recorder = init.recorder
+    this.shortTerm = init.shortTerm
+    this.longTerm = init.longTerm
+    this.now = init.now
+    this.emulatedDelayMs = init.emulatedDelayMs
+    this.recentBusy = init.recentBusy
+    this.targets = init.targets
+    this.tilesTaken = init.tilesTaken
+  }
+
+  /** The shard id a peer knows this run's shard by. */
+  remoteId (shardId: string): string {
+    return `${this.settings.runId}/${shardId}`
+  }
+
+  client (peerId: string): ShardClient {
+    let c = this.clients.get(peerId)
+    if (c === undefined) {
+      c = new ShardClient(this.libp2p, peerIdFromString(peerId), { timeoutMs: this.settings.callTimeoutMs, programTimeoutMs: this.settings.programTimeoutMs })
+      this.clients.set(peerId, c)
+    }
+    return c
+  }
+
+  slotsOf (peerId: string): Slots {
+    let s = this.slots.get(peerId)
+    if (s === undefined) {
+      s = new Slots(this.settings.callsPerPeer)
+      this.slots.set(peerId, s)
+    }
+    return s
+  }
+
+  /** Views of the live peers now (cached for `maxAgeMs`, default 0: fresh). */
+  views (maxAgeMs = 0): PeerView[] {
+    const nowMs = this.now()
+    if (this.viewCache !== undefined && nowMs - this.viewCache.atMs <= maxAgeMs) return this.viewCache.views
+    const views: PeerView[] = []
+    for (const target of this.targets.values()) {
+      if (this.dead.has(target.peerId)) continue
+      views.push(buildPeerView({
+        target,
+        tilesTaken: this.tilesTaken.get(target.peerId) ?? 0,
+        emulatedDelayMs: this.emulatedDelayMs(target.peerId),
+        shortTerm: this.shortTerm,
+        longTerm: this.longTerm,
+        nowMs
+      }))
+    }
+    this.viewCache = { atMs: nowMs, views }
+    return views
+  }
+
+  /** Forgets cached views (after tiles were taken or a peer failed). */
+  invalidateViews (): void {
+    this.viewCache = undefined
+  }
+
+  /** Marks a peer as gone for this run: it loses every shard copy it held. */
+  markDead (peerId: string): void {
+    if (this.dead.has(peerId)) return
+    this.dead.add(peerId)
+    this.recorder.peerFailures++
+    const nowMs = this.now()
+    for (const shard of this.shards.values()) {
+      const i = shard.holders.indexOf(peerId)
+      if (i >= 0) {
+        shard.holders.splice(i, 1)
+        this.dropAllocation(shard, peerId, nowMs)
+      }
+    }
+    this.invalidateViews()
+  }
+
+  /** Records that `peerId` no longer holds `shard` (its tiles are lost to the job). */
+  dropAllocation (shard: ShardState, peerId: string, nowMs: number): void {
+    const tiles = shard.tilesByHolder.get(peerId)
+    if (tiles === undefined) return
+    shard.tilesByHolder.delete(peerId)
+    this.tilesTaken.set(peerId, Math.max(0, (this.tilesTaken.get(peerId) ?? 0) - tiles))
+    const g = this.targets.get(peerId)?.record.device.geometry
+    this.recorder.allocate(peerId, -shard.spec.cells, -(tiles * (g?.rows ?? 0) * (g?.cols ?? 0)), nowMs)
+  }
+}

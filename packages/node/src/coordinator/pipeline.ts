@@ -1,0 +1,105 @@
+/**
+ * The request pipeline: requests are grouped into batches, several batches are in flight at once, and each
+ * batch goes layer by layer — scatter the input slices to every block of the layer's shards, gather the
+ * partial sums (added in plan order, so the sum does not depend on which reply came first), add the bias and
+ * apply the activation digitally, next layer. Every request id is answered at most once per delivery and the
+ * answers are counted, so lost and duplicated requests are measured, not assumed.
+ */
+import type { PlannedBlockLike } from '@tessera/scheduler'
+import type { RunContext, ShardState } from './context.js'
+import { finishLayer } from './job.js'
+import type { ModelJob } from './job.js'
+import { groupCalls } from './calls.js'
+import { callShard } from './shard-calls.js'
+
+/** One call of a layer: a shard and the blocks of that layer it runs in one MVM. */
+interface LayerCall {
+  shard: ShardState
+  blocks: PlannedBlockLike[]
+}
+
+/** The calls of every layer, in plan order. */
+function layerCalls (ctx: RunContext, job: ModelJob): Map<string, LayerCall[]> {
+  const calls = new Map<string, LayerCall[]>(job.layers.map((l) => [l.id, []]))
+  for (const shard of ctx.shards.values()) {
+    for (const blocks of groupCalls(shard.blocks)) calls.get(blocks[0].matrixId)?.push({ shard, blocks })
+  }
+  for (const list of calls.values()) {
+    list.sort((a, b) => a.blocks[0].matrixRow - b.blocks[0].matrixRow || a.blocks[0].matrixCol - b.blocks[0].matrixCol)
+  }
+  return calls
+}
+
+/** Inputs of {@link runPipeline}. */
+export interface PipelineInit {
+  job: ModelJob
+  /** Input vectors, `count × job.layers[0].inputs`; request i uses vector i mod count. */
+  inputs: Float32Array
+  requests: number
+  batchSize: number
+  batchesInFlight: number
+  /** Called once per answered batch (request ids first … first + count − 1, logits row-major). */
+  onAnswer: (first: number, count: number, logits: Float32Array) => void
+  /** Called for a batch that failed for good (its requests stay unanswered). */
+  onBatchFailed?: (first: number, count: number, err: unknown) => void
+  signal?: AbortSignal
+}
+
+/** Runs `requests` requests through the placed shards; resolves when every batch is answered or failed. */
+export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise<void> {
+  const { job, batchSize } = init
+  const inputsPerVector = job.layers[0].inputs
+  const count = init.inputs.length / inputsPerVector
+  const calls = layerCalls(ctx, job)
+  const batches = Math.ceil(init.requests / batchSize)
+  let next = 0
+
+  const forward = async (x: Float32Array, n: number): Promise<Float32Array> => {
+    let current = x
+    for (const layer of job.layers) {
+      const list = calls.get(layer.id) ?? []
+      const outputs = await Promise.all(list.map(async ({ shard, blocks }) => {
+        const input = new Float32Array(n * shard.rows)
+        for (const block of blocks) {
+          for (let s = 0; s < n; s++) {
+            input.set(current.subarray(s * layer.inputs + block.matrixRow, s * layer.inputs + block.matrixRow + block.rows), s * shard.rows + block.rowOffset)
+          }
+        }
+        return await callShard(ctx, shard, input, n)
+      }))
+      const acc = new Float32Array(n * layer.outputs)
+      list.forEach(({ shard, blocks }, i) => {
+        const y = outputs[i]
+        for (const block of blocks) {
+          for (let s = 0; s < n; s++) {
+            const src = s * shard.cols + block.colOffset
+            const dst = s * layer.outputs + block.matrixCol
+            for (let c = 0; c < block.cols; c++) acc[dst + c] += y[src + c]
+          }
+        }
+      })
+      finishLayer(layer, acc, n)
+      current = acc
+    }
+    return current
+  }
+
+  const lane = async (): Promise<void> => {
+    while (next < batches && init.signal?.aborted !== true) {
+      const b = next++
+      const first = b * batchSize
+      const n = Math.min(batchSize, init.requests - first)
+      const x = new Float32Array(n * inputsPerVector)
+      for (let s = 0; s < n; s++) {
+        const image = (first + s) % count
+        x.set(init.inputs.subarray(image * inputsPerVector, (image + 1) * inputsPerVector), s * inputsPerVector)
+      }
+      try {
+        init.onAnswer(first, n, await forward(x, n))
+      } catch (err) {
+        init.onBatchFailed?.(first, n, err)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(init.batchesInFlight, batches)) }, lane))
+}

@@ -1,0 +1,58 @@
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { IDENTITY_FILE } from './constants.js'
+import { InvalidIdentityError } from './errors.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+/**
+ * Loads the node's Ed25519 key from `<dataDir>/identity.key` (a protobuf-marshalled private key), creating and
+ * persisting a fresh one the first time, so the same data dir always gives the same PeerId.
+ */
+export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  const file = join(dataDir, IDENTITY_FILE)
+  const existing = await readIdentity(file)
+  if (existing != null) {
+    return existing
+  }
+  const key = await generateKeyPair('Ed25519')
+  // Written to a temporary file and renamed so a crash never leaves a truncated key that would brick the dir.
+  const tmp = `${file}.${process.pid}.tmp`
+  const handle = await open(tmp, 'wx', 0o600)
+  try {
+    await handle.writeFile(privateKeyToProtobuf(key))
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await rename(tmp, file)
+  } catch (err) {
+    await unlink(tmp).catch(() => {})
+    throw err
+  }
+  return key
+}
+
+async function readIdentity (file: string): Promise<PrivateKey | undefined> {
+  let bytes: Uint8Array
+  try {
+    bytes = await readFile(file)
+  } catch (err: any) {
+    if (err?.code === 'ENOENT') {
+      return undefined
+    }
+    throw err
+  }
+  let key: PrivateKey
+  try {
+    key = privateKeyFromProtobuf(bytes)
+  } catch (err) {
+    throw new InvalidIdentityError(`${file} is not a protobuf-marshalled private key`, { cause: err })
+  }
+  if (key.type !== 'Ed25519') {
+    throw new InvalidIdentityError(`${file} holds a ${key.type} key; tessera nodes use Ed25519`)
+  }
+  return key
+}

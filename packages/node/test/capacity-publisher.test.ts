@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
+import { CapacityPublisher, InvalidOptionError, RecordRejectedError } from '../src/index.js'
+import { waitFor } from './helpers.js'
+import type { CapacitySnapshot } from '../src/index.js'
+import type { KadDHT } from '@libp2p/kad-dht'
+
+const SNAPSHOT: CapacitySnapshot = {
+  device: { preset: 'pcm', geometry: { rows: 256, cols: 256 }, noiseLevel: 0.05 },
+  tilesTotal: 8,
+  tilesFree: 5,
+  throughputGflopPerSecond: 3.5,
+  queueDepth: 1,
+  reachability: 'public',
+  natKind: 'unknown',
+  addresses: ['/ip4/127.0.0.1/tcp/4001']
+}
+
+/** Records what the publisher puts and provides; answers like one DHT peer that accepts everything. */
+function fakeDht (): { dht: KadDHT, puts: Array<{ key: Uint8Array, value: Uint8Array }>, provides: string[] } {
+  const puts: Array<{ key: Uint8Array, value: Uint8Array }> = []
+  const provides: string[] = []
+  const dht = {
+    async * put (key: Uint8Array, value: Uint8Array) {
+      puts.push({ key, value })
+      yield { name: 'PEER_RESPONSE', messageName: 'PUT_VALUE' }
+    },
+    async * provide (cid: { toString: () => string }) {
+      provides.push(cid.toString())
+      yield { name: 'PEER_RESPONSE', messageName: 'ADD_PROVIDER' }
+    }
+  } as unknown as KadDHT
+  return { dht, puts, provides }
+}
+
+describe('CapacityPublisher', () => {
+  it('puts a signed record that validates, under its own key, and provides the capability CID', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const peerId = peerIdFromPrivateKey(privateKey)
+    const { dht, puts, provides } = fakeDht()
+    const now = 1_800_000_000_000
+    const validator = createCapacityRecordValidator({ now: () => now })
+    const publisher = new CapacityPublisher({ peerId, privateKey, dht, validator, snapshot: () => SNAPSHOT }, { ttlMs: 120_000, refreshMs: 60_000, now: () => now })
+    const result = await publisher.publish()
+    assert.equal(result.peersAcked, 1)
+    assert.equal(result.provided, true)
+    assert.deepEqual(puts[0].key, capacityRecordKey(peerId))
+    await validator(puts[0].key, puts[0].value)
+    const opened = await openCapacityRecord(puts[0].value)
+    assert.equal(opened.peerId, peerId.toString())
+    assert.equal(opened.tilesFree, 5)
+    assert.equal(opened.expiresAtMs - opened.issuedAtMs, 120_000)
+    assert.deepEqual(provides, [TESSERA_CAPABILITY_CID.toString()])
+    // Sequences grow even when the clock does not move.
+    const second = await publisher.publish()
+    assert.ok(second.record.sequence > result.record.sequence)
+  })
+
+  it('refuses to put a record its own validator rejects', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const { dht, puts } = fakeDht()
+    const validator = async (): Promise<void> => { throw new Error('nope') }
+    const publisher = new CapacityPublisher({ peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator, snapshot: () => SNAPSHOT })
+    await assert.rejects(publisher.publish(), RecordRejectedError)
+    assert.equal(puts.length, 0)
+  })
+
+  it('republishes every refresh period until stopped', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const { dht, puts } = fakeDht()
+    const published: number[] = []
+    const publisher = new CapacityPublisher({
+      peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT,
+      onPublished: (r) => published.push(r.record.sequence)
+    }, { ttlMs: 1_000, refreshMs: 50 })
+    publisher.start()
+    await waitFor('three publications', () => published.length >= 3 ? true : undefined, 5_000, 10)
+    publisher.stop()
+    const count = puts.length
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal(puts.length, count, 'no publication after stop')
+    assert.ok(published.every((s, i) => i === 0 || s > published[i - 1]))
+  })
+
+  it('reports a publication that reached no peer in time as zero acks, not as an error', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const stored: Uint8Array[] = []
+    // Like kad-dht with an empty routing table: stores locally, then waits for peers until the signal fires.
+    const waitForPeers = async function * (signal: AbortSignal): AsyncGenerator<never> {
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
+      throw signal.reason
+    }
+    const dht = {
+      async * put (_key: Uint8Array, value: Uint8Array, options: { signal: AbortSignal }) { stored.push(value); yield * waitForPeers(options.signal) },
+      async * provide (_cid: unknown, options: { signal: AbortSignal }) { yield * waitForPeers(options.signal) }
+    } as unknown as KadDHT
+    const publisher = new CapacityPublisher({ peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT }, { dhtTimeoutMs: 50 })
+    const result = await publisher.publish()
+    assert.equal(result.peersAcked, 0)
+    assert.equal(result.provided, false)
+    assert.equal(stored.length, 1)
+    assert.equal(publisher.lastPublished(), result)
+  })
+
+  it('needs a refresh period shorter than the lifetime', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const components = { peerId: peerIdFromPrivateKey(privateKey), privateKey, dht: fakeDht().dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT }
+    assert.throws(() => new CapacityPublisher(components, { ttlMs: 1000, refreshMs: 1000 }), InvalidOptionError)
+    assert.throws(() => new CapacityPublisher(components, { ttlMs: 1000, refreshMs: 0 }), InvalidOptionError)
+  })
+})

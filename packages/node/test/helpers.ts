@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createRng } from '@tessera/crossbar'
+import { createTesseraNode } from '../src/index.js'
+import type { TesseraNode, TesseraNodeInit } from '../src/index.js'
+
+/** Short periods so the DHT tests settle in seconds, not minutes. */
+export const FAST: TesseraNodeInit = {
+  network: 'local',
+  device: 'ideal',
+  tiles: 4,
+  calibrate: false,
+  recordTtlMs: 4_000,
+  recordRefreshMs: 1_000,
+  metricsIntervalMs: 300,
+  redialIntervalMs: 300,
+  dhtTimeoutMs: 10_000
+}
+
+/** Starts `n` nodes on 127.0.0.1, every one after the first bootstrapped from the first. */
+export async function startNodes (n: number, init: TesseraNodeInit = {}): Promise<TesseraNode[]> {
+  const first = await createTesseraNode({ ...FAST, ...init })
+  const nodes = [first]
+  try {
+    const bootstrap = [first.getMultiaddrs()[0].toString()]
+    nodes.push(...await Promise.all(Array.from({ length: n - 1 }, async () => await createTesseraNode({ ...FAST, ...init, bootstrap }))))
+  } catch (err) {
+    await stopAll(nodes)
+    throw err
+  }
+  return nodes
+}
+
+export async function stopAll (nodes: Array<TesseraNode | undefined>): Promise<void> {
+  await Promise.allSettled(nodes.map(async (n) => { await n?.stop() }))
+}
+
+/** Polls `check` every `intervalMs` until it returns a value or `timeoutMs` passes (then throws with `what`). */
+export async function waitFor<T> (what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  while (Date.now() < deadline) {
+    try {
+      const v = await check()
+      if (v !== undefined) return v
+    } catch (err) {
+      last = err
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+  throw new Error(`timed out waiting for ${what}${last != null ? `: ${String(last)}` : ''}`)
+}
+
+export async function withTempDir<T> (fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-node-test-'))
+  try {
+    return await fn(dir)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** Seeded floats in [-1, 1), from the crossbar's generator. */
+export function seededFloats (n: number, seed: number | string): Float32Array {
+  const rng = createRng(seed)
+  const out = new Float32Array(n)
+  for (let i = 0; i < n; i++) out[i] = rng.nextFloat() * 2 - 1
+  return out
+}

@@ -1,0 +1,74 @@
+// The demo end to end, as a user runs it (the compiled CLI in a child process), on the small scenario (four
+// nodes, one of them reachable only through the relay): its --json report has one row per policy, in the registry's order, with every metric, and the
+// report folder gets the HTML page and the JSON.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { after, before, describe, it } from 'node:test'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const BIN = join(ROOT, 'packages', 'node', 'dist', 'src', 'bin.js')
+const POLICIES = ['tessera', 'ray-like', 'memory-proportional', 'petals-like', 'round-robin', 'random']
+const METRICS = ['throughputRps', 'latencyP50Ms', 'latencyP95Ms', 'memoryUtilisation', 'resourceUtilisation', 'accuracy', 'requestsLost']
+const TIMEOUT_MS = 150_000
+
+async function runDemo (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  return await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'demo', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    const timer = setTimeout(() => { child.kill('SIGKILL') }, TIMEOUT_MS)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+describe('tessera demo --json', () => {
+  let out: string
+  let result: { code: number | null, stdout: string, stderr: string }
+
+  before(async () => {
+    out = await mkdtemp(join(tmpdir(), 'tessera-demo-test-'))
+    result = await runDemo(['--json', '--scenario', 'small', '--requests', '64', '--seed', 'e2e-demo', '--out', out])
+  })
+  after(async () => {
+    await rm(out, { recursive: true, force: true })
+  })
+
+  it('exits 0 and prints exactly one JSON document', () => {
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout.trim().split('\n').length, 1)
+  })
+
+  it('has the scenario, the seed and one row per policy with every metric', () => {
+    const doc = JSON.parse(result.stdout) as { scenario: string, seed: string, policies: Array<Record<string, unknown>>, wallClock: { fields: string[] } }
+    assert.equal(doc.scenario, 'small')
+    assert.equal(doc.seed, 'e2e-demo')
+    assert.deepEqual(doc.policies.map((p) => p.policy), POLICIES)
+    for (const row of doc.policies) {
+      for (const metric of METRICS) {
+        assert.equal(typeof row[metric], 'number', `${String(row.policy)}.${metric}`)
+        assert.ok(Number.isFinite(row[metric] as number), `${String(row.policy)}.${metric} is finite`)
+      }
+      assert.equal(row.requestsLost, 0)
+      assert.ok((row.memoryUtilisation as number) > 0 && (row.memoryUtilisation as number) <= 1)
+      assert.ok((row.accuracy as number) > 0.5, 'the network classifies digits')
+    }
+    assert.ok(doc.wallClock.fields.includes('throughputRps'))
+  })
+
+  it('writes the HTML page and the JSON to the report folder', () => {
+    assert.ok(existsSync(join(out, 'index.html')))
+    const saved = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { policies: unknown[] }
+    assert.equal(saved.policies.length, POLICIES.length)
+  })
+})
