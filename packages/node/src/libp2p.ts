@@ -13,6 +13,8 @@ import {
   DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RELAY_MAX_RESERVATIONS, DHT_PROTOCOL,
   LOOPBACK_ALLOW_LIST
 } from './constants.js'
+import { tcpHolePunch } from './holepunch/index.js'
+import type { TcpHolePunch, TcpHolePunchInit } from './holepunch/index.js'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT, SelectFn, ValidateFn } from '@libp2p/kad-dht'
@@ -51,6 +53,12 @@ export interface TesseraLibp2pInit {
   relayLimits?: RelayLimits
   dhtValidators: Record<string, ValidateFn>
   dhtSelectors: Record<string, SelectFn>
+  /**
+   * TCP hole punching (simultaneous open) over relayed connections; `false` turns it off. Stock DCUtR stays
+   * configured, but over TCP it cannot punch here (NATLAB-NOTES.md): this service is what makes cone↔cone pairs
+   * direct.
+   */
+  holePunch?: TcpHolePunchInit | false
 }
 
 // A type alias, not an interface: libp2p's ServiceMap needs an index signature.
@@ -60,6 +68,7 @@ export type TesseraServices = {
   dht: KadDHT
   autonat: unknown
   dcutr: unknown
+  holePunch?: TcpHolePunch
   relay?: CircuitRelayService
 }
 
@@ -88,6 +97,7 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
     autonat: autoNATv2(),
     dcutr: dcutr()
   }
+  if (init.holePunch !== false) services.holePunch = tcpHolePunch(init.holePunch ?? {})
   if (init.relayServer === true) {
     services.relay = circuitRelayServer({
       reservations: {

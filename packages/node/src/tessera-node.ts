@@ -19,6 +19,7 @@ import { ShardClient } from './shard-client.js'
 import { ShardService } from './shard-service.js'
 import { openStorage } from './storage.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { TcpHolePunchInit } from './holepunch/index.js'
 import type { BootstrapRedial } from './bootstrap-redial.js'
 import type { CapacitySnapshot, PublishResult } from './capacity-publisher.js'
 import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
@@ -56,6 +57,11 @@ export interface TesseraNodeInit {
   /** Serve as a circuit relay with raised limits (default false). */
   relayServer?: boolean
   relayLimits?: RelayLimits
+  /**
+   * TCP hole punching over relayed connections (the `holePunch` service; default on with its defaults);
+   * `false` turns it off.
+   */
+  holePunch?: TcpHolePunchInit | false
   /**
    * Run a tile pool and serve shards (default true). `false` gives a client-only node (e.g. `tessera peers`):
    * no executor, no shard service, no capacity record.
@@ -190,6 +196,7 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
       dhtClientMode: init.dhtClientMode ?? (serve ? undefined : true),
       relayServer: init.relayServer,
       relayLimits: init.relayLimits,
+      holePunch: init.holePunch,
       dhtValidators: { [DHT_NAMESPACE]: validator },
       dhtSelectors: { [DHT_NAMESPACE]: capacityRecordSelector }
     })
