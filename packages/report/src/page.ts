@@ -97,20 +97,27 @@ const CHART_BOOTSTRAP = `
     var target = document.getElementById(nodes[n].getAttribute('data-chart'));
     var percent = spec.yFormat === 'percent';
     var fmtY = function (v) { return v == null ? '–' : (percent ? (v * 100).toFixed(2) + '%' : String(+v.toPrecision(6))); };
-    var tickLabel = {};
-    if (spec.xTicks) spec.xTicks.forEach(function (t) { tickLabel[t.value] = t.label; });
-    var fmtX = function (v) { return v == null ? '–' : (tickLabel[v] !== undefined ? tickLabel[v] : String(+v.toPrecision(6))); };
+    // A log x axis is drawn as log10(x) on a linear scale: uPlot's own log distribution hands the axis callbacks
+    // nulls for custom splits, so tick labels would be lost.
+    var logX = spec.xScale === 'log';
+    var toAxis = function (x) { return logX ? Math.log10(x) : x; };
+    var ticks = (spec.xTicks || []).map(function (t) { return { value: toAxis(t.value), label: t.label }; });
+    var fmtX = function (v) {
+      if (v == null) return '–';
+      for (var i = 0; i < ticks.length; i++) if (Math.abs(ticks[i].value - v) < 1e-9) return ticks[i].label;
+      return String(+(logX ? Math.pow(10, v) : v).toPrecision(6));
+    };
     var xAxis = { label: spec.xLabel, values: function (u, splits) { return splits.map(fmtX); } };
-    if (spec.xTicks) xAxis.splits = function () { return spec.xTicks.map(function (t) { return t.value; }); };
+    if (ticks.length > 0) xAxis.splits = function () { return ticks.map(function (t) { return t.value; }); };
     var yAxis = { label: spec.yLabel, size: 70, values: function (u, splits) { return splits.map(fmtY); } };
     var series = [{ label: spec.xLabel || 'x', value: function (u, v) { return fmtX(v); } }];
     spec.series.forEach(function (s) {
       series.push({ label: s.label, stroke: s.color, width: 2, dash: s.dashed ? [6, 4] : undefined,
         points: { show: true, size: 6 }, spanGaps: false, value: function (u, v) { return fmtY(v); } });
     });
-    var xScale = spec.xScale === 'log' ? { time: false, distr: 3, log: 10 } : { time: false };
+    var xScale = { time: false };
     var yScale = spec.yRange ? { range: spec.yRange } : {};
-    var data = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
+    var data = [spec.x.map(toAxis)].concat(spec.series.map(function (s) { return s.values; }));
     new uPlot({ width: spec.width, height: spec.height, scales: { x: xScale, y: yScale }, axes: [xAxis, yAxis], series: series }, data, target);
   }
 })();
