@@ -1,9 +1,9 @@
 /**
  * The per-vector peripheral circuits of an analog MVM, next to the kernel in the same module: input measurement
- * (max |x|, which also detects non-finite inputs), DAC scaling and quantisation, and at the outputs read noise
+ * (max |x| and Σ x², which also detects non-finite inputs), DAC scaling and quantisation, and at the outputs read noise
  * plus output noise, ADC quantisation and clipping, and the scale back to weight units. The arithmetic is
  * float32, in SIMD lanes where elementwise and in a fixed lane order where it sums; WebAssembly fixes every
- * result bit (no fused multiply-add, IEEE 754 rounding, deterministic NaN-free paths), so outputs are
+ * result bit (IEEE 754 rounding, no fused multiply-add; NaN never reaches an output), so outputs are
  * bit-identical on every machine.
  *
  * Noise is counter-based: the standard normal added to output j of input vector b at bound-management level k
@@ -17,7 +17,8 @@
  * generators (Blackman & Vigna 2018) that advance together in SIMD lanes; output j takes the 32-bit word of
  * lane j mod 4 at step ⌊j/4⌋ through the ziggurat method (Marsaglia & Tsang 2000, 128 layers, the tables of
  * src/ziggurat.ts; fast path in float32), and the ~1 % of words that leave the fast path finish in scalar
- * float64 code on a SplitMix64 stream seeded by (seed, j). */
+ * float64 code on a SplitMix64 stream seeded by (seed, j).
+ */
 
 const LAYERS: i32 = 128
 const TAIL_START: f64 = 3.442619855899
@@ -25,9 +26,12 @@ const LAYER_AREA: f64 = 9.91256303526217e-3
 const TWO_POW_31: f64 = 2147483648.0
 const TWO_POW_32: f64 = 4294967296.0
 const GAMMA: u64 = 0x9e3779b97f4a7c15
-/** Field widths of the counter n = b·2^18 + k·2^12 + p (p < 2048 pairs: tiles have at most 4096 columns). */
+/** Fields of the read counter n = b·2^18 + k·2^12 (levels k < 64). */
 const LEVEL_SHIFT: u64 = 12
 const VECTOR_SHIFT: u64 = 18
+
+/** Scratch for reading the lanes of a vector. */
+const LANES = memory.data(16, 16)
 
 const KN = memory.data(LAYERS * 4)
 const WN = memory.data(LAYERS * 8)
@@ -200,12 +204,30 @@ function normalAt (seed: u64, j: i32, hz: i32): f32 {
  * SIMD lanes, and each 32-bit output goes through the ziggurat (`normalAt`, here four lanes at once).
  */
 function fillNormals (seed: u64, count: i32, dst: usize): void {
+  // SLOW_MASKS has room for 4096 outputs, the widest tile (MAX_TILE_SIDE).
+  if (count > 4096) unreachable()
   seedLanes(seed)
-  const mask = i32x4.splat(LAYERS - 1)
+  let s0 = lane0
+  let s1 = lane1
+  let s2 = lane2
+  let s3 = lane3
+  const mask = v128.load(STEP_CONSTANTS)
+  const five = v128.load(STEP_CONSTANTS, 16)
+  const nine = v128.load(STEP_CONSTANTS, 32)
   const steps = (count + 3) >> 2
   let d = dst
+  let slowMasks = SLOW_MASKS
+  let slowAny = i32x4.splat(0)
   for (let step = 0; step < steps; step++) {
-    const bits = stepLanes()
+    const m = i32x4.mul(s1, five)
+    const bits = i32x4.mul(v128.or(i32x4.shl(m, 7), i32x4.shr_u(m, 25)), nine)
+    const t = i32x4.shl(s1, 9)
+    s2 = v128.xor(s2, s0)
+    s3 = v128.xor(s3, s1)
+    s1 = v128.xor(s1, s2)
+    s0 = v128.xor(s0, s3)
+    s2 = v128.xor(s2, t)
+    s3 = v128.or(i32x4.shl(s3, 11), i32x4.shr_u(s3, 21))
     // Gather (kn, wn) of the four layers, one 8-byte load per lane, then split them apart.
     const iz = i32x4.shl(v128.and(bits, mask), 3)
     let pairs01 = v128.load64_lane(KNWN + <usize>i32x4.extract_lane(iz, 0), i64x2.splat(0), 0)
@@ -215,17 +237,36 @@ function fillNormals (seed: u64, count: i32, dst: usize): void {
     const kn = v128.shuffle<i32>(pairs01, pairs23, 0, 2, 4, 6)
     const wn = v128.shuffle<i32>(pairs01, pairs23, 1, 3, 5, 7)
     v128.store(d, f32x4.mul(f32x4.convert_i32x4_s(bits), wn))
-    // |hz| as unsigned (i32x4.abs leaves −2^31 at 2^31, which no kn reaches) against kn.
-    const fast = i32x4.lt_u(i32x4.abs(bits), kn)
-    if (!i32x4.all_true(fast)) {
-      v128.store(PROBE_SUMS, bits)
-      for (let lane = 0; lane < 4; lane++) {
-        store<f32>(d + (<usize>lane << 2), normalAt(seed, (step << 2) + lane, load<i32>(PROBE_SUMS + (<usize>lane << 2))))
-      }
-    }
+    // Lanes whose |hz| (unsigned: i32x4.abs leaves −2^31 at 2^31, which no kn reaches) is not below kn leave the
+    // fast path; they are redone below, off the hot loop (one step in ~20 has one).
+    const slow = i32x4.ge_u(i32x4.abs(bits), kn)
+    slowAny = v128.or(slowAny, slow)
+    v128.store(slowMasks, slow)
+    v128.store(slowMasks, bits, SLOW_BITS_OFFSET)
+    slowMasks += 16
     d += 16
   }
+  if (!v128.any_true(slowAny)) return
+  for (let step = 0; step < steps; step++) {
+    const at = SLOW_MASKS + (<usize>step << 4)
+    if (!v128.any_true(v128.load(at))) continue
+    for (let lane = 0; lane < 4; lane++) {
+      if (load<i32>(at + (<usize>lane << 2)) == 0) continue
+      const j = (step << 2) + lane
+      store<f32>(dst + (<usize>j << 2), normalAt(seed, j, load<i32>(at + (<usize>lane << 2), SLOW_BITS_OFFSET)))
+    }
+  }
 }
+
+/**
+ * Vector constants, loaded from memory so that they stay in registers across loops (V8 rebuilds inline ones on
+ * every use): the ziggurat's layer mask, xoshiro128**'s multipliers 5 and 9, column numbers 0–3 and their step 4.
+ */
+const STEP_CONSTANTS = memory.data<i32>([127, 127, 127, 127, 5, 5, 5, 5, 9, 9, 9, 9, 0, 1, 2, 3, 4, 4, 4, 4], 16)
+
+/** Per step of `fillNormals`: its slow-lane mask, and SLOW_BITS_OFFSET bytes on, its 32-bit words (4096 columns). */
+const SLOW_BITS_OFFSET: usize = 1024 * 16
+const SLOW_MASKS = memory.data(2 * 1024 * 16, 16)
 
 /** The raw 32-bit words of the first `count` outputs of the read with seed `seed` (rounded up to four), into `dst`. */
 function fillBits (seed: u64, count: i32, dst: usize): void {
@@ -378,6 +419,7 @@ export function analogFinalize (
   const bound4 = f32x4.splat(bnd)
   const negBound4 = f32x4.splat(-bnd)
   const boundOn = bound > 0
+  const four = v128.load(STEP_CONSTANTS, 64)
   let clippedCount = 0
   for (let v = 0; v < count; v++) {
     const b = load<i32>(index + (<usize>v << 2))
@@ -396,7 +438,7 @@ export function analogFinalize (
     let hit4 = v128.splat<i32>(0)
     let max4 = f32x4.splat(-1)
     let arg4 = v128.splat<i32>(0)
-    let col4 = i32x4(0, 1, 2, 3)
+    let col4 = v128.load(STEP_CONSTANTS, 48)
     const end4 = src + (<usize>wide << 2)
     while (src < end4) {
       let value = v128.load(src)
@@ -404,7 +446,7 @@ export function analogFinalize (
       const larger = f32x4.gt(magnitude, max4)
       max4 = v128.bitselect(magnitude, max4, larger)
       arg4 = v128.bitselect(col4, arg4, larger)
-      col4 = i32x4.add(col4, i32x4.splat(4))
+      col4 = i32x4.add(col4, four)
       if (noisy) {
         const sigma = read ? f32x4.sqrt(f32x4.add(f32x4.mul(p4, v128.load(cv)), ov4)) : noise4
         value = f32x4.add(value, f32x4.mul(sigma, v128.load(zp)))
@@ -424,10 +466,10 @@ export function analogFinalize (
     let largest: f32 = -1
     let arg = 0
     for (let lane = 0; lane < 4 && lane < wide; lane++) {
-      v128.store(PROBE_SUMS, max4)
-      const m = load<f32>(PROBE_SUMS + (<usize>lane << 2))
-      v128.store(PROBE_SUMS, arg4)
-      const at = load<i32>(PROBE_SUMS + (<usize>lane << 2))
+      v128.store(LANES, max4)
+      const m = load<f32>(LANES + (<usize>lane << 2))
+      v128.store(LANES, arg4)
+      const at = load<i32>(LANES + (<usize>lane << 2))
       if (m > largest || (m == largest && at < arg)) { largest = m; arg = at }
     }
     let col = wide
@@ -458,122 +500,41 @@ export function analogFinalize (
   return clippedCount
 }
 
-/**
- * For each of `count` rows of kernel sums y (`cols` each), the indices of its `k` (≤ cols) largest |y_j|, largest
- * first (ties: lower index first), into int32 dst[v·k …].
- */
-export function analogTopColumns (y: usize, cols: i32, count: i32, k: i32, dst: usize): void {
-  for (let v = 0; v < count; v++) {
-    const row = y + <usize>v * (<usize>cols << 2)
-    const top = dst + <usize>v * (<usize>k << 2)
-    // |y| of the k kept columns, in step with their indices (k ≤ 16 by the caller).
-    const kept = TOP_VALUES
-    let filled = 0
-    let threshold: f32 = -1
-    const wide = cols & ~3
-    for (let j = 0; j < cols; j++) {
-      // Skip blocks of four below the threshold (most of them once it has risen).
-      if ((j & 3) == 0 && j < wide && !v128.any_true(f32x4.gt(f32x4.abs(v128.load(row + (<usize>j << 2))), f32x4.splat(threshold)))) {
-        j += 3
-        continue
-      }
-      const a = abs(load<f32>(row + (<usize>j << 2)))
-      if (!(a > threshold)) continue
-      let at = filled < k ? filled++ : k - 1
-      while (at > 0) {
-        const prev = load<f32>(kept + (<usize>(at - 1) << 2))
-        if (!(a > prev)) break
-        store<f32>(kept + (<usize>at << 2), prev)
-        store<i32>(top + (<usize>at << 2), load<i32>(top + (<usize>(at - 1) << 2)))
-        at--
-      }
-      store<f32>(kept + (<usize>at << 2), a)
-      store<i32>(top + (<usize>at << 2), j)
-      if (filled == k) threshold = load<f32>(kept + (<usize>(k - 1) << 2))
-    }
-  }
-}
-
-const TOP_VALUES = memory.data(16 * 4)
-/** Scratch for four lanes. */
-const PROBE_SUMS = memory.data(16)
 
 /** Columns per packed kernel panel and bytes per panel row (assembly/kernel.ts's layout). */
 const PANEL_COLS: i32 = 8
 const PANEL_ROW_BYTES: usize = 32
 
 /**
- * Whether the read of input vector b at `level` clips at one of `n` candidate columns (int32 at `candidates`),
- * evaluated exactly as a full read would: the same inputs and power (`prepareOne`, into `codes`, scratch for
- * `rows` floats), each candidate's kernel sum summed in float32 over the rows in ascending order from the packed
- * matrix (the kernel's documented arithmetic, bit for bit), the same normal, noise, ADC and bound. Returns 1 when
- * some candidate exceeds the bound, else 0: a 1 proves the full read clips; a 0 proves nothing.
+ * Whether the read of input vector b at `level` clips at column `col`, evaluated exactly as a full read would:
+ * the same inputs and power (`prepareOne`, into `codes`, scratch for `rows` floats), the column's kernel sum in
+ * float32 over the rows in ascending order from the packed matrix (the kernel's documented arithmetic, bit for
+ * bit), the same normal (`z` is scratch for the read's random words), noise, ADC and bound. Returns 1 when it
+ * exceeds the bound, else 0: a 1 proves the full read clips; a 0 proves nothing.
  */
 export function analogProbe (
   packed: usize, rows: i32, x: usize, b: i32, level: i32, scales: usize, inputScale: f64, mode: i32, limit: f64,
-  rowWeight: usize, codes: usize, candidates: usize, n: i32, colVar: usize, outVar: f64, readOn: i32, adcStep: f64,
-  bound: f64, keyLo: u32, keyHi: u32, cols: i32, z: usize
+  rowWeight: usize, codes: usize, col: i32, colVar: usize, outVar: f64, readOn: i32, adcStep: f64, bound: f64,
+  keyLo: u32, keyHi: u32, z: usize
 ): i32 {
-  const key = callKey(keyLo, keyHi)
   const s = inputFactor(inputScale, scales, b, level)
   const p = prepareOne(x + <usize>b * (<usize>rows << 2), rows, s, mode, <f32>limit, rowWeight, codes)
+  let g = packed + <usize>(col / PANEL_COLS) * (<usize>rows * PANEL_ROW_BYTES) + (<usize>(col % PANEL_COLS) << 2)
+  let xp = codes
+  const end = codes + (<usize>rows << 2)
+  let value: f32 = 0
+  while (xp < end) {
+    value = value + load<f32>(xp) * load<f32>(g)
+    xp += 4
+    g += PANEL_ROW_BYTES
+  }
   const read = readOn != 0 && p > 0
-  const noisy = read || outVar > 0
-  const ov = <f32>outVar
-  const outNoise = <f32>Math.sqrt(outVar)
-  const step = <f32>adcStep
-  const bnd = <f32>bound
-  const panelBytes = <usize>rows * PANEL_ROW_BYTES
-  const seed = readSeed(key, b, level)
-  if (noisy) {
-    let last = 0
-    for (let c = 0; c < n; c++) last = max(last, load<i32>(candidates + (<usize>c << 2)))
-    fillBits(seed, last + 1, z)
+  if (read || outVar > 0) {
+    const seed = readSeed(callKey(keyLo, keyHi), b, level)
+    fillBits(seed, col + 1, z)
+    const sigma = read ? Mathf.sqrt(p * load<f32>(colVar + (<usize>col << 2)) + <f32>outVar) : <f32>Math.sqrt(outVar)
+    value += sigma * normalAt(seed, col, load<i32>(z + (<usize>col << 2)))
   }
-  const sums = PROBE_SUMS
-  for (let c0 = 0; c0 < n; c0 += 4) {
-    // Four independent float32 chains at once (each one still sums its rows in ascending order).
-    const group = min(4, n - c0)
-    const j0 = load<i32>(candidates + (<usize>c0 << 2))
-    const j1 = group > 1 ? load<i32>(candidates + (<usize>(c0 + 1) << 2)) : j0
-    const j2 = group > 2 ? load<i32>(candidates + (<usize>(c0 + 2) << 2)) : j0
-    const j3 = group > 3 ? load<i32>(candidates + (<usize>(c0 + 3) << 2)) : j0
-    let g0 = packed + <usize>(j0 / PANEL_COLS) * panelBytes + (<usize>(j0 % PANEL_COLS) << 2)
-    let g1 = packed + <usize>(j1 / PANEL_COLS) * panelBytes + (<usize>(j1 % PANEL_COLS) << 2)
-    let g2 = packed + <usize>(j2 / PANEL_COLS) * panelBytes + (<usize>(j2 % PANEL_COLS) << 2)
-    let g3 = packed + <usize>(j3 / PANEL_COLS) * panelBytes + (<usize>(j3 % PANEL_COLS) << 2)
-    let a0: f32 = 0
-    let a1: f32 = 0
-    let a2: f32 = 0
-    let a3: f32 = 0
-    let xp = codes
-    const end = codes + (<usize>rows << 2)
-    while (xp < end) {
-      const c = load<f32>(xp)
-      a0 = a0 + c * load<f32>(g0)
-      a1 = a1 + c * load<f32>(g1)
-      a2 = a2 + c * load<f32>(g2)
-      a3 = a3 + c * load<f32>(g3)
-      xp += 4
-      g0 += PANEL_ROW_BYTES
-      g1 += PANEL_ROW_BYTES
-      g2 += PANEL_ROW_BYTES
-      g3 += PANEL_ROW_BYTES
-    }
-    store<f32>(sums, a0)
-    store<f32>(sums, a1, 4)
-    store<f32>(sums, a2, 8)
-    store<f32>(sums, a3, 12)
-    for (let c = 0; c < group; c++) {
-      const j = load<i32>(candidates + (<usize>(c0 + c) << 2))
-      let value = load<f32>(sums + (<usize>c << 2))
-      if (noisy) {
-        const sigma = read ? Mathf.sqrt(p * load<f32>(colVar + (<usize>j << 2)) + ov) : outNoise
-        value += sigma * normalAt(seed, j, load<i32>(z + (<usize>j << 2)))
-      }
-      if (adcStep > 0) value = nearest(value / step) * step
-      if (bound > 0 && (value > bnd || value < -bnd)) return 1
-    }
-  }
-  return 0
+  if (adcStep > 0) value = nearest(value / <f32>adcStep) * <f32>adcStep
+  return bound > 0 && (value > <f32>bound || value < -<f32>bound) ? 1 : 0
 }

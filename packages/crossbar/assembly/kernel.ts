@@ -312,4 +312,5 @@ export function mvm (packed: usize, rows: i32, cols: i32, x: usize, batch: i32, 
   }
 }
 
-export { analogFinalize, analogMeasure, analogNormals, analogPrepare, analogProbe, analogTopColumns } from './analog'
+// The per-vector peripherals (DAC, noise, ADC) live in the same module, so they share the kernel's memory.
+export { analogFinalize, analogMeasure, analogNormals, analogPrepare, analogProbe } from './analog'

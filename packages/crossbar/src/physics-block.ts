@@ -443,8 +443,7 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
   let yk = new Float32Array(0)
   let vecScale = new Float64Array(0)
   let vecPower = new Float64Array(0)
-  const xOne = new Float32Array(rows)
-  const yOne = new Float32Array(cols)
+  let pending = new Int32Array(0)
 
   /** Scales, DAC-quantises and clips one vector into kernel inputs; returns Σ_i code_i² r_i / T. */
   const prepare = (x: Float32Array, xOffset: number, scale: number, target: Float32Array, tOffset: number): number => {
@@ -495,9 +494,10 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
    * - all vectors' reads of a round go to the kernel in one batched call;
    * - with this instance's own kernel (`mvmAt`), each vector's first read is made at the level predicted from
    *   |x| (κ̂·rms output vs the bound, κ̂ calibrated on the block's previous call), and every level skipped below
-   *   or above it is settled by a probe: the exact noisy, quantised value of the columns that were largest in
-   *   the vector's last full read, computed exactly as the kernel would, so a clipping column found proves that
-   *   read clips; only when no candidate clips is that level read in full.
+   *   or above it is settled by a probe: the exact noisy, quantised value of the column that was largest in the
+   *   vector's last full read, computed exactly as the kernel would, so a clip there proves that read clips;
+   *   otherwise (or when that column, scaled to the level, stays well inside the bound) the level is read in
+   *   full.
    * The outputs and the device statistics are bit-identical to reading level after level; only the kernel work
    * drops (to about one read per vector when the prediction holds).
    */
@@ -517,7 +517,6 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
   const inputScale = 1 / xUnit
   /** Highest level a read can have: level k + 1 is read only after level k clipped with 2^k ≤ maxReduction. */
   const maxLevel = Math.floor(Math.log2(maxReduction)) + 1
-  const candidates = Math.min(PROBE_CANDIDATES, cols)
   /**
    * κ̂: max_j |y_j| of a read over its predicted rms, the mean over the previous call's first reads; starts at
    * the median max of `cols` Gaussian outputs.
@@ -530,7 +529,7 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
   let ratios = new Float64Array(0)
 
   const executeWasm = (engine: AnalogEngine, x: Float32Array, batch: number, out: Float32Array, t: number, compensate: boolean): number => {
-    const s = engineScratch(engine, batch, rows, cols, candidates)
+    const s = engineScratch(engine, batch, rows, cols)
     let f32 = engine.f32()
     f32.set(x.length === batch * rows ? x : x.subarray(0, batch * rows), s.x >>> 2)
     engine.measure(s.x, rows, batch, s.scales, s.sumSq)
@@ -573,8 +572,12 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
       if (guided) {
         const scale = inputScale / f32[scalesAt + b]
         rms[b] = Math.sqrt(f32[sumSqAt + b] * meanSquareK) * scale
-        const predicted = Math.ceil(Math.log2(kappa * rms[b] / boundK))
-        level = predicted > 0 ? Math.min(predicted, maxLevel) : 0
+        // The lowest level at which κ̂·rms·2^−level fits inside the bound.
+        let expected = kappa * rms[b]
+        while (expected > boundK && level < maxLevel) {
+          expected *= 0.5
+          level++
+        }
       }
       lowest[b] = 0
       nextB[count] = b
@@ -598,17 +601,17 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
       f32 = engine.f32()
       const clippedAt = s.clipped >>> 2
       const maxAbsAt = s.maxAbs >>> 2
+      const argMaxAt = s.argMax >>> 2
       let next = 0
       for (let v = 0; v < count; v++) {
         const b = nextB[v]
         const level = nextLevel[v]
         const clipped = i32[clippedAt + v] !== 0
         if (guided) {
-          if (firstRound && rms[b] > 0 && rms[b] < Infinity) ratios[ratioCount++] = f32[maxAbsAt + v] * 2 ** level / rms[b]
+          if (firstRound && rms[b] > 0 && rms[b] < Infinity) ratios[ratioCount++] = f32[maxAbsAt + v] * (1 << level) / rms[b]
           // Levels below `cur` are known to clip; settle levels until one needs a full read or one is final.
           let cur = lowest[b]
           let pending = -1
-          let ranked = false
           for (;;) {
             if (cur === level) {
               if (!clipped || cur >= maxLevel) break
@@ -617,21 +620,14 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
             }
             // A level whose largest output, scaled from this read, stays well inside the bound will hardly clip:
             // read it in full rather than probe in vain.
-            if (f32[maxAbsAt + v] * 2 ** (level - cur) < PROBE_MIN_BOUND_FRACTION * boundK) {
+            if (f32[maxAbsAt + v] * (cur < level ? 1 << (level - cur) : 1 / (1 << (cur - level))) < PROBE_MIN_BOUND_FRACTION * boundK) {
               pending = cur
               break
             }
-            // The read's largest column first (it settles most levels), then its largest few.
-            let clips = engine.probe(matrix, s.x, b, cur, s.scales, inputScale, mode, modeLimit, rowWeightPtr, s.codes,
-              s.argMax + v * 4, 1, colVarPtr, outVarK, readNoiseOn, adcOn ? adcStepK : 0, boundK, keyLo, keyHi, cols, s.z)
-            if (!clips && candidates > 1) {
-              if (!ranked) {
-                engine.topColumns(s.y + v * cols * 4, cols, 1, candidates, s.top + v * candidates * 4)
-                ranked = true
-              }
-              clips = engine.probe(matrix, s.x, b, cur, s.scales, inputScale, mode, modeLimit, rowWeightPtr, s.codes,
-                s.top + v * candidates * 4, candidates, colVarPtr, outVarK, readNoiseOn, adcOn ? adcStepK : 0, boundK, keyLo, keyHi, cols, s.z)
-            }
+            // The read's largest column settles most levels. (Its next largest columns hardly ever clip when it
+            // does not: on the benchmark's 512×512 PCM tile, 9 of 365 such levels.)
+            const clips = engine.probe(matrix, s.x, b, cur, s.scales, inputScale, mode, modeLimit, rowWeightPtr, s.codes,
+              i32[argMaxAt + v], colVarPtr, outVarK, readNoiseOn, adcOn ? adcStepK : 0, boundK, keyLo, keyHi, s.z)
             if (clips && cur < maxLevel) {
               cur++
               continue
@@ -696,35 +692,43 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
       }
       updateTime(t)
       const a = compensate ? driftCompensationFactor(t) : 1
+      // Bound management in rounds, as on the WebAssembly path: round k re-reads every vector whose reads at
+      // reductions 1 … 2^(k−1) all clipped, at reduction 2^k, in one kernel call.
+      if (pending.length < batch) pending = new Int32Array(batch)
+      let count = 0
       for (let b = 0; b < batch; b++) {
-        vecPower[b] = vecScale[b] > 0 ? prepare(x, b * rows, 1 / vecScale[b], xk, b * rows) : 0
-        if (vecScale[b] === 0) xk.fill(0, b * rows, (b + 1) * rows)
-      }
-      kernel.mvm(handle as KernelMatrix, xk, batch, yk)
-      let reads = batch
-      for (let b = 0; b < batch; b++) {
-        const outOffset = b * cols
-        const nm = vecScale[b]
-        if (nm === 0) {
+        if (vecScale[b] === 0) {
           // No input drives no current: the output is exactly zero (aihwkit short-cuts this case too).
-          out.fill(0, outOffset, outOffset + cols)
-          continue
+          out.fill(0, b * cols, (b + 1) * cols)
+        } else {
+          pending[count++] = b
         }
-        let reduction = 1
-        let source = yk
-        let sourceOffset = outOffset
-        let clipped = finalize(yk, outOffset, vecPower[b])
-        while (clipped && bmOn && reduction <= maxReduction) {
-          reduction *= 2
-          const power = prepare(x, b * rows, 1 / (nm * reduction), xOne, 0)
-          kernel.mvm(handle as KernelMatrix, xOne, 1, yOne)
-          reads++
-          clipped = finalize(yOne, 0, power)
-          source = yOne
-          sourceOffset = 0
+      }
+      let reads = 0
+      let reduction = 1
+      while (count > 0) {
+        for (let v = 0; v < count; v++) {
+          const b = pending[v]
+          vecPower[v] = prepare(x, b * rows, 1 / (vecScale[b] * reduction), xk, v * rows)
         }
-        const outScale = u * wScale * nm * reduction * a
-        for (let j = 0; j < cols; j++) out[outOffset + j] = source[sourceOffset + j] * outScale
+        kernel.mvm(handle as KernelMatrix, xk.subarray(0, count * rows), count, yk)
+        reads += count
+        const retry = bmOn && reduction <= maxReduction
+        let next = 0
+        for (let v = 0; v < count; v++) {
+          const b = pending[v]
+          const clipped = finalize(yk, v * cols, vecPower[v])
+          if (clipped && retry) {
+            pending[next++] = b
+            continue
+          }
+          const outScale = u * wScale * vecScale[b] * reduction * a
+          const outOffset = b * cols
+          const sourceOffset = v * cols
+          for (let j = 0; j < cols; j++) out[outOffset + j] = yk[sourceOffset + j] * outScale
+        }
+        count = next
+        reduction *= 2
       }
       return stats(profile, reads, rows, cols)
     },
@@ -789,7 +793,6 @@ interface EngineScratch {
   clipped: number
   z: number
   sumSq: number
-  top: number
   maxAbs: number
   codes: number
   argMax: number
@@ -802,7 +805,6 @@ interface ScratchRegion {
   batch: number
   rows: number
   cols: number
-  candidates: number
 }
 
 /**
@@ -812,19 +814,19 @@ interface ScratchRegion {
  */
 const scratchRegions = new WeakMap<AnalogEngine, ScratchRegion>()
 
-function engineScratch (engine: AnalogEngine, batch: number, rows: number, cols: number, candidates: number): EngineScratch {
+function engineScratch (engine: AnalogEngine, batch: number, rows: number, cols: number): EngineScratch {
   let region = scratchRegions.get(engine)
-  if (region !== undefined && region.batch === batch && region.rows === rows && region.cols === cols && region.candidates === candidates) return region.layout
+  if (region !== undefined && region.batch === batch && region.rows === rows && region.cols === cols) return region.layout
   const align = (bytes: number): number => Math.ceil(bytes / 16) * 16
-  const names = ['x', 'xq', 'y', 'out', 'scales', 'power', 'index', 'levels', 'clipped', 'z', 'sumSq', 'top', 'maxAbs', 'codes', 'argMax'] as const
+  const names = ['x', 'xq', 'y', 'out', 'scales', 'power', 'index', 'levels', 'clipped', 'z', 'sumSq', 'maxAbs', 'codes', 'argMax'] as const
   // z holds a read's normals, made four at a time.
-  const floats = [batch * rows, batch * rows, batch * cols, batch * cols, batch, batch, batch, batch, batch, cols + 3, batch, batch * candidates, batch, rows, batch]
+  const floats = [batch * rows, batch * rows, batch * cols, batch * cols, batch, batch, batch, batch, batch, cols + 3, batch, batch, rows, batch]
   const sizes = floats.map((count) => align(count * 4))
   const total = sizes.reduce((sum, size) => sum + size, 0)
   if (region === undefined || region.bytes < total) {
     if (region !== undefined) engine.release(region.ptr)
     const bytes = Math.max(total, 2 * (region?.bytes ?? 0))
-    region = { ptr: engine.alloc(bytes), bytes, layout: {} as unknown as EngineScratch, batch: 0, rows: 0, cols: 0, candidates: 0 }
+    region = { ptr: engine.alloc(bytes), bytes, layout: {} as unknown as EngineScratch, batch: 0, rows: 0, cols: 0 }
     scratchRegions.set(engine, region)
   }
   const layout = {} as unknown as Record<typeof names[number], number>
@@ -834,12 +836,9 @@ function engineScratch (engine: AnalogEngine, batch: number, rows: number, cols:
   region.batch = batch
   region.rows = rows
   region.cols = cols
-  region.candidates = candidates
   return layout
 }
 
-/** Candidate columns a probe evaluates before it gives up and the level is read in full. */
-const PROBE_CANDIDATES = 8
 /**
  * A level is probed only when the last full read's largest output, scaled to that level, reaches this fraction of
  * the bound; below it the level is read in full straight away (a probe there almost never finds a clip).

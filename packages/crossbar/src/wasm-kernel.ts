@@ -30,7 +30,6 @@ export interface AnalogEngine {
   release (ptr: number): void
   /** Views of the whole memory, made anew after the memory grew. */
   f32 (): Float32Array
-  f64 (): Float64Array
   i32 (): Int32Array
   measure (x: number, rows: number, batch: number, absMax: number, sumSq: number): void
   prepare (x: number, rows: number, count: number, index: number, levels: number, scales: number, inputScale: number,
@@ -38,14 +37,13 @@ export interface AnalogEngine {
   finalize (y: number, cols: number, count: number, index: number, levels: number, power: number, colVar: number,
     outVar: number, readOn: boolean, adcStep: number, bound: number, keyLo: number, keyHi: number, scales: number,
     outScale: number, out: number, clipped: number, z: number, maxAbs: number, argMax: number): number
-  topColumns (y: number, cols: number, count: number, k: number, dst: number): void
   normals (keyLo: number, keyHi: number, vector: number, level: number, count: number, dst: number): void
   /** Whether `handle` is a live matrix of this instance's kernel (`mvmAt` and `probe` need one). */
   owns (handle: KernelMatrix): boolean
   /** `analogProbe` on a matrix of this instance's kernel. */
   probe (handle: KernelMatrix, x: number, vector: number, level: number, scales: number, inputScale: number, mode: number,
-    limit: number, rowWeight: number, codes: number, candidates: number, n: number, colVar: number, outVar: number,
-    readOn: boolean, adcStep: number, bound: number, keyLo: number, keyHi: number, cols: number, z: number): boolean
+    limit: number, rowWeight: number, codes: number, col: number, colVar: number, outVar: number, readOn: boolean,
+    adcStep: number, bound: number, keyLo: number, keyHi: number, z: number): boolean
   /**
    * Runs the kernel on inputs and outputs already in this memory, without copies, when `handle` is a live
    * matrix of this instance's kernel; returns false (and does nothing) for any other handle.
@@ -71,11 +69,10 @@ interface KernelExports {
   analogFinalize: (y: number, cols: number, count: number, index: number, levels: number, power: number, colVar: number,
     outVar: number, readOn: number, adcStep: number, bound: number, keyLo: number, keyHi: number, scales: number,
     outScale: number, out: number, clipped: number, z: number, maxAbs: number, argMax: number) => number
-  analogTopColumns: (y: number, cols: number, count: number, k: number, dst: number) => void
   analogNormals: (keyLo: number, keyHi: number, vector: number, level: number, count: number, dst: number) => void
   analogProbe: (packed: number, rows: number, x: number, vector: number, level: number, scales: number, inputScale: number,
-    mode: number, limit: number, rowWeight: number, codes: number, candidates: number, n: number, colVar: number,
-    outVar: number, readOn: number, adcStep: number, bound: number, keyLo: number, keyHi: number, cols: number, z: number) => number
+    mode: number, limit: number, rowWeight: number, codes: number, col: number, colVar: number, outVar: number,
+    readOn: number, adcStep: number, bound: number, keyLo: number, keyHi: number, z: number) => number
 }
 
 interface WasmMatrix extends KernelMatrix {
@@ -209,11 +206,11 @@ function instantiate (module: WebAssembly.Module): WasmKernel {
     exports.pack(src, dst, rows, cols)
   }
 
-  let views: { buffer: ArrayBufferLike, f32: Float32Array, f64: Float64Array, i32: Int32Array } | undefined
-  const currentViews = (): { f32: Float32Array, f64: Float64Array, i32: Int32Array } => {
+  let views: { buffer: ArrayBufferLike, f32: Float32Array, i32: Int32Array } | undefined
+  const currentViews = (): { f32: Float32Array, i32: Int32Array } => {
     if (views === undefined || views.buffer !== memory.buffer) {
       const buffer = memory.buffer
-      views = { buffer, f32: new Float32Array(buffer), f64: new Float64Array(buffer), i32: new Int32Array(buffer) }
+      views = { buffer, f32: new Float32Array(buffer), i32: new Int32Array(buffer) }
     }
     return views
   }
@@ -221,7 +218,6 @@ function instantiate (module: WebAssembly.Module): WasmKernel {
     alloc,
     release: (ptr) => { exports.release(ptr) },
     f32: () => currentViews().f32,
-    f64: () => currentViews().f64,
     i32: () => currentViews().i32,
     measure: (x, rows, batch, absMax, sumSq) => { exports.analogMeasure(x, rows, batch, absMax, sumSq) },
     prepare: (x, rows, count, index, levels, scales, inputScale, mode, limit, rowWeight, dst, power) => {
@@ -229,13 +225,12 @@ function instantiate (module: WebAssembly.Module): WasmKernel {
     },
     finalize: (y, cols, count, index, levels, power, colVar, outVar, readOn, adcStep, bound, keyLo, keyHi, scales, outScale, out, clipped, z, maxAbs, argMax) =>
       exports.analogFinalize(y, cols, count, index, levels, power, colVar, outVar, readOn ? 1 : 0, adcStep, bound, keyLo, keyHi, scales, outScale, out, clipped, z, maxAbs, argMax),
-    topColumns: (y, cols, count, k, dst) => { exports.analogTopColumns(y, cols, count, k, dst) },
     normals: (keyLo, keyHi, vector, level, count, dst) => { exports.analogNormals(keyLo, keyHi, vector, level, count, dst) },
     owns: (handle) => live.has(handle),
-    probe (handle, x, vector, level, scales, inputScale, mode, limit, rowWeight, codes, candidates, n, colVar, outVar, readOn, adcStep, bound, keyLo, keyHi, cols, z) {
+    probe (handle, x, vector, level, scales, inputScale, mode, limit, rowWeight, codes, col, colVar, outVar, readOn, adcStep, bound, keyLo, keyHi, z) {
       const { rows, ptr } = checkHandle(handle)
-      return exports.analogProbe(ptr, rows, x, vector, level, scales, inputScale, mode, limit, rowWeight, codes, candidates, n, colVar, outVar,
-        readOn ? 1 : 0, adcStep, bound, keyLo, keyHi, cols, z) !== 0
+      return exports.analogProbe(ptr, rows, x, vector, level, scales, inputScale, mode, limit, rowWeight, codes, col, colVar, outVar,
+        readOn ? 1 : 0, adcStep, bound, keyLo, keyHi, z) !== 0
     },
     mvmAt (handle, x, batch, out) {
       if (!live.has(handle)) return false
