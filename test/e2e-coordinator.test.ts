@@ -54,6 +54,18 @@ describe('MNIST through four nodes', () => {
     assert.ok(result.metrics.failedCalls === 0, result.errors.join('; '))
   })
 
+  it('places two copies of every shard on distinct peers when asked and still answers exactly', async () => {
+    let placed: Record<string, string[]> = {}
+    const result = await coordinator.run({ job: workload.job, policy: 'tessera', inputs: workload.inputs, labels: workload.labels, requests: 128, batchSize: 32, batchesInFlight: 3, seed: SEED, replicas: 2, onPlaced: (p) => { placed = p } })
+    assert.ok(Object.keys(placed).length > 0)
+    for (const peers of Object.values(placed)) {
+      assert.equal(peers.length, 2)
+      assert.notEqual(peers[0], peers[1])
+    }
+    assert.equal(result.metrics.requestsLost, 0)
+    assert.equal(mismatches(result.predictions, workload.floatPredictions, 128), 0)
+  })
+
   it('loses and duplicates no request when a node holding shards leaves mid-run', async () => {
     let victim: string | undefined
     let killed: Promise<void> | undefined

@@ -136,23 +136,29 @@ function reportSections (scenario: Scenario, rows: DemoPolicyRow[], results: Run
   const longest = series.reduce((a, b) => (b.tSeconds.length > a.tSeconds.length ? b : a), series[0])
   const levels = Array.from({ length: 99 }, (_, i) => (i + 1) / 100)
   const callsTable: ReportTable = {
-    columns: ['policy', 'plan', ...scenario.nodes.map((n) => n.id)],
+    columns: ['policy', 'plan', 'failed calls', 're-placements', ...scenario.nodes.map((n) => n.id)],
     rows: results.map((r) => {
       const byNode: Record<string, number> = {}
       for (const [peer, calls] of Object.entries(r.metrics.callsByPeer)) {
         const id = nodeIdOf(peer)
         if (id !== undefined) byNode[id] = calls
       }
-      return [r.policy, r.planDescription, ...scenario.nodes.map((n) => String(byNode[n.id] ?? 0))]
+      return [r.policy, r.planDescription, String(r.metrics.failedCalls), String(r.metrics.replacements), ...scenario.nodes.map((n) => String(byNode[n.id] ?? 0))]
     })
   }
+  const failures = results.flatMap((r) => [
+    ...r.recorder.uploadFailures.map((f) => `${r.policy}: upload ${f}`),
+    ...r.recorder.calls.filter((c) => !c.ok).slice(0, 5).map((c) => `${r.policy}: call on ${nodeIdOf(c.peerId) ?? c.peerId} failed: ${c.error ?? 'unknown'}`),
+    ...r.errors.map((e) => `${r.policy}: batch failed: ${e}`)
+  ].map((line) => line.replace(/12D3KooW\w+/g, (id) => nodeIdOf(id) ?? id)))
   return [
-    { heading: 'Scenario', text: [scenario.description, `Seed ${scenario.seed}; ${scenario.requests} MNIST-subset requests per policy, ${scenario.batchSize} per batch, ${scenario.batchesInFlight} batches in flight. Float32 accuracy of the model on the same requests: ${formatPercent(floatAccuracy)}.`], table: nodes },
+    { heading: 'Scenario', text: [scenario.description, 'Emulation: every node is a real libp2p node in this process; its compute rate is capped (the executor thread blocks for the rest of each MVM\'s emulated time, reported as device time), background load comes from another client over the shard protocol, and the per-node network delay is applied at the coordinator before each request and after each reply, since loopback has none.', `Seed ${scenario.seed}; ${scenario.requests} MNIST-subset requests per policy, ${scenario.batchSize} per batch, ${scenario.batchesInFlight} batches in flight, ${scenario.replicas ?? 1} cop${(scenario.replicas ?? 1) === 1 ? 'y' : 'ies'} per shard for the policies that replicate. Float32 accuracy of the model on the same requests: ${formatPercent(floatAccuracy)}.`], table: nodes },
     { heading: 'Results', text: 'Definitions: throughput = requests answered ÷ streaming time; latency = round trips of shard calls at the coordinator (emulated delays included); memory utilisation = cells holding weights ÷ cells of the tiles allocated (time-averaged); resource utilisation = device time of the job\'s executes ÷ (peers holding shards × streaming time); accuracy on the MNIST subset requests answered.', table: resultsTable(rows) },
     { heading: 'Throughput over time', chart: { x: longest.tSeconds, xLabel: 'time since the first batch (s)', yLabel: 'requests/s', series: results.map((r, i) => ({ label: r.policy, values: longest.tSeconds.map((_, k) => series[i].rps[k] ?? null) })) } },
     { heading: 'Shard round-trip latency distribution', chart: { x: levels.map((q) => q * 100), xLabel: 'percentile', yLabel: 'ms', series: results.map((r) => ({ label: r.policy, values: latencyQuantiles(r.recorder, levels).map((v) => finite(v)) })) } },
     { heading: 'Utilisation per policy', chart: { x: rows.map((_, i) => i + 1), xTicks: rows.map((r, i) => ({ value: i + 1, label: r.policy })), xLabel: 'policy', yFormat: 'percent', yRange: [0, 1], series: [{ label: 'memory utilisation', values: rows.map((r) => r.memoryUtilisation) }, { label: 'resource utilisation', values: rows.map((r) => r.resourceUtilisation) }] } },
-    { heading: 'Shard calls per node', table: callsTable }
+    { heading: 'Shard calls per node', text: 'Successful shard calls each node served under each policy; failed calls were retried on a replica or after a re-placement.', table: callsTable },
+    { heading: 'Failures and recovery', text: failures.length > 0 ? failures.slice(0, 40) : 'No upload or shard call failed.' }
   ]
 }
 
@@ -184,13 +190,14 @@ async function runDemo (opts: DemoCommandOptions): Promise<void> {
         requests: scenario.requests,
         batchSize: scenario.batchSize,
         batchesInFlight: scenario.batchesInFlight,
+        replicas: scenario.replicas ?? 1,
         seed: scenario.seed,
         runId: `${scenario.seed}/${policy}`
       })
       runMs[policy] = round(performance.now() - t0, 1)
       results.push(result)
       const m = result.metrics
-      say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}${result.errors.length > 0 ? ` (${result.errors[0]})` : ''}`)
+      say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}, failed calls ${m.failedCalls}, re-placements ${m.replacements}${result.errors.length > 0 ? ` (${result.errors[0]})` : ''}`)
     }
   } finally {
     await coordinator.stop()

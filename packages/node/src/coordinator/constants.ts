@@ -12,6 +12,9 @@ export const DEFAULT_BATCHES_IN_FLIGHT = 4
  */
 export const DEFAULT_CALLS_PER_PEER = 6
 
+/** Shard calls outstanding at once on a relayed connection. */
+export const RELAYED_CALLS_PER_PEER = 2
+
 /** A shard call with no reply after this long counts as failed (the peer is suspected, the call retried). */
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000
 
@@ -56,3 +59,6 @@ export const RECENT_BUSY_HORIZON_MS = 30_000
 
 /** Cap on the share of a peer's pool other users are taken to occupy, so its available rate never reaches 0. */
 export const MAX_OTHERS_UTILISATION = 0.95
+
+/** Timeout of the re-dial that decides whether a peer whose call failed is still there. */
+export const REDIAL_TIMEOUT_MS = 3_000

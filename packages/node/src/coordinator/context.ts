@@ -7,6 +7,8 @@ import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
 import type { PeerView, PlacementPolicy, PlannedBlockLike, ShardSpec } from '@tessera/scheduler'
 import type { TesseraLibp2p } from '../libp2p.js'
 import { ShardClient } from '../shard-client.js'
+import { REDIAL_TIMEOUT_MS, RELAYED_CALLS_PER_PEER } from './constants.js'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { RunRecorder } from './metrics.js'
 import type { PeerTarget } from './peers.js'
 import { buildPeerView } from './peers.js'
@@ -160,7 +162,10 @@ export class RunContext {
   slotsOf (peerId: string): Slots {
     let s = this.slots.get(peerId)
     if (s === undefined) {
-      s = new Slots(this.settings.callsPerPeer)
+      // A relayed connection is dropped by the relay when too many streams open on it at once (measured: 6
+      // concurrent shard streams through a js-libp2p relay failed with "Remote closed connection during opening").
+      const relayed = this.targets.get(peerId)?.path === 'relayed'
+      s = new Slots(relayed ? Math.min(RELAYED_CALLS_PER_PEER, this.settings.callsPerPeer) : this.settings.callsPerPeer)
       this.slots.set(peerId, s)
     }
     return s
@@ -189,6 +194,34 @@ export class RunContext {
   /** Forgets cached views (after tiles were taken or a peer failed). */
   invalidateViews (): void {
     this.viewCache = undefined
+  }
+
+  private readonly checking = new Map<string, Promise<boolean>>()
+
+  /**
+   * After a transport failure: re-dials the peer on its record's addresses. A peer that answers stays in the run
+   * (relayed connections drop now and then); one that does not is marked dead. Concurrent callers share one
+   * check. Resolves to whether the peer is still usable.
+   */
+  async recoverOrMarkDead (peerId: string): Promise<boolean> {
+    if (this.dead.has(peerId)) return false
+    let check = this.checking.get(peerId)
+    if (check === undefined) {
+      check = (async () => {
+        const target = this.targets.get(peerId)
+        try {
+          if (target === undefined) throw new Error('unknown peer')
+          await this.libp2p.dial(target.record.addresses.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(REDIAL_TIMEOUT_MS) })
+          return true
+        } catch {
+          this.markDead(peerId)
+          return false
+        }
+      })()
+      this.checking.set(peerId, check)
+      void check.finally(() => { this.checking.delete(peerId) })
+    }
+    return await check
   }
 
   /** Marks a peer as gone for this run: it loses every shard copy it held. */

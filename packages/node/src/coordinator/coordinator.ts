@@ -4,6 +4,7 @@
  * program, stream requests with recovery — measuring each run.
  */
 import { performance } from 'node:perf_hooks'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { createRng } from '@tessera/crossbar'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
@@ -81,6 +82,12 @@ export interface RunJobOptions {
   runId?: string
   /** Called after every answered batch with the number of requests answered so far. */
   onProgress?: (answered: number, requests: number) => void
+  /**
+   * Copies wanted per shard (default 1). Every policy gets the same shards; those that replicate (tessera,
+   * petals-like, round-robin, random) place the copies on distinct peers and route each call among them, the
+   * others (ray-like, memory-proportional: Ray and exo do not replicate) place one.
+   */
+  replicas?: number
   /** Called once the placement is programmed, before the first request (shard id → peers holding it). */
   onPlaced?: (placement: Record<string, string[]>) => void
 }
@@ -240,14 +247,20 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
         targets: new Map(targets),
         tilesTaken
       })
+      // A peer found earlier may have left: one that is not connected and does not answer a dial sits this run out.
+      await Promise.all([...targets.keys()].map(async (peerId) => {
+        if (node.libp2p.getConnections(peerIdFromString(peerId)).length === 0) await ctx.recoverOrMarkDead(peerId)
+      }))
       const views = ctx.views()
       const plan = planJob(options.job, views, policy.name, { batch: batchSize })
-      const placement = policy.place({ shards: plan.shards, peers: plan.candidates, nowMs: now(), rng: ctx.rng })
+      const replicas = positiveInt(options.replicas ?? 1, 'replicas')
+      const shards = plan.shards.map((s) => ({ ...s, replicas }))
+      const placement = policy.place({ shards, peers: plan.candidates, nowMs: now(), rng: ctx.rng })
       if (placement.unplaced.length > 0) {
         const first = placement.unplaced[0]
         throw new PlacementFailedError(`${policy.name} left ${placement.unplaced.length} shard(s) unplaced, e.g. ${first}: ${placement.reasons.get(first) ?? 'no reason given'}`)
       }
-      for (const spec of plan.shards) {
+      for (const spec of shards) {
         const w = plan.weights.get(spec.id)
         if (w === undefined) throw new PlacementFailedError(`no weights for shard ${spec.id}`)
         const state: ShardState = { spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w.rows, cols: w.cols, weights: w.values, holders: [], tilesByHolder: new Map() }
@@ -292,7 +305,6 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
         if (!Number.isFinite(recorder.startMs)) recorder.startMs = now()
         if (!Number.isFinite(recorder.endMs)) recorder.endMs = now()
         await releaseAll(ctx)
-        for (const peerId of ctx.dead) targets.delete(peerId)
       }
       const labels = options.labels === undefined ? undefined : Uint8Array.from({ length: requests }, (_, i) => options.labels![i % count])
       const metrics = computeRunMetrics(recorder, { answers, predictions, labels })

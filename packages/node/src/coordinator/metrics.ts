@@ -27,6 +27,8 @@ export interface CallRecord {
   ok: boolean
   deviceTimeNs: number
   macs: number
+  /** Why a failed call failed. */
+  error?: string
 }
 
 /** Collects what a run needs for its metrics. */

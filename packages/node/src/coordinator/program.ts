@@ -34,7 +34,8 @@ export async function programCopy (ctx: RunContext, shard: ShardState, peerId: s
 }
 
 /**
- * Programs every copy of a placement (`shard id → peers`), `uploadConcurrency` uploads at a time. A copy that
+ * Programs every copy of a placement (`shard id → peers`), `uploadConcurrency` peers at a time, one upload at a
+ * time per peer. A copy that
  * fails to upload marks its peer dead; the shard keeps its other copies, and a shard left with none is re-placed
  * on its first call. Resolves when every upload has finished or failed.
  */
@@ -47,27 +48,33 @@ export async function programPlacement (ctx: RunContext, assignments: ReadonlyMa
   }
   const totalBytes = jobs.reduce((sum, j) => sum + j.shard.weights.byteLength, 0)
   const progress = createUploadProgress(totalBytes, `programming ${jobs.length} shard copies (${ctx.policy.name})`, ctx.settings.progress)
+  // One upload at a time per peer (several peers at once): concurrent uploads over one relayed connection made
+  // the relay drop it, and a peer's worker programs one shard at a time anyway.
+  const byPeer = new Map<string, Array<{ shard: ShardState, peerId: string }>>()
+  for (const j of jobs) byPeer.set(j.peerId, [...(byPeer.get(j.peerId) ?? []), j])
+  const queues = [...byPeer.values()]
   let next = 0
   let failed = 0
   const lane = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const { shard, peerId } = jobs[next++]
-      if (ctx.dead.has(peerId)) {
-        failed++
-        continue
-      }
-      try {
-        await programCopy(ctx, shard, peerId, progress)
-        shard.holders.push(peerId)
-      } catch (err) {
-        failed++
-        ctx.recorder.uploadFailures.push(`${shard.spec.id} → ${peerId}: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`)
-        if (peerFailed(err)) ctx.markDead(peerId)
+    while (next < queues.length) {
+      for (const { shard, peerId } of queues[next++]) {
+        if (ctx.dead.has(peerId)) {
+          failed++
+          continue
+        }
+        try {
+          await programCopy(ctx, shard, peerId, progress)
+          shard.holders.push(peerId)
+        } catch (err) {
+          failed++
+          ctx.recorder.uploadFailures.push(`${shard.spec.id} → ${peerId}: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`)
+          if (peerFailed(err)) await ctx.recoverOrMarkDead(peerId)
+        }
       }
     }
   }
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.settings.uploadConcurrency, jobs.length)) }, lane))
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.settings.uploadConcurrency, queues.length)) }, lane))
   } finally {
     progress.stop()
   }

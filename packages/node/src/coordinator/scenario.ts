@@ -38,6 +38,8 @@ export interface Scenario {
   requests: number
   batchSize: number
   batchesInFlight: number
+  /** Copies per shard for the policies that replicate (default 1). */
+  replicas?: number
   nodes: ScenarioNode[]
 }
 
@@ -55,6 +57,7 @@ export function validateScenario (value: unknown): Scenario {
   for (const key of ['requests', 'batchSize', 'batchesInFlight'] as const) {
     if (!(Number.isSafeInteger(s[key]) && s[key] > 0)) fail(`${key} must be a positive integer`)
   }
+  if (s.replicas !== undefined && !(Number.isSafeInteger(s.replicas) && s.replicas > 0)) fail('replicas must be a positive integer')
   if (!Array.isArray(s.nodes) || s.nodes.length < 1) fail('nodes must be a non-empty list')
   const ids = new Set<string>()
   let relays = 0

@@ -68,7 +68,9 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
         if (i >= 0) shard.holders.splice(i, 1)
         ctx.dropAllocation(shard, peerId, ctx.now())
       } else {
-        ctx.markDead(peerId)
+        // A peer that does not answer a re-dial is gone: its copies are dropped and the next attempt goes to a
+        // replica or a re-placement. One that answers keeps its copies and may serve the retry.
+        await ctx.recoverOrMarkDead(peerId)
       }
     }
   }
@@ -78,10 +80,14 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
 async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input: Float32Array, batch: number): Promise<Float32Array> {
   const queuedAt = ctx.now()
   const slots = ctx.slotsOf(peerId)
-  await slots.acquire()
+  // Outstanding from the moment the call is routed here, waiting for a slot included: routing reads this.
   ctx.pending.set(peerId, (ctx.pending.get(peerId) ?? 0) + 1)
-  const startMs = ctx.now()
+  let acquired = false
+  let startMs = queuedAt
   try {
+    await slots.acquire()
+    acquired = true
+    startMs = ctx.now()
     const delay = ctx.emulatedDelayMs(peerId)
     await sleep(delay)
     const reply = await ctx.client(peerId).execute({ shardId: ctx.remoteId(shard.spec.id), input, batch })
@@ -103,14 +109,14 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
   } catch (err) {
     const endMs = ctx.now()
     if (!(err instanceof BusyError)) {
-      ctx.recorder.call({ peerId, shardId: shard.spec.id, startMs, endMs, queuedMs: startMs - queuedAt, ok: false, deviceTimeNs: 0, macs: 0 })
+      ctx.recorder.call({ peerId, shardId: shard.spec.id, startMs, endMs, queuedMs: startMs - queuedAt, ok: false, deviceTimeNs: 0, macs: 0, error: `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}` })
       ctx.shortTerm.observe(peerId, { ok: false }, endMs)
       ctx.longTerm.observe(peerId, { ok: false }, endMs)
     }
     throw err
   } finally {
     ctx.pending.set(peerId, (ctx.pending.get(peerId) ?? 1) - 1)
-    slots.release()
+    if (acquired) slots.release()
   }
 }
 
@@ -141,7 +147,7 @@ export async function replaceShard (ctx: RunContext, shard: ShardState): Promise
         return
       } catch (err) {
         ctx.recorder.uploadFailures.push(`${shard.spec.id} → ${peerId}: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`)
-        if (peerFailed(err)) ctx.markDead(peerId)
+        if (peerFailed(err)) await ctx.recoverOrMarkDead(peerId)
       }
     }
   })()
