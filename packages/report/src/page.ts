@@ -92,9 +92,11 @@ function renderSection (section: ReportSection, chartIndex: number): string {
 const CHART_BOOTSTRAP = `
 (function () {
   var nodes = document.querySelectorAll('script[data-chart]');
-  for (var n = 0; n < nodes.length; n++) {
-    var spec = JSON.parse(nodes[n].textContent);
-    var target = document.getElementById(nodes[n].getAttribute('data-chart'));
+  for (var n = 0; n < nodes.length; n++) buildChart(nodes[n]);
+  // One function call per chart, so each chart's formatters close over its own settings (var is function-scoped).
+  function buildChart (node) {
+    var spec = JSON.parse(node.textContent);
+    var target = document.getElementById(node.getAttribute('data-chart'));
     var percent = spec.yFormat === 'percent';
     var fmtY = function (v) { return v == null ? '–' : (percent ? (v * 100).toFixed(2) + '%' : String(+v.toPrecision(6))); };
     // A log x axis is drawn as log10(x) on a linear scale: uPlot's own log distribution hands the axis callbacks

@@ -55,6 +55,24 @@ describe('renderReportPage', () => {
     assert.deepEqual(plain(opts.series.slice(1).map((s: any) => s.label)), ['pcm', 'ideal'])
   })
 
+  it('gives every chart its own formatters and ticks', () => {
+    const counts = { x: [1, 2, 3], xTicks: [{ value: 2, label: 'two' }], series: [{ label: 'n', values: [10, 20, 30] }] }
+    const html = renderReportPage({ title: 'T', sections: [{ heading: 'a', chart: counts }, { heading: 'b', chart }] })
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1])
+    const specNodes = [...html.matchAll(/<script type="application\/json" data-chart="([^"]+)">(.*?)<\/script>/gs)]
+      .map((m) => ({ textContent: m[2], getAttribute: () => m[1] }))
+    const built: any[] = []
+    runInNewContext(scripts[scripts.length - 1], {
+      document: { querySelectorAll: () => specNodes, getElementById: (id: string) => ({ id }) },
+      uPlot: function (opts: unknown) { built.push(opts) }
+    })
+    assert.equal(built.length, 2)
+    // The first chart keeps plain numbers and its own tick label although the second formats percentages.
+    assert.deepEqual(JSON.parse(JSON.stringify(built[0].axes[1].values(null, [20]))), ['20'])
+    assert.deepEqual(JSON.parse(JSON.stringify(built[0].axes[0].values(null, [2, 3]))), ['two', '3'])
+    assert.deepEqual(JSON.parse(JSON.stringify(built[1].axes[1].values(null, [0.5]))), ['50.00%'])
+  })
+
   it('embeds each chart as JSON carrying the given data', () => {
     const html = renderReportPage({ title: 'T', sections: [{ heading: 'a', chart }, { heading: 'b', text: 'no chart' }, { heading: 'c', chart }] })
     const specs = chartSpecs(html)

@@ -17,7 +17,7 @@ import { latencyQuantiles, throughputSeries } from '../coordinator/metrics.js'
 import { applyOverrides, loadScenario } from '../coordinator/scenario.js'
 import type { Scenario } from '../coordinator/scenario.js'
 import { loadMnistWorkload } from '../coordinator/workload.js'
-import { THROUGHPUT_BUCKET_MS } from '../coordinator/constants.js'
+import { THROUGHPUT_BUCKET_MS, THROUGHPUT_WINDOW_MS } from '../coordinator/constants.js'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
 import { parsePositiveInt } from './options.js'
 import type { Command } from 'commander'
@@ -132,7 +132,7 @@ function reportSections (scenario: Scenario, rows: DemoPolicyRow[], results: Run
     rows: scenario.nodes.map((n) => [n.id, `${n.preset} ${n.geometry}×${n.geometry}`, String(n.tiles), `${(n.macsPerSecond / 1e6).toFixed(1)} M`,
       String(n.delayMs), n.backgroundLoad !== undefined ? formatPercent(n.backgroundLoad) : '—', n.relayed === true ? 'relayed' : n.relay === true ? 'direct (relay)' : 'direct'])
   }
-  const series = results.map((r) => throughputSeries(r.recorder, THROUGHPUT_BUCKET_MS))
+  const series = results.map((r) => throughputSeries(r.recorder, THROUGHPUT_BUCKET_MS, THROUGHPUT_WINDOW_MS))
   const longest = series.reduce((a, b) => (b.tSeconds.length > a.tSeconds.length ? b : a), series[0])
   const levels = Array.from({ length: 99 }, (_, i) => (i + 1) / 100)
   const callsTable: ReportTable = {

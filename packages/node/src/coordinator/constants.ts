@@ -51,8 +51,11 @@ export const DEFAULT_UPLOAD_CONCURRENCY = 4
  */
 export const REPLACEMENT_AMORTISATION_REQUESTS = 100
 
-/** Width of the throughput time series of a run report, ms. */
+/** Step of the throughput time series of a run report, ms. */
 export const THROUGHPUT_BUCKET_MS = 250
+
+/** Trailing window each throughput point averages over, ms (several batches: answers arrive a batch at a time). */
+export const THROUGHPUT_WINDOW_MS = 2000
 
 /** How long the coordinator remembers the device time of its own calls per peer (longer than a gossip window). */
 export const RECENT_BUSY_HORIZON_MS = 30_000

@@ -182,16 +182,29 @@ export function computeRunMetrics (recorder: RunRecorder, outcome: RequestOutcom
   }
 }
 
-/** Requests answered per time bucket since the start, as requests/s (for throughput plots). */
-export function throughputSeries (recorder: RunRecorder, bucketMs: number): { tSeconds: number[], rps: number[] } {
+/**
+ * Requests answered per second over time (for throughput plots): one point per `bucketMs` since the start, each
+ * the answers of the trailing `windowMs` (default: the bucket itself) divided by that window, or by the time
+ * elapsed when shorter. Answers arrive a batch at a time, so a window of a few batches shows the rate a user
+ * sees rather than the batch cadence.
+ */
+export function throughputSeries (recorder: RunRecorder, bucketMs: number, windowMs = bucketMs): { tSeconds: number[], rps: number[] } {
   const start = recorder.startMs
   const end = Number.isFinite(recorder.endMs) ? recorder.endMs : start
   const buckets = Math.max(1, Math.ceil((end - start) / bucketMs))
   const counts = new Float64Array(buckets)
   for (const t of recorder.answeredAtMs) counts[Math.min(buckets - 1, Math.max(0, Math.floor((t - start) / bucketMs)))]++
+  const bucketsPerWindow = Math.max(1, Math.round(windowMs / bucketMs))
+  const rps: number[] = []
+  let inWindow = 0
+  for (let i = 0; i < buckets; i++) {
+    inWindow += counts[i]
+    if (i >= bucketsPerWindow) inWindow -= counts[i - bucketsPerWindow]
+    rps.push(inWindow / ((Math.min(i + 1, bucketsPerWindow) * bucketMs) / 1000))
+  }
   return {
     tSeconds: Array.from({ length: buckets }, (_, i) => ((i + 1) * bucketMs) / 1000),
-    rps: Array.from(counts, (c) => c / (bucketMs / 1000))
+    rps
   }
 }
 

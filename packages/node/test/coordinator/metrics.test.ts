@@ -57,4 +57,17 @@ describe('run metrics', () => {
     assert.deepEqual(s.tSeconds, [0.5, 1])
     assert.deepEqual(s.rps, [20, 60])
   })
+
+  it('averages answers over a trailing window, and over the elapsed time while shorter', () => {
+    const r = new RunRecorder()
+    r.startMs = 0
+    r.endMs = 2000
+    r.answered(10, 100)
+    r.answered(30, 900)
+    r.answered(20, 1900)
+    const s = throughputSeries(r, 500, 1000)
+    assert.deepEqual(s.tSeconds, [0.5, 1, 1.5, 2])
+    // 10 answers in 0.5 s; 40 in the first second; 30 in (0.5, 1.5]; 20 in (1, 2].
+    assert.deepEqual(s.rps, [20, 40, 30, 20])
+  })
 })
