@@ -8,7 +8,8 @@
  *
  * Noise is counter-based: the standard normal added to output j of input vector b at bound-management level k
  * (input scaled by 2^−k) in one call is a pure function of (call key, b, k, j). The call key is two 32-bit
- * words drawn by the caller from the block's seeded generator, once per call. Which reads are evaluated, in what
+ * words drawn by the caller once per call: from the block's seeded generator, or, for a call that names a noise
+ * key, from a generator seeded by (block seed, noise key) alone. Which reads are evaluated, in what
  * order and in how many kernel calls therefore cannot change any result.
  *
  * Generator: each read (b, k) gets the 64-bit seed mix64(key + (n + 1)·γ), n = b·2^18 + k·2^12, i.e. the n-th

@@ -40,6 +40,15 @@ export interface ExecuteOptions {
   tSeconds?: number
   /** Apply global drift compensation; default: the profile's `driftCompensation` (true where it drifts). */
   driftCompensation?: boolean
+  /**
+   * Names this call's read and output noise. When given, the noise is a pure function of (block seed, noiseKey,
+   * the call's inputs): vector b of a call gets the same noise whatever calls came before, so replaying a call
+   * (a retry, a replica with the same seed, requests arriving in another order) gives bit-identical outputs.
+   * Equal keys give equal noise, so a caller wanting fresh noise must use a fresh key. Numbers and strings are
+   * keyed by their text (`7` and `'7'` are the same key). When absent, the noise comes from the block's own
+   * generator, which advances with every call: outputs then depend on the order of calls.
+   */
+  noiseKey?: number | string
 }
 
 /** Estimated device cost of one `execute` call. */
@@ -137,13 +146,18 @@ function checkExecute (rows: number, cols: number, x: Float32Array, batch: numbe
   const t = options?.tSeconds ?? DEFAULT_EXECUTE_T_SECONDS
   if (!Number.isFinite(t)) throw new NonFiniteValueError(`tSeconds must be finite, got ${t}`)
   if (t < 0) throw new InvalidOptionError(`tSeconds must be ≥ 0, got ${t}`)
+  const key = options?.noiseKey
+  if (key !== undefined && typeof key !== 'string' && !(typeof key === 'number' && Number.isFinite(key))) {
+    throw new InvalidOptionError(`noiseKey must be a string or a finite number, got ${String(key)}`)
+  }
   return t
 }
 
 /**
- * Programs a block. Programming noise, faults and drift exponents depend only on (profile, seed, weights);
- * the read-noise generator is seeded by the seed too and advances with every `execute`, so the same sequence
- * of calls gives bit-identical outputs.
+ * Programs a block. Programming noise, faults and drift exponents depend only on (profile, seed, weights).
+ * A call with a `noiseKey` draws its read noise from (seed, noiseKey) alone; a call without one draws it from
+ * the block's read-noise generator, seeded by the seed too and advanced with every such `execute`, so the same
+ * sequence of calls gives bit-identical outputs.
  * @throws InvalidShapeError, ShapeMismatchError, NonFiniteValueError
  */
 export function programAnalogBlock (init: AnalogBlockInit): AnalogBlock {
@@ -439,6 +453,10 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
   updateTime(DEFAULT_EXECUTE_T_SECONDS)
 
   const readRng = createRng(`${seed}/read`)
+  /** The current call's noise source: `readRng`, or a generator of its own for a call with a `noiseKey`. */
+  let callRng: Rng = readRng
+  const noiseSource = (options: ExecuteOptions | undefined): Rng =>
+    options?.noiseKey === undefined ? readRng : createRng(`${seed}/read/${options.noiseKey}`)
   let xk = new Float32Array(0)
   let yk = new Float32Array(0)
   let vecScale = new Float64Array(0)
@@ -470,8 +488,8 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
     for (let j = 0; j < cols; j++) {
       let v = y[offset + j]
       // Read noise and output noise are independent Gaussians: one draw with the summed variance.
-      if (readOn) v += Math.sqrt(power * colVar[j] + outVar) * readRng.nextNormal()
-      else if (outNoiseK > 0) v += outNoiseK * readRng.nextNormal()
+      if (readOn) v += Math.sqrt(power * colVar[j] + outVar) * callRng.nextNormal()
+      else if (outNoiseK > 0) v += outNoiseK * callRng.nextNormal()
       if (adcOn) v = roundHalfEven(v / adcStepK) * adcStepK
       if (boundOn) {
         if (v > boundK) { v = boundK; clipped = true } else if (v < -boundK) { v = -boundK; clipped = true }
@@ -528,7 +546,7 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
   let rms = new Float64Array(0)
   let ratios = new Float64Array(0)
 
-  const executeWasm = (engine: AnalogEngine, x: Float32Array, batch: number, out: Float32Array, t: number, compensate: boolean): number => {
+  const executeWasm = (engine: AnalogEngine, x: Float32Array, batch: number, out: Float32Array, t: number, compensate: boolean, rng: Rng): number => {
     const s = engineScratch(engine, batch, rows, cols)
     let f32 = engine.f32()
     f32.set(x.length === batch * rows ? x : x.subarray(0, batch * rows), s.x >>> 2)
@@ -546,8 +564,8 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
       syncedVersion = noiseVersion
     }
     const a = compensate ? driftCompensationFactor(t) : 1
-    const keyLo = readRng.nextUint32()
-    const keyHi = readRng.nextUint32()
+    const keyLo = rng.nextUint32()
+    const keyHi = rng.nextUint32()
     const matrix = handle as KernelMatrix
     const guided = bmOn && engine.owns(matrix)
     if (nextB.length < batch) {
@@ -671,7 +689,7 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
       if (freed) throw new UnknownBlockError('block was freed')
       const t = checkExecute(rows, cols, x, batch, out, options)
       if (engine !== undefined) {
-        const reads = executeWasm(engine, x, batch, out, t, options?.driftCompensation ?? profile.driftCompensation)
+        const reads = executeWasm(engine, x, batch, out, t, options?.driftCompensation ?? profile.driftCompensation, noiseSource(options))
         return stats(profile, reads, rows, cols)
       }
       const compensate = options?.driftCompensation ?? profile.driftCompensation
@@ -692,6 +710,7 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
       }
       updateTime(t)
       const a = compensate ? driftCompensationFactor(t) : 1
+      callRng = noiseSource(options)
       // Bound management in rounds, as on the WebAssembly path: round k re-reads every vector whose reads at
       // reductions 1 … 2^(k−1) all clipped, at reduction 2^k, in one kernel call.
       if (pending.length < batch) pending = new Int32Array(batch)

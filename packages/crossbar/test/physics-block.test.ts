@@ -411,6 +411,39 @@ for (const mode of PERIPHERALS) describe(`determinism (${mode} peripherals)`, ()
       // Read noise advances per call: the same input at the same t reads differently the second time.
       assert.notDeepEqual(a.outs[0], a.outs[2])
     })
+
+    it(`${preset}: a call with a noiseKey reads the same noise whatever calls came before it`, () => {
+      const rows = 40
+      const cols = 23
+      const batch = 5
+      const rng = createRng(`key/${preset}`)
+      const w = Float32Array.from({ length: rows * cols }, () => rng.nextNormal())
+      const x = Float32Array.from({ length: batch * rows }, () => rng.nextNormal())
+      const other = Float32Array.from({ length: 2 * rows }, () => rng.nextNormal())
+      const read = (b: ReturnType<typeof block>, noiseKey?: number | string, input = x, n = batch): Float32Array => {
+        const out = new Float32Array(n * cols)
+        b.execute(input, n, out, noiseKey === undefined ? {} : { noiseKey })
+        return out
+      }
+      const first = block(preset, {}, w, rows, cols, 's')
+      const keyed = read(first, 'batch/7')
+      // Another block with the same seed, after unkeyed and differently keyed calls of other shapes.
+      const second = block(preset, {}, w, rows, cols, 's')
+      read(second, undefined, other, 2)
+      read(second, 'batch/8', other, 2)
+      read(second)
+      assert.deepEqual(read(second, 'batch/7'), keyed)
+      assert.deepEqual(read(first, 'batch/7'), keyed)
+      assert.notDeepEqual(read(first, 'batch/8'), keyed)
+      // Numbers are keyed by their text.
+      assert.deepEqual(read(first, 12), read(second, '12'))
+      // Keyed calls leave the block's own generator alone: unkeyed calls continue the same sequence.
+      const third = block(preset, {}, w, rows, cols, 's')
+      const fourth = block(preset, {}, w, rows, cols, 's')
+      read(fourth, 'batch/9')
+      assert.deepEqual(read(fourth), read(third))
+      assert.throws(() => read(first, Number.NaN), { name: 'InvalidOptionError' })
+    })
   }
 })
 

@@ -52,6 +52,12 @@ export interface ExecuteOptions {
   batch: number
   tSeconds?: number
   driftCompensation?: boolean
+  /**
+   * Names the call's read noise: the same key on a shard programmed with the same seed gives the same outputs
+   * whatever other calls the node runs before it (retries and replicas included). Absent: the node's blocks draw
+   * from their own generators, so outputs depend on the order calls arrive in.
+   */
+  noiseKey?: number | string
   signal?: AbortSignal
 }
 
@@ -229,6 +235,7 @@ export class ShardClient {
     }
     if (options.tSeconds !== undefined) request.tSeconds = options.tSeconds
     if (options.driftCompensation !== undefined) request.driftCompensation = options.driftCompensation
+    if (options.noiseKey !== undefined) request.noiseKey = options.noiseKey
     return request
   }
 

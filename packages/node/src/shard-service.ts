@@ -224,7 +224,11 @@ export class ShardService {
       checkBatch(req.batch, shape.rows, shape.cols)
       this.checkLimited(connection, req.batch * (shape.rows + shape.cols) * FLOAT32_BYTES)
     }
-    const options = { ...(req.tSeconds !== undefined ? { tSeconds: req.tSeconds } : {}), ...(req.driftCompensation !== undefined ? { driftCompensation: req.driftCompensation } : {}) }
+    const options = {
+      ...(req.tSeconds !== undefined ? { tSeconds: req.tSeconds } : {}),
+      ...(req.driftCompensation !== undefined ? { driftCompensation: req.driftCompensation } : {}),
+      ...(req.noiseKey !== undefined ? { noiseKey: req.noiseKey } : {})
+    }
     const r = await this.executor.execute(req.shardId, req.input, req.batch, options, { transfer: true })
     this.onExecute?.(r.wallMs, r.stats.macs)
     await this.reply(lp, {

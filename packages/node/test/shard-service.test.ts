@@ -112,6 +112,28 @@ describe('shard protocol between two nodes on 127.0.0.1', () => {
     assert.equal(await shards.release('sess'), 2, '300 rows span two 256-row tiles')
   })
 
+  it('executes with the same noise key read the same noise, whatever runs between them, on any copy', async () => {
+    const shards = client.shardClient(addr)
+    const weights = seededFloats(300 * 40, 'keyed/w')
+    const x = seededFloats(3 * 300, 'keyed/x')
+    const other = seededFloats(2 * 300, 'keyed/other')
+    await shards.program({ shardId: 'keyed', weights, rows: 300, cols: 40, seed: 11 })
+    const first = await shards.execute({ shardId: 'keyed', input: x, batch: 3, noiseKey: 'batch/0/fc1/0' })
+    await shards.execute({ shardId: 'keyed', input: other, batch: 2 })
+    const session = await shards.openExecuteSession()
+    await session.execute({ shardId: 'keyed', input: other, batch: 2, noiseKey: 'batch/1/fc1/0' })
+    const again = await session.execute({ shardId: 'keyed', input: x, batch: 3, noiseKey: 'batch/0/fc1/0' })
+    const otherKey = await session.execute({ shardId: 'keyed', input: x, batch: 3, noiseKey: 'batch/2/fc1/0' })
+    await session.close()
+    assert.deepEqual(again.output, first.output)
+    assert.notDeepEqual(otherKey.output, first.output, 'another key reads other noise')
+    // A copy with the same seed that ran nothing before (a replica, a retry's target) agrees with the node.
+    const copy = new ShardExecutor(createTilePool({ profile, tiles: 6 }))
+    copy.programShard('keyed', 300, 40, weights, 11)
+    assert.deepEqual(copy.execute('keyed', x, 3, { noiseKey: 'batch/0/fc1/0' }).output, first.output)
+    assert.equal(await shards.release('keyed'), 2)
+  })
+
   it('maps failures to named errors', async () => {
     const shards = client.shardClient(addr)
     await assert.rejects(shards.execute({ shardId: 'nope', input: new Float32Array(8), batch: 2 }), UnknownShardError)

@@ -48,6 +48,9 @@ export const MAX_SHARD_ID_LENGTH_BYTES = 256
 /** Longest text seed (UTF-8 bytes). */
 export const MAX_SEED_TEXT_LENGTH_BYTES = 256
 
+/** Longest text noise key of an execute request (UTF-8 bytes). */
+export const MAX_NOISE_KEY_TEXT_LENGTH_BYTES = 256
+
 /** Longest device preset name (UTF-8 bytes). */
 export const MAX_DEVICE_PRESET_LENGTH_BYTES = 64
 

@@ -24,7 +24,7 @@ import {
 import { assertFinite, bytesToFloat32, FLOAT32_BYTES, float32BytesView } from './float32.js'
 import * as pb from './pb/shard.js'
 import {
-  checkBatch, checkDevicePreset, checkDimension, checkNonNegative, checkSeed, checkSha256, checkShardId,
+  checkBatch, checkDevicePreset, checkDimension, checkNonNegative, checkNoiseKey, checkSeed, checkSha256, checkShardId,
   checkTensorBytes, checkTSeconds, checkUint32
 } from './validate.js'
 
@@ -74,6 +74,12 @@ export interface ExecuteRequest {
   input: Float32Array
   tSeconds?: number
   driftCompensation?: boolean
+  /**
+   * Names the call's read noise (crossbar `ExecuteOptions.noiseKey`): the same key on a shard programmed with the
+   * same seed reads the same noise whatever the order of calls; absent, the node's blocks draw from their own
+   * generators. A finite number or a string of at most {@link MAX_NOISE_KEY_TEXT_LENGTH_BYTES} UTF-8 bytes.
+   */
+  noiseKey?: number | string
 }
 
 export interface ReleaseRequest {
@@ -188,12 +194,13 @@ function checkChunk (index: unknown, data: unknown): void {
   }
 }
 
-function checkExecuteHeader (msg: { requestId: unknown, shardId: unknown, batch: unknown, rows: unknown, tSeconds?: unknown }): void {
+function checkExecuteHeader (msg: { requestId: unknown, shardId: unknown, batch: unknown, rows: unknown, tSeconds?: unknown, noiseKey?: unknown }): void {
   checkUint32(msg.requestId, 'request id')
   checkShardId(msg.shardId)
   const rows = checkDimension(msg.rows, 'rows')
   checkBatch(msg.batch, rows)
   checkTSeconds(msg.tSeconds)
+  checkNoiseKey(msg.noiseKey)
 }
 
 function checkFrameSize (frame: Uint8Array | Uint8ArrayList): void {
@@ -253,14 +260,16 @@ export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
   }
   if (msg.execute != null) {
     const m = msg.execute
+    const noiseKey = m.noiseKeyNumber ?? m.noiseKeyText
     return withContext(m.requestId, m.shardId, () => {
-      checkExecuteHeader(m)
+      checkExecuteHeader({ ...m, noiseKey })
       checkTensorBytes(m.input, m.batch * m.rows, 'input')
       const input = bytesToFloat32(m.input)
       assertFinite(input, 'input')
       const out: ExecuteRequest = { type: 'execute', requestId: m.requestId, shardId: m.shardId, batch: m.batch, rows: m.rows, input }
       if (m.tSeconds !== undefined) out.tSeconds = m.tSeconds
       if (m.driftCompensation !== undefined) out.driftCompensation = m.driftCompensation
+      if (noiseKey !== undefined) out.noiseKey = noiseKey
       return out
     })
   }
@@ -337,7 +346,8 @@ export function encodeShardRequest (request: ShardRequest): Uint8Array {
           rows: request.rows,
           input: float32BytesView(request.input),
           tSeconds: request.tSeconds,
-          driftCompensation: request.driftCompensation
+          driftCompensation: request.driftCompensation,
+          ...(request.noiseKey === undefined ? {} : typeof request.noiseKey === 'number' ? { noiseKeyNumber: request.noiseKey } : { noiseKeyText: request.noiseKey })
         }
       }
       break

@@ -3,7 +3,7 @@
  * becomes the reply's code.
  */
 import {
-  MAX_BATCH, MAX_BLOCK_DIMENSION, MAX_DEVICE_PRESET_LENGTH_BYTES, MAX_SEED_TEXT_LENGTH_BYTES,
+  MAX_BATCH, MAX_BLOCK_DIMENSION, MAX_DEVICE_PRESET_LENGTH_BYTES, MAX_NOISE_KEY_TEXT_LENGTH_BYTES, MAX_SEED_TEXT_LENGTH_BYTES,
   MAX_SHARD_ID_LENGTH_BYTES, MAX_TENSOR_SIZE_BYTES, SHA256_LENGTH_BYTES
 } from './constants.js'
 import { BatchTooLargeError, MalformedMessageError, ShapeMismatchError } from './errors.js'
@@ -47,6 +47,17 @@ export function checkSeed (seed: unknown): number | string {
   }
   if (typeof seed === 'string') return checkText(seed, 'seed', MAX_SEED_TEXT_LENGTH_BYTES, true)
   throw new MalformedMessageError('seed is missing')
+}
+
+/** An execute's noise key, when present: a finite number or a bounded string. */
+export function checkNoiseKey (key: unknown): number | string | undefined {
+  if (key === undefined) return undefined
+  if (typeof key === 'number') {
+    if (!Number.isFinite(key)) throw new MalformedMessageError('noise key must be finite')
+    return key
+  }
+  if (typeof key === 'string') return checkText(key, 'noise key', MAX_NOISE_KEY_TEXT_LENGTH_BYTES, true)
+  throw new MalformedMessageError('noise key must be a number or a string')
 }
 
 /** An integer representable as protobuf uint32. */

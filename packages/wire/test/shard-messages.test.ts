@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { MAX_BATCH, MAX_CHUNKS, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_TENSOR_SIZE_BYTES } from '../src/constants.js'
+import {
+  MAX_BATCH, MAX_CHUNKS, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_NOISE_KEY_TEXT_LENGTH_BYTES, MAX_TENSOR_SIZE_BYTES
+} from '../src/constants.js'
 import {
   BatchTooLargeError, ERROR_CODES, ErrorCode, FrameTooLargeError, MalformedMessageError, NonFiniteValueError,
   ShapeMismatchError, TooManyChunksError, WireError
@@ -23,6 +25,9 @@ const requests: ShardRequest[] = [
   { type: 'program-commit', shardId: 'job/fc1/0/0' },
   { type: 'execute', requestId: 9, shardId: 's', batch: 2, rows: 3, input: new Float32Array([1, -2, 3.5, 0, 1e-30, -7]) },
   { type: 'execute', requestId: 0, shardId: 's', batch: 1, rows: 1, input: new Float32Array([1]), tSeconds: 86400, driftCompensation: false },
+  { type: 'execute', requestId: 4, shardId: 's', batch: 1, rows: 1, input: new Float32Array([2]), noiseKey: 'job/3/batch/17/fc1/0' },
+  { type: 'execute', requestId: 5, shardId: 's', batch: 1, rows: 1, input: new Float32Array([2]), noiseKey: 0 },
+  { type: 'execute', requestId: 6, shardId: 's', batch: 1, rows: 1, input: new Float32Array([2]), noiseKey: '' },
   { type: 'release', shardId: 'ü-ß' },
   { type: 'status' }
 ]
@@ -75,12 +80,14 @@ describe('shard requests', () => {
       batch: fc.integer({ min: 1, max: 16 }),
       rows: fc.integer({ min: 1, max: 16 }),
       tSeconds,
-      driftCompensation: fc.option(fc.boolean(), { nil: undefined })
-    }).chain(({ batch, rows, tSeconds, driftCompensation, ...e }) =>
+      driftCompensation: fc.option(fc.boolean(), { nil: undefined }),
+      noiseKey: fc.option(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ maxLength: 80 })), { nil: undefined })
+    }).chain(({ batch, rows, tSeconds, driftCompensation, noiseKey, ...e }) =>
       fc.float32Array({ minLength: batch * rows, maxLength: batch * rows, noNaN: true, noDefaultInfinity: true }).map((input): ShardRequest => {
         const r: ShardRequest = { type: 'execute', ...e, batch, rows, input }
         if (tSeconds !== undefined) r.tSeconds = tSeconds
         if (driftCompensation !== undefined) r.driftCompensation = driftCompensation
+        if (noiseKey !== undefined) r.noiseKey = noiseKey
         return r
       }))
     const chunk = fc.record({ index: u32, floats: fc.integer({ min: 1, max: 64 }) })
@@ -179,6 +186,19 @@ describe('shard requests', () => {
     assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ programChunk: { index: 0, data: new Uint8Array(6) } })), ShapeMismatchError)
   })
 
+  it('reads an execute without a noise key as one without (older coordinators), and rejects bad keys both ways', () => {
+    const plain = pb.ShardRequest.encode({ execute: { requestId: 1, shardId: 's', batch: 1, rows: 1, input: float32ToBytes(new Float32Array([1])) } })
+    assert.equal('noiseKey' in decodeShardRequest(plain), false)
+    const base = { type: 'execute' as const, requestId: 1, shardId: 's', batch: 1, rows: 1, input: new Float32Array([1]) }
+    assert.throws(() => encodeShardRequest({ ...base, noiseKey: Number.POSITIVE_INFINITY }), MalformedMessageError)
+    assert.throws(() => encodeShardRequest({ ...base, noiseKey: 'k'.repeat(MAX_NOISE_KEY_TEXT_LENGTH_BYTES + 1) }), MalformedMessageError)
+    assert.deepEqual(decodeShardRequest(encodeShardRequest({ ...base, noiseKey: 'k'.repeat(MAX_NOISE_KEY_TEXT_LENGTH_BYTES) })).type, 'execute')
+    const nan = pb.ShardRequest.encode({ execute: { requestId: 1, shardId: 's', batch: 1, rows: 1, input: float32ToBytes(new Float32Array([1])), noiseKeyNumber: Number.NaN } })
+    assert.throws(() => decodeShardRequest(nan), (err: unknown) => err instanceof MalformedMessageError && err.requestId === 1)
+    const long = pb.ShardRequest.encode({ execute: { requestId: 2, shardId: 's', batch: 1, rows: 1, input: float32ToBytes(new Float32Array([1])), noiseKeyText: 'é'.repeat(MAX_NOISE_KEY_TEXT_LENGTH_BYTES) } })
+    assert.throws(() => decodeShardRequest(long), MalformedMessageError)
+  })
+
   it('rejects out-of-range integers on encode instead of writing garbage varints', () => {
     assert.throws(() => encodeShardRequest({ type: 'program-chunk', index: -1, data: new Uint8Array(4) }), MalformedMessageError)
     assert.throws(() => encodeShardRequest({ type: 'execute', requestId: 1.5, shardId: 's', batch: 1, rows: 1, input: new Float32Array(1) }), MalformedMessageError)
@@ -229,7 +249,7 @@ describe('shard requests', () => {
     const message = fc.oneof(
       fc.record({ programBegin: fc.record({ shardId: text, rows: u32, cols: u32, devicePreset: text, seedNumber: fc.double(), tSeconds: fc.option(fc.double(), { nil: undefined }), totalChunks: u32, chunkSizeBytes: u32, contentSha256: bytes }) }),
       fc.record({ programChunk: fc.record({ index: u32, data: bytes }) }),
-      fc.record({ execute: fc.record({ requestId: u32, shardId: text, batch: fc.nat({ max: 2000 }), rows: fc.nat({ max: 5000 }), input: bytes, tSeconds: fc.option(fc.double(), { nil: undefined }), driftCompensation: fc.option(fc.boolean(), { nil: undefined }) }) }),
+      fc.record({ execute: fc.record({ requestId: u32, shardId: text, batch: fc.nat({ max: 2000 }), rows: fc.nat({ max: 5000 }), input: bytes, tSeconds: fc.option(fc.double(), { nil: undefined }), driftCompensation: fc.option(fc.boolean(), { nil: undefined }), noiseKeyNumber: fc.option(fc.double(), { nil: undefined }), noiseKeyText: fc.option(text, { nil: undefined }) }) }),
       fc.record({ release: fc.record({ shardId: text }) })
     )
     fc.assert(fc.property(message, (m) => {
@@ -330,7 +350,7 @@ describe('frame size limits', () => {
     const rows = 256
     const batch = MAX_TENSOR_SIZE_BYTES / (rows * 4)
     const input = new Float32Array(batch * rows).fill(1)
-    const request = encodeShardRequest({ type: 'execute', requestId: 0xffffffff, shardId: 'x'.repeat(256), batch, rows, input, tSeconds: 1e9, driftCompensation: true })
+    const request = encodeShardRequest({ type: 'execute', requestId: 0xffffffff, shardId: 'x'.repeat(256), batch, rows, input, tSeconds: 1e9, driftCompensation: true, noiseKey: 'x'.repeat(MAX_NOISE_KEY_TEXT_LENGTH_BYTES) })
     assert.ok(request.byteLength <= MAX_FRAME_SIZE_BYTES)
     const reply = encodeShardReply({ type: 'execute-result', requestId: 0xffffffff, shardId: 'x'.repeat(256), batch, cols: rows, output: input, deviceTimeNs: 1e12, energyPj: 1e12, macs: 1e12 })
     assert.ok(reply.byteLength <= MAX_FRAME_SIZE_BYTES)

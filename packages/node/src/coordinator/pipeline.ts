@@ -54,18 +54,20 @@ export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise
   const batches = Math.ceil(init.requests / batchSize)
   let next = 0
 
-  const forward = async (x: Float32Array, n: number): Promise<Float32Array> => {
+  // A call's read noise is keyed by (batch, layer, call in plan order): the same request ids read the same noise
+  // whichever batches run alongside, in whatever order calls reach a node, and on whichever copy a retry lands.
+  const forward = async (x: Float32Array, n: number, first: number): Promise<Float32Array> => {
     let current = x
     for (const layer of job.layers) {
       const list = calls.get(layer.id) ?? []
-      const outputs = await Promise.all(list.map(async ({ shard, blocks }) => {
+      const outputs = await Promise.all(list.map(async ({ shard, blocks }, call) => {
         const input = new Float32Array(n * shard.rows)
         for (const block of blocks) {
           for (let s = 0; s < n; s++) {
             input.set(current.subarray(s * layer.inputs + block.matrixRow, s * layer.inputs + block.matrixRow + block.rows), s * shard.rows + block.rowOffset)
           }
         }
-        return await callShard(ctx, shard, input, n)
+        return await callShard(ctx, shard, input, n, `${first}/${layer.id}/${call}`)
       }))
       const acc = new Float32Array(n * layer.outputs)
       list.forEach(({ shard, blocks }, i) => {
@@ -95,7 +97,7 @@ export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise
         x.set(init.inputs.subarray(image * inputsPerVector, (image + 1) * inputsPerVector), s * inputsPerVector)
       }
       try {
-        init.onAnswer(first, n, await forward(x, n))
+        init.onAnswer(first, n, await forward(x, n, first))
       } catch (err) {
         init.onBatchFailed?.(first, n, err)
       }

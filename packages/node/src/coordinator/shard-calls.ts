@@ -31,8 +31,12 @@ export function peerFailed (err: unknown): boolean {
   return !(name === 'InsufficientCapacityError' || name === 'DeviceMismatchError' || name === 'DuplicateShardError' || name === 'LimitedConnectionRefusedError')
 }
 
-/** Runs one batch through one shard: `input` is `batch × shard.rows`; resolves to `batch × shard.cols`. */
-export async function callShard (ctx: RunContext, shard: ShardState, input: Float32Array, batch: number): Promise<Float32Array> {
+/**
+ * Runs one batch through one shard: `input` is `batch × shard.rows`; resolves to `batch × shard.cols`. Every
+ * attempt carries the same `noiseKey`, so a retry on another copy (programmed with the same seed) reads the same
+ * noise as the first attempt would have.
+ */
+export async function callShard (ctx: RunContext, shard: ShardState, input: Float32Array, batch: number, noiseKey?: string): Promise<Float32Array> {
   let attempts = 0
   let busy = 0
   let lastError: unknown
@@ -54,7 +58,7 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
       : ctx.policy.route({ shard: shard.spec, replicas: live, peers: ctx.views(ROUTE_VIEW_MAX_AGE_MS), nowMs: ctx.now(), rng: ctx.rng, pending: ctx.pending }) ?? live[0]
     attempts++
     try {
-      return await callOn(ctx, shard, peerId, input, batch)
+      return await callOn(ctx, shard, peerId, input, batch, noiseKey)
     } catch (err) {
       if (err instanceof BusyError && busy < MAX_BUSY_RETRIES) {
         busy++
@@ -77,7 +81,7 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
   throw new ShardUnavailableError(`shard ${shard.spec.id} failed ${attempts} attempts: ${(lastError as Error)?.message ?? String(lastError)}`, { cause: lastError })
 }
 
-async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input: Float32Array, batch: number): Promise<Float32Array> {
+async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input: Float32Array, batch: number, noiseKey: string | undefined): Promise<Float32Array> {
   const queuedAt = ctx.now()
   const slots = ctx.slotsOf(peerId)
   // Outstanding from the moment the call is routed here, waiting for a slot included: routing reads this.
@@ -90,7 +94,7 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
     startMs = ctx.now()
     const delay = ctx.emulatedDelayMs(peerId)
     await sleep(delay)
-    const reply = await ctx.client(peerId).execute({ shardId: ctx.remoteId(shard.spec.id), input, batch })
+    const reply = await ctx.client(peerId).execute({ shardId: ctx.remoteId(shard.spec.id), input, batch, ...(noiseKey !== undefined ? { noiseKey } : {}) })
     await sleep(delay)
     if (reply.output.length !== batch * shard.cols) {
       throw new BadShardReplyError(`shard ${shard.spec.id} on ${peerId} returned ${reply.output.length} values, expected ${batch}×${shard.cols}`)

@@ -145,7 +145,11 @@ export class ShardExecutor {
     }
   }
 
-  /** y = x·W for a `batch × rows` input; returns `batch × cols` outputs and the emulated device cost. */
+  /**
+   * y = x·W for a `batch × rows` input; returns `batch × cols` outputs and the emulated device cost. A
+   * `noiseKey` reaches each tile block as `${noiseKey}/${row block}/${col block}`, so every block of the shard
+   * reads noise of its own, fixed by the call's key.
+   */
   execute (shardId: string, x: Float32Array, batch: number, options: ExecuteOptions = {}): ExecuteOutcome {
     const shard = this.shards.get(shardId)
     if (shard == null || !shard.programmed) {
@@ -176,7 +180,8 @@ export class ShardExecutor {
         xs.set(x.subarray(s * shard.rows + b.rowStart, s * shard.rows + b.rowStart + b.rows), s * b.rows)
       }
       const ys = sy.subarray(0, batch * b.cols)
-      addStats(stats, this.pool.execute(b.handle as BlockHandle, xs, batch, ys, opts))
+      const blockOpts = opts.noiseKey === undefined ? opts : { ...opts, noiseKey: `${opts.noiseKey}/${b.rowStart / g.rows}/${b.colStart / g.cols}` }
+      addStats(stats, this.pool.execute(b.handle as BlockHandle, xs, batch, ys, blockOpts))
       for (let s = 0; s < batch; s++) {
         const o = s * shard.cols + b.colStart
         const p = s * b.cols

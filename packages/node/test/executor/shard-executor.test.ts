@@ -65,6 +65,21 @@ describe('ShardExecutor', () => {
     assert.notDeepEqual(a.execute('s', x, 4).output, ya.output, 'read noise advances per call')
   })
 
+  it('a noise key fixes the noise of every block of a multi-tile shard, whatever calls came before', () => {
+    const a = executor('pcm', 8)
+    const b = executor('pcm', 8)
+    const w = seededFloats(260 * 140, 'w3')
+    const x = seededFloats(4 * 260, 'x3')
+    a.programShard('s', 260, 140, w, 9)
+    b.programShard('s', 260, 140, w, 9)
+    const keyed = a.execute('s', x, 4, { noiseKey: 'k' }).output
+    b.execute('s', x, 4)
+    b.execute('s', x, 4, { noiseKey: 'other' })
+    assert.deepEqual(b.execute('s', x, 4, { noiseKey: 'k' }).output, keyed)
+    assert.deepEqual(a.execute('s', x, 4, { noiseKey: 'k' }).output, keyed)
+    assert.notDeepEqual(a.execute('s', x, 4, { noiseKey: 'k2' }).output, keyed)
+  })
+
   it('reserving beyond free tiles fails with InsufficientCapacityError and allocates nothing', () => {
     const ex = executor('ideal', 3)
     assert.throws(() => ex.reserve('big', 129, 257), InsufficientCapacityError)

@@ -575,6 +575,8 @@ export interface ExecuteRequest {
   input: Uint8Array<ArrayBuffer>
   tSeconds?: number
   driftCompensation?: boolean
+  noiseKeyNumber?: number
+  noiseKeyText?: string
 }
 
 export namespace ExecuteRequest {
@@ -585,6 +587,18 @@ export namespace ExecuteRequest {
       _codec = message<ExecuteRequest>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
+        }
+
+        obj = { ...obj }
+
+
+
+        if (obj.noiseKeyText != null) {
+          obj.noiseKeyNumber = undefined
+        }
+
+        if (obj.noiseKeyNumber != null) {
+          obj.noiseKeyText = undefined
         }
 
         if ((obj.requestId != null && obj.requestId !== 0)) {
@@ -620,6 +634,16 @@ export namespace ExecuteRequest {
         if (obj.driftCompensation != null) {
           w.uint32(56)
           w.bool(obj.driftCompensation)
+        }
+
+        if (obj.noiseKeyNumber != null) {
+          w.uint32(65)
+          w.double(obj.noiseKeyNumber)
+        }
+
+        if (obj.noiseKeyText != null) {
+          w.uint32(74)
+          w.string(obj.noiseKeyText)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -668,11 +692,29 @@ export namespace ExecuteRequest {
               obj.driftCompensation = reader.bool()
               break
             }
+            case 8: {
+              obj.noiseKeyNumber = reader.double()
+              break
+            }
+            case 9: {
+              obj.noiseKeyText = reader.string()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
             }
           }
+        }
+
+
+
+        if (obj.noiseKeyText != null) {
+          delete obj.noiseKeyNumber
+        }
+
+        if (obj.noiseKeyNumber != null) {
+          delete obj.noiseKeyText
         }
 
         return obj
@@ -732,6 +774,20 @@ export namespace ExecuteRequest {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.noiseKeyNumber`,
+                value: reader.double()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.noiseKeyText`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -779,6 +835,16 @@ export namespace ExecuteRequest {
     value: boolean
   }
 
+  export interface ExecuteRequestNoiseKeyNumberFieldEvent {
+    field: '$.noiseKeyNumber'
+    value: number
+  }
+
+  export interface ExecuteRequestNoiseKeyTextFieldEvent {
+    field: '$.noiseKeyText'
+    value: string
+  }
+
   export function encode (obj: Partial<ExecuteRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ExecuteRequest.codec())
   }
@@ -787,7 +853,7 @@ export namespace ExecuteRequest {
     return decodeMessage(buf, ExecuteRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ExecuteRequest>): Generator<ExecuteRequestRequestIdFieldEvent | ExecuteRequestShardIdFieldEvent | ExecuteRequestBatchFieldEvent | ExecuteRequestRowsFieldEvent | ExecuteRequestInputFieldEvent | ExecuteRequestTSecondsFieldEvent | ExecuteRequestDriftCompensationFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ExecuteRequest>): Generator<ExecuteRequestRequestIdFieldEvent | ExecuteRequestShardIdFieldEvent | ExecuteRequestBatchFieldEvent | ExecuteRequestRowsFieldEvent | ExecuteRequestInputFieldEvent | ExecuteRequestTSecondsFieldEvent | ExecuteRequestDriftCompensationFieldEvent | ExecuteRequestNoiseKeyNumberFieldEvent | ExecuteRequestNoiseKeyTextFieldEvent> {
     return streamMessage(buf, ExecuteRequest.codec(), opts)
   }
 }
@@ -1309,6 +1375,16 @@ export namespace ShardRequest {
     value: boolean
   }
 
+  export interface ShardRequestExecuteNoiseKeyNumberFieldEvent {
+    field: '$.execute.noiseKeyNumber'
+    value: number
+  }
+
+  export interface ShardRequestExecuteNoiseKeyTextFieldEvent {
+    field: '$.execute.noiseKeyText'
+    value: string
+  }
+
   export interface ShardRequestReleaseShardIdFieldEvent {
     field: '$.release.shardId'
     value: string
@@ -1322,7 +1398,7 @@ export namespace ShardRequest {
     return decodeMessage(buf, ShardRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestProgramBeginShardIdFieldEvent | ShardRequestProgramBeginRowsFieldEvent | ShardRequestProgramBeginColsFieldEvent | ShardRequestProgramBeginDevicePresetFieldEvent | ShardRequestProgramBeginSeedNumberFieldEvent | ShardRequestProgramBeginSeedTextFieldEvent | ShardRequestProgramBeginTSecondsFieldEvent | ShardRequestProgramBeginTotalChunksFieldEvent | ShardRequestProgramBeginChunkSizeBytesFieldEvent | ShardRequestProgramBeginContentSha256FieldEvent | ShardRequestProgramChunkIndexFieldEvent | ShardRequestProgramChunkDataFieldEvent | ShardRequestProgramCommitShardIdFieldEvent | ShardRequestExecuteRequestIdFieldEvent | ShardRequestExecuteShardIdFieldEvent | ShardRequestExecuteBatchFieldEvent | ShardRequestExecuteRowsFieldEvent | ShardRequestExecuteInputFieldEvent | ShardRequestExecuteTSecondsFieldEvent | ShardRequestExecuteDriftCompensationFieldEvent | ShardRequestReleaseShardIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestProgramBeginShardIdFieldEvent | ShardRequestProgramBeginRowsFieldEvent | ShardRequestProgramBeginColsFieldEvent | ShardRequestProgramBeginDevicePresetFieldEvent | ShardRequestProgramBeginSeedNumberFieldEvent | ShardRequestProgramBeginSeedTextFieldEvent | ShardRequestProgramBeginTSecondsFieldEvent | ShardRequestProgramBeginTotalChunksFieldEvent | ShardRequestProgramBeginChunkSizeBytesFieldEvent | ShardRequestProgramBeginContentSha256FieldEvent | ShardRequestProgramChunkIndexFieldEvent | ShardRequestProgramChunkDataFieldEvent | ShardRequestProgramCommitShardIdFieldEvent | ShardRequestExecuteRequestIdFieldEvent | ShardRequestExecuteShardIdFieldEvent | ShardRequestExecuteBatchFieldEvent | ShardRequestExecuteRowsFieldEvent | ShardRequestExecuteInputFieldEvent | ShardRequestExecuteTSecondsFieldEvent | ShardRequestExecuteDriftCompensationFieldEvent | ShardRequestExecuteNoiseKeyNumberFieldEvent | ShardRequestExecuteNoiseKeyTextFieldEvent | ShardRequestReleaseShardIdFieldEvent> {
     return streamMessage(buf, ShardRequest.codec(), opts)
   }
 }
