@@ -7,7 +7,9 @@
  *   exec HOST CMD...                                               run CMD inside HOST's namespace
  *   test [--seed S] [--json]                                       self-check (brings the lab up and down if needed)
  *
- * Every command takes --prefix (default $TESSERA_NATLAB_PREFIX or `tl`).
+ * Every command takes --prefix (default $TESSERA_NATLAB_PREFIX or `tl`). With no command:
+ *
+ *   [--attempts N] [--out DIR] [--json]                            the traversal matrix: up, measure, down
  */
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { DEFAULT_PREFIX, PREFIX_ENV } from './constants.js'
@@ -15,6 +17,9 @@ import { NatlabError } from './errors.js'
 import { createLab } from './lab.js'
 import type { LabStatus } from './lab.js'
 import { runSelfCheck } from './selfcheck.js'
+import { DEFAULT_MATRIX_ATTEMPTS, runMatrix } from './matrix.js'
+import { MATRIX_REPORT_DIR, matrixJson, matrixTable, writeMatrixReport } from './matrix-report.js'
+import { renderTerminalTable } from '@tessera/report'
 
 function number (value: string): number {
   const parsed = Number(value)
@@ -39,8 +44,42 @@ function printStatus (status: LabStatus): void {
 }
 
 const program = new Command('natlab')
-  .description('tessera NAT lab: network namespaces with cone and symmetric NAT routers, confined to themselves')
+  .description('tessera NAT lab: network namespaces with cone and symmetric NAT routers, confined to themselves; without a command, the traversal matrix (up, measure, down)')
   .enablePositionalOptions()
+
+withPrefix(program)
+  .option('--attempts <n>', 'attempts per pair type, each with a fresh client process and ports', number, DEFAULT_MATRIX_ATTEMPTS)
+  .option('--out <dir>', 'report directory', MATRIX_REPORT_DIR)
+  .option('--json', 'print only the matrix JSON')
+  .action(async (opts: { prefix: string, attempts: number, out: string, json?: boolean }) => {
+    const lab = createLab({ prefix: opts.prefix })
+    const say = (line: string): void => { if (opts.json !== true) console.log(line) }
+    const wasUp = (await lab.status()).up
+    const started = performance.now()
+    if (!wasUp) say(`built NAT lab ${lab.prefix} in ${(await lab.up()).buildMs.toFixed(0)} ms`)
+    try {
+      const result = await runMatrix(lab, {
+        attempts: opts.attempts,
+        onProgress: say,
+        onAttempt: (a) => {
+          const r = a.result
+          say(`${a.pair} #${a.index} ${a.client} → ${a.server}: ${r.error !== undefined ? `FAILED ${r.error.name}: ${r.error.message}` : `${r.direct === true ? 'direct' : 'relayed'}, connect ${r.connectMs?.toFixed(0) ?? '-'} ms, first result ${r.firstResultMs?.toFixed(0) ?? '-'} ms, upload ${r.uploadMiBps?.toFixed(1) ?? '-'} MiB/s`}`)
+        }
+      })
+      const files = await writeMatrixReport(opts.out, result, `npm run natlab -- --attempts ${opts.attempts}: ${new Date().toISOString()}, ${((performance.now() - started) / 1000).toFixed(0)} s`)
+      if (opts.json === true) {
+        console.log(matrixJson(result))
+      } else {
+        console.log(renderTerminalTable(matrixTable(result.pairs)))
+        console.log(`wrote ${files.join(', ')}`)
+      }
+    } finally {
+      if (!wasUp) {
+        const down = await lab.down()
+        say(`NAT lab ${lab.prefix} down in ${down.ms.toFixed(0)} ms`)
+      }
+    }
+  })
 
 withPrefix(program.command('up').description('build the lab (a no-op when it is already up with the same options)'))
   .option('--delay-ms <ms>', 'delay added to each direction of each link to the public segment', number, 0)

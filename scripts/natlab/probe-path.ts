@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url'
 
 /** The probe programs shipped in ./probes. */
-export type ProbeName = 'echo' | 'observe' | 'connect' | 'punch' | 'stun-client' | 'stun-server'
+export type ProbeName = 'echo' | 'observe' | 'connect' | 'punch' | 'stun-client' | 'stun-server' | 'shard-client'
 
 const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts')
 

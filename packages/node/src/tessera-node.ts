@@ -14,7 +14,7 @@ import { loadOrCreateIdentity } from './identity.js'
 import { createTesseraLibp2p } from './libp2p.js'
 import { LoadWindow } from './load-window.js'
 import { MetricsService } from './metrics-service.js'
-import { inferReachability } from './reachability.js'
+import { classifyNat, inferReachability, NatClassifier, natClassifierComponents } from './reachability.js'
 import { ShardClient } from './shard-client.js'
 import { ShardService } from './shard-service.js'
 import { openStorage } from './storage.js'
@@ -32,7 +32,7 @@ import type { NodeStorage } from './storage.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { DeviceProfile, PresetName } from '@tessera/crossbar'
-import type { CapacityRecordValidator, Reachability } from '@tessera/memory'
+import type { CapacityRecordValidator, NatKind, Reachability } from '@tessera/memory'
 import type { MetricsSample } from '@tessera/wire'
 
 /** Options of {@link createTesseraNode}; every field is optional. */
@@ -112,6 +112,8 @@ export interface TesseraNode {
   readonly validator: CapacityRecordValidator
   getMultiaddrs(): Multiaddr[]
   reachability(): Reachability
+  /** NAT behaviour: `none` when public, else `cone`/`symmetric` from an observed mapping, or `unknown`. */
+  natKind(): NatKind
   /** Publishes a fresh capacity record now (the refresh loop does this periodically). */
   publishCapacity(): Promise<PublishResult>
   /** The last successful publication. */
@@ -224,6 +226,10 @@ async function startNode (init: TesseraNodeInit, network: NetworkMode, libp2p: T
   let redial: BootstrapRedial | undefined
   let stopped = false
   const reachability = (): Reachability => inferReachability(libp2p.getMultiaddrs(), network)
+  // On a local network every peer dials every other directly: there is no NAT to learn about.
+  const classifierComponents = network === 'public' ? natClassifierComponents(libp2p) : undefined
+  const natClassifier = classifierComponents === undefined ? undefined : new NatClassifier(classifierComponents)
+  const natKind = (): NatKind => network === 'local' ? 'none' : classifyNat(reachability(), natClassifier?.mapping())
 
   const metricsSample = (): MetricsSample => {
     const t = now()
@@ -251,7 +257,7 @@ async function startNode (init: TesseraNodeInit, network: NetworkMode, libp2p: T
       throughputGflopPerSecond: ex.throughputGflops(),
       queueDepth: ex.queueDepth(),
       reachability: reachability(),
-      natKind: 'unknown',
+      natKind: natKind(),
       addresses: libp2p.getMultiaddrs().slice(0, 32).map((ma) => ma.toString())
     }
   }
@@ -260,6 +266,7 @@ async function startNode (init: TesseraNodeInit, network: NetworkMode, libp2p: T
     if (stopped) return
     stopped = true
     redial?.stop()
+    natClassifier?.stop()
     publisher?.stop()
     await metrics?.stop().catch(() => {})
     await shardService?.stop().catch(() => {})
@@ -269,6 +276,7 @@ async function startNode (init: TesseraNodeInit, network: NetworkMode, libp2p: T
   }
 
   try {
+    natClassifier?.start(libp2p.getConnections())
     if (executor != null) {
       shardService = new ShardService(libp2p, executor, init.shard, (wallMs) => { window.record(now(), wallMs) })
       await shardService.start()
@@ -303,6 +311,7 @@ async function startNode (init: TesseraNodeInit, network: NetworkMode, libp2p: T
     validator,
     getMultiaddrs: () => libp2p.getMultiaddrs(),
     reachability,
+    natKind,
     async publishCapacity () {
       if (stopped) throw new NodeNotStartedError()
       if (publisher == null) throw new NodeNotStartedError('a client-only node publishes no capacity record')

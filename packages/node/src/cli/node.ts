@@ -18,6 +18,9 @@ interface NodeCommandOptions {
   json: boolean
   recordTtlMs?: number
   recordRefreshMs?: number
+  relayDataLimitBytes?: number
+  relayDurationLimitMs?: number
+  dhtTimeoutMs?: number
 }
 
 /** `tessera node`: run a volunteer node until SIGINT/SIGTERM. */
@@ -31,10 +34,13 @@ export function registerNodeCommand (program: Command): void {
     .addOption(new Option('--device <preset>', 'emulated device').choices(PRESET_NAMES as string[]).default('pcm'))
     .option('--tiles <n>', 'number of crossbar tiles', parsePositiveInt, 32)
     .option('--relay-server', 'act as a circuit relay (limits raised to carry shards)', false)
+    .option('--relay-data-limit-bytes <n>', 'relay server: bytes per relayed connection, both directions (default 1 GiB)', parsePositiveInt)
+    .option('--relay-duration-limit-ms <ms>', 'relay server: lifetime of a relayed connection (default 30 min)', parsePositiveInt)
     .addOption(new Option('--network <mode>', 'local: loopback/LAN addresses are fine; public: only public ones').choices(['local', 'public']).default('public'))
     .option('--json', 'one JSON object per line on stdout', false)
     .option('--record-ttl-ms <ms>', 'capacity record lifetime', parsePositiveInt)
     .option('--record-refresh-ms <ms>', 'capacity record refresh period', parsePositiveInt)
+    .option('--dht-timeout-ms <ms>', 'timeout of one DHT put, provide or get (default 30 s)', parsePositiveInt)
     .action(async (opts: NodeCommandOptions) => { await runNode(opts) })
 }
 
@@ -50,9 +56,11 @@ async function runNode (opts: NodeCommandOptions): Promise<void> {
     device: opts.device,
     tiles: opts.tiles,
     relayServer: opts.relayServer,
+    relayLimits: { dataLimitBytes: opts.relayDataLimitBytes, durationLimitMs: opts.relayDurationLimitMs },
     network: opts.network,
     recordTtlMs: opts.recordTtlMs,
-    recordRefreshMs: opts.recordRefreshMs
+    recordRefreshMs: opts.recordRefreshMs,
+    dhtTimeoutMs: opts.dhtTimeoutMs
   })
   const addrs = node.getMultiaddrs().map((ma) => ma.toString())
   const peerId = node.peerId.toString()
@@ -62,8 +70,9 @@ async function runNode (opts: NodeCommandOptions): Promise<void> {
     ...addrs.map((a) => `  ${a}`),
     ...(addrs.length > 0 ? ['bootstrap another node from it with:', `  tessera node --bootstrap ${addrs[0]}`] : [])
   ].join('\n'))
-  watch(node, json)
+  const stopWatching = watch(node, json)
   const signal = await signalled
+  stopWatching()
   emit(json, { event: 'stopping', signal }, `${signal}: stopping`)
   await node.stop()
   emit(json, { event: 'stopped' }, 'stopped')
@@ -83,7 +92,23 @@ async function onFirstSignal (): Promise<NodeJS.Signals> {
   })
 }
 
-function watch (node: TesseraNode, json: boolean): void {
+/** How often reachability and NAT kind are re-read: libp2p has no event for either. */
+const REACHABILITY_POLL_MS = 1000
+
+function watch (node: TesseraNode, json: boolean): () => void {
+  let last = ''
+  const reportReachability = (): void => {
+    const reachability = node.reachability()
+    const natKind = node.natKind()
+    const addrs = node.getMultiaddrs().map((ma) => ma.toString())
+    const key = JSON.stringify([reachability, natKind, addrs])
+    if (key === last) return
+    last = key
+    emit(json, { event: 'reachability', reachability, natKind, addrs }, `reachability ${reachability}, NAT ${natKind}; addresses: ${addrs.join(' ')}`)
+  }
+  const poll = setInterval(reportReachability, REACHABILITY_POLL_MS)
+  poll.unref()
+  reportReachability()
   node.addEventListener('record:published', (evt) => {
     const { record, peersAcked, provided } = evt.detail
     emit(json, {
@@ -92,6 +117,7 @@ function watch (node: TesseraNode, json: boolean): void {
       tilesFree: record.tilesFree,
       tilesTotal: record.tilesTotal,
       reachability: record.reachability,
+      natKind: record.natKind,
       throughputGflops: record.throughputGflopPerSecond,
       expiresAtMs: record.expiresAtMs,
       peersAcked,
@@ -108,4 +134,5 @@ function watch (node: TesseraNode, json: boolean): void {
   node.libp2p.addEventListener('peer:disconnect', (evt) => {
     emit(json, { event: 'peer-disconnect', peerId: evt.detail.toString() }, `disconnected from ${evt.detail.toString()}`)
   })
+  return () => { clearInterval(poll) }
 }

@@ -1,0 +1,74 @@
+/**
+ * Reachability classification of real `tessera node` processes in the NAT lab: a public node verified public by
+ * AutoNAT v2, a node behind the cone NAT and one behind the symmetric NAT classified private with their NAT kind,
+ * both holding a reservation on the tessera relay; all of it in their capacity records. Needs root (CI runs the lab
+ * tests as root after .ci/natlab-deps.sh); without it the test fails with the reason.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createLab } from '../natlab/lab.js'
+import { startLabNetwork } from '../natlab/matrix.js'
+import type { Lab } from '../natlab/lab.js'
+import type { LabNetwork } from '../natlab/matrix.js'
+
+/** One lab per test file and process: namespace names are global. */
+const prefix = `re${process.pid}`
+/** Records are re-published this often, so one made after classification arrives soon. */
+const RECORD_ARGS = ['--record-refresh-ms', '1000', '--record-ttl-ms', '10000', '--dht-timeout-ms', '2000']
+const RECORD_TIMEOUT_MS = 30_000
+
+describe('reachability of tessera nodes across the NAT lab', { timeout: 180_000 }, () => {
+  let lab: Lab
+  let network: LabNetwork | undefined
+
+  before(async () => {
+    const uid = process.getuid?.()
+    if (uid !== 0) throw new Error(`the NAT lab tests need root (uid 0); running as uid ${String(uid)}. CI runs them as root after \`bash .ci/natlab-deps.sh\`.`)
+    lab = createLab({ prefix })
+    await lab.up()
+    network = await startLabNetwork(lab, { servers: ['pub1', 'cone1-a', 'sym1-a'], extraArgs: RECORD_ARGS })
+  })
+
+  after(async () => {
+    await network?.stop()
+    await lab?.down()
+  })
+
+  const latest = (host: string): Record<string, unknown> => {
+    const line = network?.servers[host].lines.findLast((l) => l.event === 'reachability')
+    assert.ok(line !== undefined, `${host} printed no reachability line`)
+    return line
+  }
+
+  it('a public node is verified public by AutoNAT v2 and has no NAT', () => {
+    const line = latest('pub1')
+    assert.equal(line.reachability, 'public')
+    assert.equal(line.natKind, 'none')
+    // libp2p lists the public address only once AutoNAT confirmed it.
+    const addrs = line.addrs as string[]
+    assert.ok(addrs.some((a) => a.startsWith(`/ip4/${lab.hosts.pub1.publicAddress ?? ''}/tcp/`)), JSON.stringify(addrs))
+    assert.ok(!addrs.some((a) => a.includes('/p2p-circuit')), 'a public node needs no reservation')
+  })
+
+  for (const [host, kind] of [['cone1-a', 'cone'], ['sym1-a', 'symmetric']] as const) {
+    it(`a node behind the ${kind} NAT is private, ${kind}, and holds a reservation on the relay`, () => {
+      const line = latest(host)
+      assert.equal(line.reachability, 'private')
+      assert.equal(line.natKind, kind)
+      const addrs = line.addrs as string[]
+      assert.ok(addrs.some((a) => a.startsWith(`${network?.relayAddr ?? ''}/p2p-circuit`)), JSON.stringify(addrs))
+      // Its router's public address is not one of its addresses: nothing verified it.
+      assert.ok(!addrs.some((a) => a.startsWith(`/ip4/${lab.hosts[host.split('-')[0]].publicAddress ?? ''}/`)), JSON.stringify(addrs))
+    })
+  }
+
+  it('capacity records carry reachability and NAT kind', async () => {
+    const expected = { pub1: ['public', 'none'], 'cone1-a': ['private', 'cone'], 'sym1-a': ['private', 'symmetric'] } as const
+    await Promise.all(Object.entries(expected).map(async ([host, [reachability, natKind]]) => {
+      const node = network?.servers[host]
+      assert.ok(node !== undefined)
+      const record = await node.waitFor('record-published', RECORD_TIMEOUT_MS, (l) => l.reachability === reachability && l.natKind === natKind)
+      assert.equal(typeof record.sequence, 'number')
+    }))
+  })
+})
