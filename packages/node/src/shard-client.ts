@@ -4,7 +4,8 @@ import {
   RequestTimeoutError, SHARD_PROTOCOL, UnexpectedMessageError, WireError, createProgramUpload, decodeShardReply,
   encodeShardRequest, errorFromReply
 } from '@tessera/wire'
-import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { isPeerId } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ExecuteResultReply, ShardReply, ShardRequest, StatusReply } from '@tessera/wire'
@@ -163,9 +164,7 @@ export class ShardClient {
    */
   async openExecuteSession (signal?: AbortSignal): Promise<ExecuteSession> {
     const timeout = AbortSignal.timeout(this.timeoutMs)
-    const stream = await this.node.dialProtocol(this.peer, SHARD_PROTOCOL, {
-      signal: signal == null ? timeout : AbortSignal.any([timeout, signal]), runOnLimitedConnection: true
-    })
+    const stream = await this.openStream(signal == null ? timeout : AbortSignal.any([timeout, signal]))
     const lp = lpStream(stream, { maxDataLength: MAX_FRAME_SIZE_BYTES, maxBufferSize: MAX_FRAME_SIZE_BYTES + 16 })
     let tail: Promise<unknown> = Promise.resolve()
     let failed: unknown
@@ -205,12 +204,34 @@ export class ShardClient {
     }
   }
 
+  /**
+   * Opens a shard stream on a connection the node already has to the peer, direct ones first, else dials.
+   * libp2p's dialProtocol reuses only connections without limits, and a connection through a relay counts as
+   * limited even with raised limits, so every request to a relayed peer would otherwise dial the relay again. A
+   * connection that is closing (DCUtR or the hole-punch service closes the relayed one once a direct one is up)
+   * fails newStream at once; the next candidate or a fresh dial takes over.
+   */
+  private async openStream (signal: AbortSignal): Promise<Stream> {
+    if (isPeerId(this.peer)) {
+      const open = this.node.getConnections(this.peer).filter((c) => c.status === 'open')
+      const relayed = (c: Connection): boolean => c.remoteAddr.toString().includes('/p2p-circuit')
+      for (const connection of [...open.filter((c) => !relayed(c)), ...open.filter(relayed)]) {
+        try {
+          return await connection.newStream(SHARD_PROTOCOL, { signal, runOnLimitedConnection: true })
+        } catch (err) {
+          if (signal.aborted) throw err
+        }
+      }
+    }
+    return await this.node.dialProtocol(this.peer, SHARD_PROTOCOL, { signal, runOnLimitedConnection: true })
+  }
+
   private async exchange<T> (timeoutMs: number, userSignal: AbortSignal | undefined, fn: (lp: LengthPrefixedStream, signal: AbortSignal) => Promise<T>): Promise<T> {
     const timeout = AbortSignal.timeout(timeoutMs)
     const signal = userSignal == null ? timeout : AbortSignal.any([timeout, userSignal])
     let stream: Stream | undefined
     try {
-      stream = await this.node.dialProtocol(this.peer, SHARD_PROTOCOL, { signal, runOnLimitedConnection: true })
+      stream = await this.openStream(signal)
       const lp = lpStream(stream, { maxDataLength: MAX_FRAME_SIZE_BYTES, maxBufferSize: MAX_FRAME_SIZE_BYTES + 16 })
       const result = await fn(lp, signal)
       await stream.close({ signal })
