@@ -15,14 +15,41 @@ export const DEFAULT_CALLS_PER_PEER = 6
 /** Shard calls outstanding at once on a relayed connection. */
 export const RELAYED_CALLS_PER_PEER = 2
 
-/** A shard call with no reply after this long counts as failed (the peer is suspected, the call retried). */
+/**
+ * Shortest timeout of a shard call: the adaptive timeout never goes below it. A call with no reply in time makes its
+ * peer suspect (backed off, the call retried), not dead.
+ */
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000
 
 /** Timeout of one shard upload. */
 export const DEFAULT_PROGRAM_TIMEOUT_MS = 60_000
 
-/** Attempts per shard call (first try, retries on replicas, retries after a re-placement) before the run fails. */
-export const DEFAULT_MAX_ATTEMPTS = 6
+/**
+ * How long a batch may keep retrying its shard calls (on slow peers, replicas, re-placements, while waiting for a
+ * peer to take a shard) before its requests count as lost.
+ */
+export const DEFAULT_BATCH_DEADLINE_MS = 60_000
+
+/** Cap of the adaptive per-call timeout (it grows with observed round trips and with consecutive timeouts). */
+export const MAX_CALL_TIMEOUT_MS = 60_000
+
+/** A call may take this many times the peer's observed p95 round trip before it times out. */
+export const CALL_TIMEOUT_P95_FACTOR = 4
+
+/** Round trips kept per peer for the p95 behind the adaptive call timeout. */
+export const ROUND_TRIP_SAMPLES = 64
+
+/** First back-off after a peer timed out or failed while still connected (doubles per consecutive failure). */
+export const SUSPECT_BACKOFF_MS = 100
+
+/** Longest back-off of a suspect peer. */
+export const MAX_SUSPECT_BACKOFF_MS = 5_000
+
+/** First wait when no live peer can take a shard (doubles per consecutive wait, peers are looked for again). */
+export const NO_PEER_RETRY_MS = 250
+
+/** Longest wait between two looks for a peer that can take a shard. */
+export const MAX_NO_PEER_RETRY_MS = 2_000
 
 /** Wait before retrying a call the peer refused as BUSY. */
 export const BUSY_RETRY_DELAY_MS = 5

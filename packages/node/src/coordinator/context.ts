@@ -7,7 +7,8 @@ import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
 import type { PeerView, PlacementPolicy, PlannedBlockLike, ShardSpec } from '@tessera/scheduler'
 import type { TesseraLibp2p } from '../libp2p.js'
 import { ShardClient } from '../shard-client.js'
-import { REDIAL_TIMEOUT_MS, RELAYED_CALLS_PER_PEER } from './constants.js'
+import { MAX_CALL_TIMEOUT_MS, REDIAL_TIMEOUT_MS, RELAYED_CALLS_PER_PEER } from './constants.js'
+import { PeerHealth } from './health.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { RunRecorder } from './metrics.js'
 import type { PeerTarget } from './peers.js'
@@ -85,10 +86,12 @@ export async function sleep (ms: number): Promise<void> {
 export interface RunSettings {
   runId: string
   seed: string
+  /** Shortest shard call timeout, ms (the per-peer timeout adapts above it). */
   callTimeoutMs: number
   programTimeoutMs: number
   callsPerPeer: number
-  maxAttempts: number
+  /** How long a batch keeps retrying before its requests count as lost, ms. */
+  batchDeadlineMs: number
   uploadConcurrency: number
   progress: boolean
 }
@@ -105,6 +108,10 @@ export class RunContext {
   readonly now: () => number
   readonly emulatedDelayMs: (peerId: string) => number
   readonly recentBusy: RecentBusy
+  /** Round trips, failure streaks and back-off per peer. */
+  readonly health: PeerHealth
+  /** Finds peers not known yet (from discovery), when a shard has nowhere to go. */
+  private readonly discover?: () => Promise<PeerTarget[]>
   /** Live peers, by id. */
   readonly targets: Map<string, PeerTarget>
   readonly dead = new Set<string>()
@@ -130,6 +137,7 @@ export class RunContext {
     recentBusy: RecentBusy
     targets: Map<string, PeerTarget>
     tilesTaken: Map<string, number>
+    discover?: () => Promise<PeerTarget[]>
   }) {
     this.libp2p = init.libp2p
     this.policy = init.policy
@@ -143,6 +151,8 @@ export class RunContext {
     this.recentBusy = init.recentBusy
     this.targets = init.targets
     this.tilesTaken = init.tilesTaken
+    if (init.discover !== undefined) this.discover = init.discover
+    this.health = new PeerHealth({ baseTimeoutMs: this.settings.callTimeoutMs, maxTimeoutMs: Math.max(this.settings.callTimeoutMs, MAX_CALL_TIMEOUT_MS) })
   }
 
   /** The shard id a peer knows this run's shard by. */
@@ -153,7 +163,9 @@ export class RunContext {
   client (peerId: string): ShardClient {
     let c = this.clients.get(peerId)
     if (c === undefined) {
-      c = new ShardClient(this.libp2p, peerIdFromString(peerId), { timeoutMs: this.settings.callTimeoutMs, programTimeoutMs: this.settings.programTimeoutMs })
+      // Executes carry their own adaptive timeout (see `health`); the client's bounds the other exchanges (a
+      // release that timed out on a loaded host would leave the shard's tiles taken on the peer).
+      c = new ShardClient(this.libp2p, peerIdFromString(peerId), { timeoutMs: Math.max(this.settings.callTimeoutMs, MAX_CALL_TIMEOUT_MS), programTimeoutMs: this.settings.programTimeoutMs })
       this.clients.set(peerId, c)
     }
     return c
@@ -199,9 +211,10 @@ export class RunContext {
   private readonly checking = new Map<string, Promise<boolean>>()
 
   /**
-   * After a transport failure: re-dials the peer on its record's addresses. A peer that answers stays in the run
-   * (relayed connections drop now and then); one that does not is marked dead. Concurrent callers share one
-   * check. Resolves to whether the peer is still usable.
+   * After a failed call or upload: decides whether the peer departed. A peer still connected has not (it is slow
+   * or flaky, which the caller handles by backing off); one whose connections are closed is re-dialled on its
+   * record's addresses, and only one that does not answer is marked dead. Concurrent callers share one check.
+   * Resolves to whether the peer is still usable.
    */
   async recoverOrMarkDead (peerId: string): Promise<boolean> {
     if (this.dead.has(peerId)) return false
@@ -211,6 +224,7 @@ export class RunContext {
         const target = this.targets.get(peerId)
         try {
           if (target === undefined) throw new Error('unknown peer')
+          if (this.libp2p.getConnections(peerIdFromString(peerId)).length > 0) return true
           await this.libp2p.dial(target.record.addresses.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(REDIAL_TIMEOUT_MS) })
           return true
         } catch {
@@ -222,6 +236,42 @@ export class RunContext {
       void check.finally(() => { this.checking.delete(peerId) })
     }
     return await check
+  }
+
+  private refreshing?: Promise<void>
+
+  /**
+   * Looks for peers again when a shard has nowhere to go: re-dials the peers marked dead (one that answers is back,
+   * without its old copies) and adds any peer discovery finds that the run does not know. Concurrent callers share
+   * one look.
+   */
+  async refreshPeers (): Promise<void> {
+    if (this.refreshing !== undefined) {
+      await this.refreshing
+      return
+    }
+    this.refreshing = (async () => {
+      await Promise.all([...this.dead].map(async (peerId) => {
+        const target = this.targets.get(peerId)
+        if (target === undefined) return
+        try {
+          await this.libp2p.dial(target.record.addresses.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(REDIAL_TIMEOUT_MS) })
+          this.dead.delete(peerId)
+        } catch {
+          // Still gone.
+        }
+      }))
+      const found = await this.discover?.().catch(() => []) ?? []
+      for (const target of found) {
+        if (!this.targets.has(target.peerId)) this.targets.set(target.peerId, target)
+      }
+      this.invalidateViews()
+    })()
+    try {
+      await this.refreshing
+    } finally {
+      this.refreshing = undefined
+    }
   }
 
   /** Marks a peer as gone for this run: it loses every shard copy it held. */

@@ -15,7 +15,7 @@ import type { PeerSample } from '../metrics-service.js'
 import type { TesseraNode } from '../tessera-node.js'
 import {
   DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_IN_FLIGHT, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER, DEFAULT_DISCOVERY_TIMEOUT_MS,
-  DEFAULT_MAX_ATTEMPTS, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_UPLOAD_CONCURRENCY, DISCOVERY_RETRY_MS, DISCOVERY_ROUND_MS, MAX_OTHERS_UTILISATION, RECENT_BUSY_HORIZON_MS
+  DEFAULT_BATCH_DEADLINE_MS, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_UPLOAD_CONCURRENCY, DISCOVERY_RETRY_MS, DISCOVERY_ROUND_MS, MAX_OTHERS_UTILISATION, RECENT_BUSY_HORIZON_MS
 } from './constants.js'
 import { RecentBusy, RunContext } from './context.js'
 import type { ShardState } from './context.js'
@@ -43,14 +43,20 @@ export interface CoordinatorInit {
    * each reply (loopback has none). Default none.
    */
   emulatedDelayMs?: Readonly<Record<string, number>> | ((peerId: string) => number)
-  /** Timeout of one shard call (default 10 s). */
+  /**
+   * Shortest timeout of one shard call (default 10 s): each peer's timeout adapts above it to its observed p95
+   * round trip and doubles per consecutive timeout. A timeout makes the peer suspect (backed off), never dead.
+   */
   callTimeoutMs?: number
   /** Timeout of one shard upload (default 60 s). */
   programTimeoutMs?: number
   /** Shard calls outstanding per peer (default 6; the shard service allows 8). */
   callsPerPeer?: number
-  /** Attempts per shard call, retries and re-placements included (default 6). */
-  maxAttempts?: number
+  /**
+   * How long a batch keeps retrying — slow peers, replicas, re-placements, waiting for a peer that can take a
+   * shard — before its requests count as lost with a `BatchDeadlineError` (default 60 s).
+   */
+  batchDeadlineMs?: number
   /** Uploads in flight while programming (default 4). */
   uploadConcurrency?: number
   /** Upload progress bar on stderr when it is a TTY (default false). */
@@ -157,7 +163,7 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
     callTimeoutMs: positiveInt(init.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, 'callTimeoutMs'),
     programTimeoutMs: positiveInt(init.programTimeoutMs ?? DEFAULT_PROGRAM_TIMEOUT_MS, 'programTimeoutMs'),
     callsPerPeer: positiveInt(init.callsPerPeer ?? DEFAULT_CALLS_PER_PEER, 'callsPerPeer'),
-    maxAttempts: positiveInt(init.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, 'maxAttempts'),
+    batchDeadlineMs: positiveInt(init.batchDeadlineMs ?? DEFAULT_BATCH_DEADLINE_MS, 'batchDeadlineMs'),
     uploadConcurrency: positiveInt(init.uploadConcurrency ?? DEFAULT_UPLOAD_CONCURRENCY, 'uploadConcurrency'),
     progress: init.progress ?? false
   }
@@ -245,7 +251,20 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
         emulatedDelayMs,
         recentBusy,
         targets: new Map(targets),
-        tilesTaken
+        tilesTaken,
+        discover: async () => {
+          const found = await node.discoverPeers({ timeoutMs: DISCOVERY_ROUND_MS }).catch(() => [])
+          const fresh = found.map((f) => f.record).filter((r) => r.tilesTotal > 0 && !targets.has(r.peerId))
+          const connected = await Promise.allSettled(fresh.map(async (record) => await connectPeer(node.libp2p, record)))
+          const added: PeerTarget[] = []
+          for (const c of connected) {
+            if (c.status !== 'fulfilled') continue
+            targets.set(c.value.peerId, c.value)
+            longTerm.observe(c.value.peerId, { up: true }, now())
+            added.push(c.value)
+          }
+          return added
+        }
       })
       // A peer found earlier may have left: one that is not connected and does not answer a dial sits this run out.
       await Promise.all([...targets.keys()].map(async (peerId) => {

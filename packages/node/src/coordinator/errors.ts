@@ -50,12 +50,21 @@ export class PlacementFailedError extends CoordinatorError {
   }
 }
 
-/** A shard call failed on every replica and every re-placement within the attempt budget. */
+/** No live peer can take a shard right now (every candidate refused or failed its upload). */
 export class ShardUnavailableError extends CoordinatorError {
   static override readonly code = 'ERR_SHARD_UNAVAILABLE'
   constructor (message = 'a shard could not be served by any peer', options?: ErrorOptions) {
     super(message, ShardUnavailableError.code, options)
     this.name = 'ShardUnavailableError'
+  }
+}
+
+/** A batch's shard call found no peer to serve it before the batch deadline: the batch's requests are lost. */
+export class BatchDeadlineError extends CoordinatorError {
+  static override readonly code = 'ERR_BATCH_DEADLINE'
+  constructor (message = 'no peer served a shard call before the batch deadline', options?: ErrorOptions) {
+    super(message, BatchDeadlineError.code, options)
+    this.name = 'BatchDeadlineError'
   }
 }
 

@@ -56,7 +56,8 @@ export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise
 
   // A call's read noise is keyed by (batch, layer, call in plan order): the same request ids read the same noise
   // whichever batches run alongside, in whatever order calls reach a node, and on whichever copy a retry lands.
-  const forward = async (x: Float32Array, n: number, first: number): Promise<Float32Array> => {
+  // Every call of a batch shares one deadline: a batch is lost only when some shard found no peer before it.
+  const forward = async (x: Float32Array, n: number, first: number, deadlineMs: number): Promise<Float32Array> => {
     let current = x
     for (const layer of job.layers) {
       const list = calls.get(layer.id) ?? []
@@ -67,7 +68,7 @@ export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise
             input.set(current.subarray(s * layer.inputs + block.matrixRow, s * layer.inputs + block.matrixRow + block.rows), s * shard.rows + block.rowOffset)
           }
         }
-        return await callShard(ctx, shard, input, n, `${first}/${layer.id}/${call}`)
+        return await callShard(ctx, shard, input, n, `${first}/${layer.id}/${call}`, deadlineMs)
       }))
       const acc = new Float32Array(n * layer.outputs)
       list.forEach(({ shard, blocks }, i) => {
@@ -97,7 +98,7 @@ export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise
         x.set(init.inputs.subarray(image * inputsPerVector, (image + 1) * inputsPerVector), s * inputsPerVector)
       }
       try {
-        init.onAnswer(first, n, await forward(x, n, first))
+        init.onAnswer(first, n, await forward(x, n, first, ctx.now() + ctx.settings.batchDeadlineMs))
       } catch (err) {
         init.onBatchFailed?.(first, n, err)
       }

@@ -1,14 +1,18 @@
 /**
- * Shard calls with recovery: each call goes to a live copy of its shard (the policy's route picks among several);
- * a call that fails or times out is retried on another copy, and a shard left without a live copy is re-placed
- * by the policy on the remaining peers and programmed again from the coordinator's copy of the weights. Every
- * call is observed into both memories.
+ * Shard calls with recovery: each call goes to a live copy of its shard (the policy's route picks among several).
+ * A call that times out or fails on a peer that is still connected makes the peer suspect: it is backed off, its
+ * timeout grows, and the call is retried on another copy or on the same peer once the back-off ends. Only a peer
+ * that departed (connection closed and a re-dial fails) loses its copies; a shard left without a live copy is
+ * re-placed by the policy on the remaining peers and programmed again from the coordinator's copy of the weights,
+ * and while no peer can take it the call waits and looks for peers again, up to the batch deadline. Every call is
+ * observed into both memories.
  */
-import { BusyError } from '@tessera/wire'
+import { BusyError, RequestTimeoutError } from '@tessera/wire'
 import type { RunContext, ShardState } from './context.js'
 import { sleep } from './context.js'
-import { BUSY_RETRY_DELAY_MS } from './constants.js'
-import { BadShardReplyError, ShardUnavailableError } from './errors.js'
+import { BUSY_RETRY_DELAY_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS } from './constants.js'
+import { BadShardReplyError, BatchDeadlineError, ShardUnavailableError } from './errors.js'
+import { backoffMs } from './health.js'
 import { programCopy } from './program.js'
 
 /** Most BUSY replies tolerated per call (they do not count as failures, but must not loop forever). */
@@ -17,9 +21,9 @@ const MAX_BUSY_RETRIES = 200
 /** Views older than this are good enough for routing among replicas. */
 const ROUTE_VIEW_MAX_AGE_MS = 100
 
-/** Whether an error says only that the peer lacks the shard (the peer itself is fine). */
-function shardMissing (err: unknown): boolean {
-  return (err as { name?: string })?.name === 'UnknownShardError'
+/** Whether an error says that this copy of the shard is unusable (missing on the peer, or answering garbage). */
+function copyUnusable (err: unknown): boolean {
+  return (err as { name?: string })?.name === 'UnknownShardError' || err instanceof BadShardReplyError
 }
 
 /**
@@ -36,52 +40,63 @@ export function peerFailed (err: unknown): boolean {
  * attempt carries the same `noiseKey`, so a retry on another copy (programmed with the same seed) reads the same
  * noise as the first attempt would have.
  */
-export async function callShard (ctx: RunContext, shard: ShardState, input: Float32Array, batch: number, noiseKey?: string): Promise<Float32Array> {
-  let attempts = 0
+export async function callShard (ctx: RunContext, shard: ShardState, input: Float32Array, batch: number, noiseKey?: string, deadlineMs?: number): Promise<Float32Array> {
+  const deadline = deadlineMs ?? ctx.now() + ctx.settings.batchDeadlineMs
   let busy = 0
+  let waits = 0
   let lastError: unknown
-  while (attempts < ctx.settings.maxAttempts) {
-    let live = shard.holders.filter((p) => !ctx.dead.has(p))
+  for (;;) {
+    const left = deadline - ctx.now()
+    if (left <= 0) {
+      throw new BatchDeadlineError(`shard ${shard.spec.id}: no peer served the call within the batch deadline (${ctx.settings.batchDeadlineMs} ms); last error: ${(lastError as Error)?.message ?? String(lastError)}`, { cause: lastError })
+    }
+    const live = shard.holders.filter((p) => !ctx.dead.has(p))
     if (live.length === 0) {
       try {
         await replaceShard(ctx, shard)
+        waits = 0
       } catch (err) {
+        // No peer can take the shard right now: wait, look for peers again (a departed one may be back, a new one
+        // may have joined, a busy one may have room), and try again until the deadline.
         lastError = err
-        attempts++
-        continue
+        await sleep(Math.min(backoffMs(NO_PEER_RETRY_MS, MAX_NO_PEER_RETRY_MS, waits++), left))
+        await ctx.refreshPeers()
       }
-      live = shard.holders.filter((p) => !ctx.dead.has(p))
-      if (live.length === 0) continue
+      continue
     }
-    const peerId = live.length === 1
-      ? live[0]
-      : ctx.policy.route({ shard: shard.spec, replicas: live, peers: ctx.views(ROUTE_VIEW_MAX_AGE_MS), nowMs: ctx.now(), rng: ctx.rng, pending: ctx.pending }) ?? live[0]
-    attempts++
+    // Suspect copies wait out their back-off while another copy can serve.
+    const nowMs = ctx.now()
+    const ready = live.filter((p) => ctx.health.suspectUntil(p) <= nowMs)
+    if (ready.length === 0) {
+      await sleep(Math.min(Math.min(...live.map((p) => ctx.health.suspectUntil(p))) - nowMs, left))
+      continue
+    }
+    const peerId = ready.length === 1
+      ? ready[0]
+      : ctx.policy.route({ shard: shard.spec, replicas: ready, peers: ctx.views(ROUTE_VIEW_MAX_AGE_MS), nowMs, rng: ctx.rng, pending: ctx.pending }) ?? ready[0]
     try {
-      return await callOn(ctx, shard, peerId, input, batch, noiseKey)
+      return await callOn(ctx, shard, peerId, input, batch, noiseKey, Math.min(ctx.health.timeoutMs(peerId), left))
     } catch (err) {
       if (err instanceof BusyError && busy < MAX_BUSY_RETRIES) {
         busy++
-        attempts--
         await sleep(BUSY_RETRY_DELAY_MS)
         continue
       }
       lastError = err
-      if (shardMissing(err)) {
+      if (copyUnusable(err)) {
         const i = shard.holders.indexOf(peerId)
         if (i >= 0) shard.holders.splice(i, 1)
         ctx.dropAllocation(shard, peerId, ctx.now())
-      } else {
-        // A peer that does not answer a re-dial is gone: its copies are dropped and the next attempt goes to a
-        // replica or a re-placement. One that answers keeps its copies and may serve the retry.
-        await ctx.recoverOrMarkDead(peerId)
+      } else if (await ctx.recoverOrMarkDead(peerId)) {
+        // Still there, so slow or flaky (a loaded host times out too): back it off rather than give up on it.
+        ctx.health.failed(peerId, ctx.now())
       }
+      // A departed peer has lost its copies: the next turn goes to a replica or re-places the shard.
     }
   }
-  throw new ShardUnavailableError(`shard ${shard.spec.id} failed ${attempts} attempts: ${(lastError as Error)?.message ?? String(lastError)}`, { cause: lastError })
 }
 
-async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input: Float32Array, batch: number, noiseKey: string | undefined): Promise<Float32Array> {
+async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input: Float32Array, batch: number, noiseKey: string | undefined, timeoutMs: number): Promise<Float32Array> {
   const queuedAt = ctx.now()
   const slots = ctx.slotsOf(peerId)
   // Outstanding from the moment the call is routed here, waiting for a slot included: routing reads this.
@@ -94,7 +109,14 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
     startMs = ctx.now()
     const delay = ctx.emulatedDelayMs(peerId)
     await sleep(delay)
-    const reply = await ctx.client(peerId).execute({ shardId: ctx.remoteId(shard.spec.id), input, batch, ...(noiseKey !== undefined ? { noiseKey } : {}) })
+    const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)))
+    let reply
+    try {
+      reply = await ctx.client(peerId).execute({ shardId: ctx.remoteId(shard.spec.id), input, batch, ...(noiseKey !== undefined ? { noiseKey } : {}), signal: timeout })
+    } catch (err) {
+      if (timeout.aborted) throw new RequestTimeoutError(`no reply from ${peerId} within ${Math.round(timeoutMs)} ms`)
+      throw err
+    }
     await sleep(delay)
     if (reply.output.length !== batch * shard.cols) {
       throw new BadShardReplyError(`shard ${shard.spec.id} on ${peerId} returned ${reply.output.length} values, expected ${batch}×${shard.cols}`)
@@ -102,6 +124,7 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
     const endMs = ctx.now()
     ctx.recorder.call({ peerId, shardId: shard.spec.id, startMs, endMs, queuedMs: startMs - queuedAt, ok: true, deviceTimeNs: reply.deviceTimeNs, macs: reply.macs })
     const latencyMs = endMs - startMs
+    ctx.health.succeeded(peerId, latencyMs)
     const serviceMs = reply.deviceTimeNs / 1e6
     ctx.recentBusy.record(peerId, endMs, serviceMs)
     // Short-term throughput is the rate available to this coordinator and comes from the gossip (see the
@@ -126,8 +149,10 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
 
 /**
  * Re-places a shard that lost every copy: the policy chooses among the live peers, the coordinator programs
- * the copy from its weights. Concurrent callers share one re-placement. Throws {@link ShardUnavailableError}
- * when no live peer can take it.
+ * the copy from its weights. Concurrent callers share one re-placement. A peer that refuses the upload as BUSY
+ * is asked again after a pause (its calls in flight take its stream slots, more so on a loaded host); one that
+ * refuses or fails it otherwise is skipped for this re-placement. Throws {@link ShardUnavailableError} when no
+ * live peer can take it now.
  */
 export async function replaceShard (ctx: RunContext, shard: ShardState): Promise<void> {
   if (shard.replacing !== undefined) {
@@ -136,6 +161,7 @@ export async function replaceShard (ctx: RunContext, shard: ShardState): Promise
   }
   shard.replacing = (async () => {
     const tried = new Set<string>()
+    let busy = 0
     for (;;) {
       const peers = ctx.views().filter((v) => !tried.has(v.peerId))
       const placement = ctx.policy.place({ shards: [{ ...shard.spec, replicas: 1 }], peers, nowMs: ctx.now(), rng: ctx.rng })
@@ -143,7 +169,6 @@ export async function replaceShard (ctx: RunContext, shard: ShardState): Promise
       if (peerId === undefined) {
         throw new ShardUnavailableError(`no live peer can take shard ${shard.spec.id}: ${placement.reasons.get(shard.spec.id) ?? 'no candidates'}`)
       }
-      tried.add(peerId)
       try {
         await programCopy(ctx, shard, peerId)
         shard.holders.push(peerId)
@@ -151,7 +176,13 @@ export async function replaceShard (ctx: RunContext, shard: ShardState): Promise
         return
       } catch (err) {
         ctx.recorder.uploadFailures.push(`${shard.spec.id} → ${peerId}: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`)
-        if (peerFailed(err)) await ctx.recoverOrMarkDead(peerId)
+        if (err instanceof BusyError && busy < MAX_BUSY_RETRIES) {
+          busy++
+          await sleep(BUSY_RETRY_DELAY_MS)
+          continue
+        }
+        tried.add(peerId)
+        if (peerFailed(err) && await ctx.recoverOrMarkDead(peerId)) ctx.health.failed(peerId, ctx.now())
       }
     }
   })()
