@@ -1,6 +1,7 @@
 /**
  * Child process of the `network` benchmark's multi-process runs: starts `--nodes` tessera nodes on 127.0.0.1,
- * bootstrapped to `--bootstrap` (or to its own first node when none is given), prints one JSON line
+ * bootstrapped to `--bootstrap` (comma-separated multiaddrs; when none is given, to its own first three nodes as they
+ * start), prints one JSON line
  * `{"addrs":[…]}` with every node's first address, and stops them all on SIGTERM or when stdin closes.
  */
 import { createTesseraNode } from '@tessera/node'
@@ -26,8 +27,13 @@ process.on('SIGTERM', () => { void stop() })
 process.stdin.on('close', () => { void stop() })
 process.stdin.resume()
 
-const first = await createTesseraNode({ ...init, bootstrap: bootstrapArg == null ? [] : [bootstrapArg] })
-nodes.push(first)
-const bootstrap = [bootstrapArg ?? first.getMultiaddrs()[0].toString()]
-for (let i = 1; i < count; i++) nodes.push(await createTesseraNode({ ...init, bootstrap }))
+/** Bootstrap nodes taken from this host's own first nodes when no list is given. */
+const BOOTSTRAP_NODES = 3
+const given = bootstrapArg == null ? [] : bootstrapArg.split(',').filter((a) => a !== '')
+const bootstrap = [...given]
+for (let i = 0; i < count; i++) {
+  const node = await createTesseraNode({ ...init, bootstrap: [...bootstrap] })
+  nodes.push(node)
+  if (given.length === 0 && i < BOOTSTRAP_NODES) bootstrap.push(node.getMultiaddrs()[0].toString())
+}
 process.stdout.write(JSON.stringify({ addrs: nodes.map((n) => n.getMultiaddrs()[0].toString()) }) + '\n')

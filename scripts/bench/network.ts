@@ -3,21 +3,28 @@
  * - shard round trip: one execute of 64 input vectors on a 256×256 block (ideal device, so the figure is the
  *   protocol's, not the device physics') between two nodes in this process, p50 and p95 on an execute session
  *   (`rttP50Ms`, `rttP95Ms`) and p50 with a new stream per call (`streamPerCallP50Ms`), beside a raw TCP echo of
- *   the same request bytes on a plain socket in the same run (`tcpEchoP50Ms`; no encryption, no muxer);
+ *   the same bytes on a plain socket in the same run (`tcpEchoP50Ms`: the request frame out, the server waits for
+ *   all of it as the shard service must, then a frame the size of the reply back; no encryption, no muxer). Two
+ *   figures split the gap: `libp2pEchoP50Ms`, the same frames over a libp2p stream (TCP + Noise + yamux, lpStream)
+ *   between two tessera nodes, and `executorP50Ms`, the execute itself through the executor worker (thread hop and
+ *   MVM, no network);
  * - upload throughput of a 512×512 float32 block (1 MiB) through the chunked program exchange (`uploadMiBps`,
  *   median of the runs, including the remote node's programming of an ideal device);
- * - scale: N nodes (one process, or split over several child processes), all bootstrapped to the first; a separate
- *   DHT client joins and runs discovery until it has found all N capacity records (`settleMs` from the first node's
- *   start; `recordsFound` when the time limit hits first).
+ * - scale: N nodes (one process, or split over several child processes), bootstrapped to the first few of them (a
+ *   network has several bootstrap nodes; one alone refuses dials under a burst of joins); a separate DHT client
+ *   joins and runs discovery until it has found all N capacity records (`settleMs` from the first node's start;
+ *   `recordsFound` when the time limit hits first).
  */
 import { spawn } from 'node:child_process'
 import { createServer, connect } from 'node:net'
+import { lpStream } from '@libp2p/utils'
 import { fileURLToPath } from 'node:url'
 import { InvalidArgumentError } from 'commander'
 import type { Command } from 'commander'
 import type { AddressInfo, Socket } from 'node:net'
-import { createRng } from '@tessera/crossbar'
-import { createTesseraNode } from '@tessera/node'
+import { createDeviceProfile, createRng } from '@tessera/crossbar'
+import { WorkerExecutor, createTesseraNode } from '@tessera/node'
+import { encodeShardReply, encodeShardRequest } from '@tessera/wire'
 import type { TesseraNode } from '@tessera/node'
 
 export interface NetworkScaleRow {
@@ -34,7 +41,12 @@ export interface NetworkBenchResult {
   rttP95Ms: number
   /** The same with a fresh stream per call (`ShardClient.execute`). */
   streamPerCallP50Ms: number
+  /** Raw TCP: the encoded request frame out, a frame the size of the encoded reply back. */
   tcpEchoP50Ms: number
+  /** The same frames over a libp2p stream (Noise + yamux + lpStream): the transport's share of the round trip. */
+  libp2pEchoP50Ms: number
+  /** One execute through the executor worker, no network: the compute's and thread hop's share. */
+  executorP50Ms: number
   uploadMiBps: number
   scale: NetworkScaleRow[]
 }
@@ -63,6 +75,9 @@ const DEFAULT_NODES = [10, 25, 50]
 const DEFAULT_PROCESSES = [1, 2]
 const DEFAULT_SETTLE_LIMIT_MS = 120_000
 const LOCAL = { network: 'local' as const, device: 'ideal' as const, calibrate: false }
+/** Bootstrap nodes of a scale run: the first few nodes started. */
+const BOOTSTRAP_NODES = 3
+const ECHO_PROTOCOL = '/tessera-bench/echo/1.0.0'
 
 function floats (n: number, seed: string): Float32Array {
   const rng = createRng(seed)
@@ -75,41 +90,134 @@ function quantile (sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
 }
 
-/** p50 of a raw TCP echo of `bytes` bytes: one socket, the same payload each time. */
-async function tcpEchoP50 (bytes: number, calls: number): Promise<number> {
-  const server = createServer((socket) => { socket.pipe(socket) })
+/** The frames of one execute exchange as they go on the wire (payloads without their length prefix). */
+function exchangeFrames (): { request: Uint8Array, reply: Uint8Array } {
+  const request = encodeShardRequest({ type: 'execute', requestId: 1, shardId: 'rtt', batch: BATCH, rows: ROWS, input: floats(BATCH * ROWS, 'bench/network/x') })
+  const reply = encodeShardReply({ type: 'execute-result', requestId: 1, shardId: 'rtt', batch: BATCH, cols: COLS, output: floats(BATCH * COLS, 'bench/network/y'), deviceTimeNs: 1, energyPj: 1, macs: ROWS * COLS * BATCH })
+  return { request, reply }
+}
+
+/** `payload` behind its unsigned-varint length, the framing lpStream uses. */
+function lengthPrefixed (payload: Uint8Array): Uint8Array {
+  const prefix: number[] = []
+  let n = payload.byteLength
+  while (n >= 0x80) {
+    prefix.push((n & 0x7f) | 0x80)
+    n >>>= 7
+  }
+  prefix.push(n)
+  const out = new Uint8Array(prefix.length + payload.byteLength)
+  out.set(prefix)
+  out.set(payload, prefix.length)
+  return out
+}
+
+async function timed (calls: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const times: number[] = []
+  for (let i = 0; i < WARMUP_CALLS + calls; i++) {
+    const start = performance.now()
+    await fn()
+    if (i >= WARMUP_CALLS) times.push(performance.now() - start)
+  }
+  return times.sort((a, b) => a - b)
+}
+
+/**
+ * p50 of a raw TCP exchange of the shard round trip's bytes: the length-prefixed request frame out; the server
+ * waits for the whole frame (as the shard service must before it can execute) and answers with a length-prefixed
+ * frame the size of the reply. Nagle is off on both ends, as @libp2p/tcp sets it.
+ */
+async function tcpEchoP50 (requestBytes: number, replyBytes: number, calls: number): Promise<number> {
+  const request = lengthPrefixed(new Uint8Array(requestBytes))
+  const reply = lengthPrefixed(new Uint8Array(replyBytes))
+  const server = createServer((socket) => {
+    socket.setNoDelay(true)
+    let received = 0
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.byteLength
+      while (received >= request.byteLength) {
+        received -= request.byteLength
+        socket.write(reply)
+      }
+    })
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   const socket: Socket = connect(port, '127.0.0.1')
   socket.setNoDelay(true)
   await new Promise<void>((resolve) => socket.once('connect', resolve))
-  const payload = new Uint8Array(bytes)
-  const times: number[] = []
   try {
-    for (let i = 0; i < WARMUP_CALLS + calls; i++) {
-      const start = performance.now()
+    const times = await timed(calls, async () => {
       await new Promise<void>((resolve) => {
         let received = 0
         const onData = (chunk: Buffer): void => {
           received += chunk.byteLength
-          if (received >= bytes) {
+          if (received >= reply.byteLength) {
             socket.off('data', onData)
             resolve()
           }
         }
         socket.on('data', onData)
-        socket.write(payload)
+        socket.write(request)
       })
-      if (i >= WARMUP_CALLS) times.push(performance.now() - start)
-    }
+    })
+    return quantile(times, 0.5)
   } finally {
     socket.destroy()
     await new Promise((resolve) => server.close(resolve))
   }
-  return quantile(times.sort((a, b) => a - b), 0.5)
 }
 
-async function shardRoundTrips (calls: number, uploads: number): Promise<Omit<NetworkBenchResult, 'scale' | 'tcpEchoP50Ms'>> {
+/** p50 of the same exchange over one libp2p stream between two tessera nodes: TCP + Noise + yamux + lpStream. */
+async function libp2pEchoP50 (requestBytes: number, replyBytes: number, calls: number): Promise<number> {
+  const server = await createTesseraNode({ ...LOCAL, serve: false })
+  const client = await createTesseraNode({ ...LOCAL, serve: false })
+  const reply = new Uint8Array(replyBytes)
+  try {
+    await server.libp2p.handle(ECHO_PROTOCOL, (stream) => {
+      void (async () => {
+        const lp = lpStream(stream, { maxDataLength: requestBytes })
+        try {
+          for (;;) {
+            await lp.read()
+            await lp.write(reply)
+          }
+        } catch {
+          // The client closed the stream.
+        }
+        await stream.close().catch((err: Error) => { stream.abort(err) })
+      })()
+    })
+    const stream = await client.libp2p.dialProtocol(server.getMultiaddrs()[0], ECHO_PROTOCOL)
+    const lp = lpStream(stream, { maxDataLength: replyBytes })
+    const request = new Uint8Array(requestBytes)
+    const times = await timed(calls, async () => {
+      await lp.write(request)
+      await lp.read()
+    })
+    await stream.close()
+    return quantile(times, 0.5)
+  } finally {
+    await client.stop()
+    await server.stop()
+  }
+}
+
+/** p50 of one execute through the executor worker alone (the shard service hands over the decoded input the same way). */
+async function executorP50 (calls: number): Promise<number> {
+  const executor = await WorkerExecutor.start({ profile: createDeviceProfile('ideal'), tiles: 1, calibrate: false })
+  try {
+    await executor.reserve('rtt', ROWS, COLS)
+    await executor.program('rtt', floats(ROWS * COLS, 'bench/network/w'), 1)
+    const x = floats(BATCH * ROWS, 'bench/network/x')
+    const times = await timed(calls, async () => await executor.execute('rtt', x.slice(), BATCH, {}, { transfer: true }))
+    return quantile(times, 0.5)
+  } finally {
+    await executor.stop()
+  }
+}
+
+async function shardRoundTrips (calls: number, uploads: number): Promise<Pick<NetworkBenchResult, 'rttP50Ms' | 'rttP95Ms' | 'streamPerCallP50Ms' | 'uploadMiBps'>> {
   const server = await createTesseraNode({ ...LOCAL, tiles: 8 })
   const client = await createTesseraNode({ ...LOCAL, serve: false })
   try {
@@ -148,18 +256,29 @@ async function shardRoundTrips (calls: number, uploads: number): Promise<Omit<Ne
   }
 }
 
-/** Joins as a DHT client and runs discovery until `expected` records are found or the limit passes. */
-async function observe (bootstrap: string, expected: number, startedAt: number, limitMs: number): Promise<{ settleMs: number | null, recordsFound: number }> {
-  const observer = await createTesseraNode({ ...LOCAL, serve: false, bootstrap: [bootstrap], redialIntervalMs: 500 })
-  let found = 0
+/**
+ * Joins as a DHT client and runs discovery rounds until it holds `expected` distinct valid records or the limit
+ * passes. Records found in earlier rounds count while they are unexpired, as a coordinator keeps what it has found.
+ */
+async function observe (bootstrap: string[], expected: number, startedAt: number, limitMs: number): Promise<{ settleMs: number | null, recordsFound: number }> {
+  const observer = await createTesseraNode({ ...LOCAL, serve: false, bootstrap, redialIntervalMs: 500 })
+  const known = new Map<string, number>()
+  const count = (): number => {
+    const t = Date.now()
+    for (const [peer, expiresAtMs] of known) if (expiresAtMs <= t) known.delete(peer)
+    return known.size
+  }
   try {
     while (Date.now() - startedAt < limitMs) {
       const remaining = limitMs - (Date.now() - startedAt)
-      found = (await observer.discoverPeers({ timeoutMs: Math.max(1_000, Math.min(15_000, remaining)) })).length
-      if (found >= expected) return { settleMs: Date.now() - startedAt, recordsFound: found }
+      count()
+      // Records already in hand are not read again: each round looks for the ones still missing.
+      const found = await observer.discoverPeers({ timeoutMs: Math.max(1_000, Math.min(15_000, remaining)), skip: new Set(known.keys()) })
+      for (const { record } of found) known.set(record.peerId, record.expiresAtMs)
+      if (count() >= expected) return { settleMs: Date.now() - startedAt, recordsFound: count() }
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
-    return { settleMs: null, recordsFound: found }
+    return { settleMs: null, recordsFound: count() }
   } finally {
     await observer.stop()
   }
@@ -169,9 +288,12 @@ async function scaleInProcess (n: number, limitMs: number): Promise<NetworkScale
   const startedAt = Date.now()
   const nodes: TesseraNode[] = []
   try {
-    nodes.push(await createTesseraNode({ ...LOCAL, tiles: 2 }))
-    const bootstrap = nodes[0].getMultiaddrs()[0].toString()
-    for (let i = 1; i < n; i++) nodes.push(await createTesseraNode({ ...LOCAL, tiles: 2, bootstrap: [bootstrap] }))
+    const bootstrap: string[] = []
+    for (let i = 0; i < n; i++) {
+      const node = await createTesseraNode({ ...LOCAL, tiles: 2, bootstrap: [...bootstrap] })
+      nodes.push(node)
+      if (i < BOOTSTRAP_NODES) bootstrap.push(node.getMultiaddrs()[0].toString())
+    }
     return { nodes: n, processes: 1, ...await observe(bootstrap, n, startedAt, limitMs), recordsExpected: n }
   } finally {
     await Promise.allSettled(nodes.map(async (node) => { await node.stop() }))
@@ -184,8 +306,8 @@ function hostEntry (): string[] {
   return fromSource ? ['--conditions=development', '--import', 'tsx', file] : [file]
 }
 
-async function startHost (nodes: number, bootstrap?: string): Promise<{ addrs: string[], stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [...hostEntry(), '--nodes', String(nodes), ...(bootstrap == null ? [] : ['--bootstrap', bootstrap])], { stdio: ['pipe', 'pipe', 'inherit'] })
+async function startHost (nodes: number, bootstrap: string[] = []): Promise<{ addrs: string[], stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [...hostEntry(), '--nodes', String(nodes), ...(bootstrap.length === 0 ? [] : ['--bootstrap', bootstrap.join(',')])], { stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
@@ -209,7 +331,7 @@ async function scaleMultiProcess (n: number, processes: number, limitMs: number)
   try {
     const share = (i: number): number => Math.floor(n / processes) + (i < n % processes ? 1 : 0)
     hosts.push(await startHost(share(0)))
-    const bootstrap = hosts[0].addrs[0]
+    const bootstrap = hosts[0].addrs.slice(0, BOOTSTRAP_NODES)
     hosts.push(...await Promise.all(Array.from({ length: processes - 1 }, async (_, i) => await startHost(share(i + 1), bootstrap))))
     return { nodes: n, processes, ...await observe(bootstrap, n, startedAt, limitMs), recordsExpected: n }
   } finally {
@@ -222,8 +344,11 @@ export async function runNetworkBench (options: NetworkBenchOptions = {}): Promi
   const calls = options.calls ?? DEFAULT_CALLS
   progress(`shard round trips (${calls} executes of ${BATCH}×${ROWS} on ${ROWS}×${COLS}) and uploads`)
   const rtt = await shardRoundTrips(calls, options.uploads ?? DEFAULT_UPLOADS)
-  progress('raw TCP echo of the same bytes')
-  const tcpEchoP50Ms = await tcpEchoP50(BATCH * ROWS * 4, calls)
+  const frames = exchangeFrames()
+  progress(`raw TCP and libp2p echo of the same frames (${frames.request.byteLength} B out, ${frames.reply.byteLength} B back), executor alone`)
+  const tcpEchoP50Ms = await tcpEchoP50(frames.request.byteLength, frames.reply.byteLength, calls)
+  const libp2pEchoP50Ms = await libp2pEchoP50(frames.request.byteLength, frames.reply.byteLength, calls)
+  const executorP50Ms = await executorP50(calls)
   const scale: NetworkScaleRow[] = []
   for (const processes of options.processes ?? DEFAULT_PROCESSES) {
     for (const n of options.nodes ?? DEFAULT_NODES) {
@@ -232,7 +357,7 @@ export async function runNetworkBench (options: NetworkBenchOptions = {}): Promi
       scale.push(processes === 1 ? await scaleInProcess(n, limitMs) : await scaleMultiProcess(n, processes, limitMs))
     }
   }
-  return { ...rtt, tcpEchoP50Ms, scale }
+  return { ...rtt, tcpEchoP50Ms, libp2pEchoP50Ms, executorP50Ms, scale }
 }
 
 function round2 (x: number): number {
@@ -266,13 +391,13 @@ export function registerNetworkCommand (program: Command): void {
         settleLimitMs: opts.settleLimitMs,
         onProgress: (note) => { process.stderr.write(`  ${note}\n`) }
       })
-      const network = { ...r, rttP50Ms: round2(r.rttP50Ms), rttP95Ms: round2(r.rttP95Ms), streamPerCallP50Ms: round2(r.streamPerCallP50Ms), tcpEchoP50Ms: round2(r.tcpEchoP50Ms), uploadMiBps: round2(r.uploadMiBps) }
+      const network = { ...r, rttP50Ms: round2(r.rttP50Ms), rttP95Ms: round2(r.rttP95Ms), streamPerCallP50Ms: round2(r.streamPerCallP50Ms), tcpEchoP50Ms: round2(r.tcpEchoP50Ms), libp2pEchoP50Ms: round2(r.libp2pEchoP50Ms), executorP50Ms: round2(r.executorP50Ms), uploadMiBps: round2(r.uploadMiBps) }
       if (opts.json === true) {
         process.stdout.write(JSON.stringify({ network }) + '\n')
         return
       }
       const lines = [
-        `shard round trip (${BATCH}×${ROWS} on ${ROWS}×${COLS}): p50 ${network.rttP50Ms} ms, p95 ${network.rttP95Ms} ms on a session, p50 ${network.streamPerCallP50Ms} ms with a stream per call; raw TCP echo p50 ${network.tcpEchoP50Ms} ms (${round2(r.rttP50Ms / r.tcpEchoP50Ms)}×)`,
+        `shard round trip (${BATCH}×${ROWS} on ${ROWS}×${COLS}): p50 ${network.rttP50Ms} ms, p95 ${network.rttP95Ms} ms on a session, p50 ${network.streamPerCallP50Ms} ms with a stream per call; raw TCP echo p50 ${network.tcpEchoP50Ms} ms (${round2(r.rttP50Ms / r.tcpEchoP50Ms)}×); the same frames over libp2p p50 ${network.libp2pEchoP50Ms} ms, the executor alone p50 ${network.executorP50Ms} ms`,
         `upload of a 512×512 block: ${network.uploadMiBps} MiB/s`,
         ...r.scale.map((s) => `${s.nodes} nodes in ${s.processes} process(es): ${s.settleMs === null ? 'not settled' : `settled in ${s.settleMs} ms`}, ${s.recordsFound}/${s.recordsExpected} records`)
       ]

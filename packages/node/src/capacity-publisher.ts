@@ -1,7 +1,9 @@
 import { TESSERA_CAPABILITY_CID, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
-import { DEFAULT_DHT_TIMEOUT_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS } from './constants.js'
+import { DEFAULT_DHT_TIMEOUT_MS, DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS } from './constants.js'
+import { capabilityBucketCid } from './discovery.js'
 import { InvalidOptionError, RecordRejectedError } from './errors.js'
 import type { KadDHT } from '@libp2p/kad-dht'
+import type { CID } from 'multiformats/cid'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { CapacityRecord, CapacityRecordValidator } from '@tessera/memory'
 
@@ -13,6 +15,11 @@ export interface CapacityPublisherInit {
   ttlMs?: number
   /** Re-publication period (default 60 s); must be shorter than the lifetime. */
   refreshMs?: number
+  /**
+   * First re-publication after start (default 20 s, never more than `refreshMs`); the delay then doubles up to
+   * `refreshMs`, so the record moves to the closest peers while the network around a new node forms.
+   */
+  firstRefreshMs?: number
   /** Timeout of one put or provide (default 30 s). */
   dhtTimeoutMs?: number
   /** Clock, ms since the epoch (default Date.now). */
@@ -24,7 +31,7 @@ export interface PublishResult {
   record: CapacityRecord
   /** DHT peers that acknowledged the put (the node's own datastore always holds it). */
   peersAcked: number
-  /** Whether the provide of the capability CID reached at least one peer. */
+  /** Whether the provides of the capability CID and of this node's capability bucket each reached at least one peer. */
   provided: boolean
 }
 
@@ -39,8 +46,9 @@ export interface CapacityPublisherComponents {
 }
 
 /**
- * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides the capability CID, now
- * and every refresh period, well inside the record's lifetime. The record is run through the same validator the
+ * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides the capability CID (and
+ * its capability bucket), now, again after 20 s and 40 s more while the network around a new node forms, and then
+ * every refresh period, well inside the record's lifetime. The record is run through the same validator the
  * other nodes use before it is put, because kad-dht stores a node's own put without validating it.
  */
 export class CapacityPublisher {
@@ -50,6 +58,7 @@ export class CapacityPublisher {
   private readonly dhtTimeoutMs: number
   private readonly now: () => number
   private sequence = 0
+  private nextDelayMs: number
   private timer?: ReturnType<typeof setTimeout>
   private running = false
   private readonly controller = new AbortController()
@@ -65,6 +74,11 @@ export class CapacityPublisher {
     if (!(this.refreshMs > 0) || !(this.ttlMs > this.refreshMs)) {
       throw new InvalidOptionError(`the record refresh period (${this.refreshMs} ms) must be positive and shorter than its lifetime (${this.ttlMs} ms)`)
     }
+    const firstRefreshMs = init.firstRefreshMs ?? DEFAULT_RECORD_FIRST_REFRESH_MS
+    if (!(firstRefreshMs > 0)) {
+      throw new InvalidOptionError(`the first refresh delay must be positive, got ${firstRefreshMs} ms`)
+    }
+    this.nextDelayMs = Math.min(firstRefreshMs, this.refreshMs)
   }
 
   /** Starts the publish loop; the first publication begins at once but is not awaited (the DHT may be empty). */
@@ -117,7 +131,12 @@ export class CapacityPublisher {
     const signal = AbortSignal.any([this.controller.signal, timeout])
     const key = capacityRecordKey(this.c.peerId)
     let peersAcked = 0
-    let provided = false
+    const providedCids = new Set<string>()
+    const provide = async (cid: CID): Promise<void> => {
+      for await (const event of this.c.dht.provide(cid, { signal })) {
+        if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') providedCids.add(cid.toString())
+      }
+    }
     // Both store locally first and then wait for DHT peers; run side by side, a node with no peer yet still holds
     // its record and provider entry at once, so a client that connects to it can read them.
     const phases = await Promise.allSettled([
@@ -126,17 +145,15 @@ export class CapacityPublisher {
           if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') peersAcked++
         }
       })(),
-      (async () => {
-        for await (const event of this.c.dht.provide(TESSERA_CAPABILITY_CID, { signal })) {
-          if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') provided = true
-        }
-      })()
+      provide(TESSERA_CAPABILITY_CID),
+      // findProviders lists at most 20 providers of one CID: the bucket CID is how discovery finds the rest.
+      provide(capabilityBucketCid(this.c.peerId))
     ])
     for (const phase of phases) {
       // Running out of time is an outcome (peersAcked tells how far it got); stopping or a DHT failure is not.
       if (phase.status === 'rejected' && !(timeout.aborted && !this.controller.signal.aborted)) throw phase.reason
     }
-    const result = { record, peersAcked, provided }
+    const result = { record, peersAcked, provided: providedCids.size === 2 }
     this.last = result
     this.c.onPublished?.(result)
     return result
@@ -150,7 +167,9 @@ export class CapacityPublisher {
       if (this.running) this.c.onError?.(err)
     }
     if (!this.running) return
-    this.timer = setTimeout(() => { void this.loop() }, this.refreshMs)
+    const delayMs = this.nextDelayMs
+    this.nextDelayMs = Math.min(this.refreshMs, delayMs * 2)
+    this.timer = setTimeout(() => { void this.loop() }, delayMs)
     this.timer.unref?.()
   }
 }

@@ -8,6 +8,26 @@
  */
 export const DHT_PROTOCOL = '/tessera/kad/1.0.0'
 
+/** Concurrent requests of one kad-dht query, and its disjoint paths (kad-dht's default is 10 of each). */
+export const DHT_QUERY_ALPHA = 3
+
+/**
+ * kad-dht's `findProviders` stops once it has this many providers (its k-bucket size), so a single well-known CID
+ * can never list more than about 20 nodes.
+ */
+export const DHT_FIND_PROVIDERS_LIMIT = 20
+
+/**
+ * Capability buckets: besides the well-known capability CID, each node provides the CID of one of this many buckets
+ * (chosen by its peer id), and discovery asks every bucket once the well-known CID hits the findProviders limit. Eight
+ * buckets list about 8 × 20 nodes before a bucket can fill up. Changing it changes where nodes are found: it is part
+ * of the protocol.
+ */
+export const CAPABILITY_BUCKETS = 8
+
+/** Period of the connection monitor's pings on a local network (libp2p's default is 10 s). */
+export const LOCAL_CONNECTION_PING_INTERVAL_MS = 60_000
+
 /** Default listen address: loopback only, so nothing is reachable from outside unless asked for. */
 export const DEFAULT_LISTEN_LOCAL = '/ip4/127.0.0.1/tcp/0'
 
@@ -22,6 +42,20 @@ export const DEFAULT_RECORD_TTL_MS = 120_000
 
 /** Capacity record refresh period (publish + provide). */
 export const DEFAULT_RECORD_REFRESH_MS = 60_000
+
+/**
+ * Delay of the first re-publication after start; each later delay doubles until it reaches the refresh period.
+ * The first publication lands on the few peers a new node knows; while the network around it forms, the records and
+ * provider entries must move to the peers that are closest by then, or lookups that converge there miss them.
+ */
+export const DEFAULT_RECORD_FIRST_REFRESH_MS = 20_000
+
+/**
+ * Most metrics pushes one interval sends. Beyond that many connected peers, each interval serves the peers pushed
+ * to least recently, so every peer still hears from the node every couple of intervals while the cost per interval
+ * stays bounded (a near-full mesh of 50 nodes would otherwise push ~800 samples a second in one process).
+ */
+export const MAX_METRICS_PUSHES_PER_INTERVAL = 24
 
 /** How often bootstrap peers are re-dialled while the node has no connection at all. */
 export const DEFAULT_REDIAL_INTERVAL_MS = 5_000

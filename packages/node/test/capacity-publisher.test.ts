@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
-import { CapacityPublisher, InvalidOptionError, RecordRejectedError } from '../src/index.js'
+import { CapacityPublisher, InvalidOptionError, RecordRejectedError, capabilityBucketCid } from '../src/index.js'
 import { waitFor } from './helpers.js'
 import type { CapacitySnapshot } from '../src/index.js'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -53,7 +53,9 @@ describe('CapacityPublisher', () => {
     assert.equal(opened.peerId, peerId.toString())
     assert.equal(opened.tilesFree, 5)
     assert.equal(opened.expiresAtMs - opened.issuedAtMs, 120_000)
-    assert.deepEqual(provides, [TESSERA_CAPABILITY_CID.toString()])
+    // The well-known CID and the node's capability bucket (findProviders lists at most 20 providers of one CID).
+    assert.deepEqual([...provides].sort(), [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(peerId).toString()].sort())
+    assert.notEqual(capabilityBucketCid(peerId).toString(), TESSERA_CAPABILITY_CID.toString())
     // Sequences grow even when the clock does not move.
     const second = await publisher.publish()
     assert.ok(second.record.sequence > result.record.sequence)
@@ -83,6 +85,36 @@ describe('CapacityPublisher', () => {
     await new Promise((resolve) => setTimeout(resolve, 200))
     assert.equal(puts.length, count, 'no publication after stop')
     assert.ok(published.every((s, i) => i === 0 || s > published[i - 1]))
+  })
+
+  it('re-publishes after the first refresh delay, doubling it up to the refresh period', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const { dht, puts } = fakeDht()
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    const publisher = new CapacityPublisher({
+      peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT
+    }, { ttlMs: 60_000, refreshMs: 5_000, firstRefreshMs: 1_000 })
+    // Publications are asynchronous: let each one finish (and schedule the next) between clock steps.
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve))
+    }
+    try {
+      publisher.start()
+      await settle()
+      assert.equal(puts.length, 1)
+      // Delays 1 s, 2 s, 4 s, then the 5 s refresh period (not 8 s).
+      for (const delayMs of [1_000, 2_000, 4_000, 5_000, 5_000]) {
+        const before: number = puts.length
+        t.mock.timers.tick(delayMs - 1)
+        await settle()
+        assert.equal(puts.length, before, `nothing before ${delayMs} ms`)
+        t.mock.timers.tick(1)
+        await settle()
+        assert.equal(puts.length, before + 1, `a publication after ${delayMs} ms`)
+      }
+    } finally {
+      publisher.stop()
+    }
   })
 
   it('reports a publication that reached no peer in time as zero acks, not as an error', async () => {

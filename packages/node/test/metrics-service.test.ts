@@ -2,7 +2,10 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { lpStream } from '@libp2p/utils'
 import { METRICS_PROTOCOL, encodeMetricsSample, pb } from '@tessera/wire'
+import { MetricsService, createTesseraNode } from '../src/index.js'
 import { FAST, startNodes, stopAll, waitFor } from './helpers.js'
+import type { PeerSample, TesseraNode } from '../src/index.js'
+import type { Stream } from '@libp2p/interface'
 
 describe('metrics push between two nodes', () => {
   it('each node keeps the other\'s latest sample and emits it as an event', async () => {
@@ -62,6 +65,51 @@ describe('metrics receiver', () => {
       await send([encodeMetricsSample(next)])
       await waitFor('the next sample', () => a.metrics?.latest().get(b.peerId.toString())?.sample.queueDepth === 0 ? true : undefined)
     } finally {
+      await stopAll(nodes)
+    }
+  })
+})
+
+describe('metrics push at scale', () => {
+  it('serves the least recently pushed peers first under a per-interval cap, on one reused stream per peer', async () => {
+    // Timers far away: only the explicit pushAll calls below push.
+    const nodes: Array<TesseraNode | undefined> = await startNodes(3, { metricsIntervalMs: 60_000 })
+    let pusher: TesseraNode | undefined
+    let service: MetricsService | undefined
+    try {
+      pusher = await createTesseraNode({ ...FAST, serve: false })
+      nodes.push(pusher)
+      const receivers = nodes.slice(0, 3) as TesseraNode[]
+      for (const r of receivers) await pusher.libp2p.dial(r.getMultiaddrs()[0])
+      await waitFor('identify of every receiver', async () => {
+        for (const r of receivers) {
+          const p = await pusher?.libp2p.peerStore.get(r.peerId).catch(() => undefined)
+          if (p?.protocols.includes(METRICS_PROTOCOL) !== true) return undefined
+        }
+        return true
+      })
+      const received = new Map<string, number>()
+      for (const r of receivers) {
+        received.set(r.peerId.toString(), 0)
+        r.addEventListener('metrics:sample', (evt: CustomEvent<PeerSample>) => {
+          if (evt.detail.peerId === pusher?.peerId.toString()) received.set(r.peerId.toString(), (received.get(r.peerId.toString()) ?? 0) + 1)
+        })
+      }
+      let queueDepth = 0
+      service = new MetricsService(pusher.libp2p, () => ({ queueDepth: queueDepth++, inFlight: 0, mvmLatencyP50Ms: 0, tilesFree: 0, tilesTotal: 0, sampledAtMs: Date.now(), windowMs: 60_000, executesInWindow: 0 }), { intervalMs: 60_000, maxPushesPerInterval: 1 })
+      await service.start()
+      for (let round = 1; round <= 2; round++) {
+        for (let i = 0; i < receivers.length; i++) assert.equal(await service.pushAll(), 1)
+        // Three capped pushes reach three different peers: each receiver has heard `round` samples.
+        await waitFor(`round ${round} at every receiver`, () => [...received.values()].every((n) => n === round) ? true : undefined)
+      }
+      for (const r of receivers) {
+        const pushStreams: Stream[] = pusher.libp2p.getConnections(r.peerId).flatMap((c): Stream[] => c.streams)
+          .filter((stream) => stream.protocol === METRICS_PROTOCOL && stream.direction === 'outbound')
+        assert.equal(pushStreams.length, 1, 'one push stream per peer, reused')
+      }
+    } finally {
+      await service?.stop()
       await stopAll(nodes)
     }
   })
