@@ -105,7 +105,7 @@ describe('five nodes on 127.0.0.1', () => {
     }
   })
 
-  it('a node that stops disappears from discovery once its record expires, not before', async () => {
+  it('a node that stops is still served until its record expires, and drops out of discovery after', async () => {
     const leaving = nodes[4]
     const id = leaving.peerId.toString()
     const last = await waitFor('the leaving node\'s record', async () => (await nodes[0].getCapacityRecord(leaving.peerId))?.record)
@@ -115,18 +115,20 @@ describe('five nodes on 127.0.0.1', () => {
     if (Date.now() < last.expiresAtMs) {
       assert.ok(still != null, 'an unexpired record is still served after its node stopped')
     }
+    // A single discovery round can miss a live record (a query that times out under load), so absence before
+    // expiry proves nothing; what must hold is that once the newest record has expired, no node serves it.
+    const untilExpiryMs = last.expiresAtMs - Date.now()
+    if (untilExpiryMs > 0) await new Promise((resolve) => setTimeout(resolve, untilExpiryMs + 1))
     await waitFor('the stopped node to drop out', async () => {
       for (const node of remaining) {
-        const ids = (await node.discoverPeers({ timeoutMs: 5_000 })).map((p) => p.record.peerId)
-        if (ids.includes(id)) {
-          return undefined
-        }
+        const roundStartMs = Date.now()
+        const found = await node.discoverPeers({ timeoutMs: 5_000 })
+        // Each record is validated when read, which is after the round started.
+        for (const peer of found) assert.ok(peer.record.expiresAtMs > roundStartMs, `discovery returned an expired record of ${peer.record.peerId}`)
+        if (found.some((p) => p.record.peerId === id)) return undefined
       }
       return true
     }, FAST.recordTtlMs! + 15_000, 250)
-    const droppedAtMs = Date.now()
-    // It dropped out only after the newest record seen before it stopped had expired.
-    assert.ok(droppedAtMs > last.expiresAtMs, `dropped at ${droppedAtMs}, record expired at ${last.expiresAtMs}`)
   })
 })
 
