@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import { DHT_PROTOCOL, createTesseraNode } from '../src/index.js'
+import type { TesseraNode } from '../src/index.js'
+import { FAST, stopAll, waitFor } from './helpers.js'
+
+describe('createTesseraLibp2p', () => {
+  const nodes: TesseraNode[] = []
+  after(async () => { await stopAll(nodes) })
+
+  it('tells connected peers when it starts serving the DHT, so they can route to it', async () => {
+    // On the internet a DHT switches from client to server once AutoNAT verifies its address, seconds after its
+    // first connections. Here b starts as a client and switches by hand (an explicit mode, so kad-dht's automatic
+    // mode does not switch it back for want of a public address on loopback).
+    const a = await createTesseraNode(FAST)
+    nodes.push(a)
+    const b = await createTesseraNode({ ...FAST, dhtClientMode: true, bootstrap: [a.getMultiaddrs()[0].toString()] })
+    nodes.push(b)
+    const protocolsOfB = async (): Promise<string[]> => {
+      try {
+        return (await a.libp2p.peerStore.get(b.peerId)).protocols
+      } catch {
+        return []
+      }
+    }
+    await waitFor('a to identify b', async () => (await protocolsOfB()).includes('/tessera/shard/1.0.0') ? true : undefined)
+    assert.ok(!(await protocolsOfB()).includes(DHT_PROTOCOL), 'b does not serve the DHT before it switches')
+    await b.libp2p.services.dht.setMode('server')
+    assert.ok(b.libp2p.getProtocols().includes(DHT_PROTOCOL))
+    // kad-dht adds a peer to its routing table when identify reports the DHT protocol; without identify-push that
+    // happens only on a new connection, which never comes.
+    const routingTable = (a.libp2p.services.dht as unknown as { routingTable: { find: (peer: unknown) => Promise<unknown> } }).routingTable
+    await waitFor('b in a\'s routing table', async () => (await routingTable.find(b.peerId)) != null ? true : undefined, 10_000)
+  })
+})
