@@ -7,6 +7,7 @@ import { createRng } from '../src/random.js'
 import { createReferenceKernel } from '../src/reference-kernel.js'
 import { createWasmKernel, createWasmKernelSync, loadDefaultKernel } from '../src/wasm-kernel.js'
 import type { Rng } from '../src/random.js'
+import { assertMeanAndVariance, assertNormalCdf } from './normal-checks.js'
 
 /** Unit roundoff of float32 and float64. */
 const U32 = 2 ** -24
@@ -224,15 +225,6 @@ console.log(JSON.stringify([fallback.name, failure]))`
   })
 })
 
-/** Standard normal CDF via the complementary error function (Numerical Recipes erfc, |error| < 1.2e−7). */
-function phi (z: number): number {
-  const x = Math.abs(z) / Math.SQRT2
-  const t = 1 / (1 + 0.5 * x)
-  const erfc = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
-  return z >= 0 ? 1 - erfc / 2 : erfc / 2
-}
-
 describe('analog engine: counter-based normal deviates (assembly/analog.ts)', () => {
   // 1000 reads (vector, level) of 401 outputs each: every lane, many seeds, and a ragged last step.
   const reads = 1000
@@ -248,22 +240,11 @@ describe('analog engine: counter-based normal deviates (assembly/analog.ts)', ()
   for (let r = 0; r < reads; r++) samples.set(draw(0x9e3779b9, 7, r >> 2, r & 3), r * perRead)
 
   it('has mean 0 and variance 1 within 5 standard errors', () => {
-    let sum = 0
-    let sq = 0
-    for (const v of samples) { sum += v; sq += v * v }
-    const mean = sum / n
-    const variance = sq / n - mean * mean
-    assert.ok(Math.abs(mean) <= 5 / Math.sqrt(n), `mean ${mean}`)
-    assert.ok(Math.abs(variance - 1) <= 5 * Math.sqrt(2 / n), `variance ${variance}`)
+    assertMeanAndVariance(samples)
   })
 
   it('matches the normal CDF at the body, the layer edges and the tail (binomial 5σ bands)', () => {
-    for (const z of [-4, -3.5, -3, -2, -1, -0.5, 0, 0.3, 1, 2, 3, 3.44, 3.5, 4]) {
-      let below = 0
-      for (const v of samples) if (v < z) below++
-      const p = phi(z)
-      assert.ok(Math.abs(below - n * p) <= 5 * Math.sqrt(n * p * (1 - p)) + 1, `P(Z < ${z}) = ${below / n}, expected ${p}`)
-    }
+    assertNormalCdf(samples)
   })
 
   it('draws uncorrelated outputs: neighbours, the same lane one step on, and the same output one level up', () => {

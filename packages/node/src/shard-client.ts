@@ -8,7 +8,7 @@ import { isPeerId } from '@libp2p/interface'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { ExecuteResultReply, ShardReply, ShardRequest, StatusReply } from '@tessera/wire'
+import type { ExecuteResultReply, ProgramUploadInit, ShardReply, ShardRequest, StatusReply } from '@tessera/wire'
 
 export interface ShardClientInit {
   /** Timeout of a status, release or execute exchange (default DEFAULT_REQUEST_TIMEOUT_MS). */
@@ -17,18 +17,8 @@ export interface ShardClientInit {
   programTimeoutMs?: number
 }
 
-export interface ProgramOptions {
-  shardId: string
-  /** `rows × cols`, row-major, crossbar orientation (rows = inputs). */
-  weights: Float32Array
-  rows: number
-  cols: number
-  seed: number | string
-  /** Refuse to program unless the peer runs this device preset. */
-  devicePreset?: string
-  /** Default time since programming (s) for executes of this shard. */
-  tSeconds?: number
-  chunkSizeBytes?: number
+/** What to program: the wire package's upload description, plus progress and cancellation. */
+export interface ProgramOptions extends ProgramUploadInit {
   /** Called after each chunk is handed to the stream. */
   onProgress?(sentBytes: number, totalBytes: number): void
   signal?: AbortSignal

@@ -4,24 +4,13 @@
 import { BYTES_PER_ACTIVATION, BYTES_PER_WEIGHT } from './constants.js'
 import { InvalidOptionError, InvalidShardError } from './errors.js'
 import type { Geometry, ShardSpec } from './types.js'
+import type { PartitionPlan, PlannedBlock } from '@tessera/crossbar'
 
-/** The fields of the planner's `PlannedBlock` that sharding reads (structurally compatible with it). */
-export interface PlannedBlockLike {
-  matrixId: string
-  matrixRow: number
-  matrixCol: number
-  rows: number
-  cols: number
-  deviceId: string
-  tile: number
-  rowOffset: number
-  colOffset: number
-}
+/** A planned block as the planner returns it (kept as an alias so callers that import it from here still do). */
+export type PlannedBlockLike = PlannedBlock
 
-/** The fields of the planner's `PartitionPlan` that sharding reads. */
-export interface PartitionPlanLike {
-  blocks: readonly PlannedBlockLike[]
-}
+/** The part of the planner's `PartitionPlan` that sharding reads. */
+export type PartitionPlanLike = Pick<PartitionPlan, 'blocks'>
 
 /** Options of {@link shardsFromPlan}. */
 export interface ShardsFromPlanOptions {

@@ -12,7 +12,7 @@ import type { PresetName } from '@tessera/crossbar'
 import {
   accuracyOf, argmaxRows, loadMnist, loadOrTrainModels, logitsFloat, meanCrossEntropy, modelsConstants, planMlp, runAccuracySweep
 } from '@tessera/models'
-import type { AccuracySweepResult, AccuracySweepRow, CachedModel, Dataset, MlpModel } from '@tessera/models'
+import type { AccuracyRow, AccuracySweepResult, AccuracySweepRow, CachedModel, Dataset, MlpModel } from '@tessera/models'
 import { SERIES_COLORS, formatDurationMs, formatPercent, formatSeconds, renderTerminalTable, writeReportPage } from '@tessera/report'
 import type { ChartSeries, ReportChart, ReportSection, ReportTable } from '@tessera/report'
 import cliProgress from 'cli-progress'
@@ -46,15 +46,7 @@ interface AccuracyCommandOptions {
 /** The `--json` document: exactly these fields (accuracies as fractions). */
 export interface AccuracyJson {
   floatAccuracy: number
-  rows: Array<{
-    profile: PresetName
-    geometry: number
-    tSeconds: number
-    driftCompensation: boolean
-    accuracyMean: number
-    accuracyStd: number
-    seeds: number
-  }>
+  rows: AccuracyRow[]
 }
 
 function parseList<T> (parse: (item: string) => T) {
