@@ -3,13 +3,11 @@
 // model's; when a node holding shards leaves mid-run its shards are re-placed from the coordinator's copy of
 // the weights and every request is still answered exactly once.
 import assert from 'node:assert/strict'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
-import { createCoordinator, loadMnistWorkload, startLocalNetwork } from '@tessera/node'
 import type { Coordinator, LocalNetwork, MnistWorkload, Scenario } from '@tessera/node'
+import { startE2eNetwork } from './e2e-network.js'
+import type { E2eNetwork } from './e2e-network.js'
 
-const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'reports', 'cache', 'models')
 const SEED = 'e2e-coordinator'
 
 const scenario: Scenario = {
@@ -32,17 +30,14 @@ describe('MNIST through four nodes', () => {
   let net: LocalNetwork
   let coordinator: Coordinator
   let workload: MnistWorkload
+  let setup: E2eNetwork | undefined
 
   before(async () => {
-    workload = await loadMnistWorkload({ cacheDir: CACHE_DIR, seed: SEED })
-    net = await startLocalNetwork(scenario, { metricsIntervalMs: 500, nodeInit: { recordRefreshMs: 2_000, recordTtlMs: 10_000, redialIntervalMs: 300 } })
-    coordinator = createCoordinator({ node: net.coordinatorNode, callTimeoutMs: 5_000, metricsIntervalMs: 500 })
-    const found = await coordinator.discover({ minPeers: scenario.nodes.length, timeoutMs: 30_000 })
-    assert.equal(found.length, scenario.nodes.length)
+    setup = await startE2eNetwork(scenario)
+    ;({ net, coordinator, workload } = setup)
   })
   after(async () => {
-    await coordinator?.stop()
-    await net?.stop()
+    await setup?.stop()
   })
 
   it('gives exactly the local float32 predictions on ideal devices, each request answered once', async () => {

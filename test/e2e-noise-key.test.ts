@@ -3,13 +3,11 @@
 // carries a noise key fixed by (batch, layer, call), so the order calls reach a node and the copy that serves
 // them do not change what the device reads.
 import assert from 'node:assert/strict'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
-import { createCoordinator, loadMnistWorkload, startLocalNetwork } from '@tessera/node'
-import type { Coordinator, LocalNetwork, MnistWorkload, Scenario } from '@tessera/node'
+import type { Coordinator, MnistWorkload, Scenario } from '@tessera/node'
+import { startE2eNetwork } from './e2e-network.js'
+import type { E2eNetwork } from './e2e-network.js'
 
-const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'reports', 'cache', 'models')
 const SEED = 'e2e-noise-key'
 const REQUESTS = 96
 
@@ -24,20 +22,16 @@ const scenario: Scenario = {
 }
 
 describe('noisy MNIST runs repeated', () => {
-  let net: LocalNetwork
   let coordinator: Coordinator
   let workload: MnistWorkload
+  let setup: E2eNetwork | undefined
 
   before(async () => {
-    workload = await loadMnistWorkload({ cacheDir: CACHE_DIR, seed: SEED })
-    net = await startLocalNetwork(scenario, { metricsIntervalMs: 500, nodeInit: { recordRefreshMs: 2_000, recordTtlMs: 10_000, redialIntervalMs: 300 } })
-    coordinator = createCoordinator({ node: net.coordinatorNode, callTimeoutMs: 5_000, metricsIntervalMs: 500 })
-    const found = await coordinator.discover({ minPeers: scenario.nodes.length, timeoutMs: 30_000 })
-    assert.equal(found.length, scenario.nodes.length)
+    setup = await startE2eNetwork(scenario)
+    ;({ coordinator, workload } = setup)
   })
   after(async () => {
-    await coordinator?.stop()
-    await net?.stop()
+    await setup?.stop()
   })
 
   it('give bit-identical logits with batches in flight and two copies of every shard', async () => {
