@@ -42,6 +42,22 @@ export interface ReportChart {
   yFormat?: 'number' | 'percent'
   widthPx?: number
   heightPx?: number
+  /**
+   * Vertical lines at x values with a short label (e.g. events on a time axis); drawn over the plot area.
+   * Each line gets a numbered badge in a band above the plot (numbered in x order, from 1), with its label beside
+   * it where there is room; close markers are staggered over a few rows and a crowded one keeps only its number.
+   * Every marker is also listed (number, x, label) under the chart, and hovering a line shows its labels.
+   * Markers outside the x range are listed but not drawn. On a log scale, x must be positive.
+   */
+  markers?: Array<{
+    x: number
+    /** Short text, e.g. `migrate tile 3` (plain text, escaped). */
+    label: string
+    /** CSS colour of the line and badge (default `DEFAULT_MARKER_COLOR`). */
+    color?: string
+    /** Draws a dashed line (e.g. for scenario events, as opposed to the system's own reactions). */
+    dashed?: boolean
+  }>
 }
 
 /** A section of a report page. */

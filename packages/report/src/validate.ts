@@ -40,4 +40,28 @@ export function validateChart (chart: ReportChart, where = 'chart'): void {
   if (chart.yRange !== undefined && !(chart.yRange[0] < chart.yRange[1])) {
     throw new InvalidReportDataError(`${where} yRange [${chart.yRange.join(', ')}] is empty`)
   }
+  if (chart.markers !== undefined) validateMarkers(chart.markers, chart.xScale === 'log', where)
+}
+
+// Marker colours also go into a `style` attribute of the list under the chart: without `;`, `:` or quotes a value
+// cannot add a declaration of its own, yet every colour syntax (names, hex, rgb(), hsl(), oklch(), var()) passes.
+const CSS_COLOR = /^[#a-z0-9(),.%\s/+-]+$/i
+
+function validateMarkers (markers: NonNullable<ReportChart['markers']>, logScale: boolean, where: string): void {
+  if (!Array.isArray(markers)) throw new InvalidReportDataError(`${where} markers must be an array`)
+  markers.forEach((marker, i) => {
+    const at = `${where} marker ${i}`
+    if (typeof marker !== 'object' || marker === null) throw new InvalidReportDataError(`${at} is not an object`)
+    if (typeof marker.x !== 'number' || !Number.isFinite(marker.x)) throw new InvalidReportDataError(`${at} x is ${String(marker.x)}`)
+    if (logScale && marker.x <= 0) throw new InvalidReportDataError(`${at} x = ${marker.x} cannot go on a log scale`)
+    if (typeof marker.label !== 'string' || marker.label.trim() === '') {
+      throw new InvalidReportDataError(`${at} label must be a non-empty string (got ${JSON.stringify(marker.label)})`)
+    }
+    if (marker.color !== undefined && (typeof marker.color !== 'string' || !CSS_COLOR.test(marker.color))) {
+      throw new InvalidReportDataError(`${at} ("${marker.label}") color ${JSON.stringify(marker.color)} is not a CSS colour`)
+    }
+    if (marker.dashed !== undefined && typeof marker.dashed !== 'boolean') {
+      throw new InvalidReportDataError(`${at} ("${marker.label}") dashed must be a boolean`)
+    }
+  })
 }
