@@ -9,7 +9,9 @@
  *
  * Every command takes --prefix (default $TESSERA_NATLAB_PREFIX or `tl`). With no command:
  *
- *   [--attempts N] [--out DIR] [--json]                            the traversal matrix: up, measure, down
+ *   [--attempts N] [--out DIR] [--json] [--mnist-requests N | --no-mnist]
+ *                                                                  the traversal matrix, then the MNIST MLP through
+ *                                                                  the same network: up, measure, down
  */
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { DEFAULT_PREFIX, PREFIX_ENV } from './constants.js'
@@ -18,7 +20,8 @@ import { createLab } from './lab.js'
 import type { LabStatus } from './lab.js'
 import { runSelfCheck } from './selfcheck.js'
 import { DEFAULT_MATRIX_ATTEMPTS, runMatrix } from './matrix.js'
-import { MATRIX_REPORT_DIR, matrixJson, matrixTable, writeMatrixReport } from './matrix-report.js'
+import { MATRIX_REPORT_DIR, matrixJson, matrixTable, mnistText, writeMatrixReport } from './matrix-report.js'
+import { DEFAULT_MNIST_REQUESTS } from './mnist.js'
 import { renderTerminalTable } from '@tessera/report'
 
 function number (value: string): number {
@@ -51,7 +54,9 @@ withPrefix(program)
   .option('--attempts <n>', 'attempts per pair type, each with a fresh client process and ports', number, DEFAULT_MATRIX_ATTEMPTS)
   .option('--out <dir>', 'report directory', MATRIX_REPORT_DIR)
   .option('--json', 'print only the matrix JSON')
-  .action(async (opts: { prefix: string, attempts: number, out: string, json?: boolean }) => {
+  .option('--mnist-requests <n>', 'MNIST requests of the coordinator run after the pairs', number, DEFAULT_MNIST_REQUESTS)
+  .option('--no-mnist', 'skip the MNIST run')
+  .action(async (opts: { prefix: string, attempts: number, out: string, json?: boolean, mnist: boolean, mnistRequests: number }) => {
     const lab = createLab({ prefix: opts.prefix })
     const say = (line: string): void => { if (opts.json !== true) console.log(line) }
     const wasUp = (await lab.status()).up
@@ -60,6 +65,7 @@ withPrefix(program)
     try {
       const result = await runMatrix(lab, {
         attempts: opts.attempts,
+        mnist: opts.mnist ? { requests: opts.mnistRequests } : false,
         onProgress: say,
         onAttempt: (a) => {
           const r = a.result
@@ -71,6 +77,7 @@ withPrefix(program)
         console.log(matrixJson(result))
       } else {
         console.log(renderTerminalTable(matrixTable(result.pairs)))
+        if (opts.mnist) console.log(mnistText(result))
         console.log(`wrote ${files.join(', ')}`)
       }
     } finally {

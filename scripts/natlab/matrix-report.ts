@@ -2,7 +2,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { renderTerminalTable, writeReportPage } from '@tessera/report'
+import { describeMnistRun, peersByPath } from './mnist.js'
 import type { MatrixPair, MatrixResult } from './matrix.js'
+import type { MnistRun } from './mnist.js'
 import type { ReportTable } from '@tessera/report'
 
 /** Where `npm run natlab` writes its report, relative to the repository root. */
@@ -18,20 +20,63 @@ export function matrixTable (pairs: MatrixPair[]): ReportTable {
   }
 }
 
-/** The `--json` document: exactly `{"pairs":[…]}`. */
-export function matrixJson (result: Pick<MatrixResult, 'pairs'>): string {
-  return JSON.stringify({ pairs: result.pairs.map((p) => ({ pair: p.pair, attempts: p.attempts, connected: p.connected, direct: p.direct, connectMsP50: p.connectMsP50, firstResultMsP50: p.firstResultMsP50, uploadMiBps: p.uploadMiBps })) })
+/** The MNIST run as the `mnist` key of the `--json` document. */
+export function mnistSummary (run: MnistRun): Record<string, unknown> {
+  return {
+    host: run.host,
+    policy: run.policy,
+    requests: run.requests,
+    answered: run.answered,
+    requestsLost: run.requestsLost,
+    requestsDuplicated: run.requestsDuplicated,
+    accuracy: run.accuracy,
+    floatAccuracy: run.floatAccuracy,
+    throughputRps: round(run.throughputRps, 1),
+    discoveryMs: round(run.discoveryMs, 0),
+    peersByPath: peersByPath(run)
+  }
 }
 
-/** Writes matrix.json, matrix.txt, attempts.json and index.html into `dir`; returns the paths. */
+/** The peers of the MNIST run as a report table. */
+export function mnistTable (run: MnistRun): ReportTable {
+  return {
+    columns: ['host', 'reachability', 'NAT', 'shards', 'calls', 'path found on', 'path after run'],
+    rows: run.peers.map((p) => [p.host, p.reachability, p.natKind, p.shards, p.calls, p.path, p.pathAfterRun ?? '—'])
+  }
+}
+
+/**
+ * The `--json` document: `{"pairs":[…]}`, and `"mnist"` after it when the run included the MNIST MLP (its summary,
+ * or `{"error": …}` when it gave no metrics).
+ */
+export function matrixJson (result: Pick<MatrixResult, 'pairs' | 'mnist' | 'mnistError'>): string {
+  const pairs = result.pairs.map((p) => ({ pair: p.pair, attempts: p.attempts, connected: p.connected, direct: p.direct, connectMsP50: p.connectMsP50, firstResultMsP50: p.firstResultMsP50, uploadMiBps: p.uploadMiBps }))
+  if (result.mnist !== undefined) return JSON.stringify({ pairs, mnist: mnistSummary(result.mnist) })
+  if (result.mnistError !== undefined) return JSON.stringify({ pairs, mnist: { error: result.mnistError } })
+  return JSON.stringify({ pairs })
+}
+
+/** The MNIST run in a few lines of text (empty when the matrix ran without it). */
+export function mnistText (result: Pick<MatrixResult, 'mnist' | 'mnistError'>): string {
+  if (result.mnist !== undefined) return `MNIST MLP, coordinator on ${result.mnist.host}: ${describeMnistRun(result.mnist)}\n${renderTerminalTable(mnistTable(result.mnist))}`
+  if (result.mnistError !== undefined) return `MNIST MLP: no metrics: ${result.mnistError}`
+  return ''
+}
+
+/** Writes matrix.json, matrix.txt, attempts.json (and mnist.json) and index.html into `dir`; returns the paths. */
 export async function writeMatrixReport (dir: string, result: MatrixResult, subtitle: string): Promise<string[]> {
   await mkdir(dir, { recursive: true })
   const table = matrixTable(result.pairs)
-  const text = renderTerminalTable(table)
+  const mnist = mnistText(result)
+  const text = renderTerminalTable(table) + (mnist === '' ? '' : `\n\n${mnist}`)
   const files = [join(dir, 'matrix.json'), join(dir, 'matrix.txt'), join(dir, 'attempts.json')]
   await writeFile(files[0], matrixJson(result) + '\n')
   await writeFile(files[1], text + '\n')
   await writeFile(files[2], JSON.stringify(result.attempts, null, 2) + '\n')
+  if (result.mnist !== undefined) {
+    files.push(join(dir, 'mnist.json'))
+    await writeFile(files[files.length - 1], JSON.stringify(result.mnist, null, 2) + '\n')
+  }
   const failures = result.attempts.filter((a) => a.result.error !== undefined)
   files.push(await writeReportPage(dir, {
     title: 'tessera NAT lab: traversal matrix',
@@ -48,7 +93,17 @@ export async function writeMatrixReport (dir: string, result: MatrixResult, subt
       {
         heading: 'Failed attempts',
         text: failures.length === 0 ? 'none' : failures.map((a) => `${a.pair} #${a.index} ${a.client} → ${a.server}: ${a.result.error?.name ?? ''} ${a.result.error?.message ?? ''}`)
-      }
+      },
+      ...(result.mnist === undefined && result.mnistError === undefined
+        ? []
+        : [{
+            heading: 'MNIST MLP through the network',
+            text: [
+              'After the pairs, `tessera run` (the coordinator, a real process) on a public host bootstraps from the relay, discovers the relay and the servers (the NATed ones by their circuit addresses), places the MLP 784-256-128-10 with the policy named below (by default round-robin, so every peer holds a shard whatever its path), and runs the MNIST-subset digits through them. Path found on: how the coordinator first reached the peer; path after run: its best connection at the end (a NATed peer may have dialled the public coordinator back).',
+              result.mnist !== undefined ? describeMnistRun(result.mnist) : `no metrics: ${result.mnistError ?? ''}`
+            ],
+            ...(result.mnist !== undefined ? { table: mnistTable(result.mnist) } : {})
+          }])
     ]
   }))
   return files

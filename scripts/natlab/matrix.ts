@@ -3,16 +3,19 @@
  * a public host, behind a cone NAT and behind a symmetric NAT, each NATed one holding a reservation on the relay),
  * and for each pair type a series of one-shot clients (probes/shard-client) that dial, program and execute a
  * 512×512 block, let the hole punch settle and time a second upload. Every attempt is a fresh client process:
- * fresh identity, fresh ports, fresh NAT mappings.
+ * fresh identity, fresh ports, fresh NAT mappings. Then a coordinator on pub1 runs the MNIST MLP through the same
+ * network (mnist.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { NatlabError } from './errors.js'
+import { runMnist, waitForClassifiedRecords } from './mnist.js'
 import { probeArgv } from './probe-path.js'
 import { LAB_NODE_PORT, startTesseraNode, waitForReachability } from './tessera.js'
 import type { Lab } from './lab.js'
+import type { MnistRun, MnistRunInit } from './mnist.js'
 import type { ClientResult } from './probes/shard-client.js'
 import type { TesseraProcess } from './tessera.js'
 
@@ -45,6 +48,10 @@ export interface MatrixAttempt {
 export interface MatrixResult {
   pairs: MatrixPair[]
   attempts: MatrixAttempt[]
+  /** The MNIST MLP run through the same network after the pairs, when one was made and printed its metrics. */
+  mnist?: MnistRun
+  /** Why the MNIST run gave no metrics, when it did not. */
+  mnistError?: string
 }
 
 export interface MatrixInit {
@@ -56,6 +63,11 @@ export interface MatrixInit {
   spacingMs?: number
   onAttempt?: (attempt: MatrixAttempt) => void
   onProgress?: (message: string) => void
+  /**
+   * After the pairs, `tessera run` on pub1 runs the MNIST MLP through the same relay and servers (see mnist.ts;
+   * default round-robin over 2,000 requests); `false` skips it.
+   */
+  mnist?: MnistRunInit | false
 }
 
 export const DEFAULT_MATRIX_ATTEMPTS = 10
@@ -65,6 +77,11 @@ const DEFAULT_SPACING_MS = 1000
 const ATTEMPT_TIMEOUT_MS = 60_000
 /** Servers must be classified (and NATed ones hold a reservation) within this. */
 const SETTLE_SERVERS_TIMEOUT_MS = 30_000
+/**
+ * The servers' records must show their settled classification before the MNIST run: without short refresh
+ * options a node re-publishes 20 s, 60 s and 120 s after its start, and the pairs may take less than 20 s.
+ */
+const MNIST_RECORDS_TIMEOUT_MS = 70_000
 /** Tiles of each server: two 512×512 shards per attempt need 8 of 256×256, with room for an attempt that failed. */
 const SERVER_TILES = 64
 
@@ -225,6 +242,17 @@ export async function runMatrix (lab: Lab, init: MatrixInit = {}): Promise<Matri
         const attempt = { pair, index, client, server, result }
         attempts.push(attempt)
         init.onAttempt?.(attempt)
+      }
+    }
+    if (init.mnist !== false) {
+      init.onProgress?.('running the MNIST MLP through the relay and servers (tessera run)')
+      try {
+        await waitForClassifiedRecords(lab, network, MNIST_RECORDS_TIMEOUT_MS)
+        const mnist = await runMnist(lab, network, init.mnist ?? {})
+        return { pairs: summarize(attempts), attempts, mnist }
+      } catch (err) {
+        // The pairs are measured: report them, and why the MNIST run has no numbers.
+        return { pairs: summarize(attempts), attempts, mnistError: err instanceof Error ? err.message : String(err) }
       }
     }
   } finally {

@@ -1,9 +1,11 @@
 /** The traversal matrix's folding and output shape (no lab needed). */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { matrixJson, matrixTable } from '../natlab/matrix-report.js'
+import { matrixJson, matrixTable, mnistTable } from '../natlab/matrix-report.js'
 import { median, PAIR_NAMES, summarize } from '../natlab/matrix.js'
+import { peersByPath } from '../natlab/mnist.js'
 import type { MatrixAttempt } from '../natlab/matrix.js'
+import type { MnistRun, MnistRunPeer } from '../natlab/mnist.js'
 import type { ClientResult } from '../natlab/probes/shard-client.js'
 
 const attempt = (pair: MatrixAttempt['pair'], index: number, result: Partial<ClientResult>): MatrixAttempt =>
@@ -39,5 +41,32 @@ describe('traversal matrix', () => {
     assert.deepEqual(parsed.pairs.map((p) => p.pair), [...PAIR_NAMES])
     for (const p of parsed.pairs) assert.deepEqual(Object.keys(p), ['pair', 'attempts', 'connected', 'direct', 'connectMsP50', 'firstResultMsP50', 'uploadMiBps'])
     assert.equal(matrixTable(summarize(attempts)).rows.length, PAIR_NAMES.length)
+  })
+
+  const peer = (host: string, path: string, shards: number): MnistRunPeer =>
+    ({ peerId: `id-${host}`, host, reachability: path === 'direct' ? 'public' : 'private', natKind: 'none', path, pathAfterRun: 'direct', shards, calls: shards * 10 })
+  const mnistRun: MnistRun = {
+    host: 'pub1', policy: 'round-robin', exitCode: 0, requests: 2000, answered: 2000, requestsLost: 0, requestsDuplicated: 0, accuracy: 0.97, floatAccuracy: 0.9735,
+    throughputRps: 612.345, latencyP50Ms: 20, latencyP95Ms: 60, failedCalls: 0, replacements: 0, discoveryMs: 1523.4, durationMs: 3266,
+    peers: [peer('relay', 'direct', 1), peer('pub2', 'direct', 0), peer('cone1-a', 'relayed', 2), peer('sym1-a', 'relayed', 1)]
+  }
+
+  it('counts the MNIST run\'s shard holders by the path they were found on', () => {
+    assert.deepEqual(peersByPath(mnistRun), { direct: 1, relayed: 2 })
+    assert.deepEqual(peersByPath({ peers: [] }), {})
+    assert.equal(mnistTable(mnistRun).rows.length, 4)
+  })
+
+  it('--json adds the MNIST run as `mnist` after an unchanged `pairs`', () => {
+    const pairs = summarize(PAIR_NAMES.map((pair) => attempt(pair, 0, { connected: true, direct: true, connectMs: 1, firstResultMs: 10, uploadMiBps: 1 })))
+    const withRun = JSON.parse(matrixJson({ pairs, mnist: mnistRun })) as Record<string, unknown>
+    assert.deepEqual(Object.keys(withRun), ['pairs', 'mnist'])
+    assert.deepEqual(withRun.pairs, (JSON.parse(matrixJson({ pairs })) as Record<string, unknown>).pairs)
+    assert.deepEqual(withRun.mnist, {
+      host: 'pub1', policy: 'round-robin', requests: 2000, answered: 2000, requestsLost: 0, requestsDuplicated: 0, accuracy: 0.97, floatAccuracy: 0.9735,
+      throughputRps: 612.3, discoveryMs: 1523, peersByPath: { direct: 1, relayed: 2 }
+    })
+    const failed = JSON.parse(matrixJson({ pairs, mnistError: 'discovery found 2 record(s)' })) as Record<string, unknown>
+    assert.deepEqual(failed.mnist, { error: 'discovery found 2 record(s)' })
   })
 })

@@ -2,21 +2,63 @@
  * `tessera run`: joins an existing network as a client, discovers its peers, runs the MNIST MLP through them
  * for N requests under one placement policy, and prints the run's metrics.
  */
+import { peerIdFromString } from '@libp2p/peer-id'
 import { POLICY_NAMES } from '@tessera/scheduler'
 import { formatPercent, renderTerminalTable } from '@tessera/report'
 import { Option } from 'commander'
 import { createCoordinator } from '../coordinator/coordinator.js'
 import { loadMnistWorkload } from '../coordinator/workload.js'
 import { DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_IN_FLIGHT } from '../coordinator/constants.js'
+import { pathOfConnections } from '../coordinator/peers.js'
 import { createTesseraNode } from '../tessera-node.js'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
 import { collectBootstrap, guessNetwork, parsePositiveInt } from './options.js'
+import type { NatKind, Reachability } from '@tessera/memory'
+import type { PathKind } from '@tessera/scheduler'
+import type { PeerTarget } from '../coordinator/peers.js'
 import type { Command } from 'commander'
 
 /** Default requests of `tessera run`. */
 export const DEFAULT_RUN_REQUESTS = 512
 /** How long `tessera run` looks for peers. */
 const DEFAULT_RUN_DISCOVERY_MS = 30_000
+
+/** One peer of a run as `tessera run --json` reports it (the `placement` array). */
+export interface RunPeerSummary {
+  peerId: string
+  /** From the peer's capacity record. */
+  reachability: Reachability
+  natKind: NatKind
+  /** How the coordinator reached the peer when it found it (what the placement policy saw). */
+  path: PathKind
+  /**
+   * The best path over the peer's connections once the run ended — a relayed one may have been replaced by a direct
+   * one (hole-punched, or dialled back by the NATed peer when the coordinator is public); null without a connection.
+   */
+  pathAfterRun: PathKind | null
+  /** Shards (copies) the peer held after programming. */
+  shards: number
+  /** Successful shard calls the peer answered. */
+  calls: number
+}
+
+/**
+ * Per-peer summary of a run, sorted by peer id: every peer found, with the shards it held (from `placement`,
+ * shard id → holders), the calls it answered and its path. `pathNow` reads the live path of a peer.
+ */
+export function summarizeRunPeers (targets: readonly PeerTarget[], placement: Readonly<Record<string, readonly string[]>>, callsByPeer: Readonly<Record<string, number>>, pathNow: (peerId: string) => PathKind | undefined): RunPeerSummary[] {
+  const shards = new Map<string, number>()
+  for (const holders of Object.values(placement)) for (const p of holders) shards.set(p, (shards.get(p) ?? 0) + 1)
+  return [...targets].sort((a, b) => a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0).map((t) => ({
+    peerId: t.peerId,
+    reachability: t.record.reachability,
+    natKind: t.record.natKind,
+    path: t.path,
+    pathAfterRun: pathNow(t.peerId) ?? null,
+    shards: shards.get(t.peerId) ?? 0,
+    calls: callsByPeer[t.peerId] ?? 0
+  }))
+}
 
 interface RunCommandOptions {
   bootstrap: string[]
@@ -53,7 +95,9 @@ async function runJob (opts: RunCommandOptions): Promise<void> {
   const node = await createTesseraNode({ network: guessNetwork(opts.bootstrap), serve: false, bootstrap: opts.bootstrap })
   const coordinator = createCoordinator({ node, progress: !opts.json })
   try {
+    const discoveryStartMs = performance.now()
     const targets = await coordinator.discover({ minPeers: opts.minPeers, timeoutMs: opts.timeoutMs })
+    const discoveryMs = performance.now() - discoveryStartMs
     if (!opts.json) process.stderr.write(`${targets.length} peer(s): ${targets.map((t) => `${t.peerId.slice(-8)} ${t.record.device.preset} ${t.record.device.geometry.rows}×${t.record.device.geometry.cols} ${t.path}`).join(', ')}\n`)
     const result = await coordinator.run({
       job: workload.job,
@@ -71,6 +115,7 @@ async function runJob (opts: RunCommandOptions): Promise<void> {
         policy: result.policy,
         peers: targets.length,
         requests: m.requests,
+        answered: m.answered,
         throughputRps: m.throughputRps,
         latencyP50Ms: m.latencyP50Ms,
         latencyP95Ms: m.latencyP95Ms,
@@ -83,7 +128,9 @@ async function runJob (opts: RunCommandOptions): Promise<void> {
         shardCalls: m.shardCalls,
         failedCalls: m.failedCalls,
         replacements: m.replacements,
-        durationMs: m.durationMs
+        durationMs: m.durationMs,
+        discoveryMs,
+        placement: summarizeRunPeers(coordinator.targets(), result.placement, m.callsByPeer, (peerId) => pathOfConnections(node.libp2p.getConnections(peerIdFromString(peerId))))
       })}\n`)
     } else {
       process.stdout.write(renderTerminalTable({
