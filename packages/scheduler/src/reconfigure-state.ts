@@ -40,7 +40,7 @@ export interface ReconfigureState {
   readonly knownPeers: ReadonlySet<string>
   /** Hysteresis: condition key → consecutive checks it has held. */
   readonly counters: ReadonlyMap<string, number>
-  /** Shard id → end of its cool-down, ms. */
+  /** Cool-down key (`migrate` or `copies`, then the shard id) → end of that cool-down, ms. */
   readonly cooldownUntilMs: ReadonlyMap<string, number>
   /** Peer id → until when a peer that shed a copy for overload only waits before shedding another, ms. */
   readonly sheddingUntilMs: ReadonlyMap<string, number>

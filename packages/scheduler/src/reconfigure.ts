@@ -11,7 +11,8 @@
  *    is drained —, a programming timeout cancels; a released source ends the operation;
  * 4. safety: a shard left with no active copy gets a draining copy back (`activate`);
  * 5. release draining copies whose in-flight calls are done (or whose drain timed out), never a shard's last;
- * 6. replace lost copies at once — no hysteresis, no cap, only capacity — shards without any copy first;
+ * 6. replace lost copies at once — no hysteresis, no cap, only capacity — shards without any copy first; when
+ *    every peer left looks saturated, the least utilised one takes the copy (a slow copy beats none);
  * 7. migrate a copy off a peer that is overloaded, slower than it used to be or trending worse, when the
  *    expected completion time on the best other peer beats the old one by `gainThreshold` at `confirmChecks`
  *    consecutive steps; at most `maxConcurrentMigrations` uploads (migrations + replications) at once and one
@@ -272,6 +273,28 @@ export function reconfigureStep (state: ReconfigureState, input: ReconfigureInpu
     }
     return pick(best, rng)
   }
+  // A lost copy must go somewhere even when every peer left looks saturated (the load model caps utilisation):
+  // then the feasible peer with the lowest utilisation, ties by score, takes it.
+  const leastLoadedTarget = (shard: Shard, rng: Rng): { peer: PeerView, totalMs: number, serviceMs: number } | undefined => {
+    const exclude = new Set((placement.get(shard.id) ?? []).map((r) => r.peerId))
+    let best: Array<{ peer: PeerView, totalMs: number, serviceMs: number }> = []
+    let bestKey: [number, number] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]
+    for (const peer of targets) {
+      if (exclude.has(peer.peerId)) continue
+      const serviceMs = serviceTimeMs(shard, peer)
+      if (!Number.isFinite(serviceMs)) continue
+      const s = scoreShard(shard, peer, model, { tilesFree: ledger.remaining(peer.peerId), committedMs: 0 })
+      if (!s.feasible || !Number.isFinite(s.totalMs)) continue
+      const key: [number, number] = [load.utilisation(peer.peerId), s.totalMs]
+      if (key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) {
+        bestKey = key
+        best = [{ peer, totalMs: s.totalMs, serviceMs }]
+      } else if (key[0] === bestKey[0] && key[1] === bestKey[1]) {
+        best.push({ peer, totalMs: s.totalMs, serviceMs })
+      }
+    }
+    return pick(best, rng)
+  }
   const program = (shard: Shard, peer: PeerView): void => {
     ledger.take(peer, shard)
     actions.push({ kind: 'program', shardId: shard.id, peerId: peer.peerId, tiles: shard.tilesNeeded })
@@ -288,7 +311,7 @@ export function reconfigureStep (state: ReconfigureState, input: ReconfigureInpu
     const lost = lostFrom.get(shard.id) ?? []
     while (liveCopies(shard.id) < want) {
       const rate = rates.get(shard.id) ?? 0
-      const target = bestTarget(shard, rate / want, input.rng)
+      const target = bestTarget(shard, rate / want, input.rng) ?? leastLoadedTarget(shard, input.rng)
       if (target === undefined) {
         unplaced.push({ shardId: shard.id, reason: `${liveCopies(shard.id)} of ${want} cop${want === 1 ? 'y' : 'ies'} live and no peer can take it (${noTargetReason(shard, targets, ledger)})` })
         break
@@ -316,17 +339,23 @@ export function reconfigureStep (state: ReconfigureState, input: ReconfigureInpu
   const checks = new ConsecutiveChecks(state.counters)
   let slots = config.maxConcurrentMigrations - operations.filter((op) => op.kind === 'migrate' || op.kind === 'replicate').length
   const busy = new Set(operations.map((op) => op.shardId))
-  const movable = shards.filter((s) => !busy.has(s.id) && !coolingDown(cooldowns, s.id, nowMs))
+  // Two cool-downs per shard: one after a migration holds its next migration (no ping-pong between peers), one
+  // after a replication or eviction holds the next change of its copy count. A copy added for load a moment ago
+  // may still leave a peer that then slows down.
+  const migrationKey = (shard: Shard): string => `migrate\u0000${shard.id}`
+  const copiesKey = (shard: Shard): string => `copies\u0000${shard.id}`
+  const migratable = shards.filter((s) => !busy.has(s.id) && !coolingDown(cooldowns, migrationKey(s), nowMs))
+  const movable = shards.filter((s) => !busy.has(s.id) && !coolingDown(cooldowns, copiesKey(s), nowMs))
   const shedding = liveCooldowns(state.sheddingUntilMs, nowMs)
-  const decided = (shard: Shard): void => {
+  const decided = (shard: Shard, key: string): void => {
     busy.add(shard.id)
-    cooldowns.set(shard.id, nowMs + config.cooldownMs)
+    cooldowns.set(key, nowMs + config.cooldownMs)
   }
 
   // 7. Migrations.
   interface MigrationCandidate { shard: Shard, from: Holder, gain: number, key: string }
   const migrations: MigrationCandidate[] = []
-  for (const shard of movable) {
+  for (const shard of migratable) {
     const holders = holdersOf(shard)
     const rate = rates.get(shard.id) ?? 0
     for (const holder of holders) {
@@ -367,7 +396,7 @@ export function reconfigureStep (state: ReconfigureState, input: ReconfigureInpu
       atMs: nowMs
     })
     checks.reset(key)
-    decided(shard)
+    decided(shard, migrationKey(shard))
     slots--
     if (trigger.overloadOnly) shedding.set(from.peer.peerId, nowMs + config.overloadSettleMs)
   }
@@ -412,7 +441,7 @@ export function reconfigureStep (state: ReconfigureState, input: ReconfigureInpu
       atMs: nowMs
     })
     checks.reset(key)
-    decided(shard)
+    decided(shard, copiesKey(shard))
     slots--
   }
 
@@ -456,7 +485,7 @@ export function reconfigureStep (state: ReconfigureState, input: ReconfigureInpu
       atMs: nowMs
     })
     checks.reset(key)
-    decided(shard)
+    decided(shard, copiesKey(shard))
   }
 
   return {
@@ -481,7 +510,7 @@ function noTargetReason (shard: Shard, targets: readonly PeerView[], ledger: Til
   if (targets.length === 0) return 'no peers'
   const room = targets.filter((p) => ledger.fits(p, shard))
   if (room.length === 0) return `no peer has ${shard.tilesNeeded} free ${shard.geometry.rows}×${shard.geometry.cols} tile(s)`
-  return `${room.length} peer(s) with room, none feasible (relay limits, no throughput or saturated)`
+  return `${room.length} peer(s) with room, none feasible (relay limits or no throughput)`
 }
 
 function describePeer (peer: PeerView): string {

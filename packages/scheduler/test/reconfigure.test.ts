@@ -333,6 +333,58 @@ describe('reconfigure: departures, joins, replicas', () => {
   })
 })
 
+describe('reconfigure: re-placement under saturation', () => {
+  it('re-places a lost copy on the least utilised peer when every peer left looks saturated', () => {
+    // `hot` alone keeps b and c far beyond saturation (its rate × service time ≫ 1); `lost` had its only copy on
+    // the departed peer a. Without a fallback the load model finds no peer that can take more load.
+    const hot = shard('hot', { bytes: 0, requestBytes: 0, macsPerRequest: 1e6 })
+    const lost = shard('lost', { bytes: 0, requestBytes: 0, macsPerRequest: 1e6 })
+    const peers = ['b', 'c'].map((id) => peer(id, { rttMs: 0, shortTerm: { peerId: id, lastSeenMs: 0, calls: 0, throughput: summary(THROUGHPUT) } }))
+    const serviceMs = ((hot.macsPerRequest as number) / THROUGHPUT) * 1000
+    const r = createReconfigurer()
+    const out = r.step(r.initialState({ knownPeers: ['a', 'b', 'c'] }), {
+      shards: [hot, lost],
+      replicas: new Map([['hot', [{ peerId: 'b', state: 'active', inFlight: 0 }, { peerId: 'c', state: 'active', inFlight: 0 }]], ['lost', [{ peerId: 'a', state: 'active', inFlight: 0 }]]]),
+      peers,
+      departed: ['a'],
+      // Spread over its two copies, hot keeps each of b and c busy 4 times over.
+      loadPerSec: new Map([['hot', (8 * 1000) / serviceMs], ['lost', 1]]),
+      nowMs: 0,
+      rng: createRng('saturated')
+    })
+    const programs = out.actions.filter((a) => a.kind === 'program' && a.shardId === 'lost')
+    assert.equal(programs.length, 1, JSON.stringify(out.unplaced))
+    assert.ok(['b', 'c'].includes(programs[0].peerId))
+    assert.deepEqual(out.unplaced, [])
+    assert.ok(out.events.some((e) => e.type === 'replace' && e.shardId === 'lost' && e.from === 'a'))
+  })
+})
+
+describe('reconfigure: the two cool-downs', () => {
+  it('moves a copy added for load off a peer that slows down, within the replication cool-down', () => {
+    const cooldownMs = 60_000
+    // As in the replication test above: one copy serves 152.6 calls/s, 140 calls/s make it hot.
+    const world = new World({ seed: 'replicated-then-slow', peers: worldPeers(4), shards: [shard('h')], rates: new Map([['h', 140]]), assignments: new Map([['h', ['p0']]]), reconfigure: { cooldownMs } })
+    let replicatedAt: number | undefined
+    for (let i = 0; i < 40; i++) {
+      world.step()
+      const replicated = world.events.find((e) => e.type === 'replicate') as ShardEvent | undefined
+      if (replicated !== undefined && replicatedAt === undefined) {
+        replicatedAt = replicated.atMs
+        world.peers.get(replicated.to as string)!.speed = 0.3
+      }
+      world.advance()
+    }
+    assert.notEqual(replicatedAt, undefined)
+    const moved = world.migrations()
+    assert.ok(moved.length >= 1, 'the copy on the slowed peer stayed')
+    assert.ok(moved[0].atMs - (replicatedAt as number) < cooldownMs, `moved ${moved[0].atMs - (replicatedAt as number)} ms after the replication`)
+    // The copy count is still under its own cool-down: no second replication and no eviction yet.
+    assert.equal(world.events.filter((e) => e.type === 'replicate').length, 1)
+    assert.equal(world.events.filter((e) => e.type === 'evict').length, 0)
+  })
+})
+
 describe('reconfigure: input checks and determinism', () => {
   const r = createReconfigurer()
   const state: ReconfigureState = r.initialState()
