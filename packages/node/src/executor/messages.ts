@@ -24,6 +24,7 @@ export type ExecutorRequest =
   | { id: number, op: 'execute', shardId: string, x: Float32Array, batch: number, options: ExecuteOptions }
   | { id: number, op: 'release', shardId: string }
   | { id: number, op: 'status' }
+  | { id: number, op: 'setEmulatedRate', macsPerSecond: number }
 
 export interface ExecuteReply {
   output: Float32Array

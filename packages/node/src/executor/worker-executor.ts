@@ -117,6 +117,14 @@ export class WorkerExecutor {
     return await this.request({ op: 'execute', shardId, x: input, batch, options: executeOptions }, transferable(input)) as ExecuteReply
   }
 
+  /**
+   * Changes the emulated compute rate cap from the next execute on (0: no cap) — a host that slows down or
+   * recovers mid-run, as simulations script it. Rejects a negative or non-finite rate.
+   */
+  async setEmulatedMacsPerSecond (macsPerSecond: number): Promise<void> {
+    await this.request({ op: 'setEmulatedRate', macsPerSecond })
+  }
+
   async release (shardId: string): Promise<{ tilesFreed: number }> {
     const value = await this.request({ op: 'release', shardId }) as { tilesFreed: number }
     this.shapes.delete(shardId)

@@ -54,7 +54,7 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4))
 
 function main (): void {
   const data = workerData as ExecutorWorkerData
-  const emulatedMacsPerSecond = data.emulatedMacsPerSecond ?? 0
+  let emulatedMacsPerSecond = data.emulatedMacsPerSecond ?? 0
   let executor: ShardExecutor
   let throughputGflops: number
   try {
@@ -79,6 +79,12 @@ function main (): void {
         case 'program': value = executor.program(req.shardId, req.weights, req.seed, req.tSeconds); break
         case 'release': value = executor.release(req.shardId); break
         case 'status': value = executor.status(); break
+        case 'setEmulatedRate': {
+          if (!(Number.isFinite(req.macsPerSecond) && req.macsPerSecond >= 0)) throw new RangeError(`emulated rate must be a non-negative number of MAC/s, got ${req.macsPerSecond}`)
+          emulatedMacsPerSecond = req.macsPerSecond
+          value = { macsPerSecond: emulatedMacsPerSecond }
+          break
+        }
         case 'execute': {
           const start = performance.now()
           const { output, stats } = executor.execute(req.shardId, req.x, req.batch, req.options)

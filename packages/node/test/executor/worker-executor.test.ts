@@ -32,6 +32,27 @@ describe('WorkerExecutor', () => {
     assert.equal(worker.cachedStatus().tilesFree, 6)
   })
 
+  it('reports the device time of its emulated rate, and a changed rate from the next execute on', async () => {
+    const slow = await WorkerExecutor.start({ profile, tiles: 2, calibrate: false, emulatedMacsPerSecond: 2e6 })
+    try {
+      await slow.reserve('s', 128, 128)
+      await slow.program('s', seededFloats(128 * 128, 'w'), 1)
+      const x = seededFloats(128, 'x')
+      const before = await slow.execute('s', x, 1)
+      // The emulated time (128·128 MACs at 2 MMAC/s = 8.2 ms) dwarfs the tile's own device time (µs).
+      assert.equal(before.stats.macs, 128 * 128)
+      assert.ok(Math.abs(before.stats.deviceTimeNs - (before.stats.macs / 2e6) * 1e9) < 1)
+      await slow.setEmulatedMacsPerSecond(2e6 / 3)
+      const after = await slow.execute('s', x, 1)
+      assert.ok(Math.abs(after.stats.deviceTimeNs - (after.stats.macs / (2e6 / 3)) * 1e9) < 1)
+      assert.ok(after.wallMs >= (after.stats.macs / (2e6 / 3)) * 1000 - 1)
+      await assert.rejects(slow.setEmulatedMacsPerSecond(-1), /emulated rate/)
+      await assert.rejects(slow.setEmulatedMacsPerSecond(Number.NaN), /emulated rate/)
+    } finally {
+      await slow.stop()
+    }
+  })
+
   it('rebuilds the named errors thrown in the worker', async () => {
     await assert.rejects(worker.execute('missing', new Float32Array(4), 1), UnknownShardError)
     await assert.rejects(worker.reserve('huge', 128 * 7, 128), InsufficientCapacityError)
