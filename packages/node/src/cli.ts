@@ -9,6 +9,7 @@ import { registerDemoCommand } from './cli/demo.js'
 import { registerNodeCommand } from './cli/node.js'
 import { registerPeersCommand } from './cli/peers.js'
 import { registerRunCommand } from './cli/run.js'
+import { registerSimCommand } from './cli/sim.js'
 import { InvalidOptionError } from './errors.js'
 
 /** Exit code of a usage error (bad flag, bad value, unknown command). */
@@ -36,6 +37,7 @@ export function createProgram (): Command {
   registerAccuracyCommand(program)
   registerRunCommand(program)
   registerDemoCommand(program)
+  registerSimCommand(program)
   return program
 }
 

@@ -9,7 +9,6 @@ import { join } from 'node:path'
 import { POLICY_NAMES } from '@tessera/scheduler'
 import { formatPercent, renderTerminalTable, writeReportPage } from '@tessera/report'
 import type { ReportSection, ReportTable } from '@tessera/report'
-import { InvalidArgumentError } from 'commander'
 import { createCoordinator } from '../coordinator/coordinator.js'
 import type { RunResult } from '../coordinator/coordinator.js'
 import { startLocalNetwork } from '../coordinator/local-network.js'
@@ -19,7 +18,7 @@ import type { Scenario } from '../coordinator/scenario.js'
 import { loadMnistWorkload } from '../coordinator/workload.js'
 import { THROUGHPUT_BUCKET_MS, THROUGHPUT_WINDOW_MS } from '../coordinator/constants.js'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
-import { parsePositiveInt } from './options.js'
+import { parsePolicies, parsePositiveInt } from './options.js'
 import type { Command } from 'commander'
 
 /** Default report folder (relative to the working directory). */
@@ -67,15 +66,6 @@ export interface DemoJson {
     networkStartMs: number
     runMs: Record<string, number>
   }
-}
-
-function parsePolicies (value: string): string[] {
-  const list = value.split(',').map((p) => p.trim()).filter((p) => p !== '')
-  for (const p of list) {
-    if (!(POLICY_NAMES as readonly string[]).includes(p)) throw new InvalidArgumentError(`unknown policy ${JSON.stringify(p)}; known: ${POLICY_NAMES.join(', ')}`)
-  }
-  if (list.length === 0) throw new InvalidArgumentError('expected a comma-separated list of policies')
-  return list
 }
 
 /** `tessera demo`. */
@@ -176,7 +166,7 @@ async function runDemo (opts: DemoCommandOptions): Promise<void> {
   const runMs: Record<string, number> = {}
   let networkStartMs = 0
   try {
-    const targets = await coordinator.discover({ minPeers: scenario.nodes.length, timeoutMs: DISCOVERY_TIMEOUT_MS })
+    const targets = await coordinator.discover({ minPeers: scenario.nodes.filter((n) => n.standby !== true).length, timeoutMs: DISCOVERY_TIMEOUT_MS })
     networkStartMs = performance.now() - netStart
     say(`discovered ${targets.length} of ${scenario.nodes.length} nodes: ${targets.map((t) => `${net.nodeIdOf(t.peerId) ?? t.peerId} (${t.path})`).join(', ')}`)
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))

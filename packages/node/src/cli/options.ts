@@ -2,6 +2,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
+import { POLICY_NAMES } from '@tessera/scheduler'
 import { InvalidArgumentError } from 'commander'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -50,4 +51,14 @@ export function guessNetwork (bootstrap: string[]): 'local' | 'public' {
 /** Writes one line: JSON when `json`, text otherwise. */
 export function emit (json: boolean, event: Record<string, unknown>, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${text}\n`)
+}
+
+/** Parses a comma-separated list of policy names (commander argument parser). */
+export function parsePolicies (value: string): string[] {
+  const list = value.split(',').map((p) => p.trim()).filter((p) => p !== '')
+  for (const p of list) {
+    if (!(POLICY_NAMES as readonly string[]).includes(p)) throw new InvalidArgumentError(`unknown policy ${JSON.stringify(p)}; known: ${POLICY_NAMES.join(', ')}`)
+  }
+  if (list.length === 0) throw new InvalidArgumentError('expected a comma-separated list of policies')
+  return list
 }

@@ -86,9 +86,58 @@ export const THROUGHPUT_WINDOW_MS = 2000
 
 /** How long the coordinator remembers the device time of its own calls per peer (longer than a gossip window). */
 export const RECENT_BUSY_HORIZON_MS = 30_000
+/**
+ * A peer's device speed now is measured over its calls of this window, ms: long enough to hold several calls,
+ * short enough that a host that slowed down shows it within a few seconds.
+ */
+export const RECENT_SPEED_WINDOW_MS = 3000
 
 /** Cap on the share of a peer's pool other users are taken to occupy, so its available rate never reaches 0. */
 export const MAX_OTHERS_UTILISATION = 0.95
 
 /** Timeout of the re-dial that decides whether a peer whose call failed is still there. */
 export const REDIAL_TIMEOUT_MS = 3_000
+
+/** Time between two steps of the reconfiguration loop, ms (recovery ≈ a few steps plus an upload). */
+export const RECONFIGURE_INTERVAL_MS = 500
+
+/** Time between two discovery rounds of the reconfiguration loop (peers that joined), ms. */
+export const RECONFIGURE_DISCOVERY_INTERVAL_MS = 3000
+
+/** Trailing window the reconfiguration loop measures per-shard call rates over, ms. */
+export const RECONFIGURE_LOAD_WINDOW_MS = 2000
+
+/**
+ * Per-shard quiet time after a move, for the coordinator's loop, ms. Shorter than the core's default (Petals-like
+ * minutes): hysteresis over consecutive checks already keeps placements from flapping, and a live network must
+ * be able to move a shard that was replicated a few seconds before off a host that then slowed down.
+ */
+export const RECONFIGURE_COORDINATOR_COOLDOWN_MS = 10_000
+
+/** After a copy left an overloaded peer, the next may leave it this much later, ms (a few gossip periods). */
+export const RECONFIGURE_COORDINATOR_OVERLOAD_SETTLE_MS = 5_000
+
+/** A draining copy is released at the latest this long after it stopped taking calls, ms. */
+export const RECONFIGURE_COORDINATOR_DRAIN_TIMEOUT_MS = 15_000
+
+/**
+ * Migrations plus replications in progress at once, for the coordinator's loop: shards are one tile each
+ * (tens to hundreds of KiB), so uploads are short and a slowed host holding several should empty in a few steps.
+ */
+export const RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS = 4
+
+/** Recovery: one throughput figure per window of this length, ms (≈ 20 batches in the shipped scenarios). */
+export const RECOVERY_WINDOW_MS = 3000
+
+/** Recovery: grid step of the windows, ms. */
+export const RECOVERY_STEP_MS = 250
+
+/** Recovery: the baseline is the throughput over this long before the event, ms. */
+export const RECOVERY_BASELINE_MS = 8000
+
+/**
+ * The reconfiguration loop remembers each shard's call rate with this time constant, ms: a stall (a departed
+ * peer, a re-placement) lowers the calls measured but not what the shard will be asked for once it is over, so
+ * re-placements stay load-aware and replicas are not evicted in a dip.
+ */
+export const RECONFIGURE_DEMAND_MEMORY_MS = 10_000

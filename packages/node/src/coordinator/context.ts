@@ -22,12 +22,31 @@ export interface ShardState {
   cols: number
   /** The coordinator's copy of the weights (extent, zeros where no block lies). */
   weights: Float32Array
-  /** Peers holding a live copy, primary first. */
+  /** Peers holding a live copy that takes calls (`active`), primary first. */
   holders: string[]
-  /** Tiles each holder used for it. */
+  /** Copies being uploaded by the reconfiguration loop (no calls yet). */
+  programming: string[]
+  /** Copies that take no new calls and finish those in flight before they are released (make-before-break). */
+  draining: string[]
+  /** Calls outstanding per copy. */
+  inFlight: Map<string, number>
+  /** Tiles each copy (active or draining) used for it. */
   tilesByHolder: Map<string, number>
   /** Set while the shard is being re-placed, so concurrent failures wait for one re-placement. */
   replacing?: Promise<void>
+}
+
+/** Takes `peerId` off every list of the shard's copies (active, programming, draining). */
+export function removeCopy (shard: ShardState, peerId: string): void {
+  for (const list of [shard.holders, shard.programming, shard.draining]) {
+    const i = list.indexOf(peerId)
+    if (i >= 0) list.splice(i, 1)
+  }
+}
+
+/** A new shard state with no copies. */
+export function newShardState (init: Pick<ShardState, 'spec' | 'blocks' | 'rows' | 'cols' | 'weights'>): ShardState {
+  return { ...init, holders: [], programming: [], draining: [], inFlight: new Map(), tilesByHolder: new Map() }
 }
 
 /** A counting semaphore (per-peer call slots). */
@@ -53,19 +72,33 @@ export class Slots {
   }
 }
 
-/** Device time of this coordinator's recent calls per peer, to tell its own load from others' in the gossip. */
+/**
+ * Device time and work of this coordinator's recent calls per peer: tells its own load from others' in the
+ * gossip, and measures the device speed a peer shows now (a host that slowed down shows it here first).
+ */
 export class RecentBusy {
-  private readonly byPeer = new Map<string, Array<{ endMs: number, busyMs: number }>>()
+  private readonly byPeer = new Map<string, Array<{ endMs: number, busyMs: number, macs: number }>>()
+  private readonly othersByPeer = new Map<string, number>()
   private readonly horizonMs: number
   constructor (horizonMs: number) {
     this.horizonMs = horizonMs
   }
 
-  record (peerId: string, endMs: number, busyMs: number): void {
+  record (peerId: string, endMs: number, busyMs: number, macs = 0): void {
     const list = this.byPeer.get(peerId) ?? []
-    list.push({ endMs, busyMs })
+    list.push({ endMs, busyMs, macs })
     while (list.length > 0 && list[0].endMs < endMs - this.horizonMs) list.shift()
     this.byPeer.set(peerId, list)
+  }
+
+  /** Records the share (0 … 1) of the peer's pool that other users' work took in its last gossip window. */
+  setOthers (peerId: string, share: number): void {
+    this.othersByPeer.set(peerId, share)
+  }
+
+  /** The share of the peer's pool other users' work takes (0 until its gossip says otherwise). */
+  others (peerId: string): number {
+    return this.othersByPeer.get(peerId) ?? 0
   }
 
   /** Busy ms of calls to `peerId` that ended at or after `fromMs`. */
@@ -73,6 +106,18 @@ export class RecentBusy {
     let sum = 0
     for (const c of this.byPeer.get(peerId) ?? []) if (c.endMs >= fromMs) sum += c.busyMs
     return sum
+  }
+
+  /** Device speed of the peer's calls that ended at or after `fromMs`, MAC/s (undefined without such calls). */
+  macsPerSecond (peerId: string, fromMs: number): number | undefined {
+    let macs = 0
+    let busyMs = 0
+    for (const c of this.byPeer.get(peerId) ?? []) {
+      if (c.endMs < fromMs) continue
+      macs += c.macs
+      busyMs += c.busyMs
+    }
+    return busyMs > 0 && macs > 0 ? macs / (busyMs / 1000) : undefined
   }
 }
 
@@ -120,6 +165,8 @@ export class RunContext {
   /** Shard calls outstanding per peer. */
   readonly pending = new Map<string, number>()
   readonly shards = new Map<string, ShardState>()
+  /** The run's reconfiguration loop, when it has one (it then restores lost copies; see `reconfigure-loop.ts`). */
+  reconfiguration?: { restore: (shard: ShardState, deadlineMs: number) => Promise<void> }
   private readonly slots = new Map<string, Slots>()
   private readonly clients = new Map<string, ShardClient>()
   private viewCache?: { atMs: number, views: PeerView[] }
@@ -224,8 +271,11 @@ export class RunContext {
         const target = this.targets.get(peerId)
         try {
           if (target === undefined) throw new Error('unknown peer')
-          if (this.libp2p.getConnections(peerIdFromString(peerId)).length > 0) return true
-          await this.libp2p.dial(target.record.addresses.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(REDIAL_TIMEOUT_MS) })
+          // A connection that still looks open may be one the peer just closed by stopping (its streams reset
+          // before the connection does): a new connection tells. A peer that accepts one is there, only slow or
+          // flaky; one that has left refuses it at once.
+          const open = this.libp2p.getConnections(peerIdFromString(peerId)).some((c) => c.status === 'open')
+          await this.libp2p.dial(target.record.addresses.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(REDIAL_TIMEOUT_MS), force: open })
           return true
         } catch {
           this.markDead(peerId)
@@ -281,11 +331,8 @@ export class RunContext {
     this.recorder.peerFailures++
     const nowMs = this.now()
     for (const shard of this.shards.values()) {
-      const i = shard.holders.indexOf(peerId)
-      if (i >= 0) {
-        shard.holders.splice(i, 1)
-        this.dropAllocation(shard, peerId, nowMs)
-      }
+      removeCopy(shard, peerId)
+      this.dropAllocation(shard, peerId, nowMs)
     }
     this.invalidateViews()
   }

@@ -8,17 +8,22 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { createRng } from '@tessera/crossbar'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
-import { createPolicy } from '@tessera/scheduler'
-import type { PeerView, PlacementPolicy } from '@tessera/scheduler'
+import { createPolicy, createReconfigurer } from '@tessera/scheduler'
+import type { PeerView, PlacementPolicy, ReconfigureEvent, ReconfigureInit } from '@tessera/scheduler'
 import { MetricsService } from '../metrics-service.js'
 import type { PeerSample } from '../metrics-service.js'
 import type { TesseraNode } from '../tessera-node.js'
 import {
   DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_IN_FLIGHT, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER, DEFAULT_DISCOVERY_TIMEOUT_MS,
-  DEFAULT_BATCH_DEADLINE_MS, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_UPLOAD_CONCURRENCY, DISCOVERY_RETRY_MS, DISCOVERY_ROUND_MS, MAX_OTHERS_UTILISATION, RECENT_BUSY_HORIZON_MS
+  DEFAULT_BATCH_DEADLINE_MS, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_UPLOAD_CONCURRENCY, DISCOVERY_RETRY_MS, DISCOVERY_ROUND_MS, MAX_OTHERS_UTILISATION, RECENT_BUSY_HORIZON_MS, RECENT_SPEED_WINDOW_MS,
+  RECONFIGURE_COORDINATOR_COOLDOWN_MS, RECONFIGURE_COORDINATOR_DRAIN_TIMEOUT_MS, RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS, RECONFIGURE_COORDINATOR_OVERLOAD_SETTLE_MS, RECONFIGURE_DISCOVERY_INTERVAL_MS,
+  RECONFIGURE_DEMAND_MEMORY_MS, RECONFIGURE_INTERVAL_MS, RECONFIGURE_LOAD_WINDOW_MS
 } from './constants.js'
-import { RecentBusy, RunContext } from './context.js'
-import type { ShardState } from './context.js'
+import { startLayerLoad } from './layer-load.js'
+import type { LayerLoad, LayerLoadStats } from './layer-load.js'
+import { startReconfigureLoop } from './reconfigure-loop.js'
+import type { ReconfigureLoop } from './reconfigure-loop.js'
+import { newShardState, RecentBusy, RunContext } from './context.js'
 import { InvalidRunOptionError, NoPeersError, PlacementFailedError } from './errors.js'
 import { validateJob } from './job.js'
 import type { ModelJob } from './job.js'
@@ -96,6 +101,62 @@ export interface RunJobOptions {
   replicas?: number
   /** Called once the placement is programmed, before the first request (shard id → peers holding it). */
   onPlaced?: (placement: Record<string, string[]>) => void
+  /**
+   * Continuous reconfiguration while requests stream: `true`, `false` or its settings (default: on for the
+   * `tessera` policy; the baselines only re-place copies that are lost, as their systems do).
+   */
+  reconfigure?: boolean | ReconfigureRunOptions
+  /** Called for every reconfiguration decision as it is taken. */
+  onReconfigureEvent?: (event: ReconfigureEvent) => void
+  /** Start no batch after this long (ms from the first batch); `requests` then only caps the count. */
+  durationMs?: number
+  /**
+   * Open loop: requests arrive at this rate, requests/s, and `batchesInFlight` caps the batches running at once
+   * (default: closed loop, `batchesInFlight` batches always in flight).
+   */
+  arrivalRps?: number
+  /** Happenings at set times after the first batch (a scenario's slowdowns, departures, joins, hotspots). */
+  timeline?: readonly TimelineEntry[]
+}
+
+/** Settings of the reconfiguration loop of a run. */
+export interface ReconfigureRunOptions {
+  /** Time between steps, ms (default 500). */
+  intervalMs?: number
+  /** Time between discovery rounds for peers that joined, ms (default 3000). */
+  discoverEveryMs?: number
+  /** Trailing window of the per-shard call rates, ms (default 2000). */
+  loadWindowMs?: number
+  /** Time constant of the remembered per-shard call rate, ms (default 10,000). */
+  demandMemoryMs?: number
+  /** The decision core's parameters (hysteresis, caps, cool-down…). */
+  config?: ReconfigureInit
+}
+
+/** What a timeline entry may do to the run itself (the rest — nodes slowing down or leaving — is the caller's). */
+export interface RunControl {
+  /** Adds `lanes` batches in flight that run through one layer only (a hotspot on that layer). */
+  loadLayer: (layerId: string, lanes: number) => void
+  /** Successful shard calls of the run so far per peer id. */
+  callsServed: () => Map<string, number>
+}
+
+/** One happening of a run's timeline. */
+export interface TimelineEntry {
+  /** When, ms after the first batch. */
+  atMs: number
+  /** For the log and the report (e.g. `n3, n4 slow to 1/3`). */
+  label: string
+  apply: (run: RunControl) => void | Promise<void>
+}
+
+/** A timeline entry as it happened. */
+export interface TimelineMark {
+  /** Coordinator clock, ms. */
+  atMs: number
+  label: string
+  /** Why applying it failed, if it did. */
+  error?: string
 }
 
 /** The outcome of one run. */
@@ -115,6 +176,12 @@ export interface RunResult {
   recorder: RunRecorder
   /** Why batches failed, if any did. */
   errors: string[]
+  /** Reconfiguration decisions, in order (empty without the loop). */
+  events: ReconfigureEvent[]
+  /** The timeline as it happened. */
+  marks: TimelineMark[]
+  /** Batches of layer-only load (hotspots) answered and failed. */
+  layerLoad: LayerLoadStats
 }
 
 /** A coordinator. */
@@ -132,6 +199,11 @@ export interface Coordinator {
   run: (options: RunJobOptions) => Promise<RunResult>
   /** Detaches from the node (the node itself is the caller's to stop). */
   stop: () => Promise<void>
+}
+
+function positiveNumber (value: number, what: string): number {
+  if (!(Number.isFinite(value) && value > 0)) throw new InvalidRunOptionError(`${what} must be a positive number, got ${value}`)
+  return value
 }
 
 function positiveInt (value: number, what: string): number {
@@ -188,7 +260,13 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
       const busy = Math.min(1, (sample.executesInWindow * sample.mvmLatencyP50Ms) / sample.windowMs)
       const ours = recentBusy.since(peerId, nowMs - sample.windowMs) / sample.windowMs
       const others = Math.min(MAX_OTHERS_UTILISATION, Math.max(0, busy - ours))
-      throughput = ((target.record.throughputGflopPerSecond * 1e9) / 2) * (1 - others)
+      recentBusy.setOthers(peerId, others)
+      // Each call of ours reports the device speed it saw (scaled by this share; see shard-calls.ts). A peer we
+      // have not called lately gets what long-term memory remembers of its speed, else the record's advertised
+      // figure (2 FLOPs per MAC).
+      if (recentBusy.macsPerSecond(peerId, nowMs - RECENT_SPEED_WINDOW_MS) === undefined) {
+        throughput = (longTerm.stats(peerId, nowMs)?.throughput ?? (target.record.throughputGflopPerSecond * 1e9) / 2) * (1 - others)
+      }
     }
     shortTerm.observe(peerId, { queueDepth: sample.queueDepth, inFlight: sample.inFlight, ...(throughput !== undefined && throughput > 0 ? { throughput } : {}) }, nowMs)
   }
@@ -226,7 +304,7 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
     async run (options) {
       validateJob(options.job)
       if (targets.size === 0) throw new NoPeersError('call discover() before run()')
-      const requests = positiveInt(options.requests, 'requests')
+      let requests = positiveInt(options.requests, 'requests')
       const batchSize = positiveInt(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize')
       const batchesInFlight = positiveInt(options.batchesInFlight ?? DEFAULT_BATCHES_IN_FLIGHT, 'batchesInFlight')
       const inputsPerVector = options.job.layers[0].inputs
@@ -282,27 +360,79 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
       for (const spec of shards) {
         const w = plan.weights.get(spec.id)
         if (w === undefined) throw new PlacementFailedError(`no weights for shard ${spec.id}`)
-        const state: ShardState = { spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w.rows, cols: w.cols, weights: w.values, holders: [], tilesByHolder: new Map() }
-        ctx.shards.set(spec.id, state)
+        ctx.shards.set(spec.id, newShardState({ spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w.rows, cols: w.cols, weights: w.values }))
       }
       const classes = options.job.layers[options.job.layers.length - 1].outputs
       const answers = new Uint8Array(requests)
       const predictions = new Uint8Array(requests)
       const logits = new Float32Array(requests * classes)
       const errors: string[] = []
+      const marks: TimelineMark[] = []
+      const layerLoads: LayerLoad[] = []
+      const layerLoad: LayerLoadStats = { batches: 0, failed: 0 }
+      const timers: Array<ReturnType<typeof setTimeout>> = []
+      const applying: Array<Promise<void>> = []
+      let loop: ReconfigureLoop | undefined
       let answered = 0
+      let started = requests
       let placed: Record<string, string[]> = {}
+      const reconfigure = options.reconfigure ?? policy.name === 'tessera'
       try {
         await programPlacement(ctx, placement.assignments)
         placed = Object.fromEntries([...ctx.shards.values()].map((s) => [s.spec.id, [...s.holders]]))
         options.onPlaced?.(placed)
         recorder.startMs = now()
-        await runPipeline(ctx, {
+        if (reconfigure !== false) {
+          const o = reconfigure === true ? {} : reconfigure
+          loop = startReconfigureLoop(ctx, {
+            reconfigurer: createReconfigurer({
+              cooldownMs: RECONFIGURE_COORDINATOR_COOLDOWN_MS,
+              overloadSettleMs: RECONFIGURE_COORDINATOR_OVERLOAD_SETTLE_MS,
+              drainTimeoutMs: RECONFIGURE_COORDINATOR_DRAIN_TIMEOUT_MS,
+              programTimeoutMs: settings.programTimeoutMs,
+              maxConcurrentMigrations: RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS,
+              ...o.config
+            }),
+            intervalMs: positiveInt(o.intervalMs ?? RECONFIGURE_INTERVAL_MS, 'reconfigure.intervalMs'),
+            discoverEveryMs: positiveInt(o.discoverEveryMs ?? RECONFIGURE_DISCOVERY_INTERVAL_MS, 'reconfigure.discoverEveryMs'),
+            loadWindowMs: positiveInt(o.loadWindowMs ?? RECONFIGURE_LOAD_WINDOW_MS, 'reconfigure.loadWindowMs'),
+            demandMemoryMs: positiveInt(o.demandMemoryMs ?? RECONFIGURE_DEMAND_MEMORY_MS, 'reconfigure.demandMemoryMs'),
+            seed: `${seed}/${policy.name}`,
+            ...(options.onReconfigureEvent !== undefined ? { onEvent: options.onReconfigureEvent } : {})
+          })
+        }
+        const control: RunControl = {
+          loadLayer: (layerId, lanes) => {
+            layerLoads.push(startLayerLoad(ctx, { job: options.job, layerId, lanes, batchSize, inputs: options.inputs, seed }))
+          },
+          callsServed: () => {
+            const served = new Map<string, number>()
+            for (const c of recorder.calls) if (c.ok) served.set(c.peerId, (served.get(c.peerId) ?? 0) + 1)
+            return served
+          }
+        }
+        for (const entry of options.timeline ?? []) {
+          timers.push(setTimeout(() => {
+            const mark: TimelineMark = { atMs: now(), label: entry.label }
+            marks.push(mark)
+            applying.push((async () => { await entry.apply(control) })().catch((err) => { mark.error = (err as Error)?.message ?? String(err) }))
+          }, Math.max(0, entry.atMs)))
+        }
+        // Closed loop: no batch starts after the duration. Open loop: the requests that arrive within the duration
+        // are the run's, each served however late (a backlog is the run's to work off, not a loss).
+        const openLoop = options.arrivalRps !== undefined
+        const stopAt = options.durationMs === undefined || openLoop ? undefined : AbortSignal.timeout(positiveInt(options.durationMs, 'durationMs'))
+        if (openLoop && options.durationMs !== undefined) {
+          requests = Math.max(1, Math.min(requests, Math.floor((positiveNumber(options.arrivalRps as number, 'arrivalRps') * positiveInt(options.durationMs, 'durationMs')) / 1000)))
+        }
+        const outcome = await runPipeline(ctx, {
           job: options.job,
           inputs: options.inputs,
           requests,
           batchSize,
           batchesInFlight,
+          ...(stopAt !== undefined ? { signal: stopAt } : {}),
+          ...(options.arrivalRps !== undefined ? { arrivalRps: positiveNumber(options.arrivalRps, 'arrivalRps') } : {}),
           onAnswer: (first, n, out) => {
             for (let s = 0; s < n; s++) {
               const id = first + s
@@ -319,15 +449,39 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
           },
           onBatchFailed: (first, n, err) => { errors.push(`requests ${first}…${first + n - 1}: ${(err as Error)?.message ?? String(err)}`) }
         })
+        started = outcome.started
         recorder.endMs = now()
       } finally {
+        for (const t of timers) clearTimeout(t)
+        for (const stats of await Promise.all(layerLoads.map(async (l) => await l.stop()))) {
+          layerLoad.batches += stats.batches
+          layerLoad.failed += stats.failed
+        }
+        await Promise.all(applying)
+        await loop?.stop()
+        errors.push(...(loop?.errors ?? []))
         if (!Number.isFinite(recorder.startMs)) recorder.startMs = now()
         if (!Number.isFinite(recorder.endMs)) recorder.endMs = now()
         await releaseAll(ctx)
       }
-      const labels = options.labels === undefined ? undefined : Uint8Array.from({ length: requests }, (_, i) => options.labels![i % count])
-      const metrics = computeRunMetrics(recorder, { answers, predictions, labels })
-      return { policy: policy.name, planDescription: plan.description, metrics, answers, predictions, logits, placement: placed, peers: views, recorder, errors }
+      // A run that stopped on time answers for the requests it started.
+      const labels = options.labels === undefined ? undefined : Uint8Array.from({ length: started }, (_, i) => options.labels![i % count])
+      const metrics = computeRunMetrics(recorder, { answers: answers.subarray(0, started), predictions: predictions.subarray(0, started), labels })
+      return {
+        policy: policy.name,
+        planDescription: plan.description,
+        metrics,
+        answers: answers.slice(0, started),
+        predictions: predictions.slice(0, started),
+        logits: logits.slice(0, started * classes),
+        placement: placed,
+        peers: views,
+        recorder,
+        errors,
+        events: loop?.events ?? [],
+        marks,
+        layerLoad
+      }
     },
     async stop () {
       await metricsStarted

@@ -13,7 +13,9 @@ import type { PresetName } from '@tessera/crossbar'
 import type { PrivateKey } from '@libp2p/interface'
 import { createTesseraNode } from '../tessera-node.js'
 import type { TesseraNode, TesseraNodeInit } from '../tessera-node.js'
+import { multiaddr } from '@multiformats/multiaddr'
 import { sleep } from './context.js'
+import { InvalidRunOptionError } from './errors.js'
 import type { Scenario, ScenarioNode } from './scenario.js'
 
 /** Shard id of a node's own background work. */
@@ -46,6 +48,13 @@ export interface LocalNetwork {
   delayByPeerId: Record<string, number>
   /** Stops one node (a peer leaving mid-run). */
   stopNode: (id: string) => Promise<void>
+  /**
+   * A standby node of the scenario joins mid-run (it was started with the network, unconnected): it dials the
+   * first node, publishes its record, and its delay is added to `delayByPeerId`. Resolves to its peer id.
+   */
+  startNode: (id: string) => Promise<string>
+  /** Changes a running node's emulated compute rate, MAC/s (a host slowing down or speeding up). */
+  setSpeed: (id: string, macsPerSecond: number) => Promise<void>
   /** Stops background load, every node and the coordinator node. */
   stop: () => Promise<void>
 }
@@ -103,6 +112,13 @@ async function startBackgroundLoad (client: TesseraNode, node: TesseraNode, n: S
   return { loop }
 }
 
+async function waitForReservation (id: string, node: TesseraNode, deadlineMs: number): Promise<void> {
+  while (!node.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
+    if (Date.now() > deadlineMs) throw new Error(`node ${id} got no relay reservation within ${RESERVATION_TIMEOUT_MS} ms`)
+    await sleep(50)
+  }
+}
+
 /** Starts a scenario's network. Stop it with `stop()` (also on failure, everything started is stopped). */
 export async function startLocalNetwork (scenario: Scenario, init: LocalNetworkInit = {}): Promise<LocalNetwork> {
   const metricsIntervalMs = init.metricsIntervalMs ?? 1000
@@ -118,13 +134,13 @@ export async function startLocalNetwork (scenario: Scenario, init: LocalNetworkI
     await Promise.allSettled(started.map(async (n) => { await n.stop() }))
   }
   try {
-    const first = scenario.nodes.find((n) => n.relay === true) ?? scenario.nodes[0]
+    const initial = scenario.nodes.filter((n) => n.standby !== true)
+    const first = initial.find((n) => n.relay === true) ?? initial[0]
     const firstNode = await createTesseraNode({ ...nodeOptions(first, metricsIntervalMs, extra), privateKey: await keyFor(scenario.seed, first.id), relayServer: first.relay === true })
     started.push(firstNode)
     nodes.set(first.id, firstNode)
     const bootstrap = [firstNode.getMultiaddrs()[0].toString()]
-    const rest = scenario.nodes.filter((n) => n !== first)
-    const others = await Promise.all(rest.map(async (n) => {
+    const startMember = async (n: ScenarioNode): Promise<TesseraNode> => {
       const node = await createTesseraNode({
         ...nodeOptions(n, metricsIntervalMs, extra),
         privateKey: await keyFor(scenario.seed, n.id),
@@ -132,28 +148,37 @@ export async function startLocalNetwork (scenario: Scenario, init: LocalNetworkI
         ...(n.relayed === true ? { listen: [`${bootstrap[0]}/p2p-circuit`], dhtClientMode: true } : {})
       })
       started.push(node)
+      nodes.set(n.id, node)
       return node
+    }
+    await Promise.all(initial.filter((n) => n !== first).map(startMember))
+    // Standby nodes start now, unconnected (no bootstrap: nobody knows them), so that joining mid-run costs what a
+    // volunteer's join costs the network — a dial and a record — and not this shared host's process start-up.
+    const standby = new Map<string, TesseraNode>()
+    await Promise.all(scenario.nodes.filter((n) => n.standby === true).map(async (n) => {
+      const node = await createTesseraNode({ ...nodeOptions(n, metricsIntervalMs, extra), privateKey: await keyFor(scenario.seed, n.id) })
+      started.push(node)
+      standby.set(n.id, node)
     }))
-    rest.forEach((n, i) => nodes.set(n.id, others[i]))
     timing?.('nodes started')
     const coordinatorNode = await createTesseraNode({ network: 'local', serve: false, privateKey: await keyFor(scenario.seed, 'coordinator'), bootstrap, ...extra })
     started.push(coordinatorNode)
 
     // Relayed nodes publish relay addresses only once their reservation is up.
     const deadline = Date.now() + RESERVATION_TIMEOUT_MS
-    for (const n of scenario.nodes.filter((s) => s.relayed === true)) {
-      const node = nodes.get(n.id) as TesseraNode
-      while (!node.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
-        if (Date.now() > deadline) throw new Error(`node ${n.id} got no relay reservation within ${RESERVATION_TIMEOUT_MS} ms`)
-        await sleep(50)
-      }
-    }
+    for (const n of initial.filter((s) => s.relayed === true)) await waitForReservation(n.id, nodes.get(n.id) as TesseraNode, deadline)
     timing?.('reservations up')
-    if (scenario.nodes.some((n) => (n.backgroundLoad ?? 0) > 0)) {
-      const client = await createTesseraNode({ network: 'local', serve: false, privateKey: await keyFor(scenario.seed, 'background-client'), bootstrap, ...extra })
-      started.push(client)
-      loops.push(...(await Promise.all(scenario.nodes.map(async (n) => await startBackgroundLoad(client, nodes.get(n.id) as TesseraNode, n, scenario.seed, () => stopped)))).map((b) => b.loop))
+    let backgroundClient: Promise<TesseraNode> | undefined
+    const startBackground = async (n: ScenarioNode): Promise<void> => {
+      if (!((n.backgroundLoad ?? 0) > 0)) return
+      backgroundClient ??= (async () => {
+        const client = await createTesseraNode({ network: 'local', serve: false, privateKey: await keyFor(scenario.seed, 'background-client'), bootstrap, ...extra })
+        started.push(client)
+        return client
+      })()
+      loops.push((await startBackgroundLoad(await backgroundClient, nodes.get(n.id) as TesseraNode, n, scenario.seed, () => stopped)).loop)
     }
+    await Promise.all(initial.map(startBackground))
     // Fresh records: tiles taken by background work, relay addresses.
     // Every node publishes again now that all are connected (a record put while a node's routing table was
     // still empty reached nobody), with its current snapshot (tiles taken by background work, relay addresses).
@@ -166,10 +191,17 @@ export async function startLocalNetwork (scenario: Scenario, init: LocalNetworkI
     timing?.('records published')
     const idByPeer = new Map<string, string>()
     const delayByPeerId: Record<string, number> = {}
-    for (const n of scenario.nodes) {
+    const register = (n: ScenarioNode): string => {
       const peerId = (nodes.get(n.id) as TesseraNode).peerId.toString()
       idByPeer.set(peerId, n.id)
       delayByPeerId[peerId] = n.delayMs
+      return peerId
+    }
+    for (const n of initial) register(n)
+    const nodeOf = (id: string): TesseraNode => {
+      const node = nodes.get(id)
+      if (node === undefined) throw new InvalidRunOptionError(`scenario node ${JSON.stringify(id)} is not running`)
+      return node
     }
     return {
       scenario,
@@ -178,6 +210,25 @@ export async function startLocalNetwork (scenario: Scenario, init: LocalNetworkI
       nodeIdOf: (peerId) => idByPeer.get(peerId),
       delayByPeerId,
       stopNode: async (id) => { await nodes.get(id)?.stop() },
+      startNode: async (id) => {
+        const n = scenario.nodes.find((x) => x.id === id)
+        const node = standby.get(id)
+        if (n?.standby !== true || node === undefined) throw new InvalidRunOptionError(`scenario node ${JSON.stringify(id)} is not a standby node`)
+        if (nodes.has(id)) throw new InvalidRunOptionError(`scenario node ${JSON.stringify(id)} already joined`)
+        await node.libp2p.dial(multiaddr(bootstrap[0]))
+        nodes.set(id, node)
+        await startBackground(n)
+        const peerId = register(n)
+        // As at start: the first put may go out before the node's routing table has filled.
+        await node.publishCapacity()
+        await node.publishCapacity()
+        return peerId
+      },
+      setSpeed: async (id, macsPerSecond) => {
+        const executor = nodeOf(id).executor
+        if (executor === undefined) throw new InvalidRunOptionError(`scenario node ${JSON.stringify(id)} has no executor`)
+        await executor.setEmulatedMacsPerSecond(macsPerSecond)
+      },
       stop: stopEverything
     }
   } catch (err) {

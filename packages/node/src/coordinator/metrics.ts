@@ -213,3 +213,22 @@ export function latencyQuantiles (recorder: RunRecorder, levels: readonly number
   const sorted = Float64Array.from(recorder.calls.filter((c) => c.ok).map((c) => c.endMs - c.startMs)).sort()
   return levels.map((q) => quantileSorted(sorted, q))
 }
+
+/**
+ * A latency quantile of successful calls over time (for latency-over-time plots): one point per `bucketMs` since
+ * the start, the quantile `q` of the calls that ended in that bucket, null for a bucket without calls.
+ */
+export function latencySeries (recorder: RunRecorder, bucketMs: number, q: number): { tSeconds: number[], ms: Array<number | null> } {
+  const start = recorder.startMs
+  const end = Number.isFinite(recorder.endMs) ? recorder.endMs : start
+  const buckets = Math.max(1, Math.ceil((end - start) / bucketMs))
+  const byBucket: number[][] = Array.from({ length: buckets }, () => [])
+  for (const c of recorder.calls) {
+    if (!c.ok || c.endMs < start) continue
+    byBucket[Math.min(buckets - 1, Math.floor((c.endMs - start) / bucketMs))].push(c.endMs - c.startMs)
+  }
+  return {
+    tSeconds: Array.from({ length: buckets }, (_, i) => ((i + 1) * bucketMs) / 1000),
+    ms: byBucket.map((list) => list.length === 0 ? null : quantileSorted(Float64Array.from(list).sort(), q))
+  }
+}

@@ -7,19 +7,20 @@
  */
 import type { PlannedBlockLike } from '@tessera/scheduler'
 import type { RunContext, ShardState } from './context.js'
+import { sleep } from './context.js'
 import { finishLayer } from './job.js'
-import type { ModelJob } from './job.js'
+import type { JobLayer, ModelJob } from './job.js'
 import { groupCalls } from './calls.js'
 import { callShard } from './shard-calls.js'
 
 /** One call of a layer: a shard and the blocks of that layer it runs in one MVM. */
-interface LayerCall {
+export interface LayerCall {
   shard: ShardState
   blocks: PlannedBlockLike[]
 }
 
 /** The calls of every layer, in plan order. */
-function layerCalls (ctx: RunContext, job: ModelJob): Map<string, LayerCall[]> {
+export function layerCalls (ctx: RunContext, job: ModelJob): Map<string, LayerCall[]> {
   const calls = new Map<string, LayerCall[]>(job.layers.map((l) => [l.id, []]))
   for (const shard of ctx.shards.values()) {
     for (const blocks of groupCalls(shard.blocks)) calls.get(blocks[0].matrixId)?.push({ shard, blocks })
@@ -30,6 +31,35 @@ function layerCalls (ctx: RunContext, job: ModelJob): Map<string, LayerCall[]> {
   return calls
 }
 
+/**
+ * One layer of a batch: scatters the `n × layer.inputs` input to the layer's calls and adds their partial sums in
+ * plan order into `n × layer.outputs` pre-activations (bias and activation not applied). Call i's read noise is
+ * keyed `${keyPrefix}/${i}`.
+ */
+export async function runLayer (ctx: RunContext, layer: JobLayer, list: readonly LayerCall[], x: Float32Array, n: number, keyPrefix: string, deadlineMs: number): Promise<Float32Array> {
+  const outputs = await Promise.all(list.map(async ({ shard, blocks }, call) => {
+    const input = new Float32Array(n * shard.rows)
+    for (const block of blocks) {
+      for (let s = 0; s < n; s++) {
+        input.set(x.subarray(s * layer.inputs + block.matrixRow, s * layer.inputs + block.matrixRow + block.rows), s * shard.rows + block.rowOffset)
+      }
+    }
+    return await callShard(ctx, shard, input, n, `${keyPrefix}/${call}`, deadlineMs)
+  }))
+  const acc = new Float32Array(n * layer.outputs)
+  list.forEach(({ shard, blocks }, i) => {
+    const y = outputs[i]
+    for (const block of blocks) {
+      for (let s = 0; s < n; s++) {
+        const src = s * shard.cols + block.colOffset
+        const dst = s * layer.outputs + block.matrixCol
+        for (let c = 0; c < block.cols; c++) acc[dst + c] += y[src + c]
+      }
+    }
+  })
+  return acc
+}
+
 /** Inputs of {@link runPipeline}. */
 export interface PipelineInit {
   job: ModelJob
@@ -38,6 +68,12 @@ export interface PipelineInit {
   requests: number
   batchSize: number
   batchesInFlight: number
+  /**
+   * Open loop: requests arrive at this rate (batches of `batchSize` at their arrival times), at most
+   * `batchesInFlight` batches run at once. Default: closed loop, each of the `batchesInFlight` lanes starts its
+   * next batch as soon as its previous one is answered.
+   */
+  arrivalRps?: number
   /** Called once per answered batch (request ids first … first + count − 1, logits row-major). */
   onAnswer: (first: number, count: number, logits: Float32Array) => void
   /** Called for a batch that failed for good (its requests stay unanswered). */
@@ -45,8 +81,11 @@ export interface PipelineInit {
   signal?: AbortSignal
 }
 
-/** Runs `requests` requests through the placed shards; resolves when every batch is answered or failed. */
-export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise<void> {
+/**
+ * Runs `requests` requests through the placed shards (fewer when `signal` aborts: no batch starts after it);
+ * resolves when every batch started is answered or failed, to the number of requests started.
+ */
+export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise<{ started: number }> {
   const { job, batchSize } = init
   const inputsPerVector = job.layers[0].inputs
   const count = init.inputs.length / inputsPerVector
@@ -60,36 +99,26 @@ export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise
   const forward = async (x: Float32Array, n: number, first: number, deadlineMs: number): Promise<Float32Array> => {
     let current = x
     for (const layer of job.layers) {
-      const list = calls.get(layer.id) ?? []
-      const outputs = await Promise.all(list.map(async ({ shard, blocks }, call) => {
-        const input = new Float32Array(n * shard.rows)
-        for (const block of blocks) {
-          for (let s = 0; s < n; s++) {
-            input.set(current.subarray(s * layer.inputs + block.matrixRow, s * layer.inputs + block.matrixRow + block.rows), s * shard.rows + block.rowOffset)
-          }
-        }
-        return await callShard(ctx, shard, input, n, `${first}/${layer.id}/${call}`, deadlineMs)
-      }))
-      const acc = new Float32Array(n * layer.outputs)
-      list.forEach(({ shard, blocks }, i) => {
-        const y = outputs[i]
-        for (const block of blocks) {
-          for (let s = 0; s < n; s++) {
-            const src = s * shard.cols + block.colOffset
-            const dst = s * layer.outputs + block.matrixCol
-            for (let c = 0; c < block.cols; c++) acc[dst + c] += y[src + c]
-          }
-        }
-      })
+      const acc = await runLayer(ctx, layer, calls.get(layer.id) ?? [], current, n, `${first}/${layer.id}`, deadlineMs)
       finishLayer(layer, acc, n)
       current = acc
     }
     return current
   }
 
+  const startMs = ctx.now()
+  let begun = 0
+  const stopped = (): boolean => init.signal?.aborted === true
   const lane = async (): Promise<void> => {
-    while (next < batches && init.signal?.aborted !== true) {
+    while (next < batches && !stopped()) {
       const b = next++
+      if (init.arrivalRps !== undefined) {
+        // Open loop: batch b arrives at its time whatever the answers; one that finds every lane busy waits (a
+        // backlog, worked off once there is capacity again). Batches due after the stop are not started.
+        await sleep(startMs + (b * batchSize * 1000) / init.arrivalRps - ctx.now())
+        if (stopped()) return
+      }
+      begun++
       const first = b * batchSize
       const n = Math.min(batchSize, init.requests - first)
       const x = new Float32Array(n * inputsPerVector)
@@ -105,4 +134,6 @@ export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(init.batchesInFlight, batches)) }, lane))
+  // Batches start in order of their ids, so those begun are the first ones.
+  return { started: Math.min(init.requests, begun * batchSize) }
 }

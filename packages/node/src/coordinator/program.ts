@@ -90,5 +90,8 @@ export async function releaseAll (ctx: RunContext): Promise<void> {
     }
     ctx.dropAllocation(shard, peerId, nowMs)
   })))
-  for (const shard of ctx.shards.values()) shard.holders.length = 0
+  for (const shard of ctx.shards.values()) {
+    shard.holders.length = 0
+    shard.draining.length = 0
+  }
 }

@@ -28,7 +28,26 @@ export interface ScenarioNode {
   relayed?: boolean
   /** Serves as the network's bootstrap node and circuit relay (exactly one node). */
   relay?: boolean
+  /** Not started with the network: a `join` event of the timeline starts it (a volunteer arriving mid-run). */
+  standby?: boolean
 }
+
+/**
+ * Which nodes an event hits: named ones, or the `busiest` n — the nodes that served the most shard calls of the
+ * run so far (the relay excluded), so every policy is hit where its placement put the work.
+ */
+export type NodeSelector = string[] | { busiest: number }
+
+/** Something that happens at a set time of a simulation run. */
+export type ScenarioEvent =
+  /** The nodes' compute rate drops to 1/`factor`. */
+  | { atMs: number, kind: 'slowdown', nodes: NodeSelector, factor: number }
+  /** The nodes stop (their shards are lost). */
+  | { atMs: number, kind: 'leave', nodes: NodeSelector }
+  /** Standby nodes start and publish their records. */
+  | { atMs: number, kind: 'join', nodes: string[] }
+  /** One layer's load grows `factor`-fold: (factor − 1) × batchesInFlight extra batches through that layer only. */
+  | { atMs: number, kind: 'hotspot', layer: string, factor: number }
 
 /** A scenario. */
 export interface Scenario {
@@ -41,6 +60,15 @@ export interface Scenario {
   /** Copies per shard for the policies that replicate (default 1). */
   replicas?: number
   nodes: ScenarioNode[]
+  /** Simulations: how long each policy streams requests, ms (`requests` then only caps them). */
+  durationMs?: number
+  /**
+   * Simulations: requests arrive at this rate, requests/s (open loop; `batchesInFlight` caps the batches running
+   * at once). Without it the stream is closed-loop: `batchesInFlight` batches always in flight.
+   */
+  arrivalRps?: number
+  /** Simulations: what happens when, ms after the first batch. */
+  timeline?: ScenarioEvent[]
 }
 
 function fail (why: string): never {
@@ -74,7 +102,63 @@ export function validateScenario (value: unknown): Scenario {
     if (n.relay === true && n.relayed === true) fail(`node ${n.id} cannot be the relay and relayed`)
   }
   if (relays > 1) fail('at most one node can be the relay')
+  if (s.nodes.every((n) => n.standby === true)) fail('at least one node must start with the network')
+  for (const n of s.nodes) {
+    if (n.standby === true && n.relay === true) fail(`node ${n.id}: the relay cannot be on standby`)
+    // A relayed node connects to the relay as it starts (its reservation): it could not wait unseen.
+    if (n.standby === true && n.relayed === true) fail(`node ${n.id}: a relayed node cannot be on standby`)
+  }
+  if (s.durationMs !== undefined && !(Number.isSafeInteger(s.durationMs) && s.durationMs > 0)) fail('durationMs must be a positive integer')
+  if (s.arrivalRps !== undefined && !(Number.isFinite(s.arrivalRps) && s.arrivalRps > 0)) fail('arrivalRps must be a positive number')
+  if (s.timeline !== undefined) validateTimeline(s)
   return s
+}
+
+function validateSelector (s: Scenario, selector: NodeSelector, what: string): void {
+  if (Array.isArray(selector)) {
+    if (selector.length === 0) fail(`${what}: nodes must not be empty`)
+    for (const id of selector) {
+      const node = s.nodes.find((n) => n.id === id)
+      if (node === undefined) fail(`${what}: unknown node ${JSON.stringify(id)}`)
+      if (node.relay === true) fail(`${what}: the relay node cannot be hit (it is the network's bootstrap)`)
+    }
+    return
+  }
+  const n = (selector as { busiest?: unknown })?.busiest
+  if (!(typeof n === 'number' && Number.isSafeInteger(n) && n > 0)) fail(`${what}: nodes must be a list of node ids or { "busiest": n }`)
+}
+
+function validateTimeline (s: Scenario): void {
+  if (!Array.isArray(s.timeline)) fail('timeline must be a list')
+  const joined = new Set<string>()
+  for (const [i, e] of s.timeline.entries()) {
+    const what = `timeline[${i}]`
+    if (typeof e !== 'object' || e === null) fail(`${what}: not an object`)
+    if (!(Number.isFinite(e.atMs) && e.atMs >= 0)) fail(`${what}: atMs must be a non-negative number`)
+    if (s.durationMs !== undefined && e.atMs >= s.durationMs) fail(`${what}: atMs ${e.atMs} is not before durationMs ${s.durationMs}`)
+    switch (e.kind) {
+      case 'slowdown':
+        validateSelector(s, e.nodes, what)
+        if (!(Number.isFinite(e.factor) && e.factor > 0)) fail(`${what}: factor must be a positive number`)
+        break
+      case 'leave':
+        validateSelector(s, e.nodes, what)
+        break
+      case 'join':
+        if (!Array.isArray(e.nodes) || e.nodes.length === 0) fail(`${what}: nodes must be a non-empty list of standby node ids`)
+        for (const id of e.nodes) {
+          if (s.nodes.find((n) => n.id === id)?.standby !== true) fail(`${what}: ${JSON.stringify(id)} is not a standby node`)
+          if (joined.has(id)) fail(`${what}: ${JSON.stringify(id)} joins twice`)
+          joined.add(id)
+        }
+        break
+      case 'hotspot':
+        if (typeof e.layer !== 'string' || e.layer === '') fail(`${what}: layer must be a layer id`)
+        if (!(Number.isFinite(e.factor) && e.factor >= 1)) fail(`${what}: factor must be at least 1`)
+        break
+      default: fail(`${what}: unknown kind ${JSON.stringify((e as { kind?: unknown }).kind)} (slowdown, leave, join, hotspot)`)
+    }
+  }
 }
 
 /** Overrides of a scenario's defaults (the demo's flags). */

@@ -9,7 +9,7 @@
  */
 import { BusyError, RequestTimeoutError } from '@tessera/wire'
 import type { RunContext, ShardState } from './context.js'
-import { sleep } from './context.js'
+import { removeCopy, sleep } from './context.js'
 import { BUSY_RETRY_DELAY_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS } from './constants.js'
 import { BadShardReplyError, BatchDeadlineError, ShardUnavailableError } from './errors.js'
 import { backoffMs } from './health.js'
@@ -50,10 +50,14 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
     if (left <= 0) {
       throw new BatchDeadlineError(`shard ${shard.spec.id}: no peer served the call within the batch deadline (${ctx.settings.batchDeadlineMs} ms); last error: ${(lastError as Error)?.message ?? String(lastError)}`, { cause: lastError })
     }
-    const live = shard.holders.filter((p) => !ctx.dead.has(p))
+    let live = shard.holders.filter((p) => !ctx.dead.has(p))
+    // Between two reconfiguration steps a shard may have only draining copies left: they still hold its weights.
+    if (live.length === 0) live = shard.draining.filter((p) => !ctx.dead.has(p))
     if (live.length === 0) {
       try {
-        await replaceShard(ctx, shard)
+        // With a reconfiguration loop, restoring copies is its job (a second re-placement here would race it).
+        if (ctx.reconfiguration !== undefined) await ctx.reconfiguration.restore(shard, deadline)
+        else await replaceShard(ctx, shard)
         waits = 0
       } catch (err) {
         // No peer can take the shard right now: wait, look for peers again (a departed one may be back, a new one
@@ -84,8 +88,7 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
       }
       lastError = err
       if (copyUnusable(err)) {
-        const i = shard.holders.indexOf(peerId)
-        if (i >= 0) shard.holders.splice(i, 1)
+        removeCopy(shard, peerId)
         ctx.dropAllocation(shard, peerId, ctx.now())
       } else if (await ctx.recoverOrMarkDead(peerId)) {
         // Still there, so slow or flaky (a loaded host times out too): back it off rather than give up on it.
@@ -101,6 +104,7 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
   const slots = ctx.slotsOf(peerId)
   // Outstanding from the moment the call is routed here, waiting for a slot included: routing reads this.
   ctx.pending.set(peerId, (ctx.pending.get(peerId) ?? 0) + 1)
+  shard.inFlight.set(peerId, (shard.inFlight.get(peerId) ?? 0) + 1)
   let acquired = false
   let startMs = queuedAt
   try {
@@ -126,11 +130,13 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
     const latencyMs = endMs - startMs
     ctx.health.succeeded(peerId, latencyMs)
     const serviceMs = reply.deviceTimeNs / 1e6
-    ctx.recentBusy.record(peerId, endMs, serviceMs)
-    // Short-term throughput is the rate available to this coordinator and comes from the gossip (see the
-    // coordinator); the device speed a call shows goes to long-term memory, where it tracks the peer's trend.
+    ctx.recentBusy.record(peerId, endMs, serviceMs, reply.macs)
+    // Short-term throughput is the rate available to this coordinator: the device speed this call saw, scaled by
+    // what the gossip says others leave free (see the coordinator) — a host that slows down shows it within a few
+    // calls. The speed itself goes to long-term memory, where it tracks the peer's usual speed and trend.
     const throughput = reply.deviceTimeNs > 0 ? reply.macs / (reply.deviceTimeNs / 1e9) : undefined
-    ctx.shortTerm.observe(peerId, { latencyMs, serviceMs, ok: true }, endMs)
+    const available = throughput === undefined ? undefined : throughput * (1 - ctx.recentBusy.others(peerId))
+    ctx.shortTerm.observe(peerId, { latencyMs, serviceMs, ok: true, ...(available !== undefined && available > 0 ? { throughput: available } : {}) }, endMs)
     ctx.longTerm.observe(peerId, { ok: true, latencyMs, ...(throughput !== undefined ? { throughput } : {}) }, endMs)
     return reply.output
   } catch (err) {
@@ -143,6 +149,7 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
     throw err
   } finally {
     ctx.pending.set(peerId, (ctx.pending.get(peerId) ?? 1) - 1)
+    shard.inFlight.set(peerId, (shard.inFlight.get(peerId) ?? 1) - 1)
     if (acquired) slots.release()
   }
 }

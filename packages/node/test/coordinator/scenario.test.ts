@@ -33,4 +33,41 @@ describe('scenarios', () => {
     assert.throws(() => validateScenario({ ...good, nodes: [{ ...good.nodes[1], backgroundLoad: 1 }] }), InvalidRunOptionError)
     assert.throws(() => loadScenario('no-such-scenario'), InvalidRunOptionError)
   })
+
+  it('the simulation scenarios load with their timelines: slowdown, churn (leave and join), hotspot, steady', () => {
+    const slowdown = loadScenario('slowdown')
+    assert.deepEqual(slowdown.timeline?.map((e) => e.kind), ['slowdown'])
+    const churn = loadScenario('churn')
+    assert.deepEqual(churn.timeline?.map((e) => e.kind), ['leave', 'join'])
+    const starting = churn.nodes.filter((n) => n.standby !== true).length
+    const leave = churn.timeline?.[0]
+    // "30% of nodes leave": the busiest 30% of the starting nodes.
+    assert.ok(leave?.kind === 'leave' && !Array.isArray(leave.nodes) && leave.nodes.busiest === Math.round(0.3 * starting))
+    const join = churn.timeline?.[1]
+    assert.ok(join?.kind === 'join' && join.nodes.every((id) => churn.nodes.find((n) => n.id === id)?.standby === true))
+    const hotspot = loadScenario('hotspot')
+    assert.ok(hotspot.timeline?.[0].kind === 'hotspot' && hotspot.timeline[0].factor === 3)
+    assert.deepEqual(loadScenario('steady').timeline, [])
+    for (const s of [slowdown, churn, hotspot]) assert.ok(s.timeline!.every((e) => e.atMs < (s.durationMs as number)))
+  })
+
+  it('rejects bad timelines with a named error naming the entry', () => {
+    const good = loadScenario('churn')
+    const bad = (timeline: unknown[], extra: Record<string, unknown> = {}): void => {
+      assert.throws(() => validateScenario({ ...good, ...extra, timeline }), (err: Error) => err instanceof InvalidRunOptionError && /timeline\[0\]|durationMs/.test(err.message), JSON.stringify(timeline))
+    }
+    bad([{ atMs: -1, kind: 'leave', nodes: ['n1'] }])
+    bad([{ atMs: 40_000, kind: 'leave', nodes: ['n1'] }])
+    bad([{ atMs: 1000, kind: 'leave', nodes: ['relay'] }])
+    bad([{ atMs: 1000, kind: 'leave', nodes: ['nobody'] }])
+    bad([{ atMs: 1000, kind: 'leave', nodes: { busiest: 0 } }])
+    bad([{ atMs: 1000, kind: 'join', nodes: ['n1'] }])
+    bad([{ atMs: 1000, kind: 'slowdown', nodes: ['n1'], factor: 0 }])
+    bad([{ atMs: 1000, kind: 'hotspot', layer: '', factor: 3 }])
+    bad([{ atMs: 1000, kind: 'hotspot', layer: 'dense0', factor: 0.5 }])
+    bad([{ atMs: 1000, kind: 'explode' }])
+    bad([{ atMs: 1000, kind: 'join', nodes: ['j1'] }], { durationMs: 0 })
+    assert.throws(() => validateScenario({ ...good, timeline: [{ atMs: 1, kind: 'join', nodes: ['j1'] }, { atMs: 2, kind: 'join', nodes: ['j1'] }] }), /joins twice/)
+    assert.throws(() => validateScenario({ ...good, nodes: good.nodes.map((n) => ({ ...n, standby: true })) }), /at least one node/)
+  })
 })

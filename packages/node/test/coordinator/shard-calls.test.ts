@@ -59,7 +59,7 @@ function fakeContext (holders: Map<string, ShardExecutor>, failing: Set<string>)
       }
     }),
     recorder: { call: () => {} },
-    recentBusy: { record: () => {} },
+    recentBusy: { record: () => {}, others: () => 0 },
     shortTerm: { observe: () => {} },
     longTerm: { observe: () => {} },
     dropAllocation: () => {},
@@ -76,6 +76,9 @@ function shardState (weights: Float32Array): ShardState {
     cols: COLS,
     weights,
     holders: ['a', 'b'],
+    programming: [],
+    draining: [],
+    inFlight: new Map(),
     tilesByHolder: new Map([['a', 2], ['b', 2]])
   }
 }
