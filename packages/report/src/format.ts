@@ -27,3 +27,9 @@ export function formatSeconds (seconds: number): string {
 export function formatDurationMs (ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 }
+
+/** A number rounded to `digits` decimals, for JSON reports (fewer digits than the measurement can carry are noise). */
+export function roundTo (x: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(x * f) / f
+}

@@ -21,7 +21,7 @@ export type { ChartSeries, ReportCell, ReportChart, ReportPageInit, ReportSectio
 export { escapeHtml, renderReportPage, writeReportPage } from './page.js'
 export { renderTerminalTable } from './terminal-table.js'
 export type { TerminalTableOptions } from './terminal-table.js'
-export { formatDurationMs, formatPercent, formatSeconds } from './format.js'
+export { formatDurationMs, formatPercent, formatSeconds, roundTo } from './format.js'
 export { loadChartAssets } from './assets.js'
 export type { ChartAssets } from './assets.js'
 export { validateChart, validateTable } from './validate.js'

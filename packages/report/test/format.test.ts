@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { formatDurationMs, formatPercent, formatSeconds } from '../src/index.js'
+import { formatDurationMs, formatPercent, formatSeconds, roundTo } from '../src/index.js'
 
 describe('format', () => {
   it('prints fractions as percentages', () => {
@@ -21,5 +21,12 @@ describe('format', () => {
   it('prints durations', () => {
     assert.equal(formatDurationMs(420), '420 ms')
     assert.equal(formatDurationMs(12_345), '12.3 s')
+  })
+
+  it('rounds to a number of decimals, halves away from zero as Math.round does', () => {
+    assert.equal(roundTo(97.3549, 2), 97.35)
+    assert.equal(roundTo(0.125, 2), 0.13)
+    assert.equal(roundTo(1234.5, 0), 1235)
+    assert.equal(roundTo(-1.005, 1), -1)
   })
 })

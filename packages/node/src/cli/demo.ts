@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { POLICY_NAMES } from '@tessera/scheduler'
-import { formatPercent, renderTerminalTable, writeReportPage } from '@tessera/report'
+import { formatPercent, renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
 import type { ReportSection, ReportTable } from '@tessera/report'
 import { createCoordinator } from '../coordinator/coordinator.js'
 import type { RunResult } from '../coordinator/coordinator.js'
@@ -88,21 +88,17 @@ function finite (x: number): number | null {
   return Number.isFinite(x) ? x : null
 }
 
-function round (x: number, digits: number): number {
-  const f = 10 ** digits
-  return Math.round(x * f) / f
-}
 
 function rowOf (result: RunResult): DemoPolicyRow {
   const m = result.metrics
   return {
     policy: result.policy,
-    throughputRps: round(m.throughputRps, 2),
-    latencyP50Ms: round(m.latencyP50Ms, 2),
-    latencyP95Ms: round(m.latencyP95Ms, 2),
-    memoryUtilisation: round(m.memoryUtilisation, 4),
-    resourceUtilisation: round(m.resourceUtilisation, 4),
-    accuracy: finite(round(m.accuracy, 4)),
+    throughputRps: roundTo(m.throughputRps, 2),
+    latencyP50Ms: roundTo(m.latencyP50Ms, 2),
+    latencyP95Ms: roundTo(m.latencyP95Ms, 2),
+    memoryUtilisation: roundTo(m.memoryUtilisation, 4),
+    resourceUtilisation: roundTo(m.resourceUtilisation, 4),
+    accuracy: finite(roundTo(m.accuracy, 4)),
     requestsLost: m.requestsLost
   }
 }
@@ -184,7 +180,7 @@ async function runDemo (opts: DemoCommandOptions): Promise<void> {
         seed: scenario.seed,
         runId: `${scenario.seed}/${policy}`
       })
-      runMs[policy] = round(performance.now() - t0, 1)
+      runMs[policy] = roundTo(performance.now() - t0, 1)
       results.push(result)
       const m = result.metrics
       say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}, failed calls ${m.failedCalls}, re-placements ${m.replacements}${result.errors.length > 0 ? ` (${result.errors[0]})` : ''}`)
@@ -200,8 +196,8 @@ async function runDemo (opts: DemoCommandOptions): Promise<void> {
     policies: rows,
     wallClock: {
       fields: ['throughputRps', 'latencyP50Ms', 'latencyP95Ms', 'resourceUtilisation'],
-      totalMs: round(performance.now() - startedAt, 1),
-      networkStartMs: round(networkStartMs, 1),
+      totalMs: roundTo(performance.now() - startedAt, 1),
+      networkStartMs: roundTo(networkStartMs, 1),
       runMs
     }
   }

@@ -7,7 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { formatPercent, renderTerminalTable, writeReportPage } from '@tessera/report'
+import { formatPercent, renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
 import type { ChartSeries, ReportSection, ReportTable } from '@tessera/report'
 import type { ReconfigureEvent } from '@tessera/scheduler'
 import { POLICY_NAMES } from '@tessera/scheduler'
@@ -62,10 +62,6 @@ export function registerSimCommand (program: Command): void {
     .action(async (opts: SimCommandOptions) => { await runSim(opts) })
 }
 
-function round (x: number, digits: number): number {
-  const f = 10 ** digits
-  return Math.round(x * f) / f
-}
 
 function resultsTable (rows: SimPolicyRow[], runs: SimulationRun[]): ReportTable {
   return {
@@ -91,7 +87,7 @@ function eventLabel (run: SimulationRun, e: ReconfigureEvent): string {
 }
 
 function reportSections (scenario: Scenario, rows: SimPolicyRow[], runs: SimulationRun[]): ReportSection[] {
-  const seconds = (run: SimulationRun, atMs: number): number => round((atMs - run.startMs) / 1000, 2)
+  const seconds = (run: SimulationRun, atMs: number): number => roundTo((atMs - run.startMs) / 1000, 2)
   const scenarioMarkers = (run: SimulationRun): Array<{ x: number, label: string, color: string, dashed: boolean }> =>
     run.fired.map((e) => ({ x: seconds(run, e.atMs), label: e.label, color: '#c0392b', dashed: true }))
   const throughput = runs.map((r) => throughputSeries(r.result.recorder, SERIES_BUCKET_MS, SERIES_WINDOW_MS))
@@ -187,7 +183,7 @@ async function runSim (opts: SimCommandOptions): Promise<void> {
     }])),
     series: Object.fromEntries(runs.map((r) => {
       const t = throughputSeries(r.result.recorder, SERIES_BUCKET_MS, SERIES_WINDOW_MS)
-      return [r.policy, { tSeconds: t.tSeconds, throughputRps: t.rps.map((x) => round(x, 2)) }]
+      return [r.policy, { tSeconds: t.tSeconds, throughputRps: t.rps.map((x) => roundTo(x, 2)) }]
     }))
   }, null, 2)}\n`)
   const page = await writeReportPage(opts.out, {

@@ -95,6 +95,14 @@ export function foreignLoadViews (views: readonly PeerView[], outstanding: Reado
   })
 }
 
+/** Moves a copy from one list of a shard's copies to another (no-op when it is not in `from`). */
+function moveCopy (from: string[], to: string[], peerId: string): void {
+  const i = from.indexOf(peerId)
+  if (i < 0) return
+  from.splice(i, 1)
+  to.push(peerId)
+}
+
 /** Starts the loop on a run's context and registers it as the context's restorer of lost copies. */
 export function startReconfigureLoop (ctx: RunContext, init: ReconfigureLoopInit): ReconfigureLoop {
   const { reconfigurer } = init
@@ -197,22 +205,8 @@ export function startReconfigureLoop (ctx: RunContext, init: ReconfigureLoopInit
       if (shard === undefined) continue
       switch (action.kind) {
         case 'program': program(shard, action.peerId); break
-        case 'drain': {
-          const i = shard.holders.indexOf(action.peerId)
-          if (i >= 0) {
-            shard.holders.splice(i, 1)
-            shard.draining.push(action.peerId)
-          }
-          break
-        }
-        case 'activate': {
-          const i = shard.draining.indexOf(action.peerId)
-          if (i >= 0) {
-            shard.draining.splice(i, 1)
-            shard.holders.push(action.peerId)
-          }
-          break
-        }
+        case 'drain': moveCopy(shard.holders, shard.draining, action.peerId); break
+        case 'activate': moveCopy(shard.draining, shard.holders, action.peerId); break
         case 'release': release(shard, action.peerId, action.peerGone); break
       }
     }

@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import type { ReconfigureEvent } from '@tessera/scheduler'
+import { roundTo } from '@tessera/report'
 import { createCoordinator } from './coordinator.js'
 import type { ReconfigureRunOptions, RunResult, TimelineEntry } from './coordinator.js'
 import { InvalidRunOptionError } from './errors.js'
@@ -193,10 +194,6 @@ export function recoveryOf (run: SimulationRun): Recovery | undefined {
   })
 }
 
-function round (x: number, digits: number): number {
-  const f = 10 ** digits
-  return Math.round(x * f) / f
-}
 
 /** The `--json` row of one run. */
 export function simRowOf (run: SimulationRun): SimPolicyRow {
@@ -204,8 +201,8 @@ export function simRowOf (run: SimulationRun): SimPolicyRow {
   const recovery = recoveryOf(run)
   return {
     policy: run.policy,
-    throughputRps: round(m.throughputRps, 2),
-    latencyP95Ms: round(m.latencyP95Ms, 2),
+    throughputRps: roundTo(m.throughputRps, 2),
+    latencyP95Ms: roundTo(m.latencyP95Ms, 2),
     requestsLost: m.requestsLost,
     requestsDuplicated: m.requestsDuplicated,
     recoveryMs: recovery === undefined || recovery.recoveryMs === null ? null : Math.round(recovery.recoveryMs),
