@@ -80,10 +80,15 @@ function nameOf (run: SimulationRun, peerId: string | undefined): string {
   return peerId === undefined ? '—' : run.nodeIdOf(peerId) ?? peerId.slice(-8)
 }
 
+/** Peer ids in a text (a shard id names the device it was planned for; reasons name peers) as node names. */
+function withNames (run: SimulationRun, text: string): string {
+  return text.replace(/12D3Koo\w+/g, (id) => nameOf(run, id))
+}
+
 function eventLabel (run: SimulationRun, e: ReconfigureEvent): string {
   if (e.type === 'admit') return `admit ${nameOf(run, e.to)}`
   const gain = e.predictedGain === null ? '' : ` ×${e.predictedGain.toFixed(2)}`
-  return `${e.type} ${e.shardId}${e.from !== undefined ? ` ${nameOf(run, e.from)}` : ''}${e.to !== undefined ? ` → ${nameOf(run, e.to)}` : ''}${gain}`
+  return `${e.type} ${withNames(run, e.shardId)}${e.from !== undefined ? ` ${nameOf(run, e.from)}` : ''}${e.to !== undefined ? ` → ${nameOf(run, e.to)}` : ''}${gain}`
 }
 
 function reportSections (scenario: Scenario, rows: SimPolicyRow[], runs: SimulationRun[]): ReportSection[] {
@@ -96,7 +101,14 @@ function reportSections (scenario: Scenario, rows: SimPolicyRow[], runs: Simulat
   const tThroughput = longest(throughput)
   const tLatency = longest(p95)
   const sections: ReportSection[] = [
-    { heading: 'Scenario', text: [scenario.description, `Seed ${scenario.seed}; ${scenario.nodes.length} nodes (${scenario.nodes.filter((n) => n.standby === true).length} on standby); each policy ran ${(scenario.durationMs ?? 0) / 1000} s on a fresh network. Recovery: from the first disruptive event until throughput over every ${RECOVERY_WINDOW_MS / 1000} s window stays within 10% of the ${RECOVERY_BASELINE_MS / 1000} s before it.`] },
+    {
+      heading: 'Scenario',
+      text: [
+        scenario.description,
+        `Seed ${scenario.seed}; ${scenario.nodes.length} nodes (${scenario.nodes.filter((n) => n.standby === true).length} on standby); each policy ran on a fresh network, ${scenario.arrivalRps !== undefined ? `offered ${scenario.arrivalRps} requests/s for ${(scenario.durationMs ?? 0) / 1000} s (a policy that falls behind works off its backlog after that)` : `streaming for ${(scenario.durationMs ?? 0) / 1000} s`}.`,
+        `Recovery: throughput is counted in ${RECOVERY_WINDOW_MS / 1000} s windows; from the first disruptive event, the time until the first window after the lowest one that is back within 10% of the ${RECOVERY_BASELINE_MS / 1000} s before the event (0: it never fell below that; never: it did not come back).`
+      ]
+    },
     { heading: 'Results', table: resultsTable(rows, runs) },
     {
       heading: 'Throughput over time',
@@ -139,8 +151,8 @@ function reportSections (scenario: Scenario, rows: SimPolicyRow[], runs: Simulat
         ? {
             table: {
               columns: ['t (s)', 'decision', 'shard', 'from', 'to', 'predicted gain', 'reason'],
-              rows: events.map((e) => [seconds(run, e.atMs).toFixed(2), e.type, e.type === 'admit' ? '—' : e.shardId, e.type === 'admit' ? '—' : nameOf(run, e.from),
-                nameOf(run, e.to), e.predictedGain === null ? '—' : e.predictedGain.toFixed(2), e.reason.replace(/12D3Koo\w+/g, (id) => nameOf(run, id))]),
+              rows: events.map((e) => [seconds(run, e.atMs).toFixed(2), e.type, e.type === 'admit' ? '—' : withNames(run, e.shardId), e.type === 'admit' ? '—' : nameOf(run, e.from),
+                nameOf(run, e.to), e.predictedGain === null ? '—' : e.predictedGain.toFixed(2), withNames(run, e.reason)]),
               align: ['right', 'left', 'left', 'left', 'left', 'right', 'left']
             }
           }
