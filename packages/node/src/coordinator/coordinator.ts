@@ -135,8 +135,11 @@ export interface ReconfigureRunOptions {
 
 /** What a timeline entry may do to the run itself (the rest — nodes slowing down or leaving — is the caller's). */
 export interface RunControl {
-  /** Adds `lanes` batches in flight that run through one layer only (a hotspot on that layer). */
-  loadLayer: (layerId: string, lanes: number) => void
+  /**
+   * Adds requests that run through one layer only (a hotspot on that layer): `lanes` batches at most in flight,
+   * arriving at `arrivalRps` requests/s when given (open loop), else back to back.
+   */
+  loadLayer: (layerId: string, lanes: number, arrivalRps?: number) => void
   /** Successful shard calls of the run so far per peer id. */
   callsServed: () => Map<string, number>
 }
@@ -402,8 +405,8 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
           })
         }
         const control: RunControl = {
-          loadLayer: (layerId, lanes) => {
-            layerLoads.push(startLayerLoad(ctx, { job: options.job, layerId, lanes, batchSize, inputs: options.inputs, seed }))
+          loadLayer: (layerId, lanes, arrivalRps) => {
+            layerLoads.push(startLayerLoad(ctx, { job: options.job, layerId, lanes, batchSize, inputs: options.inputs, seed, ...(arrivalRps !== undefined ? { arrivalRps } : {}) }))
           },
           callsServed: () => {
             const served = new Map<string, number>()

@@ -7,6 +7,7 @@
  */
 import { createRng } from '@tessera/crossbar'
 import type { RunContext } from './context.js'
+import { sleep } from './context.js'
 import { InvalidRunOptionError } from './errors.js'
 import type { ModelJob } from './job.js'
 import { layerCalls, runLayer } from './pipeline.js'
@@ -35,6 +36,11 @@ export interface LayerLoadInit {
   /** The job's input vectors (used for the first layer). */
   inputs: Float32Array
   seed: string
+  /**
+   * Open loop: layer requests arrive at this rate, requests/s (batches of `batchSize`), `lanes` at most running at
+   * once. Default: closed loop, every lane starts its next batch when the last one is answered.
+   */
+  arrivalRps?: number
 }
 
 /** Starts `lanes` loops of batches through one layer. */
@@ -42,6 +48,7 @@ export function startLayerLoad (ctx: RunContext, init: LayerLoadInit): LayerLoad
   const index = init.job.layers.findIndex((l) => l.id === init.layerId)
   if (index < 0) throw new InvalidRunOptionError(`no layer ${JSON.stringify(init.layerId)} in the job (layers: ${init.job.layers.map((l) => l.id).join(', ')})`)
   if (!(Number.isSafeInteger(init.lanes) && init.lanes > 0)) throw new InvalidRunOptionError(`lanes must be a positive integer, got ${init.lanes}`)
+  if (init.arrivalRps !== undefined && !(Number.isFinite(init.arrivalRps) && init.arrivalRps > 0)) throw new InvalidRunOptionError(`arrivalRps must be a positive number, got ${init.arrivalRps}`)
   const layer = init.job.layers[index]
   const list = layerCalls(ctx, init.job).get(layer.id) ?? []
   const n = init.batchSize
@@ -61,9 +68,14 @@ export function startLayerLoad (ctx: RunContext, init: LayerLoadInit): LayerLoad
   const stats: LayerLoadStats = { batches: 0, failed: 0 }
   let stopped = false
   let k = 0
+  const startMs = ctx.now()
   const lane = async (): Promise<void> => {
     while (!stopped) {
       const batch = k++
+      if (init.arrivalRps !== undefined) {
+        await sleep(startMs + (batch * n * 1000) / init.arrivalRps - ctx.now())
+        if (stopped) return
+      }
       try {
         await runLayer(ctx, layer, list, pool[batch % pool.length], n, `load/${layer.id}/${batch}`, ctx.now() + ctx.settings.batchDeadlineMs)
         stats.batches++

@@ -46,7 +46,10 @@ export type ScenarioEvent =
   | { atMs: number, kind: 'leave', nodes: NodeSelector }
   /** Standby nodes start and publish their records. */
   | { atMs: number, kind: 'join', nodes: string[] }
-  /** One layer's load grows `factor`-fold: (factor − 1) × batchesInFlight extra batches through that layer only. */
+  /**
+   * One layer's load grows `factor`-fold: requests that need only that layer arrive at (factor − 1) × the job's
+   * rate (closed loop: (factor − 1) × batchesInFlight more lanes through that layer).
+   */
   | { atMs: number, kind: 'hotspot', layer: string, factor: number }
 
 /** A scenario. */

@@ -125,7 +125,10 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
               await Promise.all(ids.map(async (id) => { await net.startNode(id) }))
               break
             case 'hotspot':
-              control.loadLayer(e.layer, Math.max(1, Math.round((e.factor - 1) * scenario.batchesInFlight)))
+              // As many more requests through the layer as (factor − 1) times the job's own: at that arrival rate
+              // in an open-loop run, in that many more lanes in a closed-loop one.
+              control.loadLayer(e.layer, Math.max(1, Math.round((e.factor - 1) * scenario.batchesInFlight)),
+                scenario.arrivalRps === undefined ? undefined : (e.factor - 1) * scenario.arrivalRps)
               break
           }
         } catch (err) {
