@@ -161,7 +161,8 @@ export function cliManifest (cli: PackageManifest, bundled: readonly PackageMani
 
 const BLOCK_COMMENT = /\/\*[\s\S]*?\*\//g
 const LINE_COMMENT = /^\s*\/\/.*$/gm
-const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire(?:\.resolve)?\s*\(\s*)(['"])([^'"\n]+)\1/g
+// `from` right after a quote is the word inside a string (`['from', 'to']`), not an import clause.
+const SPECIFIER = /(?:(?<!['"])\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire(?:\.resolve)?\s*\(\s*)(['"])([^'"\n]+)\1/g
 
 /** The package name of a bare specifier (`@scope/pkg/sub` → `@scope/pkg`, `pkg/sub` → `pkg`). */
 export function packageNameOf (specifier: string): string {

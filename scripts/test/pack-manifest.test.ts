@@ -104,7 +104,8 @@ describe('import check', () => {
       '/** @example',
       " * import { y } from 'only-in-a-doc-comment'",
       ' */',
-      "// import z from 'only-in-a-line-comment'"
+      "// import z from 'only-in-a-line-comment'",
+      "const columns = ['t (s)', 'decision', 'from', 'to']"
     ].join('\n')
     assert.deepEqual(bareImports(source), ['@scope/pkg', 'dyn', 'plain', 'resolved', 'side-effect'])
   })

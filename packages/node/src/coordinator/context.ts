@@ -274,8 +274,17 @@ export class RunContext {
           // A connection that still looks open may be one the peer just closed by stopping (its streams reset
           // before the connection does): a new connection tells. A peer that accepts one is there, only slow or
           // flaky; one that has left refuses it at once.
-          const open = this.libp2p.getConnections(peerIdFromString(peerId)).some((c) => c.status === 'open')
-          await this.libp2p.dial(target.record.addresses.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(REDIAL_TIMEOUT_MS), force: open })
+          const peer = peerIdFromString(peerId)
+          const open = this.libp2p.getConnections(peer).some((c) => c.status === 'open')
+          const timeout = AbortSignal.timeout(REDIAL_TIMEOUT_MS)
+          try {
+            await this.libp2p.dial(target.record.addresses.map((a) => multiaddr(a)), { signal: timeout, force: open })
+          } catch (err) {
+            // A dial that only ran out of time while the old connection is still open says the host is busy, not
+            // gone (a stopped peer refuses at once): slow, so backed off by the caller, never marked dead.
+            if (open && timeout.aborted && this.libp2p.getConnections(peer).some((c) => c.status === 'open')) return true
+            throw err
+          }
           return true
         } catch {
           this.markDead(peerId)
