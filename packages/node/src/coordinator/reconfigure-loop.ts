@@ -95,6 +95,21 @@ export function foreignLoadViews (views: readonly PeerView[], outstanding: Reado
   })
 }
 
+/**
+ * The peers the step may use: those whose tiles have the geometry a shard was planned for (a shard cut for
+ * 128×128 tiles on a 512×512 tile leaves 15/16 of it empty — the planner chose the geometry, moves keep it), plus
+ * every peer holding a copy now (the step must see each copy's peer).
+ */
+export function targetViews (views: readonly PeerView[], shards: Iterable<ShardState>): PeerView[] {
+  const geometries = new Set<string>()
+  const holding = new Set<string>()
+  for (const s of shards) {
+    geometries.add(`${s.spec.geometry.rows}x${s.spec.geometry.cols}`)
+    for (const p of [...s.holders, ...s.programming, ...s.draining]) holding.add(p)
+  }
+  return views.filter((v) => holding.has(v.peerId) || geometries.has(`${v.device.geometry.rows}x${v.device.geometry.cols}`))
+}
+
 /** Moves a copy from one list of a shard's copies to another (no-op when it is not in `from`). */
 function moveCopy (from: string[], to: string[], peerId: string): void {
   const i = from.indexOf(peerId)
@@ -187,7 +202,7 @@ export function startReconfigureLoop (ctx: RunContext, init: ReconfigureLoopInit
     const result = reconfigurer.step(state, {
       shards: shards.map((s) => s.spec),
       replicas: new Map(shards.map((s) => [s.spec.id, replicasOf(s)])),
-      peers: foreignLoadViews(ctx.views(), ctx.pending),
+      peers: foreignLoadViews(targetViews(ctx.views(), shards), ctx.pending),
       departed: ctx.dead,
       loadPerSec: loadPerSec(nowMs),
       nowMs,

@@ -6,7 +6,8 @@ import { newShardState } from '../../src/coordinator/context.js'
 import type { RunContext, ShardState } from '../../src/coordinator/context.js'
 import { ShardUnavailableError } from '../../src/coordinator/errors.js'
 import { RunRecorder } from '../../src/coordinator/metrics.js'
-import { replicasOf, startReconfigureLoop } from '../../src/coordinator/reconfigure-loop.js'
+import { replicasOf, startReconfigureLoop, targetViews } from '../../src/coordinator/reconfigure-loop.js'
+import type { PeerView } from '@tessera/scheduler'
 
 /** A reconfigurer that answers each step with the next scripted actions and events (the decision core is tested in its package). */
 function scripted (script: Array<{ actions?: ReconfigureAction[], events?: ReconfigureEvent[] }>): Reconfigurer & { inputs: ReconfigureInput[] } {
@@ -104,6 +105,17 @@ describe('reconfiguration loop', () => {
       await loop2.stop()
     }
     assert.deepEqual(seen, [migrate])
+  })
+
+  it('offers the step only peers with the tiles the shards were planned for, and every peer holding a copy', () => {
+    const view = (peerId: string, tile: number): PeerView => ({
+      peerId, path: 'direct', rttMs: 1,
+      device: { preset: 'pcm', geometry: { rows: tile, cols: tile }, noiseLevel: 0, tilesFree: 4, tilesTotal: 4, throughput: 1e9 }
+    })
+    const shard = shardOn(['big'])
+    shard.spec = { ...shard.spec, geometry: { rows: 128, cols: 128 } }
+    const offered = targetViews([view('a', 128), view('big', 512), view('c', 256), view('d', 128)], [shard])
+    assert.deepEqual(offered.map((v) => v.peerId), ['a', 'big', 'd'])
   })
 
   it('lists copies for the step as they are: active with calls in flight, programming, draining', () => {
