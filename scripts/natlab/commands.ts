@@ -73,14 +73,19 @@ export interface Tools {
   tc: string
 }
 
+/** Throws {@link NotRootError} unless this process runs as root (the lab and its tests need it). */
+export function requireRoot (): void {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new NotRootError(`the NAT lab needs root (network namespaces, veth pairs, nftables); this process runs as uid ${process.getuid()}. CI runs the lab tests as root after \`bash .ci/natlab-deps.sh\`.`)
+  }
+}
+
 /**
  * Checks that we are root and that iproute2, nftables and procps are installed. Throws {@link NotRootError} or
  * {@link MissingToolError} with a message that says what to do.
  */
 export function requireTools (): Tools {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new NotRootError(`the NAT lab needs root (network namespaces, veth pairs, nftables); this process runs as uid ${process.getuid()}`)
-  }
+  requireRoot()
   const need = { ip: 'iproute2', nft: 'nftables', sysctl: 'procps', tc: 'iproute2' } as const
   const found: Partial<Tools> = {}
   const missing: string[] = []

@@ -35,4 +35,6 @@ export { DEFAULT_MNIST_POLICY, DEFAULT_MNIST_REQUESTS, DEFAULT_MNIST_RUN_TIMEOUT
 export type { MnistRun, MnistRunInit, MnistRunPeer } from './mnist.js'
 export { LAB_NODE_PORT, NODE_START_TIMEOUT_MS, startTesseraNode, tesseraBinArgv, TesseraProcess, waitForReachability } from './tessera.js'
 export type { NodeLine } from './tessera.js'
+export { JsonLineProcess } from './json-lines.js'
+export type { JsonLine } from './json-lines.js'
 export type { ClientResult } from './probes/shard-client.js'

@@ -8,14 +8,14 @@
  * process's Node and driven over JSON lines.
  */
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
-import { createInterface } from 'node:readline'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { JsonLineProcess } from '../natlab/json-lines.js'
+import type { JsonLine } from '../natlab/json-lines.js'
 import { createLab } from '../natlab/lab.js'
+import { requireRoot } from '../natlab/commands.js'
 import type { Lab } from '../natlab/lab.js'
-import type { ChildProcess } from 'node:child_process'
 
 /** One lab per test file and process: namespace names are global. */
 const prefix = `hp${process.pid}`
@@ -44,29 +44,10 @@ function fixtureArgv (): string[] {
   return [process.execPath, fileURLToPath(new URL('../../../packages/node/dist/test/holepunch/fixtures/peer.js', import.meta.url))]
 }
 
-type Line = Record<string, unknown> & { event: string }
+type Line = JsonLine
 
-/** A fixture process: every stdout JSON line is kept; `next` waits for the first unread line that matches. */
-class Peer {
-  readonly lines: Line[] = []
-  private readonly waiters: Array<() => void> = []
-  private stderr = ''
-  peerId = ''
-
-  constructor (readonly host: string, readonly child: ChildProcess) {
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { this.stderr = (this.stderr + chunk).slice(-4000) })
-    if (child.stdout === null) throw new Error('fixture stdout is not piped')
-    createInterface({ input: child.stdout }).on('line', (text) => {
-      try {
-        this.lines.push(JSON.parse(text) as Line)
-      } catch {
-        this.lines.push({ event: 'unparsed', text })
-      }
-      for (const wake of this.waiters.splice(0)) wake()
-    })
-    child.once('exit', () => { for (const wake of this.waiters.splice(0)) wake() })
-  }
-
+/** A fixture process, driven by JSON commands on stdin; `next` waits for (and consumes) the first matching line. */
+class Peer extends JsonLineProcess {
   send (command: Record<string, unknown>): void {
     this.child.stdin?.write(JSON.stringify(command) + '\n')
   }
@@ -74,30 +55,17 @@ class Peer {
   /** Waits for (and consumes) the first line with one of these events that `match` accepts. */
   async next (event: string | string[], timeoutMs: number, match: (line: Line) => boolean = () => true): Promise<Line> {
     const events = Array.isArray(event) ? event : [event]
-    const deadline = performance.now() + timeoutMs
-    for (;;) {
+    return await this.waitUntil(() => {
       const index = this.lines.findIndex((l) => events.includes(l.event) && match(l))
       if (index >= 0) return this.lines.splice(index, 1)[0]
       const error = this.lines.find((l) => l.event === 'error')
       if (error !== undefined) throw new Error(`${this.host}: fixture reported ${JSON.stringify(error)}`)
-      const left = deadline - performance.now()
-      if (left <= 0 || this.child.exitCode !== null) {
-        throw new Error(`${this.host}: no ${events.join('/')} within ${timeoutMs} ms (exit ${String(this.child.exitCode)}); lines ${JSON.stringify(this.lines)}; stderr ${this.stderr.trim()}`)
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left)
-        this.waiters.push(() => { clearTimeout(timer); resolve() })
-      })
-    }
+      return undefined
+    }, timeoutMs, () => `no ${events.join('/')} (lines ${JSON.stringify(this.lines)})`)
   }
 
   async stop (): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return
-    const exited = once(this.child, 'exit')
-    this.send({ cmd: 'stop' })
-    const timer = setTimeout(() => { this.child.kill('SIGKILL') }, 5000)
-    await exited
-    clearTimeout(timer)
+    await this.stopWith(() => { this.send({ cmd: 'stop' }) }, 5000)
   }
 }
 
@@ -167,10 +135,7 @@ describe('TCP hole punching across the NAT lab', { timeout: 600_000 }, () => {
   const peers: Peer[] = []
 
   before(async () => {
-    const uid = process.getuid?.()
-    if (uid !== 0) {
-      throw new Error(`the NAT lab tests need root (uid 0) for network namespaces and nftables; running as uid ${String(uid)}. CI runs them as root after \`bash .ci/natlab-deps.sh\`.`)
-    }
+    requireRoot()
     lab = createLab({ prefix })
     await lab.up()
     const relayIp = lab.hosts.relay.publicAddress

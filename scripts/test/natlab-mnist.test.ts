@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test'
 import { accuracyOf } from '@tessera/models'
 import { loadMnistWorkload } from '@tessera/node'
 import { createLab } from '../natlab/lab.js'
+import { requireRoot } from '../natlab/commands.js'
 import { startLabNetwork } from '../natlab/matrix.js'
 import { describeMnistRun, expectedClassification, MNIST_MODEL_CACHE_DIR, runMnist, servingNodes, waitForClassifiedRecords } from '../natlab/mnist.js'
 import type { MnistWorkload } from '@tessera/node'
@@ -43,8 +44,7 @@ describe('the MNIST MLP on a mixed public/NATed lab network', { timeout: 180_000
   let workload: MnistWorkload
 
   before(async () => {
-    const uid = process.getuid?.()
-    if (uid !== 0) throw new Error(`the NAT lab tests need root (uid 0); running as uid ${String(uid)}. CI runs them as root after \`bash .ci/natlab-deps.sh\`.`)
+    requireRoot()
     // Trains the MLP into the cache when it is missing, before the lab: training holds this event loop for
     // seconds, which must not eat into the nodes' start timeouts. `tessera run` then loads it from there.
     workload = await loadMnistWorkload({ cacheDir: MNIST_MODEL_CACHE_DIR, seed: SEED })

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createLab } from '../natlab/lab.js'
+import { requireRoot } from '../natlab/commands.js'
 import { startLabNetwork } from '../natlab/matrix.js'
 import type { Lab } from '../natlab/lab.js'
 import type { LabNetwork } from '../natlab/matrix.js'
@@ -22,8 +23,7 @@ describe('reachability of tessera nodes across the NAT lab', { timeout: 180_000 
   let network: LabNetwork | undefined
 
   before(async () => {
-    const uid = process.getuid?.()
-    if (uid !== 0) throw new Error(`the NAT lab tests need root (uid 0); running as uid ${String(uid)}. CI runs them as root after \`bash .ci/natlab-deps.sh\`.`)
+    requireRoot()
     lab = createLab({ prefix })
     await lab.up()
     network = await startLabNetwork(lab, { servers: ['pub1', 'cone1-a', 'sym1-a'], extraArgs: RECORD_ARGS })

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import { createLab } from '../natlab/lab.js'
+import { requireRoot } from '../natlab/commands.js'
 import { runShardClient, startLabNetwork } from '../natlab/matrix.js'
 import type { Lab } from '../natlab/lab.js'
 import type { LabNetwork } from '../natlab/matrix.js'
@@ -24,8 +25,7 @@ describe('shard traffic across the NAT lab', { timeout: 300_000 }, () => {
   let network: LabNetwork | undefined
 
   before(async () => {
-    const uid = process.getuid?.()
-    if (uid !== 0) throw new Error(`the NAT lab tests need root (uid 0); running as uid ${String(uid)}. CI runs them as root after \`bash .ci/natlab-deps.sh\`.`)
+    requireRoot()
     lab = createLab({ prefix })
     await lab.up()
     network = await startLabNetwork(lab, { servers: ['cone1-a', 'sym1-a'], limitedRelay: { host: 'pub2', servers: ['sym1-b'] } })

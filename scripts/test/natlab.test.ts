@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { requireTools, runCommand } from '../natlab/commands.js'
 import { NetemUnavailableError } from '../natlab/errors.js'
 import { createLab } from '../natlab/lab.js'
+import { requireRoot } from '../natlab/commands.js'
 import type { Lab, UpResult } from '../natlab/lab.js'
 import { observeMappings, punch, startEchoServer, stunBinding, tryConnect } from '../natlab/measure.js'
 import type { EchoServer } from '../natlab/measure.js'
@@ -34,10 +35,7 @@ describe('natlab on the kernel', { timeout: 120_000 }, () => {
   const echoes: EchoServer[] = []
 
   before(async () => {
-    const uid = process.getuid?.()
-    if (uid !== 0) {
-      throw new Error(`the NAT lab tests need root (uid 0) for network namespaces, veth pairs and nftables; running as uid ${String(uid)}. CI runs them as root after \`bash .ci/natlab-deps.sh\`.`)
-    }
+    requireRoot()
     lab = createLab({ prefix })
     built = await lab.up()
     echoes.push(await startEchoServer(lab, 'pub1', ports.next()), await startEchoServer(lab, 'pub2', ports.next()))
@@ -185,7 +183,7 @@ describe('natlab link impairment', { timeout: 60_000 }, () => {
   const lab = createLab({ prefix: lossPrefix, publicPeers: 2, routers: [{ name: 'cone1', nat: 'cone', lanPeers: 1 }] })
 
   before(() => {
-    if (process.getuid?.() !== 0) throw new Error('the NAT lab tests need root (uid 0); CI runs them as root')
+    requireRoot()
   })
 
   after(async () => { await lab.down() })
