@@ -148,18 +148,9 @@ export interface RunControl {
 export interface TimelineEntry {
   /** When, ms after the first batch. */
   atMs: number
-  /** For the log and the report (e.g. `n3, n4 slow to 1/3`). */
+  /** Names the entry (e.g. `slowdown`) in the run's errors if applying it fails. */
   label: string
   apply: (run: RunControl) => void | Promise<void>
-}
-
-/** A timeline entry as it happened. */
-export interface TimelineMark {
-  /** Coordinator clock, ms. */
-  atMs: number
-  label: string
-  /** Why applying it failed, if it did. */
-  error?: string
 }
 
 /** The outcome of one run. */
@@ -181,8 +172,6 @@ export interface RunResult {
   errors: string[]
   /** Reconfiguration decisions, in order (empty without the loop). */
   events: ReconfigureEvent[]
-  /** The timeline as it happened. */
-  marks: TimelineMark[]
   /** Batches of layer-only load (hotspots) answered and failed. */
   layerLoad: LayerLoadStats
 }
@@ -370,7 +359,6 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
       const predictions = new Uint8Array(requests)
       const logits = new Float32Array(requests * classes)
       const errors: string[] = []
-      const marks: TimelineMark[] = []
       const layerLoads: LayerLoad[] = []
       const layerLoad: LayerLoadStats = { batches: 0, failed: 0 }
       const timers: Array<ReturnType<typeof setTimeout>> = []
@@ -416,9 +404,7 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
         }
         for (const entry of options.timeline ?? []) {
           timers.push(setTimeout(() => {
-            const mark: TimelineMark = { atMs: now(), label: entry.label }
-            marks.push(mark)
-            applying.push((async () => { await entry.apply(control) })().catch((err) => { mark.error = (err as Error)?.message ?? String(err) }))
+            applying.push((async () => { await entry.apply(control) })().catch((err) => { errors.push(`timeline: ${entry.label} failed: ${(err as Error)?.message ?? String(err)}`) }))
           }, Math.max(0, entry.atMs)))
         }
         // Closed loop: no batch starts after the duration. Open loop: the requests that arrive within the duration
@@ -482,7 +468,6 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
         recorder,
         errors,
         events: loop?.events ?? [],
-        marks,
         layerLoad
       }
     },

@@ -13,7 +13,7 @@
  * ```
  */
 export { createCoordinator } from './coordinator.js'
-export type { Coordinator, CoordinatorInit, ReconfigureRunOptions, RunControl, RunJobOptions, RunResult, TimelineEntry, TimelineMark } from './coordinator.js'
+export type { Coordinator, CoordinatorInit, ReconfigureRunOptions, RunControl, RunJobOptions, RunResult, TimelineEntry } from './coordinator.js'
 export { startReconfigureLoop } from './reconfigure-loop.js'
 export type { ReconfigureLoop, ReconfigureLoopInit } from './reconfigure-loop.js'
 export { startLayerLoad } from './layer-load.js'
