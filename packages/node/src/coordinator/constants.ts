@@ -141,3 +141,9 @@ export const RECOVERY_BASELINE_MS = 8000
  * re-placements stay load-aware and replicas are not evicted in a dip.
  */
 export const RECONFIGURE_DEMAND_MEMORY_MS = 10_000
+
+/** After a failed call on an open connection, a ping over it within this long shows the peer is there, ms. */
+export const DEPARTURE_PING_TIMEOUT_MS = 1000
+
+/** How long the end of a run waits for a peer marked dead to release the copies given up on it, ms. */
+export const ABANDONED_RELEASE_TIMEOUT_MS = 2000

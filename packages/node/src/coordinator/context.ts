@@ -7,7 +7,7 @@ import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
 import type { PeerView, PlacementPolicy, PlannedBlockLike, ShardSpec } from '@tessera/scheduler'
 import type { TesseraLibp2p } from '../libp2p.js'
 import { ShardClient } from '../shard-client.js'
-import { MAX_CALL_TIMEOUT_MS, REDIAL_TIMEOUT_MS, RELAYED_CALLS_PER_PEER } from './constants.js'
+import { ABANDONED_RELEASE_TIMEOUT_MS, DEPARTURE_PING_TIMEOUT_MS, MAX_CALL_TIMEOUT_MS, REDIAL_TIMEOUT_MS, RELAYED_CALLS_PER_PEER } from './constants.js'
 import { PeerHealth } from './health.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { RunRecorder } from './metrics.js'
@@ -271,11 +271,21 @@ export class RunContext {
         const target = this.targets.get(peerId)
         try {
           if (target === undefined) throw new Error('unknown peer')
-          // A connection that still looks open may be one the peer just closed by stopping (its streams reset
-          // before the connection does): a new connection tells. A peer that accepts one is there, only slow or
-          // flaky; one that has left refuses it at once.
+          // A connection that still looks open but does not answer a ping may be one the peer just closed by
+          // stopping (its streams reset before the connection does): a new connection tells. A peer that accepts
+          // one is there, only slow or flaky; one that has left refuses it at once.
           const peer = peerIdFromString(peerId)
-          const open = this.libp2p.getConnections(peer).some((c) => c.status === 'open')
+          let open = this.libp2p.getConnections(peer).some((c) => c.status === 'open')
+          if (open) {
+            // Most failed calls on an open connection come from a busy peer: a ping over it says so without a new
+            // connection (extra connections get pruned by libp2p, resetting the streams on them).
+            try {
+              await this.libp2p.services.ping.ping(peer, { signal: AbortSignal.timeout(DEPARTURE_PING_TIMEOUT_MS), runOnLimitedConnection: true } as any)
+              return true
+            } catch {
+              open = this.libp2p.getConnections(peer).some((c) => c.status === 'open')
+            }
+          }
           const timeout = AbortSignal.timeout(REDIAL_TIMEOUT_MS)
           try {
             await this.libp2p.dial(target.record.addresses.map((a) => multiaddr(a)), { signal: timeout, force: open })
@@ -333,6 +343,12 @@ export class RunContext {
     }
   }
 
+  /**
+   * Copies given up on peers marked dead. A peer wrongly taken for departed (a busy host) still holds them: the
+   * run's end asks it to release them, so its tiles are not lost to later runs.
+   */
+  readonly abandoned: Array<{ peerId: string, remoteId: string }> = []
+
   /** Marks a peer as gone for this run: it loses every shard copy it held. */
   markDead (peerId: string): void {
     if (this.dead.has(peerId)) return
@@ -341,6 +357,7 @@ export class RunContext {
     const nowMs = this.now()
     for (const shard of this.shards.values()) {
       removeCopy(shard, peerId)
+      if (shard.tilesByHolder.has(peerId)) this.abandoned.push({ peerId, remoteId: this.remoteId(shard.spec.id) })
       this.dropAllocation(shard, peerId, nowMs)
     }
     this.invalidateViews()

@@ -5,6 +5,8 @@
  */
 import type { RunContext, ShardState } from './context.js'
 import { sleep } from './context.js'
+import { BusyError } from '@tessera/wire'
+import { ABANDONED_RELEASE_TIMEOUT_MS, BUSY_RETRY_DELAY_MS } from './constants.js'
 import { createUploadProgress } from './progress.js'
 import { peerFailed } from './shard-calls.js'
 import type { UploadProgress } from './progress.js'
@@ -81,16 +83,42 @@ export async function programPlacement (ctx: RunContext, assignments: ReadonlyMa
   return { failed }
 }
 
-/** Releases every copy of every shard of the run (best effort: a gone peer has lost them anyway). */
+/** Most BUSY replies one release waits out (the peer's stream slots are taken by calls of other runs). */
+const MAX_RELEASE_BUSY_RETRIES = 50
+
+/** Releases one copy; a BUSY peer is asked again after a pause. Best effort: errors are swallowed. */
+async function releaseCopy (ctx: RunContext, peerId: string, remoteId: string, timeoutMs?: number): Promise<void> {
+  for (let busy = 0; ; busy++) {
+    try {
+      await ctx.client(peerId).release(remoteId, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs))
+      return
+    } catch (err) {
+      if (!(err instanceof BusyError) || busy >= MAX_RELEASE_BUSY_RETRIES) return
+      await sleep(BUSY_RETRY_DELAY_MS * (busy + 1))
+    }
+  }
+}
+
+/**
+ * Releases every copy of every shard of the run, and the copies given up on peers marked dead (best effort). One
+ * release at a time per peer, peers in parallel: a burst of releases to one peer would meet BUSY replies, and a
+ * release that fails leaves the copy's tiles taken on the peer for every later run.
+ */
 export async function releaseAll (ctx: RunContext): Promise<void> {
   const nowMs = ctx.now()
-  await Promise.all([...ctx.shards.values()].flatMap((shard) => [...shard.tilesByHolder.keys()].map(async (peerId) => {
-    if (!ctx.dead.has(peerId)) {
-      await ctx.client(peerId).release(ctx.remoteId(shard.spec.id)).catch(() => {})
-    }
-    ctx.dropAllocation(shard, peerId, nowMs)
-  })))
+  const byPeer = new Map<string, Array<() => Promise<void>>>()
+  const add = (peerId: string, job: () => Promise<void>): void => { byPeer.set(peerId, [...(byPeer.get(peerId) ?? []), job]) }
   for (const shard of ctx.shards.values()) {
+    for (const peerId of shard.tilesByHolder.keys()) {
+      if (!ctx.dead.has(peerId)) add(peerId, async () => { await releaseCopy(ctx, peerId, ctx.remoteId(shard.spec.id)) })
+    }
+  }
+  // A peer marked dead may only have been busy: it would keep the abandoned copies' tiles (a departed one refuses
+  // the dial at once).
+  for (const { peerId, remoteId } of ctx.abandoned.splice(0)) add(peerId, async () => { await releaseCopy(ctx, peerId, remoteId, ABANDONED_RELEASE_TIMEOUT_MS) })
+  await Promise.all([...byPeer.values()].map(async (jobs) => { for (const job of jobs) await job() }))
+  for (const shard of ctx.shards.values()) {
+    for (const peerId of [...shard.tilesByHolder.keys()]) ctx.dropAllocation(shard, peerId, nowMs)
     shard.holders.length = 0
     shard.draining.length = 0
   }
