@@ -4,7 +4,8 @@
 // throughput must come back within 10% of what it was before the departures.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { loadMnistWorkload, loadScenario, recoveryOf, simRowOf, simulatePolicy, validateScenario } from '@tessera/node'
+import { loadMnistWorkload } from '@tessera/coordinator'
+import { loadScenario, recoveryOf, simRowOf, simulatePolicy, validateScenario } from '@tessera/sim'
 import type { ReconfigureEvent, ShardEvent } from '@tessera/scheduler'
 import { CACHE_DIR } from './e2e-network.js'
 

@@ -4,7 +4,8 @@
 // the weights and every request is still answered exactly once.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { Coordinator, LocalNetwork, MnistWorkload, Scenario } from '@tessera/node'
+import type { Coordinator, MnistWorkload } from '@tessera/coordinator'
+import type { LocalNetwork, Scenario } from '@tessera/sim'
 import { startE2eNetwork } from './e2e-network.js'
 import type { E2eNetwork } from './e2e-network.js'
 

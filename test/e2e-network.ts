@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createCoordinator, loadMnistWorkload, startLocalNetwork } from '@tessera/node'
-import type { Coordinator, LocalNetwork, MnistWorkload, Scenario } from '@tessera/node'
+import { createCoordinator, loadMnistWorkload } from '@tessera/coordinator'
+import { startLocalNetwork } from '@tessera/sim'
+import type { Coordinator, MnistWorkload } from '@tessera/coordinator'
+import type { LocalNetwork, Scenario } from '@tessera/sim'
 
 /** The trained-model cache the demo uses too, so tests train at most once per checkout. */
 export const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'reports', 'cache', 'models')

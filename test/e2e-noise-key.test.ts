@@ -4,7 +4,8 @@
 // them do not change what the device reads.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { Coordinator, MnistWorkload, Scenario } from '@tessera/node'
+import type { Coordinator, MnistWorkload } from '@tessera/coordinator'
+import type { Scenario } from '@tessera/sim'
 import { startE2eNetwork } from './e2e-network.js'
 import type { E2eNetwork } from './e2e-network.js'
 

@@ -1,5 +1,5 @@
 /**
- * Builds the tarball a volunteer runs with `npx`: the CLI workspace (packages/node) with the compiled JS of every
+ * Builds the tarball a volunteer runs with `npx`: the CLI workspace (packages/cli) with the compiled JS of every
  * workspace it needs copied into its node_modules and listed in `bundleDependencies`, the WASM kernel beside
  * @tessera/crossbar's compiled JS (where its loader looks), and the third-party dependencies declared for npm to
  * fetch from the registry. The bundled packages keep the repository's layout (`dist/src/*.js`, `dist/kernel.wasm`),
@@ -152,7 +152,7 @@ async function npmPack (npm: string, cwd: string, outDir: string): Promise<{ fil
  * @example
  * ```ts
  * const { tarball, sizeBytes } = await packTessera({ outDir: 'dist-pack' })
- * // a volunteer: npx ./dist-pack/tessera-node-0.1.0.tgz node --bootstrap /ip4/…/p2p/…
+ * // a volunteer: npx ./dist-pack/tessera-cli-0.1.0.tgz node --bootstrap /ip4/…/p2p/…
  * ```
  */
 export async function packTessera (init: PackInit = {}): Promise<PackResult> {

@@ -14,11 +14,11 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createDeviceProfile, createRng, createTilePool } from '@tessera/crossbar'
-import { ShardExecutor, createTesseraNode } from '@tessera/node'
+import { ShardExecutor, createTesseraNode } from '@tessera/peer'
 import { packTessera } from '../pack/index.js'
 import type { PackResult } from '../pack/index.js'
 import type { ChildProcess } from 'node:child_process'
-import type { TesseraNode } from '@tessera/node'
+import type { TesseraNode } from '@tessera/peer'
 
 /** scripts/dist/test → the repository root (compiled), or scripts/test → root (tsx). */
 const here = dirname(fileURLToPath(import.meta.url))
@@ -171,7 +171,7 @@ describe('the packed tessera CLI, run with npx from its tarball in a fresh folde
   it('bundles every workspace package and leaves the third-party ones to the registry', async (t) => {
     t.diagnostic(`${packed.tarball}: ${packed.sizeBytes} B packed, ${packed.unpackedSizeBytes} B unpacked, ${packed.entryCount} files; npx install + start ${Math.round(installMs)} ms`)
     const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] }
-    const workspaceNames = await Promise.all(root.workspaces.filter((w) => w !== 'packages/node').map(async (w) =>
+    const workspaceNames = await Promise.all(root.workspaces.filter((w) => w !== 'packages/cli').map(async (w) =>
       (JSON.parse(await readFile(join(repoRoot, w, 'package.json'), 'utf8')) as { name: string }).name))
     // The node package depends on every other workspace, directly or not: all of them are bundled.
     assert.deepEqual([...packed.bundled].sort(), workspaceNames.sort())
