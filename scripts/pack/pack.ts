@@ -186,6 +186,8 @@ export async function packTessera (init: PackInit = {}): Promise<PackResult> {
     const manifest = cliManifest(cli.manifest, bundled.map((b) => b.manifest), merged, EXTRA_FOLDERS)
     await writeFile(join(root, 'package.json'), JSON.stringify(manifest, null, 2) + '\n')
     await cp(readme, join(root, 'README.md'))
+    // The committed launcher that the manifest's `bin` names (it checks the Node version, then loads dist/src/bin.js).
+    await cp(join(repoRoot, CLI_PACKAGE_DIR, 'bin'), join(root, 'bin'), { recursive: true })
     for (const folder of EXTRA_FOLDERS) await cp(join(repoRoot, folder), join(root, folder), { recursive: true })
 
     await mkdir(outDir, { recursive: true })

@@ -173,7 +173,7 @@ describe('the packed tessera CLI, run with npx from its tarball in a fresh folde
     const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] }
     const workspaceNames = await Promise.all(root.workspaces.filter((w) => w !== 'packages/cli').map(async (w) =>
       (JSON.parse(await readFile(join(repoRoot, w, 'package.json'), 'utf8')) as { name: string }).name))
-    // The node package depends on every other workspace, directly or not: all of them are bundled.
+    // The CLI package depends on every other workspace, directly or not: all of them are bundled.
     assert.deepEqual([...packed.bundled].sort(), workspaceNames.sort())
     assert.ok(Object.keys(packed.dependencies).includes('libp2p'))
     assert.ok(!Object.keys(packed.dependencies).some((d) => d.startsWith('@tessera/')))
@@ -181,9 +181,9 @@ describe('the packed tessera CLI, run with npx from its tarball in a fresh folde
 
   it('installs a runnable layout: Node ≥ 22, the bin, and kernel.wasm found by the bundled @tessera/crossbar', async () => {
     const cache = join(tmp, 'npm-cache', '_npx')
-    const installs = readdirSync(cache).map((d) => join(cache, d, 'node_modules')).filter((d) => existsSync(join(d, '@tessera', 'node')))
+    const installs = readdirSync(cache).map((d) => join(cache, d, 'node_modules')).filter((d) => existsSync(join(d, '@tessera', 'cli')))
     assert.equal(installs.length, 1, 'npx installed the tarball once, into its folder in the npm cache')
-    const installed = join(installs[0], '@tessera', 'node')
+    const installed = join(installs[0], '@tessera', 'cli')
     const crossbar = join(installed, 'node_modules', '@tessera', 'crossbar', 'dist', 'src', 'index.js')
     const env = volunteerEnv(join(tmp, 'npm-cache'))
     const probe = spawnSync('node', ['--input-type=module', '-e',
