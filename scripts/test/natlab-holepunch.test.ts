@@ -41,7 +41,7 @@ function fixtureArgv (): string[] {
   if (RUNNING_FROM_SOURCE) {
     return [process.execPath, '--import', 'tsx', fileURLToPath(new URL('../../packages/holepunch/test/fixtures/peer.ts', import.meta.url))]
   }
-  return [process.execPath, fileURLToPath(new URL('../../../packages/node/dist/test/holepunch/fixtures/peer.js', import.meta.url))]
+  return [process.execPath, fileURLToPath(new URL('../../../packages/holepunch/dist/test/fixtures/peer.js', import.meta.url))]
 }
 
 type Line = JsonLine
