@@ -54,7 +54,7 @@ export async function connectPeer (libp2p: TesseraLibp2p, record: CapacityRecord
   let relayLimits: RelayLimits | undefined
   const limited = connections.find((c) => c.limits != null)
   if (path === 'relayed' && limited?.limits != null) {
-    // js-libp2p reports `limits.seconds` in milliseconds (LIBP2P-V3-NOTES.md).
+    // js-libp2p reports `limits.seconds` in milliseconds (docs/libp2p-v3-pitfalls.md).
     relayLimits = {
       dataBytes: limited.limits.bytes != null ? Number(limited.limits.bytes) : Number.MAX_SAFE_INTEGER,
       durationMs: limited.limits.seconds != null ? Number(limited.limits.seconds) : Number.MAX_SAFE_INTEGER

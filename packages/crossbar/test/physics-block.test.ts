@@ -90,7 +90,7 @@ describe('PCM programming statistics (aihwkit PCMLikeNoiseModel)', () => {
   const rows = 200
   const cols = 100
   const n = rows * cols - 1 // cell 0 holds w_max
-  // DESIGN.md test vectors: x → σ_prog (µS), μ_ν, σ_ν.
+  // docs/crossbar.md test vectors: x → σ_prog (µS), μ_ν, σ_ν.
   const vectors = [
     { x: 1, sigmaProg: 1.055, nuMean: 0.049, nuStd: 0.008 },
     { x: 0.5, sigmaProg: 0.953, nuMean: 0.049, nuStd: 0.008 },

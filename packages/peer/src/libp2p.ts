@@ -55,7 +55,7 @@ export interface TesseraLibp2pInit {
   dhtSelectors: Record<string, SelectFn>
   /**
    * TCP hole punching (simultaneous open) over relayed connections; `false` turns it off. Stock DCUtR stays
-   * configured, but over TCP it cannot punch here (NATLAB-NOTES.md): this service is what makes cone↔cone pairs
+   * configured, but over TCP it cannot punch here (docs/libp2p-v3-pitfalls.md): this service is what makes cone↔cone pairs
    * direct.
    */
   holePunch?: TcpHolePunchInit | false
@@ -101,7 +101,7 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
       // event loop (every response also merges its closer peers into the peer store) and the queries time out.
       alpha: DHT_QUERY_ALPHA
     }),
-    // AutoNAT v1's dial-back fails on these networks (LIBP2P-V3-NOTES.md); v2 verifies public addresses.
+    // AutoNAT v1's dial-back fails on these networks (docs/libp2p-v3-pitfalls.md); v2 verifies public addresses.
     autonat: autoNATv2(),
     dcutr: dcutr()
   }
