@@ -115,7 +115,10 @@ export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise
       if (init.arrivalRps !== undefined) {
         // Open loop: batch b arrives at its time whatever the answers; one that finds every lane busy waits (a
         // backlog, worked off once there is capacity again). Batches due after the stop are not started.
-        await sleep(startMs + (b * batchSize * 1000) / init.arrivalRps - ctx.now())
+        // A timer may fire up to a millisecond early against the high-resolution clock (the event loop's cached
+        // time lags it), so sleep again until the arrival time has really come.
+        const arrivalMs = startMs + (b * batchSize * 1000) / init.arrivalRps
+        while (ctx.now() < arrivalMs && !stopped()) await sleep(Math.max(arrivalMs - ctx.now(), 0.5))
         if (stopped()) return
       }
       begun++
