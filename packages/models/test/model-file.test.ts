@@ -18,10 +18,10 @@ const record: ModelRecord = { ...trained, datasetFingerprint: datasetFingerprint
 const expected = { hyperparameters: record.hyperparameters, seed: 3, datasetFingerprint: record.datasetFingerprint }
 
 /** Rewrites the JSON header of an encoded file (keeping the payload), so a test can plant a specific fault. */
-function withHeader (file: Uint8Array, edit: (header: any, payload: Uint8Array) => void): Uint8Array {
+function withHeader (file: Uint8Array, edit: (header: Record<string, unknown>, payload: Uint8Array) => void): Uint8Array {
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
   const length = view.getUint32(12, true)
-  const header = JSON.parse(new TextDecoder().decode(file.subarray(16, 16 + length)))
+  const header: Record<string, unknown> = JSON.parse(new TextDecoder().decode(file.subarray(16, 16 + length)))
   const payload = file.slice(16 + length)
   edit(header, payload)
   const headerBytes = new TextEncoder().encode(JSON.stringify(header))

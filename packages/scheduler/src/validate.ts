@@ -5,7 +5,7 @@ import { DuplicatePeerError, DuplicateShardError, InvalidPeerViewError, InvalidS
 import type { Geometry, PeerView, Placement, ShardSpec } from './types.js'
 
 /** A shard with every optional field filled in. */
-export interface Shard extends Required<ShardSpec> {}
+export type Shard = Required<ShardSpec>
 
 const PATHS = new Set(['direct', 'hole-punched', 'relayed'])
 
