@@ -7,7 +7,7 @@ import type { KernelMatrix } from './kernel.js'
 import { executeStats } from './physics-stats.js'
 import type { AnalogBlock, AnalogBlockInit } from './physics-types.js'
 import { checkExecute } from './physics-validate.js'
-import type { DevicePhysics } from './profiles.js'
+import type { DevicePhysics } from './profile-types.js'
 
 /** True when the profile computes exactly (no noise, converters, quantisation, faults or IR drop). */
 export function isExactProfile (profile: DevicePhysics): boolean {

@@ -5,7 +5,7 @@
  */
 import { NOISE_LEVEL_TRIAL_BATCH, NOISE_LEVEL_TRIAL_MAX_SIDE, NOISE_LEVEL_TRIAL_SEED, NOISE_LEVEL_T_SECONDS } from './constants.js'
 import { isExactProfile, programAnalogBlock } from './physics-block.js'
-import type { DeviceProfile } from './profiles.js'
+import type { DeviceProfile } from './profile-types.js'
 import { createRng } from './random.js'
 import { createReferenceKernel } from './reference-kernel.js'
 

@@ -13,7 +13,7 @@ import { DEFAULT_PLANNER_MIN_CUT_CELLS, PLANNER_MIN_CUT_TILE_DIVISOR } from './c
 import { DuplicateMatrixIdError, InsufficientCapacityError, InvalidDeviceError, InvalidMatrixSpecError, InvalidOptionError, InvalidShapeError } from './errors.js'
 import { packRegions } from './planner-packing.js'
 import type { MatrixRegion, PackedBlock, PackOptions } from './planner-packing.js'
-import type { TileGeometry } from './profiles.js'
+import type { TileGeometry } from './profile-types.js'
 
 /** A device (a node's tile pool) the planner may place blocks on. */
 export interface PlannerDevice {

@@ -5,7 +5,7 @@
  */
 import { BlockOutOfBoundsError, BlockOverlapError, UnknownBlockError } from './errors.js'
 import type { AnalogBlock } from './physics-block.js'
-import type { TileGeometry } from './profiles.js'
+import type { TileGeometry } from './profile-types.js'
 
 /** A block programmed on a tile of a pool. */
 export interface BlockHandle {
