@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { InvalidShapeError, KernelUnavailableError, ShapeMismatchError, UnknownKernelMatrixError } from './errors.js'
+import { KernelUnavailableError, ShapeMismatchError, UnknownHandleError } from './errors.js'
 import { createReferenceKernel } from './reference-kernel.js'
 import type { KernelMatrix, MvmKernel } from './kernel.js'
 
@@ -145,7 +145,7 @@ async function compileModule (): Promise<WebAssembly.Module> {
 }
 
 function checkDimension (name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidShapeError(`${name} must be a positive integer, got ${value}`)
+  if (!Number.isSafeInteger(value) || value <= 0) throw new ShapeMismatchError(`${name} must be a positive integer, got ${value}`)
 }
 
 function instantiate (module: WebAssembly.Module): WasmKernel {
@@ -195,7 +195,7 @@ function instantiate (module: WebAssembly.Module): WasmKernel {
   }
 
   function checkHandle (handle: KernelMatrix): WasmMatrix {
-    if (!live.has(handle)) throw new UnknownKernelMatrixError()
+    if (!live.has(handle)) throw new UnknownHandleError('kernel matrix handle is freed or belongs to another kernel')
     return handle as WasmMatrix
   }
 
@@ -265,7 +265,7 @@ function instantiate (module: WebAssembly.Module): WasmKernel {
     },
     mvm (handle, x, batch, out) {
       const { rows, cols, ptr } = checkHandle(handle)
-      if (!Number.isSafeInteger(batch) || batch < 0) throw new InvalidShapeError(`batch must be a non-negative integer, got ${batch}`)
+      if (!Number.isSafeInteger(batch) || batch < 0) throw new ShapeMismatchError(`batch must be a non-negative integer, got ${batch}`)
       const xLength = batch * rows
       const outLength = batch * cols
       if (x.length < xLength) throw new ShapeMismatchError(`input has ${x.length} values, batch ${batch}×${rows} needs ${xLength}`)
