@@ -20,7 +20,9 @@ import {
   LONG_TERM_TREND_MIN_RELATIVE_CHANGE,
   LONG_TERM_TREND_T_THRESHOLD
 } from './constants.js'
-import { ClockWentBackwardsError, CorruptMemoryRecordError, InvalidOptionError, InvalidSampleError } from './errors.js'
+import {
+  ClockWentBackwardsError, CorruptMemoryRecordError, InvalidMemoryOptionError, InvalidSampleError
+} from './errors.js'
 import { decodeLongTermRecord, encodeLongTermRecord } from './long-term-codec.js'
 import { fitTrend, isSignificant } from './long-term-trend.js'
 import { checkPeerId } from './short-term.js'
@@ -377,21 +379,21 @@ function checkObservation (o: LongTermObservation): void {
 }
 
 function positive (name: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new InvalidOptionError(`${name} must be a positive number, got ${value}`)
+  if (!(Number.isFinite(value) && value > 0)) throw new InvalidMemoryOptionError(`${name} must be a positive number, got ${value}`)
   return value
 }
 
 function nonNegative (name: string, value: number): number {
-  if (!(Number.isFinite(value) && value >= 0)) throw new InvalidOptionError(`${name} must be a non-negative number, got ${value}`)
+  if (!(Number.isFinite(value) && value >= 0)) throw new InvalidMemoryOptionError(`${name} must be a non-negative number, got ${value}`)
   return value
 }
 
 function positiveInteger (name: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0)) throw new InvalidOptionError(`${name} must be a positive integer, got ${value}`)
+  if (!(Number.isInteger(value) && value > 0)) throw new InvalidMemoryOptionError(`${name} must be a positive integer, got ${value}`)
   return value
 }
 
 function fraction (name: string, value: number): number {
-  if (!(Number.isFinite(value) && value >= 0 && value <= 1)) throw new InvalidOptionError(`${name} must be in [0, 1], got ${value}`)
+  if (!(Number.isFinite(value) && value >= 0 && value <= 1)) throw new InvalidMemoryOptionError(`${name} must be in [0, 1], got ${value}`)
   return value
 }
