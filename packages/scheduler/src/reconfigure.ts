@@ -28,7 +28,8 @@
  * copies still programming and of every upload decided in the same step, so tiles are never over-committed.
  */
 import { compareIds, pick } from './pick.js'
-import { ReconfigureClockError } from './errors.js'
+import { ClockWentBackwardsError } from '@tessera/memory'
+import { InvalidSchedulerInputError } from './errors.js'
 import { createReconfigureConfig } from './reconfigure-config.js'
 import { ConsecutiveChecks, coolingDown, counterKey, liveCooldowns } from './reconfigure-hysteresis.js'
 import { bestDraining, fmt, migrationGain, migrationTrigger, pool, replicationGain, worstHolder } from './reconfigure-gain.js'
@@ -93,7 +94,7 @@ export interface Reconfigurer {
 }
 
 /**
- * Creates the reconfiguration core. Throws {@link InvalidOptionError} on a bad option.
+ * Creates the reconfiguration core. Throws {@link InvalidSchedulerOptionError} on a bad option.
  *
  * @example
  * ```ts
@@ -119,8 +120,8 @@ export function createReconfigurer (init: ReconfigureInit = {}): Reconfigurer {
 /** One step of the reconfiguration core with an explicit configuration (see {@link createReconfigurer}). */
 export function reconfigureStep (state: ReconfigureState, input: ReconfigureInput, config: ReconfigureConfig): ReconfigureResult {
   const nowMs = input.nowMs
-  if (!Number.isFinite(nowMs)) throw new ReconfigureClockError(`nowMs must be finite, got ${nowMs}`)
-  if (nowMs < state.lastStepMs) throw new ReconfigureClockError(`nowMs ${nowMs} is earlier than the previous step's ${state.lastStepMs}`)
+  if (!Number.isFinite(nowMs)) throw new InvalidSchedulerInputError(`nowMs must be finite, got ${nowMs}`)
+  if (nowMs < state.lastStepMs) throw new ClockWentBackwardsError(`nowMs ${nowMs} is earlier than the previous step's ${state.lastStepMs}`)
   const shards = normaliseShards(input.shards).sort((a, b) => compareIds(a.id, b.id))
   const shardById = new Map(shards.map((s) => [s.id, s]))
   checkPeers(input.peers)
