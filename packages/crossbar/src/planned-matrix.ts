@@ -95,7 +95,7 @@ export function programPlannedMatrices (plan: PartitionPlan, weights: Readonly<R
     for (const block of plan.blocks) {
       const shape = plan.matrices[block.matrixId]
       const list = byMatrix.get(block.matrixId)
-      if (shape === undefined || list === undefined) throw new UnknownHandleError(`a block names matrix ${block.matrixId}, which the plan does not list`)
+      if (shape === undefined || list === undefined) throw new InvalidPlanError(`a block names matrix ${block.matrixId}, which the plan does not list`)
       const pool = pools[block.deviceId]
       const tileId = tileIds[block.deviceId]?.[block.tile]
       if (pool === undefined || tileId === undefined) throw new InvalidPlanError(`a block names tile ${block.tile} of device ${block.deviceId}, which the plan does not allocate`)

@@ -26,7 +26,7 @@ export class RecordExpiryError extends TesseraError { static override readonly c
  */
 export class InvalidSampleError extends TesseraError { static override readonly code = 'ERR_INVALID_SAMPLE' }
 
-/** A time argument went backwards: windows, buckets and the reconfiguration step assume a non-decreasing clock. */
+/** A time argument went backwards: windows, buckets and other clocked steps assume a non-decreasing clock. */
 export class ClockWentBackwardsError extends TesseraError { static override readonly code = 'ERR_CLOCK_WENT_BACKWARDS' }
 
 /** A dual-memory factory or window option is out of its documented range. */
