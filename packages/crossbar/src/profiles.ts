@@ -9,7 +9,7 @@ import {
   MAX_TILE_SIDE, NEUROSIM_RRAM_G_MAX_MICRO_SIEMENS, NEUROSIM_RRAM_ON_OFF_RATIO, PCM_G_MAX_MICRO_SIEMENS,
   PCM_T0_SECONDS, PCM_T_READ_SECONDS
 } from './constants.js'
-import { InvalidProfileError, ShapeMismatchError } from './errors.js'
+import { InvalidProfileError } from './errors.js'
 import { estimateNoiseLevel } from './physics-noise-level.js'
 
 /** The built-in device presets. */
