@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
-import { NatlabError } from './errors.js'
+import { InvalidTopologyError, LabProcessError } from './errors.js'
 import { runMnist, waitForClassifiedRecords } from './mnist.js'
 import { probeArgv } from './probe-path.js'
 import { LAB_NODE_PORT, startTesseraNode, waitForReachability } from './tessera.js'
@@ -200,7 +200,7 @@ export async function startLabNetwork (lab: Lab, init: LabNetworkInit): Promise<
     ])
     const targetOf = (server: string): string => {
       const node = nodes[server]
-      if (node === undefined) throw new NatlabError(`no server on ${server}`)
+      if (node === undefined) throw new LabProcessError(`no server on ${server}`)
       return lab.hosts[server].role === 'lan'
         ? `${relayOf(server)}/p2p-circuit/p2p/${node.peerId}`
         : `/ip4/${lab.hosts[server].publicAddress as string}/tcp/${LAB_NODE_PORT}/p2p/${node.peerId}`
@@ -227,7 +227,7 @@ export async function runMatrix (lab: Lab, init: MatrixInit = {}): Promise<Matri
   const attemptsPerPair = init.attempts ?? DEFAULT_MATRIX_ATTEMPTS
   const settleMs = init.settleMs ?? DEFAULT_SETTLE_MS
   const spacingMs = init.spacingMs ?? DEFAULT_SPACING_MS
-  if (!Number.isInteger(attemptsPerPair) || attemptsPerPair < 1) throw new NatlabError(`attempts must be a positive integer, got ${attemptsPerPair}`)
+  if (!Number.isInteger(attemptsPerPair) || attemptsPerPair < 1) throw new InvalidTopologyError(`attempts must be a positive integer, got ${attemptsPerPair}`)
   const servers = [...new Set(Object.values(ROUTES).flat().map((r) => r.server))]
   init.onProgress?.(`starting the relay and servers on ${servers.join(', ')}`)
   const network = await startLabNetwork(lab, { servers })

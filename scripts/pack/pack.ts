@@ -14,7 +14,7 @@ import { promisify } from 'node:util'
 import {
   CLI_PACKAGE_DIR, DEFAULT_OUT_DIR, EXTRA_FOLDERS, NPM_PACK_TIMEOUT_MS, OPTIONAL_PEERS, REQUIRED_ASSETS, WORKSPACE_SCOPE
 } from './constants.js'
-import { MissingBuildError, NpmPackError, PackError } from './errors.js'
+import { InvalidWorkspaceError, MissingBuildError, NpmPackError } from './errors.js'
 import { bundledManifest, checkImports, cliManifest, mergeThirdPartyDependencies, workspaceClosure } from './manifest.js'
 import type { PackageManifest, WorkspacePackage } from './manifest.js'
 
@@ -135,7 +135,7 @@ async function npmPack (npm: string, cwd: string, outDir: string): Promise<{ fil
     }))
   } catch (err) {
     const e = err as Error & { stderr?: string }
-    throw new NpmPackError(`npm pack failed: ${e.stderr?.trim() ?? e.message}`)
+    throw new NpmPackError(`npm pack failed: ${e.stderr?.trim() ?? e.message}`, { cause: err })
   }
   try {
     const [report] = JSON.parse(stdout) as Array<{ filename: string, size: number, unpackedSize: number, entryCount: number }>
@@ -161,12 +161,12 @@ export async function packTessera (init: PackInit = {}): Promise<PackResult> {
   const npm = init.npm ?? 'npm'
   const workspaces = await loadWorkspaces(repoRoot)
   const cli = [...workspaces.values()].find((w) => w.dir === CLI_PACKAGE_DIR)
-  if (cli === undefined) throw new PackError(`${CLI_PACKAGE_DIR} is not a workspace of ${repoRoot}`)
+  if (cli === undefined) throw new InvalidWorkspaceError(`${CLI_PACKAGE_DIR} is not a workspace of ${repoRoot}`)
   const bundled = workspaceClosure(cli, workspaces, WORKSPACE_SCOPE)
   const merged = mergeThirdPartyDependencies([cli.manifest, ...bundled.map((b) => b.manifest)], WORKSPACE_SCOPE, OPTIONAL_PEERS)
 
   const readme = join(repoRoot, CLI_PACKAGE_DIR, 'README.md')
-  if (!await exists(readme)) throw new PackError(`${CLI_PACKAGE_DIR}/README.md is missing: the published package needs one`)
+  if (!await exists(readme)) throw new InvalidWorkspaceError(`${CLI_PACKAGE_DIR}/README.md is missing: the published package needs one`)
 
   const stage = await mkdtemp(join(tmpdir(), 'tessera-pack-'))
   try {

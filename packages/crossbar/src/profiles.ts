@@ -9,7 +9,7 @@ import {
   MAX_TILE_SIDE, NEUROSIM_RRAM_G_MAX_MICRO_SIEMENS, NEUROSIM_RRAM_ON_OFF_RATIO, PCM_G_MAX_MICRO_SIEMENS,
   PCM_T0_SECONDS, PCM_T_READ_SECONDS
 } from './constants.js'
-import { InvalidProfileError, InvalidShapeError, UnknownPresetError } from './errors.js'
+import { InvalidProfileError } from './errors.js'
 import { estimateNoiseLevel } from './physics-noise-level.js'
 import type { DevicePhysics, DeviceProfile, DeviceProfileInit, DeviceTiming, PresetName } from './profile-types.js'
 
@@ -137,7 +137,7 @@ function isPresetName (name: string): name is PresetName {
 
 function checkSide (name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1 || value > MAX_TILE_SIDE) {
-    throw new InvalidShapeError(`tile ${name} must be an integer in [1, ${MAX_TILE_SIDE}], got ${value}`)
+    throw new InvalidProfileError(`tile ${name} must be an integer in [1, ${MAX_TILE_SIDE}], got ${value}`)
   }
 }
 
@@ -195,10 +195,10 @@ export function validateDeviceProfile (profile: DeviceProfile): void {
  * const pcm = createDeviceProfile('pcm', { rows: 512, cols: 512 })
  * const quiet = createDeviceProfile('pcm', { outputNoise: 0, readNoiseScale: 0.5 })
  * ```
- * @throws UnknownPresetError, InvalidShapeError (geometry), InvalidProfileError (physics)
+ * @throws InvalidProfileError (unknown preset, bad geometry or physics)
  */
 export function createDeviceProfile (preset: PresetName, init: DeviceProfileInit = {}): DeviceProfile {
-  if (!isPresetName(preset)) throw new UnknownPresetError(`unknown preset ${String(preset)}; expected one of ${PRESET_NAMES.join(', ')}`)
+  if (!isPresetName(preset)) throw new InvalidProfileError(`unknown preset ${String(preset)}; expected one of ${PRESET_NAMES.join(', ')}`)
   const base = PRESETS[preset]
   const { rows, cols, timing, noiseLevel, ...physics } = init
   const profile: DeviceProfile = {

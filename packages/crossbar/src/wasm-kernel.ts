@@ -1,4 +1,4 @@
-import { InvalidShapeError, KernelUnavailableError, ShapeMismatchError, UnknownKernelMatrixError } from './errors.js'
+import { KernelUnavailableError, ShapeMismatchError, UnknownHandleError } from './errors.js'
 import { createReferenceKernel } from './reference-kernel.js'
 import { compileModule, compileModuleSync, kernelModuleRuns } from './wasm-module.js'
 import type { KernelMatrix, MvmKernel } from './kernel.js'
@@ -79,7 +79,7 @@ interface WasmMatrix extends KernelMatrix {
 }
 
 function checkDimension (name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidShapeError(`${name} must be a positive integer, got ${value}`)
+  if (!Number.isSafeInteger(value) || value <= 0) throw new ShapeMismatchError(`${name} must be a positive integer, got ${value}`)
 }
 
 function instantiate (module: WebAssembly.Module): WasmKernel {
@@ -141,7 +141,7 @@ class KernelMemory {
   }
 
   checkHandle (handle: KernelMatrix): WasmMatrix {
-    if (!this.live.has(handle)) throw new UnknownKernelMatrixError()
+    if (!this.live.has(handle)) throw new UnknownHandleError('kernel matrix handle is freed or belongs to another kernel')
     return handle as WasmMatrix
   }
 
@@ -234,7 +234,7 @@ function kernelOn (memory: KernelMemory, engine: AnalogEngine): WasmKernel {
 /** `mvm` on inputs and outputs outside the memory: x copied into scratch, y copied out. */
 function mvmThroughScratch (memory: KernelMemory, handle: KernelMatrix, x: Float32Array, batch: number, out: Float32Array): void {
   const { rows, cols, ptr } = memory.checkHandle(handle)
-  if (!Number.isSafeInteger(batch) || batch < 0) throw new InvalidShapeError(`batch must be a non-negative integer, got ${batch}`)
+  if (!Number.isSafeInteger(batch) || batch < 0) throw new ShapeMismatchError(`batch must be a non-negative integer, got ${batch}`)
   const xLength = batch * rows
   const outLength = batch * cols
   if (x.length < xLength) throw new ShapeMismatchError(`input has ${x.length} values, batch ${batch}×${rows} needs ${xLength}`)

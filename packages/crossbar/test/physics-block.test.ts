@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
+import { InvalidCrossbarOptionError } from '../src/errors.js'
 import { programAnalogBlock } from '../src/physics-block.js'
 import { createDeviceProfile } from '../src/profiles.js'
 import type { DeviceProfileInit, PresetName } from '../src/profiles.js'
@@ -442,7 +443,7 @@ for (const mode of PERIPHERALS) describe(`determinism (${mode} peripherals)`, ()
       const fourth = block(preset, {}, w, rows, cols, 's')
       read(fourth, 'batch/9')
       assert.deepEqual(read(fourth), read(third))
-      assert.throws(() => read(first, Number.NaN), { name: 'InvalidOptionError' })
+      assert.throws(() => read(first, Number.NaN), InvalidCrossbarOptionError)
     })
   }
 })

@@ -16,7 +16,7 @@ import {
   LONG_TERM_TREND_MIN_RELATIVE_CHANGE,
   LONG_TERM_TREND_T_THRESHOLD
 } from './constants.js'
-import { InvalidOptionError } from './errors.js'
+import { InvalidMemoryOptionError } from './errors.js'
 import type { Datastore } from 'interface-datastore'
 import type { TrendThresholds } from './long-term-trend.js'
 
@@ -68,7 +68,7 @@ export interface LongTermConfig {
   prefix: string
 }
 
-/** Defaults and checks the options; throws {@link InvalidOptionError} on a bad value. */
+/** Defaults and checks the options; throws {@link InvalidMemoryOptionError} on a bad value. */
 export function resolveLongTermConfig (init: LongTermMemoryInit): LongTermConfig {
   const bucketMs = positive('bucketMs', init.bucketMs ?? LONG_TERM_BUCKET_MS)
   const maxBuckets = positiveInteger('maxBuckets', init.maxBuckets ?? LONG_TERM_MAX_BUCKETS)
@@ -89,21 +89,21 @@ export function resolveLongTermConfig (init: LongTermMemoryInit): LongTermConfig
 }
 
 function positive (name: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new InvalidOptionError(`${name} must be a positive number, got ${value}`)
+  if (!(Number.isFinite(value) && value > 0)) throw new InvalidMemoryOptionError(`${name} must be a positive number, got ${value}`)
   return value
 }
 
 function nonNegative (name: string, value: number): number {
-  if (!(Number.isFinite(value) && value >= 0)) throw new InvalidOptionError(`${name} must be a non-negative number, got ${value}`)
+  if (!(Number.isFinite(value) && value >= 0)) throw new InvalidMemoryOptionError(`${name} must be a non-negative number, got ${value}`)
   return value
 }
 
 function positiveInteger (name: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0)) throw new InvalidOptionError(`${name} must be a positive integer, got ${value}`)
+  if (!(Number.isInteger(value) && value > 0)) throw new InvalidMemoryOptionError(`${name} must be a positive integer, got ${value}`)
   return value
 }
 
 function fraction (name: string, value: number): number {
-  if (!(Number.isFinite(value) && value >= 0 && value <= 1)) throw new InvalidOptionError(`${name} must be in [0, 1], got ${value}`)
+  if (!(Number.isFinite(value) && value >= 0 && value <= 1)) throw new InvalidMemoryOptionError(`${name} must be in [0, 1], got ${value}`)
   return value
 }

@@ -127,7 +127,7 @@ describe('shard requests', () => {
   it('tags a failed execute with its request and shard ids so the error reply can be matched', () => {
     const frame = pb.ShardRequest.encode({ execute: { requestId: 77, shardId: 'layer/3', batch: 2, rows: 3, input: new Uint8Array(4) } })
     assert.throws(() => decodeShardRequest(frame), (err: unknown) => {
-      assert.ok(err instanceof ShapeMismatchError)
+      assert.ok(err instanceof ShapeMismatchError && err instanceof WireError)
       assert.equal(err.requestId, 77)
       assert.equal(err.shardId, 'layer/3')
       const reply = toErrorReply(err)

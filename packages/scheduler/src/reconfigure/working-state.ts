@@ -3,7 +3,8 @@
  * the decisions taken so far. Every phase of the step (the files next to this one) reads and updates it in turn;
  * the step's result is read off it at the end.
  */
-import { ReconfigureClockError } from '../errors.js'
+import { ClockWentBackwardsError } from '@tessera/memory'
+import { InvalidSchedulerInputError } from '../errors.js'
 import { compareIds } from '../pick.js'
 import { liveCooldowns } from '../reconfigure-hysteresis.js'
 import { readLoads, readPlacement } from '../reconfigure-input.js'
@@ -52,13 +53,13 @@ export interface WorkingState {
 }
 
 /**
- * Checks the input (throws {@link ReconfigureClockError}, the shard and peer errors of validate.ts and those of
+ * Checks the input (throws {@link InvalidSchedulerInputError} or {@link ClockWentBackwardsError}, the shard and peer errors of validate.ts and those of
  * reconfigure-input.ts) and sets up the working state of a step.
  */
 export function openStep (state: ReconfigureState, input: ReconfigureInput, config: ReconfigureConfig): WorkingState {
   const nowMs = input.nowMs
-  if (!Number.isFinite(nowMs)) throw new ReconfigureClockError(`nowMs must be finite, got ${nowMs}`)
-  if (nowMs < state.lastStepMs) throw new ReconfigureClockError(`nowMs ${nowMs} is earlier than the previous step's ${state.lastStepMs}`)
+  if (!Number.isFinite(nowMs)) throw new InvalidSchedulerInputError(`nowMs must be finite, got ${nowMs}`)
+  if (nowMs < state.lastStepMs) throw new ClockWentBackwardsError(`nowMs ${nowMs} is earlier than the previous step's ${state.lastStepMs}`)
   const shards = normaliseShards(input.shards).sort((a, b) => compareIds(a.id, b.id))
   const shardById = new Map(shards.map((s) => [s.id, s]))
   checkPeers(input.peers)
