@@ -1,7 +1,7 @@
 import { lpStream } from '@libp2p/utils'
 import {
   DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, MAX_FRAME_SIZE_BYTES, MalformedMessageError,
-  RequestTimeoutError, SHARD_PROTOCOL, UnexpectedMessageError, WireError, createProgramUpload, decodeShardReply,
+  RequestTimeoutError, SHARD_PROTOCOL, UnexpectedMessageError, isProtocolError, createProgramUpload, decodeShardReply,
   encodeShardRequest, errorFromReply
 } from '@tessera/wire'
 import { isPeerId } from '@libp2p/interface'
@@ -109,7 +109,7 @@ export class ShardClient {
         await lp.write(encodeShardRequest(upload.commit), { signal })
       } catch (err) {
         const early = await reply.then(() => undefined, (e: unknown) => e)
-        throw early instanceof WireError ? early : err
+        throw isProtocolError(early) ? early : err
       }
       const committed = expect(await reply, 'program-committed')
       return { tilesReserved: ready.tilesReserved, tilesUsed: committed.tilesUsed }

@@ -6,7 +6,7 @@ import {
   BatchTooLargeError, BusyError, ChunkOutOfOrderError, DeviceMismatchError, DuplicateShardError, ErrorCode,
   FrameTooLargeError, HashMismatchError, IncompleteUploadError, InsufficientCapacityError, InternalError,
   LimitedConnectionRefusedError, MalformedMessageError, NonFiniteValueError, RequestTimeoutError,
-  ShapeMismatchError, TooManyChunksError, UnexpectedMessageError, UnknownShardError, WireError
+  ShapeMismatchError, TooManyChunksError, UnexpectedMessageError, UnknownShardError, WireError, isProtocolError
 } from './errors.js'
 import { MAX_ERROR_MESSAGE_LENGTH } from './constants.js'
 import type { TesseraError } from '@tessera/errors'
@@ -89,7 +89,7 @@ function truncate (text: string): string {
 export function toErrorReply (err: unknown, context: ErrorReplyContext = {}): ErrorReply {
   let code: ErrorCode = ErrorCode.INTERNAL
   let message = 'internal error'
-  if (err instanceof WireError) {
+  if (isProtocolError(err)) {
     code = err.code === ErrorCode.UNSPECIFIED ? ErrorCode.INTERNAL : err.code
     message = err.message
   } else if (err instanceof Error && Object.hasOwn(ERROR_CODE_BY_ERROR_NAME, err.name)) {
@@ -97,8 +97,8 @@ export function toErrorReply (err: unknown, context: ErrorReplyContext = {}): Er
     message = err.message
   }
   const reply: ErrorReply = { type: 'error', code, message: truncate(message) }
-  const requestId = context.requestId ?? (err instanceof WireError ? err.requestId : undefined)
-  const shardId = context.shardId ?? (err instanceof WireError ? err.shardId : undefined)
+  const requestId = context.requestId ?? (isProtocolError(err) ? err.requestId : undefined)
+  const shardId = context.shardId ?? (isProtocolError(err) ? err.shardId : undefined)
   if (requestId !== undefined) reply.requestId = requestId
   if (shardId !== undefined) reply.shardId = shardId
   return reply

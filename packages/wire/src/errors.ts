@@ -24,7 +24,7 @@ export function isErrorCode (code: unknown): code is ErrorCode {
   return typeof code === 'string' && PROTOCOL_CODES.has(code)
 }
 
-/** Base class of every wire error; `err instanceof WireError` also holds for any TesseraError with a protocol code. */
+/** Base class of the wire's own errors; {@link isProtocolError} also accepts other packages' errors with a protocol code. */
 export class WireError extends TesseraError {
   static override readonly code: ErrorCode = ErrorCode.UNSPECIFIED
   declare readonly code: ErrorCode
@@ -36,15 +36,6 @@ export class WireError extends TesseraError {
   /** The shard the failure concerns, when known and itself valid. */
   shardId?: string
 
-  /**
-   * On WireError itself (not its subclasses), also accepts errors defined in other packages whose code is a
-   * protocol code (the crossbar's ShapeMismatchError, NonFiniteValueError, InsufficientCapacityError): they travel
-   * in error replies like the classes below and get the same request and shard context.
-   */
-  static override [Symbol.hasInstance] (value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true
-    return this === WireError && value instanceof TesseraError && isErrorCode(value.code)
-  }
 }
 
 /** A frame (or a record) is larger than the protocol allows. */
@@ -91,3 +82,14 @@ export class UnexpectedMessageError extends WireError { static override readonly
 
 /** The program names a device preset other than the node's. */
 export class DeviceMismatchError extends WireError { static override readonly code = ErrorCode.DEVICE_MISMATCH }
+
+/** An error that travels in an error reply under its own code, with the request and shard it concerns. */
+export type ProtocolError = TesseraError & { code: ErrorCode, requestId?: number, shardId?: string }
+
+/**
+ * Whether `err` travels in error replies under its own code: a wire error, or another package's error whose code
+ * is a protocol code (the crossbar's ShapeMismatchError, NonFiniteValueError, InsufficientCapacityError).
+ */
+export function isProtocolError (err: unknown): err is ProtocolError {
+  return err instanceof WireError || (err instanceof TesseraError && isErrorCode(err.code))
+}
