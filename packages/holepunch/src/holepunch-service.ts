@@ -12,15 +12,16 @@ import {
   MESSAGE_TIMEOUT_MS, OBSERVE_TIMEOUT_MS, PUNCH_TIMEOUT_MS, RETRY_DELAY_MS, UPGRADE_TIMEOUT_MS
 } from './constants.js'
 import {
-  HolePunchBusyError, HolePunchError, HolePunchRejectedError, InvalidHolePunchMessageError, InvalidHolePunchOptionError,
-  NoObserverError, NotRelayedError, ObservationFailedError, PunchFailedError, UnpredictableMappingError, UpgradeFailedError
+  CoordinationFailedError, HolePunchBusyError, HolePunchError, HolePunchRejectedError, InvalidHolePunchMessageError,
+  InvalidHolePunchOptionError, NoObserverError, NotRelayedError, PunchFailedError, TcpConnectError,
+  UnpredictableMappingError, UpgradeFailedError
 } from './errors.js'
 import { decodeMessage, encodeMessage } from './messages.js'
 import { observeMapping } from './observe.js'
 import { isRelayedAddress, relayHop } from './relay-address.js'
 import { electRole } from './roles.js'
 import { socketToMultiaddrConnection } from './socket-connection.js'
-import { connectFrom, ConnectFailure } from './tcp.js'
+import { connectFrom } from './tcp.js'
 import type { Candidate } from './candidates.js'
 import type { HolePunchMessage, RejectReason } from './messages.js'
 import type { Observation, Observer } from './observe.js'
@@ -199,13 +200,10 @@ function rejectReasonOf (err: unknown): RejectReason {
   return 'observation-failed'
 }
 
+/** Our own errors as they are; anything else came from the coordination stream over the relay. */
 function asHolePunchError (err: unknown): HolePunchError {
   if (err instanceof HolePunchError) return err
-  const e = err instanceof Error ? err : new Error(String(err))
-  // Stream failures over the relay (reset, EOF, timeout) are worth another attempt; a peer without the protocol
-  // is not.
-  const retryable = e.name !== 'UnsupportedProtocolError'
-  return new HolePunchError(`hole punch coordination failed: ${e.message}`, HolePunchError.code, retryable, { cause: e })
+  return new CoordinationFailedError(`hole punch coordination failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
 }
 
 export class TcpHolePunchService extends TypedEventEmitter<TcpHolePunchEvents> implements TcpHolePunch, Startable {
@@ -332,6 +330,29 @@ export class TcpHolePunchService extends TypedEventEmitter<TcpHolePunchEvents> i
     await lp.write(encodeMessage(message), { signal: this.signalFor(this.settings.messageTimeoutMs, signal) })
   }
 
+  /**
+   * Tells the peer why this side gives up, best effort: the attempt fails with the original error either way, and
+   * a stream that broke (the usual reason to give up) cannot carry the message.
+   */
+  private async sendReject (lp: LengthPrefixedStream<Stream>, peer: PeerId, reason: RejectReason, attempt?: number, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.write(lp, { type: 'reject', reason, attempt }, signal)
+    } catch (err) {
+      this.log.trace('could not tell %p we reject (%s) - %e', peer, reason, err)
+    }
+  }
+
+  /** Closes the coordination stream once both sides have what they need; one that does not close is aborted. */
+  private async closeCoordination (stream: Stream, peer: PeerId, signal?: AbortSignal): Promise<void> {
+    try {
+      await stream.close({ signal: this.signalFor(this.settings.messageTimeoutMs, signal) })
+    } catch (err) {
+      // The punch needs nothing more from the stream; a close that fails only means it ends with a reset.
+      this.log.trace('closing the coordination stream with %p failed, aborting it - %e', peer, err)
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
   /** The observers to ask, in order: configured ones, else the relay of the relayed connection. */
   private observersFor (relayed: Connection): Observer[] {
     if (this.settings.observers.length > 0) return this.settings.observers
@@ -377,7 +398,7 @@ export class TcpHolePunchService extends TypedEventEmitter<TcpHolePunchEvents> i
       try {
         observation = await this.observe(relayed)
       } catch (err) {
-        await this.write(lp, { type: 'reject', reason: rejectReasonOf(err), attempt }, signal).catch(() => {})
+        await this.sendReject(lp, relayed.remotePeer, rejectReasonOf(err), attempt, signal)
         throw err
       }
       const sent = performance.now()
@@ -388,7 +409,7 @@ export class TcpHolePunchService extends TypedEventEmitter<TcpHolePunchEvents> i
       // Their preparation (observing their own mapping) is not part of the relay's round trip.
       const rttMs = Math.max(0, performance.now() - sent - (reply.elapsedMs ?? 0))
       await this.write(lp, { type: 'sync' }, signal)
-      await stream.close({ signal: this.signalFor(this.settings.messageTimeoutMs, signal) }).catch(() => { stream.abort(new HolePunchError('coordination stream close failed')) })
+      await this.closeCoordination(stream, relayed.remotePeer, signal)
       // The responder starts when sync arrives, half a round trip from now.
       await delay(rttMs / 2, undefined, { signal: this.signalFor(this.settings.punchTimeoutMs, signal) })
       return await this.punchAndUpgrade(relayed, observation, reply.candidate, 'starter', attempt, started, signal)
@@ -428,14 +449,14 @@ export class TcpHolePunchService extends TypedEventEmitter<TcpHolePunchEvents> i
       try {
         observation = await this.observe(relayed)
       } catch (err) {
-        await this.write(lp, { type: 'reject', reason: rejectReasonOf(err) }).catch(() => {})
+        await this.sendReject(lp, peer, rejectReasonOf(err))
         throw err
       }
       await this.write(lp, { type: 'connect', candidate: observation.observed, elapsedMs: performance.now() - started })
       const sync = await this.read(lp)
       if (sync.type === 'reject') throw rejectionError(sync.reason)
       if (sync.type !== 'sync') throw new InvalidHolePunchMessageError(`expected sync, got ${sync.type}`)
-      await stream.close({ signal: this.signalFor(this.settings.messageTimeoutMs) }).catch(() => { stream.abort(new HolePunchError('coordination stream close failed')) })
+      await this.closeCoordination(stream, peer)
       const success = await this.punchAndUpgrade(relayed, observation, request.candidate, 'responder', request.attempt ?? 1, started)
       this.report(success)
     } catch (err) {
@@ -454,7 +475,7 @@ export class TcpHolePunchService extends TypedEventEmitter<TcpHolePunchEvents> i
     try {
       socket = await connectFrom(remote, { localPort: observation.localPort, timeoutMs: this.settings.punchTimeoutMs, signal: AbortSignal.any([this.shutdown.signal, ...(signal === undefined ? [] : [signal])]) })
     } catch (err) {
-      const reason = err instanceof ConnectFailure ? err.reason : 'error'
+      const reason = err instanceof TcpConnectError ? err.reason : 'error'
       throw new PunchFailedError(`simultaneous open with ${peer.toString()} at ${remote.address}:${remote.port} from port ${observation.localPort} failed (${reason})`, { cause: err })
     }
     const remoteAddr = multiaddr(`/ip4/${remote.address}/tcp/${remote.port}/p2p/${peer.toString()}`)

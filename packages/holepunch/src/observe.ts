@@ -4,8 +4,8 @@
  * leaves from the same port, so under an endpoint-independent NAT the peer will see the same public address.
  */
 import { multiaddr } from '@multiformats/multiaddr'
-import { ObservationFailedError } from './errors.js'
-import { connectFrom, ConnectFailure } from './tcp.js'
+import { ObservationFailedError, TcpConnectError } from './errors.js'
+import { connectFrom } from './tcp.js'
 import { socketToMultiaddrConnection } from './socket-connection.js'
 import type { Candidate } from './candidates.js'
 import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, TypedEventTarget, Upgrader } from '@libp2p/interface'
@@ -95,12 +95,18 @@ export async function observeMapping (components: ObserveComponents, observer: O
       localPort,
       observed,
       portPreserved: observed.port === localPort,
-      close: async () => { await conn.close().catch(() => { conn.abort(new ObservationFailedError('observer connection close failed')) }) }
+      close: async () => {
+        await conn.close().catch((err: Error) => {
+          // The observation is made; a close that fails only means the connection goes down hard instead.
+          log.trace('closing the observer connection to %p failed, aborting it - %e', observer.peerId, err)
+          conn.abort(err)
+        })
+      }
     }
   } catch (err) {
     connection?.abort(err instanceof Error ? err : new Error(String(err)))
     if (err instanceof ObservationFailedError) throw err
-    const reason = err instanceof ConnectFailure ? err.reason : (err as Error).name
+    const reason = err instanceof TcpConnectError ? err.reason : (err as Error).name
     throw new ObservationFailedError(`could not learn the NAT mapping from ${observer.peerId.toString()} at ${observer.address.address}:${observer.address.port} (${reason}): ${(err as Error).message}`, { cause: err })
   } finally {
     wake = undefined

@@ -30,6 +30,7 @@ export function relayHop (addr: Multiaddr): RelayHop | undefined {
   try {
     peerId = peerIdFromString(p2p.value)
   } catch {
+    // A `/p2p/` value that is no peer id names no relay: the documented undefined, not a failure.
     return undefined
   }
   const [ip, tcp] = before

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { describe, it } from 'node:test'
-import { connectFrom, ConnectFailure } from '../src/tcp.js'
+import { TcpConnectError } from '../src/errors.js'
+import { connectFrom } from '../src/tcp.js'
 import { waitFor } from './helpers.js'
 import type { AddressInfo, Socket } from 'node:net'
 
@@ -40,7 +41,7 @@ describe('connectFrom', () => {
     const port = (server.address() as AddressInfo).port
     server.close()
     await once(server, 'close')
-    await assert.rejects(connectFrom({ address: '127.0.0.1', port }, { localPort: 0, timeoutMs: 2000 }), (err: unknown) => err instanceof ConnectFailure && err.reason === 'ECONNREFUSED')
+    await assert.rejects(connectFrom({ address: '127.0.0.1', port }, { localPort: 0, timeoutMs: 2000 }), (err: unknown) => err instanceof TcpConnectError && err.reason === 'ECONNREFUSED')
     const aborted = new AbortController()
     aborted.abort()
     await assert.rejects(connectFrom({ address: '127.0.0.1', port }, { localPort: 0, timeoutMs: 2000, signal: aborted.signal }))
