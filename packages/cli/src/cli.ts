@@ -1,8 +1,10 @@
 /**
- * The `tessera` command line: a commander program whose subcommands live in `src/cli/*.ts`, one registrar per
+ * The `tessera` command line: a commander program whose subcommands live in `src/commands/*.ts`, one registrar per
  * file (`registerXCommand(program: Command): void`). Usage errors exit with code 2 after commander's message.
  */
 import { readFileSync } from 'node:fs'
+import { logger } from '@libp2p/logger'
+import { describeError } from '@tessera/errors'
 import { Command, CommanderError } from 'commander'
 import { registerAccuracyCommand } from './commands/accuracy.js'
 import { registerDemoCommand } from './commands/demo.js'
@@ -10,7 +12,10 @@ import { registerNodeCommand } from './commands/node.js'
 import { registerPeersCommand } from './commands/peers.js'
 import { registerRunCommand } from './commands/run.js'
 import { registerSimCommand } from './commands/sim.js'
-import { InvalidOptionError } from '@tessera/peer'
+import { InvalidNodeOptionError } from '@tessera/peer'
+import { InvalidCliOptionError } from './errors.js'
+
+const log = logger('tessera:cli')
 
 /** Exit code of a usage error (bad flag, bad value, unknown command). */
 export const EXIT_USAGE = 2
@@ -19,7 +24,9 @@ function packageVersion (): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }
     return pkg.version ?? '0.0.0'
-  } catch {
+  } catch (err) {
+    // Only `--version` needs it; every command works without.
+    log.error('could not read the package version - %e', err)
     return '0.0.0'
   }
 }
@@ -53,11 +60,13 @@ export async function runCli (argv: string[] = process.argv): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0
       return err.code === 'commander.executeSubCommandAsync' ? err.exitCode : EXIT_USAGE
     }
-    if (err instanceof InvalidOptionError) {
+    // The message (with its causes) is for the person at the terminal; DEBUG=tessera:cli adds the stack.
+    log('the command failed - %e', err)
+    if (err instanceof InvalidNodeOptionError || err instanceof InvalidCliOptionError) {
       process.stderr.write(`error: ${err.message}\n`)
       return EXIT_USAGE
     }
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.stderr.write(`error: ${describeError(err)}\n`)
     return 1
   }
 }

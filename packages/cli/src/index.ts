@@ -13,3 +13,4 @@
  * @packageDocumentation
  */
 export { createProgram, runCli, EXIT_USAGE } from './cli.js'
+export { BootstrapUnreachableError, InvalidCliOptionError } from './errors.js'

@@ -1,6 +1,9 @@
+import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_REDIAL_INTERVAL_MS } from './constants.js'
 import type { Libp2p } from '@libp2p/interface'
+
+const log = logger('tessera:peer:redial')
 
 export interface BootstrapRedialInit {
   /** Check period (default 5 s). */
@@ -29,8 +32,14 @@ export function startBootstrapRedial (node: Libp2p, addrs: string[], init: Boots
 
   const tick = async (): Promise<void> => {
     if (node.getConnections().length === 0) {
-      await Promise.allSettled(targets.map(async (ma) => {
-        await node.dial(ma, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(dialTimeoutMs)]) })
+      log('no connection: dialling %d bootstrap peers', targets.length)
+      await Promise.all(targets.map(async (ma) => {
+        try {
+          await node.dial(ma, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(dialTimeoutMs)]) })
+        } catch (err) {
+          // The peer may not be up yet or be busy: the next check dials again.
+          log('dialling bootstrap peer %a failed - %e', ma, err)
+        }
       }))
     }
     if (!stopped) {

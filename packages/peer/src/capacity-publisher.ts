@@ -1,11 +1,14 @@
+import { logger } from '@libp2p/logger'
 import { TESSERA_CAPABILITY_CID, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
 import { DEFAULT_DHT_TIMEOUT_MS, DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS } from './constants.js'
 import { capabilityBucketCid } from './discovery.js'
-import { InvalidOptionError, RecordRejectedError } from './errors.js'
+import { InvalidNodeOptionError, RecordRejectedError } from './errors.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { CID } from 'multiformats/cid'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { CapacityRecord, CapacityRecordValidator } from '@tessera/memory'
+
+const log = logger('tessera:peer:capacity')
 
 /** The fields of a record that describe the node now; identity, sequence and times are added when signing. */
 export type CapacitySnapshot = Omit<CapacityRecord, 'peerId' | 'sequence' | 'issuedAtMs' | 'expiresAtMs'>
@@ -72,11 +75,11 @@ export class CapacityPublisher {
     this.dhtTimeoutMs = init.dhtTimeoutMs ?? DEFAULT_DHT_TIMEOUT_MS
     this.now = init.now ?? Date.now
     if (!(this.refreshMs > 0) || !(this.ttlMs > this.refreshMs)) {
-      throw new InvalidOptionError(`the record refresh period (${this.refreshMs} ms) must be positive and shorter than its lifetime (${this.ttlMs} ms)`)
+      throw new InvalidNodeOptionError(`the record refresh period (${this.refreshMs} ms) must be positive and shorter than its lifetime (${this.ttlMs} ms)`)
     }
     const firstRefreshMs = init.firstRefreshMs ?? DEFAULT_RECORD_FIRST_REFRESH_MS
     if (!(firstRefreshMs > 0)) {
-      throw new InvalidOptionError(`the first refresh delay must be positive, got ${firstRefreshMs} ms`)
+      throw new InvalidNodeOptionError(`the first refresh delay must be positive, got ${firstRefreshMs} ms`)
     }
     this.nextDelayMs = Math.min(firstRefreshMs, this.refreshMs)
   }
@@ -150,8 +153,10 @@ export class CapacityPublisher {
       provide(capabilityBucketCid(this.c.peerId))
     ])
     for (const phase of phases) {
+      if (phase.status === 'fulfilled') continue
       // Running out of time is an outcome (peersAcked tells how far it got); stopping or a DHT failure is not.
-      if (phase.status === 'rejected' && !(timeout.aborted && !this.controller.signal.aborted)) throw phase.reason
+      if (!(timeout.aborted && !this.controller.signal.aborted)) throw phase.reason
+      log('a put or provide of record %d ran out of time with %d acks - %e', record.sequence, peersAcked, phase.reason)
     }
     const result = { record, peersAcked, provided: providedCids.size === 2 }
     this.last = result
@@ -164,7 +169,13 @@ export class CapacityPublisher {
     try {
       await this.publish()
     } catch (err) {
-      if (this.running) this.c.onError?.(err)
+      if (this.running) {
+        log.error('publishing the capacity record failed, next try in %d ms - %e', this.nextDelayMs, err)
+        this.c.onError?.(err)
+      } else {
+        // stop() aborted the publication under way: nothing failed.
+        log.trace('publication stopped - %e', err)
+      }
     }
     if (!this.running) return
     const delayMs = this.nextDelayMs

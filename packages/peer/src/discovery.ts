@@ -1,4 +1,5 @@
 import { Record as DhtRecord } from '@libp2p/kad-dht'
+import { logger } from '@libp2p/logger'
 import { Key } from 'interface-datastore'
 import { createHash } from 'node:crypto'
 import { CAPABILITY_NAME, TESSERA_CAPABILITY_CID, capabilityCid, capacityRecordKey, capacityRecordSelector, openCapacityRecord } from '@tessera/memory'
@@ -9,6 +10,8 @@ import type { CID } from 'multiformats/cid'
 import type { PeerId } from '@libp2p/interface'
 import type { CapacityRecord, CapacityRecordValidator } from '@tessera/memory'
 import type { Datastore } from 'interface-datastore'
+
+const log = logger('tessera:peer:discovery')
 
 /** Concurrent record reads during discovery. */
 const DISCOVERY_CONCURRENCY = 8
@@ -66,44 +69,35 @@ export const RECORD_READ_QUORUM = 3
 export async function readCapacityRecord (dht: KadDHT, validator: CapacityRecordValidator, peer: PeerId | string, signal: AbortSignal, quorum = RECORD_READ_QUORUM): Promise<DiscoveredPeer | undefined> {
   const key = capacityRecordKey(peer)
   const valid: Uint8Array[] = []
-  const consider = async (value: Uint8Array): Promise<void> => {
-    try {
-      await validator(key, value)
-      valid.push(value)
-    } catch {
-      // Forged, foreign, expired or malformed: never returned.
-    }
-  }
   try {
     for await (const event of dht.get(key, { signal })) {
-      if (event.name === 'VALUE') await consider(event.value)
-      else if (event.name === 'PEER_RESPONSE' && event.record != null) await consider(event.record.value)
+      if (event.name === 'VALUE') await keepIfValid(validator, key, event.value, valid)
+      else if (event.name === 'PEER_RESPONSE' && event.record != null) await keepIfValid(validator, key, event.record.value, valid)
       // Leaving the loop ends the query (and skips its correction round).
       if (valid.length >= quorum) break
     }
-  } catch {
-    // kad-dht reports "not found" and failed corrections by throwing; whatever was collected still counts.
+  } catch (err) {
+    // kad-dht reports "not found", a timeout and failed corrections by throwing; whatever was collected still counts.
+    log('reading the capacity record of %s ended with %d valid copies - %e', peer, valid.length, err)
   }
   return await best(key, valid)
+}
+
+/** Appends `value` to `valid` when the validator accepts it. */
+async function keepIfValid (validator: CapacityRecordValidator, key: Uint8Array, value: Uint8Array, valid: Uint8Array[]): Promise<void> {
+  try {
+    await validator(key, value)
+    valid.push(value)
+  } catch (err) {
+    // Forged, foreign, expired or malformed: never returned. Any peer can store junk, so this is no failure of ours.
+    log.trace('ignoring a capacity record that fails validation - %e', err)
+  }
 }
 
 async function best (key: Uint8Array, valid: Uint8Array[]): Promise<DiscoveredPeer | undefined> {
   if (valid.length === 0) return undefined
   const value = valid[capacityRecordSelector(key, valid)]
   return { record: await openCapacityRecord(value), value }
-}
-
-async function bestValid (key: Uint8Array, candidates: Uint8Array[], validator: CapacityRecordValidator): Promise<DiscoveredPeer | undefined> {
-  const valid: Uint8Array[] = []
-  for (const value of candidates) {
-    try {
-      await validator(key, value)
-      valid.push(value)
-    } catch {
-      // Forged, foreign, expired or malformed: never returned.
-    }
-  }
-  return await best(key, valid)
 }
 
 /**
@@ -128,6 +122,8 @@ export async function discoverCapacityRecords (dht: KadDHT, validator: CapacityR
       }
     } catch (err) {
       if (providers.size === 0 && !signal.aborted) throw err
+      // Providers already found (or the time is up): discovery goes on with what it has.
+      log('finding providers of %c ended after %d - %e', cid, seen, err)
     }
     return seen
   }
@@ -151,15 +147,13 @@ export async function discoverCapacityRecords (dht: KadDHT, validator: CapacityR
 
 /**
  * The capacity record of `peer` as stored in this node's own datastore (no network), if it is still valid. Works
- * on a node that has just restarted and has no peers yet.
+ * on a node that has just restarted and has no peers yet. A datastore that fails to read throws.
  */
 export async function readLocalCapacityRecord (datastore: Datastore, validator: CapacityRecordValidator, peer: PeerId | string): Promise<DiscoveredPeer | undefined> {
   const key = capacityRecordKey(peer)
-  let raw: Uint8Array
-  try {
-    raw = await datastore.get(new Key(`${DHT_RECORD_PREFIX}/${uint8ArrayToString(key, 'base32')}`, false))
-  } catch {
-    return undefined
-  }
-  return await bestValid(key, [DhtRecord.deserialize(raw).value], validator)
+  const stored = new Key(`${DHT_RECORD_PREFIX}/${uint8ArrayToString(key, 'base32')}`, false)
+  if (!await datastore.has(stored)) return undefined
+  const valid: Uint8Array[] = []
+  await keepIfValid(validator, key, DhtRecord.deserialize(await datastore.get(stored)).value, valid)
+  return await best(key, valid)
 }

@@ -1,66 +1,23 @@
-/** Errors of the node package. Each has a `name`, a default message and a stable `code`. */
+/**
+ * Errors of the volunteer's node. Errors of the shard protocol are the wire package's (`BusyError`,
+ * `UnknownShardError`…), of hole punching the holepunch package's; these are the node's own.
+ */
+import { TesseraError } from '@tessera/errors'
 
-export class TesseraNodeError extends Error {
-  static readonly code: string = 'ERR_TESSERA_NODE'
-  readonly code: string
-
-  constructor (message = 'tessera node error', code = TesseraNodeError.code, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'TesseraNodeError'
-    this.code = code
-  }
-}
-
-/** An option given to a factory or the CLI is out of range or of the wrong kind. */
-export class InvalidOptionError extends TesseraNodeError {
-  static override readonly code = 'ERR_INVALID_OPTION'
-  constructor (message = 'invalid option', options?: ErrorOptions) {
-    super(message, InvalidOptionError.code, options)
-    this.name = 'InvalidOptionError'
-  }
-}
+/** An option given to `createTesseraNode`, a service or the executor is out of range or of the wrong kind. */
+export class InvalidNodeOptionError extends TesseraError { static override readonly code = 'ERR_INVALID_NODE_OPTION' }
 
 /** The identity file in the data dir is not a protobuf-marshalled Ed25519 private key. */
-export class InvalidIdentityError extends TesseraNodeError {
-  static override readonly code = 'ERR_INVALID_IDENTITY'
-  constructor (message = 'the identity file is not an Ed25519 private key', options?: ErrorOptions) {
-    super(message, InvalidIdentityError.code, options)
-    this.name = 'InvalidIdentityError'
-  }
-}
+export class InvalidIdentityError extends TesseraError { static override readonly code = 'ERR_INVALID_IDENTITY' }
 
-/** The executor worker thread exited or failed; requests in flight and later ones are rejected. */
-export class ExecutorStoppedError extends TesseraNodeError {
-  static override readonly code = 'ERR_EXECUTOR_STOPPED'
-  constructor (message = 'the executor worker is not running', options?: ErrorOptions) {
-    super(message, ExecutorStoppedError.code, options)
-    this.name = 'ExecutorStoppedError'
-  }
-}
+/** The executor worker thread exited or failed, or was stopped; requests in flight and later ones are rejected. */
+export class ExecutorStoppedError extends TesseraError { static override readonly code = 'ERR_EXECUTOR_STOPPED' }
 
-/** The node has not been started, or has been stopped. */
-export class NodeNotStartedError extends TesseraNodeError {
-  static override readonly code = 'ERR_NODE_NOT_STARTED'
-  constructor (message = 'the tessera node is not running', options?: ErrorOptions) {
-    super(message, NodeNotStartedError.code, options)
-    this.name = 'NodeNotStartedError'
-  }
-}
+/** The node (or one of its services) has been stopped, or was never started. */
+export class NodeNotStartedError extends TesseraError { static override readonly code = 'ERR_NODE_NOT_STARTED' }
 
 /** A capacity record could not be signed into a form that our own validator accepts. */
-export class RecordRejectedError extends TesseraNodeError {
-  static override readonly code = 'ERR_RECORD_REJECTED'
-  constructor (message = 'our own capacity record failed validation', options?: ErrorOptions) {
-    super(message, RecordRejectedError.code, options)
-    this.name = 'RecordRejectedError'
-  }
-}
+export class RecordRejectedError extends TesseraError { static override readonly code = 'ERR_RECORD_REJECTED' }
 
 /** The data dir's datastore is locked, most likely by another tessera node using the same dir. */
-export class DataDirInUseError extends TesseraNodeError {
-  static override readonly code = 'ERR_DATA_DIR_IN_USE'
-  constructor (message = 'the data dir is in use by another process', options?: ErrorOptions) {
-    super(message, DataDirInUseError.code, options)
-    this.name = 'DataDirInUseError'
-  }
-}
+export class DataDirInUseError extends TesseraError { static override readonly code = 'ERR_DATA_DIR_IN_USE' }

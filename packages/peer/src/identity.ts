@@ -1,9 +1,13 @@
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { logger } from '@libp2p/logger'
+import { hasErrorCode } from '@tessera/errors'
 import { IDENTITY_FILE } from './constants.js'
 import { InvalidIdentityError } from './errors.js'
 import type { PrivateKey } from '@libp2p/interface'
+
+const log = logger('tessera:peer:identity')
 
 /**
  * Loads the node's Ed25519 key from `<dataDir>/identity.key` (a protobuf-marshalled private key), creating and
@@ -29,7 +33,10 @@ export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey
   try {
     await rename(tmp, file)
   } catch (err) {
-    await unlink(tmp).catch(() => {})
+    await unlink(tmp).catch((unlinkErr: unknown) => {
+      // The rename's error is the one to report; a leftover temporary file is only clutter.
+      log.error('could not remove %s - %e', tmp, unlinkErr)
+    })
     throw err
   }
   return key
@@ -39,8 +46,8 @@ async function readIdentity (file: string): Promise<PrivateKey | undefined> {
   let bytes: Uint8Array
   try {
     bytes = await readFile(file)
-  } catch (err: any) {
-    if (err?.code === 'ENOENT') {
+  } catch (err) {
+    if (hasErrorCode(err, 'ENOENT')) {
       return undefined
     }
     throw err

@@ -21,6 +21,7 @@ import type { KadDHT, SelectFn, ValidateFn } from '@libp2p/kad-dht'
 import type { Libp2p, PeerInfo, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
+import type { ServiceFactoryMap } from 'libp2p'
 
 /**
  * Address policy. `local`: every node is on one machine or LAN, so private and loopback addresses are kept in DHT
@@ -84,7 +85,7 @@ export function peerInfoMapperFor (network: NetworkMode): (peer: PeerInfo) => Pe
 export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<TesseraLibp2p> {
   const clientMode = init.dhtClientMode ?? (init.network === 'local' ? false : undefined)
   const limits = init.relayLimits ?? {}
-  const services: Record<string, (components: any) => unknown> = {
+  const services: ServiceFactoryMap<TesseraServices> = {
     identify: identify(),
     // On public networks kad-dht registers its protocol only once AutoNAT verifies an address; without a push,
     // peers connected before that never learn this node serves the DHT, routing tables stay empty and no put or
@@ -134,7 +135,7 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
       ? { pingInterval: LOCAL_CONNECTION_PING_INTERVAL_MS, abortConnectionOnPingFailure: false }
       : {},
     peerDiscovery: bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : [],
-    services: services as any
+    services
   })
-  return node as unknown as TesseraLibp2p
+  return node
 }

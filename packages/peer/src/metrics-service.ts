@@ -1,9 +1,16 @@
-import { lpStream } from '@libp2p/utils'
+import { AbortError } from '@libp2p/interface'
+import { logger } from '@libp2p/logger'
+import { lpStream, UnexpectedEOFError } from '@libp2p/utils'
+import { isLibp2pError } from '@tessera/holepunch'
 import { DEFAULT_METRICS_INTERVAL_MS, FRAME_OVERHEAD_BYTES, METRICS_PROTOCOL, decodeMetricsSample, encodeMetricsSample } from '@tessera/wire'
 import { MAX_METRICS_PUSHES_PER_INTERVAL, METRICS_STALE_INTERVALS } from './constants.js'
+import { NodeNotStartedError } from './errors.js'
 import type { Connection, IdentifyResult, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { MetricsSample } from '@tessera/wire'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+const log = logger('tessera:peer:metrics')
 
 /** A metrics frame is a handful of varints; anything larger is not a sample. */
 const MAX_METRICS_FRAME_BYTES = FRAME_OVERHEAD_BYTES
@@ -111,7 +118,7 @@ export class MetricsService extends EventTarget {
     this.node.removeEventListener('peer:identify', this.onIdentify)
     await this.node.unhandle(METRICS_PROTOCOL)
     for (const peer of [...this.outbound.keys()]) this.dropOutbound(peer)
-    for (const stream of this.inbound) stream.abort(new Error('metrics service stopping'))
+    for (const stream of this.inbound) stream.abort(new NodeNotStartedError('the metrics service is stopping'))
     this.inbound.clear()
   }
 
@@ -142,12 +149,18 @@ export class MetricsService extends EventTarget {
       // Array.prototype.sort is stable: among equally waiting peers the connection order decides.
       speaking.sort((a, b) => (this.lastPushTick.get(a[0]) ?? 0) - (this.lastPushTick.get(b[0]) ?? 0))
       const chosen = speaking.slice(0, this.maxPushesPerInterval)
-      const results = await Promise.allSettled(chosen.map(async ([key, peer]) => {
+      const pushed = await Promise.all(chosen.map(async ([key, peer]) => {
         this.lastPushTick.set(key, tick)
-        await this.push(key, peer, frame)
-        return true
+        try {
+          await this.push(key, peer, frame)
+          return true
+        } catch (err) {
+          // A peer that cannot take a sample now (gone, busy, timed out) misses one; the next interval tries again.
+          log('pushing a sample to %p failed - %e', peer, err)
+          return false
+        }
       }))
-      return results.filter((r) => r.status === 'fulfilled' && r.value).length
+      return pushed.filter(Boolean).length
     } finally {
       this.pushing = false
     }
@@ -160,7 +173,9 @@ export class MetricsService extends EventTarget {
     try {
       const p = await this.node.peerStore.get(peer)
       return p.protocols.includes(METRICS_PROTOCOL)
-    } catch {
+    } catch (err) {
+      // Not in the peer store yet: nothing says it speaks the protocol, and identify will tell.
+      log.trace('no peer store entry for %p - %e', peer, err)
       return false
     }
   }
@@ -171,7 +186,7 @@ export class MetricsService extends EventTarget {
     if (out == null) {
       const stream = await this.node.dialProtocol(peer, METRICS_PROTOCOL, { signal, runOnLimitedConnection: true })
       if (this.stopped) {
-        stream.abort(new Error('metrics service stopping'))
+        stream.abort(new NodeNotStartedError('the metrics service is stopping'))
         return
       }
       out = { stream, lp: lpStream(stream, { maxDataLength: MAX_METRICS_FRAME_BYTES }) }
@@ -193,7 +208,11 @@ export class MetricsService extends EventTarget {
     const out = this.outbound.get(peer)
     if (out == null) return
     this.outbound.delete(peer)
-    void out.stream.close({ signal: AbortSignal.timeout(this.timeoutMs) }).catch((err: Error) => { out.stream.abort(err) })
+    void out.stream.close({ signal: AbortSignal.timeout(this.timeoutMs) }).catch((err: Error) => {
+      // The peer is gone or stopping: the stream ends with a reset instead.
+      log.trace('closing the push stream to %s failed, aborting it - %e', peer, err)
+      out.stream.abort(err)
+    })
   }
 
   private async receive (stream: Stream, connection: Connection): Promise<void> {
@@ -201,15 +220,7 @@ export class MetricsService extends EventTarget {
     const peerId = connection.remotePeer.toString()
     this.inbound.add(stream)
     try {
-      while (true) {
-        let frame
-        try {
-          frame = await lp.read({ signal: AbortSignal.timeout(this.idleTimeoutMs) })
-        } catch (err: any) {
-          // The pusher closed the stream, or it went quiet: close our side too.
-          if (err?.name === 'UnexpectedEOFError' || err?.name === 'AbortError' || err?.name === 'TimeoutError') break
-          throw err
-        }
+      for (let frame = await this.readSample(lp); frame !== undefined; frame = await this.readSample(lp)) {
         const sample = decodeMetricsSample(frame)
         const entry: PeerSample = { peerId, sample, receivedAtMs: Date.now() }
         this.latestByPeer.set(peerId, entry)
@@ -217,10 +228,22 @@ export class MetricsService extends EventTarget {
       }
       await stream.close({ signal: AbortSignal.timeout(this.timeoutMs) })
     } catch (err) {
-      // A malformed or oversized sample: drop the stream, keep the peer's previous sample.
+      // A malformed or oversized sample, or a broken stream: drop the stream, keep the peer's previous sample.
+      log('dropping the metrics stream from %s - %e', peerId, err)
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     } finally {
       this.inbound.delete(stream)
+    }
+  }
+
+  /** The next sample frame; undefined once the pusher closed the stream or it went quiet (then we close ours). */
+  private async readSample (lp: LengthPrefixedStream): Promise<Uint8ArrayList | undefined> {
+    const idle = AbortSignal.timeout(this.idleTimeoutMs)
+    try {
+      return await lp.read({ signal: idle })
+    } catch (err) {
+      if (idle.aborted || isLibp2pError(err, UnexpectedEOFError) || isLibp2pError(err, AbortError)) return undefined
+      throw err
     }
   }
 

@@ -130,7 +130,7 @@ export class NatClassifier extends EventTarget {
     if (observer === undefined) return
     this.busy = true
     this.attemptsLeft--
-    const log = this.components.logger.forComponent('tessera:nat-classifier')
+    const log = this.components.logger.forComponent('tessera:peer:nat')
     // The observation connection is an ordinary libp2p connection once upgraded, and streams to the observer may
     // already run over it: it is left open (the connection manager prunes surplus connections), never closed here.
     observeMapping(this.components, observer, this.observeTimeoutMs, log).then((result) => {

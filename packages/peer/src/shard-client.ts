@@ -1,3 +1,4 @@
+import { logger } from '@libp2p/logger'
 import { lpStream } from '@libp2p/utils'
 import {
   DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, MAX_FRAME_SIZE_BYTES, MalformedMessageError,
@@ -9,6 +10,8 @@ import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ExecuteResultReply, ProgramUploadInit, ShardReply, ShardRequest, StatusReply } from '@tessera/wire'
+
+const log = logger('tessera:peer:shard-client')
 
 export interface ShardClientInit {
   /** Timeout of a status, release or execute exchange (default DEFAULT_REQUEST_TIMEOUT_MS). */
@@ -98,6 +101,7 @@ export class ShardClient {
       // The next reply is read while the chunks go out: a node that rejects a chunk answers (and stops reading) at
       // once, and its typed error explains a failed write better than the write error itself.
       const reply = this.readReply(lp, signal)
+      // Awaited below on every path; this only keeps a rejection that arrives mid-upload from counting as unhandled.
       reply.catch(() => {})
       let sent = 0
       try {
@@ -182,6 +186,7 @@ export class ShardClient {
     return {
       execute: async (options) => {
         const next = tail.then(async () => await run(options))
+        // The caller gets the outcome from `next`; the tail only orders the calls (and a failure poisons the session).
         tail = next.catch(() => {})
         return await next
       },
@@ -210,6 +215,7 @@ export class ShardClient {
           return await connection.newStream(SHARD_PROTOCOL, { signal, runOnLimitedConnection: true })
         } catch (err) {
           if (signal.aborted) throw err
+          log('no shard stream over %a, trying the next connection - %e', connection.remoteAddr, err)
         }
       }
     }

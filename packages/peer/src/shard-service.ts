@@ -1,14 +1,19 @@
-import { lpStream } from '@libp2p/utils'
+import { logger } from '@libp2p/logger'
+import { lpStream, UnexpectedEOFError } from '@libp2p/utils'
+import { isLibp2pError } from '@tessera/holepunch'
 import {
   BusyError, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_STREAM_IDLE_TIMEOUT_MS, DeviceMismatchError, FLOAT32_BYTES,
   LimitedConnectionRefusedError, MAX_FRAME_SIZE_BYTES, MalformedMessageError, MAX_IN_FLIGHT_PER_PEER, MAX_INBOUND_SHARD_STREAMS,
   RequestTimeoutError, SHARD_PROTOCOL, ShapeMismatchError, UnexpectedMessageError, checkBatch, createProgramAssembler,
   decodeShardRequest, encodeShardReply, toErrorReply
 } from '@tessera/wire'
+import { NodeNotStartedError } from './errors.js'
 import type { WorkerExecutor } from './executor/worker-executor.js'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { ExecuteRequest, ProgramBeginRequest, ShardReply, ShardRequest } from '@tessera/wire'
+
+const log = logger('tessera:peer:shard-service')
 
 /** lpStream's message when the stream ends where the next frame's length prefix would start. */
 const CLEAN_EOF = /after reading 0\/1 bytes/
@@ -24,6 +29,12 @@ export interface ShardServiceInit {
 
 /** Observed after every execute the service runs (the node feeds its short-term latency window with it). */
 export type ExecuteObserver = (wallMs: number, macs: number) => void
+
+/** The request a failure belongs to, named in the error reply so the client can match it. */
+interface ReplyContext {
+  requestId?: number
+  shardId?: string
+}
 
 /**
  * Serves `/tessera/shard/1.0.0` from a node's executor. One exchange per stream (program upload, a run of
@@ -60,7 +71,7 @@ export class ShardService {
 
   async stop (): Promise<void> {
     await this.node.unhandle(SHARD_PROTOCOL)
-    for (const s of this.streams) s.abort(new Error('node stopping'))
+    for (const s of this.streams) s.abort(new NodeNotStartedError('the node is stopping'))
     this.streams.clear()
   }
 
@@ -80,38 +91,18 @@ export class ShardService {
     this.inFlightByPeer.set(peer, count + 1)
     this.inFlightTotal++
     this.streams.add(stream)
+    const context: ReplyContext = {}
     try {
       const first = await this.read(lp, AbortSignal.timeout(this.idleTimeoutMs))
-      switch (first?.type) {
-        case undefined: break
-        case 'program-begin': await this.program(lp, connection, first); break
-        case 'execute': await this.executeRun(lp, connection, first); break
-        case 'release': {
-          const r = await this.executor.release(first.shardId)
-          await this.reply(lp, { type: 'released', shardId: first.shardId, tilesFreed: r.tilesFreed })
-          break
-        }
-        case 'status': {
-          const s = await this.executor.status()
-          await this.reply(lp, {
-            type: 'status',
-            tilesTotal: s.tilesTotal,
-            tilesFree: s.tilesFree,
-            shardsHeld: s.shardsHeld,
-            queueDepth: this.executor.queueDepth(),
-            inFlight: this.inFlightTotal,
-            devicePreset: s.devicePreset,
-            tileRows: s.tileRows,
-            tileCols: s.tileCols
-          })
-          break
-        }
-        default: throw new UnexpectedMessageError(`a stream cannot start with ${first?.type}`)
-      }
-      await stream.close({ signal: AbortSignal.timeout(this.idleTimeoutMs) }).catch((err) => { stream.abort(err) })
+      if (first != null) await this.dispatch(lp, connection, first, context)
+      await stream.close({ signal: AbortSignal.timeout(this.idleTimeoutMs) }).catch((err) => {
+        // Everything was answered; a client that went away early only turns the close into a reset.
+        log.trace('closing a shard stream from %s failed, aborting it - %e', peer, err)
+        stream.abort(err)
+      })
     } catch (err) {
-      if (err instanceof ContextError) await this.fail(lp, stream, err.inner, err.context)
-      else await this.fail(lp, stream, err)
+      log('a shard request from %s failed - %e', peer, err)
+      await this.fail(lp, stream, err, context)
     } finally {
       this.streams.delete(stream)
       this.inFlightTotal--
@@ -121,17 +112,48 @@ export class ShardService {
     }
   }
 
+  /** Serves the exchange a stream starts with. */
+  private async dispatch (lp: LengthPrefixedStream, connection: Connection, first: ShardRequest, context: ReplyContext): Promise<void> {
+    switch (first.type) {
+      case 'program-begin': await this.program(lp, connection, first); break
+      case 'execute': await this.executeRun(lp, connection, first, context); break
+      case 'release': {
+        const r = await this.executor.release(first.shardId)
+        await this.reply(lp, { type: 'released', shardId: first.shardId, tilesFreed: r.tilesFreed })
+        break
+      }
+      case 'status': await this.reply(lp, await this.statusReply()); break
+      default: throw new UnexpectedMessageError(`a stream cannot start with ${first.type}`)
+    }
+  }
+
+  private async statusReply (): Promise<ShardReply> {
+    const s = await this.executor.status()
+    return {
+      type: 'status',
+      tilesTotal: s.tilesTotal,
+      tilesFree: s.tilesFree,
+      shardsHeld: s.shardsHeld,
+      queueDepth: this.executor.queueDepth(),
+      inFlight: this.inFlightTotal,
+      devicePreset: s.devicePreset,
+      tileRows: s.tileRows,
+      tileCols: s.tileCols
+    }
+  }
+
   /** Reads and validates one request; null at a clean end of stream (between frames). */
   private async read (lp: LengthPrefixedStream, signal: AbortSignal): Promise<ShardRequest | null> {
     let frame
     try {
       frame = await lp.read({ signal })
-    } catch (err: any) {
-      if (err?.name === 'UnexpectedEOFError') {
+    } catch (err) {
+      if (isLibp2pError(err, UnexpectedEOFError)) {
         // lpStream reports every end of stream as UnexpectedEOFError; only its message tells an end between frames
         // ("after reading 0/1 bytes" of the next length prefix) from a truncated frame, which gets a typed reply.
-        if (CLEAN_EOF.test(String(err.message))) return null
-        throw new MalformedMessageError(`truncated frame: ${String(err.message)}`)
+        const message = (err as Error).message
+        if (CLEAN_EOF.test(message)) return null
+        throw new MalformedMessageError(`truncated frame: ${message}`)
       }
       if (signal.aborted) throw new RequestTimeoutError('no request frame within the stream timeout')
       throw err
@@ -144,12 +166,14 @@ export class ShardService {
   }
 
   /** Best-effort typed error reply, then the stream is closed (or aborted if even that fails). */
-  private async fail (lp: LengthPrefixedStream, stream: Stream, err: unknown, context: { requestId?: number, shardId?: string } = {}): Promise<void> {
+  private async fail (lp: LengthPrefixedStream, stream: Stream, err: unknown, context: ReplyContext = {}): Promise<void> {
     try {
       await this.reply(lp, toErrorReply(err, context))
       await stream.close({ signal: AbortSignal.timeout(this.idleTimeoutMs) })
-    } catch (closeErr: any) {
-      stream.abort(closeErr instanceof Error ? closeErr : new Error(String(closeErr)))
+    } catch (replyErr) {
+      // A stream that broke (often the failure itself) cannot carry the reply; the client sees a reset instead.
+      log.trace('the error reply could not be sent, aborting the stream - %e', replyErr)
+      stream.abort(replyErr instanceof Error ? replyErr : new Error(String(replyErr)))
     }
   }
 
@@ -192,25 +216,26 @@ export class ShardService {
       }
     } finally {
       if (!committed) {
-        // A failed or abandoned upload must not keep its tiles.
-        await this.executor.release(begin.shardId).catch(() => {})
+        // A failed or abandoned upload must not keep its tiles; if even the release fails they stay taken.
+        await this.executor.release(begin.shardId).catch((err) => {
+          log.error('releasing the tiles of the abandoned upload of %s failed - %e', begin.shardId, err)
+        })
       }
     }
   }
 
-  private async executeRun (lp: LengthPrefixedStream, connection: Connection, first: ExecuteRequest): Promise<void> {
-    let req: ShardRequest | null = first
-    while (req != null) {
+  /** Serves executes until the client ends the stream; `context` names the one being served, for an error reply. */
+  private async executeRun (lp: LengthPrefixedStream, connection: Connection, first: ExecuteRequest, context: ReplyContext): Promise<void> {
+    for (let req: ShardRequest | null = first; req != null; req = await this.read(lp, AbortSignal.timeout(this.idleTimeoutMs))) {
       if (req.type !== 'execute') {
         throw new UnexpectedMessageError(`${req.type} in a run of executes`)
       }
-      const current: ExecuteRequest = req
-      try {
-        await this.executeOne(lp, connection, current)
-      } catch (err) {
-        throw new ContextError(err, { requestId: current.requestId, shardId: current.shardId })
-      }
-      req = await this.read(lp, AbortSignal.timeout(this.idleTimeoutMs))
+      context.requestId = req.requestId
+      context.shardId = req.shardId
+      await this.executeOne(lp, connection, req)
+      // A frame that fails to read or decode next is not this request's failure.
+      delete context.requestId
+      delete context.shardId
     }
   }
 
@@ -242,17 +267,5 @@ export class ShardService {
       energyPj: r.stats.energyPj,
       macs: r.stats.macs
     })
-  }
-}
-
-/** Carries the request context of a failed execute to the error reply. */
-class ContextError extends Error {
-  readonly inner: unknown
-  readonly context: { requestId?: number, shardId?: string }
-  constructor (inner: unknown, context: { requestId?: number, shardId?: string }) {
-    super('execute failed')
-    this.name = 'ContextError'
-    this.inner = inner
-    this.context = context
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { LevelDatastore } from 'datastore-level'
 import { Level } from 'level'
 import { MemoryDatastore } from 'datastore-core'
+import { hasErrorCode } from '@tessera/errors'
 import { DATASTORE_DIR } from './constants.js'
 import { DataDirInUseError } from './errors.js'
 import type { Datastore } from 'interface-datastore'
@@ -28,8 +29,8 @@ export async function openStorage (dataDir?: string): Promise<NodeStorage> {
   const db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' })
   try {
     await db.open({ createIfMissing: true, compression: false })
-  } catch (err: any) {
-    if (err?.cause?.code === 'LEVEL_LOCKED') {
+  } catch (err) {
+    if (err instanceof Error && hasErrorCode(err.cause, 'LEVEL_LOCKED')) {
       throw new DataDirInUseError(`${dataDir} is in use by another process (is another tessera node running with this data dir?)`, { cause: err })
     }
     throw err

@@ -1,19 +1,19 @@
-import { PRESET_NAMES, createDeviceProfile } from '@tessera/crossbar'
+import { logger } from '@libp2p/logger'
 import { DEFAULT_METRICS_INTERVAL_MS } from '@tessera/wire'
 import { capacityRecordSelector, createCapacityRecordValidator, DHT_NAMESPACE } from '@tessera/memory'
 import { startBootstrapRedial } from './bootstrap-redial.js'
 import { CapacityPublisher } from './capacity-publisher.js'
 import {
-  DEFAULT_DEVICE_PRESET, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC,
-  DEFAULT_REDIAL_INTERVAL_MS, DEFAULT_TILES, LATENCY_WINDOW_SIZE
+  DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, LATENCY_WINDOW_SIZE
 } from './constants.js'
 import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
-import { InvalidOptionError, NodeNotStartedError } from './errors.js'
+import { NodeNotStartedError } from './errors.js'
 import { WorkerExecutor } from './executor/worker-executor.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { createTesseraLibp2p } from './libp2p.js'
 import { LoadWindow } from './load-window.js'
 import { MetricsService } from './metrics-service.js'
+import { resolveNodeOptions } from './node-options.js'
 import { classifyNat, inferReachability, NatClassifier, natClassifierComponents } from './reachability.js'
 import { ShardClient } from './shard-client.js'
 import { ShardService } from './shard-service.js'
@@ -26,6 +26,7 @@ import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
 import type { KernelChoice } from './executor/messages.js'
 import type { NetworkMode, RelayLimits, TesseraLibp2p } from './libp2p.js'
 import type { PeerSample } from './metrics-service.js'
+import type { ResolvedNodeOptions } from './node-options.js'
 import type { ShardClientInit } from './shard-client.js'
 import type { ShardServiceInit } from './shard-service.js'
 import type { NodeStorage } from './storage.js'
@@ -34,6 +35,8 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import type { DeviceProfile, PresetName } from '@tessera/crossbar'
 import type { CapacityRecordValidator, NatKind, Reachability } from '@tessera/memory'
 import type { MetricsSample } from '@tessera/wire'
+
+const log = logger('tessera:peer:node')
 
 /** Options of {@link createTesseraNode}; every field is optional. */
 export interface TesseraNodeInit {
@@ -134,31 +137,12 @@ export interface TesseraNode {
   stop(): Promise<void>
 }
 
-function checkPositiveInt (value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidOptionError(`${what} must be a positive integer, got ${value}`)
-  return value
-}
-
-function checkPositive (value: number | undefined, what: string): void {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new InvalidOptionError(`${what} must be a positive number of ms, got ${value}`)
-}
-
-function resolveProfile (device: PresetName | DeviceProfile | undefined): DeviceProfile {
-  if (device == null || typeof device === 'string') {
-    const preset = (device ?? DEFAULT_DEVICE_PRESET) as PresetName
-    if (!PRESET_NAMES.includes(preset)) {
-      throw new InvalidOptionError(`unknown device preset ${JSON.stringify(preset)}; one of ${PRESET_NAMES.join(', ')}`)
-    }
-    return createDeviceProfile(preset)
-  }
-  return device
-}
-
 /**
  * Creates and starts a tessera node: libp2p v3 (TCP, noise, yamux, identify, ping, kad-dht with tessera's record
  * validator and selector, circuit relay transport and optional server, AutoNAT v2, DCUtR, bootstrap with re-dial),
  * a tile pool in a worker thread behind `/tessera/shard/1.0.0`, the `/tessera/metrics/1.0.0` push, and the signed
- * capacity record refreshed in the DHT.
+ * capacity record refreshed in the DHT. Throws {@link InvalidNodeOptionError} on a bad option, before starting
+ * anything.
  *
  * @example
  * ```ts
@@ -171,15 +155,8 @@ function resolveProfile (device: PresetName | DeviceProfile | undefined): Device
  * ```
  */
 export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<TesseraNode> {
-  const network = init.network ?? 'public'
-  if (network !== 'local' && network !== 'public') throw new InvalidOptionError(`network must be local or public, got ${String(network)}`)
-  const serve = init.serve ?? true
-  const tiles = checkPositiveInt(init.tiles ?? DEFAULT_TILES, 'tiles')
-  for (const [v, what] of [[init.recordTtlMs, 'recordTtlMs'], [init.recordRefreshMs, 'recordRefreshMs'], [init.metricsIntervalMs, 'metricsIntervalMs'],
-    [init.redialIntervalMs, 'redialIntervalMs'], [init.dhtTimeoutMs, 'dhtTimeoutMs']] as const) {
-    checkPositive(v, what)
-  }
-  const profile = serve ? resolveProfile(init.device) : undefined
+  const options = resolveNodeOptions(init)
+  const { network, serve, profile } = options
   const now = init.now ?? Date.now
   const validator = createCapacityRecordValidator({ now })
 
@@ -203,41 +180,101 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
       dhtSelectors: { [DHT_NAMESPACE]: capacityRecordSelector }
     })
     if (serve && profile != null) {
-      executor = await WorkerExecutor.start({ profile, tiles, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
+      executor = await WorkerExecutor.start({ profile, tiles: options.tiles, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
     }
     await libp2p.start()
   } catch (err) {
-    if (libp2p != null) await Promise.resolve(libp2p.stop()).catch(() => {})
-    await executor?.stop().catch(() => {})
-    await storage.close().catch(() => {})
+    // The start-up error is what the caller needs; a part that also fails to stop is only logged.
+    const started = libp2p
+    await releaseQuietly('libp2p', async () => { await started?.stop() })
+    await releaseQuietly('the executor', async () => { await executor?.stop() })
+    await releaseQuietly('the datastore', async () => { await storage.close() })
     throw err
   }
-  return await startNode(init, network, libp2p, executor, storage, validator, privateKey, now)
+  return await startNode({ init, options, libp2p, executor, storage, validator, privateKey, now })
 }
 
-async function startNode (init: TesseraNodeInit, network: NetworkMode, libp2p: TesseraLibp2p, executor: WorkerExecutor | undefined,
-  storage: NodeStorage, validator: CapacityRecordValidator, privateKey: PrivateKey, now: () => number): Promise<TesseraNode> {
-  const events = new EventTarget()
-  const metricsIntervalMs = init.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS
-  const window = new LoadWindow(LATENCY_WINDOW_SIZE)
-  let shardService: ShardService | undefined
-  let metrics: MetricsService | undefined
-  let publisher: CapacityPublisher | undefined
-  let redial: BootstrapRedial | undefined
-  let stopped = false
-  const reachability = (): Reachability => inferReachability(libp2p.getMultiaddrs(), network)
-  // On a local network every peer dials every other directly: there is no NAT to learn about.
-  const classifierComponents = network === 'public' ? natClassifierComponents(libp2p) : undefined
-  const natClassifier = classifierComponents === undefined ? undefined : new NatClassifier(classifierComponents)
-  const natKind = (): NatKind => network === 'local' ? 'none' : classifyNat(reachability(), natClassifier?.mapping())
+/** Runs `release`, logging (not throwing) a failure: for clean-up on a path that already has an error to report. */
+async function releaseQuietly (what: string, release: () => Promise<void>): Promise<void> {
+  try {
+    await release()
+  } catch (err) {
+    log.error('stopping %s failed - %e', what, err)
+  }
+}
 
-  const metricsSample = (): MetricsSample => {
-    const t = now()
+/** What a node is made of once libp2p runs; every helper below reads it. */
+interface NodeContext {
+  init: TesseraNodeInit
+  options: ResolvedNodeOptions
+  libp2p: TesseraLibp2p
+  executor?: WorkerExecutor
+  storage: NodeStorage
+  validator: CapacityRecordValidator
+  privateKey: PrivateKey
+  now: () => number
+}
+
+/** The node's long-running parts; each is set once started, so stopping after a partial start stops what ran. */
+interface NodeServices {
+  natClassifier?: NatClassifier
+  shardService?: ShardService
+  metrics?: MetricsService
+  publisher?: CapacityPublisher
+  redial?: BootstrapRedial
+}
+
+/** Reachability and NAT kind as the node's capacity record reports them. */
+interface NatView {
+  reachability: () => Reachability
+  natKind: () => NatKind
+}
+
+async function startNode (ctx: NodeContext): Promise<TesseraNode> {
+  const { init, libp2p, executor } = ctx
+  const events = new EventTarget()
+  const services: NodeServices = {}
+  const nat = natView(ctx, services)
+  const window = new LoadWindow(LATENCY_WINDOW_SIZE)
+  const metricsIntervalMs = init.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS
+  const metricsSample = metricsSampler(ctx, services, window, metricsIntervalMs)
+  let stopped = false
+  const stop = async (): Promise<void> => {
+    if (stopped) return
+    stopped = true
+    await stopNode(ctx, services)
+  }
+  try {
+    services.natClassifier?.start(libp2p.getConnections())
+    if (executor != null) await startServing(ctx, executor, services, { events, window, nat, metricsSample, metricsIntervalMs })
+    services.redial = startBootstrapRedial(libp2p, init.bootstrap ?? [], { intervalMs: init.redialIntervalMs ?? DEFAULT_REDIAL_INTERVAL_MS })
+  } catch (err) {
+    await releaseQuietly('the partly started node', stop)
+    throw err
+  }
+  return nodeApi(ctx, services, { events, nat, metricsSample, stop, isStopped: () => stopped })
+}
+
+/** On a local network every peer dials every other directly: there is no NAT to learn about, so no classifier. */
+function natView (ctx: NodeContext, services: NodeServices): NatView {
+  const { libp2p } = ctx
+  const { network } = ctx.options
+  const classifierComponents = network === 'public' ? natClassifierComponents(libp2p) : undefined
+  if (classifierComponents !== undefined) services.natClassifier = new NatClassifier(classifierComponents)
+  const reachability = (): Reachability => inferReachability(libp2p.getMultiaddrs(), network)
+  const natKind = (): NatKind => network === 'local' ? 'none' : classifyNat(reachability(), services.natClassifier?.mapping())
+  return { reachability, natKind }
+}
+
+/** This node's short-term load sample, as pushed to its peers. */
+function metricsSampler (ctx: NodeContext, services: NodeServices, window: LoadWindow, metricsIntervalMs: number): () => MetricsSample {
+  return () => {
+    const t = ctx.now()
     const s = window.summary(t, metricsIntervalMs)
-    const status = executor?.cachedStatus()
+    const status = ctx.executor?.cachedStatus()
     return {
-      queueDepth: executor?.queueDepth() ?? 0,
-      inFlight: shardService?.inFlight() ?? 0,
+      queueDepth: ctx.executor?.queueDepth() ?? 0,
+      inFlight: services.shardService?.inFlight() ?? 0,
       mvmLatencyP50Ms: s.p50Ms,
       tilesFree: status?.tilesFree ?? 0,
       tilesTotal: status?.tilesTotal ?? 0,
@@ -246,94 +283,119 @@ async function startNode (init: TesseraNodeInit, network: NetworkMode, libp2p: T
       executesInWindow: s.count
     }
   }
+}
 
-  const snapshot = (): CapacitySnapshot => {
-    const ex = executor as WorkerExecutor
-    const status = ex.cachedStatus()
+/** What a serving node advertises in its capacity record now. */
+function capacitySnapshot (ctx: NodeContext, executor: WorkerExecutor, nat: NatView): () => CapacitySnapshot {
+  return () => {
+    const status = executor.cachedStatus()
+    const { profile } = executor
     return {
-      device: { preset: ex.profile.preset, geometry: { rows: ex.profile.geometry.rows, cols: ex.profile.geometry.cols }, noiseLevel: ex.profile.noiseLevel },
+      device: { preset: profile.preset, geometry: { rows: profile.geometry.rows, cols: profile.geometry.cols }, noiseLevel: profile.noiseLevel },
       tilesTotal: status.tilesTotal,
       tilesFree: status.tilesFree,
-      throughputGflopPerSecond: ex.throughputGflops(),
-      queueDepth: ex.queueDepth(),
-      reachability: reachability(),
-      natKind: natKind(),
-      addresses: libp2p.getMultiaddrs().slice(0, 32).map((ma) => ma.toString())
+      throughputGflopPerSecond: executor.throughputGflops(),
+      queueDepth: executor.queueDepth(),
+      reachability: nat.reachability(),
+      natKind: nat.natKind(),
+      addresses: ctx.libp2p.getMultiaddrs().slice(0, 32).map((ma) => ma.toString())
     }
   }
+}
 
-  const stop = async (): Promise<void> => {
-    if (stopped) return
-    stopped = true
-    redial?.stop()
-    natClassifier?.stop()
-    publisher?.stop()
-    await metrics?.stop().catch(() => {})
-    await shardService?.stop().catch(() => {})
-    await libp2p.stop()
-    await executor?.stop()
-    await storage.close()
+interface ServingHooks {
+  events: EventTarget
+  window: LoadWindow
+  nat: NatView
+  metricsSample: () => MetricsSample
+  metricsIntervalMs: number
+}
+
+/** Starts what only a serving node runs: the shard service, the metrics push and the capacity record's refresh. */
+async function startServing (ctx: NodeContext, executor: WorkerExecutor, services: NodeServices, hooks: ServingHooks): Promise<void> {
+  const { init, libp2p, now } = ctx
+  const { events } = hooks
+  services.shardService = new ShardService(libp2p, executor, init.shard, (wallMs) => { hooks.window.record(now(), wallMs) })
+  await services.shardService.start()
+  const metrics = services.metrics = new MetricsService(libp2p, hooks.metricsSample, { intervalMs: hooks.metricsIntervalMs })
+  metrics.addEventListener('sample', (evt) => {
+    events.dispatchEvent(new CustomEvent('metrics:sample', { detail: (evt as CustomEvent<PeerSample>).detail }))
+  })
+  await metrics.start()
+  services.publisher = new CapacityPublisher({
+    peerId: libp2p.peerId,
+    privateKey: ctx.privateKey,
+    dht: libp2p.services.dht,
+    validator: ctx.validator,
+    snapshot: capacitySnapshot(ctx, executor, hooks.nat),
+    onPublished: (result) => { events.dispatchEvent(new CustomEvent('record:published', { detail: result })) },
+    onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
+  }, { ttlMs: init.recordTtlMs, refreshMs: init.recordRefreshMs, dhtTimeoutMs: init.dhtTimeoutMs, now })
+  services.publisher.start()
+}
+
+/**
+ * Stops the services, libp2p, the executor and the datastore, in that order. The services' stops are best effort
+ * (logged): libp2p, the executor and the datastore must stop whatever happened to them.
+ */
+async function stopNode (ctx: NodeContext, services: NodeServices): Promise<void> {
+  services.redial?.stop()
+  services.natClassifier?.stop()
+  services.publisher?.stop()
+  await releaseQuietly('the metrics service', async () => { await services.metrics?.stop() })
+  await releaseQuietly('the shard service', async () => { await services.shardService?.stop() })
+  await ctx.libp2p.stop()
+  await ctx.executor?.stop()
+  await ctx.storage.close()
+}
+
+interface NodeApiParts {
+  events: EventTarget
+  nat: NatView
+  metricsSample: () => MetricsSample
+  stop: () => Promise<void>
+  isStopped: () => boolean
+}
+
+/** The {@link TesseraNode} surface over a started node. */
+function nodeApi (ctx: NodeContext, services: NodeServices, parts: NodeApiParts): TesseraNode {
+  const { init, libp2p, validator } = ctx
+  const { events } = parts
+  const running = (): void => {
+    if (parts.isStopped()) throw new NodeNotStartedError('the tessera node has been stopped')
   }
-
-  try {
-    natClassifier?.start(libp2p.getConnections())
-    if (executor != null) {
-      shardService = new ShardService(libp2p, executor, init.shard, (wallMs) => { window.record(now(), wallMs) })
-      await shardService.start()
-      metrics = new MetricsService(libp2p, metricsSample, { intervalMs: metricsIntervalMs })
-      metrics.addEventListener('sample', (evt) => {
-        events.dispatchEvent(new CustomEvent('metrics:sample', { detail: (evt as CustomEvent<PeerSample>).detail }))
-      })
-      await metrics.start()
-      publisher = new CapacityPublisher({
-        peerId: libp2p.peerId,
-        privateKey,
-        dht: libp2p.services.dht,
-        validator,
-        snapshot,
-        onPublished: (result) => { events.dispatchEvent(new CustomEvent('record:published', { detail: result })) },
-        onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
-      }, { ttlMs: init.recordTtlMs, refreshMs: init.recordRefreshMs, dhtTimeoutMs: init.dhtTimeoutMs, now })
-      publisher.start()
-    }
-    redial = startBootstrapRedial(libp2p, init.bootstrap ?? [], { intervalMs: init.redialIntervalMs ?? DEFAULT_REDIAL_INTERVAL_MS })
-  } catch (err) {
-    await stop().catch(() => {})
-    throw err
-  }
-
   return {
     peerId: libp2p.peerId,
     libp2p,
-    network,
-    executor,
-    metrics,
+    network: ctx.options.network,
+    executor: ctx.executor,
+    metrics: services.metrics,
     validator,
     getMultiaddrs: () => libp2p.getMultiaddrs(),
-    reachability,
-    natKind,
+    reachability: parts.nat.reachability,
+    natKind: parts.nat.natKind,
     async publishCapacity () {
-      if (stopped) throw new NodeNotStartedError()
-      if (publisher == null) throw new NodeNotStartedError('a client-only node publishes no capacity record')
-      return await publisher.publish()
+      running()
+      if (services.publisher == null) throw new NodeNotStartedError('a client-only node publishes no capacity record')
+      return await services.publisher.publish()
     },
-    lastPublished: () => publisher?.lastPublished(),
+    lastPublished: () => services.publisher?.lastPublished(),
     async discoverPeers (options) {
-      if (stopped) throw new NodeNotStartedError()
+      running()
       return await discoverCapacityRecords(libp2p.services.dht, validator, libp2p.peerId, { timeoutMs: init.dhtTimeoutMs, ...options })
     },
     async getCapacityRecord (peer, options = {}) {
-      if (stopped) throw new NodeNotStartedError()
-      return await readCapacityRecord(libp2p.services.dht, validator, peer, AbortSignal.timeout(options.timeoutMs ?? init.dhtTimeoutMs ?? 30_000))
+      running()
+      return await readCapacityRecord(libp2p.services.dht, validator, peer, AbortSignal.timeout(options.timeoutMs ?? init.dhtTimeoutMs ?? DEFAULT_DHT_TIMEOUT_MS))
     },
     async readLocalCapacityRecord (peer) {
-      if (stopped) throw new NodeNotStartedError()
-      return await readLocalCapacityRecord(storage.datastore, validator, peer)
+      running()
+      return await readLocalCapacityRecord(ctx.storage.datastore, validator, peer)
     },
     shardClient: (peer, clientInit) => new ShardClient(libp2p, peer, clientInit),
-    metricsSample,
+    metricsSample: parts.metricsSample,
     addEventListener: (type, listener) => { events.addEventListener(type, listener as EventListener) },
     removeEventListener: (type, listener) => { events.removeEventListener(type, listener as EventListener) },
-    stop
+    stop: parts.stop
   }
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
-import { CapacityPublisher, InvalidOptionError, RecordRejectedError, capabilityBucketCid } from '../src/index.js'
+import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, capabilityBucketCid } from '../src/index.js'
 import { waitFor } from './helpers.js'
 import type { CapacitySnapshot } from '../src/index.js'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -140,7 +140,7 @@ describe('CapacityPublisher', () => {
   it('needs a refresh period shorter than the lifetime', async () => {
     const privateKey = await generateKeyPair('Ed25519')
     const components = { peerId: peerIdFromPrivateKey(privateKey), privateKey, dht: fakeDht().dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT }
-    assert.throws(() => new CapacityPublisher(components, { ttlMs: 1000, refreshMs: 1000 }), InvalidOptionError)
-    assert.throws(() => new CapacityPublisher(components, { ttlMs: 1000, refreshMs: 0 }), InvalidOptionError)
+    assert.throws(() => new CapacityPublisher(components, { ttlMs: 1000, refreshMs: 1000 }), InvalidNodeOptionError)
+    assert.throws(() => new CapacityPublisher(components, { ttlMs: 1000, refreshMs: 0 }), InvalidNodeOptionError)
   })
 })

@@ -17,6 +17,7 @@ import { SERIES_COLORS, formatDurationMs, formatPercent, formatSeconds, renderTe
 import type { ChartSeries, ReportChart, ReportSection, ReportTable } from '@tessera/report'
 import cliProgress from 'cli-progress'
 import { InvalidArgumentError, Option } from 'commander'
+import { InvalidCliOptionError } from '../errors.js'
 import { parsePositiveInt } from './options.js'
 import type { Command } from 'commander'
 
@@ -121,7 +122,7 @@ async function runAccuracyCommand (opts: AccuracyCommandOptions): Promise<void> 
   const interactive = !quiet && opts.progress && process.stderr.isTTY === true
   const say = (line: string): void => { if (!quiet) process.stderr.write(`${line}\n`) }
   if (opts.layers[0] !== modelsConstants.MNIST_IMAGE_PIXELS || opts.layers[opts.layers.length - 1] !== modelsConstants.MNIST_CLASSES) {
-    throw new InvalidArgumentError(`--layers must start with ${modelsConstants.MNIST_IMAGE_PIXELS} inputs and end with ${modelsConstants.MNIST_CLASSES} classes`)
+    throw new InvalidCliOptionError(`--layers must start with ${modelsConstants.MNIST_IMAGE_PIXELS} inputs and end with ${modelsConstants.MNIST_CLASSES} classes, got ${opts.layers.join(',')}`)
   }
 
   const { train, heldOut } = loadMnist()

@@ -1,5 +1,6 @@
 import { Option } from 'commander'
 import { createTesseraNode } from '@tessera/peer'
+import { BootstrapUnreachableError } from '../errors.js'
 import { collectBootstrap, emit, guessNetwork, parsePositiveInt } from './options.js'
 import type { Command } from 'commander'
 
@@ -40,7 +41,7 @@ async function runPeers (opts: PeersCommandOptions): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, CONNECT_POLL_MS))
     }
     if (node.libp2p.getConnections().length === 0) {
-      throw new Error(`could not connect to ${bootstrap.join(', ')} within ${opts.timeoutMs} ms`)
+      throw new BootstrapUnreachableError(`could not connect to ${bootstrap.join(', ')} within ${opts.timeoutMs} ms`)
     }
     const found = await node.discoverPeers({ timeoutMs: Math.max(1_000, deadline - Date.now()) })
     const now = Date.now()

@@ -57,9 +57,17 @@ describe('tessera accuracy', () => {
     assert.match(run.stderr, /training the hardware-aware/)
   })
 
-  it('rejects bad options with the usage exit code', () => {
-    assert.equal(tessera(['accuracy', '--presets', 'nope']).status, 2)
-    assert.equal(tessera(['accuracy', '--seeds', '0']).status, 2)
-    assert.equal(tessera(['accuracy', '--layers', '100,10', '--json']).status, 2)
+  it('rejects bad options with the usage exit code and says why', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['accuracy', '--presets', 'nope'], /unknown preset "nope"/],
+      [['accuracy', '--seeds', '0'], /positive integer/],
+      // Each value parses; only together do they fail (checked by the command, not by commander).
+      [['accuracy', '--layers', '100,10', '--json'], /--layers must start with 784 inputs/]
+    ]
+    for (const [args, message] of cases) {
+      const run = tessera(args)
+      assert.equal(run.status, 2, `${args.join(' ')} (stderr: ${run.stderr})`)
+      assert.match(run.stderr, message, args.join(' '))
+    }
   })
 })

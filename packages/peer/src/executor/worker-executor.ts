@@ -1,9 +1,12 @@
 import { Worker } from 'node:worker_threads'
+import { logger } from '@libp2p/logger'
 import { ErrorCode, InternalError, errorFromReply } from '@tessera/wire'
-import { ExecutorStoppedError } from '../errors.js'
+import { ExecutorStoppedError, InvalidNodeOptionError } from '../errors.js'
 import type { ExecuteReply, ExecutorRequest, ExecutorResponse, ExecutorStartup, KernelChoice, SerializedError } from './messages.js'
 import type { Seed, ShardStatus } from './shard-executor.js'
 import type { DeviceProfile, ExecuteOptions } from '@tessera/crossbar'
+
+const log = logger('tessera:peer:executor')
 
 export interface WorkerExecutorInit {
   profile: DeviceProfile
@@ -59,6 +62,7 @@ export class WorkerExecutor {
 
   /** Starts the worker and waits until its pool is ready. */
   static async start (init: WorkerExecutorInit): Promise<WorkerExecutor> {
+    if (init.emulatedMacsPerSecond !== undefined) checkEmulatedRate(init.emulatedMacsPerSecond)
     const worker = new Worker(workerUrl(), {
       workerData: { profile: init.profile, tiles: init.tiles, kernel: init.kernel ?? 'default', calibrate: init.calibrate ?? true, emulatedMacsPerSecond: init.emulatedMacsPerSecond ?? 0 }
     })
@@ -122,6 +126,7 @@ export class WorkerExecutor {
    * recovers mid-run, as simulations script it. Rejects a negative or non-finite rate.
    */
   async setEmulatedMacsPerSecond (macsPerSecond: number): Promise<void> {
+    checkEmulatedRate(macsPerSecond)
     await this.request({ op: 'setEmulatedRate', macsPerSecond })
   }
 
@@ -140,21 +145,22 @@ export class WorkerExecutor {
   /** Terminates the worker; pending and later requests reject with {@link ExecutorStoppedError}. */
   async stop (): Promise<void> {
     if (this.stopped) return
-    this.fail(new ExecutorStoppedError('the executor was stopped'))
+    this.fail(new ExecutorStoppedError('the executor was stopped'), true)
     await this.worker.terminate()
   }
 
   private async refreshStatus (): Promise<void> {
     try {
       await this.status()
-    } catch {
+    } catch (err) {
       // The status is advisory; the request that triggered the refresh already succeeded.
+      log('refreshing the executor status failed - %e', err)
     }
   }
 
   private async request (req: DistributiveOmit<ExecutorRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.stopped) {
-      throw this.stopError ?? new ExecutorStoppedError()
+      throw this.stopError ?? new ExecutorStoppedError('the executor worker is not running')
     }
     const id = this.nextId++
     return await new Promise((resolve, reject) => {
@@ -172,12 +178,21 @@ export class WorkerExecutor {
     else p.reject(rebuildError(msg.error))
   }
 
-  private fail (err: Error): void {
+  /** Rejects pending and later requests with `err`; a stop nobody asked for (the worker died) is logged. */
+  private fail (err: Error, requested = false): void {
     if (this.stopped) return
+    if (!requested) log.error('the executor stopped with %d requests pending - %e', this.pending.size, err)
     this.stopped = true
     this.stopError = err
     for (const p of this.pending.values()) p.reject(err)
     this.pending.clear()
+  }
+}
+
+/** Throws {@link InvalidNodeOptionError} unless the rate is a finite MAC/s ≥ 0 (0: no cap). */
+export function checkEmulatedRate (macsPerSecond: number): void {
+  if (!(Number.isFinite(macsPerSecond) && macsPerSecond >= 0)) {
+    throw new InvalidNodeOptionError(`the emulated rate must be a non-negative number of MAC/s, got ${macsPerSecond}`)
   }
 }
 

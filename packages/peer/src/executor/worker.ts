@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks'
 import { parentPort, workerData } from 'node:worker_threads'
 import { createReferenceKernel, createRng, createTilePool } from '@tessera/crossbar'
+import { errorCodeOf } from '@tessera/errors'
 import { ShardExecutor } from './shard-executor.js'
 import type { ExecutorRequest, ExecutorResponse, ExecutorStartup, ExecutorWorkerData, SerializedError } from './messages.js'
 import type { TilePool } from '@tessera/crossbar'
@@ -18,8 +19,9 @@ if (port == null) {
   throw new Error('the executor worker must run in a worker thread')
 }
 
-function serialize (err: any): SerializedError {
-  return { name: String(err?.name ?? 'Error'), code: err?.code, message: String(err?.message ?? err) }
+function serialize (err: unknown): SerializedError {
+  if (err instanceof Error) return { name: err.name, code: errorCodeOf(err), message: err.message }
+  return { name: 'Error', code: undefined, message: String(err) }
 }
 
 function calibrate (pool: TilePool): number {
@@ -80,7 +82,7 @@ function main (): void {
         case 'release': value = executor.release(req.shardId); break
         case 'status': value = executor.status(); break
         case 'setEmulatedRate': {
-          if (!(Number.isFinite(req.macsPerSecond) && req.macsPerSecond >= 0)) throw new RangeError(`emulated rate must be a non-negative number of MAC/s, got ${req.macsPerSecond}`)
+          // WorkerExecutor checked the rate before posting it.
           emulatedMacsPerSecond = req.macsPerSecond
           value = { macsPerSecond: emulatedMacsPerSecond }
           break
@@ -104,7 +106,7 @@ function main (): void {
           value = { output, stats, wallMs }
           break
         }
-        default: throw new TypeError(`unknown executor op ${JSON.stringify((req as any).op)}`)
+        default: throw new TypeError(`unknown executor op ${JSON.stringify((req as { op: unknown }).op)}`)
       }
       reply = { id: req.id, ok: true, value, throughputGflops }
     } catch (err) {

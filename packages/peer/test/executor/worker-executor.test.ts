@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createDeviceProfile, createTilePool } from '@tessera/crossbar'
 import { InsufficientCapacityError, UnknownShardError } from '@tessera/wire'
-import { ExecutorStoppedError, ShardExecutor, WorkerExecutor } from '../../src/index.js'
+import { ExecutorStoppedError, InvalidNodeOptionError, ShardExecutor, WorkerExecutor } from '../../src/index.js'
 import { seededFloats } from '../helpers.js'
 
 describe('WorkerExecutor', () => {
@@ -46,11 +46,19 @@ describe('WorkerExecutor', () => {
       const after = await slow.execute('s', x, 1)
       assert.ok(Math.abs(after.stats.deviceTimeNs - (after.stats.macs / (2e6 / 3)) * 1e9) < 1)
       assert.ok(after.wallMs >= (after.stats.macs / (2e6 / 3)) * 1000 - 1)
-      await assert.rejects(slow.setEmulatedMacsPerSecond(-1), /emulated rate/)
-      await assert.rejects(slow.setEmulatedMacsPerSecond(Number.NaN), /emulated rate/)
+      await assert.rejects(slow.setEmulatedMacsPerSecond(-1), InvalidNodeOptionError)
+      await assert.rejects(slow.setEmulatedMacsPerSecond(Number.NaN), InvalidNodeOptionError)
+      // The rejected rates changed nothing.
+      const unchanged = await slow.execute('s', x, 1)
+      assert.equal(unchanged.stats.deviceTimeNs, after.stats.deviceTimeNs)
     } finally {
       await slow.stop()
     }
+  })
+
+  it('refuses a negative or non-finite emulated rate before starting a worker', async () => {
+    await assert.rejects(WorkerExecutor.start({ profile, tiles: 1, emulatedMacsPerSecond: -1 }), InvalidNodeOptionError)
+    await assert.rejects(WorkerExecutor.start({ profile, tiles: 1, emulatedMacsPerSecond: Number.POSITIVE_INFINITY }), InvalidNodeOptionError)
   })
 
   it('rebuilds the named errors thrown in the worker', async () => {
