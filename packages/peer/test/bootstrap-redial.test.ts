@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { MemoryDatastore } from 'datastore-core'
 import { createTesseraLibp2p, startBootstrapRedial } from '../src/index.js'
 import { waitFor } from './helpers.js'
 import type { TesseraLibp2p } from '../src/index.js'
+import type { Libp2p } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 async function bare (listen: string[], privateKey?: Awaited<ReturnType<typeof generateKeyPair>>): Promise<TesseraLibp2p> {
   const node = await createTesseraLibp2p({
@@ -40,15 +43,51 @@ describe('startBootstrapRedial', () => {
     }
   })
 
-  it('skips its own address and does nothing without targets', async () => {
-    const node = await bare(['/ip4/127.0.0.1/tcp/0'])
+  it('dials every target but its own address at each check while unconnected, and nothing without targets', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    const self = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const selfAddr = `/ip4/127.0.0.1/tcp/4001/p2p/${self.toString()}`
+    const otherAddr = `/ip4/127.0.0.1/tcp/4002/p2p/${other.toString()}`
+    const dialled: string[] = []
+    let connections = 0
+    // Only what the re-dial reads: its id, whether it is connected, and dial (refused, like a peer not up yet).
+    const node = {
+      peerId: self,
+      getConnections: () => new Array(connections),
+      dial: async (ma: Multiaddr) => {
+        dialled.push(ma.toString())
+        throw new Error('connection refused')
+      }
+    } as unknown as Libp2p
+    // Each check finishes over a few turns of the event loop between clock steps.
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+    }
+    const alone = startBootstrapRedial(node, [selfAddr], { intervalMs: 100 })
+    const redial = startBootstrapRedial(node, [selfAddr, otherAddr], { intervalMs: 100 })
     try {
-      const redial = startBootstrapRedial(node, [node.getMultiaddrs()[0].toString()], { intervalMs: 20 })
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      await settle()
+      // The first check runs at once; a list of only its own address never dials (or every step below would show it).
+      assert.deepEqual(dialled, [otherAddr])
+      t.mock.timers.tick(99)
+      await settle()
+      assert.deepEqual(dialled, [otherAddr], 'nothing before the interval')
+      t.mock.timers.tick(1)
+      await settle()
+      assert.deepEqual(dialled, [otherAddr, otherAddr], 'the next check dials again')
+      connections = 1
+      t.mock.timers.tick(100)
+      await settle()
+      assert.deepEqual(dialled, [otherAddr, otherAddr], 'no dial while connected')
+      connections = 0
       redial.stop()
-      assert.equal(node.getConnections().length, 0)
+      t.mock.timers.tick(1_000)
+      await settle()
+      assert.deepEqual(dialled, [otherAddr, otherAddr], 'no dial after stop')
     } finally {
-      await node.stop()
+      alone.stop()
+      redial.stop()
     }
   })
 })

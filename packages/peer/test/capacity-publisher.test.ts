@@ -4,7 +4,6 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
 import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, capabilityBucketCid } from '../src/index.js'
-import { waitFor } from './helpers.js'
 import type { CapacitySnapshot } from '../src/index.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 
@@ -34,6 +33,11 @@ function fakeDht (): { dht: KadDHT, puts: Array<{ key: Uint8Array, value: Uint8A
     }
   } as unknown as KadDHT
   return { dht, puts, provides }
+}
+
+/** Publications are asynchronous: lets each one finish (and schedule the next) between steps of a mocked clock. */
+async function settle (): Promise<void> {
+  for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve))
 }
 
 describe('CapacityPublisher', () => {
@@ -70,21 +74,33 @@ describe('CapacityPublisher', () => {
     assert.equal(puts.length, 0)
   })
 
-  it('republishes every refresh period until stopped', async () => {
+  it('republishes every refresh period until stopped', async (t) => {
     const privateKey = await generateKeyPair('Ed25519')
     const { dht, puts } = fakeDht()
     const published: number[] = []
+    t.mock.timers.enable({ apis: ['setTimeout'] })
     const publisher = new CapacityPublisher({
       peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT,
       onPublished: (r) => published.push(r.record.sequence)
     }, { ttlMs: 1_000, refreshMs: 50 })
-    publisher.start()
-    await waitFor('three publications', () => published.length >= 3 ? true : undefined, 5_000, 10)
-    publisher.stop()
-    const count = puts.length
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    assert.equal(puts.length, count, 'no publication after stop')
-    assert.ok(published.every((s, i) => i === 0 || s > published[i - 1]))
+    try {
+      publisher.start()
+      await settle()
+      assert.equal(puts.length, 1)
+      for (let round = 2; round <= 3; round++) {
+        t.mock.timers.tick(50)
+        await settle()
+        assert.equal(puts.length, round, `publication ${round} one refresh period later`)
+      }
+      publisher.stop()
+      // Ten more periods: the clock that drove every publication so far moves on, and nothing is published.
+      t.mock.timers.tick(500)
+      await settle()
+      assert.equal(puts.length, 3, 'no publication after stop')
+      assert.ok(published.every((s, i) => i === 0 || s > published[i - 1]))
+    } finally {
+      publisher.stop()
+    }
   })
 
   it('re-publishes after the first refresh delay, doubling it up to the refresh period', async (t) => {
@@ -94,10 +110,6 @@ describe('CapacityPublisher', () => {
     const publisher = new CapacityPublisher({
       peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT
     }, { ttlMs: 60_000, refreshMs: 5_000, firstRefreshMs: 1_000 })
-    // Publications are asynchronous: let each one finish (and schedule the next) between clock steps.
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve))
-    }
     try {
       publisher.start()
       await settle()

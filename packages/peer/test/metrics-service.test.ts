@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
 import { describe, it } from 'node:test'
 import { lpStream } from '@libp2p/utils'
 import { METRICS_PROTOCOL, encodeMetricsSample, pb } from '@tessera/wire'
@@ -40,15 +41,18 @@ describe('metrics receiver', () => {
     const nodes = await startNodes(2, { tiles: 2, metricsIntervalMs: 60_000 })
     try {
       const [a, b] = nodes
+      // Resolves once a has closed or reset the stream: it has then read every frame it will, and kept or dropped it.
       const send = async (frames: Uint8Array[]): Promise<void> => {
         const stream = await b.libp2p.dialProtocol(a.peerId, METRICS_PROTOCOL)
+        const closed = once(stream, 'close')
         const lp = lpStream(stream)
         try {
           for (const f of frames) await lp.write(f)
           await stream.close()
         } catch {
-          // a may reset the stream on the bad frame
+          // a may reset the stream on the bad frame before we are done writing: the close event says so too.
         }
+        await closed
       }
       const good = { queueDepth: 4, inFlight: 1, mvmLatencyP50Ms: 2.5, tilesFree: 1, tilesTotal: 2, sampledAtMs: Date.now(), windowMs: 1000, executesInWindow: 9 }
       await send([encodeMetricsSample(good)])
@@ -58,7 +62,6 @@ describe('metrics receiver', () => {
       await send([new Uint8Array([0xff, 0xff, 0xff])])
       await send([pb.MetricsSample.encode({ ...good, tilesFree: 5 })])
       await send([new Uint8Array(100_000)])
-      await new Promise((resolve) => setTimeout(resolve, 200))
       assert.deepEqual(a.metrics?.latest().get(b.peerId.toString())?.sample, good)
       // Still receiving.
       const next = { ...good, queueDepth: 0, sampledAtMs: good.sampledAtMs + 1 }
