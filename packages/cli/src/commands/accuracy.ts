@@ -118,14 +118,43 @@ function summarise (name: string, cached: CachedModel, heldOut: Dataset): ModelS
 
 async function runAccuracyCommand (opts: AccuracyCommandOptions): Promise<void> {
   const started = performance.now()
-  const quiet = opts.json
-  const interactive = !quiet && opts.progress && process.stderr.isTTY === true
-  const say = (line: string): void => { if (!quiet) process.stderr.write(`${line}\n`) }
+  const say = (line: string): void => { if (!opts.json) process.stderr.write(`${line}\n`) }
   if (opts.layers[0] !== modelsConstants.MNIST_IMAGE_PIXELS || opts.layers[opts.layers.length - 1] !== modelsConstants.MNIST_CLASSES) {
     throw new InvalidCliOptionError(`--layers must start with ${modelsConstants.MNIST_IMAGE_PIXELS} inputs and end with ${modelsConstants.MNIST_CLASSES} classes, got ${opts.layers.join(',')}`)
   }
+  const data = loadMnist()
+  const trained = await trainModels(opts, data.train, data.heldOut, say)
+  const sweeps = await runSweeps(opts, trained.models, data.heldOut, say)
+  const runMs = performance.now() - started
+  const json: AccuracyJson = {
+    floatAccuracy: trained.models[0].floatAccuracy,
+    rows: sweeps.sweep.rows.map((row) => ({
+      profile: row.profile,
+      geometry: row.geometry,
+      tSeconds: row.tSeconds,
+      driftCompensation: row.driftCompensation,
+      accuracyMean: row.accuracyMean,
+      accuracyStd: row.accuracyStd,
+      seeds: row.seeds
+    }))
+  }
+  const pagePath = await writeAccuracyReport(opts, json, data, trained, sweeps, runMs)
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(json) + '\n')
+    return
+  }
+  printAccuracy(opts, data.heldOut, trained.models, sweeps)
+  process.stdout.write(`\nreport: ${pagePath}\nrun time: ${formatDurationMs(runMs)} (training/loading ${formatDurationMs(trained.wallMs)}, ${sweeps.sweep.workers} workers)\n`)
+}
 
-  const { train, heldOut } = loadMnist()
+interface TrainedModels {
+  /** The standard model, then the hardware-aware one when `--hwa` is on. */
+  models: ModelSummary[]
+  wallMs: number
+}
+
+/** Trains (or loads from the cache) the standard model and, with `--hwa`, its hardware-aware twin. */
+async function trainModels (opts: AccuracyCommandOptions, train: Dataset, heldOut: Dataset, say: (line: string) => void): Promise<TrainedModels> {
   const base = { layerSizes: opts.layers, epochs: opts.epochs, seed: opts.trainSeed }
   const requests = opts.hwa ? [base, { ...base, weightNoise: opts.hwaNoise }] : [base]
   const names = ['standard', `hardware-aware (weight noise ${formatPercent(opts.hwaNoise, 1)} of max|w|)`]
@@ -136,19 +165,30 @@ async function runAccuracyCommand (opts: AccuracyCommandOptions): Promise<void> 
     workers: opts.workers,
     onTrainingStart: (index) => { say(`training the ${names[index]} model (${opts.layers.join('-')}, ${opts.epochs} epochs, seed ${opts.trainSeed}) …`) }
   })
-  const trainingWallMs = performance.now() - trainingStarted
+  const wallMs = performance.now() - trainingStarted
   const models = cachedModels.map((cached, index) => summarise(names[index], cached, heldOut))
-  const standard = models[0]
-  const hwa = models[1] as ModelSummary | undefined
   for (const m of models) {
     say(`${m.name} model: MNIST subset accuracy ${formatPercent(m.floatAccuracy)} (float32), ` +
       (m.cached.fromCache ? `loaded from ${m.cached.path} (trained in ${formatDurationMs(m.cached.record.trainingTimeMs)})` : `trained in ${formatDurationMs(m.cached.record.trainingTimeMs)}`))
   }
+  return { models, wallMs }
+}
 
+interface Sweeps {
+  sweep: AccuracySweepResult
+  /** The hardware-aware model on the reference tile size (with `--hwa`). */
+  hwaSweep?: AccuracySweepResult
+  /** The tile size of the hardware-aware comparison and the cross-entropy chart: 256 when swept, else the first. */
+  referenceGeometry: number
+}
+
+/** Programs the models on tiles of every preset, tile size and device seed, with a progress bar on a terminal. */
+async function runSweeps (opts: AccuracyCommandOptions, models: ModelSummary[], heldOut: Dataset, say: (line: string) => void): Promise<Sweeps> {
+  const [standard, hwa] = models as [ModelSummary, ModelSummary | undefined]
   const referenceGeometry = opts.geometries.includes(256) ? 256 : opts.geometries[0]
   const hwaJobs = hwa !== undefined ? opts.hwaPresets.length * opts.seeds : 0
   const totalJobs = opts.presets.length * opts.geometries.length * opts.seeds + hwaJobs
-  const bar = interactive
+  const bar = !opts.json && opts.progress && process.stderr.isTTY === true
     ? new cliProgress.SingleBar({
       stream: process.stderr,
       format: 'tiles {bar} {value}/{total} programmings | {phase} | {duration_formatted}',
@@ -158,62 +198,43 @@ async function runAccuracyCommand (opts: AccuracyCommandOptions): Promise<void> 
     : undefined
   bar?.start(totalJobs, 0, { phase: 'standard model' })
   if (bar === undefined) say(`programming ${totalJobs} tile sets (${opts.workers} workers) …`)
-  let sweep: AccuracySweepResult
-  let hwaSweep: AccuracySweepResult | undefined
+  const sweepOf = async (model: MlpModel, presets: PresetName[], geometries: number[], offset: number): Promise<AccuracySweepResult> => await runAccuracySweep({
+    model,
+    data: heldOut,
+    presets,
+    geometries,
+    timesSeconds: opts.times,
+    deviceSeeds: opts.seeds,
+    workers: opts.workers,
+    onProgress: (done) => bar?.update(offset + done)
+  })
   try {
-    sweep = await runAccuracySweep({
-      model: standard.cached.record.model,
-      data: heldOut,
-      presets: opts.presets,
-      geometries: opts.geometries,
-      timesSeconds: opts.times,
-      deviceSeeds: opts.seeds,
-      workers: opts.workers,
-      onProgress: (done) => bar?.update(done)
-    })
-    if (hwa !== undefined) {
-      bar?.update({ phase: 'hardware-aware model' })
-      const offset = totalJobs - hwaJobs
-      hwaSweep = await runAccuracySweep({
-        model: hwa.cached.record.model,
-        data: heldOut,
-        presets: opts.hwaPresets,
-        geometries: [referenceGeometry],
-        timesSeconds: opts.times,
-        deviceSeeds: opts.seeds,
-        workers: opts.workers,
-        onProgress: (done) => bar?.update(offset + done)
-      })
-    }
+    const sweep = await sweepOf(standard.cached.record.model, opts.presets, opts.geometries, 0)
+    if (hwa === undefined) return { sweep, referenceGeometry }
+    bar?.update({ phase: 'hardware-aware model' })
+    const hwaSweep = await sweepOf(hwa.cached.record.model, opts.hwaPresets, [referenceGeometry], totalJobs - hwaJobs)
+    return { sweep, hwaSweep, referenceGeometry }
   } finally {
     bar?.stop()
   }
-  const runMs = performance.now() - started
+}
 
-  const json: AccuracyJson = {
-    floatAccuracy: standard.floatAccuracy,
-    rows: sweep.rows.map((row) => ({
-      profile: row.profile,
-      geometry: row.geometry,
-      tSeconds: row.tSeconds,
-      driftCompensation: row.driftCompensation,
-      accuracyMean: row.accuracyMean,
-      accuracyStd: row.accuracyStd,
-      seeds: row.seeds
-    }))
-  }
-
+/** Writes `accuracy.json` (every figure of the run) and the HTML page to the report folder; resolves to the page. */
+async function writeAccuracyReport (opts: AccuracyCommandOptions, json: AccuracyJson, data: { train: Dataset, heldOut: Dataset }, trained: TrainedModels, sweeps: Sweeps, runMs: number): Promise<string> {
+  const { models } = trained
+  const { sweep, hwaSweep, referenceGeometry } = sweeps
+  const standard = models[0]
+  const hwa = models[1] as ModelSummary | undefined
   const plans = opts.geometries.map((geometry) => {
     const plan = planMlp(standard.cached.record.model, createDeviceProfile('ideal', { rows: geometry, cols: geometry }))
     return { geometry, tiles: plan.tiles, utilisation: plan.utilisation, blocks: plan.blocks.length }
   })
-
   const outDir = resolve(opts.out)
   await mkdir(outDir, { recursive: true })
   const full = {
     ...json,
-    heldOutDigits: heldOut.count,
-    trainingDigits: train.count,
+    heldOutDigits: data.heldOut.count,
+    trainingDigits: data.train.count,
     models: models.map((m) => ({
       name: m.name,
       floatAccuracy: m.floatAccuracy,
@@ -230,28 +251,28 @@ async function runAccuracyCommand (opts: AccuracyCommandOptions): Promise<void> 
       : null,
     plans,
     runTimeMs: runMs,
-    trainingWallMs,
+    trainingWallMs: trained.wallMs,
     sweepMs: sweep.elapsedMs + (hwaSweep?.elapsedMs ?? 0),
     workers: sweep.workers
   }
   await writeFile(join(outDir, 'accuracy.json'), JSON.stringify(full, null, 2) + '\n')
-  const pagePath = await writeReportPage(outDir, {
+  return await writeReportPage(outDir, {
     title: 'tessera — MNIST MLP accuracy on emulated crossbar tiles',
     subtitle: `tessera accuracy ${process.argv.slice(3).join(' ')}`.trim(),
-    sections: pageSections(opts, models, sweep, hwaSweep, referenceGeometry, plans, runMs, trainingWallMs)
+    sections: pageSections(opts, models, sweep, hwaSweep, referenceGeometry, plans, runMs, trained.wallMs)
   })
+}
 
-  if (opts.json) {
-    process.stdout.write(JSON.stringify(json) + '\n')
-    return
-  }
+/** The tables on the terminal. */
+function printAccuracy (opts: AccuracyCommandOptions, heldOut: Dataset, models: ModelSummary[], sweeps: Sweeps): void {
+  const [standard, hwa] = models as [ModelSummary, ModelSummary | undefined]
+  const { sweep, hwaSweep, referenceGeometry } = sweeps
   process.stdout.write(renderTerminalTable(accuracyTable(sweep.rows, standard.floatAccuracy),
     { title: `\nAccuracy on crossbar tiles: MNIST subset (${heldOut.count} held-out digits), mean ± std over ${opts.seeds} device seeds; float32 ${formatPercent(standard.floatAccuracy)}` }))
   if (hwaSweep !== undefined && hwa !== undefined) {
     process.stdout.write(renderTerminalTable(hwaTable(sweep.rows, hwaSweep.rows, referenceGeometry, standard, hwa),
       { title: `\nHardware-aware training (${referenceGeometry}×${referenceGeometry} tiles, drift compensation on)` }))
   }
-  process.stdout.write(`\nreport: ${pagePath}\nrun time: ${formatDurationMs(runMs)} (training/loading ${formatDurationMs(trainingWallMs)}, ${sweep.workers} workers)\n`)
 }
 
 function meanStd (mean: number, std: number): string {
