@@ -53,7 +53,7 @@ export async function startPunchNode (seed: string, init: TcpHolePunchInit = {},
   }) as unknown as PunchNode
 }
 
-export async function stopAll (nodes: Array<Libp2p<any> | undefined>): Promise<void> {
+export async function stopAll (nodes: Array<Pick<Libp2p, 'stop'> | undefined>): Promise<void> {
   await Promise.allSettled(nodes.map(async (n) => { await n?.stop() }))
 }
 

@@ -160,7 +160,7 @@ describe('discoverCapacityRecords', () => {
     const counting = Object.assign(Object.create(dht), {
       get: (key: Uint8Array, options: unknown) => {
         read.push(new TextDecoder().decode(key).split('/').pop() as string)
-        return dht.get(key, options as any)
+        return dht.get(key, options as Parameters<KadDHT['get']>[1])
       }
     }) as KadDHT
     const ids = [...keys.keys()].sort((a, b) => a.localeCompare(b))

@@ -12,9 +12,10 @@ import { seededFloats, stopAll } from './helpers.js'
 import type { TesseraNode } from '../src/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ShardReply } from '@tessera/wire'
+import type { Stream } from '@libp2p/interface'
 
 /** Reads every reply frame until the stream ends; fails the test if that takes longer than `timeoutMs`. */
-async function drain (stream: any, timeoutMs: number): Promise<{ replies: ShardReply[], undecodable: number }> {
+async function drain (stream: Stream, timeoutMs: number): Promise<{ replies: ShardReply[], undecodable: number }> {
   const lp = lpStream(stream, { maxDataLength: MAX_FRAME_SIZE_BYTES, maxBufferSize: MAX_FRAME_SIZE_BYTES + 16 })
   const replies: ShardReply[] = []
   let undecodable = 0
@@ -23,7 +24,8 @@ async function drain (stream: any, timeoutMs: number): Promise<{ replies: ShardR
     let frame
     try {
       frame = await lp.read({ signal })
-    } catch (err: any) {
+    } catch {
+      // The stream ended (closed or reset): every reply there was has been read.
       if (signal.aborted) throw new Error('the server left the stream hanging')
       return { replies, undecodable }
     }

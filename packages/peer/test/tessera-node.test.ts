@@ -7,7 +7,8 @@ import {
 import { pb } from '@tessera/wire'
 import { InvalidNodeOptionError, createTesseraNode } from '../src/index.js'
 import { FAST, startNodes, stopAll, waitFor, withTempDir } from './helpers.js'
-import type { TesseraNode } from '../src/index.js'
+import type { NetworkMode, TesseraNode } from '../src/index.js'
+import type { PresetName } from '@tessera/crossbar'
 import type { CapacityRecord } from '@tessera/memory'
 
 const sameSet = (a: string[], b: string[]): boolean => a.length === b.length && [...a].sort().join() === [...b].sort().join()
@@ -179,8 +180,8 @@ describe('restart with the same data dir', () => {
 describe('createTesseraNode options', () => {
   it('rejects bad options with InvalidNodeOptionError before starting anything', async () => {
     await assert.rejects(createTesseraNode({ tiles: 0 }), InvalidNodeOptionError)
-    await assert.rejects(createTesseraNode({ device: 'nope' as any }), InvalidNodeOptionError)
-    await assert.rejects(createTesseraNode({ network: 'lan' as any }), InvalidNodeOptionError)
+    await assert.rejects(createTesseraNode({ device: 'nope' as PresetName }), InvalidNodeOptionError)
+    await assert.rejects(createTesseraNode({ network: 'lan' as NetworkMode }), InvalidNodeOptionError)
     await assert.rejects(createTesseraNode({ ...FAST, recordTtlMs: 1000, recordRefreshMs: 1000 }), InvalidNodeOptionError)
   })
 })

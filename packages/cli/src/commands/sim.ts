@@ -7,7 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { formatPercent, renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
+import { renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
 import type { ChartSeries, ReportSection, ReportTable } from '@tessera/report'
 import type { ReconfigureEvent } from '@tessera/scheduler'
 import { POLICY_NAMES } from '@tessera/scheduler'

@@ -37,7 +37,7 @@ describe('tessera accuracy', () => {
       assert.equal(row.seeds, 2)
       if (row.profile === 'ideal') assert.equal(row.accuracyMean, json.floatAccuracy)
     }
-    assert.deepEqual(json.rows.map((r: any) => `${r.profile}/${r.tSeconds}/${r.driftCompensation}`),
+    assert.deepEqual(json.rows.map((r: { profile: string, tSeconds: number, driftCompensation: boolean }) => `${r.profile}/${r.tSeconds}/${r.driftCompensation}`),
       ['ideal/1/false', 'ideal/1/true', 'ideal/86400/false', 'ideal/86400/true', 'pcm/1/false', 'pcm/1/true', 'pcm/86400/false', 'pcm/86400/true'])
     const full = JSON.parse(await readFile(join(out, 'accuracy.json'), 'utf8'))
     assert.deepEqual(full.rows, json.rows)

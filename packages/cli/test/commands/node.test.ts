@@ -34,18 +34,18 @@ describe('tessera node (two processes)', () => {
         const a = track(spawnTessera(['node', ...COMMON, '--data-dir', `${dir}/a`]))
         children.push(a)
         const aLines = new JsonLines(a)
-        const aListening = await aLines.next('a listening', (l) => l.event === 'listening')
+        const aListening = await aLines.next('a listening', 'listening')
         assert.deepEqual(Object.keys(aLines.lines[0]), ['event', 'peerId', 'addrs'], 'the first line is the listening event')
-        assert.ok(aListening.addrs.length > 0 && aListening.addrs.every((x: string) => x.endsWith(`/p2p/${aListening.peerId}`)))
+        assert.ok(aListening.addrs.length > 0 && aListening.addrs.every((x) => x.endsWith(`/p2p/${aListening.peerId}`)))
 
         const b = track(spawnTessera(['node', ...COMMON, '--data-dir', `${dir}/b`, '--bootstrap', aListening.addrs[0]]))
         children.push(b)
         const bLines = new JsonLines(b)
-        const bListening = await bLines.next('b listening', (l) => l.event === 'listening')
+        const bListening = await bLines.next('b listening', 'listening')
         assert.notEqual(bListening.peerId, aListening.peerId)
-        await bLines.next('b connects to a', (l) => l.event === 'peer-connect' && l.peerId === aListening.peerId)
-        await aLines.next('a sees b', (l) => l.event === 'peer-connect' && l.peerId === bListening.peerId)
-        await bLines.next('b publishes its record to a', (l) => l.event === 'record-published' && l.peersAcked > 0)
+        await bLines.next('b connects to a', 'peer-connect', (l) => l.peerId === aListening.peerId)
+        await aLines.next('a sees b', 'peer-connect', (l) => l.peerId === bListening.peerId)
+        await bLines.next('b publishes its record to a', 'record-published', (l) => l.peersAcked > 0)
 
         // A third process joins as a DHT client and lists both records.
         const peers = await runTessera(['peers', '--bootstrap', aListening.addrs[0], '--json'])
@@ -69,7 +69,7 @@ describe('tessera node (two processes)', () => {
         // Same data dir, same identity.
         const again = track(spawnTessera(['node', ...COMMON, '--data-dir', `${dir}/a`]))
         children.push(again)
-        const againListening = await new JsonLines(again).next('a restarted', (l) => l.event === 'listening')
+        const againListening = await new JsonLines(again).next('a restarted', 'listening')
         assert.equal(againListening.peerId, aListening.peerId)
         again.kill('SIGTERM')
         assert.equal(await exitCode(again), 0)

@@ -27,10 +27,24 @@ export async function runTessera (args: string[], timeoutMs = 30_000): Promise<{
   return { code, stdout, stderr }
 }
 
+/** The lines `tessera node --json` prints (packages/cli/src/commands/node.ts), one type per event. */
+export type NodeEventLine =
+  | { event: 'listening', peerId: string, addrs: string[] }
+  | { event: 'reachability', reachability: string, natKind: string, addrs: string[] }
+  | { event: 'record-published', sequence: number, tilesFree: number, tilesTotal: number, peersAcked: number, provided: boolean }
+  | { event: 'record-error', message: string }
+  | { event: 'peer-connect', peerId: string }
+  | { event: 'peer-disconnect', peerId: string }
+  | { event: 'stopping', signal: string }
+  | { event: 'stopped' }
+
+/** The line of one event. */
+export type NodeEventLineOf<E extends NodeEventLine['event']> = Extract<NodeEventLine, { event: E }>
+
 /** JSON lines of a running child's stdout, awaited one predicate at a time. */
 export class JsonLines {
-  readonly lines: any[] = []
-  private waiters: Array<{ match: (l: any) => boolean, resolve: (l: any) => void }> = []
+  readonly lines: NodeEventLine[] = []
+  private waiters: Array<{ match: (l: NodeEventLine) => boolean, resolve: (l: NodeEventLine) => void }> = []
   private buffer = ''
 
   constructor (child: ChildProcessWithoutNullStreams) {
@@ -40,7 +54,7 @@ export class JsonLines {
       while ((nl = this.buffer.indexOf('\n')) >= 0) {
         const text = this.buffer.slice(0, nl)
         this.buffer = this.buffer.slice(nl + 1)
-        const line = JSON.parse(text)
+        const line = JSON.parse(text) as NodeEventLine
         this.lines.push(line)
         this.waiters = this.waiters.filter((w) => {
           if (!w.match(line)) return true
@@ -51,13 +65,14 @@ export class JsonLines {
     })
   }
 
-  /** Resolves with the first line (past or future) that matches; rejects after `timeoutMs`. */
-  async next (what: string, match: (l: any) => boolean, timeoutMs = 20_000): Promise<any> {
-    const seen = this.lines.find(match)
-    if (seen !== undefined) return seen
+  /** Resolves with the first `event` line (past or future) that `match` accepts; rejects after `timeoutMs`. */
+  async next<E extends NodeEventLine['event']> (what: string, event: E, match: (l: NodeEventLineOf<E>) => boolean = () => true, timeoutMs = 20_000): Promise<NodeEventLineOf<E>> {
+    const accepts = (l: NodeEventLine): boolean => l.event === event && match(l as NodeEventLineOf<E>)
+    const seen = this.lines.find(accepts)
+    if (seen !== undefined) return seen as NodeEventLineOf<E>
     return await new Promise((resolve, reject) => {
       const timer = setTimeout(() => { reject(new Error(`timed out waiting for ${what}; lines so far: ${JSON.stringify(this.lines)}`)) }, timeoutMs)
-      this.waiters.push({ match, resolve: (l) => { clearTimeout(timer); resolve(l) } })
+      this.waiters.push({ match: accepts, resolve: (l) => { clearTimeout(timer); resolve(l as NodeEventLineOf<E>) } })
     })
   }
 }

@@ -196,7 +196,7 @@ export function checkEmulatedRate (macsPerSecond: number): void {
   }
 }
 
-type DistributiveOmit<T, K extends keyof any> = T extends any ? Omit<T, K> : never
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
 function transferable (a: Float32Array): ArrayBuffer[] {
   // Only a view that spans its whole buffer can be transferred without handing over unrelated bytes.
