@@ -6,8 +6,9 @@
  * answers are counted, so lost and duplicated requests are measured, not assumed.
  */
 import type { PlannedBlockLike } from '@tessera/scheduler'
-import type { RunContext, ShardState } from './context.js'
-import { sleep } from './context.js'
+import type { RunContext } from './run-context.js'
+import type { ShardState } from './shard-state.js'
+import { sleep } from './sleep.js'
 import { finishLayer } from './job.js'
 import type { JobLayer, ModelJob } from './job.js'
 import { groupCalls } from './calls.js'

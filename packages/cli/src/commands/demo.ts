@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { POLICY_NAMES } from '@tessera/scheduler'
 import { formatPercent, renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
 import type { ReportSection, ReportTable } from '@tessera/report'
-import { createCoordinator } from '@tessera/coordinator'
+import { createCoordinator, describeRunError, describeUploadFailure } from '@tessera/coordinator'
 import type { RunResult } from '@tessera/coordinator'
 import { startLocalNetwork } from '@tessera/sim'
 import { latencyQuantiles, throughputSeries } from '@tessera/coordinator'
@@ -134,9 +134,9 @@ function reportSections (scenario: Scenario, rows: DemoPolicyRow[], results: Run
     })
   }
   const failures = results.flatMap((r) => [
-    ...r.recorder.uploadFailures.map((f) => `${r.policy}: upload ${f}`),
+    ...r.recorder.uploadFailures.map((f) => `${r.policy}: upload ${describeUploadFailure(f)}`),
     ...r.recorder.calls.filter((c) => !c.ok).slice(0, 5).map((c) => `${r.policy}: call on ${nodeIdOf(c.peerId) ?? c.peerId} failed: ${c.error ?? 'unknown'}`),
-    ...r.errors.map((e) => `${r.policy}: batch failed: ${e}`)
+    ...r.errors.map((e) => `${r.policy}: ${e.kind === 'batch' ? 'batch failed: ' : ''}${describeRunError(e)}`)
   ].map((line) => line.replace(/12D3KooW\w+/g, (id) => nodeIdOf(id) ?? id)))
   return [
     { heading: 'Scenario', text: [scenario.description, 'Emulation: every node is a real libp2p node in this process; its compute rate is capped (the executor thread blocks for the rest of each MVM\'s emulated time, reported as device time), background load comes from another client over the shard protocol, and the per-node network delay is applied at the coordinator before each request and after each reply, since loopback has none.', `Seed ${scenario.seed}; ${scenario.requests} MNIST-subset requests per policy, ${scenario.batchSize} per batch, ${scenario.batchesInFlight} batches in flight, ${scenario.replicas ?? 1} cop${(scenario.replicas ?? 1) === 1 ? 'y' : 'ies'} per shard for the policies that replicate. Float32 accuracy of the model on the same requests: ${formatPercent(floatAccuracy)}.`], table: nodes },
@@ -184,7 +184,7 @@ async function runDemo (opts: DemoCommandOptions): Promise<void> {
       runMs[policy] = roundTo(performance.now() - t0, 1)
       results.push(result)
       const m = result.metrics
-      say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}, failed calls ${m.failedCalls}, re-placements ${m.replacements}${result.errors.length > 0 ? ` (${result.errors[0]})` : ''}`)
+      say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}, failed calls ${m.failedCalls}, re-placements ${m.replacements}${result.errors.length > 0 ? ` (${describeRunError(result.errors[0])})` : ''}`)
     }
   } finally {
     await coordinator.stop()

@@ -11,7 +11,7 @@ import { renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
 import type { ChartSeries, ReportSection, ReportTable } from '@tessera/report'
 import type { ReconfigureEvent } from '@tessera/scheduler'
 import { POLICY_NAMES } from '@tessera/scheduler'
-import { latencySeries, throughputSeries } from '@tessera/coordinator'
+import { describeRunError, describeUploadFailure, latencySeries, throughputSeries } from '@tessera/coordinator'
 import { applyOverrides, loadScenario } from '@tessera/sim'
 import type { Scenario } from '@tessera/sim'
 import { disruptionOf, simRowOf, simulatePolicy } from '@tessera/sim'
@@ -159,7 +159,7 @@ function reportSections (scenario: Scenario, rows: SimPolicyRow[], runs: Simulat
         : {})
     })
   })
-  const failures = runs.flatMap((r) => [...r.result.errors.map((e) => `${r.policy}: ${e}`), ...r.result.recorder.uploadFailures.map((e) => `${r.policy}: upload ${e}`), ...r.fired.filter((f) => f.error !== undefined).map((f) => `${r.policy}: event ${f.label}: ${f.error ?? ''}`)])
+  const failures = runs.flatMap((r) => [...r.result.errors.map((e) => `${r.policy}: ${describeRunError(e)}`), ...r.result.recorder.uploadFailures.map((f) => `${r.policy}: upload ${describeUploadFailure(f)}`), ...r.fired.filter((f) => f.error !== undefined).map((f) => `${r.policy}: event ${f.label}: ${f.error ?? ''}`)])
   sections.push({ heading: 'Failures', text: failures.length > 0 ? failures.slice(0, 60) : 'No batch, upload or scenario event failed.' })
   return sections
 }
