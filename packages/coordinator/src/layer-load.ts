@@ -8,7 +8,7 @@
 import { logger } from '@libp2p/logger'
 import { createRng } from '@tessera/crossbar'
 import type { RunContext } from './run-context.js'
-import { sleep } from './sleep.js'
+import { sleepUntil } from './sleep.js'
 import { InvalidRunOptionError } from './errors.js'
 import type { ModelJob } from './job.js'
 import { layerCalls, runLayer } from './pipeline.js'
@@ -76,7 +76,7 @@ export function startLayerLoad (ctx: RunContext, init: LayerLoadInit): LayerLoad
     while (!stopped) {
       const batch = k++
       if (init.arrivalRps !== undefined) {
-        await sleep(startMs + (batch * n * 1000) / init.arrivalRps - ctx.now())
+        await sleepUntil(startMs + (batch * n * 1000) / init.arrivalRps, ctx.now)
         if (stopped) return
       }
       try {

@@ -25,23 +25,12 @@ import { Slots } from './slots.js'
 
 const log = logger('tessera:coordinator:run')
 
-/** Options of {@link LiveRunContext}. */
-export interface LiveRunContextInit {
+/** Options of {@link LiveRunContext}: the members a run takes as they are, and how it reaches the network. */
+export interface LiveRunContextInit extends Pick<RunContext, 'policy' | 'rng' | 'settings' | 'recorder' | 'shortTerm' | 'longTerm' | 'now' | 'emulatedDelayMs' | 'recentBusy' | 'targets' | 'tilesTaken'> {
   /** The coordinator's connections, for the departure check and re-dials. */
   network: PeerNetwork
   /** Opens the shard service of a peer (once per peer and run). */
   connectShards: (peerId: string) => PeerShards
-  policy: PlacementPolicy
-  rng: Rng
-  settings: RunSettings
-  recorder: RunRecorder
-  shortTerm: ShortTermMemory
-  longTerm: LongTermMemory
-  now: () => number
-  emulatedDelayMs: (peerId: string) => number
-  recentBusy: RecentBusy
-  targets: Map<string, PeerTarget>
-  tilesTaken: Map<string, number>
   /** A discovery round for peers not known yet, when a shard has nowhere to go; throws when the lookup fails. */
   discover?: () => Promise<DiscoveryRound>
 }

@@ -1,6 +1,5 @@
 /** One run of a job on a coordinator's peers: check, place, stream, measure. */
 import { createRng } from '@tessera/crossbar'
-import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
 import { ShardClient } from '@tessera/peer'
 import type { TesseraNode } from '@tessera/peer'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -12,28 +11,18 @@ import { validateJob } from './job.js'
 import { LiveRunContext } from './live-run-context.js'
 import { computeRunMetrics, RunRecorder } from './metrics.js'
 import { libp2pNetwork } from './peer-network.js'
-import type { PeerTarget } from './peers.js'
 import { placeJob } from './place-job.js'
-import type { RecentBusy } from './recent-busy.js'
+import type { RunContext } from './run-context.js'
 import type { RunJobOptions } from './run-options.js'
 import type { RunResult } from './run-result.js'
 import { streamRun } from './run-stream.js'
 import { checkRunOptions } from './validate-options.js'
 import type { CoordinatorSettings, RunParameters } from './validate-options.js'
 
-/** What a coordinator's runs share. */
-export interface CoordinatorState {
+/** What a coordinator's runs share: its node, settings and memories, the peers found and the tiles it holds. */
+export interface CoordinatorState extends Pick<RunContext, 'shortTerm' | 'longTerm' | 'now' | 'emulatedDelayMs' | 'recentBusy' | 'targets' | 'tilesTaken'> {
   node: TesseraNode
   settings: CoordinatorSettings
-  shortTerm: ShortTermMemory
-  longTerm: LongTermMemory
-  now: () => number
-  emulatedDelayMs: (peerId: string) => number
-  recentBusy: RecentBusy
-  /** The peers found so far, by id (a run adds those it finds). */
-  targets: Map<string, PeerTarget>
-  /** Tiles this coordinator holds on each peer. */
-  tilesTaken: Map<string, number>
   /** Numbers the runs that are not given a run id. */
   nextRunNumber: () => number
 }

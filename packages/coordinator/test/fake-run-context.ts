@@ -6,7 +6,10 @@ import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import { createPolicy } from '@tessera/scheduler'
 import { PeerHealth } from '../src/health.js'
 import { RunRecorder } from '../src/metrics.js'
+import type { LiveRunContextInit } from '../src/live-run-context.js'
+import type { PeerNetwork } from '../src/peer-network.js'
 import type { PeerShards } from '../src/peer-shards.js'
+import type { PeerTarget } from '../src/peers.js'
 import { noUploadProgress } from '../src/progress.js'
 import { RecentBusy } from '../src/recent-busy.js'
 import type { RunContext, RunSettings } from '../src/run-context.js'
@@ -58,4 +61,37 @@ export function fakeRunContext (overrides: Partial<RunContext> = {}): RunContext
     dropAllocation: (shard, peerId) => { shard.tilesByHolder.delete(peerId) }
   }
   return Object.assign(ctx, overrides)
+}
+
+/** A peer with tiles on 127.0.0.1 whose capacity record names its address. */
+export function fakeTarget (peerId: string): PeerTarget {
+  return {
+    peerId,
+    path: 'direct',
+    measuredRttMs: 1,
+    record: {
+      peerId, device: { preset: 'ideal', geometry: { rows: 256, cols: 256 }, noiseLevel: 0 }, tilesTotal: 4, tilesFree: 4,
+      throughputGflopPerSecond: 1, queueDepth: 0, reachability: 'public', natKind: 'none', addresses: [`/ip4/127.0.0.1/tcp/4001/p2p/${peerId}`], sequence: 1, issuedAtMs: 0, expiresAtMs: 1
+    }
+  }
+}
+
+/** Options of the coordinator's own run context for a test: `network`, the peers `known`, no shard service. */
+export function liveRunContextInit (network: PeerNetwork, known: readonly string[], overrides: Partial<LiveRunContextInit> = {}): LiveRunContextInit {
+  return {
+    network,
+    connectShards: (peerId) => fakeShards(peerId),
+    policy: createPolicy('round-robin'),
+    rng: createRng('live-run'),
+    settings: TEST_SETTINGS,
+    recorder: new RunRecorder(),
+    shortTerm: createShortTermMemory(),
+    longTerm: createLongTermMemory(),
+    now: () => performance.now(),
+    emulatedDelayMs: () => 0,
+    recentBusy: new RecentBusy(1000),
+    targets: new Map(known.map((id) => [id, fakeTarget(id)])),
+    tilesTaken: new Map(),
+    ...overrides
+  }
 }

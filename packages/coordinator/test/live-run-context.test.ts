@@ -1,51 +1,18 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createRng } from '@tessera/crossbar'
-import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
-import { createPolicy } from '@tessera/scheduler'
 import type { DiscoveryRound } from '../src/discovery.js'
 import { LiveRunContext } from '../src/live-run-context.js'
-import { RunRecorder } from '../src/metrics.js'
 import type { PeerNetwork } from '../src/peer-network.js'
-import type { PeerTarget } from '../src/peers.js'
-import { RecentBusy } from '../src/recent-busy.js'
-import { fakeShards, TEST_SETTINGS } from './fake-run-context.js'
+import { fakeTarget, liveRunContextInit } from './fake-run-context.js'
 
 const A = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
 const B = '12D3KooWBhEXsSK5wWkzuUmXWpaFZTfgKnBp3XUYoELh3cvDQKDw'
-
-function target (peerId: string): PeerTarget {
-  return {
-    peerId,
-    path: 'direct',
-    measuredRttMs: 1,
-    record: {
-      peerId, device: { preset: 'ideal', geometry: { rows: 128, cols: 128 }, noiseLevel: 0 }, tilesTotal: 4, tilesFree: 4,
-      throughputGflopPerSecond: 1, queueDepth: 0, reachability: 'public', natKind: 'none', addresses: [`/ip4/127.0.0.1/tcp/4001/p2p/${peerId}`], sequence: 1, issuedAtMs: 0, expiresAtMs: 1
-    }
-  }
-}
 
 /** A network on which every peer is connected and answers. */
 const everyoneThere: PeerNetwork = { isConnected: () => true, hasOpenConnection: () => true, ping: async () => 1, dial: async () => {} }
 
 function context (discover: () => Promise<DiscoveryRound>): LiveRunContext {
-  return new LiveRunContext({
-    network: everyoneThere,
-    connectShards: (peerId) => fakeShards(peerId),
-    policy: createPolicy('round-robin'),
-    rng: createRng('ctx'),
-    settings: TEST_SETTINGS,
-    recorder: new RunRecorder(),
-    shortTerm: createShortTermMemory(),
-    longTerm: createLongTermMemory(),
-    now: () => 0,
-    emulatedDelayMs: () => 0,
-    recentBusy: new RecentBusy(1000),
-    targets: new Map([[A, target(A)]]),
-    tilesTaken: new Map(),
-    discover
-  })
+  return new LiveRunContext(liveRunContextInit(everyoneThere, [A], { discover }))
 }
 
 describe('LiveRunContext', () => {
@@ -53,7 +20,7 @@ describe('LiveRunContext', () => {
     const rounds: DiscoveryRound[] = [
       { records: 2, added: [], unreachable: [{ peerId: B, error: new Error('ECONNREFUSED') }] },
       { records: 2, added: [], unreachable: [{ peerId: B, error: new Error('ECONNREFUSED again') }] },
-      { records: 2, added: [target(B)], unreachable: [] }
+      { records: 2, added: [fakeTarget(B)], unreachable: [] }
     ]
     const ctx = context(async () => rounds.shift() as DiscoveryRound)
     await ctx.refreshPeers()

@@ -2,20 +2,15 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createDeviceProfile, createRng, createTilePool } from '@tessera/crossbar'
 import { ShardExecutor } from '@tessera/peer'
-import { performance } from 'node:perf_hooks'
-import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import type { Placement, PlacementPolicy } from '@tessera/scheduler'
 import { RequestTimeoutError } from '@tessera/wire'
 import { BatchDeadlineError } from '../src/errors.js'
 import { LiveRunContext } from '../src/live-run-context.js'
-import { RunRecorder } from '../src/metrics.js'
 import type { PeerNetwork } from '../src/peer-network.js'
-import type { PeerTarget } from '../src/peers.js'
-import { RecentBusy } from '../src/recent-busy.js'
 import type { RunContext } from '../src/run-context.js'
 import { callShard } from '../src/shard-calls.js'
 import type { ShardState } from '../src/shard-state.js'
-import { fakeRunContext, fakeShards, TEST_SETTINGS } from './fake-run-context.js'
+import { fakeRunContext, fakeShards, liveRunContextInit, TEST_SETTINGS } from './fake-run-context.js'
 import { seededFloats } from './helpers.js'
 
 const ROWS = 300
@@ -95,18 +90,6 @@ describe('callShard', () => {
 const A = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
 const B = '12D3KooWBhEXsSK5wWkzuUmXWpaFZTfgKnBp3XUYoELh3cvDQKDw'
 
-function target (peerId: string): PeerTarget {
-  return {
-    peerId,
-    path: 'direct',
-    measuredRttMs: 1,
-    record: {
-      peerId, device: { preset: 'ideal', geometry: { rows: 256, cols: 256 }, noiseLevel: 0 }, tilesTotal: 4, tilesFree: 4,
-      throughputGflopPerSecond: 1, queueDepth: 0, reachability: 'public', natKind: 'none', addresses: [`/ip4/127.0.0.1/tcp/4001/p2p/${peerId}`], sequence: 1, issuedAtMs: 0, expiresAtMs: 1
-    }
-  }
-}
-
 /** Places a lost shard on the first peer with a free tile, or says why not; routes to the first copy. */
 const firstFree: PlacementPolicy = {
   name: 'first-free',
@@ -156,8 +139,7 @@ function policyContext (peers: Map<string, FakePeer>, known: string[], batchDead
       p.connected = true
     }
   }
-  const ctx: LiveRunContext = new LiveRunContext({
-    network,
+  const ctx: LiveRunContext = new LiveRunContext(liveRunContextInit(network, known, {
     connectShards: (peerId) => fakeShards(peerId, {
       execute: async (options) => {
         const p = peers.get(peerId) as FakePeer
@@ -177,16 +159,8 @@ function policyContext (peers: Map<string, FakePeer>, known: string[], batchDead
     }),
     policy: firstFree,
     rng: createRng('policy'),
-    settings: { ...TEST_SETTINGS, batchDeadlineMs },
-    recorder: new RunRecorder(),
-    shortTerm: createShortTermMemory(),
-    longTerm: createLongTermMemory(),
-    now: () => performance.now(),
-    emulatedDelayMs: () => 0,
-    recentBusy: new RecentBusy(1000),
-    targets: new Map(known.map((id) => [id, target(id)])),
-    tilesTaken: new Map()
-  })
+    settings: { ...TEST_SETTINGS, batchDeadlineMs }
+  }))
   return ctx
 }
 
