@@ -10,9 +10,9 @@ import { join } from 'node:path'
 import { POLICY_NAMES } from '@tessera/scheduler'
 import { formatPercent, renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
 import type { ReportSection, ReportTable } from '@tessera/report'
-import { createCoordinator, describeRunError, describeUploadFailure } from '@tessera/coordinator'
+import { describeRunError, describeUploadFailure } from '@tessera/coordinator'
 import type { RunResult } from '@tessera/coordinator'
-import { startLocalNetwork } from '@tessera/sim'
+import { openScenario, scenarioRunOptions } from '@tessera/sim'
 import { latencyQuantiles, throughputSeries } from '@tessera/coordinator'
 import { applyOverrides, loadScenario } from '@tessera/sim'
 import type { Scenario } from '@tessera/sim'
@@ -26,10 +26,6 @@ import type { Command } from 'commander'
 export const DEFAULT_DEMO_OUT_DIR = join('reports', 'demo')
 /** Default scenario name (simulations/scenarios/default.json). */
 export const DEFAULT_SCENARIO = 'default'
-/** Longest wait for every scenario node's capacity record. */
-const DISCOVERY_TIMEOUT_MS = 60_000
-/** Wait after discovery so the load gossip of every node has arrived (two push periods). */
-const SETTLE_MS = 2_500
 
 interface DemoCommandOptions {
   scenario: string
@@ -157,38 +153,26 @@ async function runDemo (opts: DemoCommandOptions): Promise<void> {
   const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: scenario.seed })
   say(`MNIST MLP ${workload.model.layerSizes.join('-')} ${workload.fromCache ? 'from the cache' : 'trained'}; float accuracy ${formatPercent(workload.floatAccuracy)}`)
   const netStart = performance.now()
-  const net = await startLocalNetwork(scenario, { onPhase: (phase) => { say(`network: ${phase} (${((performance.now() - netStart) / 1000).toFixed(1)} s)`) } })
-  const coordinator = createCoordinator({ node: net.coordinatorNode, emulatedDelayMs: net.delayByPeerId, uploadProgress: uploadProgressBar(opts.progress && !opts.json) })
+  const session = await openScenario(scenario, {
+    network: { onPhase: (phase) => { say(`network: ${phase} (${((performance.now() - netStart) / 1000).toFixed(1)} s)`) } },
+    coordinator: { uploadProgress: uploadProgressBar(opts.progress && !opts.json) }
+  })
+  const { net, coordinator, targets } = session
+  const networkStartMs = session.discoveredAfterMs
+  say(`discovered ${targets.length} of ${scenario.nodes.length} nodes: ${targets.map((t) => `${net.nodeIdOf(t.peerId) ?? t.peerId} (${t.path})`).join(', ')}`)
   const results: RunResult[] = []
   const runMs: Record<string, number> = {}
-  let networkStartMs = 0
   try {
-    const targets = await coordinator.discover({ minPeers: scenario.nodes.filter((n) => n.standby !== true).length, timeoutMs: DISCOVERY_TIMEOUT_MS })
-    networkStartMs = performance.now() - netStart
-    say(`discovered ${targets.length} of ${scenario.nodes.length} nodes: ${targets.map((t) => `${net.nodeIdOf(t.peerId) ?? t.peerId} (${t.path})`).join(', ')}`)
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
     for (const policy of opts.policies) {
       const t0 = performance.now()
-      const result = await coordinator.run({
-        job: workload.job,
-        policy,
-        inputs: workload.inputs,
-        labels: workload.labels,
-        requests: scenario.requests,
-        batchSize: scenario.batchSize,
-        batchesInFlight: scenario.batchesInFlight,
-        replicas: scenario.replicas ?? 1,
-        seed: scenario.seed,
-        runId: `${scenario.seed}/${policy}`
-      })
+      const result = await coordinator.run({ ...scenarioRunOptions(scenario, workload, policy), requests: scenario.requests, runId: `${scenario.seed}/${policy}` })
       runMs[policy] = roundTo(performance.now() - t0, 1)
       results.push(result)
       const m = result.metrics
       say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}, failed calls ${m.failedCalls}, re-placements ${m.replacements}${result.errors.length > 0 ? ` (${describeRunError(result.errors[0])})` : ''}`)
     }
   } finally {
-    await coordinator.stop()
-    await net.stop()
+    await session.stop()
   }
   const rows = results.map(rowOf)
   const doc: DemoJson = {
