@@ -1,4 +1,5 @@
 /** One run of a job on a coordinator's peers: check, place, stream, measure. */
+import { logger } from '@libp2p/logger'
 import { createRng } from '@tessera/crossbar'
 import { ShardClient } from '@tessera/peer'
 import type { TesseraNode } from '@tessera/peer'
@@ -18,6 +19,8 @@ import type { RunResult } from './run-result.js'
 import { streamRun } from './run-stream.js'
 import { checkRunOptions } from './validate-options.js'
 import type { CoordinatorSettings, RunParameters } from './validate-options.js'
+
+const log = logger('tessera:coordinator:run')
 
 /** What a coordinator's runs share: its node, settings and memories, the peers found and the tiles it holds. */
 export interface CoordinatorState extends Pick<RunContext, 'shortTerm' | 'longTerm' | 'now' | 'emulatedDelayMs' | 'recentBusy' | 'targets' | 'tilesTaken'> {
@@ -63,12 +66,14 @@ export async function runJob (state: CoordinatorState, options: RunJobOptions): 
     if (!ctx.isConnected(peerId)) await ctx.recoverOrMarkDead(peerId)
   }))
   const { plan, assignments, views } = placeJob(ctx, options.job, params)
+  log('run %s: %d shard(s) × %d placed by %s on %d peer(s): %s', ctx.settings.runId, plan.shards.length, params.replicas, params.policy.name, views.length, plan.description)
   const classes = options.job.layers[options.job.layers.length - 1].outputs
   const sheet = new AnswerSheet(params.requests, classes)
   const { placement, started, loop, layerLoad } = await streamRun(ctx, options, params, assignments, sheet)
   // A run that stopped on time answers for the requests it started.
   const labels = options.labels === undefined ? undefined : Uint8Array.from({ length: started }, (_, i) => (options.labels as Uint8Array)[i % params.vectors])
   const outcome = sheet.firstRequests(started)
+  log('run %s: %d request(s) started, %d answer(s), %d error(s)', ctx.settings.runId, started, sheet.answered, ctx.errors.length)
   return {
     policy: params.policy.name,
     planDescription: plan.description,

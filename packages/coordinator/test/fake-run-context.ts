@@ -26,19 +26,26 @@ export function fakeShards (peerId: string, members: Partial<PeerShards> = {}): 
   return { program: unused, execute: unused, release: unused, ...members }
 }
 
-/** A complete run context with `overrides` in place of the defaults. */
-export function fakeRunContext (overrides: Partial<RunContext> = {}): RunContext {
-  const slots = new Map<string, Slots>()
-  const ctx: RunContext = {
+/** The members a run is given, as a test run has them: a real policy, recorder and memories, no emulated delay. */
+function givenMembers (): Pick<RunContext, 'policy' | 'rng' | 'settings' | 'recorder' | 'shortTerm' | 'longTerm' | 'now' | 'emulatedDelayMs' | 'recentBusy'> {
+  return {
     policy: createPolicy('round-robin'),
-    rng: createRng('fake-run'),
+    rng: createRng('test-run'),
     settings: TEST_SETTINGS,
     recorder: new RunRecorder(),
     shortTerm: createShortTermMemory(),
     longTerm: createLongTermMemory(),
     now: () => performance.now(),
     emulatedDelayMs: () => 0,
-    recentBusy: new RecentBusy(1000),
+    recentBusy: new RecentBusy(1000)
+  }
+}
+
+/** A complete run context with `overrides` in place of the defaults. */
+export function fakeRunContext (overrides: Partial<RunContext> = {}): RunContext {
+  const slots = new Map<string, Slots>()
+  const ctx: RunContext = {
+    ...givenMembers(),
     health: new PeerHealth(),
     targets: new Map(),
     dead: new Set(),
@@ -81,15 +88,7 @@ export function liveRunContextInit (network: PeerNetwork, known: readonly string
   return {
     network,
     connectShards: (peerId) => fakeShards(peerId),
-    policy: createPolicy('round-robin'),
-    rng: createRng('live-run'),
-    settings: TEST_SETTINGS,
-    recorder: new RunRecorder(),
-    shortTerm: createShortTermMemory(),
-    longTerm: createLongTermMemory(),
-    now: () => performance.now(),
-    emulatedDelayMs: () => 0,
-    recentBusy: new RecentBusy(1000),
+    ...givenMembers(),
     targets: new Map(known.map((id) => [id, fakeTarget(id)])),
     tilesTaken: new Map(),
     ...overrides
