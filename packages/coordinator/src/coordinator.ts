@@ -36,6 +36,8 @@ import type { PeerTarget } from './peers.js'
 import { runPipeline } from './pipeline.js'
 import { planJob } from './plan.js'
 import { programPlacement, releaseAll } from './program.js'
+import { liveRunOf } from './live-run.js'
+import type { LiveRun } from './live-run.js'
 
 /** Options of {@link createCoordinator}; every field but `node` is optional. */
 export interface CoordinatorInit {
@@ -72,6 +74,8 @@ export interface CoordinatorInit {
   metricsIntervalMs?: number
   /** Monotonic clock, ms (default `performance.timeOrigin + performance.now()`). */
   now?: () => number
+  /** Told every load sample a peer gossips to the coordinator (live views read peers' load from it). */
+  onPeerSample?: (sample: PeerSample) => void
 }
 
 /** Options of {@link Coordinator.run}. */
@@ -119,6 +123,8 @@ export interface RunJobOptions {
   arrivalRps?: number
   /** Happenings at set times after the first batch (a scenario's slowdowns, departures, joins, hotspots). */
   timeline?: readonly TimelineEntry[]
+  /** Called once the run is planned and placed, before programming, with a live view of it (see `live-run.ts`). */
+  onLiveRun?: (run: LiveRun) => void
 }
 
 /** Settings of the reconfiguration loop of a run. */
@@ -244,6 +250,7 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
   const recentBusy = new RecentBusy(RECENT_BUSY_HORIZON_MS)
   const onSample = (evt: Event): void => {
     const { peerId, sample } = (evt as CustomEvent<PeerSample>).detail
+    init.onPeerSample?.((evt as CustomEvent<PeerSample>).detail)
     const nowMs = now()
     const target = targets.get(peerId)
     let throughput: number | undefined
@@ -367,6 +374,8 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
       const applying: Array<Promise<void>> = []
       let loop: ReconfigureLoop | undefined
       let answered = 0
+      let lost = 0
+      options.onLiveRun?.(liveRunOf({ runId, policy: policy.name, planDescription: plan.description, requests, recorder, errors, shards: ctx.shards, dead: ctx.dead, lost: () => lost }))
       let started = requests
       let placed: Record<string, string[]> = {}
       const reconfigure = options.reconfigure ?? policy.name === 'tessera'
@@ -438,7 +447,10 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
             recorder.answered(n, now())
             options.onProgress?.(answered, requests)
           },
-          onBatchFailed: (first, n, err) => { errors.push(`requests ${first}…${first + n - 1}: ${(err as Error)?.message ?? String(err)}`) }
+          onBatchFailed: (first, n, err) => {
+            lost += n
+            errors.push(`requests ${first}…${first + n - 1}: ${(err as Error)?.message ?? String(err)}`)
+          }
         })
         started = outcome.started
         recorder.endMs = now()

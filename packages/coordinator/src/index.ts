@@ -14,6 +14,8 @@
  */
 export { createCoordinator } from './coordinator.js'
 export type { Coordinator, CoordinatorInit, ReconfigureRunOptions, RunControl, RunJobOptions, RunResult, TimelineEntry } from './coordinator.js'
+export { liveRunOf } from './live-run.js'
+export type { LiveRun, LiveRunMetrics, LiveRunSource, LiveShardCopies } from './live-run.js'
 export { startReconfigureLoop } from './reconfigure-loop.js'
 export type { ReconfigureLoop, ReconfigureLoopInit } from './reconfigure-loop.js'
 export { startLayerLoad } from './layer-load.js'

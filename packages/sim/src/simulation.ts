@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks'
 import type { ReconfigureEvent } from '@tessera/scheduler'
 import { roundTo } from '@tessera/report'
 import { createCoordinator } from '@tessera/coordinator'
-import type { ReconfigureRunOptions, RunResult, TimelineEntry } from '@tessera/coordinator'
+import type { CoordinatorInit, ReconfigureRunOptions, RunJobOptions, RunResult, TimelineEntry } from '@tessera/coordinator'
 import { InvalidRunOptionError } from '@tessera/coordinator'
 import { startLocalNetwork } from './local-network.js'
 import type { LocalNetwork, LocalNetworkInit } from './local-network.js'
@@ -38,6 +38,12 @@ export interface SimulateInit {
   /** Progress messages. */
   onPhase?: (phase: string) => void
   onReconfigureEvent?: (event: ReconfigureEvent) => void
+  /** Told when the policy's fresh network is up, before discovery (live views watch its coordinator node). */
+  onNetwork?: (net: LocalNetwork) => void
+  /** Passed to the coordinator: every load sample a peer gossips to it. */
+  onPeerSample?: CoordinatorInit['onPeerSample']
+  /** Passed to the run: a live view of it once it is placed. */
+  onLiveRun?: RunJobOptions['onLiveRun']
 }
 
 /** A scenario event as it happened. */
@@ -92,7 +98,8 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
   const setupStart = performance.now()
   const clock = (): number => performance.timeOrigin + performance.now()
   const net = await startLocalNetwork(scenario, { ...init.network, ...(init.onPhase !== undefined ? { onPhase: init.onPhase } : {}) })
-  const coordinator = createCoordinator({ node: net.coordinatorNode, emulatedDelayMs: net.delayByPeerId })
+  init.onNetwork?.(net)
+  const coordinator = createCoordinator({ node: net.coordinatorNode, emulatedDelayMs: net.delayByPeerId, ...(init.onPeerSample !== undefined ? { onPeerSample: init.onPeerSample } : {}) })
   const fired: FiredEvent[] = []
   const gone = new Set<string>()
   try {
@@ -154,7 +161,8 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
       timeline,
       onPlaced: () => { startMs = clock() },
       ...(init.reconfigure !== undefined ? { reconfigure: init.reconfigure } : {}),
-      ...(init.onReconfigureEvent !== undefined ? { onReconfigureEvent: init.onReconfigureEvent } : {})
+      ...(init.onReconfigureEvent !== undefined ? { onReconfigureEvent: init.onReconfigureEvent } : {}),
+      ...(init.onLiveRun !== undefined ? { onLiveRun: init.onLiveRun } : {})
     })
     startMs = result.recorder.startMs
     return { policy: result.policy, result, fired, nodeIdOf: net.nodeIdOf, startMs, plannedEndMs: startMs + scenario.durationMs, setupMs }
