@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { registerAccuracyCommand } from './commands/accuracy.js'
+import { registerDashboardCommand } from './commands/dashboard.js'
 import { registerDemoCommand } from './commands/demo.js'
 import { registerNodeCommand } from './commands/node.js'
 import { registerPeersCommand } from './commands/peers.js'
@@ -38,6 +39,7 @@ export function createProgram (): Command {
   registerRunCommand(program)
   registerDemoCommand(program)
   registerSimCommand(program)
+  registerDashboardCommand(program)
   return program
 }
 
