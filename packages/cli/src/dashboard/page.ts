@@ -7,8 +7,11 @@ import { DASHBOARD_SCRIPT } from './page-script.js'
 import { DASHBOARD_CSS } from './page-style.js'
 import { PEER_STATES } from './types.js'
 
+const TILES = '<rect x="1" y="1" width="9" height="9" rx="2" fill="#5aa9ff"/><rect x="12" y="1" width="9" height="9" rx="2" fill="#3ecf8e"/><rect x="1" y="12" width="9" height="9" rx="2" fill="#3ecf8e"/><rect x="12" y="12" width="9" height="9" rx="2" fill="#f5b041"/>'
 /** Four tiles, the mark of the page's header. */
-const LOGO_SVG = '<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true"><rect x="1" y="1" width="9" height="9" rx="2" fill="#5aa9ff"/><rect x="12" y="1" width="9" height="9" rx="2" fill="#3ecf8e"/><rect x="1" y="12" width="9" height="9" rx="2" fill="#3ecf8e"/><rect x="12" y="12" width="9" height="9" rx="2" fill="#f5b041"/></svg>'
+const LOGO_SVG = `<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true">${TILES}</svg>`
+/** The same mark as the browser tab's icon (served at /favicon.ico). */
+export const DASHBOARD_ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="22" height="22" viewBox="0 0 22 22">${TILES}</svg>`
 
 function stateLegend (): string {
   return PEER_STATES.map((s) => `<span><i class="sw" style="background:var(--${s})"></i>${s}</span>`).join('')

@@ -1,5 +1,5 @@
 /**
- * The dashboard's HTTP server (node:http, 127.0.0.1 by default): `/` the page, `/api/state` the state as JSON,
+ * The dashboard's HTTP server (node:http, 127.0.0.1 by default): `/` the page (and its icon), `/api/state` the state as JSON,
  * `/api/events` server-sent events — the whole state at once on connect, then again after every change (at most
  * one event per {@link SSE_MIN_INTERVAL_MS}), a heartbeat comment while idle, and an `end` event when the command
  * has finished. A browser that drops the stream is forgotten; when it comes back it gets the whole state again.
@@ -12,6 +12,7 @@ import { describeError, hasErrorCode } from '@tessera/errors'
 import { DEFAULT_DASHBOARD_HOST, SSE_HEARTBEAT_MS, SSE_MIN_INTERVAL_MS, SSE_RETRY_MS } from './constants.js'
 import { DashboardListenError, DashboardPortInUseError, InvalidDashboardOptionError } from './errors.js'
 import type { DashboardStore } from './store.js'
+import { DASHBOARD_ICON_SVG } from './page.js'
 
 const log = logger('tessera:cli:dashboard:server')
 
@@ -96,6 +97,8 @@ export async function startDashboardServer (init: DashboardServerInit): Promise<
     }
     if (path === '/' || path === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(init.page())
+    } else if (path === '/favicon.ico') {
+      res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=3600' }).end(DASHBOARD_ICON_SVG)
     } else if (path === '/api/state') {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(`${JSON.stringify(store.snapshot())}\n`)
     } else if (path === '/api/events') {
