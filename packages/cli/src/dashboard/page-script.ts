@@ -68,7 +68,7 @@ export const DASHBOARD_SCRIPT = `
     var head = '<tr><th>shard</th>' + peers.map(function (p) { return '<th class="peercol' + (p.state === 'gone' ? ' gone' : '') + '" title="' + esc(p.peerId) + '">' + esc(p.name || shortId(p.peerId)) + '</th>'; }).join('') + '</tr>';
     var rows = j.placement.map(function (sh) {
       return '<tr data-shard="' + esc(sh.shardId) + '"><td class="mono">' + esc(sh.shardId.replace(/12D3Koo\\w+/g, function (id) { return nameOf(id); })) + '</td>' + peers.map(function (p) {
-        var k = sh.active.indexOf(p.peerId) >= 0 ? 'active' + (sh.active[0] === p.peerId ? ' primary' : '') : sh.programming.indexOf(p.peerId) >= 0 ? 'programming' : sh.draining.indexOf(p.peerId) >= 0 ? 'draining' : '';
+        var k = sh.active.indexOf(p.peerId) >= 0 ? 'active' : sh.programming.indexOf(p.peerId) >= 0 ? 'programming' : sh.draining.indexOf(p.peerId) >= 0 ? 'draining' : '';
         return '<td class="cell"><i class="' + k + '" title="' + esc(k || 'no copy') + '"></i></td>';
       }).join('') + '</tr>';
     }).join('');

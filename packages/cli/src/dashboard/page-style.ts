@@ -73,7 +73,6 @@ td.num, th.num { text-align: right; }
 .map td.cell { text-align: center; padding: 3px; }
 .map td.cell i { display: inline-block; width: 22px; height: 16px; border-radius: 4px; background: #0f1522; border: 1px solid var(--line); }
 .map td.cell i.active { background: var(--serving); border-color: var(--serving); }
-.map td.cell i.primary { box-shadow: inset 0 0 0 2px #0e1320; }
 .map td.cell i.programming { background: repeating-linear-gradient(45deg, var(--joining) 0 4px, transparent 4px 8px); border-color: var(--joining); }
 .map td.cell i.draining { background: var(--draining); border-color: var(--draining); opacity: 0.8; }
 .map th.peercol { writing-mode: vertical-rl; transform: rotate(180deg); font-weight: 500; max-height: 120px; }
