@@ -7,6 +7,8 @@ export const DEFAULT_DASHBOARD_HOST = '127.0.0.1'
 
 /** Time between discovery rounds of the network watcher (records re-read, unreachable peers dialled again). */
 export const DASHBOARD_DISCOVER_EVERY_MS = 3_000
+/** Time between discovery rounds that read every peer's record again (a third of a node's default refresh period). */
+export const DASHBOARD_RECORD_REREAD_MS = 20_000
 /** Bound on one discovery round. */
 export const DASHBOARD_DISCOVERY_TIMEOUT_MS = 10_000
 /** Timeout of a dial to a peer found in a record. */

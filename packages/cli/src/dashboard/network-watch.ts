@@ -16,7 +16,7 @@ import type { PeerId } from '@libp2p/interface'
 import type { HolePunchSuccess } from '@tessera/holepunch'
 import {
   DASHBOARD_DIAL_TIMEOUT_MS, DASHBOARD_DISCOVER_EVERY_MS, DASHBOARD_DISCOVERY_TIMEOUT_MS, DASHBOARD_METRICS_INTERVAL_MS,
-  DASHBOARD_PING_TIMEOUT_MS, DASHBOARD_REDIAL_TIMEOUT_MS
+  DASHBOARD_PING_TIMEOUT_MS, DASHBOARD_RECORD_REREAD_MS, DASHBOARD_REDIAL_TIMEOUT_MS
 } from './constants.js'
 import { pathOf } from './paths.js'
 import type { DashboardStore, WatchedPeer } from './store.js'
@@ -37,6 +37,11 @@ export interface NetworkWatchInit {
   ownMetrics?: boolean
   discoverEveryMs?: number
   discoveryTimeoutMs?: number
+  /**
+   * Time between rounds that read every record again (default {@link DASHBOARD_RECORD_REREAD_MS}); the rounds in
+   * between read only the records of peers not seen yet, so that watching costs the network little.
+   */
+  rereadEveryMs?: number
   dialTimeoutMs?: number
   redialTimeoutMs?: number
 }
@@ -59,6 +64,7 @@ export class NetworkWatch {
   private readonly controller = new AbortController()
   private metrics?: MetricsService
   private loop?: Promise<void>
+  private lastFullReadMs = -Infinity
   private readonly detach: Array<() => void> = []
 
   constructor (init: NetworkWatchInit) {
@@ -123,13 +129,21 @@ export class NetworkWatch {
     this.store.changed()
   }
 
-  /** Runs one discovery round now (the rounds run by themselves; tests and the first look call this). */
-  async discoverOnce (): Promise<void> {
+  /**
+   * Runs one discovery round now (the rounds run by themselves; tests call this): every record when `full` or when
+   * the last full read is {@link NetworkWatchInit.rereadEveryMs} old, else only the records of peers not seen yet.
+   */
+  async discoverOnce (full = false): Promise<void> {
     const libp2p = this.node.libp2p
     if (libp2p.status !== 'started') return
+    const nowMs = this.store.now()
+    const reread = full || nowMs - this.lastFullReadMs >= (this.init.rereadEveryMs ?? DASHBOARD_RECORD_REREAD_MS)
+    // Gone peers are always read again: a newer record says one is back.
+    const skip = reread ? undefined : new Set([...this.store.peers.values()].filter((p) => p.state !== 'gone').map((p) => p.peerId))
     let found: Array<{ record: CapacityRecord }> = []
     try {
-      found = await this.node.discoverPeers({ timeoutMs: this.init.discoveryTimeoutMs ?? DASHBOARD_DISCOVERY_TIMEOUT_MS, signal: this.controller.signal })
+      found = await this.node.discoverPeers({ timeoutMs: this.init.discoveryTimeoutMs ?? DASHBOARD_DISCOVERY_TIMEOUT_MS, signal: this.controller.signal, ...(skip !== undefined ? { skip } : {}) })
+      if (reread) this.lastFullReadMs = nowMs
     } catch (err) {
       // No connection yet, or the DHT found nobody: the next round tries again (the command reports the bootstrap).
       log('discovery round found nothing: %s', describeError(err))

@@ -12,6 +12,7 @@ export const DASHBOARD_SCRIPT = `
   var esc = function (s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); };
   var num = function (x, d) { return x == null || !isFinite(x) ? '–' : Number(x).toLocaleString('en-US', { maximumFractionDigits: d == null ? 1 : d, minimumFractionDigits: d == null ? 0 : d }); };
   var pct = function (x) { return x == null || !isFinite(x) ? '–' : (100 * x).toFixed(1) + '%'; };
+  var rate = function (g) { return g >= 1 ? num(g, 2) + ' GFLOP/s' : num(g * 1000, 1) + ' MFLOP/s'; };
   var shortId = function (id) { return id ? '…' + String(id).slice(-6) : ''; };
   var last = null, charts = {}, names = {};
   var nameOf = function (id) { return id == null ? '–' : (names[id] || shortId(id)); };
@@ -51,7 +52,7 @@ export const DASHBOARD_SCRIPT = `
       var d = p.device, tiles = p.tilesTotal ? p.tilesUsed / p.tilesTotal : 0, busy = p.load ? p.load.busy : 0;
       return '<article class="peer" data-peer-id="' + esc(p.peerId) + '" data-state="' + esc(p.state) + '" style="--c:var(--' + esc(p.state) + ')">' +
         '<div class="peer-head"><b>' + esc(p.name || shortId(p.peerId)) + '</b><code title="' + esc(p.peerId) + '">' + esc(shortId(p.peerId)) + '</code><span class="pill">' + esc(p.state) + '</span></div>' +
-        '<div class="peer-device">' + (d ? esc(d.preset) + ' · ' + d.rows + '×' + d.cols + ' tiles · ' + esc(num(p.throughputGflops, 2)) + ' GFLOP/s' : 'no record yet') + '</div>' +
+        '<div class="peer-device">' + (d ? esc(d.preset) + ' · ' + d.rows + '×' + d.cols + ' tiles · ' + esc(rate(p.throughputGflops)) : 'no record yet') + '</div>' +
         '<div class="bar-row"><label>tiles</label><div class="bar"><i style="width:' + (100 * tiles).toFixed(1) + '%"></i></div><span>' + p.tilesUsed + ' / ' + p.tilesTotal + ' used</span></div>' +
         '<div class="bar-row"><label>load</label><div class="bar load"><i style="width:' + (100 * busy).toFixed(1) + '%"></i></div><span>' + (p.load ? pct(busy) + ' · q ' + p.load.queueDepth : 'no gossip') + '</span></div>' +
         '<div class="chips"><span class="chip">' + esc(p.reachability) + ' · NAT ' + esc(p.natKind) + '</span><span class="chip path-' + esc(p.path.kind) + '" data-path="' + esc(p.path.kind) + '">' + esc(pathText(p, p.path)) + (p.rttMs != null && p.path.kind !== 'none' ? ' · ' + num(p.rttMs, 1) + ' ms' : '') + '</span></div>' +
@@ -82,6 +83,7 @@ export const DASHBOARD_SCRIPT = `
     $('decisions').innerHTML = list.map(function (d) {
       var route = d.type === 'admit' ? nameOf(d.to) : named(d.shardId) + (d.from ? ' · ' + esc(nameOf(d.from)) : '') + (d.to ? ' → ' + esc(nameOf(d.to)) : '');
       return '<li class="d-' + esc(d.type) + '"><span class="t">' + (d.tSeconds == null ? '–' : 't+' + num(d.tSeconds, 1) + ' s') + '</span><div class="what"><span class="kind">' + esc(d.type) + '</span>' + route +
+        '<span class="run">' + esc(d.policy) + '</span>' +
         (d.predictedGain != null ? '<span class="gain">×' + num(d.predictedGain, 2) + '</span>' : '') + '<div class="why">' + named(d.reason) + '</div></div></li>';
     }).join('');
   }

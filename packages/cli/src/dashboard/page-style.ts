@@ -82,6 +82,7 @@ ol.timeline { list-style: none; margin: 0; padding: 0; max-height: 380px; overfl
 .timeline .t { color: var(--faint); font-variant-numeric: tabular-nums; text-align: right; padding-top: 2px; font-size: 12px; }
 .timeline .what { background: var(--panel2); border: 1px solid var(--line); border-left: 3px solid var(--c); border-radius: 8px; padding: 6px 10px; }
 .timeline .kind { font-weight: 650; color: var(--c); text-transform: uppercase; font-size: 11px; letter-spacing: 0.8px; margin-right: 6px; }
+.timeline .run { font-size: 11px; color: var(--faint); margin-left: 8px; }
 .timeline .gain { float: right; font-variant-numeric: tabular-nums; color: var(--text); font-size: 12px; }
 .timeline .why { color: var(--muted); font-size: 12px; margin-top: 2px; }
 .d-migrate { --c: #7aa2ff; } .d-replicate { --c: #3ecf8e; } .d-evict { --c: #a0a9bd; } .d-replace { --c: #ff7a59; } .d-admit { --c: #c792ea; }

@@ -87,6 +87,7 @@ export class RunWatch {
     const startMs = this.live?.recorder.startMs ?? Number.NaN
     this.store.decision({
       runId: this.live?.runId ?? '',
+      policy: this.live?.policy ?? '',
       atMs: event.atMs,
       tSeconds: Number.isFinite(startMs) ? Math.max(0, (event.atMs - startMs) / 1000) : null,
       type: event.type,

@@ -131,6 +131,8 @@ export interface DashboardRunSummary {
 /** One decision of the reconfiguration loop. */
 export interface DashboardDecision {
   runId: string
+  /** The policy of that run. */
+  policy: string
   atMs: number
   /** Seconds since the run's first batch (null when the decision came before it). */
   tSeconds: number | null

@@ -61,7 +61,7 @@ describe('run watch', () => {
       assert.deepEqual(store.callsByPeer, { a: 2 })
 
       watch.decision({ type: 'migrate', shardId: 'dense0/0', from: 'a', to: 'c', reason: 'a slowed down', predictedGain: 1.8, atMs: recorder.startMs + 1_500 })
-      assert.deepEqual(store.decisions.at(-1), { runId: 'seed/tessera/0', atMs: recorder.startMs + 1_500, tSeconds: 1.5, type: 'migrate', shardId: 'dense0/0', from: 'a', to: 'c', reason: 'a slowed down', predictedGain: 1.8 })
+      assert.deepEqual(store.decisions.at(-1), { runId: 'seed/tessera/0', policy: 'tessera', atMs: recorder.startMs + 1_500, tSeconds: 1.5, type: 'migrate', shardId: 'dense0/0', from: 'a', to: 'c', reason: 'a slowed down', predictedGain: 1.8 })
 
       // The stream ends, the copies are released; the page keeps the placement the run ended with.
       recorder.answered(32, now)
