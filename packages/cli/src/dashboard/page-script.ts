@@ -55,7 +55,7 @@ export const DASHBOARD_SCRIPT = `
         '<div class="peer-device">' + (d ? esc(d.preset) + ' · ' + d.rows + '×' + d.cols + ' tiles · ' + esc(rate(p.throughputGflops)) : 'no record yet') + '</div>' +
         '<div class="bar-row"><label>tiles</label><div class="bar"><i style="width:' + (100 * tiles).toFixed(1) + '%"></i></div><span>' + p.tilesUsed + ' / ' + p.tilesTotal + ' used</span></div>' +
         '<div class="bar-row"><label>load</label><div class="bar load"><i style="width:' + (100 * busy).toFixed(1) + '%"></i></div><span>' + (p.load ? pct(busy) + ' · q ' + p.load.queueDepth : 'no gossip') + '</span></div>' +
-        '<div class="chips"><span class="chip">' + esc(p.reachability) + ' · NAT ' + esc(p.natKind) + '</span><span class="chip path-' + esc(p.path.kind) + '" data-path="' + esc(p.path.kind) + '">' + esc(pathText(p, p.path)) + (p.rttMs != null && p.path.kind !== 'none' ? ' · ' + num(p.rttMs, 1) + ' ms' : '') + '</span></div>' +
+        '<div class="chips"><span class="chip">' + esc(p.reachability) + ' · NAT ' + esc(p.natKind) + '</span><span class="chip path-' + esc(p.path.kind) + '" data-path="' + esc(p.path.kind) + '">' + esc(pathText(p, p.path)) + (p.rttMs != null && p.path.kind !== 'none' ? ' · ' + (p.rttMs < 1 ? '<1' : num(p.rttMs, 1)) + ' ms' : '') + '</span></div>' +
         '<div class="peer-job">' + (p.copies ? p.copies + ' shard cop' + (p.copies === 1 ? 'y' : 'ies') : 'no shard') + ' · ' + num(p.callsServed, 0) + ' calls served</div>' +
         '<div class="peer-reason">' + esc(p.stateReason) + '</div></article>';
     }).join('');
