@@ -2,6 +2,7 @@
  * Named errors of the memory package. Every failure has its own class with `name` set, a default message and a
  * `code` (also on the class), so callers and DHT logs can tell a stale record from a forged one.
  */
+import { TesseraError } from '@tessera/errors'
 
 /** Base class of every memory-layer error. */
 export class MemoryError extends Error {
@@ -142,4 +143,12 @@ export class CorruptMemoryRecordError extends MemoryError {
     this.name = 'CorruptMemoryRecordError'
     this.key = key
   }
+}
+
+/**
+ * A capacity record that would replace a stored one without being newer: its sequence is not above the stored
+ * record's (a replayed older record, or a second record under one sequence).
+ */
+export class RecordNotNewerError extends TesseraError {
+  static override readonly code = 'ERR_RECORD_NOT_NEWER'
 }
