@@ -1,4 +1,5 @@
 /** Errors of the node package. Each has a `name`, a default message and a stable `code`. */
+import { TesseraError } from '@tessera/errors'
 
 export class TesseraNodeError extends Error {
   static readonly code: string = 'ERR_TESSERA_NODE'
@@ -63,4 +64,24 @@ export class DataDirInUseError extends TesseraNodeError {
     super(message, DataDirInUseError.code, options)
     this.name = 'DataDirInUseError'
   }
+}
+
+/** A DHT record or provider entry larger than the node stores (MAX_DHT_RECORD_SIZE_BYTES, MAX_DHT_PROVIDER_KEY_LENGTH). */
+export class DhtEntryTooLargeError extends TesseraError {
+  static override readonly code = 'ERR_DHT_ENTRY_TOO_LARGE'
+}
+
+/** A write under kad-dht's record prefix whose value is not a serialized kad-dht record. */
+export class DhtEntryMalformedError extends TesseraError {
+  static override readonly code = 'ERR_DHT_ENTRY_MALFORMED'
+}
+
+/** The DHT store is at a bound and holds nothing it may evict (every entry in question is the node's own). */
+export class DhtStoreFullError extends TesseraError {
+  static override readonly code = 'ERR_DHT_STORE_FULL'
+}
+
+/** A DHT record that would replace a stored one its namespace's selector prefers. */
+export class DhtRecordNotPreferredError extends TesseraError {
+  static override readonly code = 'ERR_DHT_RECORD_NOT_PREFERRED'
 }

@@ -1,12 +1,15 @@
 import { PRESET_NAMES, createDeviceProfile } from '@tessera/crossbar'
 import { DEFAULT_METRICS_INTERVAL_MS } from '@tessera/wire'
-import { capacityRecordSelector, createCapacityRecordValidator, DHT_NAMESPACE } from '@tessera/memory'
+import {
+  capacityRecordKey, capacityRecordSelector, checkCapacityRecordReplacement, createCapacityRecordValidator, DHT_NAMESPACE
+} from '@tessera/memory'
 import { startBootstrapRedial } from './bootstrap-redial.js'
-import { CapacityPublisher } from './capacity-publisher.js'
+import { CapacityPublisher, resolveRecordTiming } from './capacity-publisher.js'
 import {
   DEFAULT_DEVICE_PRESET, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC,
-  DEFAULT_REDIAL_INTERVAL_MS, DEFAULT_TILES, LATENCY_WINDOW_SIZE
+  DEFAULT_REDIAL_INTERVAL_MS, DEFAULT_TILES, LATENCY_WINDOW_SIZE, maxTilesFor
 } from './constants.js'
+import { DhtStore } from './dht-store/index.js'
 import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
 import { InvalidOptionError, NodeNotStartedError } from './errors.js'
 import { WorkerExecutor } from './executor/worker-executor.js'
@@ -19,9 +22,11 @@ import { ShardClient } from './shard-client.js'
 import { ShardService } from './shard-service.js'
 import { openStorage } from './storage.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { TcpHolePunchInit } from './holepunch/index.js'
 import type { BootstrapRedial } from './bootstrap-redial.js'
-import type { CapacitySnapshot, PublishResult } from './capacity-publisher.js'
+import type { DhtStoreLimits, DhtStoreRefusal, DhtStoreStats } from './dht-store/index.js'
+import type { CapacitySnapshot, PublishResult, RecordTiming } from './capacity-publisher.js'
 import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
 import type { KernelChoice } from './executor/messages.js'
 import type { NetworkMode, RelayLimits, TesseraLibp2p } from './libp2p.js'
@@ -77,9 +82,12 @@ export interface TesseraNodeInit {
   calibrate?: boolean
   /** Emulates a slower host: caps the pool's compute rate at this many MAC/s (default none; simulations and the demo). */
   emulatedMacsPerSecond?: number
-  /** Capacity record lifetime (default 120 s). */
+  /**
+   * Capacity record lifetime (default 120 s, or twice `recordRefreshMs`); at most MAX_CAPACITY_RECORD_LIFETIME_MS
+   * (10 min), the farthest expiry validators accept.
+   */
   recordTtlMs?: number
-  /** Capacity record refresh period (default 60 s). */
+  /** Capacity record refresh period (default 60 s, or half `recordTtlMs`); shorter than the lifetime. */
   recordRefreshMs?: number
   /** Timeout of one DHT put/provide/get (default 30 s). */
   dhtTimeoutMs?: number
@@ -89,6 +97,8 @@ export interface TesseraNodeInit {
   redialIntervalMs?: number
   /** Shard service limits and timeouts. */
   shard?: ShardServiceInit
+  /** Bounds of what the DHT stores for other peers (defaults: the MAX_DHT_* constants). */
+  dhtStore?: Partial<DhtStoreLimits>
   /** Clock for records and their validation (default Date.now). */
   now?: () => number
 }
@@ -97,6 +107,8 @@ export interface TesseraNodeEvents {
   'record:published': CustomEvent<PublishResult>
   'record:error': CustomEvent<unknown>
   'metrics:sample': CustomEvent<PeerSample>
+  /** The DHT store refused a write: an older record, a record too large, a bound with nothing to evict… */
+  'dht:refused': CustomEvent<DhtStoreRefusal>
 }
 
 /** A running tessera peer. */
@@ -110,6 +122,8 @@ export interface TesseraNode {
   readonly metrics?: MetricsService
   /** The DHT validator of capacity records (also used on reads). */
   readonly validator: CapacityRecordValidator
+  /** What the DHT store holds, and how much it evicted and refused. */
+  dhtStoreStats(): DhtStoreStats
   getMultiaddrs(): Multiaddr[]
   reachability(): Reachability
   /** NAT behaviour: `none` when public, else `cone`/`symmetric` from an observed mapping, or `unknown`. */
@@ -180,15 +194,33 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
     checkPositive(v, what)
   }
   const profile = serve ? resolveProfile(init.device) : undefined
+  if (profile !== undefined && tiles > maxTilesFor(profile.geometry)) {
+    throw new InvalidOptionError(`tiles must be in [1, ${maxTilesFor(profile.geometry)}] for ${profile.geometry.rows}×${profile.geometry.cols} tiles (what the kernel's memory holds), got ${tiles}`)
+  }
   const now = init.now ?? Date.now
   const validator = createCapacityRecordValidator({ now })
 
+  const recordTiming = resolveRecordTiming({ ttlMs: init.recordTtlMs, refreshMs: init.recordRefreshMs })
+
   const privateKey = init.privateKey ?? (init.dataDir != null ? await loadOrCreateIdentity(init.dataDir) : await generateKeyPair('Ed25519'))
   const storage = await openStorage(init.dataDir)
+  const events = new EventTarget()
   let libp2p: TesseraLibp2p | undefined
   let executor: WorkerExecutor | undefined
+  let dhtStore: DhtStore
   try {
+    const self = peerIdFromPrivateKey(privateKey)
+    dhtStore = new DhtStore({
+      datastore: storage.datastore,
+      self,
+      ownRecordKey: capacityRecordKey(self),
+      limits: init.dhtStore,
+      replacementRules: { [DHT_NAMESPACE]: (_key, stored, incoming) => checkCapacityRecordReplacement(stored, incoming, now()) },
+      onRefused: (refusal) => { events.dispatchEvent(new CustomEvent('dht:refused', { detail: refusal })) }
+    })
+    await dhtStore.load()
     libp2p = await createTesseraLibp2p({
+      dhtStore,
       privateKey,
       datastore: storage.datastore,
       listen: init.listen ?? [network === 'local' ? DEFAULT_LISTEN_LOCAL : DEFAULT_LISTEN_PUBLIC],
@@ -212,12 +244,18 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
     await storage.close().catch(() => {})
     throw err
   }
-  return await startNode(init, network, libp2p, executor, storage, validator, privateKey, now)
+  return await startNode(init, network, libp2p, executor, { storage, dhtStore, events }, validator, privateKey, recordTiming, now)
+}
+
+/** What a node owns besides libp2p and its executor. */
+interface NodeParts {
+  storage: NodeStorage
+  dhtStore: DhtStore
+  events: EventTarget
 }
 
 async function startNode (init: TesseraNodeInit, network: NetworkMode, libp2p: TesseraLibp2p, executor: WorkerExecutor | undefined,
-  storage: NodeStorage, validator: CapacityRecordValidator, privateKey: PrivateKey, now: () => number): Promise<TesseraNode> {
-  const events = new EventTarget()
+  { storage, dhtStore, events }: NodeParts, validator: CapacityRecordValidator, privateKey: PrivateKey, recordTiming: RecordTiming, now: () => number): Promise<TesseraNode> {
   const metricsIntervalMs = init.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS
   const window = new LoadWindow(LATENCY_WINDOW_SIZE)
   let shardService: ShardService | undefined
@@ -293,7 +331,7 @@ async function startNode (init: TesseraNodeInit, network: NetworkMode, libp2p: T
         snapshot,
         onPublished: (result) => { events.dispatchEvent(new CustomEvent('record:published', { detail: result })) },
         onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
-      }, { ttlMs: init.recordTtlMs, refreshMs: init.recordRefreshMs, dhtTimeoutMs: init.dhtTimeoutMs, now })
+      }, { ...recordTiming, dhtTimeoutMs: init.dhtTimeoutMs, now })
       publisher.start()
     }
     redial = startBootstrapRedial(libp2p, init.bootstrap ?? [], { intervalMs: init.redialIntervalMs ?? DEFAULT_REDIAL_INTERVAL_MS })
@@ -309,6 +347,7 @@ async function startNode (init: TesseraNodeInit, network: NetworkMode, libp2p: T
     executor,
     metrics,
     validator,
+    dhtStoreStats: () => dhtStore.stats(),
     getMultiaddrs: () => libp2p.getMultiaddrs(),
     reachability,
     natKind,
