@@ -17,10 +17,15 @@ export class DhtSenderContext {
     return this.scope.getStore()
   }
 
+  /** Runs `fn` as the handling of a request from `peer`. */
+  async run<T> (peer: PeerId, fn: () => Promise<T>): Promise<T> {
+    return await this.scope.run(peer, fn)
+  }
+
   /** `handler`, run in the scope of each stream's remote peer. */
   attribute (handler: StreamHandler): StreamHandler {
     return async (stream, connection) => {
-      await this.scope.run(connection.remotePeer, async () => { await handler(stream, connection) })
+      await this.run(connection.remotePeer, async () => { await handler(stream, connection) })
     }
   }
 
