@@ -3,6 +3,8 @@
  * file (`registerXCommand(program: Command): void`). Usage errors exit with code 2 after commander's message.
  */
 import { readFileSync } from 'node:fs'
+import { logger } from '@libp2p/logger'
+import { describeError, TesseraError } from '@tessera/errors'
 import { Command, CommanderError } from 'commander'
 import { registerAccuracyCommand } from './cli/accuracy.js'
 import { registerDemoCommand } from './cli/demo.js'
@@ -11,6 +13,17 @@ import { registerPeersCommand } from './cli/peers.js'
 import { registerRunCommand } from './cli/run.js'
 import { registerSimCommand } from './cli/sim.js'
 import { InvalidOptionError } from './errors.js'
+
+const log = logger('tessera:cli')
+
+/**
+ * One error for a person. Tessera's own errors carry complete messages (the path or address and the cause); other
+ * errors are followed down their cause chain. Lines of a stack trace that a library put into a message are dropped.
+ */
+export function describeForTerminal (err: unknown): string {
+  const text = err instanceof TesseraError ? err.message : describeError(err)
+  return text.split('\n').filter((line) => !/^\s+at\s/.test(line)).join('\n').trimEnd()
+}
 
 /** Exit code of a usage error (bad flag, bad value, unknown command). */
 export const EXIT_USAGE = 2
@@ -53,11 +66,9 @@ export async function runCli (argv: string[] = process.argv): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0
       return err.code === 'commander.executeSubCommandAsync' ? err.exitCode : EXIT_USAGE
     }
-    if (err instanceof InvalidOptionError) {
-      process.stderr.write(`error: ${err.message}\n`)
-      return EXIT_USAGE
-    }
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`)
-    return 1
+    // The stack goes to the debug log only (DEBUG=tessera:*); the terminal gets the reason.
+    log.error('%e', err)
+    process.stderr.write(`error: ${describeForTerminal(err)}\n`)
+    return err instanceof InvalidOptionError ? EXIT_USAGE : 1
   }
 }

@@ -85,3 +85,18 @@ export class DhtStoreFullError extends TesseraError {
 export class DhtRecordNotPreferredError extends TesseraError {
   static override readonly code = 'ERR_DHT_RECORD_NOT_PREFERRED'
 }
+
+/** The datastore under the data dir cannot be created or opened (corrupt, unreadable…); the message names the path and the cause. */
+export class StorageOpenError extends TesseraError {
+  static override readonly code = 'ERR_STORAGE_OPEN'
+}
+
+/** The identity key file can be read by its group or by others: refused, as ssh refuses such a private key. */
+export class IdentityFileTooOpenError extends TesseraError {
+  static override readonly code = 'ERR_IDENTITY_FILE_TOO_OPEN'
+}
+
+/** libp2p could not listen on a configured address; the message names the address and the cause. */
+export class ListenFailedError extends TesseraError {
+  static override readonly code = 'ERR_LISTEN_FAILED'
+}

@@ -15,6 +15,7 @@ import { InvalidOptionError, NodeNotStartedError } from './errors.js'
 import { WorkerExecutor } from './executor/worker-executor.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { createTesseraLibp2p } from './libp2p.js'
+import { listenFailure } from './listen-error.js'
 import { LoadWindow } from './load-window.js'
 import { MetricsService } from './metrics-service.js'
 import { classifyNat, inferReachability, NatClassifier, natClassifierComponents } from './reachability.js'
@@ -201,6 +202,7 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
   const validator = createCapacityRecordValidator({ now })
 
   const recordTiming = resolveRecordTiming({ ttlMs: init.recordTtlMs, refreshMs: init.recordRefreshMs })
+  const listen = init.listen ?? [network === 'local' ? DEFAULT_LISTEN_LOCAL : DEFAULT_LISTEN_PUBLIC]
 
   const privateKey = init.privateKey ?? (init.dataDir != null ? await loadOrCreateIdentity(init.dataDir) : await generateKeyPair('Ed25519'))
   const storage = await openStorage(init.dataDir)
@@ -223,7 +225,7 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
       dhtStore,
       privateKey,
       datastore: storage.datastore,
-      listen: init.listen ?? [network === 'local' ? DEFAULT_LISTEN_LOCAL : DEFAULT_LISTEN_PUBLIC],
+      listen,
       announce: init.announce,
       bootstrap: init.bootstrap,
       network,
@@ -237,7 +239,11 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
     if (serve && profile != null) {
       executor = await WorkerExecutor.start({ profile, tiles, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
     }
-    await libp2p.start()
+    try {
+      await libp2p.start()
+    } catch (err) {
+      throw listenFailure(err, listen) ?? err
+    }
   } catch (err) {
     if (libp2p != null) await Promise.resolve(libp2p.stop()).catch(() => {})
     await executor?.stop().catch(() => {})

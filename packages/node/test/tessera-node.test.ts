@@ -172,5 +172,9 @@ describe('createTesseraNode options', () => {
     await assert.rejects(createTesseraNode({ device: 'nope' as any }), InvalidOptionError)
     await assert.rejects(createTesseraNode({ network: 'lan' as any }), InvalidOptionError)
     await assert.rejects(createTesseraNode({ ...FAST, recordTtlMs: 1000, recordRefreshMs: 1000 }), InvalidOptionError)
+    // Longer than validators accept: every publication would be rejected and the node never discoverable.
+    await assert.rejects(createTesseraNode({ ...FAST, recordTtlMs: 3_600_000 }), /\[1, 600000\] ms/)
+    await assert.rejects(createTesseraNode({ ...FAST, tiles: 1_000_000_000 }), /tiles must be in \[1, 10922\]/)
+    await assert.rejects(createTesseraNode({ ...FAST, dhtStore: { maxRecords: 0 } }), InvalidOptionError)
   })
 })

@@ -1,6 +1,7 @@
 import { Option } from 'commander'
 import { createTesseraNode } from '../tessera-node.js'
-import { collectBootstrap, emit, guessNetwork, parsePositiveInt } from './options.js'
+import { NETWORK_TIMEOUT_RANGE_MS } from './constants.js'
+import { collectBootstrap, describeRange, emit, guessNetwork, integerIn } from './options.js'
 import type { Command } from 'commander'
 
 /** Default time `tessera peers` waits for a first connection and for discovery. */
@@ -21,7 +22,7 @@ export function registerPeersCommand (program: Command): void {
     .requiredOption('--bootstrap <multiaddr>', 'peer to join through, ending in /p2p/<peerId> (repeatable)', collectBootstrap)
     .option('--json', 'print {"peers":[…]} as JSON', false)
     .addOption(new Option('--network <mode>', 'address policy (default: local when every bootstrap address is private)').choices(['local', 'public']))
-    .option('--timeout-ms <ms>', 'how long to wait for the network', parsePositiveInt, DEFAULT_PEERS_TIMEOUT_MS)
+    .option('--timeout-ms <ms>', `how long to wait for the network, in ${describeRange(NETWORK_TIMEOUT_RANGE_MS, 'ms')}`, integerIn(NETWORK_TIMEOUT_RANGE_MS, 'ms'), DEFAULT_PEERS_TIMEOUT_MS)
     .action(async (opts: PeersCommandOptions) => { await runPeers(opts) })
 }
 
