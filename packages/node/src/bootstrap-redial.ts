@@ -1,6 +1,9 @@
+import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_REDIAL_INTERVAL_MS } from './constants.js'
 import type { Libp2p } from '@libp2p/interface'
+
+const log = logger('tessera:peer:bootstrap')
 
 export interface BootstrapRedialInit {
   /** Check period (default 5 s). */
@@ -30,7 +33,12 @@ export function startBootstrapRedial (node: Libp2p, addrs: string[], init: Boots
   const tick = async (): Promise<void> => {
     if (node.getConnections().length === 0) {
       await Promise.allSettled(targets.map(async (ma) => {
-        await node.dial(ma, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(dialTimeoutMs)]) })
+        try {
+          await node.dial(ma, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(dialTimeoutMs)]) })
+        } catch (err) {
+          // Tried again next period; the address and the cause are what a volunteer needs to see why it is alone.
+          log('could not dial bootstrap peer %a - %e', ma, err)
+        }
       }))
     }
     if (!stopped) {

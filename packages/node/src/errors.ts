@@ -100,3 +100,8 @@ export class IdentityFileTooOpenError extends TesseraError {
 export class ListenFailedError extends TesseraError {
   static override readonly code = 'ERR_LISTEN_FAILED'
 }
+
+/** No bootstrap peer could be reached; the message names each address and why its dial failed. */
+export class BootstrapUnreachableError extends TesseraError {
+  static override readonly code = 'ERR_BOOTSTRAP_UNREACHABLE'
+}

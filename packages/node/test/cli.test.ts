@@ -76,7 +76,7 @@ describe('tessera CLI', () => {
   })
 })
 
-describe('tessera node errors', () => {
+describe('errors a volunteer meets', () => {
   const common = ['node', '--network', 'local', '--device', 'ideal', '--tiles', '1', '--json']
 
   it('a key file readable by others is refused with its path and the fix', async () => {
@@ -121,5 +121,18 @@ describe('tessera node errors', () => {
     } finally {
       await new Promise((resolve) => { server.close(resolve) })
     }
+  })
+
+  it('a bootstrap peer that cannot be reached is named with the cause', async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
+    const port = (server.address() as AddressInfo).port
+    await new Promise((resolve) => { server.close(resolve) })
+    const address = `/ip4/127.0.0.1/tcp/${port}/p2p/${PEER}`
+    const r = await runTessera(['peers', '--bootstrap', address, '--timeout-ms', '1000'])
+    assert.equal(r.code, 1, r.stderr)
+    assert.ok(r.stderr.includes(`could not connect to ${address} (`), r.stderr)
+    assert.match(r.stderr, /ECONNREFUSED/)
+    assert.doesNotMatch(r.stderr, /^\s+at\s/m, 'no stack trace')
   })
 })

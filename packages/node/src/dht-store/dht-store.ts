@@ -27,7 +27,7 @@ import type { SelectFn } from '@libp2p/kad-dht'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 import type { Datastore, KeyQuery, Pair, Query } from 'interface-datastore'
 
-const log = logger('tessera:node:dht-store')
+const log = logger('tessera:peer:dht-store')
 const decoder = new TextDecoder()
 
 /** Whether `incoming` may replace `stored` under `key`: `replace`, `unchanged` (nothing to write), or throw to refuse. */
