@@ -68,6 +68,12 @@ export const DEFAULT_DIAL_TIMEOUT_MS = 10_000
 /** Timeout of one request/response exchange on the shard protocol (one frame out, one frame back). */
 export const DEFAULT_SHARD_TIMEOUT_MS = 30_000
 
+/**
+ * Longest delay a Node timer takes (2³¹ − 1 ms, 24.8 days): setTimeout and AbortSignal.timeout run a longer one
+ * after 1 ms instead, so no timeout or period may exceed it.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** Timeout of one DHT operation (put, provide, get, findProviders). */
 export const DEFAULT_DHT_TIMEOUT_MS = 30_000
 

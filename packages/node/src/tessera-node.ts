@@ -7,7 +7,7 @@ import { startBootstrapRedial } from './bootstrap-redial.js'
 import { CapacityPublisher, resolveRecordTiming } from './capacity-publisher.js'
 import {
   DEFAULT_DEVICE_PRESET, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC,
-  DEFAULT_REDIAL_INTERVAL_MS, DEFAULT_TILES, LATENCY_WINDOW_SIZE, maxTilesFor
+  DEFAULT_REDIAL_INTERVAL_MS, DEFAULT_TILES, LATENCY_WINDOW_SIZE, MAX_TIMER_MS, maxTilesFor
 } from './constants.js'
 import { DhtStore } from './dht-store/index.js'
 import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
@@ -154,8 +154,17 @@ function checkPositiveInt (value: number, what: string): number {
   return value
 }
 
-function checkPositive (value: number | undefined, what: string): void {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new InvalidOptionError(`${what} must be a positive number of ms, got ${value}`)
+/** A duration a timer will wait: positive and at most MAX_TIMER_MS (a longer one would fire after 1 ms). */
+function checkDuration (value: number | undefined, what: string): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= MAX_TIMER_MS)) {
+    throw new InvalidOptionError(`${what} must be in (0, ${MAX_TIMER_MS}] ms, got ${value}`)
+  }
+}
+
+function checkRelayLimits (limits: RelayLimits | undefined): void {
+  if (limits?.dataLimitBytes !== undefined) checkPositiveInt(limits.dataLimitBytes, 'relayLimits.dataLimitBytes')
+  checkDuration(limits?.durationLimitMs, 'relayLimits.durationLimitMs')
+  if (limits?.maxReservations !== undefined) checkPositiveInt(limits.maxReservations, 'relayLimits.maxReservations')
 }
 
 function resolveProfile (device: PresetName | DeviceProfile | undefined): DeviceProfile {
@@ -192,8 +201,9 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
   const tiles = checkPositiveInt(init.tiles ?? DEFAULT_TILES, 'tiles')
   for (const [v, what] of [[init.recordTtlMs, 'recordTtlMs'], [init.recordRefreshMs, 'recordRefreshMs'], [init.metricsIntervalMs, 'metricsIntervalMs'],
     [init.redialIntervalMs, 'redialIntervalMs'], [init.dhtTimeoutMs, 'dhtTimeoutMs']] as const) {
-    checkPositive(v, what)
+    checkDuration(v, what)
   }
+  checkRelayLimits(init.relayLimits)
   const profile = serve ? resolveProfile(init.device) : undefined
   if (profile !== undefined && tiles > maxTilesFor(profile.geometry)) {
     throw new InvalidOptionError(`tiles must be in [1, ${maxTilesFor(profile.geometry)}] for ${profile.geometry.rows}×${profile.geometry.cols} tiles (what the kernel's memory holds), got ${tiles}`)

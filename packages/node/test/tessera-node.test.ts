@@ -176,5 +176,8 @@ describe('createTesseraNode options', () => {
     await assert.rejects(createTesseraNode({ ...FAST, recordTtlMs: 3_600_000 }), /\[1, 600000\] ms/)
     await assert.rejects(createTesseraNode({ ...FAST, tiles: 1_000_000_000 }), /tiles must be in \[1, 10922\]/)
     await assert.rejects(createTesseraNode({ ...FAST, dhtStore: { maxRecords: 0 } }), InvalidOptionError)
+    // A timer cannot wait longer than 2³¹ − 1 ms (it would fire at once); BigInt() of a fraction throws deep in the relay.
+    await assert.rejects(createTesseraNode({ ...FAST, dhtTimeoutMs: 2 ** 31 }), /\(0, 2147483647\] ms/)
+    await assert.rejects(createTesseraNode({ ...FAST, relayServer: true, relayLimits: { dataLimitBytes: 1.5 } }), InvalidOptionError)
   })
 })

@@ -5,19 +5,13 @@
 import { crossbarConstants } from '@tessera/crossbar'
 import { MAX_CAPACITY_RECORD_LIFETIME_MS } from '@tessera/memory'
 import { MAX_BATCH, MAX_FRAME_SIZE_BYTES } from '@tessera/wire'
-import { CAPABILITY_BUCKETS, DHT_FIND_PROVIDERS_LIMIT, MAX_TILES } from '../constants.js'
+import { CAPABILITY_BUCKETS, DHT_FIND_PROVIDERS_LIMIT, MAX_TILES, MAX_TIMER_MS } from '../constants.js'
 
 /** An inclusive range of a flag's value. */
 export interface FlagRange {
   min: number
   max: number
 }
-
-/**
- * Longest delay a Node timer takes (2³¹ − 1 ms, 24.8 days): setTimeout and AbortSignal.timeout run a longer one
- * after 1 ms instead, so every timeout and duration flag stops there.
- */
-export const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** `--tiles`: at least one tile, at most what the kernel's memory holds programmed (MAX_TILES, 256×256 tiles). */
 export const TILES_RANGE: FlagRange = { min: 1, max: MAX_TILES }
@@ -31,7 +25,10 @@ export const RECORD_REFRESH_RANGE_MS: FlagRange = { min: 1_000, max: MAX_CAPACIT
  */
 export const RECORD_TTL_RANGE_MS: FlagRange = { min: RECORD_REFRESH_RANGE_MS.min + 1, max: MAX_CAPACITY_RECORD_LIFETIME_MS }
 
-/** `--dht-timeout-ms` and the `--timeout-ms` of `peers` and `run`: a second at least (a dial and a Noise handshake). */
+/**
+ * `--dht-timeout-ms` and the `--timeout-ms` of `peers` and `run`: a second at least (a dial and a Noise handshake), at
+ * most what a timer can wait (MAX_TIMER_MS).
+ */
 export const NETWORK_TIMEOUT_RANGE_MS: FlagRange = { min: 1_000, max: MAX_TIMER_MS }
 
 /**
@@ -40,7 +37,7 @@ export const NETWORK_TIMEOUT_RANGE_MS: FlagRange = { min: 1_000, max: MAX_TIMER_
  */
 export const RELAY_DATA_LIMIT_RANGE_BYTES: FlagRange = { min: MAX_FRAME_SIZE_BYTES, max: Number.MAX_SAFE_INTEGER }
 
-/** `--relay-duration-limit-ms`: a second at least; the relay enforces it with a timer. */
+/** `--relay-duration-limit-ms`: a second at least; the relay enforces it with a timer (MAX_TIMER_MS). */
 export const RELAY_DURATION_LIMIT_RANGE_MS: FlagRange = { min: 1_000, max: MAX_TIMER_MS }
 
 /**
