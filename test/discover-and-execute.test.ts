@@ -6,8 +6,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createRng } from '@tessera/crossbar'
-import { createTesseraNode } from '@tessera/node'
-import type { TesseraNode } from '@tessera/node'
+import { createTesseraNode } from '@tessera/peer'
+import type { TesseraNode } from '@tessera/peer'
 
 const FAST = { network: 'local' as const, calibrate: false, recordTtlMs: 5_000, recordRefreshMs: 1_000, metricsIntervalMs: 500, redialIntervalMs: 300 }
 

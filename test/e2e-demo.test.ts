@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const BIN = join(ROOT, 'packages', 'node', 'dist', 'src', 'bin.js')
+const BIN = join(ROOT, 'packages', 'cli', 'bin', 'tessera.js')
 const POLICIES = ['tessera', 'ray-like', 'memory-proportional', 'petals-like', 'round-robin', 'random']
 const METRICS = ['throughputRps', 'latencyP50Ms', 'latencyP95Ms', 'memoryUtilisation', 'resourceUtilisation', 'accuracy', 'requestsLost']
 const TIMEOUT_MS = 150_000

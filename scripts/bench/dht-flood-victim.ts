@@ -9,7 +9,7 @@
  * bounds; default MAX_DHT_RECORDS and MAX_DHT_RECORDS_PER_PEER).
  */
 import { createInterface } from 'node:readline'
-import { createTesseraNode } from '@tessera/node'
+import { createTesseraNode } from '@tessera/peer'
 
 function arg (name: string): string | undefined {
   const i = process.argv.indexOf(name)

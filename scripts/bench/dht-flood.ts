@@ -15,12 +15,12 @@ import { fileURLToPath } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { InvalidArgumentError } from 'commander'
-import { createTesseraNode, DATASTORE_DIR, MAX_DHT_RECORDS, MAX_DHT_RECORDS_PER_PEER } from '@tessera/node'
+import { createTesseraNode, DATASTORE_DIR, MAX_DHT_RECORDS, MAX_DHT_RECORDS_PER_PEER } from '@tessera/peer'
 import { MAX_CAPACITY_RECORD_SIZE_BYTES, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import type { Command } from 'commander'
 import type { PeerId } from '@libp2p/interface'
-import type { DhtStoreStats, TesseraNode } from '@tessera/node'
+import type { DhtStoreStats, TesseraNode } from '@tessera/peer'
 
 const DEFAULT_RECORDS = 2_000
 /** Enough senders that their per-sender bounds together exceed the total one (20 × 32 > 512). */
@@ -58,10 +58,16 @@ export interface FloodRun {
 
 interface VictimStats { rssBytes: number, heapUsedBytes: number, dhtStore: DhtStoreStats }
 
+/** The lines the victim prints (./dht-flood-victim.ts). */
+type VictimLine =
+  | { event: 'listening', peerId: string, addrs: string[] }
+  | ({ event: 'stats' } & VictimStats)
+  | { event: 'holds', holds: boolean }
+
 /** The victim child process and its JSON lines. */
 class Victim {
   private readonly child: ChildProcessWithoutNullStreams
-  private readonly waiting: Array<(line: any) => void> = []
+  private readonly waiting: Array<(line: VictimLine) => void> = []
   private readonly exited: Promise<unknown>
 
   constructor (dataDir: string, bounds: FloodRun['bounds']) {
@@ -70,26 +76,29 @@ class Victim {
     this.child = spawn(process.execPath, ['--expose-gc', script, '--data-dir', dataDir, '--max-records', String(bounds.maxRecords), '--max-records-per-peer', String(bounds.maxRecordsPerPeer)], { stdio: 'pipe' })
     this.exited = new Promise((resolve) => { this.child.on('exit', resolve) })
     this.child.stderr.pipe(process.stderr)
-    createInterface({ input: this.child.stdout }).on('line', (line) => { this.waiting.shift()?.(JSON.parse(line)) })
+    createInterface({ input: this.child.stdout }).on('line', (line) => { this.waiting.shift()?.(JSON.parse(line) as VictimLine) })
   }
 
-  async next (): Promise<any> {
-    return await new Promise((resolve) => { this.waiting.push(resolve) })
+  /** The next line of the kind `event` (the victim answers one command at a time, so lines come in order). */
+  async next<E extends VictimLine['event']> (event: E): Promise<Extract<VictimLine, { event: E }>> {
+    const line = await new Promise<VictimLine>((resolve) => { this.waiting.push(resolve) })
+    if (line.event !== event) throw new Error(`the victim printed a ${line.event} line where a ${event} line was expected`)
+    return line as Extract<VictimLine, { event: E }>
   }
 
-  private async ask (command: string): Promise<any> {
-    const reply = this.next()
+  private async ask<E extends VictimLine['event']> (command: string, event: E): Promise<Extract<VictimLine, { event: E }>> {
+    const reply = this.next(event)
     this.child.stdin.write(`${command}\n`)
     return await reply
   }
 
   async stats (): Promise<VictimStats> {
-    return await this.ask('stats')
+    return await this.ask('stats', 'stats')
   }
 
   /** Whether the victim holds a valid record of `peer`. */
   async holds (peer: PeerId): Promise<boolean> {
-    return (await this.ask(`holds ${peer.toString()}`)).holds === true
+    return (await this.ask(`holds ${peer.toString()}`, 'holds')).holds
   }
 
   async stop (): Promise<void> {
@@ -155,9 +164,9 @@ export async function runFloodBench (records: number, senders: number, parts: nu
   const victim = new Victim(dataDir, bounds)
   const nodes: TesseraNode[] = []
   try {
-    const listening = await victim.next()
+    const listening = await victim.next('listening')
     const victimId = peerIdFromString(listening.peerId)
-    const bootstrap = [listening.addrs[0] as string]
+    const bootstrap = [listening.addrs[0]]
     const honest = await createTesseraNode({ network: 'local', device: 'ideal', tiles: 2, calibrate: false, recordTtlMs: 60_000, recordRefreshMs: 2_000, bootstrap })
     nodes.push(honest)
     // Two acknowledged publications: the victim holds the honest record and has seen it renewed.

@@ -4,8 +4,8 @@
  * start), prints one JSON line
  * `{"addrs":[…]}` with every node's first address, and stops them all on SIGTERM or when stdin closes.
  */
-import { createTesseraNode } from '@tessera/node'
-import type { TesseraNode } from '@tessera/node'
+import { createTesseraNode } from '@tessera/peer'
+import type { TesseraNode } from '@tessera/peer'
 
 function arg (name: string): string | undefined {
   const i = process.argv.indexOf(name)

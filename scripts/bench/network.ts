@@ -23,9 +23,9 @@ import { InvalidArgumentError } from 'commander'
 import type { Command } from 'commander'
 import type { AddressInfo, Socket } from 'node:net'
 import { createDeviceProfile, createRng } from '@tessera/crossbar'
-import { WorkerExecutor, createTesseraNode } from '@tessera/node'
+import { WorkerExecutor, createTesseraNode } from '@tessera/peer'
 import { encodeShardReply, encodeShardRequest } from '@tessera/wire'
-import type { TesseraNode } from '@tessera/node'
+import type { TesseraNode } from '@tessera/peer'
 
 export interface NetworkScaleRow {
   nodes: number

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { KILL_GRACE_MS } from './constants.js'
 import { mustRun, runCommand } from './commands.js'
 import type { Tools } from './commands.js'
-import { CommandFailedError, InvalidTopologyError, NetemUnavailableError } from './errors.js'
+import { CommandFailedError, InvalidTopologyError, LabPrerequisiteError } from './errors.js'
 import { routerRuleset } from './ruleset.js'
 import { IFACE, planNamespaces } from './topology.js'
 import type { LabHost, TopologyPlan } from './topology.js'
@@ -189,6 +189,9 @@ export function lossRuleset (lossPercent: number): string {
  * Whether the kernel has the netem qdisc, tried on a veth pair in a scratch namespace (`<prefix>-netemcheck`,
  * removed at once), so that `up` can refuse a delay before it tears down a running lab.
  */
+/** Why link delay cannot be set on some kernels (this project's VMs among them). */
+export const NETEM_UNAVAILABLE_MESSAGE = 'link delay needs the netem qdisc, which this kernel lacks (CONFIG_NET_SCH_NETEM); loss works without it'
+
 export async function netemAvailable (tools: Tools, prefix: string): Promise<boolean> {
   const ns = `${prefix}-netemcheck`
   await runCommand([tools.ip, 'netns', 'del', ns])
@@ -209,7 +212,7 @@ async function addDelay (tools: Tools, plan: TopologyPlan, host: LabHost, delayM
     const result = await runCommand([tools.tc, '-n', ns, 'qdisc', 'replace', 'dev', link, ...args])
     if (result.code !== 0) {
       if (/qdisc kind is unknown/i.test(result.stderr)) {
-        throw new NetemUnavailableError()
+        throw new LabPrerequisiteError(NETEM_UNAVAILABLE_MESSAGE)
       }
       throw new CommandFailedError([tools.tc, '-n', ns, 'qdisc', 'replace', 'dev', link, ...args], result.code, result.stderr)
     }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { accessSync, constants as fsConstants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { RUN_TIMEOUT_MS } from './constants.js'
-import { CommandFailedError, MissingToolError, NotRootError } from './errors.js'
+import { CommandFailedError, LabPrerequisiteError } from './errors.js'
 
 /** Output of a finished command. */
 export interface RunResult {
@@ -32,7 +32,7 @@ export async function runCommand (argv: readonly string[], options: RunOptions =
     const timer = setTimeout(() => { child.kill('SIGKILL') }, options.timeoutMs ?? RUN_TIMEOUT_MS)
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer)
-      reject(err.code === 'ENOENT' ? new MissingToolError(`${file} is not installed: run \`bash .ci/natlab-deps.sh\``) : err)
+      reject(err.code === 'ENOENT' ? new LabPrerequisiteError(`${file} is not installed: run \`bash .ci/natlab-deps.sh\``) : err)
     })
     child.on('close', (code) => {
       clearTimeout(timer)
@@ -73,16 +73,16 @@ export interface Tools {
   tc: string
 }
 
-/** Throws {@link NotRootError} unless this process runs as root (the lab and its tests need it). */
+/** Throws {@link LabPrerequisiteError} unless this process runs as root (the lab and its tests need it). */
 export function requireRoot (): void {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new NotRootError(`the NAT lab needs root (network namespaces, veth pairs, nftables); this process runs as uid ${process.getuid()}. CI runs the lab tests as root after \`bash .ci/natlab-deps.sh\`.`)
+    throw new LabPrerequisiteError(`the NAT lab needs root (network namespaces, veth pairs, nftables); this process runs as uid ${process.getuid()}. CI runs the lab tests as root after \`bash .ci/natlab-deps.sh\`.`)
   }
 }
 
 /**
- * Checks that we are root and that iproute2, nftables and procps are installed. Throws {@link NotRootError} or
- * {@link MissingToolError} with a message that says what to do.
+ * Checks that we are root and that iproute2, nftables and procps are installed. Throws {@link LabPrerequisiteError}
+ * with a message that says what to do.
  */
 export function requireTools (): Tools {
   requireRoot()
@@ -95,7 +95,7 @@ export function requireTools (): Tools {
     else found[program] = path
   }
   if (missing.length > 0) {
-    throw new MissingToolError(`the NAT lab needs ${missing.join(', ')}: run \`bash .ci/natlab-deps.sh\` as root`)
+    throw new LabPrerequisiteError(`the NAT lab needs ${missing.join(', ')}: run \`bash .ci/natlab-deps.sh\` as root`)
   }
   return found as Tools
 }

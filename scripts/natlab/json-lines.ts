@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
-import { NatlabError } from './errors.js'
+import { LabProcessError } from './errors.js'
 import type { ChildProcess } from 'node:child_process'
 
 /** One JSON status line. */
@@ -22,7 +22,7 @@ export class JsonLineProcess {
 
   constructor (readonly host: string, readonly child: ChildProcess) {
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { this.stderr = (this.stderr + chunk).slice(-STDERR_TAIL_CHARS) })
-    if (child.stdout === null) throw new NatlabError(`${host}: the process's stdout is not piped`)
+    if (child.stdout === null) throw new LabProcessError(`${host}: the process's stdout is not piped`)
     createInterface({ input: child.stdout }).on('line', (text) => {
       try {
         this.lines.push(JSON.parse(text) as JsonLine)
@@ -41,7 +41,7 @@ export class JsonLineProcess {
 
   /**
    * Resolves to what `find` returns once it returns something, looking again at every new line; throws
-   * {@link NatlabError} with `what()`, the exit code and the stderr tail when `timeoutMs` passes or the process exits
+   * {@link LabProcessError} with `what()`, the exit code and the stderr tail when `timeoutMs` passes or the process exits
    * first (and whatever `find` throws).
    */
   protected async waitUntil<T> (find: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> {
@@ -51,7 +51,7 @@ export class JsonLineProcess {
       if (found !== undefined) return found
       const left = deadline - performance.now()
       if (left <= 0 || this.exited()) {
-        throw new NatlabError(`${this.host}: ${what()} within ${timeoutMs} ms (exit ${String(this.child.exitCode)}); stderr: ${this.stderr.trim().slice(-1000)}`)
+        throw new LabProcessError(`${this.host}: ${what()} within ${timeoutMs} ms (exit ${String(this.child.exitCode)}); stderr: ${this.stderr.trim().slice(-1000)}`)
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)

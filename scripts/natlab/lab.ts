@@ -3,13 +3,15 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess, StdioOptions } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildTopology, listLabNamespaces, namespacePids, netemAvailable, teardownNamespaces, validateNetem } from './build.js'
+import {
+  buildTopology, listLabNamespaces, namespacePids, NETEM_UNAVAILABLE_MESSAGE, netemAvailable, teardownNamespaces, validateNetem
+} from './build.js'
 import type { NetemOptions } from './build.js'
 import { requireTools, runCommand } from './commands.js'
 import type { RunResult, Tools } from './commands.js'
 import { findLeaks, snapshotConfinement } from './confinement.js'
 import { DEFAULT_PREFIX, DEFAULT_PUBLIC_PEERS, PREFIX_ENV, RUN_DIR } from './constants.js'
-import { LabNotUpError, NetemUnavailableError, UnknownHostError } from './errors.js'
+import { InvalidTopologyError, LabNotUpError, LabPrerequisiteError } from './errors.js'
 import { startStun } from './stun.js'
 import type { StunChoice, StunProcess } from './stun.js'
 import { DEFAULT_ROUTERS, planNamespaces, planTopology, validatePrefix } from './topology.js'
@@ -147,7 +149,7 @@ export function createLab (init: LabInit = {}): Lab {
   const hostOf = (name: string): LabHost => {
     const host = plan.hosts[name]
     if (host === undefined) {
-      throw new UnknownHostError(`no host ${JSON.stringify(name)} in NAT lab ${prefix}; hosts: ${Object.keys(plan.hosts).join(', ')}`)
+      throw new InvalidTopologyError(`no host ${JSON.stringify(name)} in NAT lab ${prefix}; hosts: ${Object.keys(plan.hosts).join(', ')}`)
     }
     return host
   }
@@ -199,7 +201,7 @@ export function createLab (init: LabInit = {}): Lab {
       const current = await status()
       if (current.up && current.strayNamespaces.length === 0) return { alreadyUp: true, buildMs: 0, stun: state.stun }
     }
-    if (netem.delayMs > 0 && !(await netemAvailable(t, prefix))) throw new NetemUnavailableError()
+    if (netem.delayMs > 0 && !(await netemAvailable(t, prefix))) throw new LabPrerequisiteError(NETEM_UNAVAILABLE_MESSAGE)
     await down()
     const started = performance.now()
     const dir = stateDir(prefix)

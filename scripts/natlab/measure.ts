@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { CONNECT_PROBE_TIMEOUT_MS, PROBE_SERVER_LIFETIME_MS, PUNCH_TIMEOUT_MS } from './constants.js'
-import { ProbeOutputError } from './errors.js'
+import { LabProcessError } from './errors.js'
 import type { Lab } from './lab.js'
 import { probeArgv } from './probe-path.js'
 import type { ProbeName } from './probe-path.js'
@@ -33,14 +33,14 @@ class JsonLines {
   private stderr = ''
 
   constructor (private readonly child: ChildProcess, private readonly what: string) {
-    if (child.stdout === null) throw new ProbeOutputError(`${what}: stdout is not piped`)
+    if (child.stdout === null) throw new LabProcessError(`${what}: stdout is not piped`)
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { this.stderr += chunk })
     createInterface({ input: child.stdout }).on('line', (line) => {
       let value: unknown
       try {
         value = JSON.parse(line)
       } catch {
-        value = new ProbeOutputError(`${what} printed a line that is not JSON: ${line}`)
+        value = new LabProcessError(`${what} printed a line that is not JSON: ${line}`)
       }
       const waiter = this.waiters.shift()
       if (waiter !== undefined) waiter(value)
@@ -63,15 +63,15 @@ class JsonLines {
         this.waiters.push(resolve)
         timer = setTimeout(() => {
           this.waiters.splice(this.waiters.indexOf(resolve), 1)
-          resolve(new ProbeOutputError(`${this.what} printed nothing within ${timeoutMs} ms${this.stderr === '' ? '' : `: ${this.stderr.trim()}`}`))
+          resolve(new LabProcessError(`${this.what} printed nothing within ${timeoutMs} ms${this.stderr === '' ? '' : `: ${this.stderr.trim()}`}`))
         }, timeoutMs)
       })
       clearTimeout(timer)
     }
     if (value instanceof Error) throw value
-    if (value === undefined) throw new ProbeOutputError(`${this.what} exited without the expected output${this.stderr === '' ? '' : `: ${this.stderr.trim()}`}`)
+    if (value === undefined) throw new LabProcessError(`${this.what} exited without the expected output${this.stderr === '' ? '' : `: ${this.stderr.trim()}`}`)
     const record = value as { event?: string, message?: string }
-    if (record.event === 'error') throw new ProbeOutputError(`${this.what} failed: ${record.message ?? 'unknown error'}`)
+    if (record.event === 'error') throw new LabProcessError(`${this.what} failed: ${record.message ?? 'unknown error'}`)
     return value as T
   }
 }
@@ -101,7 +101,7 @@ export interface EchoServer {
  */
 export async function startEchoServer (lab: Lab, host: string, port: number, lifetimeMs = PROBE_SERVER_LIFETIME_MS): Promise<EchoServer> {
   const address = lab.hosts[host]?.publicAddress ?? lab.hosts[host]?.lanAddress
-  if (address === undefined) throw new ProbeOutputError(`no host ${host} in the lab`)
+  if (address === undefined) throw new LabProcessError(`no host ${host} in the lab`)
   const { child, lines } = startProbe(lab, host, 'echo', ['--port', String(port), '--lifetime-ms', String(lifetimeMs)])
   try {
     const ready = await lines.next<{ port: number }>(PROBE_SLACK_MS)

@@ -5,10 +5,10 @@
  * back and each peer is named by the lab host it runs on.
  */
 import { fileURLToPath } from 'node:url'
-import { CommandFailedError, NatlabError } from './errors.js'
+import { CommandFailedError, InvalidTopologyError } from './errors.js'
 import { tesseraBinArgv } from './tessera.js'
 import type { Lab } from './lab.js'
-import type { LabNetwork } from './matrix.js'
+import type { LabNetwork } from './lab-network.js'
 import type { TesseraProcess } from './tessera.js'
 
 /** The repository's trained-model cache (the demo's and the tests'), so a checkout trains the MLP at most once. */
@@ -108,10 +108,10 @@ export async function waitForClassifiedRecords (lab: Lab, network: LabNetwork, t
 export async function runMnist (lab: Lab, network: LabNetwork, init: MnistRunInit = {}): Promise<MnistRun> {
   const host = init.host ?? 'pub1'
   const role = lab.hosts[host]?.role
-  if (role !== 'public' && role !== 'lan') throw new NatlabError(`the coordinator runs on a public or LAN host of the lab, not on ${host} (${String(role)})`)
+  if (role !== 'public' && role !== 'lan') throw new InvalidTopologyError(`the coordinator runs on a public or LAN host of the lab, not on ${host} (${String(role)})`)
   const policy = init.policy ?? DEFAULT_MNIST_POLICY
   const requests = init.requests ?? DEFAULT_MNIST_REQUESTS
-  if (!Number.isSafeInteger(requests) || requests < 1) throw new NatlabError(`MNIST requests must be a positive integer, got ${requests}`)
+  if (!Number.isSafeInteger(requests) || requests < 1) throw new InvalidTopologyError(`MNIST requests must be a positive integer, got ${requests}`)
   const argv = [
     ...tesseraBinArgv(), 'run', '--bootstrap', network.relayAddr, '--json', '--policy', policy,
     '--min-peers', String(init.minPeers ?? servingNodes(network).length), '--requests', String(requests),

@@ -13,7 +13,7 @@ export const ROUTER_TABLE = 'natlab'
  * - Unsolicited inbound is dropped, not rejected: a RST (or ICMP) answer to the first SYN of a TCP simultaneous
  *   open would kill the attempt, and home routers stay silent too.
  * - `ct state invalid drop` in both chains: without it a timing race let un-NATed LAN source addresses leak onto
- *   the public segment (measured; see NATLAB-NOTES.md).
+ *   the public segment (measured; see docs/nat-lab.md).
  */
 export function routerRuleset (nat: NatKind): string {
   const masquerade = nat === 'cone' ? 'masquerade persistent' : 'masquerade fully-random'

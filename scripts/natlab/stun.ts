@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { STUN_READY_TIMEOUT_MS } from './constants.js'
 import { findProgram, runCommand } from './commands.js'
 import type { Tools } from './commands.js'
-import { StunStartError } from './errors.js'
+import { LabPrerequisiteError, LabProcessError } from './errors.js'
 import { probeArgv } from './probe-path.js'
 import type { TopologyPlan } from './topology.js'
 
@@ -26,7 +26,7 @@ export interface StunProcess {
 function stunArgv (implementation: StunImplementation, plan: TopologyPlan, logFile: string): string[] {
   if (implementation === 'coturn') {
     const turnserver = findProgram('turnserver')
-    if (turnserver === undefined) throw new StunStartError('coturn is not installed (no turnserver): run `bash .ci/natlab-deps.sh` or choose the node STUN responder')
+    if (turnserver === undefined) throw new LabPrerequisiteError('coturn is not installed (no turnserver): run `bash .ci/natlab-deps.sh` or choose the node STUN responder')
     return [turnserver, '-n', '--stun-only', '-L', plan.stun.address, '-p', String(plan.stun.port), '--no-cli', '--no-tls', '--no-dtls',
       '--no-software-attribute', '--log-file', logFile, '--simple-log', '--no-stdout-log']
   }
@@ -58,5 +58,5 @@ export async function startStun (tools: Tools, plan: TopologyPlan, choice: StunC
     }
     await sleep(20)
   }
-  throw new StunStartError(`the ${implementation} STUN responder did not listen on ${plan.stun.address}:${plan.stun.port} within ${STUN_READY_TIMEOUT_MS} ms${exited !== undefined ? ` (it exited with ${exited})` : ''}; see ${logDir}`)
+  throw new LabProcessError(`the ${implementation} STUN responder did not listen on ${plan.stun.address}:${plan.stun.port} within ${STUN_READY_TIMEOUT_MS} ms${exited !== undefined ? ` (it exited with ${exited})` : ''}; see ${logDir}`)
 }

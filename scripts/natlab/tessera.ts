@@ -18,7 +18,7 @@ const NODE_STOP_GRACE_MS = 5000
 
 /** argv of the node CLI with this process's Node (the repository's Node 24). */
 export function tesseraBinArgv (): string[] {
-  return [process.execPath, fileURLToPath(new URL('../../../packages/node/dist/src/bin.js', import.meta.url))]
+  return [process.execPath, fileURLToPath(new URL('../../../packages/cli/bin/tessera.js', import.meta.url))]
 }
 
 /** A running `tessera node --json` inside a lab host; every stdout line is kept in `lines`. */

@@ -9,7 +9,7 @@
  * LAN peers' only default route points at their router.
  */
 import { DEFAULT_PUBLIC_PEERS, HOST_NAME_PATTERN, PREFIX_PATTERN, PUBLIC_FIRST_OCTET, PUBLIC_LAST_OCTET, ROUTER_FIRST_OCTET, ROUTER_LAST_OCTET, STUN_PORT } from './constants.js'
-import { InvalidPrefixError, InvalidTopologyError } from './errors.js'
+import { InvalidTopologyError } from './errors.js'
 
 /** "cone": endpoint-independent mapping (`masquerade persistent`); "symmetric": a new port per flow (`fully-random`). */
 export type NatKind = 'cone' | 'symmetric'
@@ -93,10 +93,10 @@ export const DEFAULT_ROUTERS: readonly RouterInit[] = [
 
 const RESERVED_NAMES = new Set(['inet', 'netemcheck'])
 
-/** Throws {@link InvalidPrefixError} unless `prefix` is a valid lab prefix. */
+/** Throws {@link InvalidTopologyError} unless `prefix` is a valid lab prefix. */
 export function validatePrefix (prefix: string): string {
   if (!PREFIX_PATTERN.test(prefix)) {
-    throw new InvalidPrefixError(`invalid NAT lab prefix ${JSON.stringify(prefix)}: use 1–12 lowercase letters and digits starting with a letter (no hyphens, so one lab's prefix never matches another's namespaces)`)
+    throw new InvalidTopologyError(`invalid NAT lab prefix ${JSON.stringify(prefix)}: use 1–12 lowercase letters and digits starting with a letter (no hyphens, so one lab's prefix never matches another's namespaces)`)
   }
   return prefix
 }

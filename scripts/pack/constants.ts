@@ -4,7 +4,7 @@
 export const DEFAULT_OUT_DIR = 'dist-pack'
 
 /** The workspace whose package becomes the published CLI (`bin: { tessera }`); the others are bundled into it. */
-export const CLI_PACKAGE_DIR = 'packages/node'
+export const CLI_PACKAGE_DIR = 'packages/cli'
 
 /** Scope of the workspace packages: every dependency in it is copied into the tarball (`bundleDependencies`). */
 export const WORKSPACE_SCOPE = '@tessera/'

@@ -1,54 +1,18 @@
-/** Errors of `npm run pack`: one class per failure, each with a `name` and a stable `code`. */
+/** Errors of `npm run pack`, each with a stable `code`. */
+import { TesseraError } from '@tessera/errors'
 
-export class PackError extends Error {
-  readonly code: string = 'ERR_PACK'
-  constructor (message = 'packing failed') {
-    super(message)
-    this.name = 'PackError'
-  }
-}
+/** Base class of the packing errors: the CLI prints their name and message alone (no stack). */
+export class PackError extends TesseraError { static override readonly code: string = 'ERR_PACK' }
 
 /** A compiled file or the WASM kernel is missing: the repository is not built. */
-export class MissingBuildError extends PackError {
-  override readonly code = 'ERR_PACK_MISSING_BUILD'
-  constructor (message = 'a compiled file is missing: run `npm run build` first') {
-    super(message)
-    this.name = 'MissingBuildError'
-  }
-}
+export class MissingBuildError extends PackError { static override readonly code = 'ERR_PACK_MISSING_BUILD' }
 
-/** Two workspace packages ask for different ranges of the same third-party package. */
-export class DependencyConflictError extends PackError {
-  override readonly code = 'ERR_PACK_DEPENDENCY_CONFLICT'
-  constructor (message = 'two workspace packages declare different ranges of one dependency') {
-    super(message)
-    this.name = 'DependencyConflictError'
-  }
-}
-
-/** A shipped file imports a package that the published manifest does not declare (it would fail after `npx`). */
-export class UndeclaredImportError extends PackError {
-  override readonly code = 'ERR_PACK_UNDECLARED_IMPORT'
-  constructor (message = 'a shipped file imports an undeclared package') {
-    super(message)
-    this.name = 'UndeclaredImportError'
-  }
-}
-
-/** A workspace package that the CLI depends on is not among the root package.json's workspaces. */
-export class UnknownWorkspaceError extends PackError {
-  override readonly code = 'ERR_PACK_UNKNOWN_WORKSPACE'
-  constructor (message = 'a scoped dependency is not a workspace of this repository') {
-    super(message)
-    this.name = 'UnknownWorkspaceError'
-  }
-}
+/**
+ * The workspaces cannot be published as one package: the CLI package or its README is missing, a scoped
+ * dependency is not a workspace, two workspaces ask for different ranges of one package, or a shipped file imports
+ * a package the published manifest does not declare (it would fail after `npx`).
+ */
+export class InvalidWorkspaceError extends PackError { static override readonly code = 'ERR_PACK_INVALID_WORKSPACE' }
 
 /** `npm pack` failed or printed something other than its JSON report. */
-export class NpmPackError extends PackError {
-  override readonly code = 'ERR_PACK_NPM'
-  constructor (message = '`npm pack` failed') {
-    super(message)
-    this.name = 'NpmPackError'
-  }
-}
+export class NpmPackError extends PackError { static override readonly code = 'ERR_PACK_NPM' }

@@ -4,7 +4,7 @@
  * resolution, walking up from a bundled package, finds them.
  */
 import { isBuiltin } from 'node:module'
-import { DependencyConflictError, UndeclaredImportError, UnknownWorkspaceError } from './errors.js'
+import { InvalidWorkspaceError } from './errors.js'
 
 /** The fields of a package.json that packing reads or writes. */
 export interface PackageManifest {
@@ -41,7 +41,7 @@ export function isWorkspaceName (name: string, scope: string): boolean {
 
 /**
  * Every workspace package `cli` needs at run time, directly or through another workspace, in a stable order
- * (breadth first, then by name). Throws UnknownWorkspaceError for a scoped dependency that is not a workspace.
+ * (breadth first, then by name). Throws InvalidWorkspaceError for a scoped dependency that is not a workspace.
  */
 export function workspaceClosure (cli: WorkspacePackage, workspaces: ReadonlyMap<string, WorkspacePackage>, scope: string): WorkspacePackage[] {
   const seen = new Map<string, WorkspacePackage>()
@@ -52,7 +52,7 @@ export function workspaceClosure (cli: WorkspacePackage, workspaces: ReadonlyMap
     for (const name of names) {
       if (name === cli.manifest.name || seen.has(name)) continue
       const found = workspaces.get(name)
-      if (found === undefined) throw new UnknownWorkspaceError(`${current.manifest.name} depends on ${name}, which is not a workspace of this repository`)
+      if (found === undefined) throw new InvalidWorkspaceError(`${current.manifest.name} depends on ${name}, which is not a workspace of this repository`)
       seen.set(name, found)
       queue.push(found)
     }
@@ -68,7 +68,7 @@ export interface MergedDependencies {
 
 /**
  * Unites the third-party `dependencies` of the given manifests. The same package must be asked for with the same
- * range everywhere (DependencyConflictError otherwise): the published package can install only one copy at its top.
+ * range everywhere (InvalidWorkspaceError otherwise): the published package can install only one copy at its top.
  * Names in `optionalPeers` become optional peer dependencies instead.
  */
 export function mergeThirdPartyDependencies (manifests: readonly PackageManifest[], scope: string,
@@ -79,7 +79,7 @@ export function mergeThirdPartyDependencies (manifests: readonly PackageManifest
       if (isWorkspaceName(name, scope)) continue
       const known = ranges.get(name)
       if (known !== undefined && known.range !== range) {
-        throw new DependencyConflictError(`${name}: ${known.from} asks for ${known.range}, ${manifest.name} for ${range}; use one range in both`)
+        throw new InvalidWorkspaceError(`${name}: ${known.from} asks for ${known.range}, ${manifest.name} for ${range}; use one range in both`)
       }
       ranges.set(name, { range, from: manifest.name })
     }
@@ -187,7 +187,7 @@ export function bareImports (source: string): string[] {
 }
 
 /**
- * Throws UndeclaredImportError when a shipped file imports a package that the published package does not provide
+ * Throws InvalidWorkspaceError when a shipped file imports a package that the published package does not provide
  * (a bundled workspace, a dependency or an optional peer). `files` maps a path (for the message) to its source.
  */
 export function checkImports (files: ReadonlyMap<string, string>, provided: ReadonlySet<string>): void {
@@ -198,6 +198,6 @@ export function checkImports (files: ReadonlyMap<string, string>, provided: Read
     }
   }
   if (missing.length > 0) {
-    throw new UndeclaredImportError(`not declared by the published package (add it to the workspace's dependencies): ${missing.slice(0, 10).join('; ')}`)
+    throw new InvalidWorkspaceError(`not declared by the published package (add it to the workspace's dependencies): ${missing.slice(0, 10).join('; ')}`)
   }
 }

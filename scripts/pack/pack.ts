@@ -1,5 +1,5 @@
 /**
- * Builds the tarball a volunteer runs with `npx`: the CLI workspace (packages/node) with the compiled JS of every
+ * Builds the tarball a volunteer runs with `npx`: the CLI workspace (packages/cli) with the compiled JS of every
  * workspace it needs copied into its node_modules and listed in `bundleDependencies`, the WASM kernel beside
  * @tessera/crossbar's compiled JS (where its loader looks), and the third-party dependencies declared for npm to
  * fetch from the registry. The bundled packages keep the repository's layout (`dist/src/*.js`, `dist/kernel.wasm`),
@@ -14,7 +14,7 @@ import { promisify } from 'node:util'
 import {
   CLI_PACKAGE_DIR, DEFAULT_OUT_DIR, EXTRA_FOLDERS, NPM_PACK_TIMEOUT_MS, OPTIONAL_PEERS, REQUIRED_ASSETS, WORKSPACE_SCOPE
 } from './constants.js'
-import { MissingBuildError, NpmPackError, PackError } from './errors.js'
+import { InvalidWorkspaceError, MissingBuildError, NpmPackError } from './errors.js'
 import { bundledManifest, checkImports, cliManifest, mergeThirdPartyDependencies, workspaceClosure } from './manifest.js'
 import type { PackageManifest, WorkspacePackage } from './manifest.js'
 
@@ -135,7 +135,7 @@ async function npmPack (npm: string, cwd: string, outDir: string): Promise<{ fil
     }))
   } catch (err) {
     const e = err as Error & { stderr?: string }
-    throw new NpmPackError(`npm pack failed: ${e.stderr?.trim() ?? e.message}`)
+    throw new NpmPackError(`npm pack failed: ${e.stderr?.trim() ?? e.message}`, { cause: err })
   }
   try {
     const [report] = JSON.parse(stdout) as Array<{ filename: string, size: number, unpackedSize: number, entryCount: number }>
@@ -152,7 +152,7 @@ async function npmPack (npm: string, cwd: string, outDir: string): Promise<{ fil
  * @example
  * ```ts
  * const { tarball, sizeBytes } = await packTessera({ outDir: 'dist-pack' })
- * // a volunteer: npx ./dist-pack/tessera-node-0.1.0.tgz node --bootstrap /ip4/…/p2p/…
+ * // a volunteer: npx ./dist-pack/tessera-cli-0.1.0.tgz node --bootstrap /ip4/…/p2p/…
  * ```
  */
 export async function packTessera (init: PackInit = {}): Promise<PackResult> {
@@ -161,12 +161,12 @@ export async function packTessera (init: PackInit = {}): Promise<PackResult> {
   const npm = init.npm ?? 'npm'
   const workspaces = await loadWorkspaces(repoRoot)
   const cli = [...workspaces.values()].find((w) => w.dir === CLI_PACKAGE_DIR)
-  if (cli === undefined) throw new PackError(`${CLI_PACKAGE_DIR} is not a workspace of ${repoRoot}`)
+  if (cli === undefined) throw new InvalidWorkspaceError(`${CLI_PACKAGE_DIR} is not a workspace of ${repoRoot}`)
   const bundled = workspaceClosure(cli, workspaces, WORKSPACE_SCOPE)
   const merged = mergeThirdPartyDependencies([cli.manifest, ...bundled.map((b) => b.manifest)], WORKSPACE_SCOPE, OPTIONAL_PEERS)
 
   const readme = join(repoRoot, CLI_PACKAGE_DIR, 'README.md')
-  if (!await exists(readme)) throw new PackError(`${CLI_PACKAGE_DIR}/README.md is missing: the published package needs one`)
+  if (!await exists(readme)) throw new InvalidWorkspaceError(`${CLI_PACKAGE_DIR}/README.md is missing: the published package needs one`)
 
   const stage = await mkdtemp(join(tmpdir(), 'tessera-pack-'))
   try {
@@ -186,6 +186,8 @@ export async function packTessera (init: PackInit = {}): Promise<PackResult> {
     const manifest = cliManifest(cli.manifest, bundled.map((b) => b.manifest), merged, EXTRA_FOLDERS)
     await writeFile(join(root, 'package.json'), JSON.stringify(manifest, null, 2) + '\n')
     await cp(readme, join(root, 'README.md'))
+    // The committed launcher that the manifest's `bin` names (it checks the Node version, then loads dist/src/bin.js).
+    await cp(join(repoRoot, CLI_PACKAGE_DIR, 'bin'), join(root, 'bin'), { recursive: true })
     for (const folder of EXTRA_FOLDERS) await cp(join(repoRoot, folder), join(root, folder), { recursive: true })
 
     await mkdir(outDir, { recursive: true })

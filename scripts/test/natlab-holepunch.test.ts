@@ -4,7 +4,7 @@
  * cone↔symmetric pair stays relayed with a typed error. Needs root (CI runs it as root after .ci/natlab-deps.sh);
  * without it the tests fail with the reason, never skip silently.
  *
- * The libp2p nodes are packages/node/test/holepunch/fixtures/peer.ts, run inside the lab namespaces with this
+ * The libp2p nodes are packages/holepunch/test/fixtures/peer.ts, run inside the lab namespaces with this
  * process's Node and driven over JSON lines.
  */
 import assert from 'node:assert/strict'
@@ -39,9 +39,9 @@ const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts')
 
 function fixtureArgv (): string[] {
   if (RUNNING_FROM_SOURCE) {
-    return [process.execPath, '--import', 'tsx', fileURLToPath(new URL('../../packages/node/test/holepunch/fixtures/peer.ts', import.meta.url))]
+    return [process.execPath, '--import', 'tsx', fileURLToPath(new URL('../../packages/holepunch/test/fixtures/peer.ts', import.meta.url))]
   }
-  return [process.execPath, fileURLToPath(new URL('../../../packages/node/dist/test/holepunch/fixtures/peer.js', import.meta.url))]
+  return [process.execPath, fileURLToPath(new URL('../../../packages/holepunch/dist/test/fixtures/peer.js', import.meta.url))]
 }
 
 type Line = JsonLine

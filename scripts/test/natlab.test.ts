@@ -7,7 +7,7 @@ import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { requireTools, runCommand } from '../natlab/commands.js'
-import { NetemUnavailableError } from '../natlab/errors.js'
+import { LabPrerequisiteError } from '../natlab/errors.js'
 import { createLab } from '../natlab/lab.js'
 import { requireRoot } from '../natlab/commands.js'
 import type { Lab, UpResult } from '../natlab/lab.js'
@@ -214,7 +214,7 @@ describe('natlab link impairment', { timeout: 60_000 }, () => {
     try {
       await lab.up({ delayMs: 10 })
     } catch (err) {
-      assert.ok(err instanceof NetemUnavailableError, String(err))
+      assert.ok(err instanceof LabPrerequisiteError && /netem/.test(err.message), String(err))
       // The refusal comes before anything is torn down: the running lab is untouched.
       const after = await lab.status()
       assert.equal(after.up, true)

@@ -14,11 +14,11 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createDeviceProfile, createRng, createTilePool } from '@tessera/crossbar'
-import { ShardExecutor, createTesseraNode } from '@tessera/node'
+import { ShardExecutor, createTesseraNode } from '@tessera/peer'
 import { packTessera } from '../pack/index.js'
 import type { PackResult } from '../pack/index.js'
 import type { ChildProcess } from 'node:child_process'
-import type { TesseraNode } from '@tessera/node'
+import type { TesseraNode } from '@tessera/peer'
 
 /** scripts/dist/test → the repository root (compiled), or scripts/test → root (tsx). */
 const here = dirname(fileURLToPath(import.meta.url))
@@ -171,9 +171,9 @@ describe('the packed tessera CLI, run with npx from its tarball in a fresh folde
   it('bundles every workspace package and leaves the third-party ones to the registry', async (t) => {
     t.diagnostic(`${packed.tarball}: ${packed.sizeBytes} B packed, ${packed.unpackedSizeBytes} B unpacked, ${packed.entryCount} files; npx install + start ${Math.round(installMs)} ms`)
     const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] }
-    const workspaceNames = await Promise.all(root.workspaces.filter((w) => w !== 'packages/node').map(async (w) =>
+    const workspaceNames = await Promise.all(root.workspaces.filter((w) => w !== 'packages/cli').map(async (w) =>
       (JSON.parse(await readFile(join(repoRoot, w, 'package.json'), 'utf8')) as { name: string }).name))
-    // The node package depends on every other workspace, directly or not: all of them are bundled.
+    // The CLI package depends on every other workspace, directly or not: all of them are bundled.
     assert.deepEqual([...packed.bundled].sort(), workspaceNames.sort())
     assert.ok(Object.keys(packed.dependencies).includes('libp2p'))
     assert.ok(!Object.keys(packed.dependencies).some((d) => d.startsWith('@tessera/')))
@@ -181,9 +181,9 @@ describe('the packed tessera CLI, run with npx from its tarball in a fresh folde
 
   it('installs a runnable layout: Node ≥ 22, the bin, and kernel.wasm found by the bundled @tessera/crossbar', async () => {
     const cache = join(tmp, 'npm-cache', '_npx')
-    const installs = readdirSync(cache).map((d) => join(cache, d, 'node_modules')).filter((d) => existsSync(join(d, '@tessera', 'node')))
+    const installs = readdirSync(cache).map((d) => join(cache, d, 'node_modules')).filter((d) => existsSync(join(d, '@tessera', 'cli')))
     assert.equal(installs.length, 1, 'npx installed the tarball once, into its folder in the npm cache')
-    const installed = join(installs[0], '@tessera', 'node')
+    const installed = join(installs[0], '@tessera', 'cli')
     const crossbar = join(installed, 'node_modules', '@tessera', 'crossbar', 'dist', 'src', 'index.js')
     const env = volunteerEnv(join(tmp, 'npm-cache'))
     const probe = spawnSync('node', ['--input-type=module', '-e',

@@ -23,7 +23,7 @@
  * (profiles that compute exactly), physics-scales.ts (units and converter steps).
  */
 import { DEFAULT_EXECUTE_T_SECONDS } from './constants.js'
-import { InvalidOptionError, NonFiniteValueError, ShapeMismatchError, UnknownBlockError } from './errors.js'
+import { InvalidCrossbarOptionError, NonFiniteValueError, ShapeMismatchError, UnknownHandleError } from './errors.js'
 import { createDriftingArray } from './physics-drift.js'
 import { exactBlock, isExactProfile } from './physics-exact.js'
 import { programDevices } from './physics-program.js'
@@ -44,7 +44,7 @@ export type { AnalogBlock, AnalogBlockInit, DeviceState, ExecuteOptions, Execute
  * A call with a `noiseKey` draws its read noise from (seed, noiseKey) alone; a call without one draws it from
  * the block's read-noise generator, seeded by the seed too and advanced with every such `execute`, so the same
  * sequence of calls gives bit-identical outputs.
- * @throws InvalidShapeError, ShapeMismatchError, NonFiniteValueError
+ * @throws ShapeMismatchError, NonFiniteValueError
  */
 export function programAnalogBlock (init: AnalogBlockInit): AnalogBlock {
   const { profile, weights, rows, cols } = init
@@ -91,14 +91,14 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
     cols,
     wMax,
     execute (x, batch, out, options) {
-      if (freed) throw new UnknownBlockError('block was freed')
+      if (freed) throw new UnknownHandleError('block was freed')
       const t = checkExecute(rows, cols, x, batch, out, options)
       const reads = periphery(x, batch, out, t, options?.driftCompensation ?? profile.driftCompensation, noiseSource(options))
       return executeStats(profile, reads, rows, cols)
     },
     effectiveWeights (tSeconds = DEFAULT_EXECUTE_T_SECONDS) {
       if (!Number.isFinite(tSeconds)) throw new NonFiniteValueError(`tSeconds must be finite, got ${tSeconds}`)
-      if (tSeconds < 0) throw new InvalidOptionError(`tSeconds must be ≥ 0, got ${tSeconds}`)
+      if (tSeconds < 0) throw new InvalidCrossbarOptionError(`tSeconds must be ≥ 0, got ${tSeconds}`)
       const values = new Float32Array(n)
       array.cellsAt(tSeconds, values, undefined)
       const scale = wUnit * wScale
@@ -107,7 +107,7 @@ function analogBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
     },
     driftCompensationFactor (tSeconds) {
       if (!Number.isFinite(tSeconds)) throw new NonFiniteValueError(`tSeconds must be finite, got ${tSeconds}`)
-      if (tSeconds < 0) throw new InvalidOptionError(`tSeconds must be ≥ 0, got ${tSeconds}`)
+      if (tSeconds < 0) throw new InvalidCrossbarOptionError(`tSeconds must be ≥ 0, got ${tSeconds}`)
       return array.driftCompensationFactor(tSeconds)
     },
     deviceState () {

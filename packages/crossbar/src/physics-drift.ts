@@ -40,43 +40,55 @@ export interface DriftingArray {
   driftCompensationFactor (t: number): number
 }
 
+/** The block's array, programmed from `devices`, not yet loaded into the kernel (the first `updateTime` loads it). */
 export function createDriftingArray (init: AnalogBlockInit, scales: BlockScales, devices: ProgrammedDevices): DriftingArray {
-  const { profile, rows, cols, seed, kernel } = init
-  const { wUnit, adcStep, boundOn } = scales
-  const { gPlus, gMinus, nuPlus, nuMinus, qsPlus, qsMinus } = devices
-  const n = rows * cols
-  const rowOffset = init.rowOffset ?? 0
-  const colOffset = init.colOffset ?? 0
-  const gRange = profile.gMaxMicroSiemens - profile.gMinMicroSiemens
-  const isPcm = profile.deviceModel === 'pcm'
-  const isRram = profile.deviceModel === 'rram'
+  return new Drifting(init, scales, devices)
+}
 
-  const tileRows = profile.geometry.rows
-  const tileCols = profile.geometry.cols
-  const irDrop = profile.irDrop
-  // Static first-order IR drop: the row driver sits at column 0 and the sense amplifier below the last row,
-  // so a cell loses signal in proportion to its wire length to both; input-independent, fixed at programming.
-  const irFactor = (i: number, j: number): number => irDrop === 0
-    ? 1
-    : 1 - irDrop * ((colOffset + j + 1) / tileCols + (tileRows - rowOffset - i) / tileRows) / 2
+/** A cell's read-noise variance, reported by `cellsAt`. */
+type VarianceSink = (i: number, j: number, v: number) => void
 
-  const kbuf = new Float32Array(n)
-  const rowWeight = new Float64Array(rows)
-  const colVar = new Float64Array(cols)
-  let readNoiseOn = false
-  let handle: KernelMatrix | undefined
-  let lastT = Number.NaN
-  let noiseVersion = 0
-  let meanSquareK = 0
-  const timeDependent = isPcm && (profile.driftScale > 0 || profile.readNoiseScale > 0)
-  const rramRead = isRram ? profile.readNoiseRelative : 0
-  const driftT0 = profile.t0Seconds
+class Drifting implements DriftingArray {
+  handle: KernelMatrix | undefined
+  readonly rowWeight: Float64Array
+  readonly colVar: Float64Array
+  readNoiseOn = false
+  noiseVersion = 0
+  meanSquareK = 0
+  private readonly init: AnalogBlockInit
+  private readonly scales: BlockScales
+  private readonly devices: ProgrammedDevices
+  /** The kernel-unit matrix at `lastT`. */
+  private readonly kbuf: Float32Array
+  private lastT = Number.NaN
+  /** Whether the conductances or the read noise change with t (PCM with drift or 1/f noise). */
+  private readonly timeDependent: boolean
+  /** Drift compensation: the readout at t = 0, and the factor α at `alphaT`. */
+  private baseline = Number.NaN
+  private alphaT = Number.NaN
+  private alpha = 1
 
-  const cellsAt = (t: number, target: Float32Array, onVariance: ((i: number, j: number, v: number) => void) | undefined): void => {
+  constructor (init: AnalogBlockInit, scales: BlockScales, devices: ProgrammedDevices) {
+    this.init = init
+    this.scales = scales
+    this.devices = devices
+    this.kbuf = new Float32Array(init.rows * init.cols)
+    this.rowWeight = new Float64Array(init.rows)
+    this.colVar = new Float64Array(init.cols)
+    const profile = init.profile
+    this.timeDependent = profile.deviceModel === 'pcm' && (profile.driftScale > 0 || profile.readNoiseScale > 0)
+  }
+
+  cellsAt (t: number, target: Float32Array, onVariance: VarianceSink | undefined): void {
+    const { profile, rows, cols } = this.init
+    const { gPlus, gMinus, nuPlus, nuMinus, qsPlus, qsMinus } = this.devices
+    const isPcm = profile.deviceModel === 'pcm'
+    const rramRead = profile.deviceModel === 'rram' ? profile.readNoiseRelative : 0
+    const driftT0 = profile.t0Seconds
     const tEff = pcmEffectiveTime(t, profile.tReadSeconds)
     const logT = tEff > driftT0 ? Math.log(tEff / driftT0) : 0
     const noiseT = isPcm ? pcmReadNoiseTimeFactor(t, profile.tReadSeconds) : 0
-    const toK = 1 / (gRange * wUnit)
+    const toK = 1 / ((profile.gMaxMicroSiemens - profile.gMinMicroSiemens) * this.scales.wUnit)
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
         const c = i * cols + j
@@ -86,7 +98,7 @@ export function createDriftingArray (init: AnalogBlockInit, scales: BlockScales,
           gp *= Math.exp(-nuPlus[c] * logT)
           gm *= Math.exp(-nuMinus[c] * logT)
         }
-        const scale = irFactor(i, j) * toK
+        const scale = this.irFactor(i, j) * toK
         target[c] = (gp - gm) * scale
         if (onVariance !== undefined) {
           let sp = 0
@@ -112,32 +124,51 @@ export function createDriftingArray (init: AnalogBlockInit, scales: BlockScales,
    * it varies only along rows or only along columns, or for a single driven row), exact on average over
    * inputs whose squares are spread evenly over the rows, and keeps every column's total noise power.
    */
-  const updateTime = (t: number): void => {
-    if (handle !== undefined && (!timeDependent || t === lastT)) return
+  updateTime (t: number): void {
+    if (this.handle !== undefined && (!this.timeDependent || t === this.lastT)) return
+    const { rows, cols, kernel } = this.init
+    const { kbuf, rowWeight, colVar } = this
+    const n = rows * cols
     rowWeight.fill(0)
     colVar.fill(0)
     let total = 0
-    cellsAt(t, kbuf, (i, j, v) => {
+    this.cellsAt(t, kbuf, (i, j, v) => {
       rowWeight[i] += v
       colVar[j] += v
       total += v
     })
-    readNoiseOn = total > 0
-    if (readNoiseOn) for (let i = 0; i < rows; i++) rowWeight[i] /= total
+    this.readNoiseOn = total > 0
+    if (this.readNoiseOn) for (let i = 0; i < rows; i++) rowWeight[i] /= total
     let squares = 0
     for (let c = 0; c < n; c++) squares += kbuf[c] * kbuf[c]
-    meanSquareK = squares / n
-    if (handle === undefined) handle = kernel.load(kbuf, rows, cols)
-    else kernel.update(handle, kbuf)
-    lastT = t
-    noiseVersion++
+    this.meanSquareK = squares / n
+    if (this.handle === undefined) this.handle = kernel.load(kbuf, rows, cols)
+    else kernel.update(this.handle, kbuf)
+    this.lastT = t
+    this.noiseVersion++
   }
 
-  const quantizeClip = (value: number, step: number, bound: number): number => {
-    let v = value
-    if (step > 0) v = roundHalfEven(v / step) * step
-    if (bound > 0) v = v > bound ? bound : v < -bound ? -bound : v
-    return v
+  driftCompensationFactor (t: number): number {
+    if (t === this.alphaT) return this.alpha
+    const seed = this.init.seed
+    if (Number.isNaN(this.baseline)) this.baseline = this.readoutMeanAbs(0, createRng(`${seed}/drift-reference/baseline`))
+    this.alpha = this.baseline / this.readoutMeanAbs(t, createRng(`${seed}/drift-reference/${t}`))
+    this.alphaT = t
+    return this.alpha
+  }
+
+  /**
+   * Static first-order IR drop: the row driver sits at column 0 and the sense amplifier below the last row,
+   * so a cell loses signal in proportion to its wire length to both; input-independent, fixed at programming.
+   */
+  private irFactor (i: number, j: number): number {
+    const { profile } = this.init
+    const irDrop = profile.irDrop
+    if (irDrop === 0) return 1
+    const rowOffset = this.init.rowOffset ?? 0
+    const colOffset = this.init.colOffset ?? 0
+    const tileRows = profile.geometry.rows
+    return 1 - irDrop * ((colOffset + j + 1) / profile.geometry.cols + (tileRows - rowOffset - i) / tileRows) / 2
   }
 
   /**
@@ -145,10 +176,13 @@ export function createDriftingArray (init: AnalogBlockInit, scales: BlockScales,
    * per row) through the full analog path; row i of that readout is row i of the array plus per-cell read
    * noise, output noise and the ADC, which is what this computes directly in O(rows·cols), once per t.
    */
-  const readoutMeanAbs = (t: number, rng: Rng): number => {
+  private readoutMeanAbs (t: number, rng: Rng): number {
+    const { profile, rows, cols } = this.init
+    const { wUnit, adcStep, boundOn } = this.scales
+    const n = rows * cols
     const values = new Float32Array(n)
     const sigmas = new Float32Array(n)
-    cellsAt(t, values, (i, j, v) => { sigmas[i * cols + j] = Math.sqrt(v) })
+    this.cellsAt(t, values, (i, j, v) => { sigmas[i * cols + j] = Math.sqrt(v) })
     let sum = 0
     for (let c = 0; c < n; c++) {
       let y = values[c] * wUnit
@@ -159,26 +193,11 @@ export function createDriftingArray (init: AnalogBlockInit, scales: BlockScales,
     }
     return Math.max(sum / n, READOUT_FLOOR)
   }
-  let baseline = Number.NaN
-  let alphaT = Number.NaN
-  let alpha = 1
-  const driftCompensationFactor = (t: number): number => {
-    if (t === alphaT) return alpha
-    if (Number.isNaN(baseline)) baseline = readoutMeanAbs(0, createRng(`${seed}/drift-reference/baseline`))
-    alpha = baseline / readoutMeanAbs(t, createRng(`${seed}/drift-reference/${t}`))
-    alphaT = t
-    return alpha
-  }
+}
 
-  return {
-    get handle () { return handle },
-    rowWeight,
-    colVar,
-    get readNoiseOn () { return readNoiseOn },
-    get noiseVersion () { return noiseVersion },
-    get meanSquareK () { return meanSquareK },
-    cellsAt,
-    updateTime,
-    driftCompensationFactor
-  }
+function quantizeClip (value: number, step: number, bound: number): number {
+  let v = value
+  if (step > 0) v = roundHalfEven(v / step) * step
+  if (bound > 0) v = v > bound ? bound : v < -bound ? -bound : v
+  return v
 }

@@ -2,12 +2,12 @@
  * The exact path of a weight block: a profile without noise, converters, quantisation, faults or IR drop
  * computes exactly, so the kernel holds W itself and the outputs are the kernel's outputs.
  */
-import { NonFiniteValueError, UnknownBlockError } from './errors.js'
+import { NonFiniteValueError, UnknownHandleError } from './errors.js'
 import type { KernelMatrix } from './kernel.js'
 import { executeStats } from './physics-stats.js'
 import type { AnalogBlock, AnalogBlockInit } from './physics-types.js'
 import { checkExecute } from './physics-validate.js'
-import type { DevicePhysics } from './profiles.js'
+import type { DevicePhysics } from './profile-types.js'
 
 /** True when the profile computes exactly (no noise, converters, quantisation, faults or IR drop). */
 export function isExactProfile (profile: DevicePhysics): boolean {
@@ -26,7 +26,7 @@ export function exactBlock (init: AnalogBlockInit, wMax: number): AnalogBlock {
     cols,
     wMax,
     execute (x, batch, out, options) {
-      if (handle === undefined) throw new UnknownBlockError('block was freed')
+      if (handle === undefined) throw new UnknownHandleError('block was freed')
       checkExecute(rows, cols, x, batch, out, options)
       const count = batch * rows
       for (let i = 0; i < count; i++) {

@@ -2,7 +2,7 @@
  * The phase-change-memory laws of aihwkit's `PCMLikeNoiseModel` (Nandakumar et al., "Phase-change memory
  * models for deep learning training and inference", ICECS 2019; aihwkit `aihwkit/inference/noise/pcm.py`).
  * Every function takes x = g_T / g_max (the target conductance relative to g_max) or a conductance in µS and
- * is a pure function, so the test vectors of DESIGN.md check them directly.
+ * is a pure function, so the test vectors of docs/crossbar.md check them directly.
  */
 import {
   PCM_NU_MEAN_MAX, PCM_NU_MEAN_MIN, PCM_NU_MEAN_OFFSET, PCM_NU_MEAN_SLOPE,

@@ -4,7 +4,7 @@
  * programming, drift and periphery modules all quantise and clip with the very same numbers.
  */
 import { AIHWKIT_MAX_BM_FACTOR, AIHWKIT_MAX_BM_RES } from './constants.js'
-import type { DeviceProfile } from './profiles.js'
+import type { DeviceProfile } from './profile-types.js'
 
 /** Scales and converter settings of one block (see the module comment of physics-block.ts for the units). */
 export interface BlockScales {

@@ -4,7 +4,7 @@
  * without importing the composer.
  */
 import type { MvmKernel } from './kernel.js'
-import type { DeviceProfile } from './profiles.js'
+import type { DeviceProfile } from './profile-types.js'
 
 /** Options of one `execute` call. */
 export interface ExecuteOptions {

@@ -8,7 +8,7 @@
  * periphery of a real crossbar accelerator does.
  */
 
-import { InsufficientCapacityError, InvalidDeviceError, InvalidShapeError, ShapeMismatchError, UnknownMatrixError } from './errors.js'
+import { InsufficientCapacityError, InvalidPlanError, ShapeMismatchError, UnknownHandleError } from './errors.js'
 import type { ExecuteOptions, ExecuteStats } from './physics-block.js'
 import type { PartitionPlan, PlannedBlock } from './planner.js'
 import type { BlockHandle } from './tile.js'
@@ -24,7 +24,7 @@ export interface PlannedMatrices {
    * `out = x · W` for `batch` input vectors of matrix `matrixId` (`x`: `batch × rows`, `out`: `batch × cols`,
    * row-major, crossbar orientation). Returns the summed device cost of every block's execution (device time
    * as if the blocks ran one after another).
-   * @throws UnknownMatrixError, InvalidShapeError, ShapeMismatchError, and the pools' execute errors
+   * @throws UnknownHandleError, ShapeMismatchError, and the pools' execute errors
    */
   mvm (matrixId: string, x: Float32Array, batch: number, out: Float32Array, options?: ExecuteOptions): ExecuteStats
   /** Frees every tile the matrices hold. Calling it again does nothing. */
@@ -52,24 +52,24 @@ interface ProgrammedBlock {
  * planned.release()
  * ```
  *
- * @throws UnknownMatrixError when a planned matrix has no weights
  * @throws ShapeMismatchError when a weight array does not have `rows × cols` values
- * @throws InvalidDeviceError when a planned device has no pool or its pool has another tile geometry
+ * @throws InvalidPlanError when a planned matrix has no weights, or a planned device has no pool or its pool has
+ *   another tile geometry
  * @throws InsufficientCapacityError when a pool has fewer free tiles than the plan allocates on it
  */
 export function programPlannedMatrices (plan: PartitionPlan, weights: Readonly<Record<string, Float32Array>>, pools: Readonly<Record<string, TilePool>>, seed: number | string): PlannedMatrices {
   for (const [id, shape] of Object.entries(plan.matrices)) {
     const values = Object.hasOwn(weights, id) ? weights[id] : undefined
-    if (values === undefined) throw new UnknownMatrixError(`no weights given for planned matrix ${id}`)
+    if (values === undefined) throw new InvalidPlanError(`no weights given for planned matrix ${id}`)
     if (values.length !== shape.rows * shape.cols) throw new ShapeMismatchError(`weights of ${id} have ${values.length} values, ${shape.rows}×${shape.cols} needs ${shape.rows * shape.cols}`)
   }
   for (const [deviceId, count] of Object.entries(plan.tilesPerDevice)) {
     const pool = Object.hasOwn(pools, deviceId) ? pools[deviceId] : undefined
-    if (pool === undefined) throw new InvalidDeviceError(`no tile pool given for planned device ${deviceId}`)
+    if (pool === undefined) throw new InvalidPlanError(`no tile pool given for planned device ${deviceId}`)
     const planned = plan.geometries[deviceId]
     const actual = pool.profile.geometry
     if (planned === undefined || planned.rows !== actual.rows || planned.cols !== actual.cols) {
-      throw new InvalidDeviceError(`device ${deviceId} was planned with ${planned?.rows}×${planned?.cols} tiles, its pool has ${actual.rows}×${actual.cols}`)
+      throw new InvalidPlanError(`device ${deviceId} was planned with ${planned?.rows}×${planned?.cols} tiles, its pool has ${actual.rows}×${actual.cols}`)
     }
     if (pool.tilesFree() < count) throw new InsufficientCapacityError(`the plan needs ${count} tiles on device ${deviceId}, its pool has ${pool.tilesFree()} free`)
   }
@@ -95,10 +95,10 @@ export function programPlannedMatrices (plan: PartitionPlan, weights: Readonly<R
     for (const block of plan.blocks) {
       const shape = plan.matrices[block.matrixId]
       const list = byMatrix.get(block.matrixId)
-      if (shape === undefined || list === undefined) throw new UnknownMatrixError(`a block names matrix ${block.matrixId}, which the plan does not list`)
+      if (shape === undefined || list === undefined) throw new InvalidPlanError(`a block names matrix ${block.matrixId}, which the plan does not list`)
       const pool = pools[block.deviceId]
       const tileId = tileIds[block.deviceId]?.[block.tile]
-      if (pool === undefined || tileId === undefined) throw new InvalidDeviceError(`a block names tile ${block.tile} of device ${block.deviceId}, which the plan does not allocate`)
+      if (pool === undefined || tileId === undefined) throw new InvalidPlanError(`a block names tile ${block.tile} of device ${block.deviceId}, which the plan does not allocate`)
       const handle = pool.programBlock(tileId, {
         weights: sliceBlock(weights[block.matrixId], shape.cols, block),
         rows: block.rows,
@@ -127,9 +127,9 @@ export function programPlannedMatrices (plan: PartitionPlan, weights: Readonly<R
     mvm (matrixId, x, batch, out, options) {
       const blocks = byMatrix.get(matrixId)
       const shape = Object.hasOwn(plan.matrices, matrixId) ? plan.matrices[matrixId] : undefined
-      if (blocks === undefined || shape === undefined) throw new UnknownMatrixError(`matrix ${matrixId} is not part of the plan`)
-      if (released) throw new UnknownMatrixError(`matrix ${matrixId} was released`)
-      if (!Number.isInteger(batch) || batch < 1) throw new InvalidShapeError(`batch must be a positive integer, got ${batch}`)
+      if (blocks === undefined || shape === undefined) throw new UnknownHandleError(`matrix ${matrixId} is not part of the plan`)
+      if (released) throw new UnknownHandleError(`matrix ${matrixId} was released`)
+      if (!Number.isInteger(batch) || batch < 1) throw new ShapeMismatchError(`batch must be a positive integer, got ${batch}`)
       const { rows, cols } = shape
       if (x.length < batch * rows) throw new ShapeMismatchError(`input has ${x.length} values, batch ${batch}×${rows} needs ${batch * rows}`)
       if (out.length < batch * cols) throw new ShapeMismatchError(`output has ${out.length} values, batch ${batch}×${cols} needs ${batch * cols}`)

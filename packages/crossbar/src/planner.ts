@@ -10,10 +10,10 @@
  */
 
 import { DEFAULT_PLANNER_MIN_CUT_CELLS, PLANNER_MIN_CUT_TILE_DIVISOR } from './constants.js'
-import { DuplicateMatrixIdError, InsufficientCapacityError, InvalidDeviceError, InvalidMatrixSpecError, InvalidOptionError, InvalidShapeError } from './errors.js'
+import { InsufficientCapacityError, InvalidCrossbarOptionError, InvalidPlanError } from './errors.js'
 import { packRegions } from './planner-packing.js'
 import type { MatrixRegion, PackedBlock, PackOptions } from './planner-packing.js'
-import type { TileGeometry } from './profiles.js'
+import type { TileGeometry } from './profile-types.js'
 
 /** A device (a node's tile pool) the planner may place blocks on. */
 export interface PlannerDevice {
@@ -125,21 +125,19 @@ interface DeviceGroup {
  * plan.utilisation // cells holding weights ÷ cells of allocated tiles
  * ```
  *
- * @throws InvalidShapeError when a matrix has a zero, negative or non-integer dimension
- * @throws DuplicateMatrixIdError when two matrices share an id
- * @throws InvalidMatrixSpecError when an id is empty or a sensitivity lies outside 0 … 1
- * @throws InvalidDeviceError when a device has an empty or duplicate id, a bad geometry, a negative or
+ * @throws InvalidPlanError when a matrix has an empty or duplicate id, a zero, negative or non-integer dimension
+ *   or a sensitivity outside 0 … 1, or a device has an empty or duplicate id, a bad geometry, a negative or
  *   non-integer `freeTiles` or a negative or non-finite `noiseLevel`
  * @throws InsufficientCapacityError when the devices' free tiles cannot hold the matrices
- * @throws InvalidOptionError when `strategy` or `minCutCells` is not valid
+ * @throws InvalidCrossbarOptionError when `strategy` or `minCutCells` is not valid
  */
 export function planPartition (matrices: readonly MatrixSpec[], devices: readonly PlannerDevice[], options: PlanOptions = {}): PartitionPlan {
   validateMatrices(matrices)
   validateDevices(devices)
   const strategy = options.strategy ?? 'balanced'
-  if (strategy !== 'balanced' && strategy !== 'fill') throw new InvalidOptionError(`unknown planner strategy ${String(strategy)}`)
+  if (strategy !== 'balanced' && strategy !== 'fill') throw new InvalidCrossbarOptionError(`unknown planner strategy ${String(strategy)}`)
   const minCutCells = options.minCutCells
-  if (minCutCells !== undefined && (!Number.isInteger(minCutCells) || minCutCells < 1)) throw new InvalidOptionError(`minCutCells must be a positive integer, got ${minCutCells}`)
+  if (minCutCells !== undefined && (!Number.isInteger(minCutCells) || minCutCells < 1)) throw new InvalidCrossbarOptionError(`minCutCells must be a positive integer, got ${minCutCells}`)
   const allowCut = options.splitRagged ?? true
 
   // Sensitive matrices first; noisy devices last. Both sorts are stable, so equal keys keep the caller's order.
@@ -323,27 +321,27 @@ function straddleCut (region: MatrixRegion, cells: number, geometry: TileGeometr
 }
 
 function validateMatrices (matrices: readonly MatrixSpec[]): void {
-  if (!Array.isArray(matrices)) throw new TypeError('matrices must be an array')
+  if (!Array.isArray(matrices)) throw new InvalidPlanError('matrices must be an array')
   const seen = new Set<string>()
   for (const m of matrices) {
-    if (typeof m?.id !== 'string' || m.id.length === 0) throw new InvalidMatrixSpecError('a matrix id must be a non-empty string')
-    if (!isPositiveInteger(m.rows) || !isPositiveInteger(m.cols)) throw new InvalidShapeError(`matrix ${m.id} has shape ${String(m.rows)}×${String(m.cols)}; dimensions must be positive integers`)
-    if (seen.has(m.id)) throw new DuplicateMatrixIdError(`matrix id ${m.id} appears more than once`)
+    if (typeof m?.id !== 'string' || m.id.length === 0) throw new InvalidPlanError('a matrix id must be a non-empty string')
+    if (!isPositiveInteger(m.rows) || !isPositiveInteger(m.cols)) throw new InvalidPlanError(`matrix ${m.id} has shape ${String(m.rows)}×${String(m.cols)}; dimensions must be positive integers`)
+    if (seen.has(m.id)) throw new InvalidPlanError(`matrix id ${m.id} appears more than once`)
     seen.add(m.id)
-    if (m.sensitivity !== undefined && !(m.sensitivity >= 0 && m.sensitivity <= 1)) throw new InvalidMatrixSpecError(`matrix ${m.id} has sensitivity ${m.sensitivity}; it must lie in 0 … 1`)
+    if (m.sensitivity !== undefined && !(m.sensitivity >= 0 && m.sensitivity <= 1)) throw new InvalidPlanError(`matrix ${m.id} has sensitivity ${m.sensitivity}; it must lie in 0 … 1`)
   }
 }
 
 function validateDevices (devices: readonly PlannerDevice[]): void {
-  if (!Array.isArray(devices)) throw new TypeError('devices must be an array')
+  if (!Array.isArray(devices)) throw new InvalidPlanError('devices must be an array')
   const seen = new Set<string>()
   for (const d of devices) {
-    if (typeof d?.id !== 'string' || d.id.length === 0) throw new InvalidDeviceError('a device id must be a non-empty string')
-    if (seen.has(d.id)) throw new InvalidDeviceError(`device id ${d.id} appears more than once`)
+    if (typeof d?.id !== 'string' || d.id.length === 0) throw new InvalidPlanError('a device id must be a non-empty string')
+    if (seen.has(d.id)) throw new InvalidPlanError(`device id ${d.id} appears more than once`)
     seen.add(d.id)
-    if (!isPositiveInteger(d.geometry?.rows) || !isPositiveInteger(d.geometry?.cols)) throw new InvalidDeviceError(`device ${d.id} has tile geometry ${String(d.geometry?.rows)}×${String(d.geometry?.cols)}; dimensions must be positive integers`)
-    if (!Number.isInteger(d.freeTiles) || d.freeTiles < 0) throw new InvalidDeviceError(`device ${d.id} has freeTiles ${String(d.freeTiles)}; it must be a non-negative integer`)
-    if (d.noiseLevel !== undefined && !(Number.isFinite(d.noiseLevel) && d.noiseLevel >= 0)) throw new InvalidDeviceError(`device ${d.id} has noiseLevel ${String(d.noiseLevel)}; it must be finite and non-negative`)
+    if (!isPositiveInteger(d.geometry?.rows) || !isPositiveInteger(d.geometry?.cols)) throw new InvalidPlanError(`device ${d.id} has tile geometry ${String(d.geometry?.rows)}×${String(d.geometry?.cols)}; dimensions must be positive integers`)
+    if (!Number.isInteger(d.freeTiles) || d.freeTiles < 0) throw new InvalidPlanError(`device ${d.id} has freeTiles ${String(d.freeTiles)}; it must be a non-negative integer`)
+    if (d.noiseLevel !== undefined && !(Number.isFinite(d.noiseLevel) && d.noiseLevel >= 0)) throw new InvalidPlanError(`device ${d.id} has noiseLevel ${String(d.noiseLevel)}; it must be finite and non-negative`)
   }
 }
 

@@ -9,106 +9,14 @@ import {
   MAX_TILE_SIDE, NEUROSIM_RRAM_G_MAX_MICRO_SIEMENS, NEUROSIM_RRAM_ON_OFF_RATIO, PCM_G_MAX_MICRO_SIEMENS,
   PCM_T0_SECONDS, PCM_T_READ_SECONDS
 } from './constants.js'
-import { InvalidProfileError, InvalidShapeError, UnknownPresetError } from './errors.js'
+import { InvalidProfileError } from './errors.js'
 import { estimateNoiseLevel } from './physics-noise-level.js'
+import type { DevicePhysics, DeviceProfile, DeviceProfileInit, DeviceTiming, PresetName } from './profile-types.js'
 
-/** The built-in device presets. */
-export type PresetName = 'ideal' | 'pcm' | 'rram-4bit' | 'rram-hifi'
+export type { DeviceModel, DevicePhysics, DeviceProfile, DeviceProfileInit, DeviceTiming, PresetName, TileGeometry } from './profile-types.js'
 
 /** Every built-in preset, in order of decreasing fidelity after `ideal`. */
 export const PRESET_NAMES: readonly PresetName[] = ['ideal', 'pcm', 'rram-4bit', 'rram-hifi']
-
-/** Tile size: `rows` word lines (inputs) by `cols` bit lines (outputs). */
-export interface TileGeometry {
-  rows: number
-  cols: number
-}
-
-/**
- * Which conductance laws a device follows: `ideal` (exact), `pcm` (aihwkit `PCMLikeNoiseModel`: programming
- * noise, drift, 1/f read noise) or `rram` (CrossSim-style generic device: multiplicative programming noise and
- * multiplicative read noise, no drift).
- */
-export type DeviceModel = 'ideal' | 'pcm' | 'rram'
-
-/** Per-MVM timing and energy of one tile. */
-export interface DeviceTiming {
-  /** Latency of one MVM (one input vector through the tile, ADC included), in ns. */
-  mvmLatencyNs: number
-  /** Energy per multiply-accumulate in the analog core, in pJ. */
-  energyPjPerMac: number
-}
-
-/** The physics of a device: every field may be overridden through `createDeviceProfile`'s `init`. */
-export interface DevicePhysics {
-  /** Conductance laws to apply. */
-  deviceModel: DeviceModel
-  /** Largest programmable conductance, µS. */
-  gMaxMicroSiemens: number
-  /** Smallest programmable conductance (the "off" state), µS; a weight of zero puts both devices here. */
-  gMinMicroSiemens: number
-  /**
-   * Number of programmable conductance levels per device between g_min and g_max inclusive, or 0 for a
-   * continuous device. A signed weight spans 2·levels − 1 values through the differential pair.
-   */
-  conductanceLevels: number
-  /** `pcm`: multiplier on aihwkit's programming-noise law (aihwkit `prog_noise_scale`). */
-  programNoiseScale: number
-  /** `pcm`: multiplier on the 1/f read-noise law (aihwkit `read_noise_scale`). */
-  readNoiseScale: number
-  /** `pcm`: multiplier on the drift exponents (aihwkit `drift_scale`). */
-  driftScale: number
-  /** `rram`: relative standard deviation of programming noise, g_prog = g_T·(1 + σ·N(0, 1)). */
-  programNoiseRelative: number
-  /** `rram`: relative standard deviation of the conductance seen by each read. */
-  readNoiseRelative: number
-  /** Drift reference time t0 (s). */
-  t0Seconds: number
-  /** Read duration t_read (s) of the 1/f noise law. */
-  tReadSeconds: number
-  /** Fraction of devices stuck at g_min (stuck-at-0 / stuck-off). */
-  stuckAtGminFraction: number
-  /** Fraction of devices stuck at g_max (stuck-at-1 / stuck-on). */
-  stuckAtGmaxFraction: number
-  /** `abs-max`: each input vector is divided by its max |x| before the DAC (aihwkit `NoiseManagementType.ABS_MAX`). */
-  noiseManagement: 'abs-max' | 'none'
-  /** DAC resolution in bits (2^bits − 1 levels on [−inputBound, inputBound], aihwkit `inp_res = 1/(2^bits − 2)`), 0 = no DAC. */
-  dacBits: number
-  /** Input range of the DAC (normalized units). */
-  inputBound: number
-  /** ADC resolution in bits (step 2·outputBound / (2^bits − 2), aihwkit `out_res = 1/(2^bits − 2)`), 0 = no ADC. */
-  adcBits: number
-  /** Output range of the ADC in normalized units (outputs are clipped to ±outputBound), 0 = unbounded. */
-  outputBound: number
-  /** Additive Gaussian output noise σ_out in normalized units (aihwkit `out_noise`). */
-  outputNoise: number
-  /** `iterative`: halve the input scale and re-run while the ADC clips (aihwkit `BoundManagementType.ITERATIVE`). */
-  boundManagement: 'iterative' | 'none'
-  /**
-   * Static IR-drop attenuation: fraction of the signal lost by the cell farthest from both the row driver and
-   * the column sense amplifier (0 = off). Attenuation grows linearly with the wire length to the cell.
-   */
-  irDrop: number
-  /** Whether `execute` applies global drift compensation unless told otherwise. */
-  driftCompensation: boolean
-}
-
-/** A complete device profile. */
-export interface DeviceProfile extends DevicePhysics {
-  /** The preset it was made from (`custom` names are allowed for hand-built profiles). */
-  preset: string
-  geometry: TileGeometry
-  timing: DeviceTiming
-  /**
-   * Figure of merit for steering: the expected relative output error ‖y − y_exact‖ / ‖y_exact‖ of one MVM at
-   * t = 1 s, estimated once per profile by a seeded trial (Gaussian weights filling the tile, at most
-   * 128×128, inputs uniform on [−1, 1]). 0 for an exact device.
-   */
-  noiseLevel: number
-}
-
-/** Options of `createDeviceProfile`: geometry, any physics field, timing and (rarely) a fixed `noiseLevel`. */
-export type DeviceProfileInit = { rows?: number, cols?: number, timing?: Partial<DeviceTiming>, noiseLevel?: number } & Partial<DevicePhysics>
 
 const IDEAL: DevicePhysics = {
   deviceModel: 'ideal',
@@ -229,7 +137,7 @@ function isPresetName (name: string): name is PresetName {
 
 function checkSide (name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1 || value > MAX_TILE_SIDE) {
-    throw new InvalidShapeError(`tile ${name} must be an integer in [1, ${MAX_TILE_SIDE}], got ${value}`)
+    throw new InvalidProfileError(`tile ${name} must be an integer in [1, ${MAX_TILE_SIDE}], got ${value}`)
   }
 }
 
@@ -287,10 +195,10 @@ export function validateDeviceProfile (profile: DeviceProfile): void {
  * const pcm = createDeviceProfile('pcm', { rows: 512, cols: 512 })
  * const quiet = createDeviceProfile('pcm', { outputNoise: 0, readNoiseScale: 0.5 })
  * ```
- * @throws UnknownPresetError, InvalidShapeError (geometry), InvalidProfileError (physics)
+ * @throws InvalidProfileError (unknown preset, bad geometry or physics)
  */
 export function createDeviceProfile (preset: PresetName, init: DeviceProfileInit = {}): DeviceProfile {
-  if (!isPresetName(preset)) throw new UnknownPresetError(`unknown preset ${String(preset)}; expected one of ${PRESET_NAMES.join(', ')}`)
+  if (!isPresetName(preset)) throw new InvalidProfileError(`unknown preset ${String(preset)}; expected one of ${PRESET_NAMES.join(', ')}`)
   const base = PRESETS[preset]
   const { rows, cols, timing, noiseLevel, ...physics } = init
   const profile: DeviceProfile = {

@@ -2,14 +2,12 @@
  * A node's pool of crossbar tiles: allocate tiles, program weight blocks onto them once (weight-stationary),
  * run batched MVMs on the blocks, release blocks and free tiles.
  */
-import {
-  CapacityExceededError, InvalidShapeError, KernelUnavailableError, ShapeMismatchError, UnknownBlockError, UnknownTileError
-} from './errors.js'
+import { InsufficientCapacityError, InvalidCrossbarOptionError, KernelUnavailableError, ShapeMismatchError, UnknownHandleError } from './errors.js'
 import type { MvmKernel } from './kernel.js'
 import { programAnalogBlock } from './physics-block.js'
 import type { ExecuteOptions, ExecuteStats } from './physics-block.js'
 import { validateDeviceProfile } from './profiles.js'
-import type { DeviceProfile } from './profiles.js'
+import type { DeviceProfile } from './profile-types.js'
 import { createReferenceKernel } from './reference-kernel.js'
 import { createTile } from './tile.js'
 import type { BlockHandle, Tile, TileBlock } from './tile.js'
@@ -50,22 +48,22 @@ export interface TilePool {
   cellsTotal (): number
   /** Cells of allocated tiles holding weights. */
   cellsUsed (): number
-  /** Allocates the lowest-numbered free tile. @throws CapacityExceededError */
+  /** Allocates the lowest-numbered free tile. @throws InsufficientCapacityError */
   allocateTile (): number
   /**
    * Programs a block onto an allocated tile.
-   * @throws UnknownTileError, InvalidShapeError, ShapeMismatchError, BlockOutOfBoundsError, BlockOverlapError,
-   * NonFiniteValueError
+   * @throws UnknownHandleError, ShapeMismatchError (bad shape, wrong weight count, block outside the tile),
+   * InvalidPlanError (overlaps another block), NonFiniteValueError
    */
   programBlock (tileId: number, block: BlockSpec): BlockHandle
   /**
    * Runs `batch` input vectors (`batch × rows`, row-major) through a block, writing `batch × cols` outputs.
-   * @throws UnknownBlockError, InvalidShapeError, ShapeMismatchError, NonFiniteValueError, InvalidOptionError
+   * @throws UnknownHandleError, ShapeMismatchError, NonFiniteValueError, InvalidCrossbarOptionError
    */
   execute (block: BlockHandle, x: Float32Array, batch: number, out: Float32Array, options?: ExecuteOptions): ExecuteStats
-  /** @throws UnknownBlockError */
+  /** @throws UnknownHandleError */
   releaseBlock (block: BlockHandle): void
-  /** Frees an allocated tile and releases its blocks. @throws UnknownTileError */
+  /** Frees an allocated tile and releases its blocks. @throws UnknownHandleError */
   freeTile (tileId: number): void
 }
 
@@ -92,7 +90,7 @@ function defaultKernel (): MvmKernel {
 export function createTilePool (init: TilePoolInit): TilePool {
   const { profile } = init
   validateDeviceProfile(profile)
-  if (!Number.isInteger(init.tiles) || init.tiles < 0) throw new InvalidShapeError(`tiles must be a non-negative integer, got ${init.tiles}`)
+  if (!Number.isInteger(init.tiles) || init.tiles < 0) throw new InvalidCrossbarOptionError(`tiles must be a non-negative integer, got ${init.tiles}`)
   const kernel = init.kernel ?? defaultKernel()
   const tilesTotal = init.tiles
   const { rows: tileRows, cols: tileCols } = profile.geometry
@@ -103,7 +101,7 @@ export function createTilePool (init: TilePoolInit): TilePool {
 
   const liveTile = (tileId: number): Tile => {
     const tile = Number.isInteger(tileId) && tileId >= 0 && tileId < tilesTotal ? tiles[tileId] : undefined
-    if (tile === undefined) throw new UnknownTileError(`tile ${tileId} is not allocated in this pool of ${tilesTotal}`)
+    if (tile === undefined) throw new UnknownHandleError(`tile ${tileId} is not allocated in this pool of ${tilesTotal}`)
     return tile
   }
   const liveBlock = (handle: BlockHandle): TileBlock => {
@@ -111,7 +109,7 @@ export function createTilePool (init: TilePoolInit): TilePool {
     const h = entry?.handle
     if (entry === undefined || h === undefined || h.tileId !== handle.tileId || h.rows !== handle.rows || h.cols !== handle.cols ||
         h.rowOffset !== handle.rowOffset || h.colOffset !== handle.colOffset) {
-      throw new UnknownBlockError(`block ${String(handle?.id)} is not a live block of this pool`)
+      throw new UnknownHandleError(`block ${String(handle?.id)} is not a live block of this pool`)
     }
     return entry
   }
@@ -129,7 +127,7 @@ export function createTilePool (init: TilePoolInit): TilePool {
     },
     allocateTile () {
       const id = tiles.indexOf(undefined)
-      if (id < 0) throw new CapacityExceededError(`all ${tilesTotal} tiles are allocated`)
+      if (id < 0) throw new InsufficientCapacityError(`all ${tilesTotal} tiles are allocated`)
       tiles[id] = createTile(id, profile.geometry)
       allocated++
       return id
@@ -138,7 +136,7 @@ export function createTilePool (init: TilePoolInit): TilePool {
       const tile = liveTile(tileId)
       const { weights, rows, cols, rowOffset, colOffset, seed } = spec
       if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
-        throw new InvalidShapeError(`block shape must be positive integers, got ${rows}×${cols}`)
+        throw new ShapeMismatchError(`block shape must be positive integers, got ${rows}×${cols}`)
       }
       if (weights.length !== rows * cols) throw new ShapeMismatchError(`weights have ${weights.length} values, block ${rows}×${cols} needs ${rows * cols}`)
       tile.checkPlacement(rowOffset, colOffset, rows, cols)

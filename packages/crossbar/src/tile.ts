@@ -3,9 +3,9 @@
  * non-overlapping rectangles. Each block drives only its own rows and reads only its own columns, so it runs as
  * its own kernel matrix; the tile keeps the geometry bookkeeping (bounds, overlap, cells in use).
  */
-import { BlockOutOfBoundsError, BlockOverlapError, UnknownBlockError } from './errors.js'
+import { InvalidPlanError, ShapeMismatchError, UnknownHandleError } from './errors.js'
 import type { AnalogBlock } from './physics-block.js'
-import type { TileGeometry } from './profiles.js'
+import type { TileGeometry } from './profile-types.js'
 
 /** A block programmed on a tile of a pool. */
 export interface BlockHandle {
@@ -37,11 +37,11 @@ export interface Tile {
   /**
    * Throws unless a `rows × cols` rectangle at (rowOffset, colOffset) lies inside the tile and overlaps no
    * block on it. Shapes are assumed positive integers (checked by the caller).
-   * @throws BlockOutOfBoundsError, BlockOverlapError
+   * @throws ShapeMismatchError (outside the tile), InvalidPlanError (overlaps a block)
    */
   checkPlacement (rowOffset: number, colOffset: number, rows: number, cols: number): void
   add (entry: TileBlock): void
-  /** Removes a block and frees its kernel matrix. @throws UnknownBlockError */
+  /** Removes a block and frees its kernel matrix. @throws UnknownHandleError */
   remove (blockId: number): void
   /** Removes every block. */
   clear (): void
@@ -59,13 +59,13 @@ export function createTile (id: number, geometry: TileGeometry): Tile {
     checkPlacement (rowOffset, colOffset, rows, cols) {
       if (!Number.isInteger(rowOffset) || !Number.isInteger(colOffset) || rowOffset < 0 || colOffset < 0 ||
           rowOffset + rows > geometry.rows || colOffset + cols > geometry.cols) {
-        throw new BlockOutOfBoundsError(`block ${rows}×${cols} at (${rowOffset}, ${colOffset}) does not fit tile ${id} of ${geometry.rows}×${geometry.cols}`)
+        throw new ShapeMismatchError(`block ${rows}×${cols} at (${rowOffset}, ${colOffset}) does not fit tile ${id} of ${geometry.rows}×${geometry.cols}`)
       }
       for (const { handle: other } of blocks.values()) {
         const rowsOverlap = rowOffset < other.rowOffset + other.rows && other.rowOffset < rowOffset + rows
         const colsOverlap = colOffset < other.colOffset + other.cols && other.colOffset < colOffset + cols
         if (rowsOverlap && colsOverlap) {
-          throw new BlockOverlapError(`block ${rows}×${cols} at (${rowOffset}, ${colOffset}) overlaps block ${other.id} (${other.rows}×${other.cols} at (${other.rowOffset}, ${other.colOffset})) on tile ${id}`)
+          throw new InvalidPlanError(`block ${rows}×${cols} at (${rowOffset}, ${colOffset}) overlaps block ${other.id} (${other.rows}×${other.cols} at (${other.rowOffset}, ${other.colOffset})) on tile ${id}`)
         }
       }
     },
@@ -75,7 +75,7 @@ export function createTile (id: number, geometry: TileGeometry): Tile {
     },
     remove (blockId) {
       const entry = blocks.get(blockId)
-      if (entry === undefined) throw new UnknownBlockError(`block ${blockId} is not on tile ${id}`)
+      if (entry === undefined) throw new UnknownHandleError(`block ${blockId} is not on tile ${id}`)
       entry.block.free()
       blocks.delete(blockId)
       used -= entry.handle.rows * entry.handle.cols

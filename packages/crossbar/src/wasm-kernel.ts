@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { InvalidShapeError, KernelUnavailableError, ShapeMismatchError, UnknownKernelMatrixError } from './errors.js'
+import { KernelUnavailableError, ShapeMismatchError, UnknownHandleError } from './errors.js'
 import { createReferenceKernel } from './reference-kernel.js'
+import { compileModule, compileModuleSync, kernelModuleRuns } from './wasm-module.js'
 import type { KernelMatrix, MvmKernel } from './kernel.js'
 
 /**
@@ -79,73 +78,8 @@ interface WasmMatrix extends KernelMatrix {
   readonly ptr: number
 }
 
-/** Where the built module may be: next to the compiled JS (dist/src → dist), or from src/ under `development`. */
-const KERNEL_URLS = [new URL('../kernel.wasm', import.meta.url), new URL('../dist/kernel.wasm', import.meta.url)]
-
-const BUILD_HINT = 'run `npm run build:wasm` (asc assembly/kernel.ts) to build packages/crossbar/dist/kernel.wasm'
-
-let cachedModule: WebAssembly.Module | undefined
-let pendingModule: Promise<WebAssembly.Module> | undefined
-
-function unavailable (bytes: Uint8Array<ArrayBuffer>): KernelUnavailableError | undefined {
-  if (WebAssembly.validate(bytes)) return undefined
-  return new KernelUnavailableError('kernel.wasm does not validate: this runtime lacks WebAssembly SIMD (or the file is damaged)')
-}
-
-function isMissingFile (err: unknown): boolean {
-  return (err as NodeJS.ErrnoException)?.code === 'ENOENT'
-}
-
-function readKernelBytesSync (): Uint8Array<ArrayBuffer> {
-  for (const url of KERNEL_URLS) {
-    try {
-      return new Uint8Array(readFileSync(url))
-    } catch (err) {
-      if (!isMissingFile(err)) throw err
-    }
-  }
-  throw new KernelUnavailableError(`kernel.wasm not found: ${BUILD_HINT}`)
-}
-
-async function readKernelBytes (): Promise<Uint8Array<ArrayBuffer>> {
-  for (const url of KERNEL_URLS) {
-    try {
-      return new Uint8Array(await readFile(url))
-    } catch (err) {
-      if (!isMissingFile(err)) throw err
-    }
-  }
-  throw new KernelUnavailableError(`kernel.wasm not found: ${BUILD_HINT}`)
-}
-
-function compileModuleSync (): WebAssembly.Module {
-  if (cachedModule != null) return cachedModule
-  const bytes = readKernelBytesSync()
-  const error = unavailable(bytes)
-  if (error != null) throw error
-  cachedModule = new WebAssembly.Module(bytes)
-  return cachedModule
-}
-
-async function compileModule (): Promise<WebAssembly.Module> {
-  if (cachedModule != null) return cachedModule
-  pendingModule ??= (async () => {
-    const bytes = await readKernelBytes()
-    const error = unavailable(bytes)
-    if (error != null) throw error
-    cachedModule ??= await WebAssembly.compile(bytes)
-    return cachedModule
-  })()
-  try {
-    return await pendingModule
-  } finally {
-    // A failed attempt (say, the module was not built yet) must not be remembered forever.
-    pendingModule = undefined
-  }
-}
-
 function checkDimension (name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidShapeError(`${name} must be a positive integer, got ${value}`)
+  if (!Number.isSafeInteger(value) || value <= 0) throw new ShapeMismatchError(`${name} must be a positive integer, got ${value}`)
 }
 
 function instantiate (module: WebAssembly.Module): WasmKernel {
@@ -157,68 +91,86 @@ function instantiate (module: WebAssembly.Module): WasmKernel {
       }
     }
   })
-  const exports = instance.exports as unknown as KernelExports
-  const memory = exports.memory
+  const memory = new KernelMemory(instance.exports as unknown as KernelExports)
+  return kernelOn(memory, analogEngineOn(memory))
+}
 
-  let heap = new Float32Array(memory.buffer)
-  const live = new WeakSet<KernelMatrix>()
-  let scratchPtr = 0
-  let scratchBytes = 0
+/** One instance's linear memory: allocations, one scratch region for copies, and the matrices it holds. */
+class KernelMemory {
+  readonly exports: KernelExports
+  /** Matrices loaded and not freed. */
+  readonly live = new WeakSet<KernelMatrix>()
+  /** Float view of the memory, renewed by `alloc` when a grow detached it. */
+  heap: Float32Array
+  private scratchPtr = 0
+  private scratchBytes = 0
+  private views: { buffer: ArrayBufferLike, f32: Float32Array, i32: Int32Array } | undefined
+
+  constructor (exports: KernelExports) {
+    this.exports = exports
+    this.heap = new Float32Array(exports.memory.buffer)
+  }
 
   /** Allocates and re-views memory, which a grow detaches. */
-  function alloc (bytes: number): number {
+  alloc (bytes: number): number {
     let ptr: number
     try {
       // Addresses above 2 GiB come back as negative i32s; >>> 0 reads them as the unsigned offsets they are.
-      ptr = exports.alloc(bytes) >>> 0
+      ptr = this.exports.alloc(bytes) >>> 0
     } catch (err) {
       if (err instanceof WebAssembly.RuntimeError) throw new RangeError(`WebAssembly kernel memory exhausted allocating ${bytes} bytes`)
       throw err
     }
-    if (heap.buffer !== memory.buffer) heap = new Float32Array(memory.buffer)
+    if (this.heap.buffer !== this.exports.memory.buffer) this.heap = new Float32Array(this.exports.memory.buffer)
     return ptr
   }
 
   /** Ensures one scratch region of at least `bytes`; grows geometrically so varying batches settle quickly. */
-  function scratch (bytes: number): number {
-    if (bytes > scratchBytes) {
-      const size = Math.max(bytes, 2 * scratchBytes, 4096)
-      if (scratchPtr !== 0) {
-        exports.release(scratchPtr)
-        scratchPtr = 0
-        scratchBytes = 0
+  scratch (bytes: number): number {
+    if (bytes > this.scratchBytes) {
+      const size = Math.max(bytes, 2 * this.scratchBytes, 4096)
+      if (this.scratchPtr !== 0) {
+        this.exports.release(this.scratchPtr)
+        this.scratchPtr = 0
+        this.scratchBytes = 0
       }
-      scratchPtr = alloc(size)
-      scratchBytes = size
+      this.scratchPtr = this.alloc(size)
+      this.scratchBytes = size
     }
-    return scratchPtr
+    return this.scratchPtr
   }
 
-  function checkHandle (handle: KernelMatrix): WasmMatrix {
-    if (!live.has(handle)) throw new UnknownKernelMatrixError()
+  checkHandle (handle: KernelMatrix): WasmMatrix {
+    if (!this.live.has(handle)) throw new UnknownHandleError('kernel matrix handle is freed or belongs to another kernel')
     return handle as WasmMatrix
   }
 
   /** Copies a row-major matrix into scratch and packs it into `dst`. */
-  function packInto (dst: number, matrix: Float32Array, rows: number, cols: number): void {
-    const src = scratch(rows * cols * 4)
-    heap.set(matrix, src >>> 2)
-    exports.pack(src, dst, rows, cols)
+  packInto (dst: number, matrix: Float32Array, rows: number, cols: number): void {
+    const src = this.scratch(rows * cols * 4)
+    this.heap.set(matrix, src >>> 2)
+    this.exports.pack(src, dst, rows, cols)
   }
 
-  let views: { buffer: ArrayBufferLike, f32: Float32Array, i32: Int32Array } | undefined
-  const currentViews = (): { f32: Float32Array, i32: Int32Array } => {
-    if (views === undefined || views.buffer !== memory.buffer) {
+  /** Views of the whole memory for the analog engine, made anew after the memory grew. */
+  currentViews (): { f32: Float32Array, i32: Int32Array } {
+    const memory = this.exports.memory
+    if (this.views === undefined || this.views.buffer !== memory.buffer) {
       const buffer = memory.buffer
-      views = { buffer, f32: new Float32Array(buffer), i32: new Int32Array(buffer) }
+      this.views = { buffer, f32: new Float32Array(buffer), i32: new Int32Array(buffer) }
     }
-    return views
+    return this.views
   }
-  const engine: AnalogEngine = {
-    alloc,
+}
+
+/** The analog engine of an instance: its exports over its memory. */
+function analogEngineOn (memory: KernelMemory): AnalogEngine {
+  const exports = memory.exports
+  return {
+    alloc: (bytes) => memory.alloc(bytes),
     release: (ptr) => { exports.release(ptr) },
-    f32: () => currentViews().f32,
-    i32: () => currentViews().i32,
+    f32: () => memory.currentViews().f32,
+    i32: () => memory.currentViews().i32,
     measure: (x, rows, batch, absMax, sumSq) => { exports.analogMeasure(x, rows, batch, absMax, sumSq) },
     prepare: (x, rows, count, index, levels, scales, inputScale, mode, limit, rowWeight, dst, power) => {
       exports.analogPrepare(x, rows, count, index, levels, scales, inputScale, mode, limit, rowWeight, dst, power)
@@ -226,20 +178,24 @@ function instantiate (module: WebAssembly.Module): WasmKernel {
     finalize: (y, cols, count, index, levels, power, colVar, outVar, readOn, adcStep, bound, keyLo, keyHi, scales, outScale, out, clipped, z, maxAbs, argMax) =>
       exports.analogFinalize(y, cols, count, index, levels, power, colVar, outVar, readOn ? 1 : 0, adcStep, bound, keyLo, keyHi, scales, outScale, out, clipped, z, maxAbs, argMax),
     normals: (keyLo, keyHi, vector, level, count, dst) => { exports.analogNormals(keyLo, keyHi, vector, level, count, dst) },
-    owns: (handle) => live.has(handle),
+    owns: (handle) => memory.live.has(handle),
     probe (handle, x, vector, level, scales, inputScale, mode, limit, rowWeight, codes, col, colVar, outVar, readOn, adcStep, bound, keyLo, keyHi, z) {
-      const { rows, ptr } = checkHandle(handle)
+      const { rows, ptr } = memory.checkHandle(handle)
       return exports.analogProbe(ptr, rows, x, vector, level, scales, inputScale, mode, limit, rowWeight, codes, col, colVar, outVar,
         readOn ? 1 : 0, adcStep, bound, keyLo, keyHi, z) !== 0
     },
     mvmAt (handle, x, batch, out) {
-      if (!live.has(handle)) return false
+      if (!memory.live.has(handle)) return false
       const { rows, cols, ptr } = handle as WasmMatrix
       if (batch > 0) exports.mvm(ptr, rows, cols, x, batch, out)
       return true
     }
   }
+}
 
+/** The MVM kernel of an instance. */
+function kernelOn (memory: KernelMemory, engine: AnalogEngine): WasmKernel {
+  const exports = memory.exports
   return {
     name: 'wasm-simd',
     analogEngine: () => engine,
@@ -247,48 +203,51 @@ function instantiate (module: WebAssembly.Module): WasmKernel {
       checkDimension('rows', rows)
       checkDimension('cols', cols)
       if (matrix.length !== rows * cols) throw new ShapeMismatchError(`matrix has ${matrix.length} values, shape ${rows}×${cols} needs ${rows * cols}`)
-      const ptr = alloc(exports.packedBytes(rows, cols) >>> 0)
+      const ptr = memory.alloc(exports.packedBytes(rows, cols) >>> 0)
       try {
-        packInto(ptr, matrix, rows, cols)
+        memory.packInto(ptr, matrix, rows, cols)
       } catch (err) {
         exports.release(ptr)
         throw err
       }
       const handle: WasmMatrix = Object.freeze({ rows, cols, ptr })
-      live.add(handle)
+      memory.live.add(handle)
       return handle
     },
     update (handle, matrix) {
-      const { rows, cols, ptr } = checkHandle(handle)
+      const { rows, cols, ptr } = memory.checkHandle(handle)
       if (matrix.length !== rows * cols) throw new ShapeMismatchError(`matrix has ${matrix.length} values, handle holds ${rows}×${cols}`)
-      packInto(ptr, matrix, rows, cols)
+      memory.packInto(ptr, matrix, rows, cols)
     },
-    mvm (handle, x, batch, out) {
-      const { rows, cols, ptr } = checkHandle(handle)
-      if (!Number.isSafeInteger(batch) || batch < 0) throw new InvalidShapeError(`batch must be a non-negative integer, got ${batch}`)
-      const xLength = batch * rows
-      const outLength = batch * cols
-      if (x.length < xLength) throw new ShapeMismatchError(`input has ${x.length} values, batch ${batch}×${rows} needs ${xLength}`)
-      if (out.length < outLength) throw new ShapeMismatchError(`output has ${out.length} values, batch ${batch}×${cols} needs ${outLength}`)
-      if (batch === 0) return
-      // x, then out at the next 16-byte boundary.
-      const outOffsetFloats = Math.ceil(xLength / 4) * 4
-      const base = scratch((outOffsetFloats + outLength) * 4)
-      const xIndex = base >>> 2
-      const outIndex = xIndex + outOffsetFloats
-      heap.set(x.length === xLength ? x : x.subarray(0, xLength), xIndex)
-      exports.mvm(ptr, rows, cols, base, batch, base + outOffsetFloats * 4)
-      out.set(heap.subarray(outIndex, outIndex + outLength))
-    },
+    mvm: (handle, x, batch, out) => { mvmThroughScratch(memory, handle, x, batch, out) },
     free (handle) {
-      const { ptr } = checkHandle(handle)
-      live.delete(handle)
+      const { ptr } = memory.checkHandle(handle)
+      memory.live.delete(handle)
       exports.release(ptr)
     },
     memoryBytes () {
-      return memory.buffer.byteLength
+      return exports.memory.buffer.byteLength
     }
   }
+}
+
+/** `mvm` on inputs and outputs outside the memory: x copied into scratch, y copied out. */
+function mvmThroughScratch (memory: KernelMemory, handle: KernelMatrix, x: Float32Array, batch: number, out: Float32Array): void {
+  const { rows, cols, ptr } = memory.checkHandle(handle)
+  if (!Number.isSafeInteger(batch) || batch < 0) throw new ShapeMismatchError(`batch must be a non-negative integer, got ${batch}`)
+  const xLength = batch * rows
+  const outLength = batch * cols
+  if (x.length < xLength) throw new ShapeMismatchError(`input has ${x.length} values, batch ${batch}×${rows} needs ${xLength}`)
+  if (out.length < outLength) throw new ShapeMismatchError(`output has ${out.length} values, batch ${batch}×${cols} needs ${outLength}`)
+  if (batch === 0) return
+  // x, then out at the next 16-byte boundary.
+  const outOffsetFloats = Math.ceil(xLength / 4) * 4
+  const base = memory.scratch((outOffsetFloats + outLength) * 4)
+  const xIndex = base >>> 2
+  const outIndex = xIndex + outOffsetFloats
+  memory.heap.set(x.length === xLength ? x : x.subarray(0, xLength), xIndex)
+  memory.exports.mvm(ptr, rows, cols, base, batch, base + outOffsetFloats * 4)
+  out.set(memory.heap.subarray(outIndex, outIndex + outLength))
 }
 
 /**
@@ -337,6 +296,6 @@ export function sharedAnalogEngine (): AnalogEngine | undefined {
  * WebAssembly SIMD is missing. A missing kernel.wasm is a build error and still throws.
  */
 export async function loadDefaultKernel (): Promise<MvmKernel> {
-  if (cachedModule == null && !WebAssembly.validate(await readKernelBytes())) return createReferenceKernel()
+  if (!await kernelModuleRuns()) return createReferenceKernel()
   return await createWasmKernel()
 }

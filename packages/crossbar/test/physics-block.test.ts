@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
+import { InvalidCrossbarOptionError } from '../src/errors.js'
 import { programAnalogBlock } from '../src/physics-block.js'
 import { createDeviceProfile } from '../src/profiles.js'
 import type { DeviceProfileInit, PresetName } from '../src/profiles.js'
@@ -90,7 +91,7 @@ describe('PCM programming statistics (aihwkit PCMLikeNoiseModel)', () => {
   const rows = 200
   const cols = 100
   const n = rows * cols - 1 // cell 0 holds w_max
-  // DESIGN.md test vectors: x → σ_prog (µS), μ_ν, σ_ν.
+  // docs/crossbar.md test vectors: x → σ_prog (µS), μ_ν, σ_ν.
   const vectors = [
     { x: 1, sigmaProg: 1.055, nuMean: 0.049, nuStd: 0.008 },
     { x: 0.5, sigmaProg: 0.953, nuMean: 0.049, nuStd: 0.008 },
@@ -442,7 +443,7 @@ for (const mode of PERIPHERALS) describe(`determinism (${mode} peripherals)`, ()
       const fourth = block(preset, {}, w, rows, cols, 's')
       read(fourth, 'batch/9')
       assert.deepEqual(read(fourth), read(third))
-      assert.throws(() => read(first, Number.NaN), { name: 'InvalidOptionError' })
+      assert.throws(() => read(first, Number.NaN), InvalidCrossbarOptionError)
     })
   }
 })

@@ -4,7 +4,7 @@ import {
   pcmDriftFactor, pcmDriftMean, pcmDriftStd, pcmProgrammingSigma, pcmReadNoiseQs, pcmReadNoiseTimeFactor
 } from '../src/physics-pcm.js'
 
-// DESIGN.md "Computation layer" test vectors (x: σ_prog µS, μ_ν, σ_ν, Q_s), quoted to the digits given there.
+// docs/crossbar.md "PCM test vectors" (x: σ_prog µS, μ_ν, σ_ν, Q_s), quoted to the digits given there.
 // Kept as text so the number of quoted digits sets the tolerance (half a unit in the last digit).
 const TABLE = [
   ['1', '1.055', '0.049', '0.008', '0.0088'],
@@ -22,7 +22,7 @@ function matches (value: number, quoted: string): boolean {
 
 describe('PCM laws (aihwkit PCMLikeNoiseModel)', () => {
   for (const v of VECTORS) {
-    it(`match DESIGN.md's test vector at x = ${v.x}`, () => {
+    it(`match the documented test vector at x = ${v.x}`, () => {
       assert.ok(matches(pcmProgrammingSigma(v.x, 25), v.sigmaProg), `σ_prog ${pcmProgrammingSigma(v.x, 25)}`)
       assert.ok(matches(pcmDriftMean(v.x), v.nuMean), `μ_ν ${pcmDriftMean(v.x)}`)
       assert.ok(matches(pcmDriftStd(v.x), v.nuStd), `σ_ν ${pcmDriftStd(v.x)}`)

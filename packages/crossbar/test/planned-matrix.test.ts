@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { InsufficientCapacityError, InvalidDeviceError, NonFiniteValueError, ShapeMismatchError, UnknownMatrixError } from '../src/errors.js'
+import {
+  InsufficientCapacityError, InvalidPlanError, NonFiniteValueError, ShapeMismatchError, UnknownHandleError
+} from '../src/errors.js'
 import { programPlannedMatrices } from '../src/planned-matrix.js'
 import { planPartition } from '../src/planner.js'
 import type { MatrixSpec, PlannerDevice } from '../src/planner.js'
@@ -102,7 +104,7 @@ describe('programPlannedMatrices', () => {
     planned.release()
     planned.release()
     for (const d of devices) assert.equal(pools[d.id].tilesFree(), d.freeTiles)
-    assert.throws(() => planned.mvm('a', new Float32Array(20), 1, new Float32Array(12)), UnknownMatrixError)
+    assert.throws(() => planned.mvm('a', new Float32Array(20), 1, new Float32Array(12)), UnknownHandleError)
   })
 
   it('is reproducible on a noisy profile: same seed same outputs, other seed other outputs', () => {
@@ -127,10 +129,10 @@ describe('programPlannedMatrices', () => {
     const devices: PlannerDevice[] = [{ id: 'd', geometry: { rows: 8, cols: 8 }, freeTiles: 4 }]
     const plan = planPartition(matrices, devices)
     const weights = { m: randomArray(100, 'w') }
-    assert.throws(() => programPlannedMatrices(plan, {}, poolsFor(devices), 1), UnknownMatrixError)
+    assert.throws(() => programPlannedMatrices(plan, {}, poolsFor(devices), 1), InvalidPlanError)
     assert.throws(() => programPlannedMatrices(plan, { m: new Float32Array(99) }, poolsFor(devices), 1), ShapeMismatchError)
-    assert.throws(() => programPlannedMatrices(plan, weights, {}, 1), InvalidDeviceError)
-    assert.throws(() => programPlannedMatrices(plan, weights, { d: createTilePool({ profile: createDeviceProfile('ideal', { rows: 16, cols: 8 }), tiles: 4 }) }, 1), InvalidDeviceError)
+    assert.throws(() => programPlannedMatrices(plan, weights, {}, 1), InvalidPlanError)
+    assert.throws(() => programPlannedMatrices(plan, weights, { d: createTilePool({ profile: createDeviceProfile('ideal', { rows: 16, cols: 8 }), tiles: 4 }) }, 1), InvalidPlanError)
     assert.throws(() => programPlannedMatrices(plan, weights, { d: createTilePool({ profile: createDeviceProfile('ideal', { rows: 8, cols: 8 }), tiles: plan.tiles - 1 }) }, 1), InsufficientCapacityError)
 
     const bad = Float32Array.from(weights.m)
@@ -140,7 +142,7 @@ describe('programPlannedMatrices', () => {
     assert.equal(pools.d.tilesFree(), 4)
 
     const planned = programPlannedMatrices(plan, weights, poolsFor(devices), 1)
-    assert.throws(() => planned.mvm('nope', new Float32Array(10), 1, new Float32Array(10)), UnknownMatrixError)
+    assert.throws(() => planned.mvm('nope', new Float32Array(10), 1, new Float32Array(10)), UnknownHandleError)
     assert.throws(() => planned.mvm('m', new Float32Array(19), 2, new Float32Array(20)), ShapeMismatchError)
     assert.throws(() => planned.mvm('m', new Float32Array(20), 2, new Float32Array(19)), ShapeMismatchError)
     assert.throws(() => planned.mvm('m', new Float32Array(20), 0, new Float32Array(20)), /batch/)

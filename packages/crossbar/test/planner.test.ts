@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import {
-  DuplicateMatrixIdError,
-  InsufficientCapacityError,
-  InvalidDeviceError,
-  InvalidMatrixSpecError,
-  InvalidOptionError,
-  InvalidShapeError
-} from '../src/errors.js'
+import { InsufficientCapacityError, InvalidCrossbarOptionError, InvalidPlanError } from '../src/errors.js'
 import { planPartition } from '../src/planner.js'
 import type { MatrixSpec, PartitionPlan, PlannerDevice } from '../src/planner.js'
 import { validatePlan } from '../src/planner-validate.js'
@@ -218,21 +211,21 @@ describe('planPartition', () => {
   it('names every bad input', () => {
     const device = { id: 'd', geometry: { rows: 8, cols: 8 }, freeTiles: 4 }
     const matrix = { id: 'm', rows: 8, cols: 8 }
-    assert.throws(() => planPartition([{ id: 'm', rows: 0, cols: 8 }], [device]), InvalidShapeError)
-    assert.throws(() => planPartition([{ id: 'm', rows: 8, cols: 2.5 }], [device]), InvalidShapeError)
-    assert.throws(() => planPartition([{ id: 'm', rows: -1, cols: 8 }], [device]), InvalidShapeError)
-    assert.throws(() => planPartition([matrix, { ...matrix }], [device]), DuplicateMatrixIdError)
-    assert.throws(() => planPartition([{ ...matrix, id: '' }], [device]), InvalidMatrixSpecError)
-    assert.throws(() => planPartition([{ ...matrix, sensitivity: 1.5 }], [device]), InvalidMatrixSpecError)
-    assert.throws(() => planPartition([{ ...matrix, sensitivity: Number.NaN }], [device]), InvalidMatrixSpecError)
-    assert.throws(() => planPartition([matrix], [{ ...device, geometry: { rows: 0, cols: 8 } }]), InvalidDeviceError)
-    assert.throws(() => planPartition([matrix], [{ ...device, geometry: { rows: 8, cols: 7.5 } }]), InvalidDeviceError)
-    assert.throws(() => planPartition([matrix], [{ ...device, freeTiles: -1 }]), InvalidDeviceError)
-    assert.throws(() => planPartition([matrix], [{ ...device, freeTiles: 1.5 }]), InvalidDeviceError)
-    assert.throws(() => planPartition([matrix], [{ ...device, noiseLevel: Number.NaN }]), InvalidDeviceError)
-    assert.throws(() => planPartition([matrix], [{ ...device, noiseLevel: -0.1 }]), InvalidDeviceError)
-    assert.throws(() => planPartition([matrix], [{ ...device, id: '' }]), InvalidDeviceError)
-    assert.throws(() => planPartition([matrix], [device, { ...device }]), InvalidDeviceError)
+    assert.throws(() => planPartition([{ id: 'm', rows: 0, cols: 8 }], [device]), InvalidPlanError)
+    assert.throws(() => planPartition([{ id: 'm', rows: 8, cols: 2.5 }], [device]), InvalidPlanError)
+    assert.throws(() => planPartition([{ id: 'm', rows: -1, cols: 8 }], [device]), InvalidPlanError)
+    assert.throws(() => planPartition([matrix, { ...matrix }], [device]), InvalidPlanError)
+    assert.throws(() => planPartition([{ ...matrix, id: '' }], [device]), InvalidPlanError)
+    assert.throws(() => planPartition([{ ...matrix, sensitivity: 1.5 }], [device]), InvalidPlanError)
+    assert.throws(() => planPartition([{ ...matrix, sensitivity: Number.NaN }], [device]), InvalidPlanError)
+    assert.throws(() => planPartition([matrix], [{ ...device, geometry: { rows: 0, cols: 8 } }]), InvalidPlanError)
+    assert.throws(() => planPartition([matrix], [{ ...device, geometry: { rows: 8, cols: 7.5 } }]), InvalidPlanError)
+    assert.throws(() => planPartition([matrix], [{ ...device, freeTiles: -1 }]), InvalidPlanError)
+    assert.throws(() => planPartition([matrix], [{ ...device, freeTiles: 1.5 }]), InvalidPlanError)
+    assert.throws(() => planPartition([matrix], [{ ...device, noiseLevel: Number.NaN }]), InvalidPlanError)
+    assert.throws(() => planPartition([matrix], [{ ...device, noiseLevel: -0.1 }]), InvalidPlanError)
+    assert.throws(() => planPartition([matrix], [{ ...device, id: '' }]), InvalidPlanError)
+    assert.throws(() => planPartition([matrix], [device, { ...device }]), InvalidPlanError)
     assert.throws(() => planPartition([matrix], []), InsufficientCapacityError)
     assert.throws(() => planPartition([matrix], [{ ...device, freeTiles: 0 }]), InsufficientCapacityError)
     assert.throws(() => planPartition([{ id: 'm', rows: 17, cols: 16 }], [device]), InsufficientCapacityError)
@@ -240,8 +233,8 @@ describe('planPartition', () => {
     const fives = toMatrices([{ rows: 5, cols: 5 }, { rows: 5, cols: 5 }])
     assert.throws(() => planPartition(fives, [{ ...device, freeTiles: 1 }], { splitRagged: false }), InsufficientCapacityError)
     assert.equal(planPartition(fives, [{ ...device, freeTiles: 1 }], { minCutCells: 1 }).tiles, 1)
-    assert.throws(() => planPartition([matrix], [device], { minCutCells: 0 }), InvalidOptionError)
-    assert.throws(() => planPartition([matrix], [device], { strategy: 'spread' as 'fill' }), InvalidOptionError)
+    assert.throws(() => planPartition([matrix], [device], { minCutCells: 0 }), InvalidCrossbarOptionError)
+    assert.throws(() => planPartition([matrix], [device], { strategy: 'spread' as 'fill' }), InvalidCrossbarOptionError)
   })
 
   it('plans nothing for no matrices', () => {

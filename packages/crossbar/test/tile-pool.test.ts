@@ -2,8 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import {
-  BlockOutOfBoundsError, BlockOverlapError, CapacityExceededError, InvalidOptionError, InvalidShapeError,
-  NonFiniteValueError, ShapeMismatchError, UnknownBlockError, UnknownTileError
+  InsufficientCapacityError, InvalidCrossbarOptionError, InvalidPlanError, NonFiniteValueError, ShapeMismatchError, UnknownHandleError
 } from '../src/errors.js'
 import { createDeviceProfile } from '../src/profiles.js'
 import type { PresetName } from '../src/profiles.js'
@@ -39,7 +38,7 @@ describe('tile pool', () => {
     assert.equal(p.cellsTotal(), 3 * 32 * 32)
     assert.deepEqual([p.allocateTile(), p.allocateTile(), p.allocateTile()], [0, 1, 2])
     assert.equal(p.tilesFree(), 0)
-    assert.throws(() => p.allocateTile(), CapacityExceededError)
+    assert.throws(() => p.allocateTile(), InsufficientCapacityError)
     p.freeTile(1)
     assert.equal(p.tilesFree(), 1)
     assert.equal(p.allocateTile(), 1)
@@ -52,8 +51,8 @@ describe('tile pool', () => {
     p.programBlock(t, spec(22, 5, 10, 0))
     p.programBlock(t, spec(22, 27, 10, 5))
     assert.equal(p.cellsUsed(), 32 * 32)
-    assert.throws(() => p.programBlock(t, spec(1, 1, 31, 31)), BlockOverlapError)
-    assert.throws(() => p.programBlock(p.allocateTile(), spec(8, 8, 30, 0)), BlockOutOfBoundsError)
+    assert.throws(() => p.programBlock(t, spec(1, 1, 31, 31)), InvalidPlanError)
+    assert.throws(() => p.programBlock(p.allocateTile(), spec(8, 8, 30, 0)), ShapeMismatchError)
     assert.equal(p.cellsUsed(), 32 * 32)
   })
 
@@ -114,28 +113,28 @@ describe('tile pool', () => {
     const b = p.programBlock(t, spec(4, 4, 4, 4))
     p.releaseBlock(a)
     assert.equal(p.cellsUsed(), 16)
-    assert.throws(() => p.execute(a, new Float32Array(4), 1, new Float32Array(4)), UnknownBlockError)
-    assert.throws(() => p.releaseBlock(a), UnknownBlockError)
+    assert.throws(() => p.execute(a, new Float32Array(4), 1, new Float32Array(4)), UnknownHandleError)
+    assert.throws(() => p.releaseBlock(a), UnknownHandleError)
     p.programBlock(t, spec(4, 4)) // the released rectangle is free again
     p.freeTile(t)
     assert.equal(p.cellsUsed(), 0)
     assert.equal(p.tilesFree(), 2)
-    assert.throws(() => p.execute(b, new Float32Array(4), 1, new Float32Array(4)), UnknownBlockError)
-    assert.throws(() => p.freeTile(t), UnknownTileError)
+    assert.throws(() => p.execute(b, new Float32Array(4), 1, new Float32Array(4)), UnknownHandleError)
+    assert.throws(() => p.freeTile(t), UnknownHandleError)
   })
 
   it('rejects every bad input with a named error', () => {
     const p = pool('pcm', 1)
-    assert.throws(() => p.programBlock(0, spec(2, 2)), UnknownTileError)
+    assert.throws(() => p.programBlock(0, spec(2, 2)), UnknownHandleError)
     const t = p.allocateTile()
-    assert.throws(() => p.programBlock(5, spec(2, 2)), UnknownTileError)
-    assert.throws(() => p.programBlock(-1, spec(2, 2)), UnknownTileError)
-    assert.throws(() => p.programBlock(t, { ...spec(2, 2), rows: 0, weights: new Float32Array(0) }), InvalidShapeError)
-    assert.throws(() => p.programBlock(t, { ...spec(2, 2), cols: 1.5 }), InvalidShapeError)
+    assert.throws(() => p.programBlock(5, spec(2, 2)), UnknownHandleError)
+    assert.throws(() => p.programBlock(-1, spec(2, 2)), UnknownHandleError)
+    assert.throws(() => p.programBlock(t, { ...spec(2, 2), rows: 0, weights: new Float32Array(0) }), ShapeMismatchError)
+    assert.throws(() => p.programBlock(t, { ...spec(2, 2), cols: 1.5 }), ShapeMismatchError)
     assert.throws(() => p.programBlock(t, { ...spec(2, 2), weights: new Float32Array(3) }), ShapeMismatchError)
-    assert.throws(() => p.programBlock(t, spec(2, 2, -1, 0)), BlockOutOfBoundsError)
-    assert.throws(() => p.programBlock(t, spec(2, 2, 0.5, 0)), BlockOutOfBoundsError)
-    assert.throws(() => p.programBlock(t, spec(2, 33)), BlockOutOfBoundsError)
+    assert.throws(() => p.programBlock(t, spec(2, 2, -1, 0)), ShapeMismatchError)
+    assert.throws(() => p.programBlock(t, spec(2, 2, 0.5, 0)), ShapeMismatchError)
+    assert.throws(() => p.programBlock(t, spec(2, 33)), ShapeMismatchError)
     const nan = spec(2, 2)
     nan.weights[3] = Number.NaN
     assert.throws(() => p.programBlock(t, nan), NonFiniteValueError)
@@ -147,15 +146,15 @@ describe('tile pool', () => {
     const out = new Float32Array(6)
     assert.throws(() => p.execute(h, new Float32Array([1, Number.NaN]), 1, out), NonFiniteValueError)
     assert.throws(() => p.execute(h, new Float32Array([1, Number.NEGATIVE_INFINITY, 0, 0]), 2, out), NonFiniteValueError)
-    assert.throws(() => p.execute(h, new Float32Array(2), 0, out), InvalidShapeError)
+    assert.throws(() => p.execute(h, new Float32Array(2), 0, out), ShapeMismatchError)
     assert.throws(() => p.execute(h, new Float32Array(3), 2, out), ShapeMismatchError)
     assert.throws(() => p.execute(h, new Float32Array(4), 2, new Float32Array(5)), ShapeMismatchError)
-    assert.throws(() => p.execute(h, new Float32Array(2), 1, out, { tSeconds: -1 }), InvalidOptionError)
+    assert.throws(() => p.execute(h, new Float32Array(2), 1, out, { tSeconds: -1 }), InvalidCrossbarOptionError)
     assert.throws(() => p.execute(h, new Float32Array(2), 1, out, { tSeconds: Number.NaN }), NonFiniteValueError)
-    assert.throws(() => p.execute({ ...h, id: 999 }, new Float32Array(2), 1, out), UnknownBlockError)
-    assert.throws(() => p.execute({ ...h, cols: 4 }, new Float32Array(2), 1, out), UnknownBlockError)
-    assert.throws(() => createTilePool({ profile: p.profile, tiles: -1 }), InvalidShapeError)
-    assert.throws(() => createTilePool({ profile: p.profile, tiles: 1.5 }), InvalidShapeError)
+    assert.throws(() => p.execute({ ...h, id: 999 }, new Float32Array(2), 1, out), UnknownHandleError)
+    assert.throws(() => p.execute({ ...h, cols: 4 }, new Float32Array(2), 1, out), UnknownHandleError)
+    assert.throws(() => createTilePool({ profile: p.profile, tiles: -1 }), InvalidCrossbarOptionError)
+    assert.throws(() => createTilePool({ profile: p.profile, tiles: 1.5 }), InvalidCrossbarOptionError)
   })
 
   it('uses the WebAssembly kernel by default where it is built, with the same ideal results', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { BlockOutOfBoundsError, BlockOverlapError, UnknownBlockError } from '../src/errors.js'
+import { InvalidPlanError, ShapeMismatchError, UnknownHandleError } from '../src/errors.js'
 import type { AnalogBlock } from '../src/physics-block.js'
 import { createTile } from '../src/tile.js'
 
@@ -32,8 +32,8 @@ describe('tile', () => {
           if (inside) for (let i = r; i < r + h; i++) for (let j = c; j < c + w; j++) if (cells[i * 12 + j] !== 0) free = false
           let error: unknown
           try { tile.checkPlacement(r, c, h, w) } catch (err) { error = err }
-          if (!inside) assert.ok(error instanceof BlockOutOfBoundsError)
-          else if (!free) assert.ok(error instanceof BlockOverlapError)
+          if (!inside) assert.ok(error instanceof ShapeMismatchError)
+          else if (!free) assert.ok(error instanceof InvalidPlanError)
           else {
             assert.equal(error, undefined)
             tile.add({ handle: { id: id++, tileId: 0, rows: h, cols: w, rowOffset: r, colOffset: c }, block: fakeBlock(() => {}) })
@@ -52,7 +52,7 @@ describe('tile', () => {
     tile.remove(1)
     assert.equal(freed, 1)
     assert.equal(tile.cellsUsed(), 4)
-    assert.throws(() => tile.remove(1), UnknownBlockError)
+    assert.throws(() => tile.remove(1), UnknownHandleError)
     tile.clear()
     assert.equal(freed, 2)
     assert.equal(tile.cellsUsed(), 0)

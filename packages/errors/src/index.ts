@@ -8,14 +8,14 @@
  * ```ts
  * import { TesseraError } from '@tessera/errors'
  *
- * /** A matrix, vector or batch does not have the length its declared shape needs. *\/
- * export class ShapeMismatchError extends TesseraError {
- *   static override readonly code = 'ERR_SHAPE_MISMATCH'
+ * /** What went wrong, in a sentence. *\/
+ * export class ExampleFailureError extends TesseraError {
+ *   static override readonly code = 'ERR_EXAMPLE_FAILURE'
  * }
  *
  * try { … } catch (err) {
- *   if (err instanceof ShapeMismatchError) …          // by class
- *   if (hasErrorCode(err, 'ERR_SHAPE_MISMATCH')) …    // by code, across process or package boundaries
+ *   if (err instanceof ExampleFailureError) …          // by class
+ *   if (hasErrorCode(err, 'ERR_EXAMPLE_FAILURE')) …    // by code, across process or package boundaries
  * }
  * ```
  *

@@ -13,10 +13,7 @@ import {
   CAPACITY_RECORD_SIGNATURE_DOMAIN, MAX_CAPACITY_RECORD_SIZE_BYTES, MAX_RECORD_ADDRESSES,
   MAX_RECORD_ADDRESS_LENGTH_BYTES, MAX_RECORD_PRESET_LENGTH_BYTES
 } from './constants.js'
-import {
-  InvalidRecordSignatureError, MalformedRecordError, RecordDecodeError, RecordSignerMismatchError,
-  RecordTooLargeError
-} from './errors.js'
+import { InauthenticRecordError, MalformedRecordError } from './errors.js'
 
 /** How a node can be reached: `public` (dialable directly), `private` (behind NAT, via relay), `unknown`. */
 export type Reachability = 'public' | 'private' | 'unknown'
@@ -187,14 +184,14 @@ export function encodeCapacityRecordBody (record: CapacityRecord): Uint8Array<Ar
 /**
  * Decodes and checks a record body (no signature involved).
  *
- * @throws {RecordDecodeError | MalformedRecordError}
+ * @throws {MalformedRecordError}
  */
 export function decodeCapacityRecordBody (body: Uint8Array): CapacityRecord {
   let m: pb.CapacityRecordBody
   try {
     m = pb.CapacityRecordBody.decode(body, { limits: { addresses: MAX_RECORD_ADDRESSES } })
   } catch (err) {
-    throw new RecordDecodeError(`capacity record body does not decode: ${err instanceof Error ? err.message : String(err)}`)
+    throw new MalformedRecordError(`capacity record body does not decode: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
   if (m.device == null) fail('device missing')
   return checkCapacityRecord({
@@ -232,18 +229,18 @@ export interface CapacityRecordEnvelope {
 /**
  * Decodes the signed envelope only (size-checked; body not decoded).
  *
- * @throws {RecordTooLargeError | RecordDecodeError}
+ * @throws {MalformedRecordError}
  */
 export function decodeCapacityRecordEnvelope (bytes: Uint8Array): CapacityRecordEnvelope {
-  if (!(bytes instanceof Uint8Array)) throw new RecordDecodeError('capacity record must be bytes')
+  if (!(bytes instanceof Uint8Array)) throw new MalformedRecordError('capacity record must be bytes')
   if (bytes.byteLength > MAX_CAPACITY_RECORD_SIZE_BYTES) {
-    throw new RecordTooLargeError(`capacity record of ${bytes.byteLength} bytes exceeds ${MAX_CAPACITY_RECORD_SIZE_BYTES}`)
+    throw new MalformedRecordError(`capacity record of ${bytes.byteLength} bytes exceeds ${MAX_CAPACITY_RECORD_SIZE_BYTES}`)
   }
   try {
     const m = pb.SignedCapacityRecord.decode(bytes)
     return { body: m.body, publicKey: m.publicKey, signature: m.signature }
   } catch (err) {
-    throw new RecordDecodeError(`signed capacity record does not decode: ${err instanceof Error ? err.message : String(err)}`)
+    throw new MalformedRecordError(`signed capacity record does not decode: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
 }
 
@@ -262,15 +259,15 @@ function embedsPublicKey (peerId: PeerId): boolean {
  * await node.services.dht.put(capacityRecordKey(node.peerId), value)
  * ```
  * @throws {MalformedRecordError} an invalid field
- * @throws {RecordSignerMismatchError} `privateKey` is not the key of `record.peerId`
- * @throws {RecordTooLargeError} the signed record exceeds MAX_CAPACITY_RECORD_SIZE_BYTES
+ * @throws {InauthenticRecordError} `privateKey` is not the key of `record.peerId`
+ * @throws {MalformedRecordError} the signed record exceeds MAX_CAPACITY_RECORD_SIZE_BYTES
  */
 export async function signCapacityRecord (record: CapacityRecord, privateKey: PrivateKey): Promise<Uint8Array> {
   const body = encodeCapacityRecordBody(record)
   const signer = peerIdFromPrivateKey(privateKey)
   const recordPeer = parsePeerId(record.peerId)
   if (!signer.equals(recordPeer)) {
-    throw new RecordSignerMismatchError(`record for ${record.peerId} cannot be signed by ${signer.toString()}`)
+    throw new InauthenticRecordError(`record for ${record.peerId} cannot be signed by ${signer.toString()}`)
   }
   const signature = await privateKey.sign(capacityRecordSignedBytes(body))
   const bytes = pb.SignedCapacityRecord.encode({
@@ -279,7 +276,7 @@ export async function signCapacityRecord (record: CapacityRecord, privateKey: Pr
     signature: new Uint8Array(signature)
   })
   if (bytes.byteLength > MAX_CAPACITY_RECORD_SIZE_BYTES) {
-    throw new RecordTooLargeError(`signed capacity record of ${bytes.byteLength} bytes exceeds ${MAX_CAPACITY_RECORD_SIZE_BYTES}`)
+    throw new MalformedRecordError(`signed capacity record of ${bytes.byteLength} bytes exceeds ${MAX_CAPACITY_RECORD_SIZE_BYTES}`)
   }
   return bytes
 }
@@ -290,10 +287,10 @@ function signerKey (envelope: CapacityRecordEnvelope, peerId: PeerId): PublicKey
     try {
       key = publicKeyFromProtobuf(envelope.publicKey)
     } catch (err) {
-      throw new RecordDecodeError(`record public key does not decode: ${err instanceof Error ? err.message : String(err)}`)
+      throw new MalformedRecordError(`record public key does not decode: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
     }
     if (!peerIdFromPublicKey(key).equals(peerId)) {
-      throw new RecordSignerMismatchError(`record for ${peerId.toString()} carries the key of ${peerIdFromPublicKey(key).toString()}`)
+      throw new InauthenticRecordError(`record for ${peerId.toString()} carries the key of ${peerIdFromPublicKey(key).toString()}`)
     }
     return key
   }
@@ -305,9 +302,9 @@ function signerKey (envelope: CapacityRecordEnvelope, peerId: PeerId): PublicKey
  * Decodes a signed record and verifies its signature against its own peer's key. Expiry is not checked here
  * (that needs a clock): the DHT validator does it.
  *
- * @throws {RecordTooLargeError | RecordDecodeError | MalformedRecordError}
- * @throws {RecordSignerMismatchError} the carried public key is another peer's
- * @throws {InvalidRecordSignatureError} the signature does not verify
+ * @throws {MalformedRecordError} too large, undecodable, or an invalid field
+ * @throws {InauthenticRecordError} the carried public key is another peer's
+ * @throws {InauthenticRecordError} the signature does not verify
  */
 export async function openCapacityRecord (bytes: Uint8Array): Promise<CapacityRecord> {
   const envelope = decodeCapacityRecordEnvelope(bytes)
@@ -319,6 +316,6 @@ export async function openCapacityRecord (bytes: Uint8Array): Promise<CapacityRe
   } catch {
     valid = false
   }
-  if (!valid) throw new InvalidRecordSignatureError(`signature of the record for ${record.peerId} does not verify`)
+  if (!valid) throw new InauthenticRecordError(`signature of the record for ${record.peerId} does not verify`)
   return record
 }

@@ -64,7 +64,7 @@ export function decodeLongTermRecord (key: string, bytes: Uint8Array): LongTermR
   try {
     body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
   } catch (err) {
-    throw new CorruptMemoryRecordError(key, `not valid UTF-8 JSON: ${(err as Error).message}`)
+    throw new CorruptMemoryRecordError(key, `not valid UTF-8 JSON: ${(err as Error).message}`, { cause: err })
   }
   const fail = (why: string): never => { throw new CorruptMemoryRecordError(key, why) }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail('not a JSON object')

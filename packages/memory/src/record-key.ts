@@ -5,7 +5,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerId } from '@libp2p/interface'
 import { CAPACITY_RECORD_KEY_PREFIX } from './constants.js'
-import { InvalidRecordKeyError } from './errors.js'
+import { MalformedRecordError } from './errors.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -18,23 +18,23 @@ export function capacityRecordKey (peerId: PeerId | string): Uint8Array {
 /**
  * The peer a capacity record key belongs to.
  *
- * @throws {InvalidRecordKeyError} not UTF-8, not under `/tessera/cap/`, or not a parseable peer id
+ * @throws {MalformedRecordError} not UTF-8, not under `/tessera/cap/`, or not a parseable peer id
  */
 export function parseCapacityRecordKey (key: Uint8Array): PeerId {
   let text: string
   try {
     text = decoder.decode(key)
   } catch {
-    throw new InvalidRecordKeyError('capacity record key is not UTF-8')
+    throw new MalformedRecordError('capacity record key is not UTF-8')
   }
   if (!text.startsWith(CAPACITY_RECORD_KEY_PREFIX)) {
-    throw new InvalidRecordKeyError(`key ${JSON.stringify(text.slice(0, 80))} is not under ${CAPACITY_RECORD_KEY_PREFIX}`)
+    throw new MalformedRecordError(`key ${JSON.stringify(text.slice(0, 80))} is not under ${CAPACITY_RECORD_KEY_PREFIX}`)
   }
   const id = text.slice(CAPACITY_RECORD_KEY_PREFIX.length)
-  if (id.length === 0 || id.includes('/')) throw new InvalidRecordKeyError(`key ${JSON.stringify(text.slice(0, 80))} has no single peer id segment`)
+  if (id.length === 0 || id.includes('/')) throw new MalformedRecordError(`key ${JSON.stringify(text.slice(0, 80))} has no single peer id segment`)
   try {
     return peerIdFromString(id)
   } catch {
-    throw new InvalidRecordKeyError(`key segment ${JSON.stringify(id.slice(0, 80))} is not a peer id`)
+    throw new MalformedRecordError(`key segment ${JSON.stringify(id.slice(0, 80))} is not a peer id`)
   }
 }

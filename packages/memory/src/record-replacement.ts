@@ -5,7 +5,7 @@
  * record it already holds, whoever sends it and however (PUT, correction, its own re-publication).
  */
 import { decodeCapacityRecordBody, decodeCapacityRecordEnvelope } from './capacity-record.js'
-import { RecordNotNewerError, RecordPeerMismatchError } from './errors.js'
+import { InauthenticRecordError, RecordNotNewerError } from './errors.js'
 import { checkCapacityRecordFreshness } from './record-validator.js'
 import type { CapacityRecord } from './capacity-record.js'
 import type { CapacityRecordValidatorInit } from './record-validator.js'
@@ -41,8 +41,8 @@ function liveRecord (bytes: Uint8Array, nowMs: number, init: Omit<CapacityRecord
  * if (checkCapacityRecordReplacement(storedValue, putValue, Date.now()) === 'replace') await store.put(key, putValue)
  * ```
  * @throws {RecordNotNewerError} the incoming sequence is not above the stored one
- * @throws {RecordPeerMismatchError} the two records describe different peers
- * @throws {RecordDecodeError | MalformedRecordError | RecordTooLargeError} `incoming` does not decode
+ * @throws {InauthenticRecordError} the two records describe different peers
+ * @throws {MalformedRecordError} `incoming` does not decode
  */
 export function checkCapacityRecordReplacement (stored: Uint8Array, incoming: Uint8Array, nowMs: number,
   init: Omit<CapacityRecordValidatorInit, 'now'> = {}): RecordReplacement {
@@ -51,7 +51,7 @@ export function checkCapacityRecordReplacement (stored: Uint8Array, incoming: Ui
   const current = liveRecord(stored, nowMs, init)
   if (current === undefined) return 'replace'
   if (current.peerId !== next.peerId) {
-    throw new RecordPeerMismatchError(`a record of ${next.peerId} cannot replace the stored record of ${current.peerId}`)
+    throw new InauthenticRecordError(`a record of ${next.peerId} cannot replace the stored record of ${current.peerId}`)
   }
   if (next.sequence <= current.sequence) {
     throw new RecordNotNewerError(`record of ${next.peerId} with sequence ${next.sequence} does not replace the stored sequence ${current.sequence}: a replacement needs a higher sequence`)

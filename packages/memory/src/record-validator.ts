@@ -5,7 +5,7 @@
  * replay it for ever).
  */
 import { CLOCK_SKEW_TOLERANCE_MS, MAX_CAPACITY_RECORD_LIFETIME_MS } from './constants.js'
-import { RecordExpiredError, RecordExpiryTooFarError, RecordPeerMismatchError } from './errors.js'
+import { InauthenticRecordError, RecordExpiryError } from './errors.js'
 import { openCapacityRecord } from './capacity-record.js'
 import { parseCapacityRecordKey } from './record-key.js'
 import type { CapacityRecord } from './capacity-record.js'
@@ -26,16 +26,16 @@ export type CapacityRecordValidator = (key: Uint8Array, value: Uint8Array) => Pr
 /**
  * Checks a record against a clock: not expired, not expiring beyond the lifetime cap.
  *
- * @throws {RecordExpiredError | RecordExpiryTooFarError}
+ * @throws {RecordExpiryError} expired, or expiring beyond the lifetime cap
  */
 export function checkCapacityRecordFreshness (record: CapacityRecord, nowMs: number, init: Omit<CapacityRecordValidatorInit, 'now'> = {}): void {
   const maxLifetimeMs = init.maxLifetimeMs ?? MAX_CAPACITY_RECORD_LIFETIME_MS
   const skewMs = init.clockSkewToleranceMs ?? CLOCK_SKEW_TOLERANCE_MS
   if (nowMs > record.expiresAtMs) {
-    throw new RecordExpiredError(`record of ${record.peerId} expired at ${record.expiresAtMs}, now ${nowMs}`)
+    throw new RecordExpiryError(`record of ${record.peerId} expired at ${record.expiresAtMs}, now ${nowMs}`)
   }
   if (record.expiresAtMs - nowMs > maxLifetimeMs + skewMs) {
-    throw new RecordExpiryTooFarError(`record of ${record.peerId} expires at ${record.expiresAtMs}, more than ${maxLifetimeMs} ms after ${nowMs}`)
+    throw new RecordExpiryError(`record of ${record.peerId} expires at ${record.expiresAtMs}, more than ${maxLifetimeMs} ms after ${nowMs}`)
   }
 }
 
@@ -48,9 +48,9 @@ export function checkCapacityRecordFreshness (record: CapacityRecord, nowMs: num
  * const validator = createCapacityRecordValidator({ now: () => Date.now() })
  * kadDHT({ validators: { tessera: validator }, selectors: { tessera: capacityRecordSelector } })
  * ```
- * Rejects (each a named MemoryError): InvalidRecordKeyError, RecordTooLargeError, RecordDecodeError,
- * MalformedRecordError, RecordPeerMismatchError (the record is another peer's), RecordSignerMismatchError
- * (signed with another peer's key), InvalidRecordSignatureError, RecordExpiredError, RecordExpiryTooFarError.
+ * Rejects with MalformedRecordError (bad key, too large, undecodable, bad field), InauthenticRecordError (the
+ * record is another peer's, signed with another peer's key, or its signature does not verify) or
+ * RecordExpiryError (expired, or expiring too far ahead).
  */
 export function createCapacityRecordValidator (init: CapacityRecordValidatorInit = {}): CapacityRecordValidator {
   const now = init.now ?? Date.now
@@ -69,7 +69,7 @@ export async function verifyCapacityRecord (key: Uint8Array, value: Uint8Array, 
   const keyPeer = parseCapacityRecordKey(key)
   const record = await openCapacityRecord(value)
   if (record.peerId !== keyPeer.toString()) {
-    throw new RecordPeerMismatchError(`record of ${record.peerId} stored under the key of ${keyPeer.toString()}`)
+    throw new InauthenticRecordError(`record of ${record.peerId} stored under the key of ${keyPeer.toString()}`)
   }
   checkCapacityRecordFreshness(record, nowMs, init)
   return record

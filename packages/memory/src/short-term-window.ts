@@ -2,7 +2,7 @@
  * A time-bounded sliding window of samples on a fixed-size ring buffer of typed arrays: bounded memory per
  * metric, no allocation per sample or per query.
  */
-import { ClockWentBackwardsError, InvalidOptionError, InvalidSampleError } from './errors.js'
+import { ClockWentBackwardsError, InvalidMemoryOptionError, InvalidSampleError } from './errors.js'
 
 /**
  * Samples of one metric from the last `windowMs` milliseconds, at most `capacity` of them. A sample recorded at
@@ -22,8 +22,8 @@ export class TimeWindow {
   private lastMs = Number.NEGATIVE_INFINITY
 
   constructor (windowMs: number, capacity: number) {
-    if (!Number.isFinite(windowMs) || windowMs <= 0) throw new InvalidOptionError(`windowMs must be positive, got ${windowMs}`)
-    if (!Number.isInteger(capacity) || capacity < 1) throw new InvalidOptionError(`capacity must be a positive integer, got ${capacity}`)
+    if (!Number.isFinite(windowMs) || windowMs <= 0) throw new InvalidMemoryOptionError(`windowMs must be positive, got ${windowMs}`)
+    if (!Number.isInteger(capacity) || capacity < 1) throw new InvalidMemoryOptionError(`capacity must be a positive integer, got ${capacity}`)
     this.windowMs = windowMs
     this.capacity = capacity
     this.times = new Float64Array(capacity)
@@ -88,7 +88,7 @@ export class TimeWindow {
    * `ema ← ema + alpha · (x − ema)` per sample. `undefined` when the window is empty.
    */
   ema (alpha: number, nowMs: number): number | undefined {
-    if (!(alpha > 0 && alpha <= 1)) throw new InvalidOptionError(`alpha must be in (0, 1], got ${alpha}`)
+    if (!(alpha > 0 && alpha <= 1)) throw new InvalidMemoryOptionError(`alpha must be in (0, 1], got ${alpha}`)
     this.advance(nowMs)
     if (this.count === 0) return undefined
     let value = this.values[this.head]
@@ -118,8 +118,8 @@ export class TimeWindow {
    * `scratch` must hold at least `capacity` values; it is overwritten (callers share one per memory).
    */
   quantile (q: number, nowMs: number, scratch: Float64Array): number | undefined {
-    if (!(q >= 0 && q <= 1)) throw new InvalidOptionError(`quantile must be in [0, 1], got ${q}`)
-    if (scratch.length < this.capacity) throw new InvalidOptionError('scratch is shorter than the window capacity')
+    if (!(q >= 0 && q <= 1)) throw new InvalidMemoryOptionError(`quantile must be in [0, 1], got ${q}`)
+    if (scratch.length < this.capacity) throw new InvalidMemoryOptionError('scratch is shorter than the window capacity')
     this.advance(nowMs)
     const n = this.count
     if (n === 0) return undefined

@@ -8,7 +8,7 @@ import {
   SHORT_TERM_SAMPLES_PER_WINDOW,
   SHORT_TERM_WINDOW_MS
 } from './constants.js'
-import { ClockWentBackwardsError, InvalidOptionError, InvalidPeerIdError, InvalidSampleError } from './errors.js'
+import { ClockWentBackwardsError, InvalidMemoryOptionError, InvalidSampleError } from './errors.js'
 import { TimeWindow } from './short-term-window.js'
 import type { MetricSummary, ShortTermStats } from './peer-stats.js'
 
@@ -92,10 +92,10 @@ export function createShortTermMemory (init: ShortTermMemoryInit = {}): ShortTer
   const capacity = init.samplesPerWindow ?? SHORT_TERM_SAMPLES_PER_WINDOW
   const maxPeers = init.maxPeers ?? SHORT_TERM_MAX_PEERS
   const alpha = init.emaAlpha ?? SHORT_TERM_EMA_ALPHA
-  if (!Number.isFinite(windowMs) || windowMs <= 0) throw new InvalidOptionError(`windowMs must be positive, got ${windowMs}`)
-  if (!Number.isInteger(capacity) || capacity < 1) throw new InvalidOptionError(`samplesPerWindow must be a positive integer, got ${capacity}`)
-  if (!Number.isInteger(maxPeers) || maxPeers < 1) throw new InvalidOptionError(`maxPeers must be a positive integer, got ${maxPeers}`)
-  if (!(alpha > 0 && alpha <= 1)) throw new InvalidOptionError(`emaAlpha must be in (0, 1], got ${alpha}`)
+  if (!Number.isFinite(windowMs) || windowMs <= 0) throw new InvalidMemoryOptionError(`windowMs must be positive, got ${windowMs}`)
+  if (!Number.isInteger(capacity) || capacity < 1) throw new InvalidMemoryOptionError(`samplesPerWindow must be a positive integer, got ${capacity}`)
+  if (!Number.isInteger(maxPeers) || maxPeers < 1) throw new InvalidMemoryOptionError(`maxPeers must be a positive integer, got ${maxPeers}`)
+  if (!(alpha > 0 && alpha <= 1)) throw new InvalidMemoryOptionError(`emaAlpha must be in (0, 1], got ${alpha}`)
 
   // Map iteration order is insertion order: re-inserting on every observation keeps it least-recent first.
   const peers = new Map<string, PeerWindows>()
@@ -196,10 +196,10 @@ export function createShortTermMemory (init: ShortTermMemoryInit = {}): ShortTer
   }
 }
 
-/** Throws {@link InvalidPeerIdError} unless `peerId` can be a datastore key segment. */
+/** Throws {@link InvalidSampleError} unless `peerId` can be a datastore key segment. */
 export function checkPeerId (peerId: unknown): asserts peerId is string {
   if (typeof peerId !== 'string' || peerId.length === 0 || peerId.includes('/')) {
-    throw new InvalidPeerIdError(`invalid peer id ${JSON.stringify(peerId)}`)
+    throw new InvalidSampleError(`invalid peer id ${JSON.stringify(peerId)}`)
   }
 }
 

@@ -2,6 +2,7 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import type { CapacityRecord } from '../src/capacity-record.js'
+import { InauthenticRecordError, MalformedRecordError, RecordExpiryError } from '../src/errors.js'
 
 /** A deterministic Ed25519 key from a small integer. */
 export async function keyFromSeed (n: number): Promise<Ed25519PrivateKey> {
@@ -12,6 +13,16 @@ export async function keyFromSeed (n: number): Promise<Ed25519PrivateKey> {
 }
 
 export const NOW_MS = 1_795_000_000_000
+
+/** An assert.throws/rejects check: `err` is an `ErrorClass` whose message matches (tells folded failures apart). */
+export function failsWith (ErrorClass: abstract new (...args: never[]) => Error, message: RegExp): (err: unknown) => boolean {
+  return (err) => err instanceof ErrorClass && message.test(err.message)
+}
+
+/** Whether `err` is one of the named errors a capacity record is rejected with (and not, say, a TypeError). */
+export function isRecordRejection (err: unknown): boolean {
+  return err instanceof MalformedRecordError || err instanceof InauthenticRecordError || err instanceof RecordExpiryError
+}
 
 export function recordFor (key: Ed25519PrivateKey, overrides: Partial<CapacityRecord> = {}): CapacityRecord {
   return {

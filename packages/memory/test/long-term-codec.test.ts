@@ -15,9 +15,19 @@ const record: LongTermRecord = {
   ]
 }
 
+/** The record's JSON as encodeLongTermRecord writes it: each bucket an array of its fields, in a fixed order. */
+interface EncodedRecord {
+  v: number
+  peerId: string
+  bucketMs: number
+  firstSeenMs: number
+  lastSeenMs: number
+  buckets: unknown[][]
+}
+
 /** Re-encodes the record's JSON after `edit` changes it. */
-function tampered (edit: (body: any) => void): Uint8Array {
-  const body = JSON.parse(new TextDecoder().decode(encodeLongTermRecord(record)))
+function tampered (edit: (body: EncodedRecord) => void): Uint8Array {
+  const body: EncodedRecord = JSON.parse(new TextDecoder().decode(encodeLongTermRecord(record)))
   edit(body)
   return new TextEncoder().encode(JSON.stringify(body))
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { CAPACITY_RECORD_KEY_PREFIX } from '../src/constants.js'
-import { InvalidRecordKeyError } from '../src/errors.js'
+import { MalformedRecordError } from '../src/errors.js'
 import { capacityRecordKey, parseCapacityRecordKey } from '../src/record-key.js'
 import { keyFromSeed } from './capacity-record-fixtures.js'
 
@@ -18,7 +18,7 @@ describe('capacity record keys', () => {
 
   it('reject other namespaces and non-peer segments', () => {
     for (const text of ['/tessera/caps/x', '/ipns/abc', '/tessera/cap/', '/tessera/cap/%%%']) {
-      assert.throws(() => parseCapacityRecordKey(new TextEncoder().encode(text)), InvalidRecordKeyError)
+      assert.throws(() => parseCapacityRecordKey(new TextEncoder().encode(text)), MalformedRecordError)
     }
   })
 })

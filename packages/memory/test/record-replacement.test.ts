@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { signCapacityRecord } from '../src/capacity-record.js'
-import { RecordNotNewerError, RecordPeerMismatchError } from '../src/errors.js'
+import { InauthenticRecordError, RecordNotNewerError } from '../src/errors.js'
 import { checkCapacityRecordReplacement } from '../src/record-replacement.js'
 import { capacityRecordSelector } from '../src/record-selector.js'
 import { keyFromSeed, NOW_MS, recordFor } from './capacity-record-fixtures.js'
@@ -54,6 +54,6 @@ describe('checkCapacityRecordReplacement', async () => {
   it('refuses a record of another peer', async () => {
     const mine = await signed(5)
     const theirs = await signCapacityRecord(recordFor(other, { sequence: 6 }), other)
-    assert.throws(() => checkCapacityRecordReplacement(mine, theirs, NOW_MS), RecordPeerMismatchError)
+    assert.throws(() => checkCapacityRecordReplacement(mine, theirs, NOW_MS), InauthenticRecordError)
   })
 })

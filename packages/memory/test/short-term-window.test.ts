@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { ClockWentBackwardsError, InvalidOptionError, InvalidSampleError } from '../src/errors.js'
+import { ClockWentBackwardsError, InvalidMemoryOptionError, InvalidSampleError } from '../src/errors.js'
 import { TimeWindow } from '../src/short-term-window.js'
 
 /** Type-7 quantile of a plain array, written independently of the ring-buffer implementation. */
@@ -80,9 +80,9 @@ describe('TimeWindow', () => {
     assert.throws(() => window.push(Number.NaN, 0), InvalidSampleError)
     window.push(1, 10)
     assert.throws(() => window.push(1, 5), ClockWentBackwardsError)
-    assert.throws(() => window.quantile(1.5, 10, new Float64Array(4)), InvalidOptionError)
-    assert.throws(() => window.quantile(0.5, 10, new Float64Array(2)), InvalidOptionError)
-    assert.throws(() => new TimeWindow(0, 4), InvalidOptionError)
-    assert.throws(() => new TimeWindow(10, 0), InvalidOptionError)
+    assert.throws(() => window.quantile(1.5, 10, new Float64Array(4)), InvalidMemoryOptionError)
+    assert.throws(() => window.quantile(0.5, 10, new Float64Array(2)), InvalidMemoryOptionError)
+    assert.throws(() => new TimeWindow(0, 4), InvalidMemoryOptionError)
+    assert.throws(() => new TimeWindow(10, 0), InvalidMemoryOptionError)
   })
 })

@@ -12,7 +12,7 @@ import { jobConditions, runAccuracyJob } from './accuracy-job.js'
 import type { AccuracyJob, ConditionResult } from './accuracy-job.js'
 import type { AccuracyWorkerData, AccuracyWorkerRequest, AccuracyWorkerResponse } from './accuracy-worker.js'
 import { DEFAULT_ACCURACY_DEVICE_SEEDS, DEFAULT_ACCURACY_GEOMETRIES, DEFAULT_ACCURACY_TIMES_SECONDS } from './constants.js'
-import { AccuracyJobError, InvalidHyperparametersError } from './errors.js'
+import { InvalidHyperparametersError, ModelWorkerError } from './errors.js'
 import { checkDatasetFits, validateModel } from './mlp.js'
 import type { MlpModel } from './mlp.js'
 import type { Dataset } from './mnist.js'
@@ -187,16 +187,16 @@ async function runOnWorkers (
           outstanding--
           if ('error' in response) {
             const job = jobs[response.jobIndex]
-            reject(new AccuracyJobError(`${job.preset} ${job.geometry}×${job.geometry} seed ${job.seedIndex} failed: ${response.error.name}: ${response.error.message}`))
+            reject(new ModelWorkerError(`${job.preset} ${job.geometry}×${job.geometry} seed ${job.seedIndex} failed: ${response.error.name}: ${response.error.message}`))
             return
           }
           results[response.jobIndex] = response.results
           finished()
           dispatch(worker)
         })
-        worker.on('error', (err) => reject(new AccuracyJobError(`accuracy worker failed: ${err.message}`)))
+        worker.on('error', (err) => reject(new ModelWorkerError(`accuracy worker failed: ${err.message}`, { cause: err })))
         worker.on('exit', (code) => {
-          if (code !== 0) reject(new AccuracyJobError(`accuracy worker exited with code ${code}`))
+          if (code !== 0) reject(new ModelWorkerError(`accuracy worker exited with code ${code}`))
         })
       }
       for (const worker of pool) dispatch(worker)

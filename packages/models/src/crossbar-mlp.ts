@@ -5,10 +5,10 @@
  * digital, as in analog accelerators' periphery. Each layer runs as one batched planned MVM whose
  * column-sharing blocks' partial sums are added digitally.
  */
-import { createTilePool, createWasmKernelSync, planPartition, programPlannedMatrices } from '@tessera/crossbar'
+import { createTilePool, createWasmKernelSync, planPartition, programPlannedMatrices, UnknownHandleError } from '@tessera/crossbar'
 import type { DeviceProfile, ExecuteOptions, ExecuteStats, MvmKernel, PartitionPlan, PlannedMatrices, TilePool } from '@tessera/crossbar'
 import { DEFAULT_INFERENCE_BATCH } from './constants.js'
-import { InvalidHyperparametersError, ModelReleasedError } from './errors.js'
+import { InvalidHyperparametersError } from './errors.js'
 import { accuracyOf, argmaxRows, checkDatasetFits, validateModel } from './mlp.js'
 import type { MlpModel } from './mlp.js'
 import type { Dataset } from './mnist.js'
@@ -88,7 +88,7 @@ export function createCrossbarMlp (init: CrossbarMlpInit): CrossbarMlp {
   const total: ExecuteStats = { deviceTimeNs: 0, energyPj: 0, macs: 0 }
 
   const logits = (data: Dataset, options?: ExecuteOptions): Float32Array => {
-    if (planned === undefined) throw new ModelReleasedError()
+    if (planned === undefined) throw new UnknownHandleError('the model was released from its tiles')
     checkDatasetFits(model, data)
     const result = new Float32Array(data.count * classes)
     for (let start = 0; start < data.count; start += batchSize) {

@@ -5,7 +5,7 @@
  * cols = bit lines = outputs). Float inference and tile inference therefore share one layout.
  */
 import { DEFAULT_INFERENCE_BATCH } from './constants.js'
-import { ModelShapeMismatchError, NonFiniteWeightError } from './errors.js'
+import { NonFiniteValueError, ShapeMismatchError } from '@tessera/crossbar'
 import { argmax, denseForward, reluInPlace } from './linalg.js'
 import type { Dataset } from './mnist.js'
 
@@ -25,30 +25,30 @@ export interface MlpModel {
 
 /**
  * Checks that the layers chain, every array has the length its shape needs and every value is finite.
- * Throws ModelShapeMismatchError or NonFiniteWeightError.
+ * Throws ShapeMismatchError or NonFiniteValueError.
  */
 export function validateModel (model: MlpModel): void {
   const sizes = model.layerSizes
   if (!Array.isArray(sizes) || sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new ModelShapeMismatchError(`layer sizes must be ≥ 2 positive integers, got [${String(sizes)}]`)
+    throw new ShapeMismatchError(`layer sizes must be ≥ 2 positive integers, got [${String(sizes)}]`)
   }
   if (model.layers.length !== sizes.length - 1) {
-    throw new ModelShapeMismatchError(`${sizes.length} layer sizes need ${sizes.length - 1} layers, got ${model.layers.length}`)
+    throw new ShapeMismatchError(`${sizes.length} layer sizes need ${sizes.length - 1} layers, got ${model.layers.length}`)
   }
   model.layers.forEach((layer, l) => {
     if (layer.inputs !== sizes[l] || layer.outputs !== sizes[l + 1]) {
-      throw new ModelShapeMismatchError(`layer ${l} is ${layer.inputs}→${layer.outputs}, the layer sizes say ${sizes[l]}→${sizes[l + 1]}`)
+      throw new ShapeMismatchError(`layer ${l} is ${layer.inputs}→${layer.outputs}, the layer sizes say ${sizes[l]}→${sizes[l + 1]}`)
     }
     if (layer.weights.length !== layer.inputs * layer.outputs) {
-      throw new ModelShapeMismatchError(`layer ${l} has ${layer.weights.length} weights, ${layer.inputs}×${layer.outputs} needs ${layer.inputs * layer.outputs}`)
+      throw new ShapeMismatchError(`layer ${l} has ${layer.weights.length} weights, ${layer.inputs}×${layer.outputs} needs ${layer.inputs * layer.outputs}`)
     }
     if (layer.bias.length !== layer.outputs) {
-      throw new ModelShapeMismatchError(`layer ${l} has ${layer.bias.length} biases, needs ${layer.outputs}`)
+      throw new ShapeMismatchError(`layer ${l} has ${layer.bias.length} biases, needs ${layer.outputs}`)
     }
     const badWeight = firstNonFinite(layer.weights)
-    if (badWeight >= 0) throw new NonFiniteWeightError(`layer ${l} weight ${badWeight} is ${layer.weights[badWeight]}`)
+    if (badWeight >= 0) throw new NonFiniteValueError(`layer ${l} weight ${badWeight} is ${layer.weights[badWeight]}`)
     const badBias = firstNonFinite(layer.bias)
-    if (badBias >= 0) throw new NonFiniteWeightError(`layer ${l} bias ${badBias} is ${layer.bias[badBias]}`)
+    if (badBias >= 0) throw new NonFiniteValueError(`layer ${l} bias ${badBias} is ${layer.bias[badBias]}`)
   })
 }
 
@@ -60,10 +60,10 @@ function firstNonFinite (values: Float32Array): number {
 /** Checks that a dataset's images fit the model's input layer. */
 export function checkDatasetFits (model: MlpModel, data: Dataset): void {
   if (data.pixels !== model.layerSizes[0]) {
-    throw new ModelShapeMismatchError(`the model takes ${model.layerSizes[0]} inputs, the images have ${data.pixels} pixels`)
+    throw new ShapeMismatchError(`the model takes ${model.layerSizes[0]} inputs, the images have ${data.pixels} pixels`)
   }
   if (data.images.length !== data.count * data.pixels || data.labels.length !== data.count) {
-    throw new ModelShapeMismatchError(`dataset of ${data.count} images has ${data.images.length} pixel values and ${data.labels.length} labels`)
+    throw new ShapeMismatchError(`dataset of ${data.count} images has ${data.images.length} pixel values and ${data.labels.length} labels`)
   }
 }
 
@@ -98,7 +98,7 @@ export function logitsFloat (model: MlpModel, data: Dataset, batchSize = DEFAULT
 /** Predicted class per row of a `count × classes` logit matrix (argmax; the first class on ties). */
 export function argmaxRows (logits: Float32Array, classes: number): Uint8Array {
   if (!Number.isInteger(classes) || classes < 1 || logits.length % classes !== 0) {
-    throw new ModelShapeMismatchError(`${logits.length} logits do not split into rows of ${classes}`)
+    throw new ShapeMismatchError(`${logits.length} logits do not split into rows of ${classes}`)
   }
   const count = logits.length / classes
   const predictions = new Uint8Array(count)
@@ -114,7 +114,7 @@ export function predictFloat (model: MlpModel, data: Dataset, batchSize = DEFAUL
 /** Fraction of predictions equal to the labels. */
 export function accuracyOf (predictions: Uint8Array, labels: Uint8Array): number {
   if (predictions.length !== labels.length || labels.length === 0) {
-    throw new ModelShapeMismatchError(`${predictions.length} predictions for ${labels.length} labels`)
+    throw new ShapeMismatchError(`${predictions.length} predictions for ${labels.length} labels`)
   }
   let correct = 0
   for (let i = 0; i < labels.length; i++) if (predictions[i] === labels[i]) correct++
@@ -124,7 +124,7 @@ export function accuracyOf (predictions: Uint8Array, labels: Uint8Array): number
 /** Mean softmax cross-entropy (nats) of `labels` under `count × classes` logits. */
 export function meanCrossEntropy (logits: Float32Array, labels: Uint8Array, classes: number): number {
   if (logits.length !== labels.length * classes || labels.length === 0) {
-    throw new ModelShapeMismatchError(`${logits.length} logits for ${labels.length} labels of ${classes} classes`)
+    throw new ShapeMismatchError(`${logits.length} logits for ${labels.length} labels of ${classes} classes`)
   }
   let total = 0
   for (let i = 0; i < labels.length; i++) {

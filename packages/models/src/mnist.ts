@@ -56,7 +56,7 @@ export function loadMnist (init: LoadMnistInit = {}): MnistSplit {
     try {
       data = (JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown }).data
     } catch (err) {
-      throw new MnistDataError(`cannot read MNIST digit file ${file}: ${(err as Error).message}`)
+      throw new MnistDataError(`cannot read MNIST digit file ${file}: ${(err as Error).message}`, { cause: err })
     }
     if (!Array.isArray(data) || data.length === 0 || data.length % MNIST_IMAGE_PIXELS !== 0) {
       throw new MnistDataError(`${file} does not hold a "data" array of 784-pixel images`)
@@ -102,7 +102,7 @@ function defaultDigitsDir (): string {
     const require = createRequire(import.meta.url)
     return join(dirname(require.resolve('mnist/package.json')), 'src', 'digits')
   } catch (err) {
-    throw new MnistDataError(`the mnist package is not installed: ${(err as Error).message}`)
+    throw new MnistDataError(`the mnist package is not installed: ${(err as Error).message}`, { cause: err })
   }
 }
 

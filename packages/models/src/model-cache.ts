@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { DEFAULT_TRAINING_SEED } from './constants.js'
-import { InvalidHyperparametersError, TrainingFailedError } from './errors.js'
+import { InvalidHyperparametersError, ModelWorkerError } from './errors.js'
 import { datasetFingerprint, decodeModel, modelCacheKey, saveModel } from './model-file.js'
 import type { ModelRecord } from './model-file.js'
 import type { Dataset } from './mnist.js'
@@ -51,8 +51,8 @@ async function readCached (cacheDir: string, hyperparameters: TrainingHyperparam
 
 /**
  * Returns the model for these hyperparameters and seed from the cache, or trains and caches it (in this
- * thread). A corrupt or mismatching cache file throws its named error (CorruptModelFileError,
- * ModelFileMismatchError, …; delete the file to retrain) rather than being overwritten silently.
+ * thread). A corrupt or mismatching cache file throws InvalidModelFileError (delete the file to retrain) rather
+ * than being overwritten silently.
  */
 export async function loadOrTrainModel (init: CachedModelInit): Promise<CachedModel> {
   const hyperparameters = resolveHyperparameters(init)
@@ -125,11 +125,11 @@ async function trainOnWorker (workerData: TrainingWorkerData): Promise<Omit<Mode
   try {
     return await new Promise((resolve, reject) => {
       worker.once('message', (response: TrainingWorkerResponse) => {
-        if ('error' in response) reject(new TrainingFailedError(`training on a worker failed: ${response.error.name}: ${response.error.message}`))
+        if ('error' in response) reject(new ModelWorkerError(`training on a worker failed: ${response.error.name}: ${response.error.message}`))
         else resolve(response.result)
       })
       worker.once('error', reject)
-      worker.once('exit', (code) => reject(new TrainingFailedError(`training worker exited with code ${code} before answering`)))
+      worker.once('exit', (code) => reject(new ModelWorkerError(`training worker exited with code ${code} before answering`)))
     })
   } finally {
     await worker.terminate()

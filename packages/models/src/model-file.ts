@@ -20,8 +20,9 @@ import { createHash } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { crc32 } from 'node:zlib'
+import { ShapeMismatchError } from '@tessera/crossbar'
 import { MODEL_FILE_MAGIC, MODEL_FILE_MAX_HEADER_BYTES, MODEL_FILE_VERSION } from './constants.js'
-import { CorruptModelFileError, ModelFileMismatchError, ModelShapeMismatchError } from './errors.js'
+import { InvalidModelFileError } from './errors.js'
 import { validateModel } from './mlp.js'
 import type { DenseLayer, MlpModel } from './mlp.js'
 import type { Dataset } from './mnist.js'
@@ -66,7 +67,7 @@ interface ModelFileHeader {
   payloadCrc32: number
 }
 
-/** Serialises a model record (validated first: a NaN weight throws NonFiniteWeightError). */
+/** Serialises a model record (validated first: a NaN weight throws NonFiniteValueError). */
 export function encodeModel (record: ModelRecord): Uint8Array {
   validateModel(record.model)
   const payloadBytes = record.model.layers.reduce((sum, layer) => sum + 4 * (layer.weights.length + layer.bias.length), 0)
@@ -100,7 +101,7 @@ export function encodeModel (record: ModelRecord): Uint8Array {
   return file
 }
 
-/** What a caller expects a model file to hold; any difference throws ModelFileMismatchError. */
+/** What a caller expects a model file to hold; any difference throws InvalidModelFileError. */
 export interface ExpectedModel {
   hyperparameters: TrainingHyperparameters
   seed: number | string
@@ -108,38 +109,38 @@ export interface ExpectedModel {
 }
 
 /**
- * Parses and checks a model file. Throws CorruptModelFileError (bad magic, version, header, length or
- * checksum), ModelShapeMismatchError / NonFiniteWeightError (bad layers or values) and, when `expected` is
- * given, ModelFileMismatchError.
+ * Parses and checks a model file. Throws InvalidModelFileError (bad magic, version, header, length or
+ * checksum), ShapeMismatchError / NonFiniteValueError (bad layers or values) and, when `expected` is
+ * given, InvalidModelFileError.
  */
 export function decodeModel (bytes: Uint8Array, expected?: ExpectedModel): ModelRecord {
-  if (bytes.length < PREAMBLE_BYTES) throw new CorruptModelFileError(`model file is ${bytes.length} bytes, shorter than its ${PREAMBLE_BYTES}-byte preamble`)
+  if (bytes.length < PREAMBLE_BYTES) throw new InvalidModelFileError(`model file is ${bytes.length} bytes, shorter than its ${PREAMBLE_BYTES}-byte preamble`)
   const magic = new TextDecoder().decode(bytes.subarray(0, 8))
-  if (magic !== MODEL_FILE_MAGIC) throw new CorruptModelFileError('not a tessera model file (bad magic)')
+  if (magic !== MODEL_FILE_MAGIC) throw new InvalidModelFileError('not a tessera model file (bad magic)')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const version = view.getUint32(8, true)
-  if (version !== MODEL_FILE_VERSION) throw new CorruptModelFileError(`model file format version ${version}, this code reads ${MODEL_FILE_VERSION}`)
+  if (version !== MODEL_FILE_VERSION) throw new InvalidModelFileError(`model file format version ${version}, this code reads ${MODEL_FILE_VERSION}`)
   const headerLength = view.getUint32(12, true)
   if (headerLength > MODEL_FILE_MAX_HEADER_BYTES || PREAMBLE_BYTES + headerLength > bytes.length) {
-    throw new CorruptModelFileError(`model file header length ${headerLength} does not fit the ${bytes.length}-byte file`)
+    throw new InvalidModelFileError(`model file header length ${headerLength} does not fit the ${bytes.length}-byte file`)
   }
   let header: ModelFileHeader
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength)))
   } catch (err) {
-    throw new CorruptModelFileError(`model file header is not valid JSON: ${(err as Error).message}`)
+    throw new InvalidModelFileError(`model file header is not valid JSON: ${(err as Error).message}`, { cause: err })
   }
   checkHeader(header)
   const payload = bytes.subarray(PREAMBLE_BYTES + headerLength)
   if (payload.length !== header.payloadBytes) {
-    throw new CorruptModelFileError(`model file payload is ${payload.length} bytes, its header says ${header.payloadBytes}`)
+    throw new InvalidModelFileError(`model file payload is ${payload.length} bytes, its header says ${header.payloadBytes}`)
   }
-  if (crc32(payload) !== header.payloadCrc32) throw new CorruptModelFileError('model file payload checksum mismatch')
+  if (crc32(payload) !== header.payloadCrc32) throw new InvalidModelFileError('model file payload checksum mismatch')
 
   const sizes = header.layerSizes
   const needed = sizes.slice(0, -1).reduce((sum, inputs, l) => sum + 4 * (inputs * sizes[l + 1] + sizes[l + 1]), 0)
   if (needed !== payload.length) {
-    throw new ModelShapeMismatchError(`layer sizes [${sizes.join(', ')}] need ${needed} payload bytes, the file has ${payload.length}`)
+    throw new ShapeMismatchError(`layer sizes [${sizes.join(', ')}] need ${needed} payload bytes, the file has ${payload.length}`)
   }
   const payloadView = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   let offset = 0
@@ -158,10 +159,10 @@ export function decodeModel (bytes: Uint8Array, expected?: ExpectedModel): Model
 
   const hyperparameters = resolveHyperparameters(header.hyperparameters)
   if (modelCacheKey(hyperparameters, header.seed, header.datasetFingerprint) !== header.key) {
-    throw new CorruptModelFileError('model file key does not match its own header')
+    throw new InvalidModelFileError('model file key does not match its own header')
   }
   if (hyperparameters.layerSizes.join() !== sizes.join()) {
-    throw new CorruptModelFileError(`model file layer sizes [${sizes.join(', ')}] differ from its hyperparameters' [${hyperparameters.layerSizes.join(', ')}]`)
+    throw new InvalidModelFileError(`model file layer sizes [${sizes.join(', ')}] differ from its hyperparameters' [${hyperparameters.layerSizes.join(', ')}]`)
   }
   if (expected !== undefined) {
     const differences: string[] = []
@@ -171,7 +172,7 @@ export function decodeModel (bytes: Uint8Array, expected?: ExpectedModel): Model
       const stored = (hyperparameters as unknown as Record<string, unknown>)[name]
       if (JSON.stringify(stored) !== JSON.stringify(value)) differences.push(`${name} ${JSON.stringify(stored)} ≠ ${JSON.stringify(value)}`)
     }
-    if (differences.length > 0) throw new ModelFileMismatchError(`model file does not match the requested model: ${differences.join('; ')}`)
+    if (differences.length > 0) throw new InvalidModelFileError(`model file does not match the requested model: ${differences.join('; ')}`)
   }
   return {
     model,
@@ -184,7 +185,7 @@ export function decodeModel (bytes: Uint8Array, expected?: ExpectedModel): Model
 }
 
 function checkHeader (header: ModelFileHeader): void {
-  const bad = (what: string): never => { throw new CorruptModelFileError(`model file header: ${what}`) }
+  const bad = (what: string): never => { throw new InvalidModelFileError(`model file header: ${what}`) }
   if (header === null || typeof header !== 'object') bad('not an object')
   if (typeof header.key !== 'string') bad('key missing')
   if (!Array.isArray(header.layerSizes) || header.layerSizes.length < 2 || !header.layerSizes.every((n) => Number.isInteger(n) && n > 0)) bad('layerSizes must be ≥ 2 positive integers')

@@ -8,7 +8,7 @@
  * left out as they live in the digital periphery.
  */
 
-import { createRng, InvalidShapeError } from '@tessera/crossbar'
+import { createRng, ShapeMismatchError } from '@tessera/crossbar'
 
 /** One weight matrix of a workload. */
 export interface GemmMatrix {
@@ -104,7 +104,7 @@ export function gemmWorkloads (): GemmWorkload[] {
  */
 export function syntheticWeights (matrix: GemmMatrix, seed: number | string): Float32Array {
   if (!Number.isInteger(matrix.rows) || matrix.rows < 1 || !Number.isInteger(matrix.cols) || matrix.cols < 1) {
-    throw new InvalidShapeError(`matrix ${matrix.id} has shape ${matrix.rows}×${matrix.cols}`)
+    throw new ShapeMismatchError(`matrix ${matrix.id} has shape ${matrix.rows}×${matrix.cols}`)
   }
   if (!(Number.isFinite(matrix.weightStd) && matrix.weightStd > 0)) throw new RangeError(`matrix ${matrix.id} has weightStd ${matrix.weightStd}; it must be positive`)
   const rng = createRng(`${seed}/synthetic/${matrix.id}`)

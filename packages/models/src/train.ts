@@ -7,14 +7,14 @@
  * while the update is applied to the clean weights. The network learns weights whose function survives the
  * programming and read noise of analog tiles.
  */
-import { createRng } from '@tessera/crossbar'
+import { createRng, ShapeMismatchError } from '@tessera/crossbar'
 import type { Rng } from '@tessera/crossbar'
 import {
   DEFAULT_ADAM_BETA1, DEFAULT_ADAM_BETA2, DEFAULT_ADAM_EPSILON, DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS,
   DEFAULT_FINAL_LEARNING_RATE_FRACTION, DEFAULT_LAYER_SIZES, DEFAULT_LEARNING_RATE, DEFAULT_TRAINING_SEED,
   DEFAULT_SHIFT_PIXELS, DEFAULT_WEIGHT_DECAY, DEFAULT_WEIGHT_NOISE
 } from './constants.js'
-import { InvalidHyperparametersError, ModelShapeMismatchError } from './errors.js'
+import { InvalidHyperparametersError } from './errors.js'
 import { denseBackwardInput, denseBackwardWeights, denseForward, reluInPlace } from './linalg.js'
 import { checkDatasetFits, validateModel } from './mlp.js'
 import type { DenseLayer, MlpModel } from './mlp.js'
@@ -130,7 +130,7 @@ export function trainMlp (data: Dataset, init: TrainInit = {}): TrainResult {
   const model = initialiseMlp(sizes, seed)
   checkDatasetFits(model, data)
   for (let i = 0; i < data.count; i++) {
-    if (data.labels[i] >= classes) throw new ModelShapeMismatchError(`label ${data.labels[i]} of image ${i} is not below the ${classes} outputs`)
+    if (data.labels[i] >= classes) throw new ShapeMismatchError(`label ${data.labels[i]} of image ${i} is not below the ${classes} outputs`)
   }
   const started = performance.now()
   const layers = model.layers

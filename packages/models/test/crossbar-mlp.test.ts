@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { createDeviceProfile } from '@tessera/crossbar'
+import { createDeviceProfile, NonFiniteValueError, ShapeMismatchError, UnknownHandleError } from '@tessera/crossbar'
 import {
-  ModelReleasedError, ModelShapeMismatchError, NonFiniteWeightError, accuracyOf, argmaxRows, createCrossbarMlp, loadMnist,
-  logitsFloat, meanCrossEntropy, predictFloat, sliceDataset
+  accuracyOf, argmaxRows, createCrossbarMlp, loadMnist, logitsFloat, meanCrossEntropy, predictFloat, sliceDataset
 } from '../src/index.js'
 import type { MlpModel } from '../src/index.js'
 import { bytesOf, smallModel } from './fixtures.js'
@@ -84,11 +83,11 @@ describe('createCrossbarMlp', () => {
   it('rejects NaN weights, mismatching images and use after release with named errors', () => {
     const nan = Float32Array.from(model.layers[1].weights); nan[0] = Number.NaN
     const bad: MlpModel = { ...model, layers: model.layers.map((layer, l) => l === 1 ? { ...layer, weights: nan } : layer) }
-    assert.throws(() => createCrossbarMlp({ model: bad, profile: createDeviceProfile('ideal') }), NonFiniteWeightError)
+    assert.throws(() => createCrossbarMlp({ model: bad, profile: createDeviceProfile('ideal') }), NonFiniteValueError)
     const onTiles = createCrossbarMlp({ model, profile: createDeviceProfile('ideal') })
     const wrong = { images: new Float32Array(2 * 100), labels: new Uint8Array(2), count: 2, pixels: 100 }
-    assert.throws(() => onTiles.predict(wrong), ModelShapeMismatchError)
+    assert.throws(() => onTiles.predict(wrong), ShapeMismatchError)
     onTiles.release()
-    assert.throws(() => onTiles.predict(sliceDataset(heldOut, 0, 1)), ModelReleasedError)
+    assert.throws(() => onTiles.predict(sliceDataset(heldOut, 0, 1)), UnknownHandleError)
   })
 })

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import {
-  ModelShapeMismatchError, NonFiniteWeightError, accuracyOf, argmaxRows, logitsFloat, meanCrossEntropy, predictFloat, validateModel
-} from '../src/index.js'
+import { NonFiniteValueError, ShapeMismatchError } from '@tessera/crossbar'
+import { accuracyOf, argmaxRows, logitsFloat, meanCrossEntropy, predictFloat, validateModel } from '../src/index.js'
 import type { Dataset, MlpModel } from '../src/index.js'
 
 /** A 4-input, 2-class model whose decision is known by hand: class 1 iff x2 + x3 > x0 + x1. */
@@ -36,28 +35,28 @@ describe('float inference', () => {
   })
 
   it('argmaxRows rejects logits that do not split into rows', () => {
-    assert.throws(() => argmaxRows(new Float32Array(7), 2), ModelShapeMismatchError)
+    assert.throws(() => argmaxRows(new Float32Array(7), 2), ShapeMismatchError)
   })
 })
 
 describe('validateModel', () => {
   it('rejects layers that do not chain or arrays of the wrong length', () => {
     const m = handModel()
-    assert.throws(() => validateModel({ ...m, layerSizes: [4, 3, 2] }), ModelShapeMismatchError)
-    assert.throws(() => validateModel({ ...m, layers: [m.layers[0]] }), ModelShapeMismatchError)
-    assert.throws(() => validateModel({ ...m, layers: [{ ...m.layers[0], weights: new Float32Array(7) }, m.layers[1]] }), ModelShapeMismatchError)
-    assert.throws(() => validateModel({ ...m, layers: [m.layers[0], { ...m.layers[1], bias: new Float32Array(3) }] }), ModelShapeMismatchError)
+    assert.throws(() => validateModel({ ...m, layerSizes: [4, 3, 2] }), ShapeMismatchError)
+    assert.throws(() => validateModel({ ...m, layers: [m.layers[0]] }), ShapeMismatchError)
+    assert.throws(() => validateModel({ ...m, layers: [{ ...m.layers[0], weights: new Float32Array(7) }, m.layers[1]] }), ShapeMismatchError)
+    assert.throws(() => validateModel({ ...m, layers: [m.layers[0], { ...m.layers[1], bias: new Float32Array(3) }] }), ShapeMismatchError)
   })
 
-  it('rejects NaN and infinite weights and biases with NonFiniteWeightError', () => {
+  it('rejects NaN and infinite weights and biases with NonFiniteValueError', () => {
     const m = handModel()
     const nanWeights = Float32Array.from(m.layers[0].weights); nanWeights[3] = Number.NaN
-    assert.throws(() => validateModel({ ...m, layers: [{ ...m.layers[0], weights: nanWeights }, m.layers[1]] }), NonFiniteWeightError)
+    assert.throws(() => validateModel({ ...m, layers: [{ ...m.layers[0], weights: nanWeights }, m.layers[1]] }), NonFiniteValueError)
     const infBias = Float32Array.from([0, Number.POSITIVE_INFINITY])
-    assert.throws(() => validateModel({ ...m, layers: [m.layers[0], { ...m.layers[1], bias: infBias }] }), NonFiniteWeightError)
+    assert.throws(() => validateModel({ ...m, layers: [m.layers[0], { ...m.layers[1], bias: infBias }] }), NonFiniteValueError)
   })
 
   it('rejects images that do not fit the input layer', () => {
-    assert.throws(() => predictFloat(handModel(), dataset([[1, 2, 3]], [0])), ModelShapeMismatchError)
+    assert.throws(() => predictFloat(handModel(), dataset([[1, 2, 3]], [0])), ShapeMismatchError)
   })
 })

@@ -3,7 +3,9 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { CorruptModelFileError, loadMnist, loadOrTrainModel, loadOrTrainModels, sliceDataset, trainMlp } from '../src/index.js'
+import {
+  InvalidModelFileError, loadMnist, loadOrTrainModel, loadOrTrainModels, sliceDataset, trainMlp
+} from '../src/index.js'
 import { bytesOf } from './fixtures.js'
 
 const data = sliceDataset(loadMnist().train, 0, 1000)
@@ -46,7 +48,7 @@ describe('model cache', () => {
   it('throws the named error for a corrupt cache file instead of overwriting it', async () => {
     const { path } = await loadOrTrainModel({ ...config, seed: 1, cacheDir: dir, data })
     await writeFile(path, 'not a model')
-    await assert.rejects(loadOrTrainModel({ ...config, seed: 1, cacheDir: dir, data }), CorruptModelFileError)
-    await assert.rejects(loadOrTrainModels([{ ...config, seed: 1 }], { cacheDir: dir, data }), CorruptModelFileError)
+    await assert.rejects(loadOrTrainModel({ ...config, seed: 1, cacheDir: dir, data }), InvalidModelFileError)
+    await assert.rejects(loadOrTrainModels([{ ...config, seed: 1 }], { cacheDir: dir, data }), InvalidModelFileError)
   })
 })

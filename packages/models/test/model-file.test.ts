@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { crc32 } from 'node:zlib'
+import { NonFiniteValueError } from '@tessera/crossbar'
 import {
-  CorruptModelFileError, ModelFileMismatchError, NonFiniteWeightError, datasetFingerprint, decodeModel, encodeModel, loadMnist,
-  loadModel, modelCacheKey, resolveHyperparameters, saveModel, sliceDataset, trainMlp
+  InvalidModelFileError, datasetFingerprint, decodeModel, encodeModel, loadMnist, loadModel, modelCacheKey,
+  resolveHyperparameters, saveModel, sliceDataset, trainMlp
 } from '../src/index.js'
 import type { ModelRecord } from '../src/index.js'
 import { bytesOf } from './fixtures.js'
@@ -18,10 +19,10 @@ const record: ModelRecord = { ...trained, datasetFingerprint: datasetFingerprint
 const expected = { hyperparameters: record.hyperparameters, seed: 3, datasetFingerprint: record.datasetFingerprint }
 
 /** Rewrites the JSON header of an encoded file (keeping the payload), so a test can plant a specific fault. */
-function withHeader (file: Uint8Array, edit: (header: any, payload: Uint8Array) => void): Uint8Array {
+function withHeader (file: Uint8Array, edit: (header: Record<string, unknown>, payload: Uint8Array) => void): Uint8Array {
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
   const length = view.getUint32(12, true)
-  const header = JSON.parse(new TextDecoder().decode(file.subarray(16, 16 + length)))
+  const header: Record<string, unknown> = JSON.parse(new TextDecoder().decode(file.subarray(16, 16 + length)))
   const payload = file.slice(16 + length)
   edit(header, payload)
   const headerBytes = new TextEncoder().encode(JSON.stringify(header))
@@ -53,32 +54,32 @@ describe('model file', () => {
     const hugeHeader = file.slice(); new DataView(hugeHeader.buffer).setUint32(12, 1 << 30, true)
     const brokenJson = file.slice(); brokenJson[16] = 0x7b + 1
     for (const [name, bytes] of Object.entries({ badMagic, badVersion, truncated: file.subarray(0, file.length - 4), short: file.subarray(0, 10), flipped, hugeHeader, brokenJson })) {
-      assert.throws(() => decodeModel(bytes), CorruptModelFileError, name)
+      assert.throws(() => decodeModel(bytes), InvalidModelFileError, name)
     }
   })
 
   it('rejects a header whose key does not match its own contents', () => {
     const forged = withHeader(encodeModel(record), (header) => { header.seed = 4 })
-    assert.throws(() => decodeModel(forged), CorruptModelFileError)
+    assert.throws(() => decodeModel(forged), InvalidModelFileError)
   })
 
-  it('rejects NaN weights with NonFiniteWeightError, on write and on read (even with a valid checksum)', () => {
+  it('rejects NaN weights with NonFiniteValueError, on write and on read (even with a valid checksum)', () => {
     const nanWeights = Float32Array.from(record.model.layers[1].weights); nanWeights[5] = Number.NaN
     const nanRecord: ModelRecord = { ...record, model: { ...record.model, layers: [record.model.layers[0], { ...record.model.layers[1], weights: nanWeights }] } }
-    assert.throws(() => encodeModel(nanRecord), NonFiniteWeightError)
+    assert.throws(() => encodeModel(nanRecord), NonFiniteValueError)
     const planted = withHeader(encodeModel(record), (header, payload) => {
       new DataView(payload.buffer).setFloat32(8, Number.NaN, true)
       header.payloadCrc32 = crc32(payload)
     })
-    assert.throws(() => decodeModel(planted), NonFiniteWeightError)
+    assert.throws(() => decodeModel(planted), NonFiniteValueError)
   })
 
   it('names the mismatch when the file holds another model than the one expected', () => {
     const file = encodeModel(record)
-    assert.throws(() => decodeModel(file, { ...expected, seed: 4 }), (err: Error) => err instanceof ModelFileMismatchError && /seed/.test(err.message))
+    assert.throws(() => decodeModel(file, { ...expected, seed: 4 }), (err: Error) => err instanceof InvalidModelFileError && /seed/.test(err.message))
     const otherShape = resolveHyperparameters({ ...record.hyperparameters, layerSizes: [784, 32, 10] })
-    assert.throws(() => decodeModel(file, { ...expected, hyperparameters: otherShape }), (err: Error) => err instanceof ModelFileMismatchError && /layerSizes/.test(err.message))
-    assert.throws(() => decodeModel(file, { ...expected, datasetFingerprint: 'other' }), ModelFileMismatchError)
+    assert.throws(() => decodeModel(file, { ...expected, hyperparameters: otherShape }), (err: Error) => err instanceof InvalidModelFileError && /layerSizes/.test(err.message))
+    assert.throws(() => decodeModel(file, { ...expected, datasetFingerprint: 'other' }), (err: Error) => err instanceof InvalidModelFileError && /does not match the requested model/.test(err.message))
   })
 
   it('keys differ for any hyperparameter, seed or data change', () => {
@@ -100,7 +101,7 @@ describe('model file', () => {
       assert.deepEqual(bytesOf(loaded.model.layers[0].weights), bytesOf(record.model.layers[0].weights))
       const bytes = await readFile(path)
       await writeFile(path, bytes.subarray(0, 40))
-      await assert.rejects(loadModel(path), CorruptModelFileError)
+      await assert.rejects(loadModel(path), InvalidModelFileError)
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

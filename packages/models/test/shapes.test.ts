@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InvalidShapeError } from '@tessera/crossbar'
+import { ShapeMismatchError } from '@tessera/crossbar'
 import { bertBaseShapes, gemmWorkloads, resnet50FpnShapes, resnet50Shapes, syntheticWeights } from '../src/shapes.js'
 
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0)
@@ -88,7 +88,7 @@ describe('syntheticWeights', () => {
   })
 
   it('rejects bad shapes', () => {
-    assert.throws(() => syntheticWeights({ ...matrix, rows: 0 }, 1), InvalidShapeError)
+    assert.throws(() => syntheticWeights({ ...matrix, rows: 0 }, 1), ShapeMismatchError)
     assert.throws(() => syntheticWeights({ ...matrix, weightStd: 0 }, 1), RangeError)
   })
 })

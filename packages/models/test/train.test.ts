@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InvalidHyperparametersError, ModelShapeMismatchError, accuracyOf, loadMnist, predictFloat, resolveHyperparameters, sliceDataset, trainMlp } from '../src/index.js'
+import { ShapeMismatchError } from '@tessera/crossbar'
+import { InvalidHyperparametersError, accuracyOf, loadMnist, predictFloat, resolveHyperparameters, sliceDataset, trainMlp } from '../src/index.js'
 import { bytesOf } from './fixtures.js'
 
 const { train, heldOut } = loadMnist()
@@ -52,8 +53,8 @@ describe('trainMlp', () => {
   })
 
   it('rejects data that does not fit the model', () => {
-    assert.throws(() => trainMlp(subset, { layerSizes: [100, 10], shiftPixels: 0 }), ModelShapeMismatchError)
+    assert.throws(() => trainMlp(subset, { layerSizes: [100, 10], shiftPixels: 0 }), ShapeMismatchError)
     const badLabels = { ...sliceDataset(train, 0, 10), labels: Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 12]) }
-    assert.throws(() => trainMlp(badLabels, quick), ModelShapeMismatchError)
+    assert.throws(() => trainMlp(badLabels, quick), ShapeMismatchError)
   })
 })

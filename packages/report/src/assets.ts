@@ -26,6 +26,6 @@ export function loadChartAssets (): ChartAssets {
     cached = { script, css }
     return cached
   } catch (err) {
-    throw new ChartAssetsError(`cannot inline uPlot: ${(err as Error).message}`)
+    throw new ChartAssetsError(`cannot inline uPlot: ${(err as Error).message}`, { cause: err })
   }
 }

@@ -16,7 +16,40 @@ const chart: ReportChart = {
   yFormat: 'percent'
 }
 
-function chartSpecs (html: string): any[] {
+/** A chart as the page embeds it in JSON, as far as these tests read it. */
+interface EmbeddedChart {
+  x: number[]
+  xScale?: string
+  series: Array<{ label: string, values: Array<number | null>, color: string }>
+  markers?: Array<{ n: number, x: number, label: string, color: string, dashed: boolean }>
+}
+
+/**
+ * The uPlot options the page's chart script builds, as far as these tests call into them. The hooks come from the
+ * page's script, run in a vm: the tests hand them a stand-in chart (see fakeChart).
+ */
+interface BuiltChartOptions {
+  height: number
+  padding?: number[]
+  scales: { x: { distr?: number } }
+  axes: Array<{ splits: () => number[], values: (u: null, splits: number[]) => string[] }>
+  series: Array<{ label?: string }>
+  plugins?: Array<{ hooks: MarkerHooks }>
+}
+
+type MarkerHooks = Record<'draw' | 'init' | 'setCursor', (u: unknown) => void>
+
+/** The marker tooltip the plugin appends to the chart. */
+interface Tooltip { style: { display: string }, textContent: string }
+
+/** The hooks of the marker plugin, which a chart with markers has. */
+function markerHooks (opts: BuiltChartOptions): MarkerHooks {
+  const plugin = opts.plugins?.[0]
+  assert.ok(plugin !== undefined, 'a chart with markers has the marker plugin')
+  return plugin.hooks
+}
+
+function chartSpecs (html: string): EmbeddedChart[] {
   return [...html.matchAll(/<script type="application\/json" data-chart="[^"]+">(.*?)<\/script>/gs)].map((m) => JSON.parse(m[1]))
 }
 
@@ -36,10 +69,10 @@ describe('renderReportPage', () => {
     const bootstrap = scripts[scripts.length - 1]
     const specNodes = [...html.matchAll(/<script type="application\/json" data-chart="([^"]+)">(.*?)<\/script>/gs)]
       .map((m) => ({ textContent: m[2], getAttribute: () => m[1] }))
-    const built: Array<{ opts: any, data: any, target: any }> = []
+    const built: Array<{ opts: BuiltChartOptions, data: unknown, target: { id: string } }> = []
     runInNewContext(bootstrap, {
       document: { querySelectorAll: () => specNodes, getElementById: (id: string) => ({ id }) },
-      uPlot: function (this: unknown, opts: unknown, data: unknown, target: unknown) { built.push({ opts, data, target }) }
+      uPlot: function (this: unknown, opts: BuiltChartOptions, data: unknown, target: { id: string }) { built.push({ opts, data, target }) }
     })
     assert.equal(built.length, 1)
     // Values from the vm's realm have other prototypes: compare them as plain JSON.
@@ -53,7 +86,7 @@ describe('renderReportPage', () => {
     assert.deepEqual(plain(opts.axes[0].splits()), logX)
     assert.deepEqual(plain(opts.axes[0].values(null, [logX[0], logX[1], 2])), ['1 s', '1 h', '100'])
     assert.deepEqual(plain(opts.axes[1].values(null, [0.97, 0.5])), ['97.00%', '50.00%'])
-    assert.deepEqual(plain(opts.series.slice(1).map((s: any) => s.label)), ['pcm', 'ideal'])
+    assert.deepEqual(plain(opts.series.slice(1).map((s) => s.label)), ['pcm', 'ideal'])
   })
 
   it('gives every chart its own formatters and ticks', () => {
@@ -62,10 +95,10 @@ describe('renderReportPage', () => {
     const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1])
     const specNodes = [...html.matchAll(/<script type="application\/json" data-chart="([^"]+)">(.*?)<\/script>/gs)]
       .map((m) => ({ textContent: m[2], getAttribute: () => m[1] }))
-    const built: any[] = []
+    const built: BuiltChartOptions[] = []
     runInNewContext(scripts[scripts.length - 1], {
       document: { querySelectorAll: () => specNodes, getElementById: (id: string) => ({ id }) },
-      uPlot: function (opts: unknown) { built.push(opts) }
+      uPlot: function (opts: BuiltChartOptions) { built.push(opts) }
     })
     assert.equal(built.length, 2)
     // The first chart keeps plain numbers and its own tick label although the second formats percentages.
@@ -79,7 +112,7 @@ describe('renderReportPage', () => {
     const specs = chartSpecs(html)
     assert.equal(specs.length, 2)
     assert.deepEqual(specs[0].x, chart.x)
-    assert.deepEqual(specs[0].series.map((s: any) => s.values), chart.series.map((s) => s.values))
+    assert.deepEqual(specs[0].series.map((s) => s.values), chart.series.map((s) => s.values))
     assert.equal(specs[0].xScale, 'log')
     assert.notEqual(specs[0].series[0].color, specs[0].series[1].color)
     assert.match(html, /id="chart-0"/)
@@ -134,12 +167,12 @@ describe('renderReportPage', () => {
 })
 
 /** Runs the page's chart script against a stand-in uPlot that records its options. */
-function buildCharts (html: string, pxRatio = 1): any[] {
+function buildCharts (html: string, pxRatio = 1): BuiltChartOptions[] {
   const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1])
   const specNodes = [...html.matchAll(/<script type="application\/json" data-chart="([^"]+)">(.*?)<\/script>/gs)]
     .map((m) => ({ textContent: m[2], getAttribute: () => m[1] }))
-  const built: any[] = []
-  const uPlot = Object.assign(function (opts: unknown) { built.push(opts) }, { pxRatio })
+  const built: BuiltChartOptions[] = []
+  const uPlot = Object.assign(function (opts: BuiltChartOptions) { built.push(opts) }, { pxRatio })
   runInNewContext(scripts[scripts.length - 1], {
     document: {
       querySelectorAll: () => specNodes,
@@ -157,10 +190,11 @@ interface Box { left: number, right: number, y: number }
  * A stand-in for a built uPlot: a linear x scale over [min, max] drawn on a plot `plotWidthPx` CSS pixels wide,
  * and a canvas context that records lines, rectangles and text (text 6 CSS px per character).
  */
-function fakeChart (opts: any, min: number, max: number, pxRatio: number) {
+function fakeChart (opts: BuiltChartOptions, min: number, max: number, pxRatio: number) {
   const plotWidthPx = 800
   const leftPx = 60
-  const band = opts.padding[0]
+  const band = opts.padding?.[0]
+  assert.ok(band !== undefined, 'a chart with markers has a band above the plot')
   const bbox = { left: leftPx * pxRatio, top: band * pxRatio, width: plotWidthPx * pxRatio, height: 300 * pxRatio }
   const lines: Array<{ x: number, fromY: number, toY: number, dash: number[] }> = []
   const rects: Array<Box & { width: number, fill: string }> = []
@@ -238,16 +272,17 @@ describe('chart markers', () => {
     assert.equal(plain.padding, undefined)
     assert.equal(plain.height, DEFAULT_CHART_HEIGHT_PX)
     // The band for the badges is added above the plot, so the plot keeps its height.
-    assert.equal(withMarkers.plugins.length, 1)
-    assert.ok(withMarkers.padding[0] > 0)
-    assert.equal(withMarkers.height, DEFAULT_CHART_HEIGHT_PX + withMarkers.padding[0])
+    assert.equal(withMarkers.plugins?.length, 1)
+    const band = withMarkers.padding?.[0] ?? 0
+    assert.ok(band > 0)
+    assert.equal(withMarkers.height, DEFAULT_CHART_HEIGHT_PX + band)
   })
 
   it('draws one line per marker inside the x range and skips the others', () => {
     const pxRatio = 2
     const [opts] = buildCharts(renderReportPage({ title: 'T', sections: [{ heading: 'm', chart: marked }] }), pxRatio)
     const chart = fakeChart(opts, 0, 30, pxRatio)
-    opts.plugins[0].hooks.draw(chart.u)
+    markerHooks(opts).draw(chart.u)
     const inRange = [5, 12.5, 20]
     assert.deepEqual(chart.lines.map((l) => l.x), inRange.map((x) => Math.round(chart.valToPos(x, 'x', true)) + 0.5))
     for (const line of chart.lines) assert.equal(line.toY, chart.u.bbox.top + chart.u.bbox.height)
@@ -265,7 +300,7 @@ describe('chart markers', () => {
     })
     const [opts] = buildCharts(html)
     const chart = fakeChart(opts, 0, 30, 1)
-    opts.plugins[0].hooks.draw(chart.u)
+    markerHooks(opts).draw(chart.u)
     const numberFill = (n: string): string | undefined => chart.texts.find((t) => t.text === n)?.fill
     assert.deepEqual([numberFill('1'), numberFill('2'), numberFill('3')], ['#fff', '#111', '#fff'])
   })
@@ -279,7 +314,7 @@ describe('chart markers', () => {
         const chartData: ReportChart = { x: [0, 100], series: [{ label: 's', values: [1, 2] }], markers }
         const [opts] = buildCharts(renderReportPage({ title: 'T', sections: [{ heading: 'p', chart: chartData }] }), pxRatio)
         const chart = fakeChart(opts, 0, 100, pxRatio)
-        opts.plugins[0].hooks.draw(chart.u)
+        markerHooks(opts).draw(chart.u)
         const inRange = markers.filter((m) => m.x >= 0 && m.x <= 100)
         assert.equal(chart.lines.length, inRange.length)
         // A row's items: white label boxes (each starting or ending with its own badge) and bare badges.
@@ -314,22 +349,22 @@ describe('chart markers', () => {
     })
     const [opts] = buildCharts(html)
     const chart = fakeChart(opts, 0, 30, 1)
-    const hooks = opts.plugins[0].hooks
-    let appended: any
-    chart.u.over.appendChild = (el: unknown) => { appended = el }
+    const hooks = markerHooks(opts)
+    let appended: Tooltip | undefined
+    chart.u.over.appendChild = (el: unknown) => { appended = el as Tooltip }
     hooks.init(chart.u)
     chart.u.cursor.left = chart.valToPos(20, 'x') + 3
     hooks.setCursor(chart.u)
-    assert.equal(appended.style.display, 'block')
+    assert.equal(appended?.style.display, 'block')
     // Both markers at x = 20, with the tick label of their x.
-    assert.deepEqual(appended.textContent.split('\n'), ['3  twenty  evict n3', '4  twenty  admit n9'])
+    assert.deepEqual(appended?.textContent.split('\n'), ['3  twenty  evict n3', '4  twenty  admit n9'])
     // 12 px from the nearest line is not on it.
     chart.u.cursor.left = chart.valToPos(20, 'x') + 12
     hooks.setCursor(chart.u)
-    assert.equal(appended.style.display, 'none')
+    assert.equal(appended?.style.display, 'none')
     chart.u.cursor.left = -10
     hooks.setCursor(chart.u)
-    assert.equal(appended.style.display, 'none')
+    assert.equal(appended?.style.display, 'none')
   })
 })
 

@@ -15,7 +15,7 @@ import {
   RECONFIGURE_REPLICATE_UTILISATION,
   RECONFIGURE_SLOWER_THROUGHPUT_RATIO
 } from './constants.js'
-import { InvalidOptionError } from './errors.js'
+import { InvalidSchedulerOptionError } from './errors.js'
 import { createScoreModel } from './score.js'
 import type { ScoreModel, ScoreModelInit } from './score.js'
 
@@ -78,7 +78,7 @@ export interface ReconfigureInit {
   score?: ScoreModelInit
 }
 
-/** Builds the configuration from defaults and overrides; throws {@link InvalidOptionError} on a bad value. */
+/** Builds the configuration from defaults and overrides; throws {@link InvalidSchedulerOptionError} on a bad value. */
 export function createReconfigureConfig (init: ReconfigureInit = {}): ReconfigureConfig {
   const config: ReconfigureConfig = {
     gainThreshold: init.gainThreshold ?? RECONFIGURE_GAIN_THRESHOLD,
@@ -95,7 +95,7 @@ export function createReconfigureConfig (init: ReconfigureInit = {}): Reconfigur
     drainTimeoutMs: init.drainTimeoutMs ?? RECONFIGURE_DRAIN_TIMEOUT_MS,
     score: createScoreModel(init.score)
   }
-  const bad = (why: string): never => { throw new InvalidOptionError(why) }
+  const bad = (why: string): never => { throw new InvalidSchedulerOptionError(why) }
   if (!(Number.isFinite(config.gainThreshold) && config.gainThreshold >= 1)) bad(`gainThreshold must be at least 1, got ${config.gainThreshold}`)
   for (const key of ['confirmChecks', 'maxConcurrentMigrations', 'maxReplicas'] as const) {
     if (!(Number.isInteger(config[key]) && config[key] >= 1)) bad(`${key} must be a positive integer, got ${config[key]}`)

@@ -1,7 +1,7 @@
 /**
  * Input checks of the reconfiguration step: the placement and the per-shard loads the coordinator passes in.
  */
-import { InvalidLoadError, InvalidReplicaError } from './errors.js'
+import { InvalidSchedulerInputError } from './errors.js'
 import { compareIds } from './pick.js'
 import type { ReplicaState, ReplicaView } from './reconfigure-state.js'
 import type { Shard } from './validate.js'
@@ -15,26 +15,26 @@ export interface Work {
   inFlight: number
 }
 
-/** Validates `loadPerSec`; throws {@link InvalidLoadError}. */
+/** Validates `loadPerSec`; throws {@link InvalidSchedulerInputError}. */
 export function readLoads (loads: ReadonlyMap<string, number> | undefined, shards: ReadonlyMap<string, Shard>): Map<string, number> {
   const out = new Map<string, number>()
   for (const [id, rate] of loads ?? []) {
-    if (!shards.has(id)) throw new InvalidLoadError(`load given for unknown shard ${JSON.stringify(id)}`)
-    if (!(typeof rate === 'number' && Number.isFinite(rate) && rate >= 0)) throw new InvalidLoadError(`load of shard ${id} must be a finite non-negative number of calls/s, got ${String(rate)}`)
+    if (!shards.has(id)) throw new InvalidSchedulerInputError(`load given for unknown shard ${JSON.stringify(id)}`)
+    if (!(typeof rate === 'number' && Number.isFinite(rate) && rate >= 0)) throw new InvalidSchedulerInputError(`load of shard ${id} must be a finite non-negative number of calls/s, got ${String(rate)}`)
     out.set(id, rate)
   }
   return out
 }
 
-/** Validates the placement and copies it (sorted by peer id); throws {@link InvalidReplicaError}. */
+/** Validates the placement and copies it (sorted by peer id); throws {@link InvalidSchedulerInputError}. */
 export function readPlacement (replicas: ReadonlyMap<string, readonly ReplicaView[]>, shards: ReadonlyMap<string, Shard>): Map<string, Work[]> {
   const out = new Map<string, Work[]>()
   for (const [shardId, list] of replicas) {
-    if (!shards.has(shardId)) throw new InvalidReplicaError(`placement lists unknown shard ${JSON.stringify(shardId)}`)
+    if (!shards.has(shardId)) throw new InvalidSchedulerInputError(`placement lists unknown shard ${JSON.stringify(shardId)}`)
     const seen = new Set<string>()
     const copies: Work[] = []
     for (const r of list) {
-      const bad = (why: string): never => { throw new InvalidReplicaError(`shard ${shardId}, replica ${JSON.stringify(r?.peerId)}: ${why}`) }
+      const bad = (why: string): never => { throw new InvalidSchedulerInputError(`shard ${shardId}, replica ${JSON.stringify(r?.peerId)}: ${why}`) }
       if (typeof r !== 'object' || r === null) bad('not an object')
       if (typeof r.peerId !== 'string' || r.peerId.length === 0) bad('peerId must be a non-empty string')
       if (seen.has(r.peerId)) bad('listed twice')

@@ -1,7 +1,7 @@
 /**
  * The policy registry: one name per policy, as the demo, the simulator and the report spell them.
  */
-import { UnknownPolicyError } from './errors.js'
+import { InvalidSchedulerOptionError } from './errors.js'
 import { createMemoryProportionalPolicy } from './policies/memory-proportional.js'
 import { createPetalsLikePolicy } from './policies/petals-like.js'
 import { createRandomPolicy } from './policies/random.js'
@@ -28,7 +28,7 @@ export interface PolicyInit {
 
 /**
  * Creates a fresh policy by name (policies with routing state — round-robin counters, Petals' RTT EMAs — start
- * empty). Throws {@link UnknownPolicyError} for any other name.
+ * empty). Throws {@link InvalidSchedulerOptionError} for any other name.
  *
  * @example
  * ```ts
@@ -44,6 +44,6 @@ export function createPolicy (name: PolicyName | string, init: PolicyInit = {}):
     case 'petals-like': return createPetalsLikePolicy(init['petals-like'])
     case 'round-robin': return createRoundRobinPolicy()
     case 'random': return createRandomPolicy()
-    default: throw new UnknownPolicyError(`unknown placement policy ${JSON.stringify(name)}; expected one of ${POLICY_NAMES.join(', ')}`)
+    default: throw new InvalidSchedulerOptionError(`unknown placement policy ${JSON.stringify(name)}; expected one of ${POLICY_NAMES.join(', ')}`)
   }
 }

@@ -47,7 +47,7 @@ import {
   SHORT_TERM_MIN_CALLS,
   UPLOAD_AMORTISATION_REQUESTS
 } from './constants.js'
-import { InvalidOptionError } from './errors.js'
+import { InvalidSchedulerOptionError } from './errors.js'
 import { geometryFits } from './validate.js'
 import type { PathKind, PeerView } from './types.js'
 import type { Shard } from './validate.js'
@@ -77,7 +77,7 @@ export interface ScoreModel {
 /** Options of {@link createScoreModel}. */
 export type ScoreModelInit = Partial<Omit<ScoreModel, 'bandwidthBytesPerSec'>> & { bandwidthBytesPerSec?: Partial<Record<PathKind, number>> }
 
-/** Builds a score model from defaults and overrides; throws {@link InvalidOptionError} on a bad value. */
+/** Builds a score model from defaults and overrides; throws {@link InvalidSchedulerOptionError} on a bad value. */
 export function createScoreModel (init: ScoreModelInit = {}): ScoreModel {
   const model: ScoreModel = {
     bandwidthBytesPerSec: {
@@ -95,14 +95,14 @@ export function createScoreModel (init: ScoreModelInit = {}): ScoreModel {
     priorFailureRate: init.priorFailureRate ?? PRIOR_FAILURE_RATE
   }
   for (const [path, b] of Object.entries(model.bandwidthBytesPerSec)) {
-    if (!(Number.isFinite(b) && b > 0)) throw new InvalidOptionError(`bandwidthBytesPerSec.${path} must be positive, got ${b}`)
+    if (!(Number.isFinite(b) && b > 0)) throw new InvalidSchedulerOptionError(`bandwidthBytesPerSec.${path} must be positive, got ${b}`)
   }
   for (const key of ['relayHopMs', 'noisePenaltyWeight', 'resultErrorWeight', 'degradingTrendPenalty', 'shortTermMinCalls'] as const) {
-    if (!(Number.isFinite(model[key]) && model[key] >= 0)) throw new InvalidOptionError(`${key} must be non-negative, got ${model[key]}`)
+    if (!(Number.isFinite(model[key]) && model[key] >= 0)) throw new InvalidSchedulerOptionError(`${key} must be non-negative, got ${model[key]}`)
   }
-  if (!(Number.isFinite(model.amortisationRequests) && model.amortisationRequests >= 1)) throw new InvalidOptionError('amortisationRequests must be at least 1')
-  if (!(Number.isFinite(model.noiseThreshold) && model.noiseThreshold > 0)) throw new InvalidOptionError('noiseThreshold must be positive')
-  if (!(model.priorFailureRate >= 0 && model.priorFailureRate < 1)) throw new InvalidOptionError('priorFailureRate must be in [0, 1)')
+  if (!(Number.isFinite(model.amortisationRequests) && model.amortisationRequests >= 1)) throw new InvalidSchedulerOptionError('amortisationRequests must be at least 1')
+  if (!(Number.isFinite(model.noiseThreshold) && model.noiseThreshold > 0)) throw new InvalidSchedulerOptionError('noiseThreshold must be positive')
+  if (!(model.priorFailureRate >= 0 && model.priorFailureRate < 1)) throw new InvalidSchedulerOptionError('priorFailureRate must be in [0, 1)')
   return model
 }
 

@@ -2,7 +2,7 @@
  * From the planner's partition plan to shards the policies place: one shard per planned tile.
  */
 import { BYTES_PER_ACTIVATION, BYTES_PER_WEIGHT } from './constants.js'
-import { InvalidOptionError, InvalidShardError } from './errors.js'
+import { InvalidSchedulerInputError, InvalidSchedulerOptionError } from './errors.js'
 import type { Geometry, ShardSpec } from './types.js'
 import type { PartitionPlan, PlannedBlock } from '@tessera/crossbar'
 
@@ -49,12 +49,12 @@ export function shardsFromPlan (plan: PartitionPlanLike, options: ShardsFromPlan
   const batch = options.batch ?? 1
   const bytesPerWeight = options.bytesPerWeight ?? BYTES_PER_WEIGHT
   const bytesPerActivation = options.bytesPerActivation ?? BYTES_PER_ACTIVATION
-  if (!(Number.isInteger(batch) && batch > 0)) throw new InvalidOptionError(`batch must be a positive integer, got ${batch}`)
-  if (!(bytesPerWeight > 0) || !(bytesPerActivation > 0)) throw new InvalidOptionError('bytes per weight and per activation must be positive')
+  if (!(Number.isInteger(batch) && batch > 0)) throw new InvalidSchedulerOptionError(`batch must be a positive integer, got ${batch}`)
+  if (!(bytesPerWeight > 0) || !(bytesPerActivation > 0)) throw new InvalidSchedulerOptionError('bytes per weight and per activation must be positive')
   const blocks = new Map<string, PlannedBlockLike[]>()
   for (const block of plan.blocks) {
     if (!(block.rows > 0 && block.cols > 0 && block.rowOffset >= 0 && block.colOffset >= 0)) {
-      throw new InvalidShardError(`block of ${block.matrixId} on ${block.deviceId}/${block.tile} has a bad shape or offset`)
+      throw new InvalidSchedulerInputError(`block of ${block.matrixId} on ${block.deviceId}/${block.tile} has a bad shape or offset`)
     }
     const id = `${block.deviceId}/${block.tile}`
     const list = blocks.get(id)
@@ -82,7 +82,7 @@ export function shardsFromPlan (plan: PartitionPlanLike, options: ShardsFromPlan
     let traffic = 0
     for (const [matrixId, m] of perMatrix) {
       const l = options.load?.[matrixId] ?? 1
-      if (!(Number.isFinite(l) && l >= 0)) throw new InvalidOptionError(`load of ${matrixId} must be finite and non-negative`)
+      if (!(Number.isFinite(l) && l >= 0)) throw new InvalidSchedulerOptionError(`load of ${matrixId} must be finite and non-negative`)
       load += l
       macs += l * m.cells * batch
       traffic += l * m.activations * batch * bytesPerActivation
@@ -114,8 +114,8 @@ export interface HotShardOptions {
 export function markHotShards (shards: readonly ShardSpec[], options: HotShardOptions = {}): ShardSpec[] {
   const factor = options.factor ?? 2
   const replicas = options.replicas ?? 2
-  if (!(factor > 0)) throw new InvalidOptionError('factor must be positive')
-  if (!(Number.isInteger(replicas) && replicas >= 1)) throw new InvalidOptionError('replicas must be a positive integer')
+  if (!(factor > 0)) throw new InvalidSchedulerOptionError('factor must be positive')
+  if (!(Number.isInteger(replicas) && replicas >= 1)) throw new InvalidSchedulerOptionError('replicas must be a positive integer')
   if (shards.length === 0) return []
   const loads = shards.map((s) => s.expectedLoad).sort((a, b) => a - b)
   const mid = loads.length >> 1

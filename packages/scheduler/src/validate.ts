@@ -1,22 +1,22 @@
 /**
  * Input checks shared by every policy, and the bookkeeping of tiles a placement commits on each peer.
  */
-import { DuplicatePeerError, DuplicateShardError, InvalidPeerViewError, InvalidShardError } from './errors.js'
+import { InvalidSchedulerInputError } from './errors.js'
 import type { Geometry, PeerView, Placement, ShardSpec } from './types.js'
 
 /** A shard with every optional field filled in. */
-export interface Shard extends Required<ShardSpec> {}
+export type Shard = Required<ShardSpec>
 
 const PATHS = new Set(['direct', 'hole-punched', 'relayed'])
 
-/** Validates shards and fills in defaults; throws {@link InvalidShardError} / {@link DuplicateShardError}. */
+/** Validates shards and fills in defaults; throws {@link InvalidSchedulerInputError}. */
 export function normaliseShards (shards: readonly ShardSpec[]): Shard[] {
   const seen = new Set<string>()
   return shards.map((s) => {
-    const bad = (why: string): never => { throw new InvalidShardError(`shard ${JSON.stringify(s?.id)}: ${why}`) }
+    const bad = (why: string): never => { throw new InvalidSchedulerInputError(`shard ${JSON.stringify(s?.id)}: ${why}`) }
     if (typeof s !== 'object' || s === null) return bad('not an object')
     if (typeof s.id !== 'string' || s.id.length === 0) bad('id must be a non-empty string')
-    if (seen.has(s.id)) throw new DuplicateShardError(`shard id ${s.id} appears twice`)
+    if (seen.has(s.id)) throw new InvalidSchedulerInputError(`shard id ${s.id} appears twice`)
     seen.add(s.id)
     if (!isPositiveInteger(s.tilesNeeded)) bad('tilesNeeded must be a positive integer')
     if (!isGeometry(s.geometry)) bad('geometry must have positive integer rows and cols')
@@ -42,14 +42,14 @@ export function normaliseShards (shards: readonly ShardSpec[]): Shard[] {
   })
 }
 
-/** Validates peer views; throws {@link InvalidPeerViewError} / {@link DuplicatePeerError}. */
+/** Validates peer views; throws {@link InvalidSchedulerInputError}. */
 export function checkPeers (peers: readonly PeerView[]): void {
   const seen = new Set<string>()
   for (const p of peers) {
-    const bad = (why: string): never => { throw new InvalidPeerViewError(`peer ${JSON.stringify(p?.peerId)}: ${why}`) }
+    const bad = (why: string): never => { throw new InvalidSchedulerInputError(`peer ${JSON.stringify(p?.peerId)}: ${why}`) }
     if (typeof p !== 'object' || p === null) bad('not an object')
     if (typeof p.peerId !== 'string' || p.peerId.length === 0) bad('peerId must be a non-empty string')
-    if (seen.has(p.peerId)) throw new DuplicatePeerError(`peer ${p.peerId} appears twice`)
+    if (seen.has(p.peerId)) throw new InvalidSchedulerInputError(`peer ${p.peerId} appears twice`)
     seen.add(p.peerId)
     const d = p.device
     if (typeof d !== 'object' || d === null) bad('device missing')

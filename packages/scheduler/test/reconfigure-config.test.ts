@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InvalidOptionError } from '../src/errors.js'
+import { InvalidSchedulerOptionError } from '../src/errors.js'
 import { createReconfigureConfig } from '../src/reconfigure-config.js'
 
 describe('reconfigure config', () => {
@@ -14,14 +14,14 @@ describe('reconfigure config', () => {
     assert.equal(createReconfigureConfig({ confirmChecks: 5 }).confirmChecks, 5)
   })
 
-  it('rejects out-of-range options with InvalidOptionError', () => {
+  it('rejects out-of-range options with InvalidSchedulerOptionError', () => {
     for (const init of [
       { gainThreshold: 0.9 }, { gainThreshold: Number.NaN }, { confirmChecks: 0 }, { confirmChecks: 1.5 },
       { maxConcurrentMigrations: 0 }, { overloadSettleMs: -5 }, { maxReplicas: 0 }, { cooldownMs: -1 }, { programTimeoutMs: Number.POSITIVE_INFINITY },
       { overloadUtilisation: 0 }, { slowerThroughputRatio: 1.5 }, { replicateUtilisation: 0.3, evictUtilisation: 0.3 },
       { score: { relayHopMs: -1 } }
     ]) {
-      assert.throws(() => createReconfigureConfig(init), InvalidOptionError, JSON.stringify(init))
+      assert.throws(() => createReconfigureConfig(init), InvalidSchedulerOptionError, JSON.stringify(init))
     }
   })
 })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InvalidLoadError, InvalidReplicaError } from '../src/errors.js'
+import { InvalidSchedulerInputError } from '../src/errors.js'
 import { readLoads, readPlacement } from '../src/reconfigure-input.js'
 import { normaliseShards } from '../src/validate.js'
 import { shard } from './fixtures.js'
@@ -20,8 +20,8 @@ describe('reconfigure input', () => {
 
   it('rejects a bad replica or load with a named error that says what is wrong', () => {
     assert.throws(() => readPlacement(new Map([['s', [{ peerId: '', state: 'active', inFlight: 0 }]]]), shards), /peerId/)
-    assert.throws(() => readPlacement(new Map([['s', [{ peerId: 'a', state: 'active', inFlight: 0.5 }]]]), shards), InvalidReplicaError)
-    assert.throws(() => readLoads(new Map([['s', Number.NaN]]), shards), InvalidLoadError)
+    assert.throws(() => readPlacement(new Map([['s', [{ peerId: 'a', state: 'active', inFlight: 0.5 }]]]), shards), InvalidSchedulerInputError)
+    assert.throws(() => readLoads(new Map([['s', Number.NaN]]), shards), InvalidSchedulerInputError)
     assert.deepEqual([...readLoads(new Map([['t', 3]]), shards)], [['t', 3]])
     assert.equal(readLoads(undefined, shards).size, 0)
   })

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createRng } from '@tessera/crossbar'
-import { InvalidLoadError, InvalidReplicaError, ReconfigureClockError } from '../src/errors.js'
+import { ClockWentBackwardsError } from '@tessera/memory'
+import { InvalidSchedulerInputError } from '../src/errors.js'
 import { createReconfigurer } from '../src/reconfigure.js'
 import { longTerm, peer, shard } from './fixtures.js'
 import { summary, World, worldPeers } from './reconfigure-world.js'
@@ -390,14 +391,14 @@ describe('reconfigure: input checks and determinism', () => {
   const state: ReconfigureState = r.initialState()
   it('rejects malformed placements, loads and clocks with named errors', () => {
     const bad = (replicas: Map<string, unknown[]>) => () => r.step(state, input(slowHolder(1), replicas as Map<string, ReplicaView[]>, 0))
-    assert.throws(bad(new Map([['nope', []]])), InvalidReplicaError)
-    assert.throws(bad(new Map([['s', [{ peerId: 'a', state: 'idle', inFlight: 0 }]]])), InvalidReplicaError)
-    assert.throws(bad(new Map([['s', [{ peerId: 'a', state: 'active', inFlight: -1 }]]])), InvalidReplicaError)
-    assert.throws(bad(new Map([['s', [{ peerId: 'a', state: 'active', inFlight: 0 }, { peerId: 'a', state: 'active', inFlight: 0 }]]])), InvalidReplicaError)
-    assert.throws(() => r.step(state, input(slowHolder(1), onA(), 0, { loadPerSec: new Map([['s', -1]]) })), InvalidLoadError)
-    assert.throws(() => r.step(state, input(slowHolder(1), onA(), 0, { loadPerSec: new Map([['t', 1]]) })), InvalidLoadError)
+    assert.throws(bad(new Map([['nope', []]])), InvalidSchedulerInputError)
+    assert.throws(bad(new Map([['s', [{ peerId: 'a', state: 'idle', inFlight: 0 }]]])), InvalidSchedulerInputError)
+    assert.throws(bad(new Map([['s', [{ peerId: 'a', state: 'active', inFlight: -1 }]]])), InvalidSchedulerInputError)
+    assert.throws(bad(new Map([['s', [{ peerId: 'a', state: 'active', inFlight: 0 }, { peerId: 'a', state: 'active', inFlight: 0 }]]])), InvalidSchedulerInputError)
+    assert.throws(() => r.step(state, input(slowHolder(1), onA(), 0, { loadPerSec: new Map([['s', -1]]) })), InvalidSchedulerInputError)
+    assert.throws(() => r.step(state, input(slowHolder(1), onA(), 0, { loadPerSec: new Map([['t', 1]]) })), InvalidSchedulerInputError)
     const later = r.step(state, input(slowHolder(1), onA(), 10_000)).state
-    assert.throws(() => r.step(later, input(slowHolder(1), onA(), 5000)), ReconfigureClockError)
+    assert.throws(() => r.step(later, input(slowHolder(1), onA(), 5000)), ClockWentBackwardsError)
   })
 
   it('does not mutate its inputs or its previous state', () => {

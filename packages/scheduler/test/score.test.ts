@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InvalidOptionError } from '../src/errors.js'
+import { InvalidSchedulerOptionError } from '../src/errors.js'
 import { createScoreModel, scoreShard } from '../src/score.js'
 import { normaliseShards } from '../src/validate.js'
 import { longTerm, peer, shard } from './fixtures.js'
@@ -90,8 +90,8 @@ describe('scoreShard', () => {
   })
 
   it('rejects bad model options', () => {
-    assert.throws(() => createScoreModel({ bandwidthBytesPerSec: { relayed: 0 } }), InvalidOptionError)
-    assert.throws(() => createScoreModel({ noiseThreshold: 0 }), InvalidOptionError)
-    assert.throws(() => createScoreModel({ amortisationRequests: 0.5 }), InvalidOptionError)
+    assert.throws(() => createScoreModel({ bandwidthBytesPerSec: { relayed: 0 } }), InvalidSchedulerOptionError)
+    assert.throws(() => createScoreModel({ noiseThreshold: 0 }), InvalidSchedulerOptionError)
+    assert.throws(() => createScoreModel({ amortisationRequests: 0.5 }), InvalidSchedulerOptionError)
   })
 })

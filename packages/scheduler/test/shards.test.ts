@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { planPartition } from '@tessera/crossbar'
-import { InvalidOptionError } from '../src/errors.js'
+import { InvalidSchedulerOptionError } from '../src/errors.js'
 import { markHotShards, shardsFromPlan } from '../src/shards.js'
 import { shard } from './fixtures.js'
 import type { PlannedBlockLike } from '../src/shards.js'
@@ -33,7 +33,7 @@ describe('shardsFromPlan', () => {
     assert.equal(t1.macsPerRequest, (4096 * 2 + 3 * 2000 * 2) / 4)
     assert.equal(t1.requestBytes, (1 * (16 + 256) * 2 * 4 + 3 * (200 + 10) * 2 * 4) / 4)
     assert.equal(blocks.get('dev-a/1')?.length, 2)
-    assert.throws(() => shardsFromPlan(plan, { batch: 0 }), InvalidOptionError)
+    assert.throws(() => shardsFromPlan(plan, { batch: 0 }), InvalidSchedulerOptionError)
   })
 })
 

@@ -155,7 +155,7 @@ export function createProgramAssembler (begin: ProgramBeginRequest): ProgramAsse
       }
       finished = true
       const digest = hash.digest()
-      if (!equalBytes(digest, begin.contentSha256)) throw new HashMismatchError()
+      if (!equalBytes(digest, begin.contentSha256)) throw new HashMismatchError(`the uploaded weights of ${begin.shardId} do not hash to the announced SHA-256`)
       // Little-endian hosts view the assembled bytes directly; others convert once.
       const weights = HOST_IS_LITTLE_ENDIAN ? new Float32Array(bytes.buffer) : bytesToFloat32(bytes)
       assertFinite(weights, 'weights')

@@ -6,18 +6,26 @@ import {
   BatchTooLargeError, BusyError, ChunkOutOfOrderError, DeviceMismatchError, DuplicateShardError, ErrorCode,
   FrameTooLargeError, HashMismatchError, IncompleteUploadError, InsufficientCapacityError, InternalError,
   LimitedConnectionRefusedError, MalformedMessageError, NonFiniteValueError, RequestTimeoutError,
-  ShapeMismatchError, TooManyChunksError, UnexpectedMessageError, UnknownShardError, WireError
+  ShapeMismatchError, TooManyChunksError, UnexpectedMessageError, UnknownShardError, WireError, isProtocolError
 } from './errors.js'
 import { MAX_ERROR_MESSAGE_LENGTH } from './constants.js'
+import type { TesseraError } from '@tessera/errors'
 import type { ErrorReply } from './shard-messages.js'
 
-const CLASS_BY_CODE: Record<ErrorCode, new (message?: string) => WireError> = {
+type WireErrorClass = new (message?: string) => WireError
+
+/** A crossbar class with a protocol code, typed as the wire error it is at run time (see WireError's `instanceof`). */
+function protocolCoded (ErrorClass: new (message?: string) => TesseraError): WireErrorClass {
+  return ErrorClass as WireErrorClass
+}
+
+const CLASS_BY_CODE: Record<ErrorCode, WireErrorClass> = {
   [ErrorCode.UNSPECIFIED]: InternalError,
   [ErrorCode.FRAME_TOO_LARGE]: FrameTooLargeError,
   [ErrorCode.MALFORMED]: MalformedMessageError,
   [ErrorCode.UNKNOWN_SHARD]: UnknownShardError,
-  [ErrorCode.SHAPE_MISMATCH]: ShapeMismatchError,
-  [ErrorCode.INSUFFICIENT_CAPACITY]: InsufficientCapacityError,
+  [ErrorCode.SHAPE_MISMATCH]: protocolCoded(ShapeMismatchError),
+  [ErrorCode.INSUFFICIENT_CAPACITY]: protocolCoded(InsufficientCapacityError),
   [ErrorCode.HASH_MISMATCH]: HashMismatchError,
   [ErrorCode.TOO_MANY_CHUNKS]: TooManyChunksError,
   [ErrorCode.BATCH_TOO_LARGE]: BatchTooLargeError,
@@ -25,7 +33,7 @@ const CLASS_BY_CODE: Record<ErrorCode, new (message?: string) => WireError> = {
   [ErrorCode.TIMEOUT]: RequestTimeoutError,
   [ErrorCode.INTERNAL]: InternalError,
   [ErrorCode.LIMITED_CONNECTION]: LimitedConnectionRefusedError,
-  [ErrorCode.NON_FINITE_VALUE]: NonFiniteValueError,
+  [ErrorCode.NON_FINITE_VALUE]: protocolCoded(NonFiniteValueError),
   [ErrorCode.CHUNK_OUT_OF_ORDER]: ChunkOutOfOrderError,
   [ErrorCode.INCOMPLETE_UPLOAD]: IncompleteUploadError,
   [ErrorCode.DUPLICATE_SHARD]: DuplicateShardError,
@@ -34,16 +42,10 @@ const CLASS_BY_CODE: Record<ErrorCode, new (message?: string) => WireError> = {
 }
 
 /**
- * Codes for errors thrown by other layers, matched by `err.name` so the wire package needs no dependency on
- * them: the crossbar's shape, value and capacity errors, and libp2p's stream timeout, framing and
- * limited-connection errors.
+ * Codes for libp2p's stream timeout, framing and limited-connection errors. libp2p's errors carry no code, so
+ * they are matched by `err.name`; tessera's own errors travel by their `code` instead.
  */
 export const ERROR_CODE_BY_ERROR_NAME: Readonly<Record<string, ErrorCode>> = Object.freeze({
-  ShapeMismatchError: ErrorCode.SHAPE_MISMATCH,
-  InvalidShapeError: ErrorCode.SHAPE_MISMATCH,
-  BlockOutOfBoundsError: ErrorCode.SHAPE_MISMATCH,
-  NonFiniteValueError: ErrorCode.NON_FINITE_VALUE,
-  CapacityExceededError: ErrorCode.INSUFFICIENT_CAPACITY,
   TimeoutError: ErrorCode.TIMEOUT,
   AbortError: ErrorCode.TIMEOUT,
   LimitedConnectionError: ErrorCode.LIMITED_CONNECTION,
@@ -51,10 +53,13 @@ export const ERROR_CODE_BY_ERROR_NAME: Readonly<Record<string, ErrorCode>> = Obj
   InvalidDataLengthLengthError: ErrorCode.FRAME_TOO_LARGE
 })
 
-/** Creates the named error class for a code (INTERNAL for UNSPECIFIED), with the class's default message. */
+/**
+ * Creates the named error class for a code (INTERNAL for UNSPECIFIED). A reply without a message (another
+ * implementation may send one) gets a message naming its code.
+ */
 export function wireErrorFromCode (code: ErrorCode, message?: string): WireError {
   const ErrorClass = Object.hasOwn(CLASS_BY_CODE, code) ? CLASS_BY_CODE[code] : InternalError
-  return message === undefined || message === '' ? new ErrorClass() : new ErrorClass(message)
+  return new ErrorClass(message === undefined || message === '' ? `the peer replied ${code} without a message` : message)
 }
 
 /** Turns an error reply into the named error it stands for (an {@link UnknownShardError} for UNKNOWN_SHARD…). */
@@ -77,14 +82,14 @@ function truncate (text: string): string {
 
 /**
  * The error reply for a thrown value. `context` wins over the request and shard ids a decoding error carries.
- * Wire errors keep their code and message; errors of other layers known
- * by name ({@link ERROR_CODE_BY_ERROR_NAME}) keep their message under the matching code; anything else becomes
+ * Wire errors (any error whose code is a protocol code) keep their code and message; libp2p's errors known by
+ * name ({@link ERROR_CODE_BY_ERROR_NAME}) keep their message under the matching code; anything else becomes
  * INTERNAL with a generic message, so a node never leaks stack traces or internal state to peers.
  */
 export function toErrorReply (err: unknown, context: ErrorReplyContext = {}): ErrorReply {
   let code: ErrorCode = ErrorCode.INTERNAL
   let message = 'internal error'
-  if (err instanceof WireError) {
+  if (isProtocolError(err)) {
     code = err.code === ErrorCode.UNSPECIFIED ? ErrorCode.INTERNAL : err.code
     message = err.message
   } else if (err instanceof Error && Object.hasOwn(ERROR_CODE_BY_ERROR_NAME, err.name)) {
@@ -92,8 +97,8 @@ export function toErrorReply (err: unknown, context: ErrorReplyContext = {}): Er
     message = err.message
   }
   const reply: ErrorReply = { type: 'error', code, message: truncate(message) }
-  const requestId = context.requestId ?? (err instanceof WireError ? err.requestId : undefined)
-  const shardId = context.shardId ?? (err instanceof WireError ? err.shardId : undefined)
+  const requestId = context.requestId ?? (isProtocolError(err) ? err.requestId : undefined)
+  const shardId = context.shardId ?? (isProtocolError(err) ? err.shardId : undefined)
   if (requestId !== undefined) reply.requestId = requestId
   if (shardId !== undefined) reply.shardId = shardId
   return reply

@@ -19,7 +19,7 @@ import {
   MAX_CHUNKS, MAX_CHUNK_SIZE_BYTES, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MIN_CHUNK_SIZE_BYTES
 } from './constants.js'
 import {
-  ERROR_CODES, ErrorCode, FrameTooLargeError, MalformedMessageError, ShapeMismatchError, TooManyChunksError, WireError
+  ERROR_CODES, ErrorCode, FrameTooLargeError, MalformedMessageError, ShapeMismatchError, TooManyChunksError, isProtocolError
 } from './errors.js'
 import { assertFinite, bytesToFloat32, FLOAT32_BYTES, float32BytesView } from './float32.js'
 import * as pb from './pb/shard.js'
@@ -214,7 +214,7 @@ function withContext<T> (requestId: number | undefined, shardId: string, check: 
   try {
     return check()
   } catch (err) {
-    if (err instanceof WireError) {
+    if (isProtocolError(err)) {
       if (requestId !== undefined) err.requestId = requestId
       if (isValidShardId(shardId)) err.shardId = shardId
     }

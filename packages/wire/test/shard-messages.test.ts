@@ -7,7 +7,7 @@ import {
 } from '../src/constants.js'
 import {
   BatchTooLargeError, ERROR_CODES, ErrorCode, FrameTooLargeError, MalformedMessageError, NonFiniteValueError,
-  ShapeMismatchError, TooManyChunksError, WireError
+  ShapeMismatchError, TooManyChunksError, isProtocolError
 } from '../src/errors.js'
 import { errorFromReply, toErrorReply } from '../src/error-reply.js'
 import { float32ToBytes } from '../src/float32.js'
@@ -43,7 +43,7 @@ const replies: ShardReply[] = [
 ]
 
 function isTypedError (err: unknown): boolean {
-  return err instanceof WireError && ERROR_CODES.includes(err.code)
+  return isProtocolError(err) && ERROR_CODES.includes(err.code)
 }
 
 describe('shard requests', () => {
@@ -127,7 +127,7 @@ describe('shard requests', () => {
   it('tags a failed execute with its request and shard ids so the error reply can be matched', () => {
     const frame = pb.ShardRequest.encode({ execute: { requestId: 77, shardId: 'layer/3', batch: 2, rows: 3, input: new Uint8Array(4) } })
     assert.throws(() => decodeShardRequest(frame), (err: unknown) => {
-      assert.ok(err instanceof ShapeMismatchError)
+      assert.ok(err instanceof ShapeMismatchError && isProtocolError(err))
       assert.equal(err.requestId, 77)
       assert.equal(err.shardId, 'layer/3')
       const reply = toErrorReply(err)

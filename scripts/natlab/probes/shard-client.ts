@@ -16,12 +16,12 @@ import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createDeviceProfile, createRng } from '@tessera/crossbar'
 import { isPeerId } from '@libp2p/interface'
-import { createTesseraNode, ShardClient, WorkerExecutor } from '@tessera/node'
+import { createTesseraNode, ShardClient, WorkerExecutor } from '@tessera/peer'
 import { emit } from './common.js'
 import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 import type { PresetName } from '@tessera/crossbar'
 import type { ExecuteResultReply } from '@tessera/wire'
-import type { TesseraNode } from '@tessera/node'
+import type { TesseraNode } from '@tessera/peer'
 
 /** What the client reports. Times are from the start of the dial (ms). */
 export interface ClientResult {

@@ -38,83 +38,114 @@ export function createTesseraPolicy (init: TesseraPolicyInit = {}): PlacementPol
   }
 }
 
+/** What one placement works on: the peers' capacity and committed work, and the copies assigned so far. */
+interface TesseraPlacement {
+  readonly peers: readonly PeerView[]
+  readonly model: ScoreModel
+  readonly rng: PlacementInput['rng']
+  readonly ledger: TileLedger
+  /** Peer id → work per request already placed on it, ms. */
+  readonly committedMs: Map<string, number>
+  /** Per shard: holder → compute time of one call there, to move load shares when copies are added. */
+  readonly holders: Map<string, Map<string, number>>
+  /** Shard id → its peers, in the order assigned. */
+  readonly copies: Map<string, string[]>
+  /** Shard id → why it has fewer copies than it wants. */
+  readonly why: Map<string, string>
+}
+
 function placeTessera (input: PlacementInput, model: ScoreModel): Placement {
   const shards = normaliseShards(input.shards)
   checkPeers(input.peers)
   const peers = input.peers
-  const ledger = new TileLedger(peers)
-  const committedMs = new Map<string, number>(peers.map((p) => [p.peerId, 0]))
-  // Per shard: holder → compute time of one call there, to move load shares when copies are added.
-  const holders = new Map<string, Map<string, number>>()
-  const copies = new Map<string, string[]>()
-  const why = new Map<string, string>()
-
-  const best = (shard: Shard, exclude: Map<string, number> | undefined): { peer: PeerView, computeMs: number } | undefined => {
-    let bestPeers: Array<{ peer: PeerView, computeMs: number }> = []
-    let bestMs = Number.POSITIVE_INFINITY
-    for (const peer of peers) {
-      if (exclude?.has(peer.peerId) === true) continue
-      const s = scoreShard(shard, peer, model, { committedMs: committedMs.get(peer.peerId), tilesFree: ledger.remaining(peer.peerId) })
-      if (!s.feasible) continue
-      if (s.totalMs < bestMs) {
-        bestMs = s.totalMs
-        bestPeers = [{ peer, computeMs: s.computeMs }]
-      } else if (s.totalMs === bestMs) {
-        bestPeers.push({ peer, computeMs: s.computeMs })
-      }
-    }
-    return pick(bestPeers, input.rng)
+  const work: TesseraPlacement = {
+    peers,
+    model,
+    rng: input.rng,
+    ledger: new TileLedger(peers),
+    committedMs: new Map<string, number>(peers.map((p) => [p.peerId, 0])),
+    holders: new Map(),
+    copies: new Map(),
+    why: new Map()
   }
-
-  const assign = (shard: Shard, peer: PeerView, computeMs: number): void => {
-    ledger.take(peer, shard)
-    let held = holders.get(shard.id)
-    if (held === undefined) {
-      held = new Map()
-      holders.set(shard.id, held)
-    }
-    const before = held.size
-    // Copies share the shard's load evenly: each holder's committed work moves from load/before to load/after.
-    for (const [peerId, c] of held) {
-      committedMs.set(peerId, (committedMs.get(peerId) ?? 0) - shard.expectedLoad * c / before + shard.expectedLoad * c / (before + 1))
-    }
-    held.set(peer.peerId, computeMs)
-    committedMs.set(peer.peerId, (committedMs.get(peer.peerId) ?? 0) + shard.expectedLoad * computeMs / (before + 1))
-    const list = copies.get(shard.id) ?? []
-    list.push(peer.peerId)
-    copies.set(shard.id, list)
-  }
-
   const order = [...shards].sort((a, b) => {
     const sa = a.sensitivity >= SENSITIVE_SHARD_THRESHOLD ? 1 : 0
     const sb = b.sensitivity >= SENSITIVE_SHARD_THRESHOLD ? 1 : 0
     return sb - sa || b.expectedLoad * b.macsPerRequest - a.expectedLoad * a.macsPerRequest || compareIds(a.id, b.id)
   })
+  placeFirstCopies(work, order)
+  addReplicas(work, order)
+  return finishPlacement('tessera', shards, work.copies, work.ledger, work.why)
+}
+
+/** One copy of every shard, in placement order, on its best feasible peer. */
+function placeFirstCopies (work: TesseraPlacement, order: readonly Shard[]): void {
   for (const shard of order) {
-    const choice = best(shard, undefined)
+    const choice = bestPeer(work, shard, undefined)
     if (choice === undefined) {
-      why.set(shard.id, infeasibleReason(shard, peers, ledger, model))
+      work.why.set(shard.id, infeasibleReason(shard, work.peers, work.ledger, work.model))
       continue
     }
-    assign(shard, choice.peer, choice.computeMs)
+    assign(work, shard, choice.peer, choice.computeMs)
   }
+}
 
-  const hot = order.filter((s) => s.replicas > 1 && copies.has(s.id))
+/** Round by round, one more copy of every placed shard that wants more, hottest first. */
+function addReplicas (work: TesseraPlacement, order: readonly Shard[]): void {
+  const hot = order.filter((s) => s.replicas > 1 && work.copies.has(s.id))
     .sort((a, b) => b.expectedLoad - a.expectedLoad || compareIds(a.id, b.id))
   const maxReplicas = Math.max(1, ...hot.map((s) => s.replicas))
   for (let round = 2; round <= maxReplicas; round++) {
     for (const shard of hot) {
-      const held = holders.get(shard.id)
+      const held = work.holders.get(shard.id)
       if (held === undefined || shard.replicas < round || held.size !== round - 1) continue
-      const choice = best(shard, held)
+      const choice = bestPeer(work, shard, held)
       if (choice === undefined) {
-        why.set(shard.id, `only ${held.size} of ${shard.replicas} copies: no other peer can take it`)
+        work.why.set(shard.id, `only ${held.size} of ${shard.replicas} copies: no other peer can take it`)
         continue
       }
-      assign(shard, choice.peer, choice.computeMs)
+      assign(work, shard, choice.peer, choice.computeMs)
     }
   }
-  return finishPlacement('tessera', shards, copies, ledger, why)
+}
+
+/** The feasible peer (not in `exclude`) with the lowest score for the shard; exact ties drawn with the rng. */
+function bestPeer (work: TesseraPlacement, shard: Shard, exclude: Map<string, number> | undefined): { peer: PeerView, computeMs: number } | undefined {
+  let bestPeers: Array<{ peer: PeerView, computeMs: number }> = []
+  let bestMs = Number.POSITIVE_INFINITY
+  for (const peer of work.peers) {
+    if (exclude?.has(peer.peerId) === true) continue
+    const s = scoreShard(shard, peer, work.model, { committedMs: work.committedMs.get(peer.peerId), tilesFree: work.ledger.remaining(peer.peerId) })
+    if (!s.feasible) continue
+    if (s.totalMs < bestMs) {
+      bestMs = s.totalMs
+      bestPeers = [{ peer, computeMs: s.computeMs }]
+    } else if (s.totalMs === bestMs) {
+      bestPeers.push({ peer, computeMs: s.computeMs })
+    }
+  }
+  return pick(bestPeers, work.rng)
+}
+
+/** Assigns a copy of the shard to the peer: takes its tiles and moves the shard's load shares. */
+function assign (work: TesseraPlacement, shard: Shard, peer: PeerView, computeMs: number): void {
+  const { committedMs } = work
+  work.ledger.take(peer, shard)
+  let held = work.holders.get(shard.id)
+  if (held === undefined) {
+    held = new Map()
+    work.holders.set(shard.id, held)
+  }
+  const before = held.size
+  // Copies share the shard's load evenly: each holder's committed work moves from load/before to load/after.
+  for (const [peerId, c] of held) {
+    committedMs.set(peerId, (committedMs.get(peerId) ?? 0) - shard.expectedLoad * c / before + shard.expectedLoad * c / (before + 1))
+  }
+  held.set(peer.peerId, computeMs)
+  committedMs.set(peer.peerId, (committedMs.get(peer.peerId) ?? 0) + shard.expectedLoad * computeMs / (before + 1))
+  const list = work.copies.get(shard.id) ?? []
+  list.push(peer.peerId)
+  work.copies.set(shard.id, list)
 }
 
 function routeTessera (input: RouteInput, model: ScoreModel): string | undefined {

@@ -1,0 +1,212 @@
+/**
+ * `tessera sim` (`npm run sim -- --scenario <name>`): runs a simulation scenario — a loopback network of real
+ * nodes with a timeline of slowdowns, departures, joins or hotspots — once per policy, each on a fresh network,
+ * and reports how each policy's throughput and latency held up: a table on the terminal, `--json` on stdout,
+ * and an HTML page with throughput and p95 latency over time, the scenario's events and every reconfiguration
+ * decision marked.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
+import type { ChartSeries, ReportSection, ReportTable } from '@tessera/report'
+import type { ReconfigureEvent } from '@tessera/scheduler'
+import { POLICY_NAMES } from '@tessera/scheduler'
+import { describeRunError, describeUploadFailure, latencySeries, throughputSeries } from '@tessera/coordinator'
+import { applyOverrides, loadScenario } from '@tessera/sim'
+import type { Scenario } from '@tessera/sim'
+import { disruptionOf, simRowOf, simulatePolicy } from '@tessera/sim'
+import type { SimPolicyRow, SimulationRun } from '@tessera/sim'
+import { RECOVERY_BASELINE_MS, RECOVERY_WINDOW_MS } from '@tessera/sim'
+import { loadMnistWorkload } from '@tessera/coordinator'
+import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
+import { parsePolicies } from './options.js'
+import type { Command } from 'commander'
+
+/** Default report folder (relative to the working directory); each scenario writes `<name>.json` and `<name>.html`. */
+export const DEFAULT_SIM_OUT_DIR = join('reports', 'sim')
+/** Default scenario of `tessera sim`. */
+export const DEFAULT_SIM_SCENARIO = 'slowdown'
+
+/** Throughput plots: one point per this, ms. */
+const SERIES_BUCKET_MS = 500
+/** Throughput plots average over this trailing window, ms. */
+const SERIES_WINDOW_MS = 2000
+interface SimCommandOptions {
+  scenario: string
+  seed?: string
+  policies: string[]
+  json: boolean
+  out: string
+  cacheDir: string
+  progress: boolean
+}
+
+/** The `--json` document. */
+export interface SimJson {
+  scenario: string
+  seed: string
+  policies: SimPolicyRow[]
+}
+
+/** `tessera sim`. */
+export function registerSimCommand (program: Command): void {
+  program.command('sim')
+    .description('run a simulation scenario (slowdown, churn, hotspot, steady) on a fresh loopback network per policy and compare how tessera and the baselines hold up')
+    .option('--scenario <name|path>', 'scenario name in simulations/scenarios, or a JSON file with a timeline', DEFAULT_SIM_SCENARIO)
+    .option('--seed <seed>', 'seed (node keys, request order, placement randomness, device programming)')
+    .option('--policies <list>', 'policies to run, comma-separated', parsePolicies, [...POLICY_NAMES])
+    .option('--json', 'print the result as JSON on stdout (nothing else)', false)
+    .option('--out <dir>', 'report folder', DEFAULT_SIM_OUT_DIR)
+    .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
+    .option('--no-progress', 'no progress messages on stderr')
+    .action(async (opts: SimCommandOptions) => { await runSim(opts) })
+}
+
+
+function resultsTable (rows: SimPolicyRow[], runs: SimulationRun[]): ReportTable {
+  return {
+    columns: ['policy', 'throughput (req/s)', 'latency p95 (ms)', 'lost', 'duplicated', 'recovery', 'migrations', 'replications', 're-placements', 'evictions'],
+    rows: rows.map((r, i) => {
+      const count = (type: ReconfigureEvent['type']): string => String(runs[i].result.events.filter((e) => e.type === type).length)
+      return [r.policy, r.throughputRps.toFixed(1), r.latencyP95Ms.toFixed(1), String(r.requestsLost), String(r.requestsDuplicated),
+        r.recoveryMs === null ? (disruptionOf(runs[i]) === undefined ? '—' : 'never') : `${(r.recoveryMs / 1000).toFixed(2)} s`,
+        r.migrations.toString(), count('replicate'), String(runs[i].result.metrics.replacements), count('evict')]
+    }),
+    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']
+  }
+}
+
+function nameOf (run: SimulationRun, peerId: string | undefined): string {
+  return peerId === undefined ? '—' : run.nodeIdOf(peerId) ?? peerId.slice(-8)
+}
+
+/** Peer ids in a text (a shard id names the device it was planned for; reasons name peers) as node names. */
+function withNames (run: SimulationRun, text: string): string {
+  return text.replace(/12D3Koo\w+/g, (id) => nameOf(run, id))
+}
+
+function eventLabel (run: SimulationRun, e: ReconfigureEvent): string {
+  if (e.type === 'admit') return `admit ${nameOf(run, e.to)}`
+  const gain = e.predictedGain === null ? '' : ` ×${e.predictedGain.toFixed(2)}`
+  return `${e.type} ${withNames(run, e.shardId)}${e.from !== undefined ? ` ${nameOf(run, e.from)}` : ''}${e.to !== undefined ? ` → ${nameOf(run, e.to)}` : ''}${gain}`
+}
+
+function reportSections (scenario: Scenario, rows: SimPolicyRow[], runs: SimulationRun[]): ReportSection[] {
+  const seconds = (run: SimulationRun, atMs: number): number => roundTo((atMs - run.startMs) / 1000, 2)
+  const scenarioMarkers = (run: SimulationRun): Array<{ x: number, label: string, color: string, dashed: boolean }> =>
+    run.fired.map((e) => ({ x: seconds(run, e.atMs), label: e.label, color: '#c0392b', dashed: true }))
+  const throughput = runs.map((r) => throughputSeries(r.result.recorder, SERIES_BUCKET_MS, SERIES_WINDOW_MS))
+  const p95 = runs.map((r) => latencySeries(r.result.recorder, SERIES_BUCKET_MS * 2, 0.95))
+  const longest = (list: Array<{ tSeconds: number[] }>): number[] => list.reduce((a, b) => (b.tSeconds.length > a.tSeconds.length ? b : a), list[0]).tSeconds
+  const tThroughput = longest(throughput)
+  const tLatency = longest(p95)
+  const sections: ReportSection[] = [
+    {
+      heading: 'Scenario',
+      text: [
+        scenario.description,
+        `Seed ${scenario.seed}; ${scenario.nodes.length} nodes (${scenario.nodes.filter((n) => n.standby === true).length} on standby); each policy ran on a fresh network, ${scenario.arrivalRps !== undefined ? `offered ${scenario.arrivalRps} requests/s for ${(scenario.durationMs ?? 0) / 1000} s (a policy that falls behind works off its backlog after that)` : `streaming for ${(scenario.durationMs ?? 0) / 1000} s`}.`,
+        `Recovery: throughput is counted in ${RECOVERY_WINDOW_MS / 1000} s windows; from the first disruptive event, the time until the first window after the lowest one that is back within 10% of the ${RECOVERY_BASELINE_MS / 1000} s before the event (0: it never fell below that; never: it did not come back).`
+      ]
+    },
+    { heading: 'Results', table: resultsTable(rows, runs) },
+    {
+      heading: 'Throughput over time',
+      text: `Requests answered per second (trailing ${SERIES_WINDOW_MS / 1000} s), every policy; the scenario's events are marked.`,
+      chart: {
+        x: tThroughput,
+        xLabel: 'time since the first batch (s)',
+        yLabel: 'requests/s',
+        series: runs.map((r, i): ChartSeries => ({ label: r.policy, values: tThroughput.map((_, k) => throughput[i].rps[k] ?? null) })),
+        markers: runs.length > 0 ? scenarioMarkers(runs[0]) : []
+      }
+    },
+    {
+      heading: 'Shard-call latency p95 over time',
+      text: `p95 of the shard calls that ended in each ${(SERIES_BUCKET_MS * 2) / 1000} s, every policy.`,
+      chart: {
+        x: tLatency,
+        xLabel: 'time since the first batch (s)',
+        yLabel: 'ms',
+        series: runs.map((r, i): ChartSeries => ({ label: r.policy, values: tLatency.map((_, k) => p95[i].ms[k] ?? null) })),
+        markers: runs.length > 0 ? scenarioMarkers(runs[0]) : []
+      }
+    }
+  ]
+  runs.forEach((run, i) => {
+    const events = run.result.events.filter((e) => e.type !== 'admit' || run.fired.some((f) => f.kind === 'join'))
+    sections.push({
+      heading: `${run.policy}: throughput and reconfiguration`,
+      text: events.length > 0
+        ? `${events.length} reconfiguration decision(s); scenario events in red.`
+        : run.result.events.length === 0 && run.policy !== 'tessera' ? 'No reconfiguration loop: this baseline only re-places copies that are lost.' : 'No reconfiguration decision.',
+      chart: {
+        x: throughput[i].tSeconds,
+        xLabel: 'time since the first batch (s)',
+        yLabel: 'requests/s',
+        series: [{ label: run.policy, values: throughput[i].rps }],
+        markers: [...scenarioMarkers(run), ...events.map((e) => ({ x: seconds(run, e.atMs), label: eventLabel(run, e), color: '#2c7fb8' }))]
+      },
+      ...(events.length > 0
+        ? {
+            table: {
+              columns: ['t (s)', 'decision', 'shard', 'from', 'to', 'predicted gain', 'reason'],
+              rows: events.map((e) => [seconds(run, e.atMs).toFixed(2), e.type, e.type === 'admit' ? '—' : withNames(run, e.shardId), e.type === 'admit' ? '—' : nameOf(run, e.from),
+                nameOf(run, e.to), e.predictedGain === null ? '—' : e.predictedGain.toFixed(2), withNames(run, e.reason)]),
+              align: ['right', 'left', 'left', 'left', 'left', 'right', 'left']
+            }
+          }
+        : {})
+    })
+  })
+  const failures = runs.flatMap((r) => [...r.result.errors.map((e) => `${r.policy}: ${describeRunError(e)}`), ...r.result.recorder.uploadFailures.map((f) => `${r.policy}: upload ${describeUploadFailure(f)}`), ...r.fired.filter((f) => f.error !== undefined).map((f) => `${r.policy}: event ${f.label}: ${f.error ?? ''}`)])
+  sections.push({ heading: 'Failures', text: failures.length > 0 ? failures.slice(0, 60) : 'No batch, upload or scenario event failed.' })
+  return sections
+}
+
+async function runSim (opts: SimCommandOptions): Promise<void> {
+  const say = (line: string): void => { if (opts.progress && !opts.json) process.stderr.write(`${line}\n`) }
+  const scenario = applyOverrides(loadScenario(opts.scenario), { seed: opts.seed })
+  const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: scenario.seed })
+  say(`scenario ${scenario.name} (seed ${scenario.seed}): ${scenario.nodes.length} nodes, ${(scenario.durationMs ?? 0) / 1000} s per policy, policies ${opts.policies.join(', ')}`)
+  const runs: SimulationRun[] = []
+  for (const policy of opts.policies) {
+    say(`${policy}: starting a fresh network`)
+    const run = await simulatePolicy({
+      scenario,
+      policy,
+      workload,
+      onPhase: (phase) => { say(`  ${phase}`) },
+      onReconfigureEvent: (e) => { if (e.type !== 'admit') say(`  ${e.type} ${e.shardId}: ${e.reason}`) }
+    })
+    runs.push(run)
+    const row = simRowOf(run)
+    say(`${policy}: ${row.throughputRps.toFixed(1)} req/s, p95 ${row.latencyP95Ms.toFixed(1)} ms, lost ${row.requestsLost}, duplicated ${row.requestsDuplicated}, recovery ${row.recoveryMs === null ? 'never/none' : `${row.recoveryMs} ms`}, migrations ${row.migrations}`)
+  }
+  const rows = runs.map(simRowOf)
+  const doc: SimJson = { scenario: scenario.name, seed: scenario.seed, policies: rows }
+  await mkdir(opts.out, { recursive: true })
+  const jsonPath = join(opts.out, `${scenario.name}.json`)
+  await writeFile(jsonPath, `${JSON.stringify({
+    ...doc,
+    events: Object.fromEntries(runs.map((r) => [r.policy, {
+      scenario: r.fired.map((f) => ({ tMs: Math.round(f.atMs - r.startMs), kind: f.kind, label: f.label, nodes: f.nodes, ...(f.error !== undefined ? { error: f.error } : {}) })),
+      reconfiguration: r.result.events.map((e) => ({ ...e, atMs: undefined, tMs: Math.round(e.atMs - r.startMs) }))
+    }])),
+    series: Object.fromEntries(runs.map((r) => {
+      const t = throughputSeries(r.result.recorder, SERIES_BUCKET_MS, SERIES_WINDOW_MS)
+      return [r.policy, { tSeconds: t.tSeconds, throughputRps: t.rps.map((x) => roundTo(x, 2)) }]
+    }))
+  }, null, 2)}\n`)
+  const page = await writeReportPage(opts.out, {
+    title: `tessera sim: ${scenario.name}`,
+    subtitle: `tessera sim --scenario ${scenario.name} --seed ${scenario.seed} --policies ${opts.policies.join(',')}`,
+    sections: reportSections(scenario, rows, runs)
+  }, `${scenario.name}.html`)
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(doc)}\n`)
+  } else {
+    process.stdout.write(renderTerminalTable(resultsTable(rows, runs)))
+    process.stdout.write(`\nreport: ${page} (JSON: ${jsonPath})\n`)
+  }
+}

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createShortTermMemory } from '@tessera/memory'
+import { buildPeerView, connectionPath, pathOfConnections } from '../src/peers.js'
+import type { PeerTarget } from '../src/peers.js'
+
+const relayed = { remoteAddr: multiaddr('/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN/p2p-circuit/p2p/12D3KooWBhEXsSK5wWkzuUmXWpaFZTfgKnBp3XUYoELh3cvDQKDw') }
+const direct = { remoteAddr: multiaddr('/ip4/127.0.0.1/tcp/4002/p2p/12D3KooWBhEXsSK5wWkzuUmXWpaFZTfgKnBp3XUYoELh3cvDQKDw') }
+
+describe('peer views', () => {
+  it('reads the path off the connection: a circuit address is relayed, and a direct connection wins', () => {
+    assert.equal(connectionPath(relayed), 'relayed')
+    assert.equal(connectionPath(direct), 'direct')
+    assert.equal(pathOfConnections([relayed]), 'relayed')
+    assert.equal(pathOfConnections([relayed, direct]), 'direct')
+    assert.equal(pathOfConnections([]), undefined)
+  })
+
+  it('converts the record: GFLOP/s to MAC/s, tiles taken off the free count, emulated delay twice into the RTT', () => {
+    const target: PeerTarget = {
+      peerId: 'p1',
+      path: 'direct',
+      measuredRttMs: 0.5,
+      record: {
+        peerId: 'p1', device: { preset: 'pcm', geometry: { rows: 256, cols: 256 }, noiseLevel: 0.1 }, tilesTotal: 10, tilesFree: 8,
+        throughputGflopPerSecond: 4, queueDepth: 0, reachability: 'public', natKind: 'none', addresses: [], sequence: 1, issuedAtMs: 0, expiresAtMs: 1
+      }
+    }
+    const shortTerm = createShortTermMemory()
+    shortTerm.observe('p1', { queueDepth: 2 }, 1000)
+    const view = buildPeerView({ target, tilesTaken: 3, emulatedDelayMs: 5, shortTerm, nowMs: 1000 })
+    assert.equal(view.device.throughput, 2e9)
+    assert.equal(view.device.tilesFree, 5)
+    assert.equal(view.rttMs, 10.5)
+    assert.equal(view.shortTerm?.queueDepth?.latest, 2)
+    assert.equal(view.longTerm, undefined)
+  })
+})

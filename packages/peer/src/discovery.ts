@@ -1,0 +1,159 @@
+import { Record as DhtRecord } from '@libp2p/kad-dht'
+import { logger } from '@libp2p/logger'
+import { Key } from 'interface-datastore'
+import { createHash } from 'node:crypto'
+import { CAPABILITY_NAME, TESSERA_CAPABILITY_CID, capabilityCid, capacityRecordKey, capacityRecordSelector, openCapacityRecord } from '@tessera/memory'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
+import { CAPABILITY_BUCKETS, DEFAULT_DHT_TIMEOUT_MS, DHT_FIND_PROVIDERS_LIMIT } from './constants.js'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { CID } from 'multiformats/cid'
+import type { PeerId } from '@libp2p/interface'
+import type { CapacityRecord, CapacityRecordValidator } from '@tessera/memory'
+import type { Datastore } from 'interface-datastore'
+
+const log = logger('tessera:peer:discovery')
+
+/** Concurrent record reads during discovery. */
+const DISCOVERY_CONCURRENCY = 8
+
+/** kad-dht keeps records under `<datastorePrefix>/record/<base32 key>`, with the default prefix `/dht`. */
+const DHT_RECORD_PREFIX = '/dht/record'
+
+export interface DiscoverOptions {
+  /** Bound on the whole discovery (default 30 s). */
+  timeoutMs?: number
+  signal?: AbortSignal
+  /** Include this node's own record if it provides (default false). */
+  includeSelf?: boolean
+  /**
+   * Peer ids (strings) whose records the caller already holds: they are not read again and not returned. A caller
+   * polling for newcomers then spends its reads, and the network's work, on peers it has not found yet.
+   */
+  skip?: ReadonlySet<string>
+}
+
+/** A record that passed signature, key and expiry checks. */
+export interface DiscoveredPeer {
+  record: CapacityRecord
+  /** The signed bytes as read from the DHT. */
+  value: Uint8Array
+}
+
+/** The CIDs of the capability buckets, `capabilityCid('tessera/capability/v1/bucket/<i>')`. */
+export const CAPABILITY_BUCKET_CIDS: readonly CID[] = Array.from({ length: CAPABILITY_BUCKETS }, (_, i) => capabilityCid(`${CAPABILITY_NAME}/bucket/${i}`))
+
+/** The capability bucket a peer provides: the first byte of the SHA-256 of its peer id string, modulo the bucket count. */
+export function capabilityBucketOf (peer: PeerId | string): number {
+  return createHash('sha256').update(peer.toString(), 'utf8').digest()[0] % CAPABILITY_BUCKETS
+}
+
+/** The bucket CID a peer provides besides the well-known capability CID. */
+export function capabilityBucketCid (peer: PeerId | string): CID {
+  return CAPABILITY_BUCKET_CIDS[capabilityBucketOf(peer)]
+}
+
+/**
+ * Valid copies of a record after which a read stops asking further holders. kad-dht's `get` otherwise walks the
+ * query to completion (every holder near the key answers) and then sends corrections to holders of older copies;
+ * with 50 nodes that is most of the network per record. Any unexpired copy is a valid answer, and the best of the
+ * first few is at most one refresh period old.
+ */
+export const RECORD_READ_QUORUM = 3
+
+/**
+ * Reads one peer's capacity record from the DHT and returns the best valid one, or undefined when no valid record
+ * is found. Candidates are taken from every peer response as well as the final value, so a failed correction
+ * round inside kad-dht's `get` (a stale holder that went away) does not hide a record that was found. The read
+ * stops once `quorum` valid copies are in hand (default {@link RECORD_READ_QUORUM}).
+ */
+export async function readCapacityRecord (dht: KadDHT, validator: CapacityRecordValidator, peer: PeerId | string, signal: AbortSignal, quorum = RECORD_READ_QUORUM): Promise<DiscoveredPeer | undefined> {
+  const key = capacityRecordKey(peer)
+  const valid: Uint8Array[] = []
+  try {
+    for await (const event of dht.get(key, { signal })) {
+      if (event.name === 'VALUE') await keepIfValid(validator, key, event.value, valid)
+      else if (event.name === 'PEER_RESPONSE' && event.record != null) await keepIfValid(validator, key, event.record.value, valid)
+      // Leaving the loop ends the query (and skips its correction round).
+      if (valid.length >= quorum) break
+    }
+  } catch (err) {
+    // kad-dht reports "not found", a timeout and failed corrections by throwing; whatever was collected still counts.
+    log('reading the capacity record of %s ended with %d valid copies - %e', peer, valid.length, err)
+  }
+  return await best(key, valid)
+}
+
+/** Appends `value` to `valid` when the validator accepts it. */
+async function keepIfValid (validator: CapacityRecordValidator, key: Uint8Array, value: Uint8Array, valid: Uint8Array[]): Promise<void> {
+  try {
+    await validator(key, value)
+    valid.push(value)
+  } catch (err) {
+    // Forged, foreign, expired or malformed: never returned. Any peer can store junk, so this is no failure of ours.
+    log.trace('ignoring a capacity record that fails validation - %e', err)
+  }
+}
+
+async function best (key: Uint8Array, valid: Uint8Array[]): Promise<DiscoveredPeer | undefined> {
+  if (valid.length === 0) return undefined
+  const value = valid[capacityRecordSelector(key, valid)]
+  return { record: await openCapacityRecord(value), value }
+}
+
+/**
+ * Discovery: providers of the capability CID (and, when that hits kad-dht's findProviders limit of 20, of every
+ * capability bucket), then each provider's capacity record. Only records that the validator accepts now are
+ * returned, so a node that stopped drops out once its record expires.
+ */
+export async function discoverCapacityRecords (dht: KadDHT, validator: CapacityRecordValidator, self: PeerId, options: DiscoverOptions = {}): Promise<DiscoveredPeer[]> {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_DHT_TIMEOUT_MS)
+  const signal = options.signal == null ? timeout : AbortSignal.any([timeout, options.signal])
+  const providers = new Map<string, PeerId>()
+  const collect = async (cid: CID): Promise<number> => {
+    let seen = 0
+    try {
+      for await (const event of dht.findProviders(cid, { signal })) {
+        if (event.name !== 'PROVIDER') continue
+        for (const p of event.providers) {
+          seen++
+          if (options.includeSelf !== true && p.id.equals(self)) continue
+          providers.set(p.id.toString(), p.id)
+        }
+      }
+    } catch (err) {
+      if (providers.size === 0 && !signal.aborted) throw err
+      // Providers already found (or the time is up): discovery goes on with what it has.
+      log('finding providers of %c ended after %d - %e', cid, seen, err)
+    }
+    return seen
+  }
+  // findProviders stops at its limit: below it the well-known CID listed everyone; at it, ask every bucket.
+  if (await collect(TESSERA_CAPABILITY_CID) >= DHT_FIND_PROVIDERS_LIMIT && !signal.aborted) {
+    await Promise.all(CAPABILITY_BUCKET_CIDS.map(collect))
+  }
+  const ids = [...providers.values()].filter((id) => options.skip?.has(id.toString()) !== true)
+  const found: DiscoveredPeer[] = []
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < ids.length && !signal.aborted) {
+      const id = ids[next++]
+      const r = await readCapacityRecord(dht, validator, id, signal)
+      if (r != null) found.push(r)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(DISCOVERY_CONCURRENCY, ids.length) }, worker))
+  return found.sort((a, b) => a.record.peerId.localeCompare(b.record.peerId))
+}
+
+/**
+ * The capacity record of `peer` as stored in this node's own datastore (no network), if it is still valid. Works
+ * on a node that has just restarted and has no peers yet. A datastore that fails to read throws.
+ */
+export async function readLocalCapacityRecord (datastore: Datastore, validator: CapacityRecordValidator, peer: PeerId | string): Promise<DiscoveredPeer | undefined> {
+  const key = capacityRecordKey(peer)
+  const stored = new Key(`${DHT_RECORD_PREFIX}/${uint8ArrayToString(key, 'base32')}`, false)
+  if (!await datastore.has(stored)) return undefined
+  const valid: Uint8Array[] = []
+  await keepIfValid(validator, key, DhtRecord.deserialize(await datastore.get(stored)).value, valid)
+  return await best(key, valid)
+}

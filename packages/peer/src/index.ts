@@ -1,0 +1,47 @@
+/**
+ * @packageDocumentation
+ * The communication layer of tessera: a libp2p v3 node that runs a crossbar tile pool in a worker thread, serves
+ * matrix shards over `/tessera/shard/1.0.0`, pushes short-term load samples over `/tessera/metrics/1.0.0`, and
+ * publishes a signed capacity record in the DHT that coordinators discover through a well-known provider CID.
+ *
+ * @example
+ * ```ts
+ * import { createTesseraNode } from '@tessera/peer'
+ *
+ * const node = await createTesseraNode({ network: 'local', dataDir: './tessera-data', device: 'pcm', tiles: 32 })
+ * console.log(node.getMultiaddrs().map(String))
+ * const peers = await node.discoverPeers()
+ * await node.stop()
+ * ```
+ */
+export { createTesseraNode } from './tessera-node.js'
+export type { TesseraNode, TesseraNodeInit, TesseraNodeEvents } from './tessera-node.js'
+export { ShardClient } from './shard-client.js'
+export type { ShardClientInit, ProgramOptions, ProgramResult, ExecuteOptions, ExecuteSession } from './shard-client.js'
+export { ShardService } from './shard-service.js'
+export type { ShardServiceInit } from './shard-service.js'
+export { MetricsService } from './metrics-service.js'
+export type { MetricsServiceInit, PeerSample, MetricsServiceEvents } from './metrics-service.js'
+export { ShardExecutor } from './executor/shard-executor.js'
+export type { Seed, ShardStatus, ExecuteOutcome } from './executor/shard-executor.js'
+export { WorkerExecutor } from './executor/worker-executor.js'
+export type { WorkerExecutorInit, TransferOptions } from './executor/worker-executor.js'
+export type { KernelChoice } from './executor/messages.js'
+export { CapacityPublisher, resolveRecordTiming } from './capacity-publisher.js'
+export type { CapacitySnapshot, PublishResult, CapacityPublisherInit, RecordTiming } from './capacity-publisher.js'
+export { CAPABILITY_BUCKET_CIDS, RECORD_READ_QUORUM, capabilityBucketCid, capabilityBucketOf, discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
+export type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
+export { createTesseraLibp2p, peerInfoMapperFor } from './libp2p.js'
+export { DhtStore, DhtSenderContext, EntryIndex } from './dht-store/index.js'
+export type { DhtStoreInit, DhtStoreLimits, DhtStoreRefusal, DhtStoreStats, EntryIndexLimits, IndexedEntry, ReplacementRule } from './dht-store/index.js'
+export type { NetworkMode, RelayLimits, TesseraLibp2p, TesseraLibp2pInit, TesseraServices } from './libp2p.js'
+export { startBootstrapRedial } from './bootstrap-redial.js'
+export type { BootstrapRedial, BootstrapRedialInit } from './bootstrap-redial.js'
+export { classifyNat, inferReachability, localIPv4Addresses, NatClassifier, natClassifierComponents, observerOf, NAT_OBSERVE_ATTEMPTS, NAT_OBSERVE_TIMEOUT_MS } from './reachability.js'
+export type { MappingObservation, NatClassifierComponents, NatClassifierInit } from './reachability.js'
+export { checkIdentityFileMode, loadOrCreateIdentity } from './identity.js'
+export { openStorage } from './storage.js'
+export type { NodeStorage } from './storage.js'
+export { LoadWindow } from './load-window.js'
+export * from './constants.js'
+export * from './errors.js'

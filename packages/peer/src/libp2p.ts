@@ -1,0 +1,171 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNATv2 } from '@libp2p/autonat-v2'
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { identify, identifyPush } from '@libp2p/identify'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
+import {
+  DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RELAY_MAX_RESERVATIONS, DHT_DATASTORE_PREFIX,
+  DHT_PROTOCOL, DHT_QUERY_ALPHA, LOCAL_CONNECTION_PING_INTERVAL_MS, LOOPBACK_ALLOW_LIST
+} from './constants.js'
+import { DhtStore } from './dht-store/index.js'
+import { tcpHolePunch } from '@tessera/holepunch'
+import type { TcpHolePunch, TcpHolePunchInit } from '@tessera/holepunch'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import type { Identify } from '@libp2p/identify'
+import type { KadDHT, KadDHTComponents, SelectFn, ValidateFn } from '@libp2p/kad-dht'
+import type { Libp2p, PeerInfo, PrivateKey } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+import type { Datastore } from 'interface-datastore'
+import type { ServiceFactoryMap } from 'libp2p'
+
+/**
+ * Address policy. `local`: every node is on one machine or LAN, so private and loopback addresses are kept in DHT
+ * peer records, loopback is allowed past the inbound rate limits and the DHT serves from the start. `public`: the
+ * kad-dht default, private addresses are dropped from peer records and the DHT serves only once a public address
+ * is verified.
+ */
+export type NetworkMode = 'local' | 'public'
+
+/** Relay server limits per relayed connection. */
+export interface RelayLimits {
+  /** Bytes in both directions together (default 1 GiB). */
+  dataLimitBytes?: number
+  /** Duration (default 30 min). */
+  durationLimitMs?: number
+  /** Reservations held at once (default 64). */
+  maxReservations?: number
+}
+
+export interface TesseraLibp2pInit {
+  privateKey: PrivateKey
+  datastore: Datastore
+  listen: string[]
+  announce?: string[]
+  bootstrap?: string[]
+  network: NetworkMode
+  /** true: DHT client only; false: DHT server; undefined: server on `local`, automatic on `public`. */
+  dhtClientMode?: boolean
+  relayServer?: boolean
+  relayLimits?: RelayLimits
+  dhtValidators: Record<string, ValidateFn>
+  dhtSelectors: Record<string, SelectFn>
+  /**
+   * The datastore kad-dht writes through, bounding what it stores and refusing rollbacks (default: one with the
+   * default bounds, whose replacement rule is the selectors' choice). It must be loaded.
+   */
+  dhtStore?: DhtStore
+  /**
+   * TCP hole punching (simultaneous open) over relayed connections; `false` turns it off. Stock DCUtR stays
+   * configured, but over TCP it cannot punch here (docs/libp2p-v3-pitfalls.md): this service is what makes cone↔cone pairs
+   * direct.
+   */
+  holePunch?: TcpHolePunchInit | false
+}
+
+// A type alias, not an interface: libp2p's ServiceMap needs an index signature.
+export type TesseraServices = {
+  identify: Identify
+  identifyPush: unknown
+  ping: Ping
+  dht: KadDHT
+  autonat: unknown
+  dcutr: unknown
+  holePunch?: TcpHolePunch
+  relay?: CircuitRelayService
+}
+
+export type TesseraLibp2p = Libp2p<TesseraServices>
+
+/** Maps peer records for the DHT according to the network mode. */
+export function peerInfoMapperFor (network: NetworkMode): (peer: PeerInfo) => PeerInfo {
+  return network === 'local' ? passthroughMapper : removePrivateAddressesMapper
+}
+
+/**
+ * kad-dht with `store` as its datastore and its protocol's streams attributed to their remote peer, so the store
+ * knows who sent each write (./dht-store/sender-context.ts).
+ */
+function withDhtStore (factory: (components: KadDHTComponents) => KadDHT, store: DhtStore): (components: KadDHTComponents) => KadDHT {
+  return (components) => {
+    let registrar: KadDHTComponents['registrar'] | undefined
+    return factory(new Proxy(components, {
+      get: (target, prop) => {
+        if (prop === 'datastore') return store
+        if (prop === 'registrar') return (registrar ??= store.senders.registrarFor(target.registrar, DHT_PROTOCOL))
+        return Reflect.get(target, prop)
+      }
+    }))
+  }
+}
+
+/** Assembles (without starting) the libp2p node of a tessera peer. */
+export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<TesseraLibp2p> {
+  const clientMode = init.dhtClientMode ?? (init.network === 'local' ? false : undefined)
+  let dhtStore = init.dhtStore
+  if (dhtStore === undefined) {
+    dhtStore = new DhtStore({ datastore: init.datastore, self: peerIdFromPrivateKey(init.privateKey), selectors: init.dhtSelectors })
+    await dhtStore.load()
+  }
+  const limits = init.relayLimits ?? {}
+  const services: ServiceFactoryMap<TesseraServices> = {
+    identify: identify(),
+    // On public networks kad-dht registers its protocol only once AutoNAT verifies an address; without a push,
+    // peers connected before that never learn this node serves the DHT, routing tables stay empty and no put or
+    // provide reaches a server (measured in the NAT lab: 0 acknowledgements in 30 s; with the push, ~3 s).
+    identifyPush: identifyPush(),
+    ping: ping(),
+    dht: withDhtStore(kadDHT({
+      protocol: DHT_PROTOCOL,
+      datastorePrefix: DHT_DATASTORE_PREFIX,
+      clientMode,
+      peerInfoMapper: peerInfoMapperFor(init.network),
+      validators: init.dhtValidators,
+      selectors: init.dhtSelectors,
+      // kad-dht's default runs 10 disjoint paths of 10 concurrent requests per query; on one machine that floods the
+      // event loop (every response also merges its closer peers into the peer store) and the queries time out.
+      alpha: DHT_QUERY_ALPHA
+    }), dhtStore),
+    // AutoNAT v1's dial-back fails on these networks (docs/libp2p-v3-pitfalls.md); v2 verifies public addresses.
+    autonat: autoNATv2(),
+    dcutr: dcutr()
+  }
+  if (init.holePunch !== false) services.holePunch = tcpHolePunch(init.holePunch ?? {})
+  if (init.relayServer === true) {
+    services.relay = circuitRelayServer({
+      reservations: {
+        maxReservations: limits.maxReservations ?? DEFAULT_RELAY_MAX_RESERVATIONS,
+        defaultDataLimit: BigInt(limits.dataLimitBytes ?? DEFAULT_RELAY_DATA_LIMIT_BYTES),
+        defaultDurationLimit: limits.durationLimitMs ?? DEFAULT_RELAY_DURATION_LIMIT_MS
+      }
+    })
+  }
+  const bootstrapList = init.bootstrap ?? []
+  const node = await createLibp2p({
+    start: false,
+    privateKey: init.privateKey,
+    datastore: init.datastore,
+    addresses: { listen: init.listen, announce: init.announce ?? [] },
+    transports: [tcp(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: init.network === 'local' ? { allow: LOOPBACK_ALLOW_LIST } : {},
+    // The monitor pings every connection every 10 s on a new stream and aborts the connection when a ping is late.
+    // With dozens of nodes per process a busy event loop makes pings late, the aborted connections are re-dialled
+    // (fresh Noise handshakes) and the load feeds itself: measured, hundreds of connections dropped in a 25-node
+    // run. Loopback and LAN connections do not die silently (a stopped peer resets them), so locally the pings only
+    // measure the round trip, less often.
+    connectionMonitor: init.network === 'local'
+      ? { pingInterval: LOCAL_CONNECTION_PING_INTERVAL_MS, abortConnectionOnPingFailure: false }
+      : {},
+    peerDiscovery: bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : [],
+    services
+  })
+  return node
+}

@@ -1,0 +1,446 @@
+import { logger } from '@libp2p/logger'
+import { DEFAULT_METRICS_INTERVAL_MS } from '@tessera/wire'
+import {
+  capacityRecordKey, capacityRecordSelector, checkCapacityRecordReplacement, createCapacityRecordValidator, DHT_NAMESPACE
+} from '@tessera/memory'
+import { startBootstrapRedial } from './bootstrap-redial.js'
+import { CapacityPublisher } from './capacity-publisher.js'
+import {
+  DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, LATENCY_WINDOW_SIZE
+} from './constants.js'
+import { DhtStore } from './dht-store/index.js'
+import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
+import { NodeNotStartedError } from './errors.js'
+import { WorkerExecutor } from './executor/worker-executor.js'
+import { loadOrCreateIdentity } from './identity.js'
+import { createTesseraLibp2p } from './libp2p.js'
+import { listenFailure } from './listen-error.js'
+import { LoadWindow } from './load-window.js'
+import { MetricsService } from './metrics-service.js'
+import { resolveNodeOptions } from './node-options.js'
+import { classifyNat, inferReachability, NatClassifier, natClassifierComponents } from './reachability.js'
+import { ShardClient } from './shard-client.js'
+import { ShardService } from './shard-service.js'
+import { openStorage } from './storage.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { TcpHolePunchInit } from '@tessera/holepunch'
+import type { BootstrapRedial } from './bootstrap-redial.js'
+import type { CapacitySnapshot, PublishResult } from './capacity-publisher.js'
+import type { DhtStoreLimits, DhtStoreRefusal, DhtStoreStats } from './dht-store/index.js'
+import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
+import type { KernelChoice } from './executor/messages.js'
+import type { NetworkMode, RelayLimits, TesseraLibp2p } from './libp2p.js'
+import type { PeerSample } from './metrics-service.js'
+import type { ResolvedNodeOptions } from './node-options.js'
+import type { ShardClientInit } from './shard-client.js'
+import type { ShardServiceInit } from './shard-service.js'
+import type { NodeStorage } from './storage.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { DeviceProfile, PresetName } from '@tessera/crossbar'
+import type { CapacityRecordValidator, NatKind, Reachability } from '@tessera/memory'
+import type { MetricsSample } from '@tessera/wire'
+
+const log = logger('tessera:peer:node')
+
+/** Options of {@link createTesseraNode}; every field is optional. */
+export interface TesseraNodeInit {
+  /**
+   * Directory for the persistent identity (`identity.key`, an Ed25519 key, mode 0600) and the LevelDB datastore
+   * (DHT records, long-term memory). Same dir, same PeerId. Default: none — a fresh key and an in-memory store.
+   */
+  dataDir?: string
+  /** A key to use instead of the data dir's (tests). */
+  privateKey?: PrivateKey
+  /** Address policy, see {@link NetworkMode} (default `'public'`). */
+  network?: NetworkMode
+  /** Listen addresses (default `/ip4/127.0.0.1/tcp/0` on `local`, `/ip4/0.0.0.0/tcp/0` on `public`). */
+  listen?: string[]
+  /** Extra addresses to announce (e.g. a port forward); treated as verified by libp2p. */
+  announce?: string[]
+  /** Multiaddrs (with `/p2p/<id>`) to bootstrap from; re-dialled while the node has no connection. */
+  bootstrap?: string[]
+  /** true: DHT client only (default: server on `local`, automatic on `public`). */
+  dhtClientMode?: boolean
+  /** Serve as a circuit relay with raised limits (default false). */
+  relayServer?: boolean
+  relayLimits?: RelayLimits
+  /**
+   * TCP hole punching over relayed connections (the `holePunch` service; default on with its defaults);
+   * `false` turns it off.
+   */
+  holePunch?: TcpHolePunchInit | false
+  /**
+   * Run a tile pool and serve shards (default true). `false` gives a client-only node (e.g. `tessera peers`):
+   * no executor, no shard service, no capacity record.
+   */
+  serve?: boolean
+  /** Device preset or a full profile (default `'pcm'`). */
+  device?: PresetName | DeviceProfile
+  /** Tiles in the pool (default 32). */
+  tiles?: number
+  /** MVM kernel of the pool (default WASM SIMD where available). */
+  kernel?: KernelChoice
+  /** Benchmark the kernel at start to seed the advertised throughput (default true). */
+  calibrate?: boolean
+  /** Emulates a slower host: caps the pool's compute rate at this many MAC/s (default none; simulations and the demo). */
+  emulatedMacsPerSecond?: number
+  /**
+   * Capacity record lifetime (default 120 s, or twice `recordRefreshMs`); at most MAX_CAPACITY_RECORD_LIFETIME_MS
+   * (10 min), the farthest expiry validators accept.
+   */
+  recordTtlMs?: number
+  /** Capacity record refresh period (default 60 s, or half `recordTtlMs`); shorter than the lifetime. */
+  recordRefreshMs?: number
+  /** Timeout of one DHT put/provide/get (default 30 s). */
+  dhtTimeoutMs?: number
+  /** Period of the metrics push (default 3 s, DEFAULT_METRICS_INTERVAL_MS of @tessera/wire). */
+  metricsIntervalMs?: number
+  /** Period of the bootstrap re-dial check (default 5 s). */
+  redialIntervalMs?: number
+  /** Shard service limits and timeouts. */
+  shard?: ShardServiceInit
+  /** Bounds of what the DHT stores for other peers (defaults: the MAX_DHT_* constants). */
+  dhtStore?: Partial<DhtStoreLimits>
+  /** Clock for records and their validation (default Date.now). */
+  now?: () => number
+}
+
+export interface TesseraNodeEvents {
+  'record:published': CustomEvent<PublishResult>
+  'record:error': CustomEvent<unknown>
+  'metrics:sample': CustomEvent<PeerSample>
+  /** The DHT store refused a write: an older record, a record too large, a bound with nothing to evict… */
+  'dht:refused': CustomEvent<DhtStoreRefusal>
+}
+
+/** A running tessera peer. */
+export interface TesseraNode {
+  readonly peerId: PeerId
+  readonly libp2p: TesseraLibp2p
+  readonly network: NetworkMode
+  /** The tile pool executor (absent on a client-only node). */
+  readonly executor?: WorkerExecutor
+  /** Short-term metrics received from peers and pushed to them (absent on a client-only node). */
+  readonly metrics?: MetricsService
+  /** The DHT validator of capacity records (also used on reads). */
+  readonly validator: CapacityRecordValidator
+  /** What the DHT store holds, and how much it evicted and refused. */
+  dhtStoreStats(): DhtStoreStats
+  getMultiaddrs(): Multiaddr[]
+  reachability(): Reachability
+  /** NAT behaviour: `none` when public, else `cone`/`symmetric` from an observed mapping, or `unknown`. */
+  natKind(): NatKind
+  /** Publishes a fresh capacity record now (the refresh loop does this periodically). */
+  publishCapacity(): Promise<PublishResult>
+  /** The last successful publication. */
+  lastPublished(): PublishResult | undefined
+  /** Every other peer's valid capacity record, via findProviders on the capability CID and DHT reads. */
+  discoverPeers(options?: DiscoverOptions): Promise<DiscoveredPeer[]>
+  /** One peer's valid capacity record from the DHT. */
+  getCapacityRecord(peer: PeerId | string, options?: { timeoutMs?: number }): Promise<DiscoveredPeer | undefined>
+  /** One peer's valid capacity record from this node's own datastore (no network). */
+  readLocalCapacityRecord(peer: PeerId | string): Promise<DiscoveredPeer | undefined>
+  /** Client of a peer's shard service. */
+  shardClient(peer: PeerId | Multiaddr | Multiaddr[], init?: ShardClientInit): ShardClient
+  /** This node's current short-term sample. */
+  metricsSample(): MetricsSample
+  addEventListener<K extends keyof TesseraNodeEvents>(type: K, listener: (evt: TesseraNodeEvents[K]) => void): void
+  removeEventListener<K extends keyof TesseraNodeEvents>(type: K, listener: (evt: TesseraNodeEvents[K]) => void): void
+  /** Stops services, libp2p, the executor worker and closes the datastore. Idempotent. */
+  stop(): Promise<void>
+}
+
+/**
+ * Creates and starts a tessera node: libp2p v3 (TCP, noise, yamux, identify, ping, kad-dht with tessera's record
+ * validator and selector, circuit relay transport and optional server, AutoNAT v2, DCUtR, bootstrap with re-dial),
+ * a tile pool in a worker thread behind `/tessera/shard/1.0.0`, the `/tessera/metrics/1.0.0` push, and the signed
+ * capacity record refreshed in the DHT. Throws {@link InvalidNodeOptionError} on a bad option, before starting
+ * anything.
+ *
+ * @example
+ * ```ts
+ * const node = await createTesseraNode({ network: 'local', dataDir: './data', bootstrap: [addr], device: 'pcm' })
+ * const peers = await node.discoverPeers()
+ * const client = node.shardClient(peerIdFromString(peers[0].record.peerId))
+ * await client.program({ shardId: 'w0', weights, rows: 256, cols: 256, seed: 1 })
+ * const { output } = await client.execute({ shardId: 'w0', input, batch: 8 })
+ * await node.stop()
+ * ```
+ */
+export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<TesseraNode> {
+  const options = resolveNodeOptions(init)
+  const { network, serve, profile } = options
+  const now = init.now ?? Date.now
+  const validator = createCapacityRecordValidator({ now })
+
+  const privateKey = init.privateKey ?? (init.dataDir != null ? await loadOrCreateIdentity(init.dataDir) : await generateKeyPair('Ed25519'))
+  const storage = await openStorage(init.dataDir)
+  const events = new EventTarget()
+  const listen = init.listen ?? [network === 'local' ? DEFAULT_LISTEN_LOCAL : DEFAULT_LISTEN_PUBLIC]
+  let libp2p: TesseraLibp2p | undefined
+  let executor: WorkerExecutor | undefined
+  let dhtStore: DhtStore
+  try {
+    dhtStore = await openDhtStore(storage, privateKey, init, events, now)
+    libp2p = await createTesseraLibp2p({
+      dhtStore,
+      privateKey,
+      datastore: storage.datastore,
+      listen,
+      announce: init.announce,
+      bootstrap: init.bootstrap,
+      network,
+      dhtClientMode: init.dhtClientMode ?? (serve ? undefined : true),
+      relayServer: init.relayServer,
+      relayLimits: init.relayLimits,
+      holePunch: init.holePunch,
+      dhtValidators: { [DHT_NAMESPACE]: validator },
+      dhtSelectors: { [DHT_NAMESPACE]: capacityRecordSelector }
+    })
+    if (serve && profile != null) {
+      executor = await WorkerExecutor.start({ profile, tiles: options.tiles, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
+    }
+    try {
+      await libp2p.start()
+    } catch (err) {
+      throw listenFailure(err, listen) ?? err
+    }
+  } catch (err) {
+    // The start-up error is what the caller needs; a part that also fails to stop is only logged.
+    const started = libp2p
+    await releaseQuietly('libp2p', async () => { await started?.stop() })
+    await releaseQuietly('the executor', async () => { await executor?.stop() })
+    await releaseQuietly('the datastore', async () => { await storage.close() })
+    throw err
+  }
+  return await startNode({ init, options, libp2p, executor, storage, dhtStore, events, validator, privateKey, now })
+}
+
+/**
+ * The DHT store kad-dht writes through (./dht-store): the node's own record pinned, capacity records replaced only
+ * by newer ones, refusals reported as `dht:refused` events; loaded (and trimmed to its bounds) before libp2p starts.
+ */
+async function openDhtStore (storage: NodeStorage, privateKey: PrivateKey, init: TesseraNodeInit, events: EventTarget, now: () => number): Promise<DhtStore> {
+  const self = peerIdFromPrivateKey(privateKey)
+  const store = new DhtStore({
+    datastore: storage.datastore,
+    self,
+    ownRecordKey: capacityRecordKey(self),
+    limits: init.dhtStore,
+    replacementRules: { [DHT_NAMESPACE]: (_key, stored, incoming) => checkCapacityRecordReplacement(stored, incoming, now()) },
+    onRefused: (refusal) => { events.dispatchEvent(new CustomEvent('dht:refused', { detail: refusal })) }
+  })
+  await store.load()
+  return store
+}
+
+/** Runs `release`, logging (not throwing) a failure: for clean-up on a path that already has an error to report. */
+async function releaseQuietly (what: string, release: () => Promise<void>): Promise<void> {
+  try {
+    await release()
+  } catch (err) {
+    log.error('stopping %s failed - %e', what, err)
+  }
+}
+
+/** What a node is made of once libp2p runs; every helper below reads it. */
+interface NodeContext {
+  init: TesseraNodeInit
+  options: ResolvedNodeOptions
+  libp2p: TesseraLibp2p
+  executor?: WorkerExecutor
+  storage: NodeStorage
+  dhtStore: DhtStore
+  /** The node's events; created before libp2p, as the DHT store reports refusals on it. */
+  events: EventTarget
+  validator: CapacityRecordValidator
+  privateKey: PrivateKey
+  now: () => number
+}
+
+/** The node's long-running parts; each is set once started, so stopping after a partial start stops what ran. */
+interface NodeServices {
+  natClassifier?: NatClassifier
+  shardService?: ShardService
+  metrics?: MetricsService
+  publisher?: CapacityPublisher
+  redial?: BootstrapRedial
+}
+
+/** Reachability and NAT kind as the node's capacity record reports them. */
+interface NatView {
+  reachability: () => Reachability
+  natKind: () => NatKind
+}
+
+async function startNode (ctx: NodeContext): Promise<TesseraNode> {
+  const { init, libp2p, executor, events } = ctx
+  const services: NodeServices = {}
+  const nat = natView(ctx, services)
+  const window = new LoadWindow(LATENCY_WINDOW_SIZE)
+  const metricsIntervalMs = init.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS
+  const metricsSample = metricsSampler(ctx, services, window, metricsIntervalMs)
+  let stopped = false
+  const stop = async (): Promise<void> => {
+    if (stopped) return
+    stopped = true
+    await stopNode(ctx, services)
+  }
+  try {
+    services.natClassifier?.start(libp2p.getConnections())
+    if (executor != null) await startServing(ctx, executor, services, { events, window, nat, metricsSample, metricsIntervalMs })
+    services.redial = startBootstrapRedial(libp2p, init.bootstrap ?? [], { intervalMs: init.redialIntervalMs ?? DEFAULT_REDIAL_INTERVAL_MS })
+  } catch (err) {
+    await releaseQuietly('the partly started node', stop)
+    throw err
+  }
+  return nodeApi(ctx, services, { events, nat, metricsSample, stop, isStopped: () => stopped })
+}
+
+/** On a local network every peer dials every other directly: there is no NAT to learn about, so no classifier. */
+function natView (ctx: NodeContext, services: NodeServices): NatView {
+  const { libp2p } = ctx
+  const { network } = ctx.options
+  const classifierComponents = network === 'public' ? natClassifierComponents(libp2p) : undefined
+  if (classifierComponents !== undefined) services.natClassifier = new NatClassifier(classifierComponents)
+  const reachability = (): Reachability => inferReachability(libp2p.getMultiaddrs(), network)
+  const natKind = (): NatKind => network === 'local' ? 'none' : classifyNat(reachability(), services.natClassifier?.mapping())
+  return { reachability, natKind }
+}
+
+/** This node's short-term load sample, as pushed to its peers. */
+function metricsSampler (ctx: NodeContext, services: NodeServices, window: LoadWindow, metricsIntervalMs: number): () => MetricsSample {
+  return () => {
+    const t = ctx.now()
+    const s = window.summary(t, metricsIntervalMs)
+    const status = ctx.executor?.cachedStatus()
+    return {
+      queueDepth: ctx.executor?.queueDepth() ?? 0,
+      inFlight: services.shardService?.inFlight() ?? 0,
+      mvmLatencyP50Ms: s.p50Ms,
+      tilesFree: status?.tilesFree ?? 0,
+      tilesTotal: status?.tilesTotal ?? 0,
+      sampledAtMs: Math.floor(t),
+      windowMs: metricsIntervalMs,
+      executesInWindow: s.count
+    }
+  }
+}
+
+/** What a serving node advertises in its capacity record now. */
+function capacitySnapshot (ctx: NodeContext, executor: WorkerExecutor, nat: NatView): () => CapacitySnapshot {
+  return () => {
+    const status = executor.cachedStatus()
+    const { profile } = executor
+    return {
+      device: { preset: profile.preset, geometry: { rows: profile.geometry.rows, cols: profile.geometry.cols }, noiseLevel: profile.noiseLevel },
+      tilesTotal: status.tilesTotal,
+      tilesFree: status.tilesFree,
+      throughputGflopPerSecond: executor.throughputGflops(),
+      queueDepth: executor.queueDepth(),
+      reachability: nat.reachability(),
+      natKind: nat.natKind(),
+      addresses: ctx.libp2p.getMultiaddrs().slice(0, 32).map((ma) => ma.toString())
+    }
+  }
+}
+
+interface ServingHooks {
+  events: EventTarget
+  window: LoadWindow
+  nat: NatView
+  metricsSample: () => MetricsSample
+  metricsIntervalMs: number
+}
+
+/** Starts what only a serving node runs: the shard service, the metrics push and the capacity record's refresh. */
+async function startServing (ctx: NodeContext, executor: WorkerExecutor, services: NodeServices, hooks: ServingHooks): Promise<void> {
+  const { init, libp2p, now } = ctx
+  const { events } = hooks
+  services.shardService = new ShardService(libp2p, executor, init.shard, (wallMs) => { hooks.window.record(now(), wallMs) })
+  await services.shardService.start()
+  const metrics = services.metrics = new MetricsService(libp2p, hooks.metricsSample, { intervalMs: hooks.metricsIntervalMs })
+  metrics.addEventListener('sample', (evt) => {
+    events.dispatchEvent(new CustomEvent('metrics:sample', { detail: (evt as CustomEvent<PeerSample>).detail }))
+  })
+  await metrics.start()
+  services.publisher = new CapacityPublisher({
+    peerId: libp2p.peerId,
+    privateKey: ctx.privateKey,
+    dht: libp2p.services.dht,
+    validator: ctx.validator,
+    snapshot: capacitySnapshot(ctx, executor, hooks.nat),
+    onPublished: (result) => { events.dispatchEvent(new CustomEvent('record:published', { detail: result })) },
+    onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
+  }, { ...ctx.options.recordTiming, dhtTimeoutMs: init.dhtTimeoutMs, now })
+  services.publisher.start()
+}
+
+/**
+ * Stops the services, libp2p, the executor and the datastore, in that order. The services' stops are best effort
+ * (logged): libp2p, the executor and the datastore must stop whatever happened to them.
+ */
+async function stopNode (ctx: NodeContext, services: NodeServices): Promise<void> {
+  services.redial?.stop()
+  services.natClassifier?.stop()
+  services.publisher?.stop()
+  await releaseQuietly('the metrics service', async () => { await services.metrics?.stop() })
+  await releaseQuietly('the shard service', async () => { await services.shardService?.stop() })
+  await ctx.libp2p.stop()
+  await ctx.executor?.stop()
+  await ctx.storage.close()
+}
+
+interface NodeApiParts {
+  events: EventTarget
+  nat: NatView
+  metricsSample: () => MetricsSample
+  stop: () => Promise<void>
+  isStopped: () => boolean
+}
+
+/** The {@link TesseraNode} surface over a started node. */
+function nodeApi (ctx: NodeContext, services: NodeServices, parts: NodeApiParts): TesseraNode {
+  const { init, libp2p, validator } = ctx
+  const { events } = parts
+  const running = (): void => {
+    if (parts.isStopped()) throw new NodeNotStartedError('the tessera node has been stopped')
+  }
+  return {
+    peerId: libp2p.peerId,
+    libp2p,
+    network: ctx.options.network,
+    executor: ctx.executor,
+    metrics: services.metrics,
+    validator,
+    dhtStoreStats: () => ctx.dhtStore.stats(),
+    getMultiaddrs: () => libp2p.getMultiaddrs(),
+    reachability: parts.nat.reachability,
+    natKind: parts.nat.natKind,
+    async publishCapacity () {
+      running()
+      if (services.publisher == null) throw new NodeNotStartedError('a client-only node publishes no capacity record')
+      return await services.publisher.publish()
+    },
+    lastPublished: () => services.publisher?.lastPublished(),
+    async discoverPeers (options) {
+      running()
+      return await discoverCapacityRecords(libp2p.services.dht, validator, libp2p.peerId, { timeoutMs: init.dhtTimeoutMs, ...options })
+    },
+    async getCapacityRecord (peer, options = {}) {
+      running()
+      return await readCapacityRecord(libp2p.services.dht, validator, peer, AbortSignal.timeout(options.timeoutMs ?? init.dhtTimeoutMs ?? DEFAULT_DHT_TIMEOUT_MS))
+    },
+    async readLocalCapacityRecord (peer) {
+      running()
+      return await readLocalCapacityRecord(ctx.storage.datastore, validator, peer)
+    },
+    shardClient: (peer, clientInit) => new ShardClient(libp2p, peer, clientInit),
+    metricsSample: parts.metricsSample,
+    addEventListener: (type, listener) => { events.addEventListener(type, listener as EventListener) },
+    removeEventListener: (type, listener) => { events.removeEventListener(type, listener as EventListener) },
+    stop: parts.stop
+  }
+}

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
+import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, capabilityBucketCid, resolveRecordTiming } from '../src/index.js'
+import type { CapacitySnapshot } from '../src/index.js'
+import type { KadDHT } from '@libp2p/kad-dht'
+
+const SNAPSHOT: CapacitySnapshot = {
+  device: { preset: 'pcm', geometry: { rows: 256, cols: 256 }, noiseLevel: 0.05 },
+  tilesTotal: 8,
+  tilesFree: 5,
+  throughputGflopPerSecond: 3.5,
+  queueDepth: 1,
+  reachability: 'public',
+  natKind: 'unknown',
+  addresses: ['/ip4/127.0.0.1/tcp/4001']
+}
+
+/** Records what the publisher puts and provides; answers like one DHT peer that accepts everything. */
+function fakeDht (): { dht: KadDHT, puts: Array<{ key: Uint8Array, value: Uint8Array }>, provides: string[] } {
+  const puts: Array<{ key: Uint8Array, value: Uint8Array }> = []
+  const provides: string[] = []
+  const dht = {
+    async * put (key: Uint8Array, value: Uint8Array) {
+      puts.push({ key, value })
+      yield { name: 'PEER_RESPONSE', messageName: 'PUT_VALUE' }
+    },
+    async * provide (cid: { toString: () => string }) {
+      provides.push(cid.toString())
+      yield { name: 'PEER_RESPONSE', messageName: 'ADD_PROVIDER' }
+    }
+  } as unknown as KadDHT
+  return { dht, puts, provides }
+}
+
+/** Publications are asynchronous: lets each one finish (and schedule the next) between steps of a mocked clock. */
+async function settle (): Promise<void> {
+  for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+describe('CapacityPublisher', () => {
+  it('puts a signed record that validates, under its own key, and provides the capability CID', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const peerId = peerIdFromPrivateKey(privateKey)
+    const { dht, puts, provides } = fakeDht()
+    const now = 1_800_000_000_000
+    const validator = createCapacityRecordValidator({ now: () => now })
+    const publisher = new CapacityPublisher({ peerId, privateKey, dht, validator, snapshot: () => SNAPSHOT }, { ttlMs: 120_000, refreshMs: 60_000, now: () => now })
+    const result = await publisher.publish()
+    assert.equal(result.peersAcked, 1)
+    assert.equal(result.provided, true)
+    assert.deepEqual(puts[0].key, capacityRecordKey(peerId))
+    await validator(puts[0].key, puts[0].value)
+    const opened = await openCapacityRecord(puts[0].value)
+    assert.equal(opened.peerId, peerId.toString())
+    assert.equal(opened.tilesFree, 5)
+    assert.equal(opened.expiresAtMs - opened.issuedAtMs, 120_000)
+    // The well-known CID and the node's capability bucket (findProviders lists at most 20 providers of one CID).
+    assert.deepEqual([...provides].sort(), [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(peerId).toString()].sort())
+    assert.notEqual(capabilityBucketCid(peerId).toString(), TESSERA_CAPABILITY_CID.toString())
+    // Sequences grow even when the clock does not move.
+    const second = await publisher.publish()
+    assert.ok(second.record.sequence > result.record.sequence)
+  })
+
+  it('refuses to put a record its own validator rejects', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const { dht, puts } = fakeDht()
+    const validator = async (): Promise<void> => { throw new Error('nope') }
+    const publisher = new CapacityPublisher({ peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator, snapshot: () => SNAPSHOT })
+    await assert.rejects(publisher.publish(), RecordRejectedError)
+    assert.equal(puts.length, 0)
+  })
+
+  it('republishes every refresh period until stopped', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const { dht, puts } = fakeDht()
+    const published: number[] = []
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    const publisher = new CapacityPublisher({
+      peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT,
+      onPublished: (r) => published.push(r.record.sequence)
+    }, { ttlMs: 1_000, refreshMs: 50 })
+    try {
+      publisher.start()
+      await settle()
+      assert.equal(puts.length, 1)
+      for (let round = 2; round <= 3; round++) {
+        t.mock.timers.tick(50)
+        await settle()
+        assert.equal(puts.length, round, `publication ${round} one refresh period later`)
+      }
+      publisher.stop()
+      // Ten more periods: the clock that drove every publication so far moves on, and nothing is published.
+      t.mock.timers.tick(500)
+      await settle()
+      assert.equal(puts.length, 3, 'no publication after stop')
+      assert.ok(published.every((s, i) => i === 0 || s > published[i - 1]))
+    } finally {
+      publisher.stop()
+    }
+  })
+
+  it('re-publishes after the first refresh delay, doubling it up to the refresh period', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const { dht, puts } = fakeDht()
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    const publisher = new CapacityPublisher({
+      peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT
+    }, { ttlMs: 60_000, refreshMs: 5_000, firstRefreshMs: 1_000 })
+    try {
+      publisher.start()
+      await settle()
+      assert.equal(puts.length, 1)
+      // Delays 1 s, 2 s, 4 s, then the 5 s refresh period (not 8 s).
+      for (const delayMs of [1_000, 2_000, 4_000, 5_000, 5_000]) {
+        const before: number = puts.length
+        t.mock.timers.tick(delayMs - 1)
+        await settle()
+        assert.equal(puts.length, before, `nothing before ${delayMs} ms`)
+        t.mock.timers.tick(1)
+        await settle()
+        assert.equal(puts.length, before + 1, `a publication after ${delayMs} ms`)
+      }
+    } finally {
+      publisher.stop()
+    }
+  })
+
+  it('reports a publication that reached no peer in time as zero acks, not as an error', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const stored: Uint8Array[] = []
+    // Like kad-dht with an empty routing table: stores locally, then waits for peers until the signal fires.
+    const waitForPeers = async function * (signal: AbortSignal): AsyncGenerator<never> {
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
+      throw signal.reason
+    }
+    const dht = {
+      async * put (_key: Uint8Array, value: Uint8Array, options: { signal: AbortSignal }) { stored.push(value); yield * waitForPeers(options.signal) },
+      async * provide (_cid: unknown, options: { signal: AbortSignal }) { yield * waitForPeers(options.signal) }
+    } as unknown as KadDHT
+    const publisher = new CapacityPublisher({ peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT }, { dhtTimeoutMs: 50 })
+    const result = await publisher.publish()
+    assert.equal(result.peersAcked, 0)
+    assert.equal(result.provided, false)
+    assert.equal(stored.length, 1)
+    assert.equal(publisher.lastPublished(), result)
+  })
+
+  it('needs a refresh period shorter than the lifetime', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const components = { peerId: peerIdFromPrivateKey(privateKey), privateKey, dht: fakeDht().dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT }
+    assert.throws(() => new CapacityPublisher(components, { ttlMs: 1000, refreshMs: 1000 }), InvalidNodeOptionError)
+    assert.throws(() => new CapacityPublisher(components, { ttlMs: 1000, refreshMs: 0 }), InvalidNodeOptionError)
+  })
+
+  it('takes no lifetime longer than validators accept: such a record would be rejected at every publication', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const components = { peerId: peerIdFromPrivateKey(privateKey), privateKey, dht: fakeDht().dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT }
+    assert.throws(() => new CapacityPublisher(components, { ttlMs: 3_600_000 }), /\[1, 600000\] ms/)
+    // At the cap, the record it signs passes the validator.
+    const publisher = new CapacityPublisher(components, { ttlMs: 600_000 })
+    const { record } = await publisher.sign()
+    assert.equal(record.expiresAtMs - record.issuedAtMs, 600_000)
+  })
+})
+
+describe('resolveRecordTiming', () => {
+  it('defaults each of lifetime and refresh from the other, the refresh half the lifetime', () => {
+    assert.deepEqual(resolveRecordTiming({}), { ttlMs: 120_000, refreshMs: 60_000 })
+    assert.deepEqual(resolveRecordTiming({ ttlMs: 30_000 }), { ttlMs: 30_000, refreshMs: 15_000 })
+    assert.deepEqual(resolveRecordTiming({ ttlMs: 600_000 }), { ttlMs: 600_000, refreshMs: 60_000 })
+    assert.deepEqual(resolveRecordTiming({ refreshMs: 100_000 }), { ttlMs: 200_000, refreshMs: 100_000 })
+    assert.deepEqual(resolveRecordTiming({ refreshMs: 500_000 }), { ttlMs: 600_000, refreshMs: 500_000 })
+    assert.deepEqual(resolveRecordTiming({ refreshMs: 1_000 }), { ttlMs: 120_000, refreshMs: 1_000 })
+  })
+
+  it('refuses a refresh not shorter than the lifetime, and a lifetime beyond the validators\' cap', () => {
+    assert.throws(() => resolveRecordTiming({ ttlMs: 30_000, refreshMs: 60_000 }), /refresh period \(60000 ms\) must be positive and shorter than its lifetime \(30000 ms\)/)
+    assert.throws(() => resolveRecordTiming({ ttlMs: 600_001 }), InvalidNodeOptionError)
+    assert.throws(() => resolveRecordTiming({ ttlMs: 1 }), InvalidNodeOptionError)
+  })
+})

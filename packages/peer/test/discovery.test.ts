@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { createRng } from '@tessera/crossbar'
+import { TESSERA_CAPABILITY_CID, createCapacityRecordValidator, openCapacityRecord, signCapacityRecord } from '@tessera/memory'
+import {
+  CAPABILITY_BUCKET_CIDS, RECORD_READ_QUORUM, capabilityBucketCid, capabilityBucketOf, discoverCapacityRecords,
+  readCapacityRecord
+} from '../src/index.js'
+import { CAPABILITY_BUCKETS, DHT_FIND_PROVIDERS_LIMIT } from '../src/constants.js'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { CapacityRecord } from '@tessera/memory'
+
+const NOW = 1_800_000_000_000
+
+async function seededKey (seed: string): Promise<PrivateKey> {
+  const rng = createRng(seed)
+  const bytes = new Uint8Array(32)
+  for (let i = 0; i < bytes.length; i++) bytes[i] = rng.nextInt(256)
+  return await generateKeyPairFromSeed('Ed25519', bytes)
+}
+
+async function signedRecord (key: PrivateKey, sequence: number): Promise<Uint8Array> {
+  const record: CapacityRecord = {
+    peerId: peerIdFromPrivateKey(key).toString(),
+    device: { preset: 'pcm', geometry: { rows: 256, cols: 256 }, noiseLevel: 0.05 },
+    tilesTotal: 8,
+    tilesFree: 5,
+    throughputGflopPerSecond: 3.5,
+    queueDepth: 0,
+    reachability: 'public',
+    natKind: 'unknown',
+    addresses: [],
+    sequence,
+    issuedAtMs: NOW - 1_000,
+    expiresAtMs: NOW + 60_000
+  }
+  return await signCapacityRecord(record, key)
+}
+
+describe('capability buckets', () => {
+  it('are distinct CIDs, none the well-known one, and a peer always maps to the same one', async () => {
+    const cids = CAPABILITY_BUCKET_CIDS.map((c) => c.toString())
+    assert.equal(new Set(cids).size, CAPABILITY_BUCKETS)
+    assert.ok(!cids.includes(TESSERA_CAPABILITY_CID.toString()))
+    const peer = peerIdFromPrivateKey(await seededKey('discovery/bucket/one'))
+    assert.equal(capabilityBucketCid(peer).toString(), capabilityBucketCid(peer.toString()).toString())
+    assert.equal(capabilityBucketCid(peer).toString(), cids[capabilityBucketOf(peer)])
+  })
+
+  it('spread peers evenly (every bucket within 5 standard errors of its share)', async () => {
+    const n = 400
+    const counts = new Array<number>(CAPABILITY_BUCKETS).fill(0)
+    for (let i = 0; i < n; i++) {
+      const b = capabilityBucketOf(peerIdFromPrivateKey(await seededKey(`discovery/spread/${i}`)))
+      assert.ok(Number.isInteger(b) && b >= 0 && b < CAPABILITY_BUCKETS)
+      counts[b]++
+    }
+    const p = 1 / CAPABILITY_BUCKETS
+    const sd = Math.sqrt(n * p * (1 - p))
+    for (const c of counts) assert.ok(Math.abs(c - n * p) <= 5 * sd, `bucket count ${c}, expected ${n * p} ± ${5 * sd}`)
+  })
+})
+
+describe('readCapacityRecord', () => {
+  it('stops asking once it holds a quorum of valid copies, skipping invalid ones, and returns the best of them', async () => {
+    const key = await seededKey('discovery/read/owner')
+    const other = await seededKey('discovery/read/forger')
+    const peer = peerIdFromPrivateKey(key)
+    const forged = await signedRecord(other, 999)
+    // A forged copy first, then valid copies with sequences 5, 9, 7, 11, 12…: the quorum of 3 is 5, 9, 7.
+    const sequences = [5, 9, 7, 11, 12, 13, 14]
+    const responses = [forged, ...await Promise.all(sequences.map(async (s) => await signedRecord(key, s)))]
+    let pulled = 0
+    const dht = {
+      async * get () {
+        for (const value of responses) {
+          pulled++
+          yield { name: 'PEER_RESPONSE', record: { value } }
+        }
+      }
+    } as unknown as KadDHT
+    const validator = createCapacityRecordValidator({ now: () => NOW })
+    const found = await readCapacityRecord(dht, validator, peer, AbortSignal.timeout(5_000))
+    assert.ok(found != null)
+    assert.equal(found.record.sequence, 9)
+    assert.equal(RECORD_READ_QUORUM, 3)
+    assert.equal(pulled, 1 + RECORD_READ_QUORUM)
+    assert.equal((await openCapacityRecord(found.value)).peerId, peer.toString())
+  })
+
+  it('returns undefined when no copy is valid', async () => {
+    const key = await seededKey('discovery/read/none')
+    const forged = await signedRecord(await seededKey('discovery/read/none-forger'), 3)
+    const dht = { async * get () { yield { name: 'PEER_RESPONSE', record: { value: forged } } } } as unknown as KadDHT
+    const validator = createCapacityRecordValidator({ now: () => NOW })
+    assert.equal(await readCapacityRecord(dht, validator, peerIdFromPrivateKey(key), AbortSignal.timeout(5_000)), undefined)
+  })
+})
+
+describe('discoverCapacityRecords', () => {
+  /** A DHT whose providers of each CID are given; gets answer with the peer's own record. */
+  async function fakeDht (providersOf: Map<string, PeerId[]>, keys: Map<string, PrivateKey>): Promise<{ dht: KadDHT, asked: string[] }> {
+    const asked: string[] = []
+    const dht = {
+      async * findProviders (cid: { toString: () => string }) {
+        asked.push(cid.toString())
+        // kad-dht stops at its limit.
+        const providers = (providersOf.get(cid.toString()) ?? []).slice(0, DHT_FIND_PROVIDERS_LIMIT)
+        yield { name: 'PROVIDER', providers: providers.map((id) => ({ id, multiaddrs: [] })) }
+      },
+      async * get (key: Uint8Array) {
+        const peer = new TextDecoder().decode(key).split('/').pop() as string
+        const k = keys.get(peer)
+        if (k != null) yield { name: 'PEER_RESPONSE', record: { value: await signedRecord(k, 1) } }
+      }
+    } as unknown as KadDHT
+    return { dht, asked }
+  }
+
+  async function network (n: number): Promise<{ providersOf: Map<string, PeerId[]>, keys: Map<string, PrivateKey> }> {
+    const providersOf = new Map<string, PeerId[]>()
+    const keys = new Map<string, PrivateKey>()
+    for (let i = 0; i < n; i++) {
+      const key = await seededKey(`discovery/network/${n}/${i}`)
+      const id = peerIdFromPrivateKey(key)
+      keys.set(id.toString(), key)
+      for (const cid of [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(id).toString()]) {
+        providersOf.set(cid, [...(providersOf.get(cid) ?? []), id])
+      }
+    }
+    return { providersOf, keys }
+  }
+
+  it('asks only the well-known CID while it lists fewer providers than the findProviders limit', async () => {
+    const { providersOf, keys } = await network(DHT_FIND_PROVIDERS_LIMIT - 1)
+    const { dht, asked } = await fakeDht(providersOf, keys)
+    const self = peerIdFromPrivateKey(await seededKey('discovery/self'))
+    const found = await discoverCapacityRecords(dht, createCapacityRecordValidator({ now: () => NOW }), self, { timeoutMs: 5_000 })
+    assert.deepEqual(asked, [TESSERA_CAPABILITY_CID.toString()])
+    assert.equal(found.length, DHT_FIND_PROVIDERS_LIMIT - 1)
+  })
+
+  it('finds every node past the findProviders limit through the buckets', async () => {
+    const n = 3 * DHT_FIND_PROVIDERS_LIMIT
+    const { providersOf, keys } = await network(n)
+    const { dht, asked } = await fakeDht(providersOf, keys)
+    const self = peerIdFromPrivateKey(await seededKey('discovery/self'))
+    const found = await discoverCapacityRecords(dht, createCapacityRecordValidator({ now: () => NOW }), self, { timeoutMs: 5_000 })
+    assert.deepEqual([...asked].sort(), [TESSERA_CAPABILITY_CID, ...CAPABILITY_BUCKET_CIDS].map((c) => c.toString()).sort())
+    assert.deepEqual(found.map((f) => f.record.peerId), [...keys.keys()].sort((a, b) => a.localeCompare(b)))
+  })
+
+  it('does not read (or return) the peers the caller already holds', async () => {
+    const { providersOf, keys } = await network(5)
+    const { dht } = await fakeDht(providersOf, keys)
+    const read: string[] = []
+    const counting = Object.assign(Object.create(dht), {
+      get: (key: Uint8Array, options: unknown) => {
+        read.push(new TextDecoder().decode(key).split('/').pop() as string)
+        return dht.get(key, options as Parameters<KadDHT['get']>[1])
+      }
+    }) as KadDHT
+    const ids = [...keys.keys()].sort((a, b) => a.localeCompare(b))
+    const skip = new Set(ids.slice(0, 2))
+    const self = peerIdFromPrivateKey(await seededKey('discovery/self'))
+    const found = await discoverCapacityRecords(counting, createCapacityRecordValidator({ now: () => NOW }), self, { timeoutMs: 5_000, skip })
+    assert.deepEqual(found.map((f) => f.record.peerId), ids.slice(2))
+    assert.deepEqual([...read].sort((a, b) => a.localeCompare(b)), ids.slice(2))
+  })
+})

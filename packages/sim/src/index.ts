@@ -1,0 +1,32 @@
+/**
+ * Loopback simulations of tessera networks: scenarios declared as data (`simulations/scenarios/*.json`), a local
+ * network of real tessera peers on 127.0.0.1 with emulated device speed, delay and background load, timelines of
+ * events (slowdowns, departures, joins, hotspots), and the recovery measurement of the reconfiguration loop.
+ *
+ * @example
+ * ```ts
+ * import { loadScenario, simRowOf, simulatePolicy } from '@tessera/sim'
+ *
+ * const scenario = loadScenario('slowdown')
+ * const run = await simulatePolicy({ scenario, policy: 'tessera', workload })
+ * console.log(simRowOf(run).throughputRps, simRowOf(run).recoveryMs)
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { startLocalNetwork } from './local-network.js'
+export type { LocalNetwork, LocalNetworkInit } from './local-network.js'
+export { applyOverrides, loadScenario, scenariosDir, validateScenario } from './scenario.js'
+export type { NodeSelector, Scenario, ScenarioEvent, ScenarioNode, ScenarioOverrides } from './scenario.js'
+export { measureRecovery } from './recovery.js'
+export type { Recovery, RecoveryInit } from './recovery.js'
+export { openScenario, scenarioRunOptions, SCENARIO_DISCOVERY_TIMEOUT_MS, SCENARIO_SETTLE_MS } from './session.js'
+export type { OpenScenarioInit, ScenarioSession } from './session.js'
+export { scenarioTimeline } from './scenario-timeline.js'
+export type { FiredEvent, ScenarioTimelineInit } from './scenario-timeline.js'
+export { simulatePolicy } from './simulation.js'
+export type { SimulateInit, SimulationRun } from './simulation.js'
+export { disruptionOf, recoveryOf, simRowOf } from './sim-row.js'
+export type { SimPolicyRow } from './sim-row.js'
+export * from './errors.js'
+export * from './constants.js'

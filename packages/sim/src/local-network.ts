@@ -1,0 +1,234 @@
+/**
+ * A scenario's network on 127.0.0.1, in this process: real libp2p nodes (createTesseraNode) with the scenario's
+ * device presets, tile counts and geometries and emulated compute rates; a relay node that the relayed nodes
+ * reach the network through (they listen on `/p2p-circuit` only, so every connection to them is relayed); nodes
+ * with background load serve another client's work (background-load.ts); and a client-only coordinator node.
+ * Node keys derive from the scenario seed (node-options.ts).
+ */
+import { logger } from '@libp2p/logger'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createTesseraNode } from '@tessera/peer'
+import type { TesseraNode, TesseraNodeInit } from '@tessera/peer'
+import { startBackgroundLoad } from './background-load.js'
+import { RelayReservationTimeoutError, ScenarioNodeStateError } from './errors.js'
+import { keyFor, nodeOptions } from './node-options.js'
+import type { Scenario, ScenarioNode } from './scenario.js'
+import { sleep } from './sleep.js'
+
+const log = logger('tessera:sim:network')
+
+/** Longest wait for a relayed node's reservation. */
+const RESERVATION_TIMEOUT_MS = 15_000
+/** Default metrics push period of every node, ms. */
+const DEFAULT_METRICS_INTERVAL_MS = 1000
+
+/** Options of {@link startLocalNetwork}. */
+export interface LocalNetworkInit {
+  /** Metrics push period of every node, ms (default 1000). */
+  metricsIntervalMs?: number
+  /** Extra options for every node (tests shorten timers). */
+  nodeInit?: Partial<TesseraNodeInit>
+  /** Called as start-up phases finish (for progress messages). */
+  onPhase?: (phase: string) => void
+}
+
+/** A running scenario network. */
+export interface LocalNetwork {
+  scenario: Scenario
+  /** Scenario node id → node. */
+  nodes: Map<string, TesseraNode>
+  /** The client-only node a coordinator runs on. */
+  coordinatorNode: TesseraNode
+  /** Scenario node id of a peer id. */
+  nodeIdOf: (peerId: string) => string | undefined
+  /** Emulated one-way delay per peer id, ms. */
+  delayByPeerId: Record<string, number>
+  /** Stops one node (a peer leaving mid-run). */
+  stopNode: (id: string) => Promise<void>
+  /**
+   * A standby node of the scenario joins mid-run (it was started with the network, unconnected): it dials the
+   * first node, publishes its record, and its delay is added to `delayByPeerId`. Resolves to its peer id.
+   */
+  startNode: (id: string) => Promise<string>
+  /** Changes a running node's emulated compute rate, MAC/s (a host slowing down or speeding up). */
+  setSpeed: (id: string, macsPerSecond: number) => Promise<void>
+  /** Stops background load, every node and the coordinator node. */
+  stop: () => Promise<void>
+}
+
+/** The nodes and loops of a network being started, so that a failure part-way stops everything started. */
+class Started {
+  /** Serving nodes in the network, by scenario node id. */
+  readonly nodes = new Map<string, TesseraNode>()
+  /** Standby nodes not joined yet. */
+  readonly standby = new Map<string, TesseraNode>()
+  private readonly all: TesseraNode[] = []
+  private readonly loops: Array<Promise<void>> = []
+  stopped = false
+
+  /** Keeps `node` to stop with the network. */
+  add (node: TesseraNode): TesseraNode {
+    this.all.push(node)
+    return node
+  }
+
+  addLoop (loop: Promise<void>): void {
+    this.loops.push(loop)
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    await Promise.allSettled(this.loops)
+    await Promise.allSettled(this.all.map(async (n) => { await n.stop() }))
+  }
+}
+
+/** Options every node of one network shares. */
+interface Shared {
+  scenario: Scenario
+  metricsIntervalMs: number
+  extra: Partial<TesseraNodeInit>
+  started: Started
+}
+
+/**
+ * Starts the first node (the relay, if the scenario has one), the other starting nodes bootstrapping from it, and
+ * the standby nodes unconnected; resolves to the first node's address, everyone's bootstrap.
+ */
+async function startServingNodes ({ scenario, metricsIntervalMs, extra, started }: Shared): Promise<string> {
+  const initial = scenario.nodes.filter((n) => n.standby !== true)
+  const first = initial.find((n) => n.relay === true) ?? initial[0]
+  const firstNode = started.add(await createTesseraNode({ ...nodeOptions(first, metricsIntervalMs, extra), privateKey: await keyFor(scenario.seed, first.id), relayServer: first.relay === true }))
+  started.nodes.set(first.id, firstNode)
+  const bootstrap = firstNode.getMultiaddrs()[0].toString()
+  await Promise.all(initial.filter((n) => n !== first).map(async (n) => {
+    const node = started.add(await createTesseraNode({
+      ...nodeOptions(n, metricsIntervalMs, extra),
+      privateKey: await keyFor(scenario.seed, n.id),
+      bootstrap: [bootstrap],
+      ...(n.relayed === true ? { listen: [`${bootstrap}/p2p-circuit`], dhtClientMode: true } : {})
+    }))
+    started.nodes.set(n.id, node)
+  }))
+  // Standby nodes start now, unconnected (no bootstrap: nobody knows them), so that joining mid-run costs what a
+  // volunteer's join costs the network — a dial and a record — and not this shared host's process start-up.
+  await Promise.all(scenario.nodes.filter((n) => n.standby === true).map(async (n) => {
+    started.standby.set(n.id, started.add(await createTesseraNode({ ...nodeOptions(n, metricsIntervalMs, extra), privateKey: await keyFor(scenario.seed, n.id) })))
+  }))
+  return bootstrap
+}
+
+/** A client-only node of the network (the coordinator's, the background load's). */
+async function startClientNode ({ scenario, extra, started }: Shared, id: string, bootstrap: string): Promise<TesseraNode> {
+  return started.add(await createTesseraNode({ network: 'local', serve: false, privateKey: await keyFor(scenario.seed, id), bootstrap: [bootstrap], ...extra }))
+}
+
+/** Waits until every relayed starting node has a relay address (it publishes relay addresses only then). */
+async function waitForReservations ({ scenario, started }: Shared): Promise<void> {
+  const deadline = Date.now() + RESERVATION_TIMEOUT_MS
+  for (const n of scenario.nodes.filter((s) => s.relayed === true && s.standby !== true)) {
+    const node = started.nodes.get(n.id) as TesseraNode
+    while (!node.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'))) {
+      if (Date.now() > deadline) throw new RelayReservationTimeoutError(`node ${n.id} got no relay reservation within ${RESERVATION_TIMEOUT_MS} ms`)
+      await sleep(50)
+    }
+  }
+}
+
+/** Starts background load on a node that has some; one client node, started on first need, sends it all. */
+function backgroundStarter (shared: Shared, bootstrap: string): (n: ScenarioNode) => Promise<void> {
+  let client: Promise<TesseraNode> | undefined
+  return async (n) => {
+    if (!((n.backgroundLoad ?? 0) > 0)) return
+    client ??= startClientNode(shared, 'background-client', bootstrap)
+    const { loop } = await startBackgroundLoad(await client, shared.started.nodes.get(n.id) as TesseraNode, n, shared.scenario.seed, () => shared.started.stopped)
+    shared.started.addLoop(loop)
+  }
+}
+
+/**
+ * Publishes the node's capacity record with its current snapshot (tiles taken by background work, relay
+ * addresses). A record put while the node's routing table was still empty reached nobody, and publishCapacity
+ * joins a publication already in flight, possibly of an older snapshot: hence twice.
+ */
+async function publishTwice (node: TesseraNode): Promise<void> {
+  await node.publishCapacity()
+  await node.publishCapacity()
+}
+
+/** The running network's handle. */
+function networkHandle (shared: Shared, coordinatorNode: TesseraNode, bootstrap: string, startBackground: (n: ScenarioNode) => Promise<void>): LocalNetwork {
+  const { scenario, started } = shared
+  const idByPeer = new Map<string, string>()
+  const delayByPeerId: Record<string, number> = {}
+  const register = (n: ScenarioNode): string => {
+    const peerId = (started.nodes.get(n.id) as TesseraNode).peerId.toString()
+    idByPeer.set(peerId, n.id)
+    delayByPeerId[peerId] = n.delayMs
+    return peerId
+  }
+  for (const n of scenario.nodes) if (n.standby !== true) register(n)
+  const nodeOf = (id: string): TesseraNode => {
+    const node = started.nodes.get(id)
+    if (node === undefined) throw new ScenarioNodeStateError(`scenario node ${JSON.stringify(id)} is not running`)
+    return node
+  }
+  return {
+    scenario,
+    nodes: started.nodes,
+    coordinatorNode,
+    nodeIdOf: (peerId) => idByPeer.get(peerId),
+    delayByPeerId,
+    stopNode: async (id) => {
+      log('stopping %s', id)
+      await started.nodes.get(id)?.stop()
+    },
+    startNode: async (id) => {
+      const n = scenario.nodes.find((x) => x.id === id)
+      const node = started.standby.get(id)
+      if (n?.standby !== true || node === undefined) throw new ScenarioNodeStateError(`scenario node ${JSON.stringify(id)} is not a standby node`)
+      if (started.nodes.has(id)) throw new ScenarioNodeStateError(`scenario node ${JSON.stringify(id)} already joined`)
+      log('%s joins', id)
+      await node.libp2p.dial(multiaddr(bootstrap))
+      started.nodes.set(id, node)
+      await startBackground(n)
+      const peerId = register(n)
+      // As at start: the first put may go out before the node's routing table has filled.
+      await publishTwice(node)
+      return peerId
+    },
+    setSpeed: async (id, macsPerSecond) => {
+      const executor = nodeOf(id).executor
+      if (executor === undefined) throw new ScenarioNodeStateError(`scenario node ${JSON.stringify(id)} has no executor`)
+      log('%s runs at %d MAC/s', id, macsPerSecond)
+      await executor.setEmulatedMacsPerSecond(macsPerSecond)
+    },
+    stop: async () => { await started.stop() }
+  }
+}
+
+/** Starts a scenario's network. Stop it with `stop()` (also on failure, everything started is stopped). */
+export async function startLocalNetwork (scenario: Scenario, init: LocalNetworkInit = {}): Promise<LocalNetwork> {
+  const shared: Shared = { scenario, metricsIntervalMs: init.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS, extra: init.nodeInit ?? {}, started: new Started() }
+  const phase = (name: string): void => {
+    log('%s: %s', scenario.name, name)
+    init.onPhase?.(name)
+  }
+  try {
+    const bootstrap = await startServingNodes(shared)
+    phase('nodes started')
+    const coordinatorNode = await startClientNode(shared, 'coordinator', bootstrap)
+    await waitForReservations(shared)
+    phase('reservations up')
+    const startBackground = backgroundStarter(shared, bootstrap)
+    await Promise.all(scenario.nodes.filter((n) => n.standby !== true).map(startBackground))
+    // Every node publishes again now that all are connected, with its current snapshot.
+    await Promise.all([...shared.started.nodes.values()].map(publishTwice))
+    phase('records published')
+    return networkHandle(shared, coordinatorNode, bootstrap, startBackground)
+  } catch (err) {
+    log.error('starting the network of %s failed: %e', scenario.name, err)
+    await shared.started.stop()
+    throw err
+  }
+}

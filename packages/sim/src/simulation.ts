@@ -1,0 +1,85 @@
+/**
+ * One simulation run: a scenario's network started afresh on 127.0.0.1, a coordinator streaming the MNIST MLP
+ * through it under one policy for the scenario's duration, and the scenario's timeline applied on schedule —
+ * nodes slowing down, leaving, joining, a layer's load growing. Each policy gets its own network, so every
+ * policy meets the same events from the same start.
+ */
+import { performance } from 'node:perf_hooks'
+import type { MnistWorkload, ReconfigureRunOptions, RunResult } from '@tessera/coordinator'
+import type { ReconfigureEvent } from '@tessera/scheduler'
+import { InvalidScenarioError } from './errors.js'
+import type { LocalNetworkInit } from './local-network.js'
+import type { Scenario } from './scenario.js'
+import { scenarioTimeline } from './scenario-timeline.js'
+import type { FiredEvent } from './scenario-timeline.js'
+import { openScenario, scenarioRunOptions } from './session.js'
+
+/** Cap on requests of a timed run (the duration ends it long before). */
+const SIM_MAX_REQUESTS = 200_000
+
+/** Options of {@link simulatePolicy}. */
+export interface SimulateInit {
+  scenario: Scenario
+  policy: string
+  workload: Pick<MnistWorkload, 'job' | 'inputs' | 'labels'>
+  /** Reconfiguration settings (default: the coordinator's; on for tessera only). */
+  reconfigure?: boolean | ReconfigureRunOptions
+  /** Options of the loopback network (tests shorten timers). */
+  network?: LocalNetworkInit
+  /** Progress messages. */
+  onPhase?: (phase: string) => void
+  onReconfigureEvent?: (event: ReconfigureEvent) => void
+}
+
+/** Outcome of {@link simulatePolicy}. */
+export interface SimulationRun {
+  policy: string
+  result: RunResult
+  fired: FiredEvent[]
+  /** Scenario node id of a peer id (for reports). */
+  nodeIdOf: (peerId: string) => string | undefined
+  /** Stream start and planned end (start + duration), coordinator clock, ms. */
+  startMs: number
+  plannedEndMs: number
+  /** Network start-up, discovery and the settling wait after it, ms (wall clock). */
+  setupMs: number
+}
+
+/** Runs one policy through a scenario with a timeline. Throws {@link InvalidScenarioError} without `durationMs`. */
+export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun> {
+  const { scenario, policy, workload } = init
+  const durationMs = scenario.durationMs
+  if (durationMs === undefined) throw new InvalidScenarioError(`scenario ${scenario.name} has no durationMs: it is not a simulation`)
+  const setupStart = performance.now()
+  const clock = (): number => performance.timeOrigin + performance.now()
+  const session = await openScenario(scenario, { network: { ...init.network, ...(init.onPhase !== undefined ? { onPhase: init.onPhase } : {}) } })
+  const { net, coordinator } = session
+  const fired: FiredEvent[] = []
+  let startMs = Number.NaN
+  try {
+    const setupMs = performance.now() - setupStart
+    const timeline = scenarioTimeline(scenario, {
+      net,
+      clock,
+      onFired: (event) => {
+        fired.push(event)
+        init.onPhase?.(`t+${((event.atMs - startMs) / 1000).toFixed(1)} s: ${event.label}`)
+      }
+    })
+    const result = await coordinator.run({
+      ...scenarioRunOptions(scenario, workload, policy),
+      requests: SIM_MAX_REQUESTS,
+      durationMs,
+      ...(scenario.arrivalRps !== undefined ? { arrivalRps: scenario.arrivalRps } : {}),
+      runId: `${scenario.seed}/${scenario.name}/${policy}`,
+      timeline,
+      onPlaced: () => { startMs = clock() },
+      ...(init.reconfigure !== undefined ? { reconfigure: init.reconfigure } : {}),
+      ...(init.onReconfigureEvent !== undefined ? { onReconfigureEvent: init.onReconfigureEvent } : {})
+    })
+    startMs = result.recorder.startMs
+    return { policy: result.policy, result, fired, nodeIdOf: net.nodeIdOf, startMs, plannedEndMs: startMs + durationMs, setupMs }
+  } finally {
+    await session.stop()
+  }
+}
