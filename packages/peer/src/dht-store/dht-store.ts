@@ -1,7 +1,7 @@
 /**
  * The datastore kad-dht writes through. kad-dht stores every record that validates and every provider entry it
- * is sent, with no bound and without asking its selector whether a record is better than the one it replaces
- * (`rpc/handlers/put-value` of @libp2p/kad-dht writes straight to the datastore). Every one of its writes lands
+ * is sent, with no bound and without asking its selector whether a record is better than the one it replaces (its
+ * PUT_VALUE handler writes straight to the datastore). Every one of its writes lands
  * here, whatever path it took (a peer's PUT, a correction sent after a get, the node's own put), so this is where
  * the DHT layer's integrity is kept:
  * - a stored record is replaced only by one its namespace's replacement rule prefers (for capacity records a
