@@ -52,6 +52,8 @@ describe('tessera CLI', () => {
       [['run', '--bootstrap', `/ip4/127.0.0.1/tcp/1/p2p/${PEER}`, '--in-flight', '257'], '[1, 256]'],
       [['run', '--bootstrap', `/ip4/127.0.0.1/tcp/1/p2p/${PEER}`, '--requests', '10000001'], '[1, 10000000]'],
       [['demo', '--nodes', '161'], '[1, 160]'],
+      [['dashboard', '--bootstrap', `/ip4/127.0.0.1/tcp/1/p2p/${PEER}`, '--retry-ms', '10'], '[100, 2147483647] ms'],
+      [['dashboard', '--bootstrap', `/ip4/127.0.0.1/tcp/1/p2p/${PEER}`, '--port', '65536'], 'from 0 to 65535'],
       [['accuracy', '--geometries', '128,8192'], '[1, 4096]'],
       [['accuracy', '--layers', '784,100000,10'], '[1, 8192]'],
       [['accuracy', '--workers', '1000'], '[0, 256]'],

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
-import type { TesseraNode } from '@tessera/peer'
+import type { PeerSample, TesseraNode } from '@tessera/peer'
 import { DEFAULT_DISCOVERY_TIMEOUT_MS, RECENT_BUSY_HORIZON_MS } from './constants.js'
 import { discoverUntil } from './discovery.js'
 import { listenToLoadGossip } from './load-gossip.js'
@@ -54,6 +54,8 @@ export interface CoordinatorInit {
   metricsIntervalMs?: number
   /** Monotonic clock, ms (default `performance.timeOrigin + performance.now()`). */
   now?: () => number
+  /** Told every load sample a peer gossips to the coordinator (live views read peers' load from it). */
+  onPeerSample?: (sample: PeerSample) => void
 }
 
 /** A coordinator. */
@@ -105,7 +107,11 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
     tilesTaken: new Map(),
     nextRunNumber: () => runs++
   }
-  const gossip = listenToLoadGossip({ ...state, ...(init.metricsIntervalMs !== undefined ? { metricsIntervalMs: init.metricsIntervalMs } : {}) })
+  const gossip = listenToLoadGossip({
+    ...state,
+    ...(init.metricsIntervalMs !== undefined ? { metricsIntervalMs: init.metricsIntervalMs } : {}),
+    ...(init.onPeerSample !== undefined ? { onPeerSample: init.onPeerSample } : {})
+  })
   return {
     shortTerm,
     longTerm,

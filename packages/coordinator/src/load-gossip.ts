@@ -28,6 +28,8 @@ export interface LoadGossipInit {
   now: () => number
   /** Push period of the coordinator's own metrics service when its node has none, ms (default 1 s). */
   metricsIntervalMs?: number
+  /** Told every sample as it arrives, before it is observed (live views read peers' load from it). */
+  onPeerSample?: (sample: PeerSample) => void
 }
 
 /** A listener on the load gossip. */
@@ -70,7 +72,9 @@ export function listenToLoadGossip (init: LoadGossipInit): LoadGossip {
     ? new MetricsService(node.libp2p, () => ({ queueDepth: 0, inFlight: 0, mvmLatencyP50Ms: 0, tilesFree: 0, tilesTotal: 0, sampledAtMs: Math.floor(Date.now()), windowMs: intervalMs, executesInWindow: 0 }), { intervalMs })
     : undefined
   const onSample = (evt: Event): void => {
-    const { peerId, sample } = (evt as CustomEvent<PeerSample>).detail
+    const detail = (evt as CustomEvent<PeerSample>).detail
+    const { peerId, sample } = detail
+    init.onPeerSample?.(detail)
     log.trace('sample from %s: queue %d, in flight %d', peerId, sample.queueDepth, sample.inFlight)
     observeSample(init, peerId, sample, init.now())
   }

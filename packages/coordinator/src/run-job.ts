@@ -10,6 +10,7 @@ import { discoverRound } from './discovery.js'
 import { NoPeersError } from './errors.js'
 import { validateJob } from './job.js'
 import { LiveRunContext } from './live-run-context.js'
+import { liveRunOf } from './live-run.js'
 import { computeRunMetrics, RunRecorder } from './metrics.js'
 import { libp2pNetwork } from './peer-network.js'
 import { placeJob } from './place-job.js'
@@ -67,6 +68,7 @@ export async function runJob (state: CoordinatorState, options: RunJobOptions): 
   }))
   const { plan, assignments, views } = placeJob(ctx, options.job, params)
   log('run %s: %d shard(s) × %d placed by %s on %d peer(s): %s', ctx.settings.runId, plan.shards.length, params.replicas, params.policy.name, views.length, plan.description)
+  options.onLiveRun?.(liveRunOf({ runId: ctx.settings.runId, policy: params.policy.name, planDescription: plan.description, requests: params.requests, recorder: ctx.recorder, errors: ctx.errors, shards: ctx.shards, dead: ctx.dead }))
   const classes = options.job.layers[options.job.layers.length - 1].outputs
   const sheet = new AnswerSheet(params.requests, classes)
   const { placement, started, loop, layerLoad } = await streamRun(ctx, options, params, assignments, sheet)

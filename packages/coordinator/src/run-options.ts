@@ -1,6 +1,7 @@
 /** What a caller asks of one run: the job, the policy, the requests and what happens during the run. */
 import type { PlacementPolicy, ReconfigureEvent, ReconfigureInit } from '@tessera/scheduler'
 import type { ModelJob } from './job.js'
+import type { LiveRun } from './live-run.js'
 
 /** Options of {@link Coordinator.run}. */
 export interface RunJobOptions {
@@ -47,6 +48,8 @@ export interface RunJobOptions {
   arrivalRps?: number
   /** Happenings at set times after the first batch (a scenario's slowdowns, departures, joins, hotspots). */
   timeline?: readonly TimelineEntry[]
+  /** Called once the run is planned and placed, before programming, with a live view of it (see `live-run.ts`). */
+  onLiveRun?: (run: LiveRun) => void
 }
 
 /** Settings of the reconfiguration loop of a run. */

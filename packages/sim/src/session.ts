@@ -28,6 +28,8 @@ export interface OpenScenarioInit {
   discoveryTimeoutMs?: number
   /** Wait after discovery, ms (default {@link SCENARIO_SETTLE_MS}; 0: none). */
   settleMs?: number
+  /** Told once the network is up, before discovery, and awaited (live views watch its coordinator node from then). */
+  onNetwork?: (net: LocalNetwork) => void | Promise<void>
 }
 
 /** A scenario's running network with its coordinator. */
@@ -52,6 +54,7 @@ export async function openScenario (scenario: Scenario, init: OpenScenarioInit =
     await net.stop()
   }
   try {
+    await init.onNetwork?.(net)
     const starting = scenario.nodes.filter((n) => n.standby !== true).length
     const targets = await coordinator.discover({ minPeers: starting, timeoutMs: init.discoveryTimeoutMs ?? SCENARIO_DISCOVERY_TIMEOUT_MS })
     const discoveredAfterMs = performance.now() - startMs

@@ -5,10 +5,10 @@
  * policy meets the same events from the same start.
  */
 import { performance } from 'node:perf_hooks'
-import type { MnistWorkload, ReconfigureRunOptions, RunResult } from '@tessera/coordinator'
+import type { CoordinatorInit, MnistWorkload, ReconfigureRunOptions, RunJobOptions, RunResult } from '@tessera/coordinator'
 import type { ReconfigureEvent } from '@tessera/scheduler'
 import { InvalidScenarioError } from './errors.js'
-import type { LocalNetworkInit } from './local-network.js'
+import type { LocalNetwork, LocalNetworkInit } from './local-network.js'
 import type { Scenario } from './scenario.js'
 import { scenarioTimeline } from './scenario-timeline.js'
 import type { FiredEvent } from './scenario-timeline.js'
@@ -29,6 +29,12 @@ export interface SimulateInit {
   /** Progress messages. */
   onPhase?: (phase: string) => void
   onReconfigureEvent?: (event: ReconfigureEvent) => void
+  /** Told when the policy's fresh network is up, before discovery, and awaited (live views watch its coordinator node). */
+  onNetwork?: (net: LocalNetwork) => void | Promise<void>
+  /** Passed to the coordinator: every load sample a peer gossips to it. */
+  onPeerSample?: CoordinatorInit['onPeerSample']
+  /** Passed to the run: a live view of it once it is placed. */
+  onLiveRun?: RunJobOptions['onLiveRun']
 }
 
 /** Outcome of {@link simulatePolicy}. */
@@ -52,7 +58,11 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
   if (durationMs === undefined) throw new InvalidScenarioError(`scenario ${scenario.name} has no durationMs: it is not a simulation`)
   const setupStart = performance.now()
   const clock = (): number => performance.timeOrigin + performance.now()
-  const session = await openScenario(scenario, { network: { ...init.network, ...(init.onPhase !== undefined ? { onPhase: init.onPhase } : {}) } })
+  const session = await openScenario(scenario, {
+    network: { ...init.network, ...(init.onPhase !== undefined ? { onPhase: init.onPhase } : {}) },
+    ...(init.onNetwork !== undefined ? { onNetwork: init.onNetwork } : {}),
+    ...(init.onPeerSample !== undefined ? { coordinator: { onPeerSample: init.onPeerSample } } : {})
+  })
   const { net, coordinator } = session
   const fired: FiredEvent[] = []
   let startMs = Number.NaN
@@ -75,7 +85,8 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
       timeline,
       onPlaced: () => { startMs = clock() },
       ...(init.reconfigure !== undefined ? { reconfigure: init.reconfigure } : {}),
-      ...(init.onReconfigureEvent !== undefined ? { onReconfigureEvent: init.onReconfigureEvent } : {})
+      ...(init.onReconfigureEvent !== undefined ? { onReconfigureEvent: init.onReconfigureEvent } : {}),
+      ...(init.onLiveRun !== undefined ? { onLiveRun: init.onLiveRun } : {})
     })
     startMs = result.recorder.startMs
     return { policy: result.policy, result, fired, nodeIdOf: net.nodeIdOf, startMs, plannedEndMs: startMs + durationMs, setupMs }

@@ -37,6 +37,12 @@ export const NETWORK_TIMEOUT_RANGE_MS: FlagRange = { min: 1_000, max: MAX_TIMER_
  */
 export const RELAY_DATA_LIMIT_RANGE_BYTES: FlagRange = { min: MAX_FRAME_SIZE_BYTES, max: Number.MAX_SAFE_INTEGER }
 
+/**
+ * `--retry-ms` of `dashboard`: the time between two dials of a bootstrap peer that does not answer. A tenth of a
+ * second at least (each dial takes a connection attempt), at most what a timer can wait.
+ */
+export const RETRY_PERIOD_RANGE_MS: FlagRange = { min: 100, max: MAX_TIMER_MS }
+
 /** `--relay-duration-limit-ms`: a second at least; the relay enforces it with a timer (MAX_TIMER_MS). */
 export const RELAY_DURATION_LIMIT_RANGE_MS: FlagRange = { min: 1_000, max: MAX_TIMER_MS }
 

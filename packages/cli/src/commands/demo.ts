@@ -21,6 +21,8 @@ import { THROUGHPUT_BUCKET_MS, THROUGHPUT_WINDOW_MS } from '@tessera/coordinator
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
 import { DISCOVERABLE_PEERS_RANGE, REQUESTS_RANGE } from './constants.js'
 import { describeRange, integerIn, parsePolicies } from './options.js'
+import { closeDashboard, dashboardOption, dashboardRunOptions, openDashboard, saveDashboardScreenshot, trackRun } from '../dashboard/cli-options.js'
+import type { Dashboard } from '../dashboard/dashboard.js'
 import type { Command } from 'commander'
 
 /** Default report folder (relative to the working directory). */
@@ -38,6 +40,7 @@ interface DemoCommandOptions {
   out: string
   cacheDir: string
   progress: boolean
+  dashboard?: number
 }
 
 /** One row of the `--json` document. */
@@ -79,7 +82,15 @@ export function registerDemoCommand (program: Command): void {
     .option('--out <dir>', 'report folder', DEFAULT_DEMO_OUT_DIR)
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
     .option('--no-progress', 'no progress messages on stderr')
-    .action(async (opts: DemoCommandOptions) => { await runDemo(opts) })
+    .addOption(dashboardOption())
+    .action(async (opts: DemoCommandOptions) => {
+      const dashboard = await openDashboard(opts.dashboard, 'demo', 'tessera demo: MNIST MLP, tessera vs baselines')
+      try {
+        await runDemo(opts, dashboard)
+      } finally {
+        await closeDashboard(dashboard)
+      }
+    })
 }
 
 function finite (x: number): number | null {
@@ -146,7 +157,7 @@ function reportSections (scenario: Scenario, rows: DemoPolicyRow[], results: Run
   ]
 }
 
-async function runDemo (opts: DemoCommandOptions): Promise<void> {
+async function runDemo (opts: DemoCommandOptions, dashboard: Dashboard | undefined): Promise<void> {
   const startedAt = performance.now()
   const say = (line: string): void => { if (opts.progress && !opts.json) process.stderr.write(`${line}\n`) }
   const scenario = applyOverrides(loadScenario(opts.scenario), { seed: opts.seed, requests: opts.requests, nodes: opts.nodes })
@@ -156,7 +167,8 @@ async function runDemo (opts: DemoCommandOptions): Promise<void> {
   const netStart = performance.now()
   const session = await openScenario(scenario, {
     network: { onPhase: (phase) => { say(`network: ${phase} (${((performance.now() - netStart) / 1000).toFixed(1)} s)`) } },
-    coordinator: { uploadProgress: uploadProgressBar(opts.progress && !opts.json) }
+    coordinator: { uploadProgress: uploadProgressBar(opts.progress && !opts.json), ...(dashboard !== undefined ? { onPeerSample: dashboard.hooks.onPeerSample } : {}) },
+    ...(dashboard !== undefined ? { onNetwork: async (started) => { await dashboard.watchNode(started.coordinatorNode, { names: started.nodeIdOf }) } } : {})
   })
   const { net, coordinator, targets } = session
   const networkStartMs = session.discoveredAfterMs
@@ -166,12 +178,14 @@ async function runDemo (opts: DemoCommandOptions): Promise<void> {
   try {
     for (const policy of opts.policies) {
       const t0 = performance.now()
-      const result = await coordinator.run({ ...scenarioRunOptions(scenario, workload, policy), requests: scenario.requests, runId: `${scenario.seed}/${policy}` })
+      const result = await trackRun(dashboard, coordinator.run({ ...scenarioRunOptions(scenario, workload, policy), requests: scenario.requests, runId: `${scenario.seed}/${policy}`, ...dashboardRunOptions(dashboard) }))
       runMs[policy] = roundTo(performance.now() - t0, 1)
       results.push(result)
       const m = result.metrics
       say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}, failed calls ${m.failedCalls}, re-placements ${m.replacements}${result.errors.length > 0 ? ` (${describeRunError(result.errors[0])})` : ''}`)
     }
+    // The picture shows the network as the last run left it, before it stops.
+    if (dashboard !== undefined) await saveDashboardScreenshot(dashboard, opts.out, say)
   } finally {
     await session.stop()
   }
