@@ -1,16 +1,20 @@
 import { logger } from '@libp2p/logger'
 import { DEFAULT_METRICS_INTERVAL_MS } from '@tessera/wire'
-import { capacityRecordSelector, createCapacityRecordValidator, DHT_NAMESPACE } from '@tessera/memory'
+import {
+  capacityRecordKey, capacityRecordSelector, checkCapacityRecordReplacement, createCapacityRecordValidator, DHT_NAMESPACE
+} from '@tessera/memory'
 import { startBootstrapRedial } from './bootstrap-redial.js'
 import { CapacityPublisher } from './capacity-publisher.js'
 import {
   DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, LATENCY_WINDOW_SIZE
 } from './constants.js'
+import { DhtStore } from './dht-store/index.js'
 import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
 import { NodeNotStartedError } from './errors.js'
 import { WorkerExecutor } from './executor/worker-executor.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { createTesseraLibp2p } from './libp2p.js'
+import { listenFailure } from './listen-error.js'
 import { LoadWindow } from './load-window.js'
 import { MetricsService } from './metrics-service.js'
 import { resolveNodeOptions } from './node-options.js'
@@ -19,9 +23,11 @@ import { ShardClient } from './shard-client.js'
 import { ShardService } from './shard-service.js'
 import { openStorage } from './storage.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { TcpHolePunchInit } from '@tessera/holepunch'
 import type { BootstrapRedial } from './bootstrap-redial.js'
 import type { CapacitySnapshot, PublishResult } from './capacity-publisher.js'
+import type { DhtStoreLimits, DhtStoreRefusal, DhtStoreStats } from './dht-store/index.js'
 import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
 import type { KernelChoice } from './executor/messages.js'
 import type { NetworkMode, RelayLimits, TesseraLibp2p } from './libp2p.js'
@@ -80,9 +86,12 @@ export interface TesseraNodeInit {
   calibrate?: boolean
   /** Emulates a slower host: caps the pool's compute rate at this many MAC/s (default none; simulations and the demo). */
   emulatedMacsPerSecond?: number
-  /** Capacity record lifetime (default 120 s). */
+  /**
+   * Capacity record lifetime (default 120 s, or twice `recordRefreshMs`); at most MAX_CAPACITY_RECORD_LIFETIME_MS
+   * (10 min), the farthest expiry validators accept.
+   */
   recordTtlMs?: number
-  /** Capacity record refresh period (default 60 s). */
+  /** Capacity record refresh period (default 60 s, or half `recordTtlMs`); shorter than the lifetime. */
   recordRefreshMs?: number
   /** Timeout of one DHT put/provide/get (default 30 s). */
   dhtTimeoutMs?: number
@@ -92,6 +101,8 @@ export interface TesseraNodeInit {
   redialIntervalMs?: number
   /** Shard service limits and timeouts. */
   shard?: ShardServiceInit
+  /** Bounds of what the DHT stores for other peers (defaults: the MAX_DHT_* constants). */
+  dhtStore?: Partial<DhtStoreLimits>
   /** Clock for records and their validation (default Date.now). */
   now?: () => number
 }
@@ -100,6 +111,8 @@ export interface TesseraNodeEvents {
   'record:published': CustomEvent<PublishResult>
   'record:error': CustomEvent<unknown>
   'metrics:sample': CustomEvent<PeerSample>
+  /** The DHT store refused a write: an older record, a record too large, a bound with nothing to evict… */
+  'dht:refused': CustomEvent<DhtStoreRefusal>
 }
 
 /** A running tessera peer. */
@@ -113,6 +126,8 @@ export interface TesseraNode {
   readonly metrics?: MetricsService
   /** The DHT validator of capacity records (also used on reads). */
   readonly validator: CapacityRecordValidator
+  /** What the DHT store holds, and how much it evicted and refused. */
+  dhtStoreStats(): DhtStoreStats
   getMultiaddrs(): Multiaddr[]
   reachability(): Reachability
   /** NAT behaviour: `none` when public, else `cone`/`symmetric` from an observed mapping, or `unknown`. */
@@ -162,13 +177,18 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
 
   const privateKey = init.privateKey ?? (init.dataDir != null ? await loadOrCreateIdentity(init.dataDir) : await generateKeyPair('Ed25519'))
   const storage = await openStorage(init.dataDir)
+  const events = new EventTarget()
+  const listen = init.listen ?? [network === 'local' ? DEFAULT_LISTEN_LOCAL : DEFAULT_LISTEN_PUBLIC]
   let libp2p: TesseraLibp2p | undefined
   let executor: WorkerExecutor | undefined
+  let dhtStore: DhtStore
   try {
+    dhtStore = await openDhtStore(storage, privateKey, init, events, now)
     libp2p = await createTesseraLibp2p({
+      dhtStore,
       privateKey,
       datastore: storage.datastore,
-      listen: init.listen ?? [network === 'local' ? DEFAULT_LISTEN_LOCAL : DEFAULT_LISTEN_PUBLIC],
+      listen,
       announce: init.announce,
       bootstrap: init.bootstrap,
       network,
@@ -182,7 +202,11 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
     if (serve && profile != null) {
       executor = await WorkerExecutor.start({ profile, tiles: options.tiles, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
     }
-    await libp2p.start()
+    try {
+      await libp2p.start()
+    } catch (err) {
+      throw listenFailure(err, listen) ?? err
+    }
   } catch (err) {
     // The start-up error is what the caller needs; a part that also fails to stop is only logged.
     const started = libp2p
@@ -191,7 +215,25 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
     await releaseQuietly('the datastore', async () => { await storage.close() })
     throw err
   }
-  return await startNode({ init, options, libp2p, executor, storage, validator, privateKey, now })
+  return await startNode({ init, options, libp2p, executor, storage, dhtStore, events, validator, privateKey, now })
+}
+
+/**
+ * The DHT store kad-dht writes through (./dht-store): the node's own record pinned, capacity records replaced only
+ * by newer ones, refusals reported as `dht:refused` events; loaded (and trimmed to its bounds) before libp2p starts.
+ */
+async function openDhtStore (storage: NodeStorage, privateKey: PrivateKey, init: TesseraNodeInit, events: EventTarget, now: () => number): Promise<DhtStore> {
+  const self = peerIdFromPrivateKey(privateKey)
+  const store = new DhtStore({
+    datastore: storage.datastore,
+    self,
+    ownRecordKey: capacityRecordKey(self),
+    limits: init.dhtStore,
+    replacementRules: { [DHT_NAMESPACE]: (_key, stored, incoming) => checkCapacityRecordReplacement(stored, incoming, now()) },
+    onRefused: (refusal) => { events.dispatchEvent(new CustomEvent('dht:refused', { detail: refusal })) }
+  })
+  await store.load()
+  return store
 }
 
 /** Runs `release`, logging (not throwing) a failure: for clean-up on a path that already has an error to report. */
@@ -210,6 +252,9 @@ interface NodeContext {
   libp2p: TesseraLibp2p
   executor?: WorkerExecutor
   storage: NodeStorage
+  dhtStore: DhtStore
+  /** The node's events; created before libp2p, as the DHT store reports refusals on it. */
+  events: EventTarget
   validator: CapacityRecordValidator
   privateKey: PrivateKey
   now: () => number
@@ -231,8 +276,7 @@ interface NatView {
 }
 
 async function startNode (ctx: NodeContext): Promise<TesseraNode> {
-  const { init, libp2p, executor } = ctx
-  const events = new EventTarget()
+  const { init, libp2p, executor, events } = ctx
   const services: NodeServices = {}
   const nat = natView(ctx, services)
   const window = new LoadWindow(LATENCY_WINDOW_SIZE)
@@ -330,7 +374,7 @@ async function startServing (ctx: NodeContext, executor: WorkerExecutor, service
     snapshot: capacitySnapshot(ctx, executor, hooks.nat),
     onPublished: (result) => { events.dispatchEvent(new CustomEvent('record:published', { detail: result })) },
     onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
-  }, { ttlMs: init.recordTtlMs, refreshMs: init.recordRefreshMs, dhtTimeoutMs: init.dhtTimeoutMs, now })
+  }, { ...ctx.options.recordTiming, dhtTimeoutMs: init.dhtTimeoutMs, now })
   services.publisher.start()
 }
 
@@ -371,6 +415,7 @@ function nodeApi (ctx: NodeContext, services: NodeServices, parts: NodeApiParts)
     executor: ctx.executor,
     metrics: services.metrics,
     validator,
+    dhtStoreStats: () => ctx.dhtStore.stats(),
     getMultiaddrs: () => libp2p.getMultiaddrs(),
     reachability: parts.nat.reachability,
     natKind: parts.nat.natKind,

@@ -19,7 +19,8 @@ import type { Scenario } from '@tessera/sim'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import { THROUGHPUT_BUCKET_MS, THROUGHPUT_WINDOW_MS } from '@tessera/coordinator'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
-import { parsePolicies, parsePositiveInt } from './options.js'
+import { DISCOVERABLE_PEERS_RANGE, REQUESTS_RANGE } from './constants.js'
+import { describeRange, integerIn, parsePolicies } from './options.js'
 import { closeDashboard, dashboardOption, dashboardRunOptions, openDashboard, saveDashboardScreenshot, trackRun } from '../dashboard/cli-options.js'
 import type { Dashboard } from '../dashboard/dashboard.js'
 import type { Command } from 'commander'
@@ -74,8 +75,8 @@ export function registerDemoCommand (program: Command): void {
     .description('start a heterogeneous tessera network on 127.0.0.1 and run the MNIST MLP through it under tessera\'s policy and every baseline')
     .option('--scenario <name|path>', 'scenario name in simulations/scenarios, or a JSON file', DEFAULT_SCENARIO)
     .option('--seed <seed>', 'seed (node keys, request order, placement randomness, device programming)')
-    .option('--nodes <n>', 'number of nodes (the scenario\'s first ones, or its list repeated)', parsePositiveInt)
-    .option('--requests <n>', 'model requests per policy', parsePositiveInt)
+    .option('--nodes <n>', `number of nodes (the scenario's first ones, or its list repeated), in ${describeRange(DISCOVERABLE_PEERS_RANGE)}`, integerIn(DISCOVERABLE_PEERS_RANGE))
+    .option('--requests <n>', `model requests per policy, in ${describeRange(REQUESTS_RANGE)}`, integerIn(REQUESTS_RANGE))
     .option('--policies <list>', 'policies to run, comma-separated', parsePolicies, [...POLICY_NAMES])
     .option('--json', 'print the result as JSON on stdout (nothing else)', false)
     .option('--out <dir>', 'report folder', DEFAULT_DEMO_OUT_DIR)

@@ -1,7 +1,12 @@
 import { Option } from 'commander'
 import { PRESET_NAMES } from '@tessera/crossbar'
-import { createTesseraNode } from '@tessera/peer'
-import { collectBootstrap, collectMultiaddr, defaultDataDir, emit, parsePositiveInt } from './options.js'
+import {
+  createTesseraNode, DEFAULT_DHT_TIMEOUT_MS, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_TILES, resolveRecordTiming
+} from '@tessera/peer'
+import {
+  NETWORK_TIMEOUT_RANGE_MS, RECORD_REFRESH_RANGE_MS, RECORD_TTL_RANGE_MS, RELAY_DATA_LIMIT_RANGE_BYTES, RELAY_DURATION_LIMIT_RANGE_MS, TILES_RANGE
+} from './constants.js'
+import { collectBootstrap, collectMultiaddr, defaultDataDir, describeRange, emit, integerIn } from './options.js'
 import type { TesseraNode } from '@tessera/peer'
 import type { Command } from 'commander'
 import type { PresetName } from '@tessera/crossbar'
@@ -32,20 +37,22 @@ export function registerNodeCommand (program: Command): void {
     .option('--bootstrap <multiaddr>', 'peer to join the network through, ending in /p2p/<peerId> (repeatable)', collectBootstrap)
     .option('--data-dir <dir>', 'identity and datastore directory', defaultDataDir())
     .addOption(new Option('--device <preset>', 'emulated device').choices(PRESET_NAMES as string[]).default('pcm'))
-    .option('--tiles <n>', 'number of crossbar tiles', parsePositiveInt, 32)
+    .option('--tiles <n>', `number of crossbar tiles, in ${describeRange(TILES_RANGE)}`, integerIn(TILES_RANGE), DEFAULT_TILES)
     .option('--relay-server', 'act as a circuit relay (limits raised to carry shards)', false)
-    .option('--relay-data-limit-bytes <n>', 'relay server: bytes per relayed connection, both directions (default 1 GiB)', parsePositiveInt)
-    .option('--relay-duration-limit-ms <ms>', 'relay server: lifetime of a relayed connection (default 30 min)', parsePositiveInt)
+    .option('--relay-data-limit-bytes <n>', `relay server: bytes per relayed connection, both directions, in ${describeRange(RELAY_DATA_LIMIT_RANGE_BYTES)} (default ${DEFAULT_RELAY_DATA_LIMIT_BYTES})`, integerIn(RELAY_DATA_LIMIT_RANGE_BYTES, 'bytes'))
+    .option('--relay-duration-limit-ms <ms>', `relay server: lifetime of a relayed connection, in ${describeRange(RELAY_DURATION_LIMIT_RANGE_MS, 'ms')} (default ${DEFAULT_RELAY_DURATION_LIMIT_MS})`, integerIn(RELAY_DURATION_LIMIT_RANGE_MS, 'ms'))
     .addOption(new Option('--network <mode>', 'local: loopback/LAN addresses are fine; public: only public ones').choices(['local', 'public']).default('public'))
     .option('--json', 'one JSON object per line on stdout', false)
-    .option('--record-ttl-ms <ms>', 'capacity record lifetime', parsePositiveInt)
-    .option('--record-refresh-ms <ms>', 'capacity record refresh period', parsePositiveInt)
-    .option('--dht-timeout-ms <ms>', 'timeout of one DHT put, provide or get (default 30 s)', parsePositiveInt)
+    .option('--record-ttl-ms <ms>', `capacity record lifetime, in ${describeRange(RECORD_TTL_RANGE_MS, 'ms')} (default 120000, or twice the refresh period)`, integerIn(RECORD_TTL_RANGE_MS, 'ms'))
+    .option('--record-refresh-ms <ms>', `capacity record refresh period, in ${describeRange(RECORD_REFRESH_RANGE_MS, 'ms')} and shorter than the lifetime (default 60000, or half the lifetime)`, integerIn(RECORD_REFRESH_RANGE_MS, 'ms'))
+    .option('--dht-timeout-ms <ms>', `timeout of one DHT put, provide or get, in ${describeRange(NETWORK_TIMEOUT_RANGE_MS, 'ms')} (default ${DEFAULT_DHT_TIMEOUT_MS})`, integerIn(NETWORK_TIMEOUT_RANGE_MS, 'ms'))
     .action(async (opts: NodeCommandOptions) => { await runNode(opts) })
 }
 
 async function runNode (opts: NodeCommandOptions): Promise<void> {
   const json = opts.json
+  // Checked together before anything starts: the refresh period must be shorter than the lifetime (exit 2 if not).
+  const recordTiming = resolveRecordTiming({ ttlMs: opts.recordTtlMs, refreshMs: opts.recordRefreshMs })
   // Handlers go in before anything is printed: whoever reads the listening line may signal at once.
   const signalled = onFirstSignal()
   const node = await createTesseraNode({
@@ -58,8 +65,8 @@ async function runNode (opts: NodeCommandOptions): Promise<void> {
     relayServer: opts.relayServer,
     relayLimits: { dataLimitBytes: opts.relayDataLimitBytes, durationLimitMs: opts.relayDurationLimitMs },
     network: opts.network,
-    recordTtlMs: opts.recordTtlMs,
-    recordRefreshMs: opts.recordRefreshMs,
+    recordTtlMs: recordTiming.ttlMs,
+    recordRefreshMs: recordTiming.refreshMs,
     dhtTimeoutMs: opts.dhtTimeoutMs
   })
   const addrs = node.getMultiaddrs().map((ma) => ma.toString())

@@ -10,13 +10,13 @@ function entry (): { args: string[] } {
 }
 
 /** Starts `tessera <args>` with this Node (24), stdout and stderr piped. */
-export function spawnTessera (args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [...entry().args, ...args], { stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } })
+export function spawnTessera (args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...entry().args, ...args], { stdio: 'pipe', env: { ...process.env, NO_COLOR: '1', ...env } })
 }
 
-/** Runs `tessera <args>` to completion (bounded by `timeoutMs`). */
-export async function runTessera (args: string[], timeoutMs = 30_000): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const child = spawnTessera(args)
+/** Runs `tessera <args>` to completion (bounded by `timeoutMs`), with `env` added to this process's environment. */
+export async function runTessera (args: string[], timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const child = spawnTessera(args, env)
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d) => { stdout += String(d) })
