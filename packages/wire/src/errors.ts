@@ -108,6 +108,26 @@ export class QuotaExceededError extends WireError {
   }
 }
 
+/** The resources a node keeps per-peer quotas of, as named in {@link QuotaDetail.resource}. */
+export const QUOTA_RESOURCES = Object.freeze({
+  tiles: 'tiles',
+  pendingUploads: 'pending-uploads',
+  streams: 'streams',
+  executesInFlight: 'executes-in-flight'
+} as const)
+
+/** Quotas that free up by themselves as the caller's requests in progress finish. */
+const TRANSIENT_RESOURCES: ReadonlySet<string> = new Set([QUOTA_RESOURCES.pendingUploads, QUOTA_RESOURCES.streams, QUOTA_RESOURCES.executesInFlight])
+
+/**
+ * Whether a refusal says "later" rather than "no": BUSY, or a quota of requests in progress. The same request
+ * may succeed once the caller's other requests to that node finish.
+ */
+export function isTransientRefusal (err: unknown): boolean {
+  if (err instanceof BusyError) return true
+  return err instanceof QuotaExceededError && err.quota !== undefined && TRANSIENT_RESOURCES.has(err.quota.resource)
+}
+
 /** An error that travels in an error reply under its own code, with the request and shard it concerns. */
 export type ProtocolError = TesseraError & { code: ErrorCode, requestId?: number, shardId?: string }
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { MAX_ERROR_MESSAGE_LENGTH } from '../src/constants.js'
 import { InvalidPlanError } from '@tessera/crossbar'
 import { TesseraError } from '@tessera/errors'
-import { ERROR_CODES, ErrorCode, InternalError, MalformedMessageError, QuotaExceededError, ShapeMismatchError, UnknownShardError, WireError, isProtocolError } from '../src/errors.js'
+import { BusyError, ERROR_CODES, ErrorCode, InternalError, MalformedMessageError, QUOTA_RESOURCES, QuotaExceededError, isTransientRefusal, ShapeMismatchError, UnknownShardError, WireError, isProtocolError } from '../src/errors.js'
 import * as pb from '../src/pb/shard.js'
 import { errorFromReply, toErrorReply, wireErrorFromCode } from '../src/error-reply.js'
 import { decodeShardReply, encodeShardReply } from '../src/shard-messages.js'
@@ -101,5 +101,16 @@ describe('quota refusals', () => {
       const frame = pb.ShardResponse.encode({ error: { code: ErrorCode.QUOTA_EXCEEDED, message: 'm', quota: { resource: 'tiles', limit, requested: 1 } } })
       assert.throws(() => decodeShardReply(frame), MalformedMessageError)
     }
+  })
+})
+
+describe('transient refusals', () => {
+  it('are BUSY and quotas of requests in progress, not tile quotas or other errors', () => {
+    const quota = (resource: string): QuotaExceededError => new QuotaExceededError('q', { quota: { resource, limit: 1, requested: 2 } })
+    assert.ok(isTransientRefusal(new BusyError('b')))
+    for (const r of [QUOTA_RESOURCES.streams, QUOTA_RESOURCES.executesInFlight, QUOTA_RESOURCES.pendingUploads]) assert.ok(isTransientRefusal(quota(r)), r)
+    assert.ok(!isTransientRefusal(quota(QUOTA_RESOURCES.tiles)))
+    assert.ok(!isTransientRefusal(new QuotaExceededError('no detail')))
+    assert.ok(!isTransientRefusal(new UnknownShardError('u')))
   })
 })
