@@ -3,12 +3,14 @@
  * they assert nothing. Each benchmark lives in its own file and registers one subcommand below.
  */
 import { Command } from 'commander'
+import { registerAbuseCommand } from './abuse.js'
 import { registerKernelCommand } from './kernel.js'
 import { registerNetworkCommand } from './network.js'
 import { registerPlannerCommand } from './planner.js'
 
 /** One entry per benchmark subcommand; a new benchmark adds its register function here. */
 const SUBCOMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerAbuseCommand,
   registerKernelCommand,
   registerNetworkCommand,
   registerPlannerCommand

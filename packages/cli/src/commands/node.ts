@@ -21,6 +21,13 @@ interface NodeCommandOptions {
   relayDataLimitBytes?: number
   relayDurationLimitMs?: number
   dhtTimeoutMs?: number
+  maxTilesPerPeer?: number
+  maxPendingUploadsPerPeer?: number
+  maxStreamsPerPeer?: number
+  maxExecutesPerPeer?: number
+  maxBytesPerSecondPerPeer?: number
+  shardLeaseMs?: number
+  maxConnections?: number
 }
 
 /** `tessera node`: run a volunteer node until SIGINT/SIGTERM. */
@@ -41,6 +48,13 @@ export function registerNodeCommand (program: Command): void {
     .option('--record-ttl-ms <ms>', 'capacity record lifetime', parsePositiveInt)
     .option('--record-refresh-ms <ms>', 'capacity record refresh period', parsePositiveInt)
     .option('--dht-timeout-ms <ms>', 'timeout of one DHT put, provide or get (default 30 s)', parsePositiveInt)
+    .option('--max-tiles-per-peer <n>', 'tiles one peer may hold (default half the tiles on public, all on local)', parsePositiveInt)
+    .option('--max-pending-uploads-per-peer <n>', 'uploads one peer may have in progress (default 2)', parsePositiveInt)
+    .option('--max-streams-per-peer <n>', 'shard streams one peer may have open (default 8)', parsePositiveInt)
+    .option('--max-executes-per-peer <n>', 'executes of one peer running at once (default 6)', parsePositiveInt)
+    .option('--max-bytes-per-second-per-peer <n>', 'bytes per second read from one peer before it is slowed down (default 64 MiB)', parsePositiveInt)
+    .option('--shard-lease-ms <ms>', 'a programmed shard is freed after this long without an execute or keep-alive of its owner (default 5 min)', parsePositiveInt)
+    .option('--max-connections <n>', 'open connections (default 128; 512 with --relay-server)', parsePositiveInt)
     .action(async (opts: NodeCommandOptions) => { await runNode(opts) })
 }
 
@@ -60,7 +74,16 @@ async function runNode (opts: NodeCommandOptions): Promise<void> {
     network: opts.network,
     recordTtlMs: opts.recordTtlMs,
     recordRefreshMs: opts.recordRefreshMs,
-    dhtTimeoutMs: opts.dhtTimeoutMs
+    dhtTimeoutMs: opts.dhtTimeoutMs,
+    shard: {
+      maxTilesPerPeer: opts.maxTilesPerPeer,
+      maxPendingUploadsPerPeer: opts.maxPendingUploadsPerPeer,
+      maxInFlightPerPeer: opts.maxStreamsPerPeer,
+      maxExecutesInFlightPerPeer: opts.maxExecutesPerPeer,
+      maxBytesPerSecondPerPeer: opts.maxBytesPerSecondPerPeer,
+      leaseMs: opts.shardLeaseMs
+    },
+    ...(opts.maxConnections !== undefined ? { connectionLimits: { maxConnections: opts.maxConnections } } : {})
   })
   const addrs = node.getMultiaddrs().map((ma) => ma.toString())
   const peerId = node.peerId.toString()
@@ -127,6 +150,10 @@ function watch (node: TesseraNode, json: boolean): () => void {
   node.addEventListener('record:error', (evt) => {
     const message = evt.detail instanceof Error ? evt.detail.message : String(evt.detail)
     emit(json, { event: 'record-error', message }, `capacity record not published: ${message}`)
+  })
+  node.addEventListener('shard:lease-expired', (evt) => {
+    const { owner, shardId, tilesFreed } = evt.detail
+    emit(json, { event: 'lease-expired', owner, shardId, tilesFreed }, `the lease of shard ${shardId} of ${owner} ran out: ${tilesFreed} tiles freed`)
   })
   node.libp2p.addEventListener('peer:connect', (evt) => {
     emit(json, { event: 'peer-connect', peerId: evt.detail.toString() }, `connected to ${evt.detail.toString()}`)

@@ -11,9 +11,10 @@ import { createCoordinator } from '@tessera/coordinator'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import { DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_IN_FLIGHT } from '@tessera/coordinator'
 import { pathOfConnections } from '@tessera/coordinator'
-import { createTesseraNode } from '@tessera/peer'
+import { join } from 'node:path'
+import { createTesseraNode, loadOrCreateIdentity } from '@tessera/peer'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
-import { collectBootstrap, guessNetwork, parsePositiveInt } from './options.js'
+import { collectBootstrap, defaultDataDir, guessNetwork, parsePositiveInt } from './options.js'
 import type { NatKind, Reachability } from '@tessera/memory'
 import type { PathKind } from '@tessera/scheduler'
 import type { PeerTarget } from '@tessera/coordinator'
@@ -71,6 +72,7 @@ interface RunCommandOptions {
   seed: string
   timeoutMs: number
   cacheDir: string
+  dataDir: string
   json: boolean
 }
 
@@ -87,13 +89,16 @@ export function registerRunCommand (program: Command): void {
     .option('--seed <seed>', 'seed of request order, placement randomness and device programming', 'tessera')
     .option('--timeout-ms <ms>', 'how long to look for peers', parsePositiveInt, DEFAULT_RUN_DISCOVERY_MS)
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
+    .option('--data-dir <dir>', 'where the coordinator keeps its key: the same key, the same PeerId, so the shards it programs stay its own across restarts (one directory per concurrent run)', join(defaultDataDir(), 'coordinator'))
     .option('--json', 'print the metrics as one JSON object on stdout', false)
     .action(async (opts: RunCommandOptions) => { await runJob(opts) })
 }
 
 async function runJob (opts: RunCommandOptions): Promise<void> {
   const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: opts.seed })
-  const node = await createTesseraNode({ network: guessNetwork(opts.bootstrap), serve: false, bootstrap: opts.bootstrap })
+  // Peers own shards by the PeerId that programmed them: a persistent key keeps them this coordinator's.
+  const privateKey = await loadOrCreateIdentity(opts.dataDir)
+  const node = await createTesseraNode({ network: guessNetwork(opts.bootstrap), serve: false, bootstrap: opts.bootstrap, privateKey })
   const coordinator = createCoordinator({ node, uploadProgress: uploadProgressBar(!opts.json) })
   try {
     const discoveryStartMs = performance.now()
