@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander'
 import { registerDhtFloodCommand } from './dht-flood.js'
+import { registerAbuseCommand } from './abuse.js'
 import { registerKernelCommand } from './kernel.js'
 import { registerNetworkCommand } from './network.js'
 import { registerPlannerCommand } from './planner.js'
@@ -11,6 +12,7 @@ import { registerPlannerCommand } from './planner.js'
 /** One entry per benchmark subcommand; a new benchmark adds its register function here. */
 const SUBCOMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerDhtFloodCommand,
+  registerAbuseCommand,
   registerKernelCommand,
   registerNetworkCommand,
   registerPlannerCommand

@@ -11,7 +11,9 @@ const REFUSAL_CODES: ReadonlySet<string> = new Set([
   ErrorCode.INSUFFICIENT_CAPACITY,
   ErrorCode.DEVICE_MISMATCH,
   ErrorCode.DUPLICATE_SHARD,
-  ErrorCode.LIMITED_CONNECTION
+  ErrorCode.LIMITED_CONNECTION,
+  // The peer's per-peer quota (tiles, uploads in progress): another peer may take the shard.
+  ErrorCode.QUOTA_EXCEEDED
 ])
 
 /**

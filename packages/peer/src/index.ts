@@ -19,7 +19,17 @@ export type { TesseraNode, TesseraNodeInit, TesseraNodeEvents } from './tessera-
 export { ShardClient } from './shard-client.js'
 export type { ShardClientInit, ProgramOptions, ProgramResult, ExecuteOptions, ExecuteSession } from './shard-client.js'
 export { ShardService } from './shard-service.js'
-export type { ShardServiceInit } from './shard-service.js'
+export type { LeaseExpiry, ShardServiceHooks, ShardServiceInit } from './shard-service.js'
+export {
+  ByteRateLimiter, DEFAULT_MAX_BYTES_PER_SECOND_PER_PEER, DEFAULT_MAX_EXECUTES_IN_FLIGHT_PER_PEER, DEFAULT_MAX_PENDING_UPLOADS_PER_PEER,
+  DEFAULT_MAX_SHARD_STREAMS_TOTAL, DEFAULT_MAX_STREAMS_PER_PEER, DEFAULT_MAX_TILES_PER_PEER_FRACTION, PeerLedger, defaultMaxTilesPerPeer, tilesFor
+} from './quotas.js'
+export type { PeerQuotas } from './quotas.js'
+export { DEFAULT_SHARD_LEASE_MS, ShardLeases, leaseSweepMs } from './leases.js'
+export { ShardOwnership, ownedShardKey, unknownShard } from './ownership.js'
+export type { OwnedShard } from './ownership.js'
+export { connectionLimitsFor, VOLUNTEER_CONNECTION_LIMITS, RELAY_CONNECTION_LIMITS } from './connection-limits.js'
+export type { ConnectionLimits } from './connection-limits.js'
 export { MetricsService } from './metrics-service.js'
 export type { MetricsServiceInit, PeerSample, MetricsServiceEvents } from './metrics-service.js'
 export { ShardExecutor } from './executor/shard-executor.js'

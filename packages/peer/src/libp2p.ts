@@ -12,9 +12,11 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import {
   DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RELAY_MAX_RESERVATIONS, DHT_DATASTORE_PREFIX,
-  DHT_PROTOCOL, DHT_QUERY_ALPHA, LOCAL_CONNECTION_PING_INTERVAL_MS, LOOPBACK_ALLOW_LIST
+  DHT_PROTOCOL, DHT_QUERY_ALPHA, LOCAL_CONNECTION_PING_INTERVAL_MS
 } from './constants.js'
 import { DhtStore } from './dht-store/index.js'
+import { connectionLimitsFor } from './connection-limits.js'
+import type { ConnectionLimits } from './connection-limits.js'
 import { tcpHolePunch } from '@tessera/holepunch'
 import type { TcpHolePunch, TcpHolePunchInit } from '@tessera/holepunch'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
@@ -54,6 +56,8 @@ export interface TesseraLibp2pInit {
   dhtClientMode?: boolean
   relayServer?: boolean
   relayLimits?: RelayLimits
+  /** Replaces single connection limits of the node's role (`connection-limits.ts`). */
+  connectionLimits?: Partial<ConnectionLimits>
   dhtValidators: Record<string, ValidateFn>
   dhtSelectors: Record<string, SelectFn>
   /**
@@ -155,7 +159,7 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
     transports: [tcp(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: init.network === 'local' ? { allow: LOOPBACK_ALLOW_LIST } : {},
+    connectionManager: connectionLimitsFor(init.network, init.relayServer === true, init.connectionLimits),
     // The monitor pings every connection every 10 s on a new stream and aborts the connection when a ping is late.
     // With dozens of nodes per process a busy event loop makes pings late, the aborted connections are re-dialled
     // (fresh Noise handshakes) and the load feeds itself: measured, hundreds of connections dropped in a 25-node

@@ -143,6 +143,18 @@ export class ShardClient {
     })
   }
 
+  /**
+   * Renews the leases of this node's shards among `shardIds` on the peer; resolves to the ids renewed and the
+   * lease they now run for. An id missing from the answer is gone (expired or released): program it again.
+   */
+  async keepAlive (shardIds: string[], signal?: AbortSignal): Promise<{ shardIds: string[], leaseMs: number }> {
+    return await this.exchange(this.timeoutMs, signal, async (lp, s) => {
+      await lp.write(encodeShardRequest({ type: 'keep-alive', shardIds }), { signal: s })
+      const reply = expect(await this.readReply(lp, s), 'kept-alive')
+      return { shardIds: reply.shardIds, leaseMs: reply.leaseMs }
+    })
+  }
+
   async status (signal?: AbortSignal): Promise<StatusReply> {
     return await this.exchange(this.timeoutMs, signal, async (lp, s) => {
       await lp.write(encodeShardRequest({ type: 'status' }), { signal: s })

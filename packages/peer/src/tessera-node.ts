@@ -20,6 +20,7 @@ import { MetricsService } from './metrics-service.js'
 import { resolveNodeOptions } from './node-options.js'
 import { classifyNat, inferReachability, NatClassifier, natClassifierComponents } from './reachability.js'
 import { ShardClient } from './shard-client.js'
+import { defaultMaxTilesPerPeer } from './quotas.js'
 import { ShardService } from './shard-service.js'
 import { openStorage } from './storage.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -29,12 +30,13 @@ import type { BootstrapRedial } from './bootstrap-redial.js'
 import type { CapacitySnapshot, PublishResult } from './capacity-publisher.js'
 import type { DhtStoreLimits, DhtStoreRefusal, DhtStoreStats } from './dht-store/index.js'
 import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
+import type { ConnectionLimits } from './connection-limits.js'
 import type { KernelChoice } from './executor/messages.js'
 import type { NetworkMode, RelayLimits, TesseraLibp2p } from './libp2p.js'
 import type { PeerSample } from './metrics-service.js'
 import type { ResolvedNodeOptions } from './node-options.js'
 import type { ShardClientInit } from './shard-client.js'
-import type { ShardServiceInit } from './shard-service.js'
+import type { LeaseExpiry, ShardServiceInit } from './shard-service.js'
 import type { NodeStorage } from './storage.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -66,6 +68,8 @@ export interface TesseraNodeInit {
   /** Serve as a circuit relay with raised limits (default false). */
   relayServer?: boolean
   relayLimits?: RelayLimits
+  /** Replaces single connection limits of the node's role (default `connection-limits.ts`). */
+  connectionLimits?: Partial<ConnectionLimits>
   /**
    * TCP hole punching over relayed connections (the `holePunch` service; default on with its defaults);
    * `false` turns it off.
@@ -99,7 +103,10 @@ export interface TesseraNodeInit {
   metricsIntervalMs?: number
   /** Period of the bootstrap re-dial check (default 5 s). */
   redialIntervalMs?: number
-  /** Shard service limits and timeouts. */
+  /**
+   * Shard service quotas, lease and timeouts (`quotas.ts`, `leases.ts`). Tiles per peer default to half the pool
+   * on `public` and the whole pool on `local`.
+   */
   shard?: ShardServiceInit
   /** Bounds of what the DHT stores for other peers (defaults: the MAX_DHT_* constants). */
   dhtStore?: Partial<DhtStoreLimits>
@@ -113,6 +120,8 @@ export interface TesseraNodeEvents {
   'metrics:sample': CustomEvent<PeerSample>
   /** The DHT store refused a write: an older record, a record too large, a bound with nothing to evict… */
   'dht:refused': CustomEvent<DhtStoreRefusal>
+  /** A shard's lease ran out and its tiles were freed (docs/security.md). */
+  'shard:lease-expired': CustomEvent<LeaseExpiry>
 }
 
 /** A running tessera peer. */
@@ -195,6 +204,7 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
       dhtClientMode: init.dhtClientMode ?? (serve ? undefined : true),
       relayServer: init.relayServer,
       relayLimits: init.relayLimits,
+      connectionLimits: init.connectionLimits,
       holePunch: init.holePunch,
       dhtValidators: { [DHT_NAMESPACE]: validator },
       dhtSelectors: { [DHT_NAMESPACE]: capacityRecordSelector }
@@ -359,7 +369,11 @@ interface ServingHooks {
 async function startServing (ctx: NodeContext, executor: WorkerExecutor, services: NodeServices, hooks: ServingHooks): Promise<void> {
   const { init, libp2p, now } = ctx
   const { events } = hooks
-  services.shardService = new ShardService(libp2p, executor, init.shard, (wallMs) => { hooks.window.record(now(), wallMs) })
+  const shardInit = { ...init.shard, maxTilesPerPeer: init.shard?.maxTilesPerPeer ?? defaultMaxTilesPerPeer(executor.tilesTotal, ctx.options.network) }
+  services.shardService = new ShardService(libp2p, executor, shardInit, {
+    onExecute: (wallMs) => { hooks.window.record(now(), wallMs) },
+    onLeaseExpired: (expiry) => { events.dispatchEvent(new CustomEvent('shard:lease-expired', { detail: expiry })) }
+  })
   await services.shardService.start()
   const metrics = services.metrics = new MetricsService(libp2p, hooks.metricsSample, { intervalMs: hooks.metricsIntervalMs })
   metrics.addEventListener('sample', (evt) => {

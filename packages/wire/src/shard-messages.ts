@@ -11,21 +11,24 @@
  *   `requestId`).
  * - release: `release` → `released` | `error`.
  * - status: `status` → `status` | `error`.
+ * - keep-alive: `keep-alive` (shard ids) → `kept-alive` (the caller's own shards among them, leases renewed) | `error`.
  * A request that fails validation gets an `error` reply (use `toErrorReply(err)`: a decoding error carries the
  * request and shard ids it could read); an undecodable or oversized frame gets one too, then the stream closes.
  */
 import type { Uint8ArrayList } from 'uint8arraylist'
 import {
-  MAX_CHUNKS, MAX_CHUNK_SIZE_BYTES, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MIN_CHUNK_SIZE_BYTES
+  MAX_CHUNKS, MAX_CHUNK_SIZE_BYTES, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_KEEP_ALIVE_SHARDS,
+  MAX_QUOTA_RESOURCE_LENGTH_BYTES, MIN_CHUNK_SIZE_BYTES
 } from './constants.js'
 import {
   ERROR_CODES, ErrorCode, FrameTooLargeError, MalformedMessageError, ShapeMismatchError, TooManyChunksError, isProtocolError
 } from './errors.js'
+import type { QuotaDetail } from './errors.js'
 import { assertFinite, bytesToFloat32, FLOAT32_BYTES, float32BytesView } from './float32.js'
 import * as pb from './pb/shard.js'
 import {
   checkBatch, checkDevicePreset, checkDimension, checkNonNegative, checkNoiseKey, checkSeed, checkSha256, checkShardId,
-  checkTensorBytes, checkTSeconds, checkUint32
+  checkTensorBytes, checkText, checkTSeconds, checkUint32
 } from './validate.js'
 
 /** Opens a chunked upload of a `rows × cols` block. */
@@ -91,9 +94,15 @@ export interface StatusRequest {
   type: 'status'
 }
 
+/** Renews the leases of the caller's shards among `shardIds` (at most {@link MAX_KEEP_ALIVE_SHARDS}). */
+export interface KeepAliveRequest {
+  type: 'keep-alive'
+  shardIds: string[]
+}
+
 /** Any request of the shard protocol. */
 export type ShardRequest = ProgramBeginRequest | ProgramChunkRequest | ProgramCommitRequest | ExecuteRequest |
-ReleaseRequest | StatusRequest
+ReleaseRequest | StatusRequest | KeepAliveRequest
 
 export interface ProgramReadyReply {
   type: 'program-ready'
@@ -140,6 +149,16 @@ export interface StatusReply {
   tileCols: number
 }
 
+/**
+ * The shards of a keep-alive that the caller owns and the node still holds, their leases renewed to `leaseMs`. A
+ * requested id missing here has expired, was released or never was the caller's: the reply does not say which.
+ */
+export interface KeptAliveReply {
+  type: 'kept-alive'
+  shardIds: string[]
+  leaseMs: number
+}
+
 /** A typed failure; turn it into the named error with `errorFromReply`. */
 export interface ErrorReply {
   type: 'error'
@@ -147,11 +166,13 @@ export interface ErrorReply {
   message: string
   requestId?: number
   shardId?: string
+  /** Set on QUOTA_EXCEEDED: which quota and how much. */
+  quota?: QuotaDetail
 }
 
 /** Any reply of the shard protocol. */
 export type ShardReply = ProgramReadyReply | ProgramCommittedReply | ExecuteResultReply | ReleasedReply |
-StatusReply | ErrorReply
+StatusReply | KeptAliveReply | ErrorReply
 
 /** Number of chunks a `byteLength`-byte upload needs at `chunkSizeBytes` per chunk. */
 export function chunkCount (byteLength: number, chunkSizeBytes: number): number {
@@ -279,6 +300,9 @@ export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
   if (msg.status != null) {
     return { type: 'status' }
   }
+  if (msg.keepAlive != null) {
+    return { type: 'keep-alive', shardIds: checkShardIds(msg.keepAlive.shardIds) }
+  }
   throw new MalformedMessageError('request has no body')
 }
 
@@ -358,6 +382,9 @@ export function encodeShardRequest (request: ShardRequest): Uint8Array {
     case 'status':
       msg = { status: {} }
       break
+    case 'keep-alive':
+      msg = { keepAlive: { shardIds: checkShardIds(request.shardIds) } }
+      break
     default:
       throw new MalformedMessageError(`unknown request type ${String((request as { type?: unknown }).type)}`)
   }
@@ -423,12 +450,16 @@ export function checkShardReply (msg: pb.ShardResponse): ShardReply {
       tileCols: m.tileCols
     }
   }
+  if (msg.keptAlive != null) {
+    return { type: 'kept-alive', shardIds: checkShardIds(msg.keptAlive.shardIds), leaseMs: msg.keptAlive.leaseMs }
+  }
   if (msg.error != null) {
     const m = msg.error
     if (m.message.length > MAX_ERROR_MESSAGE_LENGTH) throw new MalformedMessageError('error message too long')
     const reply: ErrorReply = { type: 'error', code: m.code, message: m.message }
     if (m.requestId !== undefined) reply.requestId = m.requestId
     if (m.shardId !== undefined) reply.shardId = checkShardId(m.shardId)
+    if (m.quota !== undefined) reply.quota = checkQuota(m.quota)
     return reply
   }
   throw new MalformedMessageError('reply has no body')
@@ -507,6 +538,9 @@ export function encodeShardReply (reply: ShardReply): Uint8Array {
         }
       }
       break
+    case 'kept-alive':
+      msg = { keptAlive: { shardIds: checkShardIds(reply.shardIds), leaseMs: checkUint32(reply.leaseMs, 'lease ms') } }
+      break
     case 'error':
       if (!ERROR_CODES.includes(reply.code)) throw new MalformedMessageError(`unknown error code ${String(reply.code)}`)
       msg = {
@@ -514,7 +548,8 @@ export function encodeShardReply (reply: ShardReply): Uint8Array {
           code: reply.code,
           message: reply.message.slice(0, MAX_ERROR_MESSAGE_LENGTH),
           requestId: reply.requestId === undefined ? undefined : checkUint32(reply.requestId, 'request id'),
-          shardId: reply.shardId === undefined ? undefined : checkShardId(reply.shardId)
+          shardId: reply.shardId === undefined ? undefined : checkShardId(reply.shardId),
+          quota: reply.quota === undefined ? undefined : checkQuota(reply.quota)
         }
       }
       break
@@ -524,6 +559,22 @@ export function encodeShardReply (reply: ShardReply): Uint8Array {
   const frame = pb.ShardResponse.encode(msg)
   checkFrameSize(frame)
   return frame
+}
+
+/** The shard ids of a keep-alive: at most {@link MAX_KEEP_ALIVE_SHARDS}, each a valid shard id. */
+function checkShardIds (ids: unknown): string[] {
+  if (!Array.isArray(ids)) throw new MalformedMessageError('shard ids must be a list')
+  if (ids.length > MAX_KEEP_ALIVE_SHARDS) throw new MalformedMessageError(`${ids.length} shard ids exceed ${MAX_KEEP_ALIVE_SHARDS}`)
+  return ids.map((id) => checkShardId(id))
+}
+
+/** A quota detail with a bounded resource name and finite, non-negative amounts. */
+function checkQuota (q: QuotaDetail): QuotaDetail {
+  return {
+    resource: checkText(q.resource, 'quota resource', MAX_QUOTA_RESOURCE_LENGTH_BYTES, false),
+    limit: checkNonNegative(q.limit, 'quota limit'),
+    requested: checkNonNegative(q.requested, 'quota requested')
+  }
 }
 
 /** protons types bytes fields as `Uint8Array<ArrayBuffer>`; a view over a SharedArrayBuffer is copied. */

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { Uint8ArrayList } from 'uint8arraylist'
 import {
-  MAX_BATCH, MAX_CHUNKS, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_NOISE_KEY_TEXT_LENGTH_BYTES, MAX_TENSOR_SIZE_BYTES
+  MAX_BATCH, MAX_CHUNKS, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_KEEP_ALIVE_SHARDS, MAX_NOISE_KEY_TEXT_LENGTH_BYTES,
+  MAX_TENSOR_SIZE_BYTES
 } from '../src/constants.js'
 import {
   BatchTooLargeError, ERROR_CODES, ErrorCode, FrameTooLargeError, MalformedMessageError, NonFiniteValueError,
@@ -29,7 +30,9 @@ const requests: ShardRequest[] = [
   { type: 'execute', requestId: 5, shardId: 's', batch: 1, rows: 1, input: new Float32Array([2]), noiseKey: 0 },
   { type: 'execute', requestId: 6, shardId: 's', batch: 1, rows: 1, input: new Float32Array([2]), noiseKey: '' },
   { type: 'release', shardId: 'ü-ß' },
-  { type: 'status' }
+  { type: 'status' },
+  { type: 'keep-alive', shardIds: ['run/fc1/0', 'run/fc2/1'] },
+  { type: 'keep-alive', shardIds: [] }
 ]
 
 const replies: ShardReply[] = [
@@ -38,6 +41,7 @@ const replies: ShardReply[] = [
   { type: 'execute-result', requestId: 5, shardId: 's', batch: 2, cols: 2, output: new Float32Array([1, 2, 3, 4]), deviceTimeNs: 120.5, energyPj: 3.25, macs: 24 },
   { type: 'released', shardId: 's', tilesFreed: 4 },
   { type: 'status', tilesTotal: 16, tilesFree: 3, shardsHeld: 2, queueDepth: 1, inFlight: 1, devicePreset: 'rram-4bit', tileRows: 256, tileCols: 256 },
+  { type: 'kept-alive', shardIds: ['run/fc1/0'], leaseMs: 300_000 },
   { type: 'error', code: ErrorCode.UNKNOWN_SHARD, message: 'no shard x', requestId: 5, shardId: 'x' },
   { type: 'error', code: ErrorCode.BUSY, message: '' }
 ]
@@ -109,6 +113,13 @@ describe('shard requests', () => {
     // Tag 0x7b = field 15, wire type 3 (start group), repeated until the frame limit.
     const frame = new Uint8Array(MAX_FRAME_SIZE_BYTES).fill(0x7b)
     assert.throws(() => decodeShardRequest(frame), MalformedMessageError)
+  })
+
+  it('rejects a keep-alive naming more than MAX_KEEP_ALIVE_SHARDS ids, or an empty id', () => {
+    const tooMany = Array.from({ length: MAX_KEEP_ALIVE_SHARDS + 1 }, (_, i) => `s${i}`)
+    assert.throws(() => encodeShardRequest({ type: 'keep-alive', shardIds: tooMany }), MalformedMessageError)
+    assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ keepAlive: { shardIds: tooMany } })), MalformedMessageError)
+    assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ keepAlive: { shardIds: ['ok', ''] } })), MalformedMessageError)
   })
 
   it('rejects frames over MAX_FRAME_SIZE_BYTES before decoding', () => {

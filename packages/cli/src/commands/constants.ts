@@ -90,3 +90,15 @@ export const TIMES_RANGE_SECONDS: FlagRange = { min: 0, max: 100 * 365 * 86_400 
 
 /** `--hwa-noise` of `accuracy`: weight noise relative to the layer's max |w| (1: as large as the largest weight). */
 export const HWA_NOISE_RANGE: FlagRange = { min: 0, max: 1 }
+
+/** Per-peer counts of the shard service's quotas (uploads, streams, executes in flight). */
+export const PER_PEER_COUNT_RANGE: FlagRange = { min: 1, max: 1_024 }
+
+/** Bytes per second read from one peer before it is slowed down: at least one full frame a second. */
+export const BYTES_PER_SECOND_RANGE: FlagRange = { min: MAX_FRAME_SIZE_BYTES, max: Number.MAX_SAFE_INTEGER }
+
+/** A shard lease: long enough for a coordinator's keep-alive round trip, at most what a Node timer can wait. */
+export const SHARD_LEASE_RANGE_MS: FlagRange = { min: 10_000, max: MAX_TIMER_MS }
+
+/** Open connections of a node: enough for the DHT to work, at most what one process can keep open sensibly. */
+export const CONNECTIONS_RANGE: FlagRange = { min: 8, max: 65_536 }

@@ -4,7 +4,8 @@ import {
   createTesseraNode, DEFAULT_DHT_TIMEOUT_MS, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_TILES, resolveRecordTiming
 } from '@tessera/peer'
 import {
-  NETWORK_TIMEOUT_RANGE_MS, RECORD_REFRESH_RANGE_MS, RECORD_TTL_RANGE_MS, RELAY_DATA_LIMIT_RANGE_BYTES, RELAY_DURATION_LIMIT_RANGE_MS, TILES_RANGE
+  BYTES_PER_SECOND_RANGE, CONNECTIONS_RANGE, NETWORK_TIMEOUT_RANGE_MS, PER_PEER_COUNT_RANGE, RECORD_REFRESH_RANGE_MS, RECORD_TTL_RANGE_MS,
+  RELAY_DATA_LIMIT_RANGE_BYTES, RELAY_DURATION_LIMIT_RANGE_MS, SHARD_LEASE_RANGE_MS, TILES_RANGE
 } from './constants.js'
 import { collectBootstrap, collectMultiaddr, defaultDataDir, describeRange, emit, integerIn } from './options.js'
 import type { TesseraNode } from '@tessera/peer'
@@ -26,6 +27,13 @@ interface NodeCommandOptions {
   relayDataLimitBytes?: number
   relayDurationLimitMs?: number
   dhtTimeoutMs?: number
+  maxTilesPerPeer?: number
+  maxPendingUploadsPerPeer?: number
+  maxStreamsPerPeer?: number
+  maxExecutesPerPeer?: number
+  maxBytesPerSecondPerPeer?: number
+  shardLeaseMs?: number
+  maxConnections?: number
 }
 
 /** `tessera node`: run a volunteer node until SIGINT/SIGTERM. */
@@ -46,6 +54,13 @@ export function registerNodeCommand (program: Command): void {
     .option('--record-ttl-ms <ms>', `capacity record lifetime, in ${describeRange(RECORD_TTL_RANGE_MS, 'ms')} (default 120000, or twice the refresh period)`, integerIn(RECORD_TTL_RANGE_MS, 'ms'))
     .option('--record-refresh-ms <ms>', `capacity record refresh period, in ${describeRange(RECORD_REFRESH_RANGE_MS, 'ms')} and shorter than the lifetime (default 60000, or half the lifetime)`, integerIn(RECORD_REFRESH_RANGE_MS, 'ms'))
     .option('--dht-timeout-ms <ms>', `timeout of one DHT put, provide or get, in ${describeRange(NETWORK_TIMEOUT_RANGE_MS, 'ms')} (default ${DEFAULT_DHT_TIMEOUT_MS})`, integerIn(NETWORK_TIMEOUT_RANGE_MS, 'ms'))
+    .option('--max-tiles-per-peer <n>', `tiles one peer may hold, in ${describeRange(TILES_RANGE)} (default half the tiles on public, all on local)`, integerIn(TILES_RANGE))
+    .option('--max-pending-uploads-per-peer <n>', `uploads one peer may have in progress, in ${describeRange(PER_PEER_COUNT_RANGE)} (default 2)`, integerIn(PER_PEER_COUNT_RANGE))
+    .option('--max-streams-per-peer <n>', `shard streams one peer may have open, in ${describeRange(PER_PEER_COUNT_RANGE)} (default 8)`, integerIn(PER_PEER_COUNT_RANGE))
+    .option('--max-executes-per-peer <n>', `executes of one peer running at once, in ${describeRange(PER_PEER_COUNT_RANGE)} (default 6)`, integerIn(PER_PEER_COUNT_RANGE))
+    .option('--max-bytes-per-second-per-peer <n>', `bytes per second read from one peer before it is slowed down, in ${describeRange(BYTES_PER_SECOND_RANGE, 'bytes/s')} (default 64 MiB)`, integerIn(BYTES_PER_SECOND_RANGE, 'bytes/s'))
+    .option('--shard-lease-ms <ms>', `a programmed shard is freed after this long without an execute or keep-alive of its owner, in ${describeRange(SHARD_LEASE_RANGE_MS, 'ms')} (default 5 min)`, integerIn(SHARD_LEASE_RANGE_MS, 'ms'))
+    .option('--max-connections <n>', `open connections, in ${describeRange(CONNECTIONS_RANGE)} (default 128; 512 with --relay-server)`, integerIn(CONNECTIONS_RANGE))
     .action(async (opts: NodeCommandOptions) => { await runNode(opts) })
 }
 
@@ -67,7 +82,16 @@ async function runNode (opts: NodeCommandOptions): Promise<void> {
     network: opts.network,
     recordTtlMs: recordTiming.ttlMs,
     recordRefreshMs: recordTiming.refreshMs,
-    dhtTimeoutMs: opts.dhtTimeoutMs
+    dhtTimeoutMs: opts.dhtTimeoutMs,
+    shard: {
+      maxTilesPerPeer: opts.maxTilesPerPeer,
+      maxPendingUploadsPerPeer: opts.maxPendingUploadsPerPeer,
+      maxInFlightPerPeer: opts.maxStreamsPerPeer,
+      maxExecutesInFlightPerPeer: opts.maxExecutesPerPeer,
+      maxBytesPerSecondPerPeer: opts.maxBytesPerSecondPerPeer,
+      leaseMs: opts.shardLeaseMs
+    },
+    ...(opts.maxConnections !== undefined ? { connectionLimits: { maxConnections: opts.maxConnections } } : {})
   })
   const addrs = node.getMultiaddrs().map((ma) => ma.toString())
   const peerId = node.peerId.toString()
@@ -134,6 +158,10 @@ function watch (node: TesseraNode, json: boolean): () => void {
   node.addEventListener('record:error', (evt) => {
     const message = evt.detail instanceof Error ? evt.detail.message : String(evt.detail)
     emit(json, { event: 'record-error', message }, `capacity record not published: ${message}`)
+  })
+  node.addEventListener('shard:lease-expired', (evt) => {
+    const { owner, shardId, tilesFreed } = evt.detail
+    emit(json, { event: 'lease-expired', owner, shardId, tilesFreed }, `the lease of shard ${shardId} of ${owner} ran out: ${tilesFreed} tiles freed`)
   })
   node.libp2p.addEventListener('peer:connect', (evt) => {
     emit(json, { event: 'peer-connect', peerId: evt.detail.toString() }, `connected to ${evt.detail.toString()}`)

@@ -11,10 +11,11 @@ import { createCoordinator } from '@tessera/coordinator'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import { DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_IN_FLIGHT } from '@tessera/coordinator'
 import { pathOfConnections } from '@tessera/coordinator'
-import { createTesseraNode } from '@tessera/peer'
+import { join } from 'node:path'
+import { createTesseraNode, loadOrCreateIdentity } from '@tessera/peer'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
 import { BATCH_RANGE, DISCOVERABLE_PEERS_RANGE, IN_FLIGHT_RANGE, NETWORK_TIMEOUT_RANGE_MS, REQUESTS_RANGE } from './constants.js'
-import { collectBootstrap, describeRange, guessNetwork, integerIn } from './options.js'
+import { collectBootstrap, defaultDataDir, describeRange, guessNetwork, integerIn } from './options.js'
 import { closeDashboard, dashboardOption, dashboardRunOptions, openDashboard, trackRun } from '../dashboard/cli-options.js'
 import type { Dashboard } from '../dashboard/dashboard.js'
 import type { NatKind, Reachability } from '@tessera/memory'
@@ -74,6 +75,7 @@ interface RunCommandOptions {
   seed: string
   timeoutMs: number
   cacheDir: string
+  dataDir: string
   json: boolean
   dashboard?: number
 }
@@ -91,6 +93,7 @@ export function registerRunCommand (program: Command): void {
     .option('--seed <seed>', 'seed of request order, placement randomness and device programming', 'tessera')
     .option('--timeout-ms <ms>', `how long to look for peers, in ${describeRange(NETWORK_TIMEOUT_RANGE_MS, 'ms')}`, integerIn(NETWORK_TIMEOUT_RANGE_MS, 'ms'), DEFAULT_RUN_DISCOVERY_MS)
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
+    .option('--data-dir <dir>', 'where the coordinator keeps its key: the same key, the same PeerId, so the shards it programs stay its own across restarts (one directory per concurrent run)', join(defaultDataDir(), 'coordinator'))
     .option('--json', 'print the metrics as one JSON object on stdout', false)
     .addOption(dashboardOption())
     .action(async (opts: RunCommandOptions) => {
@@ -105,7 +108,9 @@ export function registerRunCommand (program: Command): void {
 
 async function runJob (opts: RunCommandOptions, dashboard: Dashboard | undefined): Promise<void> {
   const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: opts.seed })
-  const node = await createTesseraNode({ network: guessNetwork(opts.bootstrap), serve: false, bootstrap: opts.bootstrap })
+  // Peers own shards by the PeerId that programmed them: a persistent key keeps them this coordinator's.
+  const privateKey = await loadOrCreateIdentity(opts.dataDir)
+  const node = await createTesseraNode({ network: guessNetwork(opts.bootstrap), serve: false, bootstrap: opts.bootstrap, privateKey })
   await dashboard?.watchNode(node)
   const coordinator = createCoordinator({ node, uploadProgress: uploadProgressBar(!opts.json), onPeerSample: dashboard?.hooks.onPeerSample })
   try {

@@ -33,6 +33,7 @@ export type NodeEventLine =
   | { event: 'reachability', reachability: string, natKind: string, addrs: string[] }
   | { event: 'record-published', sequence: number, tilesFree: number, tilesTotal: number, peersAcked: number, provided: boolean }
   | { event: 'record-error', message: string }
+  | { event: 'lease-expired', owner: string, shardId: string, tilesFreed: number }
   | { event: 'peer-connect', peerId: string }
   | { event: 'peer-disconnect', peerId: string }
   | { event: 'stopping', signal: string }

@@ -1,6 +1,6 @@
 /* eslint-disable require-yield */
 
-import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -24,7 +24,8 @@ export enum ErrorCode {
   INCOMPLETE_UPLOAD = 'INCOMPLETE_UPLOAD',
   DUPLICATE_SHARD = 'DUPLICATE_SHARD',
   UNEXPECTED_MESSAGE = 'UNEXPECTED_MESSAGE',
-  DEVICE_MISMATCH = 'DEVICE_MISMATCH'
+  DEVICE_MISMATCH = 'DEVICE_MISMATCH',
+  QUOTA_EXCEEDED = 'QUOTA_EXCEEDED'
 }
 
 enum __ErrorCodeValues {
@@ -46,7 +47,8 @@ enum __ErrorCodeValues {
   INCOMPLETE_UPLOAD = 15,
   DUPLICATE_SHARD = 16,
   UNEXPECTED_MESSAGE = 17,
-  DEVICE_MISMATCH = 18
+  DEVICE_MISMATCH = 18,
+  QUOTA_EXCEEDED = 19
 }
 
 export namespace ErrorCode {
@@ -1011,6 +1013,114 @@ export namespace StatusRequest {
   }
 }
 
+export interface KeepAliveRequest {
+  shardIds: string[]
+}
+
+export namespace KeepAliveRequest {
+  let _codec: Codec<KeepAliveRequest>
+
+  export const codec = (): Codec<KeepAliveRequest> => {
+    if (_codec == null) {
+      _codec = message<KeepAliveRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.shardIds != null && obj.shardIds.length > 0) {
+          for (const value of obj.shardIds) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          shardIds: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.shardIds != null && obj.shardIds.length === opts.limits.shardIds) {
+                throw new MaxLengthError('Decode error - repeated field "shardIds" had too many elements')
+              }
+
+              obj.shardIds.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          shardIds: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.shardIds != null && obj.shardIds === opts.limits.shardIds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "shardIds" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.shardIds[]`,
+                index: obj.shardIds,
+                value: reader.string()
+              }
+
+              obj.shardIds++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface KeepAliveRequestShardIdsFieldEvent {
+    field: '$.shardIds[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<KeepAliveRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, KeepAliveRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeepAliveRequest>): KeepAliveRequest {
+    return decodeMessage(buf, KeepAliveRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeepAliveRequest>): Generator<KeepAliveRequestShardIdsFieldEvent> {
+    return streamMessage(buf, KeepAliveRequest.codec(), opts)
+  }
+}
+
 export interface ShardRequest {
   programBegin?: ProgramBegin
   programChunk?: ProgramChunk
@@ -1018,6 +1128,7 @@ export interface ShardRequest {
   execute?: ExecuteRequest
   release?: ReleaseRequest
   status?: StatusRequest
+  keepAlive?: KeepAliveRequest
 }
 
 export namespace ShardRequest {
@@ -1032,7 +1143,17 @@ export namespace ShardRequest {
 
         obj = { ...obj }
 
+        if (obj.keepAlive != null) {
+          obj.status = undefined
+          obj.release = undefined
+          obj.execute = undefined
+          obj.programCommit = undefined
+          obj.programChunk = undefined
+          obj.programBegin = undefined
+        }
+
         if (obj.status != null) {
+          obj.keepAlive = undefined
           obj.release = undefined
           obj.execute = undefined
           obj.programCommit = undefined
@@ -1041,6 +1162,7 @@ export namespace ShardRequest {
         }
 
         if (obj.release != null) {
+          obj.keepAlive = undefined
           obj.status = undefined
           obj.execute = undefined
           obj.programCommit = undefined
@@ -1049,6 +1171,7 @@ export namespace ShardRequest {
         }
 
         if (obj.execute != null) {
+          obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
           obj.programCommit = undefined
@@ -1057,6 +1180,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programCommit != null) {
+          obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
           obj.execute = undefined
@@ -1065,6 +1189,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programChunk != null) {
+          obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
           obj.execute = undefined
@@ -1073,6 +1198,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programBegin != null) {
+          obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
           obj.execute = undefined
@@ -1108,6 +1234,11 @@ export namespace ShardRequest {
         if (obj.status != null) {
           w.uint32(50)
           StatusRequest.codec().encode(obj.status, w)
+        }
+
+        if (obj.keepAlive != null) {
+          w.uint32(58)
+          KeepAliveRequest.codec().encode(obj.keepAlive, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1158,6 +1289,12 @@ export namespace ShardRequest {
               })
               break
             }
+            case 7: {
+              obj.keepAlive = KeepAliveRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.keepAlive
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1165,7 +1302,17 @@ export namespace ShardRequest {
           }
         }
 
+        if (obj.keepAlive != null) {
+          delete obj.status
+          delete obj.release
+          delete obj.execute
+          delete obj.programCommit
+          delete obj.programChunk
+          delete obj.programBegin
+        }
+
         if (obj.status != null) {
+          delete obj.keepAlive
           delete obj.release
           delete obj.execute
           delete obj.programCommit
@@ -1174,6 +1321,7 @@ export namespace ShardRequest {
         }
 
         if (obj.release != null) {
+          delete obj.keepAlive
           delete obj.status
           delete obj.execute
           delete obj.programCommit
@@ -1182,6 +1330,7 @@ export namespace ShardRequest {
         }
 
         if (obj.execute != null) {
+          delete obj.keepAlive
           delete obj.status
           delete obj.release
           delete obj.programCommit
@@ -1190,6 +1339,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programCommit != null) {
+          delete obj.keepAlive
           delete obj.status
           delete obj.release
           delete obj.execute
@@ -1198,6 +1348,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programChunk != null) {
+          delete obj.keepAlive
           delete obj.status
           delete obj.release
           delete obj.execute
@@ -1206,6 +1357,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programBegin != null) {
+          delete obj.keepAlive
           delete obj.status
           delete obj.release
           delete obj.execute
@@ -1259,6 +1411,13 @@ export namespace ShardRequest {
             case 6: {
               yield * StatusRequest.codec().stream(reader, reader.uint32(), `${prefix}.status`, {
                 limits: opts.limits?.status
+              })
+
+              break
+            }
+            case 7: {
+              yield * KeepAliveRequest.codec().stream(reader, reader.uint32(), `${prefix}.keepAlive`, {
+                limits: opts.limits?.keepAlive
               })
 
               break
@@ -1390,6 +1549,12 @@ export namespace ShardRequest {
     value: string
   }
 
+  export interface ShardRequestKeepAliveShardIdsFieldEvent {
+    field: '$.keepAlive.shardIds[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<ShardRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ShardRequest.codec())
   }
@@ -1398,7 +1563,7 @@ export namespace ShardRequest {
     return decodeMessage(buf, ShardRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestProgramBeginShardIdFieldEvent | ShardRequestProgramBeginRowsFieldEvent | ShardRequestProgramBeginColsFieldEvent | ShardRequestProgramBeginDevicePresetFieldEvent | ShardRequestProgramBeginSeedNumberFieldEvent | ShardRequestProgramBeginSeedTextFieldEvent | ShardRequestProgramBeginTSecondsFieldEvent | ShardRequestProgramBeginTotalChunksFieldEvent | ShardRequestProgramBeginChunkSizeBytesFieldEvent | ShardRequestProgramBeginContentSha256FieldEvent | ShardRequestProgramChunkIndexFieldEvent | ShardRequestProgramChunkDataFieldEvent | ShardRequestProgramCommitShardIdFieldEvent | ShardRequestExecuteRequestIdFieldEvent | ShardRequestExecuteShardIdFieldEvent | ShardRequestExecuteBatchFieldEvent | ShardRequestExecuteRowsFieldEvent | ShardRequestExecuteInputFieldEvent | ShardRequestExecuteTSecondsFieldEvent | ShardRequestExecuteDriftCompensationFieldEvent | ShardRequestExecuteNoiseKeyNumberFieldEvent | ShardRequestExecuteNoiseKeyTextFieldEvent | ShardRequestReleaseShardIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestProgramBeginShardIdFieldEvent | ShardRequestProgramBeginRowsFieldEvent | ShardRequestProgramBeginColsFieldEvent | ShardRequestProgramBeginDevicePresetFieldEvent | ShardRequestProgramBeginSeedNumberFieldEvent | ShardRequestProgramBeginSeedTextFieldEvent | ShardRequestProgramBeginTSecondsFieldEvent | ShardRequestProgramBeginTotalChunksFieldEvent | ShardRequestProgramBeginChunkSizeBytesFieldEvent | ShardRequestProgramBeginContentSha256FieldEvent | ShardRequestProgramChunkIndexFieldEvent | ShardRequestProgramChunkDataFieldEvent | ShardRequestProgramCommitShardIdFieldEvent | ShardRequestExecuteRequestIdFieldEvent | ShardRequestExecuteShardIdFieldEvent | ShardRequestExecuteBatchFieldEvent | ShardRequestExecuteRowsFieldEvent | ShardRequestExecuteInputFieldEvent | ShardRequestExecuteTSecondsFieldEvent | ShardRequestExecuteDriftCompensationFieldEvent | ShardRequestExecuteNoiseKeyNumberFieldEvent | ShardRequestExecuteNoiseKeyTextFieldEvent | ShardRequestReleaseShardIdFieldEvent | ShardRequestKeepAliveShardIdsFieldEvent> {
     return streamMessage(buf, ShardRequest.codec(), opts)
   }
 }
@@ -2262,11 +2427,278 @@ export namespace Status {
   }
 }
 
+export interface KeptAlive {
+  shardIds: string[]
+  leaseMs: number
+}
+
+export namespace KeptAlive {
+  let _codec: Codec<KeptAlive>
+
+  export const codec = (): Codec<KeptAlive> => {
+    if (_codec == null) {
+      _codec = message<KeptAlive>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.shardIds != null && obj.shardIds.length > 0) {
+          for (const value of obj.shardIds) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if ((obj.leaseMs != null && obj.leaseMs !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.leaseMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          shardIds: [],
+          leaseMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.shardIds != null && obj.shardIds.length === opts.limits.shardIds) {
+                throw new MaxLengthError('Decode error - repeated field "shardIds" had too many elements')
+              }
+
+              obj.shardIds.push(reader.string())
+              break
+            }
+            case 2: {
+              obj.leaseMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          shardIds: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.shardIds != null && obj.shardIds === opts.limits.shardIds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "shardIds" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.shardIds[]`,
+                index: obj.shardIds,
+                value: reader.string()
+              }
+
+              obj.shardIds++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.leaseMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface KeptAliveShardIdsFieldEvent {
+    field: '$.shardIds[]'
+    index: number
+    value: string
+  }
+
+  export interface KeptAliveLeaseMsFieldEvent {
+    field: '$.leaseMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<KeptAlive>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, KeptAlive.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeptAlive>): KeptAlive {
+    return decodeMessage(buf, KeptAlive.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeptAlive>): Generator<KeptAliveShardIdsFieldEvent | KeptAliveLeaseMsFieldEvent> {
+    return streamMessage(buf, KeptAlive.codec(), opts)
+  }
+}
+
+export interface QuotaDetail {
+  resource: string
+  limit: number
+  requested: number
+}
+
+export namespace QuotaDetail {
+  let _codec: Codec<QuotaDetail>
+
+  export const codec = (): Codec<QuotaDetail> => {
+    if (_codec == null) {
+      _codec = message<QuotaDetail>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.resource != null && obj.resource !== '')) {
+          w.uint32(10)
+          w.string(obj.resource)
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(17)
+          w.double(obj.limit)
+        }
+
+        if ((obj.requested != null && obj.requested !== 0)) {
+          w.uint32(25)
+          w.double(obj.requested)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          resource: '',
+          limit: 0,
+          requested: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.resource = reader.string()
+              break
+            }
+            case 2: {
+              obj.limit = reader.double()
+              break
+            }
+            case 3: {
+              obj.requested = reader.double()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.resource`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.limit`,
+                value: reader.double()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.requested`,
+                value: reader.double()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface QuotaDetailResourceFieldEvent {
+    field: '$.resource'
+    value: string
+  }
+
+  export interface QuotaDetailLimitFieldEvent {
+    field: '$.limit'
+    value: number
+  }
+
+  export interface QuotaDetailRequestedFieldEvent {
+    field: '$.requested'
+    value: number
+  }
+
+  export function encode (obj: Partial<QuotaDetail>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, QuotaDetail.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<QuotaDetail>): QuotaDetail {
+    return decodeMessage(buf, QuotaDetail.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<QuotaDetail>): Generator<QuotaDetailResourceFieldEvent | QuotaDetailLimitFieldEvent | QuotaDetailRequestedFieldEvent> {
+    return streamMessage(buf, QuotaDetail.codec(), opts)
+  }
+}
+
 export interface ErrorReply {
   code: ErrorCode
   message: string
   requestId?: number
   shardId?: string
+  quota?: QuotaDetail
 }
 
 export namespace ErrorReply {
@@ -2299,6 +2731,11 @@ export namespace ErrorReply {
           w.string(obj.shardId)
         }
 
+        if (obj.quota != null) {
+          w.uint32(42)
+          QuotaDetail.codec().encode(obj.quota, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -2328,6 +2765,12 @@ export namespace ErrorReply {
             }
             case 4: {
               obj.shardId = reader.string()
+              break
+            }
+            case 5: {
+              obj.quota = QuotaDetail.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.quota
+              })
               break
             }
             default: {
@@ -2373,6 +2816,13 @@ export namespace ErrorReply {
               }
               break
             }
+            case 5: {
+              yield * QuotaDetail.codec().stream(reader, reader.uint32(), `${prefix}.quota`, {
+                limits: opts.limits?.quota
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2405,6 +2855,21 @@ export namespace ErrorReply {
     value: string
   }
 
+  export interface ErrorReplyQuotaResourceFieldEvent {
+    field: '$.quota.resource'
+    value: string
+  }
+
+  export interface ErrorReplyQuotaLimitFieldEvent {
+    field: '$.quota.limit'
+    value: number
+  }
+
+  export interface ErrorReplyQuotaRequestedFieldEvent {
+    field: '$.quota.requested'
+    value: number
+  }
+
   export function encode (obj: Partial<ErrorReply>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ErrorReply.codec())
   }
@@ -2413,7 +2878,7 @@ export namespace ErrorReply {
     return decodeMessage(buf, ErrorReply.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ErrorReply>): Generator<ErrorReplyCodeFieldEvent | ErrorReplyMessageFieldEvent | ErrorReplyRequestIdFieldEvent | ErrorReplyShardIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ErrorReply>): Generator<ErrorReplyCodeFieldEvent | ErrorReplyMessageFieldEvent | ErrorReplyRequestIdFieldEvent | ErrorReplyShardIdFieldEvent | ErrorReplyQuotaResourceFieldEvent | ErrorReplyQuotaLimitFieldEvent | ErrorReplyQuotaRequestedFieldEvent> {
     return streamMessage(buf, ErrorReply.codec(), opts)
   }
 }
@@ -2425,6 +2890,7 @@ export interface ShardResponse {
   released?: Released
   status?: Status
   error?: ErrorReply
+  keptAlive?: KeptAlive
 }
 
 export namespace ShardResponse {
@@ -2439,7 +2905,17 @@ export namespace ShardResponse {
 
         obj = { ...obj }
 
+        if (obj.keptAlive != null) {
+          obj.error = undefined
+          obj.status = undefined
+          obj.released = undefined
+          obj.executeResult = undefined
+          obj.programCommitted = undefined
+          obj.programReady = undefined
+        }
+
         if (obj.error != null) {
+          obj.keptAlive = undefined
           obj.status = undefined
           obj.released = undefined
           obj.executeResult = undefined
@@ -2448,6 +2924,7 @@ export namespace ShardResponse {
         }
 
         if (obj.status != null) {
+          obj.keptAlive = undefined
           obj.error = undefined
           obj.released = undefined
           obj.executeResult = undefined
@@ -2456,6 +2933,7 @@ export namespace ShardResponse {
         }
 
         if (obj.released != null) {
+          obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
           obj.executeResult = undefined
@@ -2464,6 +2942,7 @@ export namespace ShardResponse {
         }
 
         if (obj.executeResult != null) {
+          obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
           obj.released = undefined
@@ -2472,6 +2951,7 @@ export namespace ShardResponse {
         }
 
         if (obj.programCommitted != null) {
+          obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
           obj.released = undefined
@@ -2480,6 +2960,7 @@ export namespace ShardResponse {
         }
 
         if (obj.programReady != null) {
+          obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
           obj.released = undefined
@@ -2515,6 +2996,11 @@ export namespace ShardResponse {
         if (obj.error != null) {
           w.uint32(50)
           ErrorReply.codec().encode(obj.error, w)
+        }
+
+        if (obj.keptAlive != null) {
+          w.uint32(58)
+          KeptAlive.codec().encode(obj.keptAlive, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2565,6 +3051,12 @@ export namespace ShardResponse {
               })
               break
             }
+            case 7: {
+              obj.keptAlive = KeptAlive.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.keptAlive
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2572,7 +3064,17 @@ export namespace ShardResponse {
           }
         }
 
+        if (obj.keptAlive != null) {
+          delete obj.error
+          delete obj.status
+          delete obj.released
+          delete obj.executeResult
+          delete obj.programCommitted
+          delete obj.programReady
+        }
+
         if (obj.error != null) {
+          delete obj.keptAlive
           delete obj.status
           delete obj.released
           delete obj.executeResult
@@ -2581,6 +3083,7 @@ export namespace ShardResponse {
         }
 
         if (obj.status != null) {
+          delete obj.keptAlive
           delete obj.error
           delete obj.released
           delete obj.executeResult
@@ -2589,6 +3092,7 @@ export namespace ShardResponse {
         }
 
         if (obj.released != null) {
+          delete obj.keptAlive
           delete obj.error
           delete obj.status
           delete obj.executeResult
@@ -2597,6 +3101,7 @@ export namespace ShardResponse {
         }
 
         if (obj.executeResult != null) {
+          delete obj.keptAlive
           delete obj.error
           delete obj.status
           delete obj.released
@@ -2605,6 +3110,7 @@ export namespace ShardResponse {
         }
 
         if (obj.programCommitted != null) {
+          delete obj.keptAlive
           delete obj.error
           delete obj.status
           delete obj.released
@@ -2613,6 +3119,7 @@ export namespace ShardResponse {
         }
 
         if (obj.programReady != null) {
+          delete obj.keptAlive
           delete obj.error
           delete obj.status
           delete obj.released
@@ -2666,6 +3173,13 @@ export namespace ShardResponse {
             case 6: {
               yield * ErrorReply.codec().stream(reader, reader.uint32(), `${prefix}.error`, {
                 limits: opts.limits?.error
+              })
+
+              break
+            }
+            case 7: {
+              yield * KeptAlive.codec().stream(reader, reader.uint32(), `${prefix}.keptAlive`, {
+                limits: opts.limits?.keptAlive
               })
 
               break
@@ -2817,6 +3331,32 @@ export namespace ShardResponse {
     value: string
   }
 
+  export interface ShardResponseErrorQuotaResourceFieldEvent {
+    field: '$.error.quota.resource'
+    value: string
+  }
+
+  export interface ShardResponseErrorQuotaLimitFieldEvent {
+    field: '$.error.quota.limit'
+    value: number
+  }
+
+  export interface ShardResponseErrorQuotaRequestedFieldEvent {
+    field: '$.error.quota.requested'
+    value: number
+  }
+
+  export interface ShardResponseKeptAliveShardIdsFieldEvent {
+    field: '$.keptAlive.shardIds[]'
+    index: number
+    value: string
+  }
+
+  export interface ShardResponseKeptAliveLeaseMsFieldEvent {
+    field: '$.keptAlive.leaseMs'
+    value: number
+  }
+
   export function encode (obj: Partial<ShardResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ShardResponse.codec())
   }
@@ -2825,7 +3365,7 @@ export namespace ShardResponse {
     return decodeMessage(buf, ShardResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardResponse>): Generator<ShardResponseProgramReadyShardIdFieldEvent | ShardResponseProgramReadyTilesReservedFieldEvent | ShardResponseProgramCommittedShardIdFieldEvent | ShardResponseProgramCommittedTilesUsedFieldEvent | ShardResponseProgramCommittedContentSha256FieldEvent | ShardResponseExecuteResultRequestIdFieldEvent | ShardResponseExecuteResultShardIdFieldEvent | ShardResponseExecuteResultBatchFieldEvent | ShardResponseExecuteResultColsFieldEvent | ShardResponseExecuteResultOutputFieldEvent | ShardResponseExecuteResultDeviceTimeNsFieldEvent | ShardResponseExecuteResultEnergyPjFieldEvent | ShardResponseExecuteResultMacsFieldEvent | ShardResponseReleasedShardIdFieldEvent | ShardResponseReleasedTilesFreedFieldEvent | ShardResponseStatusTilesTotalFieldEvent | ShardResponseStatusTilesFreeFieldEvent | ShardResponseStatusShardsHeldFieldEvent | ShardResponseStatusQueueDepthFieldEvent | ShardResponseStatusInFlightFieldEvent | ShardResponseStatusDevicePresetFieldEvent | ShardResponseStatusTileRowsFieldEvent | ShardResponseStatusTileColsFieldEvent | ShardResponseErrorCodeFieldEvent | ShardResponseErrorMessageFieldEvent | ShardResponseErrorRequestIdFieldEvent | ShardResponseErrorShardIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardResponse>): Generator<ShardResponseProgramReadyShardIdFieldEvent | ShardResponseProgramReadyTilesReservedFieldEvent | ShardResponseProgramCommittedShardIdFieldEvent | ShardResponseProgramCommittedTilesUsedFieldEvent | ShardResponseProgramCommittedContentSha256FieldEvent | ShardResponseExecuteResultRequestIdFieldEvent | ShardResponseExecuteResultShardIdFieldEvent | ShardResponseExecuteResultBatchFieldEvent | ShardResponseExecuteResultColsFieldEvent | ShardResponseExecuteResultOutputFieldEvent | ShardResponseExecuteResultDeviceTimeNsFieldEvent | ShardResponseExecuteResultEnergyPjFieldEvent | ShardResponseExecuteResultMacsFieldEvent | ShardResponseReleasedShardIdFieldEvent | ShardResponseReleasedTilesFreedFieldEvent | ShardResponseStatusTilesTotalFieldEvent | ShardResponseStatusTilesFreeFieldEvent | ShardResponseStatusShardsHeldFieldEvent | ShardResponseStatusQueueDepthFieldEvent | ShardResponseStatusInFlightFieldEvent | ShardResponseStatusDevicePresetFieldEvent | ShardResponseStatusTileRowsFieldEvent | ShardResponseStatusTileColsFieldEvent | ShardResponseErrorCodeFieldEvent | ShardResponseErrorMessageFieldEvent | ShardResponseErrorRequestIdFieldEvent | ShardResponseErrorShardIdFieldEvent | ShardResponseErrorQuotaResourceFieldEvent | ShardResponseErrorQuotaLimitFieldEvent | ShardResponseErrorQuotaRequestedFieldEvent | ShardResponseKeptAliveShardIdsFieldEvent | ShardResponseKeptAliveLeaseMsFieldEvent> {
     return streamMessage(buf, ShardResponse.codec(), opts)
   }
 }
