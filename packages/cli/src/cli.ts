@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander'
 import { registerAccuracyCommand } from './commands/accuracy.js'
 import { registerDemoCommand } from './commands/demo.js'
 import { registerNodeCommand } from './commands/node.js'
+import { registerPaperCommand } from './commands/paper.js'
 import { registerPeersCommand } from './commands/peers.js'
 import { registerRunCommand } from './commands/run.js'
 import { registerSimCommand } from './commands/sim.js'
@@ -38,6 +39,7 @@ export function createProgram (): Command {
   registerRunCommand(program)
   registerDemoCommand(program)
   registerSimCommand(program)
+  registerPaperCommand(program)
   return program
 }
 
