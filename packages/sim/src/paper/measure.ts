@@ -41,8 +41,8 @@ export interface RunFigures {
 export interface OpenLoopPoint extends RunFigures {
   offeredRps: number
   /**
-   * Answers ÷ (time from the first answer to the last + one batch interval): the rate the run kept up, without
-   * the pipeline's fill and drain (the first batch's latency and the last one's).
+   * Answers ÷ (time from the first answer to the last + one batch interval), at most the offered rate: the rate
+   * the run kept up, without the pipeline's fill and drain (the first batch's latency and the last one's).
    */
   achievedRps: number
   sustained: boolean
@@ -105,7 +105,9 @@ export function achievedRate (answeredAtMs: readonly number[], batchSize: number
     if (t < first) first = t
     if (t > last) last = t
   }
-  return answeredAtMs.length / ((last - first) / 1000 + batchSize / offeredRps)
+  // Never more than the offered rate: answers bunched after a stall of the host would otherwise read as a run
+  // that kept up with more than arrived.
+  return Math.min(offeredRps, answeredAtMs.length / ((last - first) / 1000 + batchSize / offeredRps))
 }
 
 /** Runs every policy of `init` on one freshly started network of the scenario. */

@@ -40,3 +40,18 @@ describe('paper statistics', () => {
     assert.ok(Number.isNaN(binomialStdErr(0.5, 0)))
   })
 })
+
+describe('achievedRate', () => {
+  it('is the offered rate for evenly answered batches and the service rate for a backlog, never above the offer', async () => {
+    const { achievedRate } = await import('../../src/paper/measure.js')
+    // Batches of 10 at 20 req/s answered 200 ms after arrival: one every 500 ms.
+    const even = Array.from({ length: 10 }, (_, b) => Array<number>(10).fill(200 + 500 * b)).flat()
+    assert.ok(Math.abs(achievedRate(even, 10, 20) - 20) < 1e-9)
+    // Served one batch per second (10 req/s) whatever arrived: 100 answers over 9 s + 0.5 s.
+    const backlog = Array.from({ length: 10 }, (_, b) => Array<number>(10).fill(1000 * b)).flat()
+    assert.ok(Math.abs(achievedRate(backlog, 10, 20) - 100 / 9.5) < 1e-9)
+    // Answers bunched after a stall would read faster than the offer: capped at it.
+    assert.equal(achievedRate(Array<number>(100).fill(5000), 10, 20), 20)
+    assert.equal(achievedRate([], 10, 20), 0)
+  })
+})
