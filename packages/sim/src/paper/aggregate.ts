@@ -35,9 +35,10 @@ export const PAPER_GOALS = {
 /** The baseline tessera's throughput and latency ratios are stated against. */
 export const REFERENCE_POLICY = 'ray-like'
 
-/** p95 at the highest offered rate both this policy and ray-like sustained under every seed. */
+/** p95 at matched offered load: per seed, at the highest offered rate both this policy and ray-like sustained. */
 export interface MatchedLoad {
-  offeredRps: number
+  /** The matched rate of each seed, requests/s (null: the two sustained no common rate under that seed). */
+  offeredRpsBySeed: Array<number | null>
   /** This policy's p95 ÷ ray-like's, paired by seed. */
   ratio: MeanCi
 }
@@ -123,13 +124,24 @@ function column (runs: readonly SeedRun[], policy: string): PolicySeedRun[] {
 
 function matchedLoad (mine: PolicySeedRun[], reference: PolicySeedRun[], offeredRps: readonly number[]): MatchedLoad | null {
   if (mine.length === 0 || mine.length !== reference.length) return null
-  for (let i = offeredRps.length - 1; i >= 0; i--) {
-    const both = mine.every((m, s) => m.openLoop[i]?.sustained === true && reference[s].openLoop[i]?.sustained === true)
-    if (!both) continue
-    const p95 = (runs: PolicySeedRun[]): number[] => runs.map((r) => (r.openLoop[i] as OpenLoopPoint).latencyP95Ms)
-    return { offeredRps: offeredRps[i], ratio: pairedRatio(p95(mine), p95(reference)) }
-  }
-  return null
+  // Per seed, the highest offered rate both policies sustained in that seed's runs (paired by seed: the two ran
+  // on the same network one after the other); seeds where they share none are left out.
+  const rates: Array<number | null> = []
+  const ratios: number[] = []
+  mine.forEach((m, s) => {
+    for (let i = offeredRps.length - 1; i >= 0; i--) {
+      const a = m.openLoop[i]
+      const b = reference[s].openLoop[i]
+      if (a?.sustained === true && b?.sustained === true) {
+        rates.push(offeredRps[i])
+        ratios.push(a.latencyP95Ms / b.latencyP95Ms)
+        return
+      }
+    }
+    rates.push(null)
+  })
+  if (ratios.length === 0) return null
+  return { offeredRpsBySeed: rates, ratio: meanCi(ratios) }
 }
 
 function curveOf (runs: PolicySeedRun[], offeredRps: readonly number[]): CurvePoint[] {
