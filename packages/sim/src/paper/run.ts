@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
+import { describeError } from '@tessera/errors'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import type { ModelJob } from '@tessera/coordinator'
 import { applyOverrides } from '../scenario.js'
@@ -108,9 +109,17 @@ export async function runPaper (init: RunPaperInit): Promise<PaperRuns> {
     while (next < jobs.length) {
       const { job, slot, index } = jobs[next++]
       onPhase(`${job.scenario.name} seed ${job.scenario.seed}: starting`)
-      slot[index] = concurrency === 1
+      const measure = async (): Promise<SeedRun> => concurrency === 1
         ? await measureSeed({ ...job, workload: await loadMnistWorkload({ cacheDir: init.cacheDir, seed: job.scenario.seed }), onPhase })
         : await inWorker(job, onPhase)
+      try {
+        slot[index] = await measure()
+      } catch (err) {
+        // A loopback network on a loaded host sometimes fails to start (a relayed node's reservation lost before a
+        // dial): the seed is measured again on a fresh network once, and the whole measurement fails if it fails again.
+        onPhase(`${job.scenario.name} seed ${job.scenario.seed}: failed (${describeError(err)}), measuring it again on a fresh network`)
+        slot[index] = await measure()
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, lane))
