@@ -102,3 +102,9 @@ export const SHARD_LEASE_RANGE_MS: FlagRange = { min: 10_000, max: MAX_TIMER_MS 
 
 /** Open connections of a node: enough for the DHT to work, at most what one process can keep open sensibly. */
 export const CONNECTIONS_RANGE: FlagRange = { min: 8, max: 65_536 }
+
+/** Seeds per scenario of `tessera paper`: two at least, for a confidence interval. */
+export const PAPER_SEEDS_RANGE: FlagRange = { min: 2, max: 100 }
+
+/** Seeds `tessera paper` measures at once, each in its own worker thread with its own loopback network. */
+export const PAPER_CONCURRENCY_RANGE: FlagRange = { min: 1, max: 16 }
