@@ -44,7 +44,7 @@ describe('tessera CLI', () => {
       [['node', '--record-ttl-ms', '3600000'], '[1001, 600000] ms'],
       [['node', '--record-refresh-ms', '600000'], '[1000, 599999] ms'],
       [['node', '--dht-timeout-ms', '2147483648'], '[1000, 2147483647] ms'],
-      [['node', '--relay-data-limit-bytes', '1024'], '[1052672, 9007199254740991] bytes'],
+      [['node', '--relay-data-limit-bytes', '1023'], '[1024, 9007199254740991] bytes'],
       [['node', '--relay-duration-limit-ms', '99999999999'], '[1000, 2147483647] ms'],
       [['peers', '--bootstrap', `/ip4/127.0.0.1/tcp/1/p2p/${PEER}`, '--timeout-ms', '10'], '[1000, 2147483647] ms'],
       [['run', '--bootstrap', `/ip4/127.0.0.1/tcp/1/p2p/${PEER}`, '--batch', '1025'], '[1, 1024]'],
