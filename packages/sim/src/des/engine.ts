@@ -1,0 +1,362 @@
+/**
+ * The discrete-event engine: one policy through one scenario on modelled peers. It follows
+ * `simulatePolicy` (packages/sim/src/simulation.ts) step by step — discovery of the starting nodes, a settle of
+ * 2.5 s while the gossip arrives, the plan (`planJob`), the policy's placement, programming, then the stream for
+ * the scenario's duration with the timeline applied at its times after the first batch — with the real scheduler,
+ * reconfiguration step, memories and planner, and the coordinator's glue re-told as events
+ * (coordinator-model.ts, pipeline-model.ts, reconfigure-glue.ts, gossip-model.ts). Everything random draws from
+ * streams of the seed: one seed, one result.
+ */
+import { computeRunMetrics, planJob, RECENT_BUSY_HORIZON_MS, RECONFIGURE_COORDINATOR_COOLDOWN_MS, RECONFIGURE_COORDINATOR_DRAIN_TIMEOUT_MS, RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS, RECONFIGURE_COORDINATOR_OVERLOAD_SETTLE_MS, RECONFIGURE_DEMAND_MEMORY_MS, RECONFIGURE_DISCOVERY_INTERVAL_MS, RECONFIGURE_INTERVAL_MS, RECONFIGURE_LOAD_WINDOW_MS, DEFAULT_BATCH_DEADLINE_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER, DEFAULT_PROGRAM_TIMEOUT_MS } from '@tessera/coordinator'
+import type { PeerTarget, RunMetrics } from '@tessera/coordinator'
+import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
+import { createPolicy, createReconfigurer } from '@tessera/scheduler'
+import type { ReconfigureEvent } from '@tessera/scheduler'
+import type { FiredEvent } from '../simulation.js'
+import type { NodeSelector, Scenario } from '../scenario.js'
+import { DesCoordinator } from './coordinator-model.js'
+import type { DesShard } from './coordinator-model.js'
+import { InvalidDesOptionError } from './errors.js'
+import type { DesFault } from './faults.js'
+import { startGossip } from './gossip-model.js'
+import { InvariantChecker } from './invariants.js'
+import { desJob } from './job.js'
+import type { NetworkModel } from './network-model.js'
+import { peerSpecOf } from './population.js'
+import { startLayerLoad, startPipeline } from './pipeline-model.js'
+import { fullRecorder } from './recorder.js'
+import type { DesRecorder } from './recorder.js'
+import { startDesReconfigureLoop } from './reconfigure-glue.js'
+import { DesWorld } from './world.js'
+
+/** Wait after discovery before planning (the loopback simulation's settle: two gossip periods). */
+const SETTLE_MS = 2_500
+/** Cap on requests of a timed run (as the loopback simulation's). */
+const MAX_REQUESTS = 200_000
+/** Gossip period of the loopback scenarios' nodes, ms. */
+const GOSSIP_INTERVAL_MS = 1000
+/** How often calls past their time-out are failed, ms. */
+const TIMEOUT_SWEEP_MS = 250
+/** A run still draining this long after its planned end is stopped (and its ledger shows what was left), ms. */
+const MAX_DRAIN_MS = 600_000
+
+/** Options of {@link runDesPolicy}. */
+export interface DesRunInit {
+  scenario: Scenario
+  policy: string
+  network: NetworkModel
+  /** Peer id of each scenario node (see `scenarioPeerIds`). */
+  peerIds: ReadonlyMap<string, string>
+  /** Faults beyond the scenario's timeline. */
+  faults?: readonly DesFault[]
+  /** Reconfiguration loop: default on for tessera only, as the coordinator's. */
+  reconfigure?: boolean
+  /** Throw at the first invariant violation (default true). */
+  strictInvariants?: boolean
+  onReconfigureEvent?: (event: ReconfigureEvent) => void
+}
+
+/** Outcome of one simulated policy run. */
+export interface DesRun {
+  policy: string
+  metrics: RunMetrics
+  recorder: ReturnType<typeof fullRecorder>
+  fired: FiredEvent[]
+  events: ReconfigureEvent[]
+  startMs: number
+  plannedEndMs: number
+  nodeIdOf: (peerId: string) => string | undefined
+  /** Invariant checks done and what failed (empty when every check held). */
+  invariantChecks: number
+  violations: string[]
+  /** Accepted wrong answers (liars; no verification modelled). */
+  wrongAnswers: number
+  /** Events the engine processed. */
+  eventsProcessed: number
+  errors: string[]
+}
+
+/** Chooses the nodes a selector names now (as `selectNodes`: busiest by calls served, relay excluded, ties by id). */
+function selectNodes (selector: NodeSelector, scenario: Scenario, c: DesCoordinator, peerIdOf: (id: string) => string, gone: ReadonlySet<string>): string[] {
+  if (Array.isArray(selector)) return selector
+  const relay = scenario.nodes.find((n) => n.relay === true)?.id
+  const candidates = scenario.nodes.filter((n) => n.standby !== true && n.id !== relay && !gone.has(n.id)).map((n) => n.id)
+  const callsOf = (id: string): number => c.served.get(peerIdOf(id)) ?? 0
+  return candidates.sort((a, b) => callsOf(b) - callsOf(a) || (a < b ? -1 : a > b ? 1 : 0)).slice(0, selector.busiest)
+}
+
+/** Connects to a discovered peer: its record as the coordinator reads it, the path, the measured RTT. */
+export function targetOf (world: DesWorld, peerId: string): PeerTarget {
+  const peer = world.peers.get(peerId)
+  if (peer === undefined) throw new InvalidDesOptionError(`unknown peer ${peerId}`)
+  const s = peer.spec
+  return {
+    peerId,
+    record: {
+      peerId,
+      device: { preset: s.preset, geometry: { rows: s.geometry, cols: s.geometry }, noiseLevel: s.noiseLevel },
+      tilesTotal: s.tiles,
+      tilesFree: peer.tilesFree,
+      throughputGflopPerSecond: (2 * s.macsPerSecond) / 1e9,
+      queueDepth: peer.queueDepth,
+      reachability: s.path === 'relayed' ? 'private' : 'public',
+      natKind: 'none',
+      addresses: [],
+      sequence: 1,
+      issuedAtMs: world.nowMs,
+      expiresAtMs: world.nowMs + 120_000
+    },
+    path: s.path,
+    measuredRttMs: world.network.pingRttMs + (s.path === 'relayed' ? world.network.relayHopMs : 0)
+  }
+}
+
+/** Runs one policy through a scenario on modelled peers. */
+export function runDesPolicy (init: DesRunInit): DesRun {
+  const { scenario, policy: policyName } = init
+  if (scenario.durationMs === undefined) throw new InvalidDesOptionError(`scenario ${scenario.name} has no durationMs: it is not a simulation`)
+  const durationMs = scenario.durationMs
+  const world = new DesWorld(`${scenario.seed}/${scenario.name}/${policyName}`, init.network)
+  const peerIdOf = (id: string): string => {
+    const p = init.peerIds.get(id)
+    if (p === undefined) throw new InvalidDesOptionError(`no peer id for node ${id}`)
+    return p
+  }
+  const nodeOf = new Map<string, string>()
+  for (const n of scenario.nodes) {
+    world.addPeer(peerSpecOf(n, peerIdOf(n.id)))
+    nodeOf.set(peerIdOf(n.id), n.id)
+  }
+  for (const n of scenario.nodes) if (n.standby !== true) world.start(peerIdOf(n.id), true)
+  const invariants = new InvariantChecker(init.strictInvariants ?? true)
+  const recorder = fullRecorder()
+  const c = new DesCoordinator({
+    world,
+    policy: createPolicy(policyName),
+    settings: { runId: `${scenario.seed}/${scenario.name}/${policyName}`, callsPerPeer: DEFAULT_CALLS_PER_PEER, callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS, batchDeadlineMs: DEFAULT_BATCH_DEADLINE_MS, routeViewMaxAgeMs: 100 },
+    recorder,
+    shortTerm: createShortTermMemory(),
+    longTerm: createLongTermMemory(),
+    invariants,
+    recentBusyHorizonMs: RECENT_BUSY_HORIZON_MS
+  })
+  discover(c)
+  c.refreshPeers = () => { discover(c) }
+  const stopGossip = startGossip(c, GOSSIP_INTERVAL_MS)
+  const errors: string[] = []
+  const fired: FiredEvent[] = []
+  let startMs = Number.NaN
+  let started = 0
+  let done = false
+  let stopLoop = (): void => {}
+  let events: ReconfigureEvent[] = []
+  const layerLoads: Array<() => void> = []
+  let pipeline: ReturnType<typeof startPipeline> | undefined
+  const job = desJob()
+
+  world.queue.after(SETTLE_MS, () => {
+    const views = c.views()
+    const plan = planJob(job, views, policyName, { batch: scenario.batchSize })
+    const shards = plan.shards.map((s) => ({ ...s, replicas: scenario.replicas ?? 1 }))
+    const placement = c.policy.place({ shards, peers: plan.candidates, nowMs: c.now(), rng: c.rng })
+    if (placement.unplaced.length > 0) throw new InvalidDesOptionError(`${policyName} left ${placement.unplaced.length} shard(s) unplaced`)
+    for (const spec of shards) {
+      const w = plan.weights.get(spec.id)
+      c.shards.set(spec.id, { spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
+    }
+    programPlacement(c, placement.assignments, () => {
+      startMs = c.now()
+      recorder.startMs = startMs
+      if (init.reconfigure ?? policyName === 'tessera') {
+        const loop = startDesReconfigureLoop(c, {
+          reconfigurer: createReconfigurer({
+            cooldownMs: RECONFIGURE_COORDINATOR_COOLDOWN_MS,
+            overloadSettleMs: RECONFIGURE_COORDINATOR_OVERLOAD_SETTLE_MS,
+            drainTimeoutMs: RECONFIGURE_COORDINATOR_DRAIN_TIMEOUT_MS,
+            programTimeoutMs: DEFAULT_PROGRAM_TIMEOUT_MS,
+            maxConcurrentMigrations: RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS
+          }),
+          intervalMs: RECONFIGURE_INTERVAL_MS,
+          discoverEveryMs: RECONFIGURE_DISCOVERY_INTERVAL_MS,
+          loadWindowMs: RECONFIGURE_LOAD_WINDOW_MS,
+          demandMemoryMs: RECONFIGURE_DEMAND_MEMORY_MS,
+          seed: `${scenario.seed}/${policyName}`,
+          ...(init.onReconfigureEvent !== undefined ? { onEvent: init.onReconfigureEvent } : {})
+        })
+        events = loop.events as ReconfigureEvent[]
+        stopLoop = () => {
+          loop.stop()
+          errors.push(...loop.errors)
+        }
+      }
+      const gone = new Set<string>()
+      for (const fault of [...(scenario.timeline ?? []), ...(init.faults ?? [])]) {
+        world.queue.at(startMs + fault.atMs, () => {
+          applyFault(fault, { scenario, world, c, peerIdOf, gone, fired, startLayer: (stop) => { layerLoads.push(stop) } })
+        })
+      }
+      const sweep = (): void => {
+        if (done) return
+        c.sweepTimeouts()
+        world.queue.after(TIMEOUT_SWEEP_MS, sweep)
+      }
+      sweep()
+      const requests = scenario.arrivalRps === undefined ? MAX_REQUESTS : Math.max(1, Math.min(MAX_REQUESTS, Math.floor((scenario.arrivalRps * durationMs) / 1000)))
+      pipeline = startPipeline(c, {
+        layerIds: job.layers.map((l) => l.id),
+        requests,
+        batchSize: scenario.batchSize,
+        batchesInFlight: scenario.batchesInFlight,
+        ...(scenario.arrivalRps !== undefined ? { arrivalRps: scenario.arrivalRps } : {}),
+        durationMs,
+        onBatchFailed: (first, n, why) => { errors.push(`requests ${first}…${first + n - 1}: ${why}`) },
+        onDone: (count) => {
+          started = count
+          recorder.endMs = c.now()
+          done = true
+        }
+      })
+    })
+  })
+  world.queue.runUntil(SETTLE_MS + durationMs + MAX_DRAIN_MS, () => done)
+  for (const stop of layerLoads) stop()
+  stopLoop()
+  stopGossip()
+  if (!done) {
+    if (pipeline !== undefined) invariants.ledger(pipeline.ledger, true)
+    throw new InvalidDesOptionError(`${policyName} on ${scenario.name}: the run did not finish within ${MAX_DRAIN_MS} ms after its planned end`)
+  }
+  const answers = (pipeline as ReturnType<typeof startPipeline>).answers().subarray(0, started)
+  const metrics = computeRunMetrics(recorder, { answers, predictions: new Uint8Array(started) })
+  return {
+    policy: policyName,
+    metrics,
+    recorder,
+    fired,
+    events,
+    startMs,
+    plannedEndMs: startMs + durationMs,
+    nodeIdOf: (peerId) => nodeOf.get(peerId),
+    invariantChecks: invariants.checks,
+    violations: invariants.violations,
+    wrongAnswers: c.wrongAnswers,
+    eventsProcessed: world.queue.processed,
+    errors
+  }
+}
+
+/** Discovery: every readable record of a peer not yet known, connected (a departed peer's dial fails). */
+function discover (c: DesCoordinator): void {
+  for (const peerId of c.world.discoverable()) {
+    if (c.targets.has(peerId)) continue
+    const peer = c.peer(peerId)
+    if (peer === undefined || !peer.alive) continue
+    c.targets.set(peerId, targetOf(c.world, peerId))
+    c.longTerm.observe(peerId, { up: true }, c.now())
+  }
+  c.invalidateViews()
+}
+
+/** Programs a placement: one upload at a time per peer, 4 peers at a time (as `programPlacement`). */
+function programPlacement (c: DesCoordinator, assignments: ReadonlyMap<string, readonly string[]>, done: () => void): void {
+  const byPeer = new Map<string, Array<{ shard: DesShard, peerId: string }>>()
+  for (const [shardId, peers] of assignments) {
+    const shard = c.shards.get(shardId)
+    if (shard === undefined) continue
+    for (const peerId of peers) byPeer.set(peerId, [...(byPeer.get(peerId) ?? []), { shard, peerId }])
+  }
+  const queues = [...byPeer.values()]
+  let next = 0
+  let lanes = Math.max(1, Math.min(4, queues.length))
+  const lane = (): void => {
+    if (next >= queues.length) {
+      if (--lanes === 0) done()
+      return
+    }
+    const jobs = queues[next++]
+    let i = 0
+    const one = (): void => {
+      if (i >= jobs.length) {
+        lane()
+        return
+      }
+      const { shard, peerId } = jobs[i++]
+      c.programCopy(shard, peerId, (failure) => {
+        if (failure === undefined) shard.holders.push(peerId)
+        one()
+      })
+    }
+    one()
+  }
+  if (queues.length === 0) done()
+  for (let k = 0, n = lanes; k < n; k++) lane()
+}
+
+interface FaultContext {
+  scenario: Scenario
+  world: DesWorld
+  c: DesCoordinator
+  peerIdOf: (id: string) => string
+  gone: Set<string>
+  fired: FiredEvent[]
+  startLayer: (stop: () => void) => void
+}
+
+function describeFault (f: DesFault, ids: string[]): string {
+  switch (f.kind) {
+    case 'slowdown': return `${ids.join(', ')} slow to 1/${f.factor}`
+    case 'leave': return `${ids.join(', ')} leave`
+    case 'join': return `${ids.join(', ')} join`
+    case 'hotspot': return `${f.layer} load ×${f.factor}`
+    case 'liar': return `${ids.join(', ')} answer wrongly ${Math.round(f.wrongFraction * 100)}% of the time`
+    case 'churn': return `churn ${(f.fractionPerMinute * 100).toFixed(1)}%/min`
+    case 'bug': return `bug: ${f.bug}`
+  }
+}
+
+/** Applies one fault now. */
+function applyFault (f: DesFault, x: FaultContext): void {
+  const { scenario, world, c } = x
+  const ids = f.kind === 'slowdown' || f.kind === 'leave' || f.kind === 'liar'
+    ? selectNodes(f.nodes, scenario, c, x.peerIdOf, x.gone)
+    : f.kind === 'join' ? f.nodes : []
+  x.fired.push({ kind: f.kind as FiredEvent['kind'], atMs: world.nowMs, label: describeFault(f, ids), nodes: ids })
+  switch (f.kind) {
+    case 'slowdown':
+      for (const id of ids) {
+        const node = scenario.nodes.find((n) => n.id === id)
+        if (node !== undefined) world.peers.get(x.peerIdOf(id))?.setSpeed(node.macsPerSecond / f.factor)
+      }
+      break
+    case 'leave':
+      for (const id of ids) {
+        x.gone.add(id)
+        world.leave(x.peerIdOf(id))
+      }
+      break
+    case 'join':
+      for (const id of ids) world.start(x.peerIdOf(id))
+      break
+    case 'hotspot': {
+      const lanes = Math.max(1, Math.round((f.factor - 1) * scenario.batchesInFlight))
+      x.startLayer(startLayerLoad(c, { layerId: f.layer, lanes, batchSize: scenario.batchSize, ...(scenario.arrivalRps !== undefined ? { arrivalRps: (f.factor - 1) * scenario.arrivalRps } : {}) }))
+      break
+    }
+    case 'liar':
+      for (const id of ids) {
+        const peer = world.peers.get(x.peerIdOf(id))
+        if (peer !== undefined) peer.spec.liar = { wrongFraction: f.wrongFraction, relativeError: f.relativeError }
+      }
+      break
+    case 'churn':
+      throw new InvalidDesOptionError('churn faults run in scale mode only (a scenario network has no pool of new volunteers)')
+    case 'bug':
+      switch (f.bug) {
+        case 'overcommit-tiles': c.invariants.bugs.overcommitNextReservation = true; break
+        case 'duplicate-answer': c.invariants.bugs.duplicateNextAnswer = true; break
+        case 'drop-answer': c.invariants.bugs.dropNextAnswer = true; break
+        case 'release-last-copy': c.invariants.bugs.releaseLastCopy = true; break
+      }
+      break
+  }
+}
