@@ -19,7 +19,10 @@ import type { SimPolicyRow, SimulationRun } from '@tessera/sim'
 import { RECOVERY_BASELINE_MS, RECOVERY_WINDOW_MS } from '@tessera/sim'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
-import { parsePolicies } from './options.js'
+import { parsePolicies, parsePositiveInt } from './options.js'
+import { runSimDes } from './sim-des.js'
+import type { SimDesOptions } from './sim-des.js'
+import { InvalidOptionError } from '@tessera/peer'
 import type { Command } from 'commander'
 
 /** Default report folder (relative to the working directory); each scenario writes `<name>.json` and `<name>.html`. */
@@ -31,7 +34,9 @@ export const DEFAULT_SIM_SCENARIO = 'slowdown'
 const SERIES_BUCKET_MS = 500
 /** Throughput plots average over this trailing window, ms. */
 const SERIES_WINDOW_MS = 2000
-interface SimCommandOptions {
+interface SimCommandOptions extends Omit<SimDesOptions, 'scalePeers'> {
+  engine: 'loopback' | 'des'
+  scalePeers?: string
   scenario: string
   seed?: string
   policies: string[]
@@ -59,7 +64,21 @@ export function registerSimCommand (program: Command): void {
     .option('--out <dir>', 'report folder', DEFAULT_SIM_OUT_DIR)
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
     .option('--no-progress', 'no progress messages on stderr')
-    .action(async (opts: SimCommandOptions) => { await runSim(opts) })
+    .option('--engine <engine>', 'loopback (real nodes on 127.0.0.1) or des (the discrete-event simulator)', 'loopback')
+    .option('--scale', 'with --engine des: validation against saved loopback runs and the scale runs (1,000 and 10,000 peers)', false)
+    .option('--real-dir <dir>', 'with --scale: where the loopback runs to validate against were saved', DEFAULT_SIM_OUT_DIR)
+    .option('--scale-spec <name|path>', 'with --scale: scale specification in simulations/des, or a JSON file', 'scale')
+    .option('--scale-peers <list>', 'with --scale: network sizes, comma-separated (default: the spec\'s)')
+    .option('--scale-seconds <s>', 'with --scale: simulated seconds per run (default: the spec\'s)', parsePositiveInt)
+    .option('--recalibrate', 'with --engine des: measure the loopback stack again', false)
+    .action(async (opts: SimCommandOptions) => {
+      if (opts.engine === 'des') {
+        await runSimDes({ ...opts, ...(opts.scalePeers !== undefined ? { scalePeers: opts.scalePeers.split(',').map(parsePositiveInt) } : { scalePeers: undefined }) })
+        return
+      }
+      if (opts.engine !== 'loopback') throw new InvalidOptionError(`--engine must be loopback or des, got ${JSON.stringify(opts.engine)}`)
+      await runSim(opts)
+    })
 }
 
 

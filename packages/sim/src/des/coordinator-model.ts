@@ -17,6 +17,8 @@ import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
 import type { Rng } from '@tessera/crossbar'
 import type { PeerView, PlacementPolicy, PlannedBlockLike, ShardSpec } from '@tessera/scheduler'
 import type { InvariantChecker } from './invariants.js'
+import { callKey } from './shard-cost.js'
+import type { CallReadFactors } from './shard-cost.js'
 import { oneWayMs, transferMs } from './network-model.js'
 import type { ModelledPeer } from './peer-model.js'
 import type { DesRecorder } from './recorder.js'
@@ -39,6 +41,12 @@ export interface DesShard {
   answeredAtMs: number[]
   /** Callers waiting for a baseline's re-placement of this shard. */
   replacementWaiters?: Array<(ok: boolean, why: string) => void>
+}
+
+/** One call of a layer: a shard and the key of its call group. */
+export interface LayerCall {
+  shard: DesShard
+  key: string
 }
 
 /** Settings of a simulated coordinator (the real coordinator's defaults unless a test shortens them). */
@@ -87,12 +95,15 @@ export class DesCoordinator {
   readonly served = new Map<string, number>()
   /** Set by the reconfiguration loop: restores a shard with no live copy. */
   restore?: (shard: DesShard, deadlineMs: number, done: (ok: boolean, why: string) => void) => void
+  /** Read factor per call group and preset (see shard-cost.ts); a call group without one costs one read per vector. */
+  readFactors?: CallReadFactors
   /** Looks for peers again (discovery); set by the engine. */
   refreshPeers: () => void = () => {}
   private readonly freeSlots = new Map<string, number>()
   private readonly waitingSlots = new Map<string, Array<() => void>>()
   private readonly inFlightByPeer = new Map<string, Set<CallInFlight>>()
   private viewCache?: { atMs: number, views: PeerView[] }
+  private readonly pairDelayMs: (peerId: string) => number = (peerId) => this.peer(peerId)?.spec.delayMs ?? 0
 
   constructor (init: {
     world: DesWorld
@@ -103,7 +114,10 @@ export class DesCoordinator {
     longTerm: LongTermMemory
     invariants: InvariantChecker
     recentBusyHorizonMs: number
+    /** One-way delay to a peer before any relay hop, ms (default: the peer's `delayMs`, one coordinator per network). */
+    pairDelayMs?: (peerId: string) => number
   }) {
+    if (init.pairDelayMs !== undefined) this.pairDelayMs = init.pairDelayMs
     this.world = init.world
     this.policy = init.policy
     this.settings = init.settings
@@ -128,7 +142,7 @@ export class DesCoordinator {
   /** One-way delay to a peer as the coordinator applies it (emulated delay plus half a relay hop), ms. */
   delayMs (peerId: string): number {
     const p = this.peer(peerId)
-    return p === undefined ? 0 : oneWayMs(this.world.network, p.spec.delayMs, p.spec.path)
+    return p === undefined ? 0 : oneWayMs(this.world.network, this.pairDelayMs(peerId), p.spec.path)
   }
 
   /** Views of the live targets (cached `maxAgeMs`), built by the coordinator's own `buildPeerView`. */
@@ -138,7 +152,7 @@ export class DesCoordinator {
     const views: PeerView[] = []
     for (const target of this.targets.values()) {
       if (this.dead.has(target.peerId)) continue
-      views.push(buildPeerView({ target, tilesTaken: this.tilesTaken.get(target.peerId) ?? 0, emulatedDelayMs: this.peer(target.peerId)?.spec.delayMs ?? 0, shortTerm: this.shortTerm, longTerm: this.longTerm, nowMs }))
+      views.push(buildPeerView({ target, tilesTaken: this.tilesTaken.get(target.peerId) ?? 0, emulatedDelayMs: this.pairDelayMs(target.peerId), shortTerm: this.shortTerm, longTerm: this.longTerm, nowMs }))
     }
     this.viewCache = { atMs: nowMs, views }
     return views
@@ -235,7 +249,7 @@ export class DesCoordinator {
    * One batch of `n` requests through one shard, retried on copies and re-placed copies until it is answered
    * (`done(true)`) or the deadline passes (`done(false, why)`).
    */
-  callShard (shard: DesShard, n: number, deadlineMs: number, done: (ok: boolean, why?: string) => void): void {
+  callShard (shard: DesShard, n: number, deadlineMs: number, done: (ok: boolean, why?: string) => void, groupKey = callKey(shard.spec.id, 0)): void {
     let waits = 0
     let lastError = 'none'
     const attempt = (): void => {
@@ -272,7 +286,7 @@ export class DesCoordinator {
       const peerId = ready.length === 1
         ? ready[0]
         : this.policy.route({ shard: shard.spec, replicas: ready, peers: this.views(this.settings.routeViewMaxAgeMs), nowMs, rng: this.rng, pending: this.pending }) ?? ready[0]
-      this.callOn(shard, peerId, n, Math.min(this.health.timeoutMs(peerId), left), (failure) => {
+      this.callOn(shard, peerId, n, groupKey, Math.min(this.health.timeoutMs(peerId), left), (failure) => {
         if (failure === undefined) {
           done(true)
           return
@@ -293,7 +307,7 @@ export class DesCoordinator {
     attempt()
   }
 
-  private callOn (shard: DesShard, peerId: string, n: number, timeoutMs: number, done: (failure?: CallFailure) => void): void {
+  private callOn (shard: DesShard, peerId: string, n: number, groupKey: string, timeoutMs: number, done: (failure?: CallFailure) => void): void {
     const queuedAt = this.now()
     this.pending.set(peerId, (this.pending.get(peerId) ?? 0) + 1)
     shard.inFlight.set(peerId, (shard.inFlight.get(peerId) ?? 0) + 1)
@@ -332,8 +346,9 @@ export class DesCoordinator {
           return
         }
         peer.streams++
-        const macs = (shard.spec.macsPerRequest ?? shard.spec.cells) * (n / Math.max(1, this.batchOf(shard)))
-        peer.submit(macs, n, (serviceMs, wrong) => {
+        const reads = this.readFactors?.get(groupKey)?.get(peer.spec.preset) ?? 1
+        const macs = (shard.spec.macsPerRequest ?? shard.spec.cells) * (n / Math.max(1, this.batchOf(shard))) * reads
+        peer.submit(macs, n * reads, (serviceMs, wrong) => {
           peer.streams--
           if (wrong) this.wrongAnswers++
           this.world.queue.after(back, () => { settle(undefined, serviceMs, macs) })
@@ -469,16 +484,16 @@ export class DesCoordinator {
     next()
   }
 
-  /** The calls of every layer in plan order (as the pipeline's `layerCalls`). */
-  layerCalls (layerIds: readonly string[]): Map<string, DesShard[]> {
-    const calls = new Map<string, Array<{ shard: DesShard, blocks: PlannedBlockLike[] }>>(layerIds.map((id) => [id, []]))
+  /** The calls of every layer in plan order (as the pipeline's `layerCalls`), each with its call group's key. */
+  layerCalls (layerIds: readonly string[]): Map<string, LayerCall[]> {
+    const calls = new Map<string, Array<LayerCall & { blocks: PlannedBlockLike[] }>>(layerIds.map((id) => [id, []]))
     for (const shard of this.shards.values()) {
-      for (const blocks of groupCalls(shard.blocks)) calls.get(blocks[0].matrixId)?.push({ shard, blocks })
+      groupCalls(shard.blocks).forEach((blocks, g) => { calls.get(blocks[0].matrixId)?.push({ shard, key: callKey(shard.spec.id, g), blocks }) })
     }
-    const out = new Map<string, DesShard[]>()
+    const out = new Map<string, LayerCall[]>()
     for (const [id, list] of calls) {
       list.sort((a, b) => a.blocks[0].matrixRow - b.blocks[0].matrixRow || a.blocks[0].matrixCol - b.blocks[0].matrixCol)
-      out.set(id, list.map((c) => c.shard))
+      out.set(id, list.map((c) => ({ shard: c.shard, key: c.key })))
     }
     return out
   }

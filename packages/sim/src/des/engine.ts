@@ -8,7 +8,7 @@
  * streams of the seed: one seed, one result.
  */
 import { computeRunMetrics, planJob, RECENT_BUSY_HORIZON_MS, RECONFIGURE_COORDINATOR_COOLDOWN_MS, RECONFIGURE_COORDINATOR_DRAIN_TIMEOUT_MS, RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS, RECONFIGURE_COORDINATOR_OVERLOAD_SETTLE_MS, RECONFIGURE_DEMAND_MEMORY_MS, RECONFIGURE_DISCOVERY_INTERVAL_MS, RECONFIGURE_INTERVAL_MS, RECONFIGURE_LOAD_WINDOW_MS, DEFAULT_BATCH_DEADLINE_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER, DEFAULT_PROGRAM_TIMEOUT_MS } from '@tessera/coordinator'
-import type { PeerTarget, RunMetrics } from '@tessera/coordinator'
+import type { ModelJob, PeerTarget, RunMetrics } from '@tessera/coordinator'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import { createPolicy, createReconfigurer } from '@tessera/scheduler'
 import type { ReconfigureEvent } from '@tessera/scheduler'
@@ -25,6 +25,7 @@ import type { NetworkModel } from './network-model.js'
 import { peerSpecOf } from './population.js'
 import { startLayerLoad, startPipeline } from './pipeline-model.js'
 import { fullRecorder } from './recorder.js'
+import { measureCallReadFactors } from './shard-cost.js'
 import type { DesRecorder } from './recorder.js'
 import { startDesReconfigureLoop } from './reconfigure-glue.js'
 import { DesWorld } from './world.js'
@@ -35,6 +36,8 @@ const SETTLE_MS = 2_500
 const MAX_REQUESTS = 200_000
 /** Gossip period of the loopback scenarios' nodes, ms. */
 const GOSSIP_INTERVAL_MS = 1000
+/** Requests whose inputs measure each call group's cost (a few hundred digits average over their blank rows). */
+const READ_FACTOR_VECTORS = 256
 /** How often calls past their time-out are failed, ms. */
 const TIMEOUT_SWEEP_MS = 250
 /** A run still draining this long after its planned end is stopped (and its ledger shows what was left), ms. */
@@ -51,6 +54,17 @@ export interface DesRunInit {
   faults?: readonly DesFault[]
   /** Reconfiguration loop: default on for tessera only, as the coordinator's. */
   reconfigure?: boolean
+  /**
+   * The job and its request inputs (the loopback simulation's MNIST workload): when given, its real weights are
+   * planned and each call group's cost is measured on its inputs (shard-cost.ts); without it, a zero-weight job of
+   * the same shapes where every call costs one read per vector.
+   */
+  workload?: { job: ModelJob, inputs: Float32Array }
+  /**
+   * The nodes each timeline event hit in a real run, in timeline order (validation replays them: a `busiest`
+   * selector ranks nodes by calls served, and near-ties between them fall either way on a loaded host).
+   */
+  timelineNodes?: ReadonlyArray<readonly string[] | undefined>
   /** Throw at the first invariant violation (default true). */
   strictInvariants?: boolean
   onReconfigureEvent?: (event: ReconfigureEvent) => void
@@ -152,12 +166,23 @@ export function runDesPolicy (init: DesRunInit): DesRun {
   let events: ReconfigureEvent[] = []
   const layerLoads: Array<() => void> = []
   let pipeline: ReturnType<typeof startPipeline> | undefined
-  const job = desJob()
+  const job = init.workload?.job ?? desJob()
 
   world.queue.after(SETTLE_MS, () => {
     const views = c.views()
     const plan = planJob(job, views, policyName, { batch: scenario.batchSize })
     const shards = plan.shards.map((s) => ({ ...s, replicas: scenario.replicas ?? 1 }))
+    if (init.workload !== undefined) {
+      c.readFactors = measureCallReadFactors({
+        plan,
+        job,
+        inputs: init.workload.inputs,
+        vectors: READ_FACTOR_VECTORS,
+        presets: [...new Set(scenario.nodes.map((n) => n.preset))].sort(),
+        geometry: Math.max(...plan.shards.map((s) => s.geometry.rows)),
+        seed: scenario.seed
+      })
+    }
     const placement = c.policy.place({ shards, peers: plan.candidates, nowMs: c.now(), rng: c.rng })
     if (placement.unplaced.length > 0) throw new InvalidDesOptionError(`${policyName} left ${placement.unplaced.length} shard(s) unplaced`)
     for (const spec of shards) {
@@ -190,7 +215,11 @@ export function runDesPolicy (init: DesRunInit): DesRun {
         }
       }
       const gone = new Set<string>()
-      for (const fault of [...(scenario.timeline ?? []), ...(init.faults ?? [])]) {
+      const timeline: DesFault[] = (scenario.timeline ?? []).map((e, i) => {
+        const nodes = init.timelineNodes?.[i]
+        return nodes !== undefined && (e.kind === 'slowdown' || e.kind === 'leave') ? { ...e, nodes: [...nodes] } : e
+      })
+      for (const fault of [...timeline, ...(init.faults ?? [])]) {
         world.queue.at(startMs + fault.atMs, () => {
           applyFault(fault, { scenario, world, c, peerIdOf, gone, fired, startLayer: (stop) => { layerLoads.push(stop) } })
         })

@@ -7,7 +7,7 @@
  * checker sees the request ledger after every batch event. A hotspot's layer-only load (packages/coordinator/src/
  * layer-load.ts) runs the same way through one layer, outside the ledger of the job's requests.
  */
-import type { DesCoordinator, DesShard } from './coordinator-model.js'
+import type { DesCoordinator, LayerCall } from './coordinator-model.js'
 import type { RequestLedger } from './invariants.js'
 
 /** Options of {@link startPipeline}. */
@@ -33,7 +33,7 @@ export interface DesPipeline {
 }
 
 /** Runs one batch of `n` through `layers` in order; calls back `ok` or the first failure. */
-export function runBatch (c: DesCoordinator, layers: readonly DesShard[][], n: number, deadlineMs: number, done: (ok: boolean, why?: string) => void): void {
+export function runBatch (c: DesCoordinator, layers: readonly LayerCall[][], n: number, deadlineMs: number, done: (ok: boolean, why?: string) => void): void {
   let layer = 0
   let failed = false
   const nextLayer = (): void => {
@@ -47,7 +47,7 @@ export function runBatch (c: DesCoordinator, layers: readonly DesShard[][], n: n
       nextLayer()
       return
     }
-    for (const shard of calls) {
+    for (const { shard, key } of calls) {
       c.callShard(shard, n, deadlineMs, (ok, why) => {
         if (failed) return
         if (!ok) {
@@ -56,7 +56,7 @@ export function runBatch (c: DesCoordinator, layers: readonly DesShard[][], n: n
           return
         }
         if (--left === 0) nextLayer()
-      })
+      }, key)
     }
   }
   nextLayer()
