@@ -145,16 +145,19 @@ export class DesCoordinator {
     return p === undefined ? 0 : oneWayMs(this.world.network, this.pairDelayMs(peerId), p.spec.path)
   }
 
-  /** Views of the live targets (cached `maxAgeMs`), built by the coordinator's own `buildPeerView`. */
-  views (maxAgeMs = 0): PeerView[] {
+  /**
+   * Views of the live targets (cached `maxAgeMs`), built by the coordinator's own `buildPeerView`; with `include`,
+   * only of the targets it accepts (uncached).
+   */
+  views (maxAgeMs = 0, include?: (target: PeerTarget) => boolean): PeerView[] {
     const nowMs = this.now()
-    if (this.viewCache !== undefined && nowMs - this.viewCache.atMs <= maxAgeMs) return this.viewCache.views
+    if (include === undefined && this.viewCache !== undefined && nowMs - this.viewCache.atMs <= maxAgeMs) return this.viewCache.views
     const views: PeerView[] = []
     for (const target of this.targets.values()) {
-      if (this.dead.has(target.peerId)) continue
+      if (this.dead.has(target.peerId) || (include !== undefined && !include(target))) continue
       views.push(buildPeerView({ target, tilesTaken: this.tilesTaken.get(target.peerId) ?? 0, emulatedDelayMs: this.pairDelayMs(target.peerId), shortTerm: this.shortTerm, longTerm: this.longTerm, nowMs }))
     }
-    this.viewCache = { atMs: nowMs, views }
+    if (include === undefined) this.viewCache = { atMs: nowMs, views }
     return views
   }
 

@@ -9,6 +9,7 @@
  * After every step the invariant checker sees that no action removed a shard's last active copy.
  */
 import { foreignLoadViews, replicasOf, targetViews } from '@tessera/coordinator'
+import type { PeerTarget } from '@tessera/coordinator'
 import type { ReconfigureEvent, Reconfigurer, ReconfigureState, UnplacedShard } from '@tessera/scheduler'
 import type { DesCoordinator, DesShard } from './coordinator-model.js'
 import { removeCopy } from './coordinator-model.js'
@@ -117,7 +118,7 @@ export function startDesReconfigureLoop (c: DesCoordinator, init: DesReconfigure
     const result = reconfigurer.step(state, {
       shards: shards.map((s) => s.spec),
       replicas: new Map(shards.map((s) => [s.spec.id, replicasOf(s)])),
-      peers: foreignLoadViews(targetViews(c.views(), shards), c.pending),
+      peers: foreignLoadViews(targetViews(c.views(0, stepCandidate(shards)), shards), c.pending),
       departed: c.dead,
       loadPerSec: loadPerSec(nowMs),
       nowMs,
@@ -210,6 +211,22 @@ export function startDesReconfigureLoop (c: DesCoordinator, init: DesReconfigure
       delete c.restore
     }
   }
+}
+
+/**
+ * The targets `targetViews` keeps (the planned tile geometry, or holding a copy), read off their records before
+ * their views are built: the same views, without building those it would drop.
+ */
+function stepCandidate (shards: readonly DesShard[]): (target: PeerTarget) => boolean {
+  const geometries = new Set<number>()
+  const holding = new Set<string>()
+  for (const s of shards) {
+    geometries.add(s.spec.geometry.rows * 65536 + s.spec.geometry.cols)
+    for (const p of s.holders) holding.add(p)
+    for (const p of s.programming) holding.add(p)
+    for (const p of s.draining) holding.add(p)
+  }
+  return (t) => holding.has(t.peerId) || geometries.has(t.record.device.geometry.rows * 65536 + t.record.device.geometry.cols)
 }
 
 function moveCopy (from: string[], to: string[], peerId: string): void {

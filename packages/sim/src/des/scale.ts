@@ -59,6 +59,8 @@ export interface ScaleRun {
   peers: number
   simulatedSeconds: number
   wallSeconds: number
+  /** CPU time of this process during the run, s (the machine is shared: wall time includes others' load). */
+  cpuSeconds: number
   events: number
   eventsPerSecond: number
   departures: number
@@ -89,6 +91,7 @@ function drawPeer (spec: ScaleSpec, rng: ReturnType<typeof createRng>, index: nu
 /** Runs one policy on a network of `peers` for the spec's simulated time. */
 export function runScale (spec: ScaleSpec, peers: number, policyName: string, network: NetworkModel): ScaleRun {
   const wallStart = performance.now()
+  const cpuStart = process.cpuUsage()
   const world = new DesWorld(`${spec.seed}/${peers}/${policyName}`, network)
   const durationMs = spec.simulatedSeconds * 1000
   const kad = new KademliaModel(world.seed)
@@ -265,10 +268,12 @@ export function runScale (spec: ScaleSpec, peers: number, policyName: string, ne
   const holders = new Set<string>()
   for (const c of coordinators) for (const s of c.shards.values()) for (const p of [...s.holders, ...s.draining, ...s.tilesByHolder.keys()]) holders.add(p)
   const wallSeconds = (performance.now() - wallStart) / 1000
+  const cpu = process.cpuUsage(cpuStart)
   return {
     peers,
     simulatedSeconds: spec.simulatedSeconds,
     wallSeconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     events: world.queue.processed,
     eventsPerSecond: world.queue.processed / wallSeconds,
     departures,
