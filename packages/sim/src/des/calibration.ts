@@ -4,9 +4,14 @@
  * `createTesseraNode` the loopback simulation starts), a 128×128 shard on the serving node, then `calls` executes
  * of a batch of 16 one after another. The stack's cost of one call is its round trip minus the device time the
  * peer reports (medians over the calls); it is split evenly between request and reply. The ping RTT is the median
- * of as many pings. Loopback has no bandwidth limit worth modelling: 128×128 × 16 float32 inputs are 8 KiB.
+ * of as many pings. Programming: the median time to upload and program a 128×128 shard on a real node of each
+ * preset (the worker turns weights into conductances: tens of ms, more on the noisier presets); the model
+ * charges it to the peer's worker. A node that stops resets its streams at once and refuses a re-dial within a
+ * few ms (measured the same way), so departures are found within a ping's time. Loopback has no bandwidth limit
+ * worth modelling: 128×128 × 16 float32 inputs are 8 KiB.
  */
-import { createDeviceProfile, createRng } from '@tessera/crossbar'
+import { createDeviceProfile, createRng, PRESET_NAMES } from '@tessera/crossbar'
+import type { PresetName } from '@tessera/crossbar'
 import { createTesseraNode } from '@tessera/peer'
 import type { TesseraNode } from '@tessera/peer'
 import type { NetworkModel } from './network-model.js'
@@ -21,6 +26,8 @@ export interface LoopbackCalibration {
   /** Median ping RTT, ms. */
   pingRttMs: number
   calls: number
+  /** Median time to upload and program one 128×128 shard, per preset, ms (the worker's programming included). */
+  programMsByPreset: Record<string, number>
 }
 
 function median (values: number[]): number {
@@ -52,10 +59,38 @@ export async function measureLoopbackStack (calls = 200): Promise<LoopbackCalibr
       overheads.push(performance.now() - t0 - reply.deviceTimeNs / 1e6)
       pings.push(await client.libp2p.services.ping.ping(server.peerId))
     }
-    return { callOverheadMs: Math.max(0, median(overheads)), pingRttMs: median(pings), calls }
+    return { callOverheadMs: Math.max(0, median(overheads)), pingRttMs: median(pings), calls, programMsByPreset: await measureProgramming(weights) }
   } finally {
     await Promise.allSettled(started.map(async (n) => { await n.stop() }))
   }
+}
+
+/** Uploads per preset when measuring programming. */
+const PROGRAM_SAMPLES = 7
+
+/** Median upload-and-program time of a 128×128 shard on a real node of each preset, ms. */
+async function measureProgramming (weights: Float32Array): Promise<Record<string, number>> {
+  const out: Record<string, number> = {}
+  for (const preset of PRESET_NAMES) {
+    const started: TesseraNode[] = []
+    try {
+      const server = await createTesseraNode({ network: 'local', device: createDeviceProfile(preset as PresetName, { rows: 128, cols: 128 }), tiles: PROGRAM_SAMPLES, calibrate: false })
+      started.push(server)
+      const client = await createTesseraNode({ network: 'local', serve: false, bootstrap: [server.getMultiaddrs()[0].toString()] })
+      started.push(client)
+      const shards = client.shardClient(server.peerId)
+      const times: number[] = []
+      for (let i = 0; i < PROGRAM_SAMPLES; i++) {
+        const t0 = performance.now()
+        await shards.program({ shardId: `calibration-${i}`, weights, rows: 128, cols: 128, seed: `calibration-${i}` })
+        times.push(performance.now() - t0)
+      }
+      out[preset] = median(times)
+    } finally {
+      await Promise.allSettled(started.map(async (n) => { await n.stop() }))
+    }
+  }
+  return out
 }
 
 /**
@@ -74,6 +109,7 @@ export function loopbackNetwork (c: LoopbackCalibration): NetworkModel {
     relayHopMs: c.callOverheadMs,
     bandwidthBytesPerSec: { direct: LOOPBACK_BANDWIDTH_BYTES_PER_SEC, 'hole-punched': LOOPBACK_BANDWIDTH_BYTES_PER_SEC, relayed: LOOPBACK_BANDWIDTH_BYTES_PER_SEC },
     departureDetectMs: c.pingRttMs,
-    publishDelayMs: 3 * c.callOverheadMs
+    publishDelayMs: 3 * c.callOverheadMs,
+    programMsByPreset: c.programMsByPreset ?? {}
   }
 }

@@ -415,7 +415,7 @@ export class DesCoordinator {
           this.world.queue.after(delay, () => { done('departed') })
           return
         }
-        peer.submit(0, 0, () => {
+        peer.submitFixed(net.programMsByPreset?.[peer.spec.preset] ?? 0, () => {
           this.world.queue.after(delay + net.replyOverheadMs, () => {
             if (!peer.alive || peer.generation !== generation) {
               done('departed')

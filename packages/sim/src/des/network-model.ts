@@ -34,6 +34,8 @@ export interface NetworkModel {
   departureDetectMs: number
   /** Time from a join to the new peer's record being readable by discovery (dial + publication), ms. */
   publishDelayMs: number
+  /** Time a peer's worker takes to program one shard's conductances, per device preset, ms (absent: 0). */
+  programMsByPreset?: Readonly<Record<string, number>>
 }
 
 /**

@@ -38,6 +38,8 @@ interface Execute {
   done: (serviceMs: number, wrong: boolean) => void
   /** Zero-length marker: a new emulated speed, applied when the worker reaches it. */
   setRate?: number
+  /** Work of a known duration (programming a shard), ms; not an execute (not in the load window). */
+  fixedMs?: number
 }
 
 /** Ring size of the recent-executes window (packages/peer/src/constants.ts: the last 32 executes). */
@@ -107,6 +109,13 @@ export class ModelledPeer {
     this.pump()
   }
 
+  /** Posts work of a known duration to the worker (programming a shard's conductances), behind what is queued. */
+  submitFixed (durationMs: number, done: () => void): void {
+    this.queue.push({ macs: 0, reads: 0, done: () => { done() }, fixedMs: durationMs })
+    this.queueDepth++
+    this.pump()
+  }
+
   /** A new emulated speed, applied after the executes already queued (a message to the worker). */
   setSpeed (macsPerSecond: number): void {
     this.queue.push({ macs: 0, reads: 0, done: () => {}, setRate: macsPerSecond })
@@ -145,12 +154,17 @@ export class ModelledPeer {
         continue
       }
       this.running = true
-      const serviceMs = Math.max((job.reads * this.spec.mvmLatencyNs) / 1e6, (job.macs / this.macsPerSecond) * 1000)
+      const serviceMs = job.fixedMs ?? Math.max((job.reads * this.spec.mvmLatencyNs) / 1e6, (job.macs / this.macsPerSecond) * 1000)
       const generation = this.generation
       this.schedule(serviceMs, () => {
         if (generation !== this.generation) return
         this.running = false
         this.queueDepth--
+        if (job.fixedMs !== undefined) {
+          job.done(serviceMs, false)
+          this.pump()
+          return
+        }
         this.busyMs += serviceMs
         this.windowTimes[this.windowNext] = this.now()
         this.windowWall[this.windowNext] = serviceMs

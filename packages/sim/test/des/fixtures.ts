@@ -32,5 +32,5 @@ export function peerIdsOf (scenario: Scenario): Map<string, string> {
   return new Map(scenario.nodes.map((n) => [n.id, `peer-${n.id}`]))
 }
 
-/** A loopback model with a stated 2 ms stack cost per call. */
-export const network: NetworkModel = loopbackNetwork({ callOverheadMs: 2, pingRttMs: 0.2, calls: 0 })
+/** A loopback model with a stated 2 ms stack cost per call and programming times of the order measured. */
+export const network: NetworkModel = loopbackNetwork({ callOverheadMs: 2, pingRttMs: 0.2, calls: 0, programMsByPreset: { ideal: 20, pcm: 40, 'rram-hifi': 10, 'rram-4bit': 40 } })
