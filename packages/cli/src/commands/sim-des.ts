@@ -53,7 +53,7 @@ export interface ScaleJsonRow {
   wallSeconds: number
   /** Events of all policies' runs ÷ their wall time. */
   eventsPerSecond: number
-  policies: Array<ScalePolicyRow & { wallSeconds: number, events: number, departures: number }>
+  policies: Array<ScalePolicyRow & { wallSeconds: number, cpuSeconds: number, events: number, departures: number, endedAtSeconds: number }>
   discovery: { readEveryProvider: RoundCost, bucketedFirst: RoundCost, bucketedIncremental: RoundCost }
 }
 
@@ -92,7 +92,7 @@ export async function runSimDes (opts: SimDesOptions): Promise<void> {
   }
   const doc = { scenario: scenario.name, seed: scenario.seed, policies: rows }
   if (opts.json) process.stdout.write(`${JSON.stringify(doc)}\n`)
-  else process.stdout.write(renderTerminalTable(policyTable(rows)))
+  else process.stdout.write(`${renderTerminalTable(policyTable(rows))}\n`)
 }
 
 function policyTable (rows: SimPolicyRow[]): ReportTable {
@@ -136,10 +136,10 @@ async function runScaleReport (opts: SimDesOptions, cal: LoopbackCalibration, sa
     for (const policy of opts.policies) {
       say(`scale: ${peers} peers, ${policy}, ${spec.simulatedSeconds} simulated s`)
       const r = runScale(spec, peers, policy, network)
-      policies.push({ ...roundRow(r.row), wallSeconds: roundTo(r.wallSeconds, 2), events: r.events, departures: r.departures })
+      policies.push({ ...roundRow(r.row), wallSeconds: roundTo(r.wallSeconds, 2), cpuSeconds: roundTo(r.cpuSeconds, 2), events: r.events, departures: r.departures, endedAtSeconds: roundTo(r.endedAtMs / 1000, 1) })
       events += r.events
       wall += r.wallSeconds
-      say(`  ${roundTo(r.wallSeconds, 1)} s wall, ${Math.round(r.eventsPerSecond)} events/s, ${r.row.throughputRps.toFixed(1)} req/s, p95 ${r.row.latencyP95Ms.toFixed(1)} ms`)
+      say(`  ${roundTo(r.wallSeconds, 1)} s wall (${roundTo(r.cpuSeconds, 1)} s CPU), ${Math.round(r.eventsPerSecond)} events/s, ${r.row.throughputRps.toFixed(1)} req/s, p95 ${r.row.latencyP95Ms.toFixed(1)} ms`)
     }
     const cost = discoveryCostAt(spec, peers)
     scale.push({ peers, simulatedSeconds: spec.simulatedSeconds, wallSeconds: roundTo(Math.max(...policies.map((p) => p.wallSeconds)), 2), eventsPerSecond: Math.round(events / Math.max(wall, 1e-9)), policies, discovery: { readEveryProvider: cost.readEveryProvider, bucketedFirst: cost.bucketedFirst, bucketedIncremental: cost.bucketedIncremental } })
@@ -157,8 +157,8 @@ async function runScaleReport (opts: SimDesOptions, cal: LoopbackCalibration, sa
     process.stdout.write(`${JSON.stringify(doc)}\n`)
     return
   }
-  process.stdout.write(renderTerminalTable(validationTable(validation)))
-  process.stdout.write(renderTerminalTable(scaleTable(scale)))
+  process.stdout.write(`${renderTerminalTable(validationTable(validation))}\n\n`)
+  process.stdout.write(`${renderTerminalTable(scaleTable(scale))}\n`)
   process.stdout.write(`\nreport: ${page}\n`)
 }
 
@@ -177,8 +177,8 @@ function validationTable (rows: ValidationRow[]): ReportTable {
 
 function scaleTable (rows: ScaleJsonRow[]): ReportTable {
   return {
-    columns: ['peers', 'policy', 'jobs', 'req/s', 'p95 (ms)', 'lost', 'memory util.', 'resource util.', 're-placements', 'migrations', 'discovery rounds', 'DHT msgs/round', 'departures', 'wall (s)'],
-    rows: rows.flatMap((s) => s.policies.map((p) => [s.peers, p.policy, p.jobs, p.throughputRps.toFixed(1), p.latencyP95Ms.toFixed(1), p.requestsLost, p.memoryUtilisation.toFixed(3), p.resourceUtilisation.toFixed(3), p.replacements, p.migrations, p.discoveryRounds, p.dhtMessagesPerRound.toFixed(1), p.departures, p.wallSeconds.toFixed(1)]))
+    columns: ['peers', 'policy', 'jobs', 'req/s', 'p95 (ms)', 'lost', 'memory util.', 'resource util.', 're-placements', 'migrations', 'discovery rounds', 'DHT msgs/round', 'departures', 'ended (s)', 'wall (s)', 'CPU (s)'],
+    rows: rows.flatMap((s) => s.policies.map((p) => [s.peers, p.policy, p.jobs, p.throughputRps.toFixed(1), p.latencyP95Ms.toFixed(1), p.requestsLost, p.memoryUtilisation.toFixed(3), p.resourceUtilisation.toFixed(3), p.replacements, p.migrations, p.discoveryRounds, p.dhtMessagesPerRound.toFixed(1), p.departures, p.endedAtSeconds.toFixed(0), p.wallSeconds.toFixed(1), p.cpuSeconds.toFixed(1)]))
   }
 }
 
@@ -193,7 +193,7 @@ function scaleSections (spec: ScaleSpec, cal: LoopbackCalibration, validation: V
       ],
       table: validationTable(validation)
     },
-    { heading: 'Scale runs', text: [spec.description, `Wall time on one core; each policy is one run of ${spec.simulatedSeconds} simulated s.`], table: scaleTable(scale) },
+    { heading: 'Scale runs', text: [spec.description, `Each policy is one run on one core: requests arrive for ${spec.simulatedSeconds} simulated s; a policy that falls behind works off its backlog after that (ended), while the network keeps churning. Wall time includes whatever else the machine runs; CPU time is this process's.`], table: scaleTable(scale) },
     {
       heading: 'Discovery cost against N',
       text: 'DHT messages of one discovery round on the Kademlia model (k = 20, α = 3): the current design (capability CID and 8 buckets, then every provider\'s record; it never sees more than 180 providers) and the bucketed design (buckets of ~20 providers, read until the candidates wanted; later rounds read only newcomers).',

@@ -97,8 +97,9 @@ async function measureProgramming (weights: Float32Array): Promise<Record<string
  * The network model of a loopback scenario: the scenario's emulated delays (applied per peer by the model), the
  * measured stack cost split between request and reply, the measured ping, loopback bandwidth, a relay hop of 0
  * (loopback relays add only their stack cost, one more hop: counted as another call overhead each way), a
- * departure found at once (a stopped node refuses the re-dial), and a joining node's record readable after its
- * two publications (two DHT puts on loopback, about one stack round trip each, plus the dial).
+ * departure found at once (a stopped node refuses the re-dial), a joining node's record readable after its
+ * two publications (two DHT puts on loopback, about one stack round trip each, plus the dial), and one event loop
+ * for every node's stack, as in `startLocalNetwork`.
  */
 export function loopbackNetwork (c: LoopbackCalibration): NetworkModel {
   const half = c.callOverheadMs / 2
@@ -110,6 +111,7 @@ export function loopbackNetwork (c: LoopbackCalibration): NetworkModel {
     bandwidthBytesPerSec: { direct: LOOPBACK_BANDWIDTH_BYTES_PER_SEC, 'hole-punched': LOOPBACK_BANDWIDTH_BYTES_PER_SEC, relayed: LOOPBACK_BANDWIDTH_BYTES_PER_SEC },
     departureDetectMs: c.pingRttMs,
     publishDelayMs: 3 * c.callOverheadMs,
-    programMsByPreset: c.programMsByPreset ?? {}
+    programMsByPreset: c.programMsByPreset ?? {},
+    sharedEventLoop: true
   }
 }

@@ -337,15 +337,16 @@ export class DesCoordinator {
       }
       call.fail = (why) => { settle(why, 0, 0) }
       const generation = peer.generation
-      this.world.queue.after(delay + net.requestOverheadMs + transferMs(net, bytes / 2, peer.spec.path), () => {
+      this.world.queue.after(delay + transferMs(net, bytes / 2, peer.spec.path), () => { this.world.stackWork(net.requestOverheadMs, () => {
         if (call.settled) return
         if (!peer.alive || peer.generation !== generation) {
           settle('departed', 0, 0)
           return
         }
-        const back = delay + net.replyOverheadMs + transferMs(net, bytes / 2, peer.spec.path)
+        const back = delay + transferMs(net, bytes / 2, peer.spec.path)
+        const reply = (then: () => void): void => { this.world.stackWork(net.replyOverheadMs, () => { this.world.queue.after(back, then) }) }
         if (!peer.copies.has(this.copyKey(shard.spec.id))) {
-          this.world.queue.after(back, () => { settle('unknown-shard', 0, 0) })
+          reply(() => { settle('unknown-shard', 0, 0) })
           return
         }
         peer.streams++
@@ -354,9 +355,9 @@ export class DesCoordinator {
         peer.submit(macs, n * reads, (serviceMs, wrong) => {
           peer.streams--
           if (wrong) this.wrongAnswers++
-          this.world.queue.after(back, () => { settle(undefined, serviceMs, macs) })
+          reply(() => { settle(undefined, serviceMs, macs) })
         })
-      })
+      }) })
     })
   }
 

@@ -36,6 +36,11 @@ export interface NetworkModel {
   publishDelayMs: number
   /** Time a peer's worker takes to program one shard's conductances, per device preset, ms (absent: 0). */
   programMsByPreset?: Readonly<Record<string, number>>
+  /**
+   * Every node's stack runs on one event loop (the loopback harness starts them all in one process): the request
+   * and reply overheads are then work on one shared first-come-first-served server, not only delays.
+   */
+  sharedEventLoop?: boolean
 }
 
 /**

@@ -64,6 +64,8 @@ export interface ScaleRun {
   events: number
   eventsPerSecond: number
   departures: number
+  /** When the last job answered its last request, simulated ms (after `simulatedSeconds` when a backlog drained). */
+  endedAtMs: number
   row: ScalePolicyRow
 }
 
@@ -277,6 +279,7 @@ export function runScale (spec: ScaleSpec, peers: number, policyName: string, ne
     events: world.queue.processed,
     eventsPerSecond: world.queue.processed / wallSeconds,
     departures,
+    endedAtMs: recorder.endMs,
     row: {
       policy: policyName,
       jobs,

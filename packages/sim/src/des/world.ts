@@ -40,6 +40,8 @@ export class DesWorld {
   readonly visibleFromMs = new Map<string, number>()
   /** When each departed peer's last record expires (it is still found until then), ms. */
   readonly recordExpiresAtMs = new Map<string, number>()
+  /** When the shared event loop (network model `sharedEventLoop`) is next free, ms. */
+  private loopFreeAtMs = 0
   private readonly leaveListeners: Array<(peerId: string) => void> = []
   private readonly streams = new Map<string, Rng>()
 
@@ -50,6 +52,20 @@ export class DesWorld {
 
   get nowMs (): number {
     return this.queue.nowMs
+  }
+
+  /**
+   * Runs `action` once `workMs` of stack work is done: at once after `workMs` on a host of its own, or after the
+   * shared event loop has finished the work queued before it (first come, first served).
+   */
+  stackWork (workMs: number, action: () => void): void {
+    if (this.network.sharedEventLoop !== true) {
+      this.queue.after(workMs, action)
+      return
+    }
+    const start = Math.max(this.nowMs, this.loopFreeAtMs)
+    this.loopFreeAtMs = start + workMs
+    this.queue.at(this.loopFreeAtMs, action)
   }
 
   /** The random stream of one concern (`placement`, `liars`, `churn`, …), created from the seed on first use. */
