@@ -162,7 +162,7 @@ export function runScale (spec: ScaleSpec, peers: number, policyName: string, ne
       settings: { runId: `job${j}`, callsPerPeer: DEFAULT_CALLS_PER_PEER, callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS, batchDeadlineMs: DEFAULT_BATCH_DEADLINE_MS, routeViewMaxAgeMs: 100 },
       recorder,
       shortTerm: createShortTermMemory(),
-      longTerm: createLongTermMemory({ bucketMs: 60_000 }),
+      longTerm: createLongTermMemory(),
       invariants: checkers[checkers.push(new InvariantChecker(true)) - 1],
       recentBusyHorizonMs: RECENT_BUSY_HORIZON_MS,
       pairDelayMs: delayRng(j)
