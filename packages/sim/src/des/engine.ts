@@ -7,10 +7,10 @@
  * (coordinator-model.ts, pipeline-model.ts, reconfigure-glue.ts, gossip-model.ts). Everything random draws from
  * streams of the seed: one seed, one result.
  */
-import { computeRunMetrics, planJob, RECENT_BUSY_HORIZON_MS, RECONFIGURE_COORDINATOR_COOLDOWN_MS, RECONFIGURE_COORDINATOR_DRAIN_TIMEOUT_MS, RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS, RECONFIGURE_COORDINATOR_OVERLOAD_SETTLE_MS, RECONFIGURE_DEMAND_MEMORY_MS, RECONFIGURE_DISCOVERY_INTERVAL_MS, RECONFIGURE_INTERVAL_MS, RECONFIGURE_LOAD_WINDOW_MS, DEFAULT_BATCH_DEADLINE_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER, DEFAULT_PROGRAM_TIMEOUT_MS } from '@tessera/coordinator'
+import { computeRunMetrics, planJob, RECENT_BUSY_HORIZON_MS, DEFAULT_BATCH_DEADLINE_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER } from '@tessera/coordinator'
 import type { ModelJob, PeerTarget, RunMetrics } from '@tessera/coordinator'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
-import { createPolicy, createReconfigurer } from '@tessera/scheduler'
+import { createPolicy } from '@tessera/scheduler'
 import type { ReconfigureEvent } from '@tessera/scheduler'
 import type { FiredEvent } from '../simulation.js'
 import type { NodeSelector, Scenario } from '../scenario.js'
@@ -27,7 +27,7 @@ import { startLayerLoad, startPipeline } from './pipeline-model.js'
 import { fullRecorder } from './recorder.js'
 import { measureCallReadFactors } from './shard-cost.js'
 import type { DesRecorder } from './recorder.js'
-import { startDesReconfigureLoop } from './reconfigure-glue.js'
+import { startCoordinatorLoop } from './coordinator-loop.js'
 import { DesWorld } from './world.js'
 
 /** Wait after discovery before planning (the loopback simulation's settle: two gossip periods). */
@@ -125,12 +125,30 @@ export function targetOf (world: DesWorld, peerId: string): PeerTarget {
   }
 }
 
-/** Runs one policy through a scenario on modelled peers. */
-export function runDesPolicy (init: DesRunInit): DesRun {
-  const { scenario, policy: policyName } = init
-  if (scenario.durationMs === undefined) throw new InvalidDesOptionError(`scenario ${scenario.name} has no durationMs: it is not a simulation`)
-  const durationMs = scenario.durationMs
-  const world = new DesWorld(`${scenario.seed}/${scenario.name}/${policyName}`, init.network)
+/** The mutable state of one scenario run, shared by its phases. */
+interface ScenarioRun {
+  init: DesRunInit
+  world: DesWorld
+  c: DesCoordinator
+  recorder: ReturnType<typeof fullRecorder>
+  invariants: InvariantChecker
+  peerIdOf: (id: string) => string
+  job: ModelJob
+  errors: string[]
+  fired: FiredEvent[]
+  events: ReconfigureEvent[]
+  layerLoads: Array<() => void>
+  stopLoop: () => void
+  startMs: number
+  started: number
+  done: boolean
+  pipeline?: ReturnType<typeof startPipeline>
+}
+
+/** The scenario's peers in a fresh world (standby ones added but not started) and its coordinator. */
+function scenarioRun (init: DesRunInit): ScenarioRun & { nodeOf: Map<string, string> } {
+  const { scenario, policy } = init
+  const world = new DesWorld(`${scenario.seed}/${scenario.name}/${policy}`, init.network)
   const peerIdOf = (id: string): string => {
     const p = init.peerIds.get(id)
     if (p === undefined) throw new InvalidDesOptionError(`no peer id for node ${id}`)
@@ -146,131 +164,124 @@ export function runDesPolicy (init: DesRunInit): DesRun {
   const recorder = fullRecorder()
   const c = new DesCoordinator({
     world,
-    policy: createPolicy(policyName),
-    settings: { runId: `${scenario.seed}/${scenario.name}/${policyName}`, callsPerPeer: DEFAULT_CALLS_PER_PEER, callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS, batchDeadlineMs: DEFAULT_BATCH_DEADLINE_MS, routeViewMaxAgeMs: 100 },
+    policy: createPolicy(policy),
+    settings: { runId: `${scenario.seed}/${scenario.name}/${policy}`, callsPerPeer: DEFAULT_CALLS_PER_PEER, callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS, batchDeadlineMs: DEFAULT_BATCH_DEADLINE_MS, routeViewMaxAgeMs: 100 },
     recorder,
     shortTerm: createShortTermMemory(),
     longTerm: createLongTermMemory(),
     invariants,
     recentBusyHorizonMs: RECENT_BUSY_HORIZON_MS
   })
+  return { init, world, c, recorder, invariants, peerIdOf, nodeOf, job: init.workload?.job ?? desJob(), errors: [], fired: [], events: [], layerLoads: [], stopLoop: () => {}, startMs: Number.NaN, started: 0, done: false }
+}
+
+/** Plans the job on the views now, measures its call costs on the workload, places and programs it. */
+function placeAndProgram (r: ScenarioRun, done: () => void): void {
+  const { c, init, job } = r
+  const { scenario } = init
+  const plan = planJob(job, c.views(), init.policy, { batch: scenario.batchSize })
+  const shards = plan.shards.map((s) => ({ ...s, replicas: scenario.replicas ?? 1 }))
+  if (init.workload !== undefined) {
+    c.readFactors = measureCallReadFactors({
+      plan,
+      job,
+      inputs: init.workload.inputs,
+      vectors: READ_FACTOR_VECTORS,
+      presets: [...new Set(scenario.nodes.map((n) => n.preset))].sort(),
+      geometry: Math.max(...plan.shards.map((s) => s.geometry.rows)),
+      seed: scenario.seed
+    })
+  }
+  const placement = c.policy.place({ shards, peers: plan.candidates, nowMs: c.now(), rng: c.rng })
+  if (placement.unplaced.length > 0) throw new InvalidDesOptionError(`${init.policy} left ${placement.unplaced.length} shard(s) unplaced`)
+  for (const spec of shards) {
+    const w = plan.weights.get(spec.id)
+    c.shards.set(spec.id, { spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
+  }
+  programPlacement(c, placement.assignments, done)
+}
+
+/** The stream: the loop (tessera's by default), the timeline and extra faults, the time-out sweep, the requests. */
+function stream (r: ScenarioRun): void {
+  const { c, init, world } = r
+  const { scenario } = init
+  const durationMs = scenario.durationMs as number
+  r.startMs = c.now()
+  r.recorder.startMs = r.startMs
+  if (init.reconfigure ?? init.policy === 'tessera') {
+    const loop = startCoordinatorLoop(c, `${scenario.seed}/${init.policy}`, init.onReconfigureEvent)
+    r.events = loop.events as ReconfigureEvent[]
+    r.stopLoop = () => {
+      loop.stop()
+      r.errors.push(...loop.errors)
+    }
+  }
+  const gone = new Set<string>()
+  const timeline: DesFault[] = (scenario.timeline ?? []).map((e, i) => {
+    const nodes = init.timelineNodes?.[i]
+    return nodes !== undefined && (e.kind === 'slowdown' || e.kind === 'leave') ? { ...e, nodes: [...nodes] } : e
+  })
+  for (const fault of [...timeline, ...(init.faults ?? [])]) {
+    world.queue.at(r.startMs + fault.atMs, () => {
+      applyFault(fault, { scenario, world, c, peerIdOf: r.peerIdOf, gone, fired: r.fired, startLayer: (stop) => { r.layerLoads.push(stop) } })
+    })
+  }
+  const sweep = (): void => {
+    if (r.done) return
+    c.sweepTimeouts()
+    world.queue.after(TIMEOUT_SWEEP_MS, sweep)
+  }
+  sweep()
+  const requests = scenario.arrivalRps === undefined ? MAX_REQUESTS : Math.max(1, Math.min(MAX_REQUESTS, Math.floor((scenario.arrivalRps * durationMs) / 1000)))
+  r.pipeline = startPipeline(c, {
+    layerIds: r.job.layers.map((l) => l.id),
+    requests,
+    batchSize: scenario.batchSize,
+    batchesInFlight: scenario.batchesInFlight,
+    ...(scenario.arrivalRps !== undefined ? { arrivalRps: scenario.arrivalRps } : {}),
+    durationMs,
+    onBatchFailed: (first, n, why) => { r.errors.push(`requests ${first}…${first + n - 1}: ${why}`) },
+    onDone: (count) => {
+      r.started = count
+      r.recorder.endMs = c.now()
+      r.done = true
+    }
+  })
+}
+
+/** Runs one policy through a scenario on modelled peers. */
+export function runDesPolicy (init: DesRunInit): DesRun {
+  const { scenario, policy } = init
+  if (scenario.durationMs === undefined) throw new InvalidDesOptionError(`scenario ${scenario.name} has no durationMs: it is not a simulation`)
+  const r = scenarioRun(init)
+  const { world, c } = r
   discover(c)
   c.refreshPeers = () => { discover(c) }
   const stopGossip = startGossip(c, GOSSIP_INTERVAL_MS)
-  const errors: string[] = []
-  const fired: FiredEvent[] = []
-  let startMs = Number.NaN
-  let started = 0
-  let done = false
-  let stopLoop = (): void => {}
-  let events: ReconfigureEvent[] = []
-  const layerLoads: Array<() => void> = []
-  let pipeline: ReturnType<typeof startPipeline> | undefined
-  const job = init.workload?.job ?? desJob()
-
-  world.queue.after(SETTLE_MS, () => {
-    const views = c.views()
-    const plan = planJob(job, views, policyName, { batch: scenario.batchSize })
-    const shards = plan.shards.map((s) => ({ ...s, replicas: scenario.replicas ?? 1 }))
-    if (init.workload !== undefined) {
-      c.readFactors = measureCallReadFactors({
-        plan,
-        job,
-        inputs: init.workload.inputs,
-        vectors: READ_FACTOR_VECTORS,
-        presets: [...new Set(scenario.nodes.map((n) => n.preset))].sort(),
-        geometry: Math.max(...plan.shards.map((s) => s.geometry.rows)),
-        seed: scenario.seed
-      })
-    }
-    const placement = c.policy.place({ shards, peers: plan.candidates, nowMs: c.now(), rng: c.rng })
-    if (placement.unplaced.length > 0) throw new InvalidDesOptionError(`${policyName} left ${placement.unplaced.length} shard(s) unplaced`)
-    for (const spec of shards) {
-      const w = plan.weights.get(spec.id)
-      c.shards.set(spec.id, { spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
-    }
-    programPlacement(c, placement.assignments, () => {
-      startMs = c.now()
-      recorder.startMs = startMs
-      if (init.reconfigure ?? policyName === 'tessera') {
-        const loop = startDesReconfigureLoop(c, {
-          reconfigurer: createReconfigurer({
-            cooldownMs: RECONFIGURE_COORDINATOR_COOLDOWN_MS,
-            overloadSettleMs: RECONFIGURE_COORDINATOR_OVERLOAD_SETTLE_MS,
-            drainTimeoutMs: RECONFIGURE_COORDINATOR_DRAIN_TIMEOUT_MS,
-            programTimeoutMs: DEFAULT_PROGRAM_TIMEOUT_MS,
-            maxConcurrentMigrations: RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS
-          }),
-          intervalMs: RECONFIGURE_INTERVAL_MS,
-          discoverEveryMs: RECONFIGURE_DISCOVERY_INTERVAL_MS,
-          loadWindowMs: RECONFIGURE_LOAD_WINDOW_MS,
-          demandMemoryMs: RECONFIGURE_DEMAND_MEMORY_MS,
-          seed: `${scenario.seed}/${policyName}`,
-          ...(init.onReconfigureEvent !== undefined ? { onEvent: init.onReconfigureEvent } : {})
-        })
-        events = loop.events as ReconfigureEvent[]
-        stopLoop = () => {
-          loop.stop()
-          errors.push(...loop.errors)
-        }
-      }
-      const gone = new Set<string>()
-      const timeline: DesFault[] = (scenario.timeline ?? []).map((e, i) => {
-        const nodes = init.timelineNodes?.[i]
-        return nodes !== undefined && (e.kind === 'slowdown' || e.kind === 'leave') ? { ...e, nodes: [...nodes] } : e
-      })
-      for (const fault of [...timeline, ...(init.faults ?? [])]) {
-        world.queue.at(startMs + fault.atMs, () => {
-          applyFault(fault, { scenario, world, c, peerIdOf, gone, fired, startLayer: (stop) => { layerLoads.push(stop) } })
-        })
-      }
-      const sweep = (): void => {
-        if (done) return
-        c.sweepTimeouts()
-        world.queue.after(TIMEOUT_SWEEP_MS, sweep)
-      }
-      sweep()
-      const requests = scenario.arrivalRps === undefined ? MAX_REQUESTS : Math.max(1, Math.min(MAX_REQUESTS, Math.floor((scenario.arrivalRps * durationMs) / 1000)))
-      pipeline = startPipeline(c, {
-        layerIds: job.layers.map((l) => l.id),
-        requests,
-        batchSize: scenario.batchSize,
-        batchesInFlight: scenario.batchesInFlight,
-        ...(scenario.arrivalRps !== undefined ? { arrivalRps: scenario.arrivalRps } : {}),
-        durationMs,
-        onBatchFailed: (first, n, why) => { errors.push(`requests ${first}…${first + n - 1}: ${why}`) },
-        onDone: (count) => {
-          started = count
-          recorder.endMs = c.now()
-          done = true
-        }
-      })
-    })
-  })
-  world.queue.runUntil(SETTLE_MS + durationMs + MAX_DRAIN_MS, () => done)
-  for (const stop of layerLoads) stop()
-  stopLoop()
+  world.queue.after(SETTLE_MS, () => { placeAndProgram(r, () => { stream(r) }) })
+  world.queue.runUntil(SETTLE_MS + scenario.durationMs + MAX_DRAIN_MS, () => r.done)
+  for (const stop of r.layerLoads) stop()
+  r.stopLoop()
   stopGossip()
-  if (!done) {
-    if (pipeline !== undefined) invariants.ledger(pipeline.ledger, true)
-    throw new InvalidDesOptionError(`${policyName} on ${scenario.name}: the run did not finish within ${MAX_DRAIN_MS} ms after its planned end`)
+  if (!r.done || r.pipeline === undefined) {
+    if (r.pipeline !== undefined) r.invariants.ledger(r.pipeline.ledger, true)
+    throw new InvalidDesOptionError(`${policy} on ${scenario.name}: the run did not finish within ${MAX_DRAIN_MS} ms after its planned end`)
   }
-  const answers = (pipeline as ReturnType<typeof startPipeline>).answers().subarray(0, started)
-  const metrics = computeRunMetrics(recorder, { answers, predictions: new Uint8Array(started) })
+  const answers = r.pipeline.answers().subarray(0, r.started)
   return {
-    policy: policyName,
-    metrics,
-    recorder,
-    fired,
-    events,
-    startMs,
-    plannedEndMs: startMs + durationMs,
-    nodeIdOf: (peerId) => nodeOf.get(peerId),
-    invariantChecks: invariants.checks,
-    violations: invariants.violations,
+    policy,
+    metrics: computeRunMetrics(r.recorder, { answers, predictions: new Uint8Array(r.started) }),
+    recorder: r.recorder,
+    fired: r.fired,
+    events: r.events,
+    startMs: r.startMs,
+    plannedEndMs: r.startMs + scenario.durationMs,
+    nodeIdOf: (peerId) => r.nodeOf.get(peerId),
+    invariantChecks: r.invariants.checks,
+    violations: r.invariants.violations,
     wrongAnswers: c.wrongAnswers,
     eventsProcessed: world.queue.processed,
-    errors
+    errors: r.errors
   }
 }
 

@@ -49,25 +49,7 @@ export function startDesReconfigureLoop (c: DesCoordinator, init: DesReconfigure
   let lastDiscoveryMs = c.now()
   const releasing = new Map<string, Array<() => void>>()
   const key = (shard: DesShard, peerId: string): string => `${shard.spec.id}\u0000${peerId}`
-  const demand = new Map<string, { rate: number, atMs: number }>()
-
-  const loadPerSec = (nowMs: number): Map<string, number> => {
-    const from = nowMs - init.loadWindowMs
-    const rates = new Map<string, number>()
-    for (const [shardId, shard] of c.shards) {
-      const times = shard.answeredAtMs
-      let drop = 0
-      while (drop < times.length && times[drop] < from) drop++
-      if (drop > 0) times.splice(0, drop)
-      const measured = times.length / (init.loadWindowMs / 1000)
-      const before = demand.get(shardId)
-      const remembered = before === undefined ? 0 : before.rate * Math.exp(-(nowMs - before.atMs) / init.demandMemoryMs)
-      const rate = Math.max(measured, remembered)
-      demand.set(shardId, { rate, atMs: nowMs })
-      rates.set(shardId, rate)
-    }
-    return rates
-  }
+  const loadPerSec = demandTracker(c, init)
 
   const release = (shard: DesShard, peerId: string, peerGone: boolean): void => {
     removeCopy(shard, peerId)
@@ -174,21 +156,64 @@ export function startDesReconfigureLoop (c: DesCoordinator, init: DesReconfigure
   }
   c.world.queue.after(init.intervalMs, tick)
 
+  c.restore = restorer(c, safeStep, (shardId) => lastUnplaced.get(shardId))
+
+  return {
+    events,
+    errors,
+    steps: () => steps,
+    stop: () => {
+      stopped = true
+      delete c.restore
+    }
+  }
+}
+
+/**
+ * Calls per second per shard: those answered in the trailing window, or what the shard was asked for lately when
+ * that was more, decaying with `demandMemoryMs` (as the real loop's `loadPerSec`).
+ */
+function demandTracker (c: DesCoordinator, init: Pick<DesReconfigureInit, 'loadWindowMs' | 'demandMemoryMs'>): (nowMs: number) => Map<string, number> {
+  const demand = new Map<string, { rate: number, atMs: number }>()
+  return (nowMs) => {
+    const from = nowMs - init.loadWindowMs
+    const rates = new Map<string, number>()
+    for (const [shardId, shard] of c.shards) {
+      const times = shard.answeredAtMs
+      let drop = 0
+      while (drop < times.length && times[drop] < from) drop++
+      if (drop > 0) times.splice(0, drop)
+      const measured = times.length / (init.loadWindowMs / 1000)
+      const before = demand.get(shardId)
+      const remembered = before === undefined ? 0 : before.rate * Math.exp(-(nowMs - before.atMs) / init.demandMemoryMs)
+      const rate = Math.max(measured, remembered)
+      demand.set(shardId, { rate, atMs: nowMs })
+      rates.set(shardId, rate)
+    }
+    return rates
+  }
+}
+
+/**
+ * Restores a shard with no live copy (as `ReconfigureLoop.restore`): steps at once when nothing is being
+ * programmed for it, then polls every 10 ms for the upload until the deadline.
+ */
+function restorer (c: DesCoordinator, step: () => void, unplacedReason: (shardId: string) => string | undefined): NonNullable<DesCoordinator['restore']> {
   const live = (shard: DesShard): boolean => shard.holders.some((p) => !c.dead.has(p)) || shard.draining.some((p) => !c.dead.has(p))
-  c.restore = (shard, deadlineMs, done) => {
+  return (shard, deadlineMs, done) => {
     const look = (): void => {
       if (live(shard)) {
         done(true, '')
         return
       }
       if (shard.programming.length === 0) {
-        safeStep()
+        step()
         if (live(shard)) {
           done(true, '')
           return
         }
         if (shard.programming.length === 0) {
-          done(false, `no live peer can take shard ${shard.spec.id}: ${lastUnplaced.get(shard.spec.id) ?? 'nothing was placed'}`)
+          done(false, `no live peer can take shard ${shard.spec.id}: ${unplacedReason(shard.spec.id) ?? 'nothing was placed'}`)
           return
         }
       }
@@ -200,16 +225,6 @@ export function startDesReconfigureLoop (c: DesCoordinator, init: DesReconfigure
       c.world.queue.after(Math.min(RESTORE_POLL_MS, left), look)
     }
     look()
-  }
-
-  return {
-    events,
-    errors,
-    steps: () => steps,
-    stop: () => {
-      stopped = true
-      delete c.restore
-    }
   }
 }
 

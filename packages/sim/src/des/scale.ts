@@ -6,9 +6,10 @@
  * model. Calls are too many to keep: metrics come from running sums (recorder.ts).
  */
 import { createRng, hashString } from '@tessera/crossbar'
-import { planJob, RECENT_BUSY_HORIZON_MS, RECONFIGURE_COORDINATOR_COOLDOWN_MS, RECONFIGURE_COORDINATOR_DRAIN_TIMEOUT_MS, RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS, RECONFIGURE_COORDINATOR_OVERLOAD_SETTLE_MS, RECONFIGURE_DEMAND_MEMORY_MS, RECONFIGURE_DISCOVERY_INTERVAL_MS, RECONFIGURE_INTERVAL_MS, RECONFIGURE_LOAD_WINDOW_MS, DEFAULT_BATCH_DEADLINE_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER, DEFAULT_PROGRAM_TIMEOUT_MS } from '@tessera/coordinator'
+import { planJob, RECENT_BUSY_HORIZON_MS, DEFAULT_BATCH_DEADLINE_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER } from '@tessera/coordinator'
+import type { ModelJob } from '@tessera/coordinator'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
-import { createPolicy, createReconfigurer } from '@tessera/scheduler'
+import { createPolicy } from '@tessera/scheduler'
 import { DesCoordinator } from './coordinator-model.js'
 import { startGossip } from './gossip-model.js'
 import { BucketedDiscovery, ProviderIndex, readEveryProviderRound } from './discovery-model.js'
@@ -23,9 +24,10 @@ import type { DesPeerSpec } from './peer-model.js'
 import { deviceFigures } from './population.js'
 import { startPipeline } from './pipeline-model.js'
 import { StreamingRecorder } from './recorder.js'
-import { startDesReconfigureLoop } from './reconfigure-glue.js'
+import { startCoordinatorLoop } from './coordinator-loop.js'
+import type { DesReconfigureLoop } from './reconfigure-glue.js'
 import type { ScaleSpec } from './scale-spec.js'
-import { DesWorld, RECORD_LIFETIME_MS } from './world.js'
+import { RECORD_LIFETIME_MS, DesWorld } from './world.js'
 
 /** Gossip period off loopback (packages/peer: every 3 s). */
 const GOSSIP_INTERVAL_MS = 3000
@@ -90,18 +92,25 @@ function drawPeer (spec: ScaleSpec, rng: ReturnType<typeof createRng>, index: nu
   }
 }
 
-/** Runs one policy on a network of `peers` for the spec's simulated time. */
-export function runScale (spec: ScaleSpec, peers: number, policyName: string, network: NetworkModel): ScaleRun {
-  const wallStart = performance.now()
-  const cpuStart = process.cpuUsage()
-  const world = new DesWorld(`${spec.seed}/${peers}/${policyName}`, network)
-  const durationMs = spec.simulatedSeconds * 1000
+/** The churning network of a scale run: peers in the world, on the Kademlia model and in the provider index. */
+interface ChurningNetwork {
+  kad: KademliaModel
+  index: ProviderIndex
+  departures: () => number
+}
+
+/**
+ * Draws `peers` peers and starts the churn: departures a Poisson process at `churnFractionPerMinute` of the
+ * network per minute, each departure replaced at once by a newcomer from the same distribution. A departed peer's
+ * record stays readable until it expires; a newcomer's becomes readable once published.
+ */
+function startChurningNetwork (spec: ScaleSpec, peers: number, world: DesWorld): ChurningNetwork {
   const kad = new KademliaModel(world.seed)
   const population = world.rng('population')
-  const buckets = Math.max(8, Math.ceil(peers / spec.discovery.providersPerBucket))
-  const index = new ProviderIndex(buckets)
+  const index = new ProviderIndex(Math.max(8, Math.ceil(peers / spec.discovery.providersPerBucket)))
   const kadIdOf = new Map<string, number>()
   let nextIndex = 0
+  let departures = 0
   const join = (): string => {
     const s = drawPeer(spec, population, nextIndex++)
     world.addPeer(s)
@@ -114,9 +123,8 @@ export function runScale (spec: ScaleSpec, peers: number, policyName: string, ne
   }
   for (let i = 0; i < peers; i++) join()
   const live: string[] = [...world.peers.keys()]
-  let departures = 0
   const churn = world.rng('churn')
-  const churnRatePerMs = (spec.churnFractionPerMinute * peers) / 60_000
+  const ratePerMs = (spec.churnFractionPerMinute * peers) / 60_000
   const depart = (): void => {
     const i = churn.nextInt(live.length)
     const peerId = live[i]
@@ -125,150 +133,186 @@ export function runScale (spec: ScaleSpec, peers: number, policyName: string, ne
     departures++
     world.leave(peerId)
     kad.leave(kadIdOf.get(peerId) as number)
-    // Its record is still found until it expires.
     world.queue.after(RECORD_LIFETIME_MS, () => { index.remove(peerId) })
     live.push(join())
-    world.queue.after(drawExponential(churn, 1 / churnRatePerMs), depart)
+    world.queue.after(drawExponential(churn, 1 / ratePerMs), depart)
   }
-  if (churnRatePerMs > 0) world.queue.after(drawExponential(churn, 1 / churnRatePerMs), depart)
+  if (ratePerMs > 0) world.queue.after(drawExponential(churn, 1 / ratePerMs), depart)
+  return { kad, index, departures: () => departures }
+}
 
-  const recorder = new StreamingRecorder()
-  // One checker per job: request ids are per job; tiles are checked per peer by whichever job reserves.
-  const checkers: InvariantChecker[] = []
-  const jobs = Math.max(1, Math.round((peers / 1000) * spec.jobs.perThousandPeers))
-  const job = desJob()
-  const delayRng = (coordinator: number): ((peerId: string) => number) => {
-    const cache = new Map<string, number>()
-    return (peerId) => {
-      let d = cache.get(peerId)
-      if (d === undefined) {
-        d = drawLogNormal(createRng(`${world.seed}/delay/${coordinator}/${peerId}`), spec.population.oneWayDelayMs.mean, spec.population.oneWayDelayMs.cv)
-        cache.set(peerId, d)
-      }
-      return d
-    }
-  }
-  const coordinators: DesCoordinator[] = []
-  const discoveries: BucketedDiscovery[] = []
-  const loops: Array<{ events: unknown[], stop: () => void, eventsOf: () => number }> = []
-  let wrongAnswers = 0
-  const gossipStops: Array<() => void> = []
-  const pipelines: Array<ReturnType<typeof startPipeline>> = []
-  let finished = 0
-  for (let j = 0; j < jobs; j++) {
-    const c = new DesCoordinator({
-      world,
-      policy: createPolicy(policyName),
-      settings: { runId: `job${j}`, callsPerPeer: DEFAULT_CALLS_PER_PEER, callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS, batchDeadlineMs: DEFAULT_BATCH_DEADLINE_MS, routeViewMaxAgeMs: 100 },
-      recorder,
-      shortTerm: createShortTermMemory(),
-      longTerm: createLongTermMemory(),
-      invariants: checkers[checkers.push(new InvariantChecker(true)) - 1],
-      recentBusyHorizonMs: RECENT_BUSY_HORIZON_MS,
-      pairDelayMs: delayRng(j)
-    })
-    coordinators.push(c)
-    const discovery = new BucketedDiscovery(kad, index, kad.newId(), spec.discovery.candidates, world.rng(`discovery/${j}`))
-    discoveries.push(discovery)
-    const refresh = (): void => {
-      const { found } = discovery.round()
-      for (const peerId of found) {
-        if (c.targets.has(peerId) || world.peers.get(peerId)?.alive !== true) continue
-        c.targets.set(peerId, targetOf(world, peerId))
-        c.longTerm.observe(peerId, { up: true }, world.nowMs)
-      }
-      c.invalidateViews()
-    }
-    c.refreshPeers = refresh
-    const startAt = createRng(`${world.seed}/start/${j}`).nextFloat() * START_SPREAD_MS
-    world.queue.at(startAt, () => { startJob(c, refresh) })
-  }
+/** What the jobs of a scale run share. */
+interface ScaleJobs {
+  spec: ScaleSpec
+  policy: string
+  world: DesWorld
+  net: ChurningNetwork
+  recorder: StreamingRecorder
+  job: ModelJob
+  durationMs: number
+  coordinators: DesCoordinator[]
+  checkers: InvariantChecker[]
+  discoveries: BucketedDiscovery[]
+  loops: DesReconfigureLoop[]
+  gossipStops: Array<() => void>
+  pipelines: Array<ReturnType<typeof startPipeline>>
+  finished: number
+}
 
-  function startJob (c: DesCoordinator, refresh: () => void): void {
-    refresh()
-    const views = c.views()
-    const plan = planJob(job, views, policyName, { batch: spec.jobs.batchSize })
-    const placement = c.policy.place({ shards: plan.shards, peers: plan.candidates, nowMs: c.now(), rng: c.rng })
-    for (const s of plan.shards) {
-      c.shards.set(s.id, { spec: s, blocks: plan.blocks.get(s.id) ?? [], rows: s.geometry.rows, cols: s.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
+/** One-way delays from coordinator `j` to each peer, drawn per pair from the spec's log-normal (seeded by the pair). */
+function pairDelays (jobs: ScaleJobs, j: number): (peerId: string) => number {
+  const cache = new Map<string, number>()
+  const d = jobs.spec.population.oneWayDelayMs
+  return (peerId) => {
+    let ms = cache.get(peerId)
+    if (ms === undefined) {
+      ms = drawLogNormal(createRng(`${jobs.world.seed}/delay/${j}/${peerId}`), d.mean, d.cv)
+      cache.set(peerId, ms)
     }
-    let uploads = 0
-    for (const [shardId, peerIds] of placement.assignments) {
-      const shard = c.shards.get(shardId)
-      if (shard === undefined) continue
-      for (const peerId of peerIds) {
-        uploads++
-        c.programCopy(shard, peerId, (failure) => {
-          if (failure === undefined) shard.holders.push(peerId)
-          if (--uploads === 0) stream(c)
-        })
-      }
-    }
-    if (uploads === 0) stream(c)
+    return ms
   }
+}
 
-  function stream (c: DesCoordinator): void {
-    if (!Number.isFinite(recorder.startMs)) recorder.startMs = world.nowMs
-    const remaining = durationMs - world.nowMs
-    if (policyName === 'tessera') {
-      const loop = startDesReconfigureLoop(c, {
-        reconfigurer: createReconfigurer({
-          cooldownMs: RECONFIGURE_COORDINATOR_COOLDOWN_MS,
-          overloadSettleMs: RECONFIGURE_COORDINATOR_OVERLOAD_SETTLE_MS,
-          drainTimeoutMs: RECONFIGURE_COORDINATOR_DRAIN_TIMEOUT_MS,
-          programTimeoutMs: DEFAULT_PROGRAM_TIMEOUT_MS,
-          maxConcurrentMigrations: RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS
-        }),
-        intervalMs: RECONFIGURE_INTERVAL_MS,
-        discoverEveryMs: RECONFIGURE_DISCOVERY_INTERVAL_MS,
-        loadWindowMs: RECONFIGURE_LOAD_WINDOW_MS,
-        demandMemoryMs: RECONFIGURE_DEMAND_MEMORY_MS,
-        seed: `${spec.seed}/${c.settings.runId}`
+/** Job `j`: its coordinator, its discovery, and its start within the first seconds. */
+function addJob (jobs: ScaleJobs, j: number): void {
+  const { world } = jobs
+  const invariants = new InvariantChecker(true)
+  jobs.checkers.push(invariants)
+  const c = new DesCoordinator({
+    world,
+    policy: createPolicy(jobs.policy),
+    settings: { runId: `job${j}`, callsPerPeer: DEFAULT_CALLS_PER_PEER, callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS, batchDeadlineMs: DEFAULT_BATCH_DEADLINE_MS, routeViewMaxAgeMs: 100 },
+    recorder: jobs.recorder,
+    shortTerm: createShortTermMemory(),
+    longTerm: createLongTermMemory(),
+    invariants,
+    recentBusyHorizonMs: RECENT_BUSY_HORIZON_MS,
+    pairDelayMs: pairDelays(jobs, j)
+  })
+  jobs.coordinators.push(c)
+  const discovery = new BucketedDiscovery(jobs.net.kad, jobs.net.index, jobs.net.kad.newId(), jobs.spec.discovery.candidates, world.rng(`discovery/${j}`))
+  jobs.discoveries.push(discovery)
+  c.refreshPeers = () => {
+    for (const peerId of discovery.round().found) {
+      if (c.targets.has(peerId) || world.peers.get(peerId)?.alive !== true) continue
+      c.targets.set(peerId, targetOf(world, peerId))
+      c.longTerm.observe(peerId, { up: true }, world.nowMs)
+    }
+    c.invalidateViews()
+  }
+  world.queue.at(createRng(`${world.seed}/start/${j}`).nextFloat() * START_SPREAD_MS, () => { placeJob(jobs, c) })
+}
+
+/** Discovers, plans, places and programs a job, then streams it. */
+function placeJob (jobs: ScaleJobs, c: DesCoordinator): void {
+  c.refreshPeers()
+  const plan = planJob(jobs.job, c.views(), jobs.policy, { batch: jobs.spec.jobs.batchSize })
+  const placement = c.policy.place({ shards: plan.shards, peers: plan.candidates, nowMs: c.now(), rng: c.rng })
+  for (const s of plan.shards) {
+    c.shards.set(s.id, { spec: s, blocks: plan.blocks.get(s.id) ?? [], rows: s.geometry.rows, cols: s.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
+  }
+  let uploads = 0
+  for (const [shardId, peerIds] of placement.assignments) {
+    const shard = c.shards.get(shardId)
+    if (shard === undefined) continue
+    for (const peerId of peerIds) {
+      uploads++
+      c.programCopy(shard, peerId, (failure) => {
+        if (failure === undefined) shard.holders.push(peerId)
+        if (--uploads === 0) streamJob(jobs, c)
       })
-      loops.push({ events: loop.events, stop: loop.stop, eventsOf: () => loop.events.filter((e) => e.type === 'migrate').length })
     }
-    gossipStops.push(startGossip(c, GOSSIP_INTERVAL_MS))
-    const sweep = (): void => {
-      c.sweepTimeouts()
-      if (finished < jobs) world.queue.after(TIMEOUT_SWEEP_MS, sweep)
-    }
-    sweep()
-    pipelines.push(startPipeline(c, {
-      layerIds: job.layers.map((l) => l.id),
-      requests: Math.max(1, Math.floor((spec.jobs.arrivalRps * remaining) / 1000)),
-      batchSize: spec.jobs.batchSize,
-      batchesInFlight: spec.jobs.batchesInFlight,
-      arrivalRps: spec.jobs.arrivalRps,
-      durationMs: remaining,
-      onDone: () => {
-        finished++
-        wrongAnswers += c.wrongAnswers
-        recorder.endMs = Math.max(Number.isFinite(recorder.endMs) ? recorder.endMs : 0, world.nowMs)
-      }
-    }))
   }
+  if (uploads === 0) streamJob(jobs, c)
+}
 
-  world.queue.runUntil(Number.POSITIVE_INFINITY, () => finished === jobs)
-  for (const l of loops) l.stop()
-  for (const stop of gossipStops) stop()
+/** A job's stream: open loop until the spec's time, then whatever backlog is left; the loop for tessera. */
+function streamJob (jobs: ScaleJobs, c: DesCoordinator): void {
+  const { world, recorder, spec } = jobs
+  if (!Number.isFinite(recorder.startMs)) recorder.startMs = world.nowMs
+  const remaining = jobs.durationMs - world.nowMs
+  if (jobs.policy === 'tessera') jobs.loops.push(startCoordinatorLoop(c, `${spec.seed}/${c.settings.runId}`))
+  jobs.gossipStops.push(startGossip(c, GOSSIP_INTERVAL_MS))
+  const sweep = (): void => {
+    c.sweepTimeouts()
+    if (jobs.finished < jobs.coordinators.length) world.queue.after(TIMEOUT_SWEEP_MS, sweep)
+  }
+  sweep()
+  jobs.pipelines.push(startPipeline(c, {
+    layerIds: jobs.job.layers.map((l) => l.id),
+    requests: Math.max(1, Math.floor((spec.jobs.arrivalRps * remaining) / 1000)),
+    batchSize: spec.jobs.batchSize,
+    batchesInFlight: spec.jobs.batchesInFlight,
+    arrivalRps: spec.jobs.arrivalRps,
+    durationMs: remaining,
+    onDone: () => {
+      jobs.finished++
+      recorder.endMs = Math.max(Number.isFinite(recorder.endMs) ? recorder.endMs : 0, world.nowMs)
+    }
+  }))
+}
+
+/** The row of a finished scale run. */
+function scaleRow (jobs: ScaleJobs): ScalePolicyRow {
+  const { recorder } = jobs
+  recorder.advance(recorder.endMs)
+  const duration = recorder.endMs - recorder.startMs
   let lost = 0
   let duplicated = 0
-  for (const p of pipelines) {
+  for (const p of jobs.pipelines) {
     lost += p.ledger.failed
     for (const a of p.answers()) if (a > 1) duplicated += a - 1
   }
-  recorder.advance(recorder.endMs)
-  const duration = recorder.endMs - recorder.startMs
-  let rounds = 0
-  let messages = 0
-  for (const d of discoveries) {
-    rounds += d.rounds
-    messages += d.messages
-  }
+  const rounds = jobs.discoveries.reduce((sum, d) => sum + d.rounds, 0)
+  const messages = jobs.discoveries.reduce((sum, d) => sum + d.messages, 0)
   let busy = 0
   for (const ms of recorder.busyMsByPeer.values()) busy += ms
-  const holders = new Set<string>()
-  for (const c of coordinators) for (const s of c.shards.values()) for (const p of [...s.holders, ...s.draining, ...s.tilesByHolder.keys()]) holders.add(p)
+  return {
+    policy: jobs.policy,
+    jobs: jobs.coordinators.length,
+    throughputRps: duration > 0 ? recorder.answeredCount / (duration / 1000) : 0,
+    latencyP95Ms: recorder.latencyQuantileMs(0.95),
+    requestsLost: lost,
+    requestsDuplicated: duplicated,
+    memoryUtilisation: recorder.allocatedIntegral > 0 ? recorder.cellsIntegral / recorder.allocatedIntegral : 0,
+    resourceUtilisation: Math.min(1, busy / (Math.max(1, recorder.busyMsByPeer.size) * Math.max(1, duration))),
+    replacements: recorder.replacements,
+    migrations: jobs.loops.reduce((sum, l) => sum + l.events.filter((e) => e.type === 'migrate').length, 0),
+    discoveryRounds: rounds,
+    dhtMessages: messages,
+    dhtMessagesPerRound: rounds > 0 ? messages / rounds : 0,
+    wrongAnswers: jobs.coordinators.reduce((sum, c) => sum + c.wrongAnswers, 0),
+    invariantChecks: jobs.checkers.reduce((sum, k) => sum + k.checks, 0)
+  }
+}
+
+/** Runs one policy on a network of `peers` for the spec's simulated time. */
+export function runScale (spec: ScaleSpec, peers: number, policy: string, network: NetworkModel): ScaleRun {
+  const wallStart = performance.now()
+  const cpuStart = process.cpuUsage()
+  const world = new DesWorld(`${spec.seed}/${peers}/${policy}`, network)
+  const jobs: ScaleJobs = {
+    spec,
+    policy,
+    world,
+    net: startChurningNetwork(spec, peers, world),
+    recorder: new StreamingRecorder(),
+    job: desJob(),
+    durationMs: spec.simulatedSeconds * 1000,
+    coordinators: [],
+    checkers: [],
+    discoveries: [],
+    loops: [],
+    gossipStops: [],
+    pipelines: [],
+    finished: 0
+  }
+  const count = Math.max(1, Math.round((peers / 1000) * spec.jobs.perThousandPeers))
+  for (let j = 0; j < count; j++) addJob(jobs, j)
+  world.queue.runUntil(Number.POSITIVE_INFINITY, () => jobs.finished === count)
+  for (const l of jobs.loops) l.stop()
+  for (const stop of jobs.gossipStops) stop()
+  const row = scaleRow(jobs)
   const wallSeconds = (performance.now() - wallStart) / 1000
   const cpu = process.cpuUsage(cpuStart)
   return {
@@ -278,25 +322,9 @@ export function runScale (spec: ScaleSpec, peers: number, policyName: string, ne
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     events: world.queue.processed,
     eventsPerSecond: world.queue.processed / wallSeconds,
-    departures,
-    endedAtMs: recorder.endMs,
-    row: {
-      policy: policyName,
-      jobs,
-      throughputRps: duration > 0 ? recorder.answeredCount / (duration / 1000) : 0,
-      latencyP95Ms: recorder.latencyQuantileMs(0.95),
-      requestsLost: lost,
-      requestsDuplicated: duplicated,
-      memoryUtilisation: recorder.allocatedIntegral > 0 ? recorder.cellsIntegral / recorder.allocatedIntegral : 0,
-      resourceUtilisation: Math.min(1, busy / (Math.max(1, recorder.busyMsByPeer.size) * Math.max(1, duration))),
-      replacements: recorder.replacements,
-      migrations: loops.reduce((sum, l) => sum + l.eventsOf(), 0),
-      discoveryRounds: rounds,
-      dhtMessages: messages,
-      dhtMessagesPerRound: rounds > 0 ? messages / rounds : 0,
-      wrongAnswers,
-      invariantChecks: checkers.reduce((sum, k) => sum + k.checks, 0)
-    }
+    departures: jobs.net.departures(),
+    endedAtMs: jobs.recorder.endMs,
+    row
   }
 }
 
