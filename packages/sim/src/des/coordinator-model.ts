@@ -19,7 +19,7 @@ import type { PeerView, PlacementPolicy, PlannedBlockLike, ShardSpec } from '@te
 import type { InvariantChecker } from './invariants.js'
 import { callKey } from './shard-cost.js'
 import type { CallReadFactors } from './shard-cost.js'
-import { oneWayMs, transferMs } from './network-model.js'
+import { drawCallOverheadMs, oneWayMs, transferMs } from './network-model.js'
 import type { ModelledPeer } from './peer-model.js'
 import type { DesRecorder } from './recorder.js'
 import type { DesWorld } from './world.js'
@@ -77,6 +77,8 @@ export class DesCoordinator {
   readonly world: DesWorld
   readonly policy: PlacementPolicy
   readonly rng: Rng
+  /** Draws each call's stack cost (its own stream, so the other draws do not shift with it). */
+  private readonly stackRng: Rng
   readonly settings: DesCoordinatorSettings
   readonly recorder: DesRecorder
   readonly shortTerm: ShortTermMemory
@@ -126,6 +128,7 @@ export class DesCoordinator {
     this.longTerm = init.longTerm
     this.invariants = init.invariants
     this.rng = init.world.rng(`${init.settings.runId}/placement`)
+    this.stackRng = init.world.rng(`${init.settings.runId}/stack`)
     this.health = new PeerHealth({ baseTimeoutMs: init.settings.callTimeoutMs, maxTimeoutMs: Math.max(init.settings.callTimeoutMs, MAX_CALL_TIMEOUT_MS) })
     this.recentBusy = new RecentBusy(init.recentBusyHorizonMs)
     init.world.onLeave((peerId) => { this.peerLeft(peerId) })
@@ -337,14 +340,18 @@ export class DesCoordinator {
       }
       call.fail = (why) => { settle(why, 0, 0) }
       const generation = peer.generation
-      this.world.queue.after(delay + transferMs(net, bytes / 2, peer.spec.path), () => { this.world.stackWork(net.requestOverheadMs, () => {
+      // The stack's cost of this call: drawn from the measured distribution when there is one, else the constants.
+      const drawn = net.callOverheadQuantilesMs === undefined ? undefined : drawCallOverheadMs(net.callOverheadQuantilesMs, this.stackRng.nextFloat())
+      const requestOverheadMs = drawn === undefined ? net.requestOverheadMs : drawn / 2
+      const replyOverheadMs = drawn === undefined ? net.replyOverheadMs : drawn / 2
+      this.world.queue.after(delay + transferMs(net, bytes / 2, peer.spec.path), () => { this.world.stackWork(requestOverheadMs, () => {
         if (call.settled) return
         if (!peer.alive || peer.generation !== generation) {
           settle('departed', 0, 0)
           return
         }
         const back = delay + transferMs(net, bytes / 2, peer.spec.path)
-        const reply = (then: () => void): void => { this.world.stackWork(net.replyOverheadMs, () => { this.world.queue.after(back, then) }) }
+        const reply = (then: () => void): void => { this.world.stackWork(replyOverheadMs, () => { this.world.queue.after(back, then) }) }
         if (!peer.copies.has(this.copyKey(shard.spec.id))) {
           reply(() => { settle('unknown-shard', 0, 0) })
           return

@@ -41,6 +41,19 @@ export interface NetworkModel {
    * and reply overheads are then work on one shared first-come-first-served server, not only delays.
    */
   sharedEventLoop?: boolean
+  /**
+   * Quantiles 0 … 100 % of the stack cost of one call (request + reply), ms: each call draws its own from this
+   * distribution (linear between quantiles) instead of the constant overheads.
+   */
+  callOverheadQuantilesMs?: readonly number[]
+}
+
+/** One call's stack cost drawn from the measured quantiles (inverse CDF, linear between quantiles), ms. */
+export function drawCallOverheadMs (quantiles: readonly number[], u: number): number {
+  const pos = u * (quantiles.length - 1)
+  const lo = Math.floor(pos)
+  const hi = Math.min(quantiles.length - 1, lo + 1)
+  return quantiles[lo] + (quantiles[hi] - quantiles[lo]) * (pos - lo)
 }
 
 /**
