@@ -10,8 +10,8 @@
  * closest to the target. An iterative lookup queries α of the closest not yet asked until the k closest it has
  * seen have all answered; its cost is the number of queries (messages).
  *
- * Records (capacity records, provider records) live on the k live nodes closest to their key when put and
- * expire `ttlMs` after issue; a record whose publisher left stays findable until it expires.
+ * Record expiry is the world's (world.ts: a departed peer's record is found until its last publication
+ * expires) and the provider index's (discovery-model.ts).
  */
 import { createRng } from '@tessera/crossbar'
 import type { Rng } from '@tessera/crossbar'
@@ -151,47 +151,5 @@ export class KademliaModel {
     this.messages += messages
     this.lookups++
     return shortlist
-  }
-}
-
-/** A record in the modelled DHT: who published it, and until when it is found. */
-export interface ModelledRecord<T> {
-  value: T
-  issuedAtMs: number
-  expiresAtMs: number
-}
-
-/** Records by key, found until they expire whether or not their publisher is still there. */
-export class RecordStore<T> {
-  private readonly records = new Map<string, ModelledRecord<T>>()
-  readonly ttlMs: number
-
-  constructor (ttlMs: number) {
-    this.ttlMs = ttlMs
-  }
-
-  put (key: string, value: T, nowMs: number): void {
-    this.records.set(key, { value, issuedAtMs: nowMs, expiresAtMs: nowMs + this.ttlMs })
-  }
-
-  /** The record under `key` if it has not expired (an expired one is dropped). */
-  get (key: string, nowMs: number): T | undefined {
-    const r = this.records.get(key)
-    if (r === undefined) return undefined
-    if (r.expiresAtMs <= nowMs) {
-      this.records.delete(key)
-      return undefined
-    }
-    return r.value
-  }
-
-  /** Every unexpired record (expired ones are dropped). */
-  all (nowMs: number): T[] {
-    const out: T[] = []
-    for (const [key, r] of this.records) {
-      if (r.expiresAtMs <= nowMs) this.records.delete(key)
-      else out.push(r.value)
-    }
-    return out
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { KAD_K, KademliaModel, RecordStore } from '../../src/des/kademlia-model.js'
+import { KAD_K, KademliaModel } from '../../src/des/kademlia-model.js'
 
 function bruteClosest (ids: number[], target: number): number[] {
   return [...ids].sort((a, b) => ((a ^ target) >>> 0) - ((b ^ target) >>> 0)).slice(0, KAD_K)
@@ -38,17 +38,5 @@ describe('KademliaModel', () => {
     assert.ok(large > small, `${large} vs ${small}`)
     assert.ok(large < small * 4, `${large} vs ${small}`)
     assert.ok(large < 200, `${large} messages per lookup at 20,000 peers`)
-  })
-})
-
-describe('RecordStore', () => {
-  it('finds a record until it expires, whoever published it', () => {
-    const store = new RecordStore<string>(120_000)
-    store.put('/cap/a', 'record of a', 1000)
-    assert.equal(store.get('/cap/a', 120_999), 'record of a')
-    assert.equal(store.get('/cap/a', 121_000), undefined)
-    store.put('/cap/b', 'b', 0)
-    store.put('/cap/c', 'c', 50_000)
-    assert.deepEqual(store.all(130_000), ['c'])
   })
 })
