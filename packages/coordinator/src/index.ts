@@ -39,3 +39,7 @@ export type { MnistWorkload } from './workload.js'
 export { groupCalls } from './calls.js'
 export { noUploadProgress } from './progress.js'
 export type { UploadProgress, UploadProgressFactory } from './progress.js'
+// Pure pieces the discrete-event simulator (packages/sim/src/des) runs unchanged against modelled peers.
+export { foreignLoadViews, replicasOf, targetViews } from './reconfigure-views.js'
+export { RecentBusy } from './recent-busy.js'
+export { backoffMs, PeerHealth } from './health.js'

@@ -109,3 +109,9 @@ export const PAPER_SEEDS_RANGE: FlagRange = { min: 2, max: 100 }
 
 /** Seeds `tessera paper` measures at once, each in its own worker thread with its own loopback network. */
 export const PAPER_CONCURRENCY_RANGE: FlagRange = { min: 1, max: 16 }
+
+/** Network sizes of the discrete-event simulator's scale runs. */
+export const SCALE_PEERS_RANGE: FlagRange = { min: 2, max: 1_000_000 }
+
+/** Simulated seconds of one scale run: up to a simulated day. */
+export const SCALE_SECONDS_RANGE: FlagRange = { min: 1, max: 86_400 }

@@ -19,10 +19,14 @@ import type { SimPolicyRow, SimulateInit, SimulationRun } from '@tessera/sim'
 import { RECOVERY_BASELINE_MS, RECOVERY_WINDOW_MS } from '@tessera/sim'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
-import { parsePolicies } from './options.js'
+import { integerIn, parsePolicies } from './options.js'
 import { closeDashboard, dashboardOption, openDashboard } from '../dashboard/cli-options.js'
 import type { Dashboard } from '../dashboard/dashboard.js'
 import { describeError } from '@tessera/errors'
+import { runSimDes } from './sim-des.js'
+import type { SimDesOptions } from './sim-des.js'
+import { InvalidCliOptionError } from '../errors.js'
+import { SCALE_PEERS_RANGE, SCALE_SECONDS_RANGE } from './constants.js'
 import type { Command } from 'commander'
 
 /** Default report folder (relative to the working directory); each scenario writes `<name>.json` and `<name>.html`. */
@@ -34,7 +38,9 @@ export const DEFAULT_SIM_SCENARIO = 'slowdown'
 const SERIES_BUCKET_MS = 500
 /** Throughput plots average over this trailing window, ms. */
 const SERIES_WINDOW_MS = 2000
-interface SimCommandOptions {
+interface SimCommandOptions extends Omit<SimDesOptions, 'scalePeers'> {
+  engine: 'loopback' | 'des'
+  scalePeers?: string
   scenario: string
   seed?: string
   policies: string[]
@@ -64,7 +70,19 @@ export function registerSimCommand (program: Command): void {
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
     .option('--no-progress', 'no progress messages on stderr')
     .addOption(dashboardOption())
+    .option('--engine <engine>', 'loopback (real nodes on 127.0.0.1) or des (the discrete-event simulator)', 'loopback')
+    .option('--scale', 'with --engine des: validation against saved loopback runs and the scale runs (1,000 and 10,000 peers)', false)
+    .option('--real-dir <dir>', 'with --scale: where the loopback runs to validate against were saved', DEFAULT_SIM_OUT_DIR)
+    .option('--scale-spec <name|path>', 'with --scale: scale specification in simulations/des, or a JSON file', 'scale')
+    .option('--scale-peers <list>', 'with --scale: network sizes, comma-separated (default: the spec\'s)')
+    .option('--scale-seconds <s>', 'with --scale: simulated seconds per run (default: the spec\'s)', integerIn(SCALE_SECONDS_RANGE, 's'))
+    .option('--recalibrate', 'with --engine des: measure the loopback stack again', false)
     .action(async (opts: SimCommandOptions) => {
+      if (opts.engine === 'des') {
+        await runSimDes({ ...opts, scalePeers: opts.scalePeers?.split(',').map(integerIn(SCALE_PEERS_RANGE)) })
+        return
+      }
+      if (opts.engine !== 'loopback') throw new InvalidCliOptionError(`--engine must be loopback or des, got ${JSON.stringify(opts.engine)}`)
       const dashboard = await openDashboard(opts.dashboard, 'sim', `tessera sim --scenario ${opts.scenario}`)
       try {
         await runSim(opts, dashboard)
