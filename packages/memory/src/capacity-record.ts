@@ -164,20 +164,13 @@ export function checkCapacityRecord (record: CapacityRecord): CapacityRecord {
 
 /** Protobuf body of a (checked) record. */
 export function encodeCapacityRecordBody (record: CapacityRecord): Uint8Array<ArrayBuffer> {
-  const r = checkCapacityRecord(record)
+  // The checked copy holds only the known fields; all but these three are the same in the protobuf body.
+  const { device, reachability, natKind, ...sameFields } = checkCapacityRecord(record)
   return pb.CapacityRecordBody.encode({
-    peerId: r.peerId,
-    device: { preset: r.device.preset, rows: r.device.geometry.rows, cols: r.device.geometry.cols, noiseLevel: r.device.noiseLevel },
-    tilesTotal: r.tilesTotal,
-    tilesFree: r.tilesFree,
-    throughputGflopPerSecond: r.throughputGflopPerSecond,
-    queueDepth: r.queueDepth,
-    reachability: REACHABILITY_TO_PB[r.reachability],
-    natKind: NAT_TO_PB[r.natKind],
-    addresses: r.addresses,
-    sequence: r.sequence,
-    issuedAtMs: r.issuedAtMs,
-    expiresAtMs: r.expiresAtMs
+    ...sameFields,
+    device: { preset: device.preset, rows: device.geometry.rows, cols: device.geometry.cols, noiseLevel: device.noiseLevel },
+    reachability: REACHABILITY_TO_PB[reachability],
+    natKind: NAT_TO_PB[natKind]
   })
 }
 
@@ -193,20 +186,14 @@ export function decodeCapacityRecordBody (body: Uint8Array): CapacityRecord {
   } catch (err) {
     throw new MalformedRecordError(`capacity record body does not decode: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
-  if (m.device == null) fail('device missing')
+  const { device, reachability, natKind, ...sameFields } = m
+  if (device == null) fail('device missing')
+  // The check keeps only the known fields of what it is given.
   return checkCapacityRecord({
-    peerId: m.peerId,
-    device: { preset: m.device.preset, geometry: { rows: m.device.rows, cols: m.device.cols }, noiseLevel: m.device.noiseLevel },
-    tilesTotal: m.tilesTotal,
-    tilesFree: m.tilesFree,
-    throughputGflopPerSecond: m.throughputGflopPerSecond,
-    queueDepth: m.queueDepth,
-    reachability: REACHABILITY_FROM_PB[m.reachability],
-    natKind: NAT_FROM_PB[m.natKind],
-    addresses: m.addresses,
-    sequence: m.sequence,
-    issuedAtMs: m.issuedAtMs,
-    expiresAtMs: m.expiresAtMs
+    ...sameFields,
+    device: { preset: device.preset, geometry: { rows: device.rows, cols: device.cols }, noiseLevel: device.noiseLevel },
+    reachability: REACHABILITY_FROM_PB[reachability],
+    natKind: NAT_FROM_PB[natKind]
   })
 }
 
