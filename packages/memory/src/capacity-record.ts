@@ -57,23 +57,20 @@ const REACHABILITY_TO_PB: Record<Reachability, pb.Reachability> = {
   private: pb.Reachability.REACHABILITY_PRIVATE,
   unknown: pb.Reachability.REACHABILITY_UNKNOWN
 }
-const REACHABILITY_FROM_PB: Record<pb.Reachability, Reachability> = {
-  [pb.Reachability.REACHABILITY_PUBLIC]: 'public',
-  [pb.Reachability.REACHABILITY_PRIVATE]: 'private',
-  [pb.Reachability.REACHABILITY_UNKNOWN]: 'unknown'
-}
 const NAT_TO_PB: Record<NatKind, pb.NatKind> = {
   none: pb.NatKind.NAT_NONE,
   cone: pb.NatKind.NAT_CONE,
   symmetric: pb.NatKind.NAT_SYMMETRIC,
   unknown: pb.NatKind.NAT_UNKNOWN
 }
-const NAT_FROM_PB: Record<pb.NatKind, NatKind> = {
-  [pb.NatKind.NAT_NONE]: 'none',
-  [pb.NatKind.NAT_CONE]: 'cone',
-  [pb.NatKind.NAT_SYMMETRIC]: 'symmetric',
-  [pb.NatKind.NAT_UNKNOWN]: 'unknown'
+
+/** The inverse of a one-to-one table (the protobuf enum of a record field back to its name). */
+function inverse<K extends string, V extends string> (table: Record<K, V>): Record<V, K> {
+  return Object.fromEntries(Object.entries(table).map(([k, v]) => [v, k])) as Record<V, K>
 }
+
+const REACHABILITY_FROM_PB = inverse(REACHABILITY_TO_PB)
+const NAT_FROM_PB = inverse(NAT_TO_PB)
 
 const encoder = new TextEncoder()
 const DOMAIN_BYTES = encoder.encode(CAPACITY_RECORD_SIGNATURE_DOMAIN)
