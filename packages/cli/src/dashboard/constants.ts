@@ -5,20 +5,23 @@
 /** Address the dashboard listens on unless told otherwise: this machine only. */
 export const DEFAULT_DASHBOARD_HOST = '127.0.0.1'
 
-/** Time between discovery rounds of the network watcher (records re-read, unreachable peers dialled again). */
-export const DASHBOARD_DISCOVER_EVERY_MS = 3_000
-/** Time between discovery rounds that read every peer's record again (a third of a node's default refresh period). */
-export const DASHBOARD_RECORD_REREAD_MS = 20_000
-/** Bound on one discovery round. */
-export const DASHBOARD_DISCOVERY_TIMEOUT_MS = 10_000
-/** Timeout of a dial to a peer found in a record. */
-export const DASHBOARD_DIAL_TIMEOUT_MS = 5_000
-/** Timeout of the re-dial after a peer's connection closed (a stopped peer refuses at once). */
-export const DASHBOARD_REDIAL_TIMEOUT_MS = 3_000
-/** Timeout of the ping that measures a peer's round trip. */
-export const DASHBOARD_PING_TIMEOUT_MS = 2_000
-/** Push period of the metrics service the dashboard starts on a node that has none (peers then push load to it). */
-export const DASHBOARD_METRICS_INTERVAL_MS = 1_000
+/** Periods and timeouts of the network watcher (the first five are defaults of its init), ms. */
+export const NETWORK_WATCH_MS = Object.freeze({
+  /** Time between discovery rounds (records re-read, unreachable peers dialled again). */
+  discoverEvery: 3_000,
+  /** Time between discovery rounds that read every peer's record again (a third of a node's default refresh period). */
+  rereadEvery: 20_000,
+  /** Bound on one discovery round. */
+  discoveryTimeout: 10_000,
+  /** Timeout of a dial to a peer found in a record. */
+  dialTimeout: 5_000,
+  /** Timeout of the re-dial after a peer's connection closed (a stopped peer refuses at once). */
+  redialTimeout: 3_000,
+  /** Timeout of the ping that measures a peer's round trip. */
+  pingTimeout: 2_000,
+  /** Push period of the metrics service the watcher starts on a node that has none (peers then push load to it). */
+  metricsInterval: 1_000
+})
 
 /** How often a running job's state is read. */
 export const DASHBOARD_RUN_POLL_MS = 500
