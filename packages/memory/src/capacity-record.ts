@@ -10,8 +10,7 @@ import { peerIdFromPrivateKey, peerIdFromPublicKey, peerIdFromString } from '@li
 import { pb } from '@tessera/wire'
 import type { PeerId, PrivateKey, PublicKey } from '@libp2p/interface'
 import {
-  CAPACITY_RECORD_SIGNATURE_DOMAIN, MAX_CAPACITY_RECORD_SIZE_BYTES, MAX_RECORD_ADDRESSES,
-  MAX_RECORD_ADDRESS_LENGTH_BYTES, MAX_RECORD_PRESET_LENGTH_BYTES
+  CAPACITY_RECORD_SIGNATURE_DOMAIN, MAX_CAPACITY_RECORD_SIZE_BYTES, RECORD_FIELD_LIMITS
 } from './constants.js'
 import { InauthenticRecordError, MalformedRecordError } from './errors.js'
 
@@ -124,7 +123,7 @@ export function checkCapacityRecord (record: CapacityRecord): CapacityRecord {
   if (parsePeerId(peerId).toString() !== peerId) fail(`peer id ${peerId} is not in canonical form`)
   const device = record.device
   if (device == null || typeof device !== 'object' || device.geometry == null || typeof device.geometry !== 'object') fail('device missing')
-  const preset = checkText(device.preset, 'device preset', MAX_RECORD_PRESET_LENGTH_BYTES)
+  const preset = checkText(device.preset, 'device preset', RECORD_FIELD_LIMITS.presetLengthBytes)
   const rows = checkUint32(device.geometry.rows, 'geometry rows')
   const cols = checkUint32(device.geometry.cols, 'geometry cols')
   if (rows === 0 || cols === 0) fail('tile geometry must be at least 1×1')
@@ -137,8 +136,8 @@ export function checkCapacityRecord (record: CapacityRecord): CapacityRecord {
   if (!Object.hasOwn(REACHABILITY_TO_PB, record.reachability)) fail(`unknown reachability ${String(record.reachability)}`)
   if (!Object.hasOwn(NAT_TO_PB, record.natKind)) fail(`unknown NAT kind ${String(record.natKind)}`)
   if (!Array.isArray(record.addresses)) fail('addresses must be an array')
-  if (record.addresses.length > MAX_RECORD_ADDRESSES) fail(`more than ${MAX_RECORD_ADDRESSES} addresses`)
-  const addresses = record.addresses.map((address, i) => checkText(address, `address ${i}`, MAX_RECORD_ADDRESS_LENGTH_BYTES))
+  if (record.addresses.length > RECORD_FIELD_LIMITS.addresses) fail(`more than ${RECORD_FIELD_LIMITS.addresses} addresses`)
+  const addresses = record.addresses.map((address, i) => checkText(address, `address ${i}`, RECORD_FIELD_LIMITS.addressLengthBytes))
   const sequence = checkSafe(record.sequence, 'sequence')
   const issuedAtMs = checkSafe(record.issuedAtMs, 'issued-at')
   const expiresAtMs = checkSafe(record.expiresAtMs, 'expiry')
@@ -179,7 +178,7 @@ export function encodeCapacityRecordBody (record: CapacityRecord): Uint8Array<Ar
 export function decodeCapacityRecordBody (body: Uint8Array): CapacityRecord {
   let m: pb.CapacityRecordBody
   try {
-    m = pb.CapacityRecordBody.decode(body, { limits: { addresses: MAX_RECORD_ADDRESSES } })
+    m = pb.CapacityRecordBody.decode(body, { limits: { addresses: RECORD_FIELD_LIMITS.addresses } })
   } catch (err) {
     throw new MalformedRecordError(`capacity record body does not decode: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }

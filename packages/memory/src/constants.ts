@@ -26,14 +26,15 @@ export const CLOCK_SKEW_TOLERANCE_MS = 30_000
 /** Largest signed capacity record accepted (envelope bytes). */
 export const MAX_CAPACITY_RECORD_SIZE_BYTES = 8192
 
-/** Most addresses one record may list. */
-export const MAX_RECORD_ADDRESSES = 32
-
-/** Longest address in a record (UTF-8 bytes). */
-export const MAX_RECORD_ADDRESS_LENGTH_BYTES = 512
-
-/** Longest device preset name in a record (UTF-8 bytes). */
-export const MAX_RECORD_PRESET_LENGTH_BYTES = 64
+/** Bounds on the variable-length fields of a capacity record. */
+export const RECORD_FIELD_LIMITS = Object.freeze({
+  /** Most addresses one record may list. */
+  addresses: 32,
+  /** Longest address (UTF-8 bytes). */
+  addressLengthBytes: 512,
+  /** Longest device preset name (UTF-8 bytes). */
+  presetLengthBytes: 64
+})
 
 /**
  * Prefix of the signed bytes (domain separation): a signature over a capacity record can never be passed off

@@ -25,18 +25,24 @@ export const NETWORK_WATCH_MS = Object.freeze({
 
 /** How often a running job's state is read. */
 export const DASHBOARD_RUN_POLL_MS = 500
-/** One point of the throughput and latency series per this. */
-export const DASHBOARD_SERIES_BUCKET_MS = 1_000
-/** Throughput points average over this trailing window. */
-export const DASHBOARD_THROUGHPUT_WINDOW_MS = 3_000
-/** Points kept per series (the newest: ten minutes at one per second). */
-export const DASHBOARD_MAX_SERIES_POINTS = 600
+/** The throughput and latency series of a job. */
+export const DASHBOARD_SERIES = Object.freeze({
+  /** One point per this, ms. */
+  bucketMs: 1_000,
+  /** Throughput points average over this trailing window, ms. */
+  throughputWindowMs: 3_000,
+  /** Points kept per series (the newest: ten minutes at one per second). */
+  maxPoints: 600
+})
 /** Batch failures listed per job (the newest). */
 export const DASHBOARD_MAX_JOB_ERRORS = 20
 
-/** Shortest time between two state events to one browser (changes in between are sent together). */
-export const SSE_MIN_INTERVAL_MS = 250
-/** A comment line this often keeps idle proxies and the browser from dropping the event stream. */
-export const SSE_HEARTBEAT_MS = 15_000
-/** What the page's EventSource waits before reconnecting after the stream broke, ms. */
-export const SSE_RETRY_MS = 1_000
+/** Timing of the server-sent event stream, ms. */
+export const SSE_MS = Object.freeze({
+  /** Shortest time between two state events to one browser (changes in between are sent together). */
+  minInterval: 250,
+  /** A comment line this often keeps idle proxies and the browser from dropping the event stream. */
+  heartbeat: 15_000,
+  /** What the page's EventSource waits before reconnecting after the stream broke. */
+  retry: 1_000
+})
