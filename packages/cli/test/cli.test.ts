@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { chmod, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { DATASTORE_DIR, IDENTITY_FILE, loadOrCreateIdentity, openStorage } from '@tessera/peer'
 import { runTessera } from './commands/spawn.js'
-import { withTempDir } from './helpers.js'
-import type { AddressInfo } from 'node:net'
+import { closedPort, withPortInUse, withTempDir } from './helpers.js'
 
 const PEER = '12D3KooWLkPCSY4B6yhgkTMo9sgUnKx55oZpB5zb3m8LQ8wFDTZY'
 
@@ -109,27 +107,18 @@ describe('errors a volunteer meets', () => {
   })
 
   it('a port in use names the address and the cause, without a stack trace', async () => {
-    const server = createServer()
-    await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
-    try {
-      const port = (server.address() as AddressInfo).port
+    await withPortInUse(async (port) => {
       await withTempDir(async (dir) => {
         const r = await runTessera([...common, '--data-dir', dir, '--listen', `/ip4/127.0.0.1/tcp/${port}`])
         assert.equal(r.code, 1, r.stderr)
         assert.ok(r.stderr.includes(`error: cannot listen on /ip4/127.0.0.1/tcp/${port} (listen EADDRINUSE`), r.stderr)
         assert.doesNotMatch(r.stderr, /^\s+at\s/m, 'no stack trace')
       })
-    } finally {
-      await new Promise((resolve) => { server.close(resolve) })
-    }
+    })
   })
 
   it('a bootstrap peer that cannot be reached is named with the cause', async () => {
-    const server = createServer()
-    await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
-    const port = (server.address() as AddressInfo).port
-    await new Promise((resolve) => { server.close(resolve) })
-    const address = `/ip4/127.0.0.1/tcp/${port}/p2p/${PEER}`
+    const address = `/ip4/127.0.0.1/tcp/${await closedPort()}/p2p/${PEER}`
     const r = await runTessera(['peers', '--bootstrap', address, '--timeout-ms', '1000'])
     assert.equal(r.code, 1, r.stderr)
     assert.ok(r.stderr.includes(`could not connect to ${address} (`), r.stderr)

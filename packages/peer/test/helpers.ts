@@ -2,6 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRng } from '@tessera/crossbar'
+import { signCapacityRecord } from '@tessera/memory'
+import type { CapacityRecord } from '@tessera/memory'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { PrivateKey } from '@libp2p/interface'
 import { createTesseraNode } from '../src/index.js'
 import type { TesseraNode, TesseraNodeInit } from '../src/index.js'
 
@@ -59,6 +63,28 @@ export async function withTempDir<T> (fn: (dir: string) => Promise<T>): Promise<
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * A capacity record of the peer of `key` issued at `nowMs` (sequence `nowMs`, a minute to live) with `fields`
+ * replaced, signed with the key.
+ */
+export async function signedRecordOf (key: PrivateKey, nowMs: number, fields: Partial<CapacityRecord> = {}): Promise<Uint8Array> {
+  return await signCapacityRecord({
+    peerId: peerIdFromPrivateKey(key).toString(),
+    device: { preset: 'ideal', geometry: { rows: 256, cols: 256 }, noiseLevel: 0 },
+    tilesTotal: 32,
+    tilesFree: 32,
+    throughputGflopPerSecond: 1,
+    queueDepth: 0,
+    reachability: 'public',
+    natKind: 'none',
+    addresses: ['/ip4/127.0.0.1/tcp/4001'],
+    sequence: nowMs,
+    issuedAtMs: nowMs,
+    expiresAtMs: nowMs + 60_000,
+    ...fields
+  }, key)
 }
 
 /** Seeded floats in [-1, 1), from the crossbar's generator. */

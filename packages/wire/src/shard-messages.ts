@@ -256,6 +256,46 @@ function describe (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
+/** The generated protons codec of one top-level message (a request or a reply). */
+interface FrameCodec<M> {
+  encode: (msg: M) => Uint8Array
+  decode: (frame: Uint8Array | Uint8ArrayList) => M
+}
+
+/** Size-checks and decodes a frame into its raw message; `what` names it in the error. */
+function decodeFrame<M> (codec: FrameCodec<M>, frame: Uint8Array | Uint8ArrayList, what: string): M {
+  checkFrameSize(frame)
+  try {
+    return codec.decode(frame)
+  } catch (err) {
+    throw new MalformedMessageError(`undecodable ${what}: ${describe(err)}`)
+  }
+}
+
+/** Encodes a raw message, refusing a frame the other side would refuse as too large. */
+function encodeFrame<M> (codec: FrameCodec<M>, msg: M): Uint8Array {
+  const frame = codec.encode(msg)
+  checkFrameSize(frame)
+  return frame
+}
+
+/** Reads a `count`-value float32 tensor field, checking its length and that every value is finite. */
+function decodeTensor (bytes: Uint8Array, count: number, what: string): Float32Array {
+  checkTensorBytes(bytes, count, what)
+  const values = bytesToFloat32(bytes)
+  assertFinite(values, what)
+  return values
+}
+
+/** The wire bytes of a tensor that must hold `count` finite values (`shape` says which product `count` is). */
+function encodeTensor (values: Float32Array, count: number, what: string, shape: string): Uint8Array<ArrayBuffer> {
+  if (!(values instanceof Float32Array) || values.length !== count) {
+    throw new ShapeMismatchError(`${what} must be a Float32Array of ${shape} = ${count} values`)
+  }
+  assertFinite(values, what)
+  return float32BytesView(values)
+}
+
 /** Validates a raw decoded request. */
 export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
   if (msg.programBegin != null) {
@@ -284,9 +324,7 @@ export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
     const noiseKey = m.noiseKeyNumber ?? m.noiseKeyText
     return withContext(m.requestId, m.shardId, () => {
       checkExecuteHeader({ ...m, noiseKey })
-      checkTensorBytes(m.input, m.batch * m.rows, 'input')
-      const input = bytesToFloat32(m.input)
-      assertFinite(input, 'input')
+      const input = decodeTensor(m.input, m.batch * m.rows, 'input')
       const out: ExecuteRequest = { type: 'execute', requestId: m.requestId, shardId: m.shardId, batch: m.batch, rows: m.rows, input }
       if (m.tSeconds !== undefined) out.tSeconds = m.tSeconds
       if (m.driftCompensation !== undefined) out.driftCompensation = m.driftCompensation
@@ -314,14 +352,7 @@ export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
  * @throws {ShapeMismatchError | BatchTooLargeError | TooManyChunksError | NonFiniteValueError} as named
  */
 export function decodeShardRequest (frame: Uint8Array | Uint8ArrayList): ShardRequest {
-  checkFrameSize(frame)
-  let msg: pb.ShardRequest
-  try {
-    msg = pb.ShardRequest.decode(frame)
-  } catch (err) {
-    throw new MalformedMessageError(`undecodable shard request: ${describe(err)}`)
-  }
-  return checkShardRequest(msg)
+  return checkShardRequest(decodeFrame(pb.ShardRequest, frame, 'shard request'))
 }
 
 /**
@@ -330,11 +361,15 @@ export function decodeShardRequest (frame: Uint8Array | Uint8ArrayList): ShardRe
  * @throws the same named errors as {@link decodeShardRequest} for a request that peer would reject
  */
 export function encodeShardRequest (request: ShardRequest): Uint8Array {
-  let msg: pb.ShardRequest
+  return encodeFrame(pb.ShardRequest, requestMessage(request))
+}
+
+/** The raw message of a checked request. */
+function requestMessage (request: ShardRequest): pb.ShardRequest {
   switch (request.type) {
     case 'program-begin': {
       const m = checkProgramBegin(request)
-      msg = {
+      return {
         programBegin: {
           shardId: m.shardId,
           rows: m.rows,
@@ -347,50 +382,37 @@ export function encodeShardRequest (request: ShardRequest): Uint8Array {
           contentSha256: toArrayBufferBytes(m.contentSha256)
         }
       }
-      break
     }
     case 'program-chunk':
       checkChunk(request.index, request.data)
-      msg = { programChunk: { index: request.index, data: toArrayBufferBytes(request.data) } }
-      break
+      return { programChunk: { index: request.index, data: toArrayBufferBytes(request.data) } }
     case 'program-commit':
-      msg = { programCommit: { shardId: checkShardId(request.shardId) } }
-      break
+      return { programCommit: { shardId: checkShardId(request.shardId) } }
     case 'execute': {
       checkExecuteHeader(request)
-      if (!(request.input instanceof Float32Array) || request.input.length !== request.batch * request.rows) {
-        throw new ShapeMismatchError(`input must be a Float32Array of batch × rows = ${request.batch * request.rows} values`)
-      }
-      assertFinite(request.input, 'input')
-      msg = {
+      const input = encodeTensor(request.input, request.batch * request.rows, 'input', 'batch × rows')
+      return {
         execute: {
           requestId: request.requestId,
           shardId: request.shardId,
           batch: request.batch,
           rows: request.rows,
-          input: float32BytesView(request.input),
+          input,
           tSeconds: request.tSeconds,
           driftCompensation: request.driftCompensation,
           ...(request.noiseKey === undefined ? {} : typeof request.noiseKey === 'number' ? { noiseKeyNumber: request.noiseKey } : { noiseKeyText: request.noiseKey })
         }
       }
-      break
     }
     case 'release':
-      msg = { release: { shardId: checkShardId(request.shardId) } }
-      break
+      return { release: { shardId: checkShardId(request.shardId) } }
     case 'status':
-      msg = { status: {} }
-      break
+      return { status: {} }
     case 'keep-alive':
-      msg = { keepAlive: { shardIds: checkShardIds(request.shardIds) } }
-      break
+      return { keepAlive: { shardIds: checkShardIds(request.shardIds) } }
     default:
       throw new MalformedMessageError(`unknown request type ${String((request as { type?: unknown }).type)}`)
   }
-  const frame = pb.ShardRequest.encode(msg)
-  checkFrameSize(frame)
-  return frame
 }
 
 function checkExecuteResult (m: Omit<ExecuteResultReply, 'type' | 'output'> & { output: Uint8Array | Float32Array }): void {
@@ -416,9 +438,7 @@ export function checkShardReply (msg: pb.ShardResponse): ShardReply {
     const m = msg.executeResult
     return withContext(m.requestId, m.shardId, (): ExecuteResultReply => {
       checkExecuteResult(m)
-      checkTensorBytes(m.output, m.batch * m.cols, 'output')
-      const output = bytesToFloat32(m.output)
-      assertFinite(output, 'output')
+      const output = decodeTensor(m.output, m.batch * m.cols, 'output')
       return {
         type: 'execute-result',
         requestId: m.requestId,
@@ -471,61 +491,51 @@ export function checkShardReply (msg: pb.ShardResponse): ShardReply {
  * @throws {FrameTooLargeError | MalformedMessageError | ShapeMismatchError | NonFiniteValueError} as named
  */
 export function decodeShardReply (frame: Uint8Array | Uint8ArrayList): ShardReply {
-  checkFrameSize(frame)
-  let msg: pb.ShardResponse
-  try {
-    msg = pb.ShardResponse.decode(frame)
-  } catch (err) {
-    throw new MalformedMessageError(`undecodable shard reply: ${describe(err)}`)
-  }
-  return checkShardReply(msg)
+  return checkShardReply(decodeFrame(pb.ShardResponse, frame, 'shard reply'))
 }
 
 /** Validates and encodes one reply. */
 export function encodeShardReply (reply: ShardReply): Uint8Array {
-  let msg: pb.ShardResponse
+  return encodeFrame(pb.ShardResponse, replyMessage(reply))
+}
+
+/** The raw message of a checked reply. */
+function replyMessage (reply: ShardReply): pb.ShardResponse {
   switch (reply.type) {
     case 'program-ready':
-      msg = { programReady: { shardId: checkShardId(reply.shardId), tilesReserved: checkUint32(reply.tilesReserved, 'tiles reserved') } }
-      break
+      return { programReady: { shardId: checkShardId(reply.shardId), tilesReserved: checkUint32(reply.tilesReserved, 'tiles reserved') } }
     case 'program-committed':
-      msg = {
+      return {
         programCommitted: {
           shardId: checkShardId(reply.shardId),
           tilesUsed: checkUint32(reply.tilesUsed, 'tiles used'),
           contentSha256: toArrayBufferBytes(checkSha256(reply.contentSha256))
         }
       }
-      break
     case 'execute-result': {
       checkExecuteResult(reply)
-      if (!(reply.output instanceof Float32Array) || reply.output.length !== reply.batch * reply.cols) {
-        throw new ShapeMismatchError(`output must be a Float32Array of batch × cols = ${reply.batch * reply.cols} values`)
-      }
-      assertFinite(reply.output, 'output')
-      msg = {
+      const output = encodeTensor(reply.output, reply.batch * reply.cols, 'output', 'batch × cols')
+      return {
         executeResult: {
           requestId: reply.requestId,
           shardId: reply.shardId,
           batch: reply.batch,
           cols: reply.cols,
-          output: float32BytesView(reply.output),
+          output,
           deviceTimeNs: reply.deviceTimeNs,
           energyPj: reply.energyPj,
           macs: reply.macs
         }
       }
-      break
     }
     case 'released':
-      msg = { released: { shardId: checkShardId(reply.shardId), tilesFreed: checkUint32(reply.tilesFreed, 'tiles freed') } }
-      break
+      return { released: { shardId: checkShardId(reply.shardId), tilesFreed: checkUint32(reply.tilesFreed, 'tiles freed') } }
     case 'status':
       for (const field of ['tilesTotal', 'tilesFree', 'shardsHeld', 'queueDepth', 'inFlight', 'tileRows', 'tileCols'] as const) {
         checkUint32(reply[field], field)
       }
       if (reply.tilesFree > reply.tilesTotal) throw new MalformedMessageError('tiles free exceeds tiles total')
-      msg = {
+      return {
         status: {
           tilesTotal: reply.tilesTotal,
           tilesFree: reply.tilesFree,
@@ -537,13 +547,11 @@ export function encodeShardReply (reply: ShardReply): Uint8Array {
           tileCols: reply.tileCols
         }
       }
-      break
     case 'kept-alive':
-      msg = { keptAlive: { shardIds: checkShardIds(reply.shardIds), leaseMs: checkUint32(reply.leaseMs, 'lease ms') } }
-      break
+      return { keptAlive: { shardIds: checkShardIds(reply.shardIds), leaseMs: checkUint32(reply.leaseMs, 'lease ms') } }
     case 'error':
       if (!ERROR_CODES.includes(reply.code)) throw new MalformedMessageError(`unknown error code ${String(reply.code)}`)
-      msg = {
+      return {
         error: {
           code: reply.code,
           message: reply.message.slice(0, MAX_ERROR_MESSAGE_LENGTH),
@@ -552,13 +560,9 @@ export function encodeShardReply (reply: ShardReply): Uint8Array {
           quota: reply.quota === undefined ? undefined : checkQuota(reply.quota)
         }
       }
-      break
     default:
       throw new MalformedMessageError(`unknown reply type ${String((reply as { type?: unknown }).type)}`)
   }
-  const frame = pb.ShardResponse.encode(msg)
-  checkFrameSize(frame)
-  return frame
 }
 
 /** The shard ids of a keep-alive: at most {@link MAX_KEEP_ALIVE_SHARDS}, each a valid shard id. */

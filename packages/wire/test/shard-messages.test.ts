@@ -50,6 +50,32 @@ function isTypedError (err: unknown): boolean {
   return isProtocolError(err) && ERROR_CODES.includes(err.code)
 }
 
+/** Whether `decode` takes `bytes` to a message or to a typed wire error (a property's verdict). */
+function decodesOrFailsTyped (decode: (bytes: Uint8Array) => unknown, bytes: Uint8Array): boolean {
+  try {
+    decode(bytes)
+  } catch (err) {
+    return isTypedError(err)
+  }
+  return true
+}
+
+/** Registers the decoder's garbage properties: random bytes, and random byte edits of valid frames. */
+function itSurvivesGarbage (decode: (bytes: Uint8Array) => unknown, validFrames: () => Uint8Array[], seeds: { bytes: number, edits: number }): void {
+  it('random bytes never crash the decoder (property)', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodesOrFailsTyped(decode, bytes)), { seed: seeds.bytes, numRuns: 5000 })
+  })
+
+  it('random mutations of valid frames never crash the decoder (property)', () => {
+    const frames = validFrames()
+    fc.assert(fc.property(fc.integer({ min: 0, max: frames.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
+      const frame = new Uint8Array(frames[which])
+      for (const [at, value] of edits) frame[at % frame.byteLength] = value
+      return decodesOrFailsTyped(decode, frame)
+    }), { seed: seeds.edits, numRuns: 5000 })
+  })
+}
+
 describe('shard requests', () => {
   for (const request of requests) {
     it(`round-trips ${request.type} ${JSON.stringify(request).slice(0, 60)}`, () => {
@@ -228,30 +254,7 @@ describe('shard requests', () => {
     }
   })
 
-  it('random bytes never crash the decoder (property)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
-      try {
-        decodeShardRequest(bytes)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 3, numRuns: 5000 })
-  })
-
-  it('random mutations of valid frames never crash the decoder (property)', () => {
-    const frames = requests.map((r) => encodeShardRequest(r))
-    fc.assert(fc.property(fc.integer({ min: 0, max: frames.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
-      const frame = new Uint8Array(frames[which])
-      for (const [at, value] of edits) frame[at % frame.byteLength] = value
-      try {
-        decodeShardRequest(frame)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 4, numRuns: 5000 })
-  })
+  itSurvivesGarbage(decodeShardRequest, () => requests.map((r) => encodeShardRequest(r)), { bytes: 3, edits: 4 })
 
   it('structurally valid messages with arbitrary field values decode or throw a typed error (property)', () => {
     const text = fc.string({ maxLength: 300 })
@@ -263,14 +266,7 @@ describe('shard requests', () => {
       fc.record({ execute: fc.record({ requestId: u32, shardId: text, batch: fc.nat({ max: 2000 }), rows: fc.nat({ max: 5000 }), input: bytes, tSeconds: fc.option(fc.double(), { nil: undefined }), driftCompensation: fc.option(fc.boolean(), { nil: undefined }), noiseKeyNumber: fc.option(fc.double(), { nil: undefined }), noiseKeyText: fc.option(text, { nil: undefined }) }) }),
       fc.record({ release: fc.record({ shardId: text }) })
     )
-    fc.assert(fc.property(message, (m) => {
-      try {
-        decodeShardRequest(pb.ShardRequest.encode(m as pb.ShardRequest))
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 5, numRuns: 3000 })
+    fc.assert(fc.property(message, (m) => decodesOrFailsTyped(decodeShardRequest, pb.ShardRequest.encode(m as pb.ShardRequest))), { seed: 5, numRuns: 3000 })
   })
 })
 
@@ -313,14 +309,7 @@ describe('shard replies', () => {
       fc.record({ programCommitted: fc.record({ shardId: text, tilesUsed: u32, contentSha256: fc.uint8Array({ maxLength: 40 }) }) }),
       fc.record({ error: fc.record({ code: fc.constantFrom(...ERROR_CODES), message: fc.string({ maxLength: 1100 }), requestId: fc.option(u32, { nil: undefined }), shardId: fc.option(text, { nil: undefined }) }) })
     )
-    fc.assert(fc.property(message, (m) => {
-      try {
-        decodeShardReply(pb.ShardResponse.encode(m as pb.ShardResponse))
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 10, numRuns: 3000 })
+    fc.assert(fc.property(message, (m) => decodesOrFailsTyped(decodeShardReply, pb.ShardResponse.encode(m as pb.ShardResponse))), { seed: 10, numRuns: 3000 })
   })
 
   it('rejects an unknown error code as malformed', () => {
@@ -330,30 +319,7 @@ describe('shard replies', () => {
     assert.throws(() => decodeShardReply(frame), MalformedMessageError)
   })
 
-  it('random bytes never crash the decoder (property)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
-      try {
-        decodeShardReply(bytes)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 6, numRuns: 5000 })
-  })
-
-  it('random mutations of valid frames never crash the decoder (property)', () => {
-    const frames = replies.map((r) => encodeShardReply(r))
-    fc.assert(fc.property(fc.integer({ min: 0, max: frames.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
-      const frame = new Uint8Array(frames[which])
-      for (const [at, value] of edits) frame[at % frame.byteLength] = value
-      try {
-        decodeShardReply(frame)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 7, numRuns: 5000 })
-  })
+  itSurvivesGarbage(decodeShardReply, () => replies.map((r) => encodeShardReply(r)), { bytes: 6, edits: 7 })
 })
 
 describe('frame size limits', () => {

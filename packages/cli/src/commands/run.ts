@@ -16,7 +16,7 @@ import { createTesseraNode, loadOrCreateIdentity } from '@tessera/peer'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
 import { BATCH_RANGE, DISCOVERABLE_PEERS_RANGE, IN_FLIGHT_RANGE, NETWORK_TIMEOUT_RANGE_MS, REQUESTS_RANGE } from './constants.js'
 import { collectBootstrap, defaultDataDir, describeRange, guessNetwork, integerIn } from './options.js'
-import { closeDashboard, dashboardOption, dashboardRunOptions, openDashboard, trackRun } from '../dashboard/cli-options.js'
+import { dashboardOption, dashboardRunOptions, trackRun, withDashboard } from '../dashboard/cli-options.js'
 import type { Dashboard } from '../dashboard/dashboard.js'
 import type { NatKind, Reachability } from '@tessera/memory'
 import type { PathKind } from '@tessera/scheduler'
@@ -97,12 +97,7 @@ export function registerRunCommand (program: Command): void {
     .option('--json', 'print the metrics as one JSON object on stdout', false)
     .addOption(dashboardOption())
     .action(async (opts: RunCommandOptions) => {
-      const dashboard = await openDashboard(opts.dashboard, 'run', `tessera run --policy ${opts.policy}`)
-      try {
-        await runJob(opts, dashboard)
-      } finally {
-        await closeDashboard(dashboard)
-      }
+      await withDashboard(opts.dashboard, 'run', `tessera run --policy ${opts.policy}`, async (dashboard) => { await runJob(opts, dashboard) })
     })
 }
 

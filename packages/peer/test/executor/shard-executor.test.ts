@@ -9,6 +9,14 @@ function executor (preset: 'ideal' | 'pcm', tiles: number, size = 128): ShardExe
   return new ShardExecutor(createTilePool({ profile: createDeviceProfile(preset, { rows: size, cols: size }), tiles }))
 }
 
+/** Two PCM executors holding the same 260×140 shard `s` (seed 9, weights from `tag`), and a 4-vector input. */
+function twinExecutors (tag: string): { a: ShardExecutor, b: ShardExecutor, x: Float32Array } {
+  const w = seededFloats(260 * 140, `w${tag}`)
+  const [a, b] = [executor('pcm', 8), executor('pcm', 8)]
+  for (const ex of [a, b]) ex.programShard('s', 260, 140, w, 9)
+  return { a, b, x: seededFloats(4 * 260, `x${tag}`) }
+}
+
 describe('ShardExecutor', () => {
   it('cuts a shard into a grid of tiles and sums row blocks: ideal device equals x·W', () => {
     const rows = 300
@@ -53,12 +61,7 @@ describe('ShardExecutor', () => {
   })
 
   it('the same calls give bit-identical outputs on two executors (noisy device)', () => {
-    const a = executor('pcm', 8)
-    const b = executor('pcm', 8)
-    const w = seededFloats(260 * 140, 'w2')
-    const x = seededFloats(4 * 260, 'x2')
-    a.programShard('s', 260, 140, w, 9)
-    b.programShard('s', 260, 140, w, 9)
+    const { a, b, x } = twinExecutors('2')
     const ya = a.execute('s', x, 4)
     const yb = b.execute('s', x, 4)
     assert.deepEqual(ya.output, yb.output)
@@ -66,12 +69,7 @@ describe('ShardExecutor', () => {
   })
 
   it('a noise key fixes the noise of every block of a multi-tile shard, whatever calls came before', () => {
-    const a = executor('pcm', 8)
-    const b = executor('pcm', 8)
-    const w = seededFloats(260 * 140, 'w3')
-    const x = seededFloats(4 * 260, 'x3')
-    a.programShard('s', 260, 140, w, 9)
-    b.programShard('s', 260, 140, w, 9)
+    const { a, b, x } = twinExecutors('3')
     const keyed = a.execute('s', x, 4, { noiseKey: 'k' }).output
     b.execute('s', x, 4)
     b.execute('s', x, 4, { noiseKey: 'other' })
