@@ -12,13 +12,14 @@
  * - release: `release` → `released` | `error`.
  * - status: `status` → `status` | `error`.
  * - keep-alive: `keep-alive` (shard ids) → `kept-alive` (the caller's own shards among them, leases renewed) | `error`.
+ * - hand-over: `hand-over` (shard id, new owner's PeerId) → `handed-over` | `error`.
  * A request that fails validation gets an `error` reply (use `toErrorReply(err)`: a decoding error carries the
  * request and shard ids it could read); an undecodable or oversized frame gets one too, then the stream closes.
  */
 import type { Uint8ArrayList } from 'uint8arraylist'
 import {
   MAX_CHUNKS, MAX_CHUNK_SIZE_BYTES, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_KEEP_ALIVE_SHARDS,
-  MAX_QUOTA_RESOURCE_LENGTH_BYTES, MIN_CHUNK_SIZE_BYTES
+  MAX_PEER_ID_TEXT_LENGTH_BYTES, MAX_QUOTA_RESOURCE_LENGTH_BYTES, MIN_CHUNK_SIZE_BYTES
 } from './constants.js'
 import {
   ERROR_CODES, ErrorCode, FrameTooLargeError, MalformedMessageError, ShapeMismatchError, TooManyChunksError, isProtocolError
@@ -100,9 +101,19 @@ export interface KeepAliveRequest {
   shardIds: string[]
 }
 
+/**
+ * Hands one of the caller's programmed shards to `newOwner` (a PeerId as text; the wire package only bounds its
+ * length, the serving node parses it). Only the shard's owner can; the new owner's tile quota applies.
+ */
+export interface HandOverRequest {
+  type: 'hand-over'
+  shardId: string
+  newOwner: string
+}
+
 /** Any request of the shard protocol. */
 export type ShardRequest = ProgramBeginRequest | ProgramChunkRequest | ProgramCommitRequest | ExecuteRequest |
-ReleaseRequest | StatusRequest | KeepAliveRequest
+ReleaseRequest | StatusRequest | KeepAliveRequest | HandOverRequest
 
 export interface ProgramReadyReply {
   type: 'program-ready'
@@ -159,6 +170,14 @@ export interface KeptAliveReply {
   leaseMs: number
 }
 
+/** `shardId` now belongs to `newOwner` (same id, in its namespace), under a fresh lease of `leaseMs`. */
+export interface HandedOverReply {
+  type: 'handed-over'
+  shardId: string
+  newOwner: string
+  leaseMs: number
+}
+
 /** A typed failure; turn it into the named error with `errorFromReply`. */
 export interface ErrorReply {
   type: 'error'
@@ -172,7 +191,7 @@ export interface ErrorReply {
 
 /** Any reply of the shard protocol. */
 export type ShardReply = ProgramReadyReply | ProgramCommittedReply | ExecuteResultReply | ReleasedReply |
-StatusReply | KeptAliveReply | ErrorReply
+StatusReply | KeptAliveReply | HandedOverReply | ErrorReply
 
 /** Number of chunks a `byteLength`-byte upload needs at `chunkSizeBytes` per chunk. */
 export function chunkCount (byteLength: number, chunkSizeBytes: number): number {
@@ -341,6 +360,9 @@ export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
   if (msg.keepAlive != null) {
     return { type: 'keep-alive', shardIds: checkShardIds(msg.keepAlive.shardIds) }
   }
+  if (msg.handOver != null) {
+    return { type: 'hand-over', shardId: checkShardId(msg.handOver.shardId), newOwner: checkPeerIdText(msg.handOver.newOwner) }
+  }
   throw new MalformedMessageError('request has no body')
 }
 
@@ -410,6 +432,8 @@ function requestMessage (request: ShardRequest): pb.ShardRequest {
       return { status: {} }
     case 'keep-alive':
       return { keepAlive: { shardIds: checkShardIds(request.shardIds) } }
+    case 'hand-over':
+      return { handOver: { shardId: checkShardId(request.shardId), newOwner: checkPeerIdText(request.newOwner) } }
     default:
       throw new MalformedMessageError(`unknown request type ${String((request as { type?: unknown }).type)}`)
   }
@@ -472,6 +496,10 @@ export function checkShardReply (msg: pb.ShardResponse): ShardReply {
   }
   if (msg.keptAlive != null) {
     return { type: 'kept-alive', shardIds: checkShardIds(msg.keptAlive.shardIds), leaseMs: msg.keptAlive.leaseMs }
+  }
+  if (msg.handedOver != null) {
+    const m = msg.handedOver
+    return { type: 'handed-over', shardId: checkShardId(m.shardId), newOwner: checkPeerIdText(m.newOwner), leaseMs: m.leaseMs }
   }
   if (msg.error != null) {
     const m = msg.error
@@ -549,6 +577,8 @@ function replyMessage (reply: ShardReply): pb.ShardResponse {
       }
     case 'kept-alive':
       return { keptAlive: { shardIds: checkShardIds(reply.shardIds), leaseMs: checkUint32(reply.leaseMs, 'lease ms') } }
+    case 'handed-over':
+      return { handedOver: { shardId: checkShardId(reply.shardId), newOwner: checkPeerIdText(reply.newOwner), leaseMs: checkUint32(reply.leaseMs, 'lease ms') } }
     case 'error':
       if (!ERROR_CODES.includes(reply.code)) throw new MalformedMessageError(`unknown error code ${String(reply.code)}`)
       return {
@@ -570,6 +600,11 @@ function checkShardIds (ids: unknown): string[] {
   if (!Array.isArray(ids)) throw new MalformedMessageError('shard ids must be a list')
   if (ids.length > MAX_KEEP_ALIVE_SHARDS) throw new MalformedMessageError(`${ids.length} shard ids exceed ${MAX_KEEP_ALIVE_SHARDS}`)
   return ids.map((id) => checkShardId(id))
+}
+
+/** A new owner's PeerId text: non-empty, at most {@link MAX_PEER_ID_TEXT_LENGTH_BYTES} bytes (the node parses it). */
+function checkPeerIdText (text: unknown): string {
+  return checkText(text, 'new owner', MAX_PEER_ID_TEXT_LENGTH_BYTES, false)
 }
 
 /** A quota detail with a bounded resource name and finite, non-negative amounts. */

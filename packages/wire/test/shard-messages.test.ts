@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { Uint8ArrayList } from 'uint8arraylist'
 import {
-  MAX_BATCH, MAX_CHUNKS, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_KEEP_ALIVE_SHARDS, MAX_NOISE_KEY_TEXT_LENGTH_BYTES,
+  MAX_BATCH, MAX_CHUNKS, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_KEEP_ALIVE_SHARDS, MAX_NOISE_KEY_TEXT_LENGTH_BYTES, MAX_PEER_ID_TEXT_LENGTH_BYTES,
   MAX_TENSOR_SIZE_BYTES
 } from '../src/constants.js'
 import {
@@ -32,7 +32,8 @@ const requests: ShardRequest[] = [
   { type: 'release', shardId: 'ü-ß' },
   { type: 'status' },
   { type: 'keep-alive', shardIds: ['run/fc1/0', 'run/fc2/1'] },
-  { type: 'keep-alive', shardIds: [] }
+  { type: 'keep-alive', shardIds: [] },
+  { type: 'hand-over', shardId: 'run/fc1/0', newOwner: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo' }
 ]
 
 const replies: ShardReply[] = [
@@ -42,6 +43,7 @@ const replies: ShardReply[] = [
   { type: 'released', shardId: 's', tilesFreed: 4 },
   { type: 'status', tilesTotal: 16, tilesFree: 3, shardsHeld: 2, queueDepth: 1, inFlight: 1, devicePreset: 'rram-4bit', tileRows: 256, tileCols: 256 },
   { type: 'kept-alive', shardIds: ['run/fc1/0'], leaseMs: 300_000 },
+  { type: 'handed-over', shardId: 'run/fc1/0', newOwner: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', leaseMs: 300_000 },
   { type: 'error', code: ErrorCode.UNKNOWN_SHARD, message: 'no shard x', requestId: 5, shardId: 'x' },
   { type: 'error', code: ErrorCode.BUSY, message: '' }
 ]
@@ -146,6 +148,16 @@ describe('shard requests', () => {
     assert.throws(() => encodeShardRequest({ type: 'keep-alive', shardIds: tooMany }), MalformedMessageError)
     assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ keepAlive: { shardIds: tooMany } })), MalformedMessageError)
     assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ keepAlive: { shardIds: ['ok', ''] } })), MalformedMessageError)
+  })
+
+  it('rejects a hand-over to an empty or over-long new owner', () => {
+    const long = 'x'.repeat(MAX_PEER_ID_TEXT_LENGTH_BYTES + 1)
+    for (const newOwner of ['', long]) {
+      assert.throws(() => encodeShardRequest({ type: 'hand-over', shardId: 's', newOwner }), MalformedMessageError)
+      assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ handOver: { shardId: 's', newOwner } })), MalformedMessageError)
+    }
+    assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ handOver: { shardId: '', newOwner: 'p' } })), MalformedMessageError)
+    assert.throws(() => decodeShardReply(pb.ShardResponse.encode({ handedOver: { shardId: 's', newOwner: long, leaseMs: 1 } })), MalformedMessageError)
   })
 
   it('rejects frames over MAX_FRAME_SIZE_BYTES before decoding', () => {
