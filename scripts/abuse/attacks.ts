@@ -9,6 +9,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
+import { encode as varint } from 'uint8-varint'
 import { createRng } from '@tessera/crossbar'
 import { capacityRecordKey, capacityRecordSignedBytes, encodeCapacityRecordBody, signCapacityRecord } from '@tessera/memory'
 import type { CapacityRecord } from '@tessera/memory'
@@ -45,22 +46,9 @@ function randomBytes (rng: Rng, n: number): Uint8Array {
   return out
 }
 
-function varint (n: number): Uint8Array {
-  const out: number[] = []
-  while (n >= 0x80) {
-    out.push((n % 0x80) | 0x80)
-    n = Math.floor(n / 0x80)
-  }
-  out.push(n)
-  return Uint8Array.from(out)
-}
-
+/** `body` with its length as an unsigned varint in front (the shard protocol's frame). */
 function frame (body: Uint8Array): Uint8Array {
-  const len = varint(body.byteLength)
-  const out = new Uint8Array(len.byteLength + body.byteLength)
-  out.set(len)
-  out.set(body, len.byteLength)
-  return out
+  return Buffer.concat([varint(body.byteLength), body])
 }
 
 /** Opens a stream, sends `bytes`, closes its writing end and drops whatever comes back; failures only count. */

@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import type { AddressInfo, Server } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { withTempDir as withTempDirNamed } from '@tessera/testing'
 
 async function listenOnFreePort (): Promise<{ server: Server, port: number }> {
   const server = createServer()
@@ -29,10 +27,5 @@ export async function closedPort (): Promise<number> {
 
 /** Runs `fn` with a fresh temporary directory, removed afterwards whatever happens. */
 export async function withTempDir<T> (fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-test-'))
-  try {
-    return await fn(dir)
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
+  return await withTempDirNamed('tessera-cli-test-', fn)
 }

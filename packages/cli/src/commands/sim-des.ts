@@ -24,19 +24,13 @@ import {
   runDesPolicy, runScale, scenarioPeerIds, validateAgainstReal, wideAreaNetwork
 } from '@tessera/sim'
 import type { LoopbackCalibration, RoundCost, ScalePolicyRow, ScaleSpec, SimPolicyRow, ValidationRow } from '@tessera/sim'
+import type { PolicyComparisonOptions } from './comparison-options.js'
 
 /** Scenarios the validation compares (the loopback scenarios with a timeline and the steady reference). */
 export const VALIDATION_SCENARIOS = ['slowdown', 'churn', 'steady'] as const
 
-/** Options of the DES branch of `tessera sim`. */
-export interface SimDesOptions {
-  scenario: string
-  seed?: string
-  policies: string[]
-  json: boolean
-  out: string
-  cacheDir: string
-  progress: boolean
+/** Options of the DES branch of `tessera sim`: the comparison's and the DES's own. */
+export interface SimDesOptions extends PolicyComparisonOptions {
   scale: boolean
   realDir: string
   scaleSpec: string

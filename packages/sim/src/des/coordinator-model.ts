@@ -11,11 +11,11 @@
  * that left fails when its stream resets; the peer is then found gone (a re-dial refused) and loses every copy.
  * A call that outlives its time-out makes its peer suspect (backed off), as on a real coordinator.
  */
-import { backoffMs, buildPeerView, groupCalls, PeerHealth, RecentBusy, MAX_CALL_TIMEOUT_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS, RELAYED_CALLS_PER_PEER } from '@tessera/coordinator'
-import type { PeerTarget } from '@tessera/coordinator'
+import { backoffMs, buildPeerView, groupCalls, PeerHealth, removeCopy, RecentBusy, MAX_CALL_TIMEOUT_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS, RELAYED_CALLS_PER_PEER } from '@tessera/coordinator'
+import type { PeerTarget, ShardState } from '@tessera/coordinator'
 import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
 import type { Rng } from '@tessera/crossbar'
-import type { PeerView, PlacementPolicy, PlannedBlockLike, ShardSpec } from '@tessera/scheduler'
+import type { PeerView, PlacementPolicy, PlannedBlockLike } from '@tessera/scheduler'
 import type { InvariantChecker } from './invariants.js'
 import { callKey } from './shard-cost.js'
 import type { CallReadFactors } from './shard-cost.js'
@@ -24,19 +24,8 @@ import type { ModelledPeer } from './peer-model.js'
 import type { DesRecorder } from './recorder.js'
 import type { DesWorld } from './world.js'
 
-/** A shard of the simulated run, in the shape of the coordinator's `ShardState` (so its pure helpers take it). */
-export interface DesShard {
-  spec: ShardSpec
-  blocks: PlannedBlockLike[]
-  rows: number
-  cols: number
-  /** Not needed by the model (no values are computed); empty. */
-  weights: Float32Array
-  holders: string[]
-  programming: string[]
-  draining: string[]
-  inFlight: Map<string, number>
-  tilesByHolder: Map<string, number>
+/** A shard of the simulated run: the coordinator's `ShardState` (so its pure helpers take it; `weights` is empty, no values are computed). */
+export interface DesShard extends Omit<ShardState, 'replacing'> {
   /** Calls answered (end times, oldest first), for the loop's per-shard call rate. */
   answeredAtMs: number[]
   /** Callers waiting for a baseline's re-placement of this shard. */
@@ -507,13 +496,5 @@ export class DesCoordinator {
       out.set(id, list.map((c) => ({ shard: c.shard, key: c.key })))
     }
     return out
-  }
-}
-
-/** Takes `peerId` off every list of a shard's copies. */
-export function removeCopy (shard: Pick<DesShard, 'holders' | 'programming' | 'draining'>, peerId: string): void {
-  for (const list of [shard.holders, shard.programming, shard.draining]) {
-    const i = list.indexOf(peerId)
-    if (i >= 0) list.splice(i, 1)
   }
 }

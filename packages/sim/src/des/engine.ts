@@ -12,6 +12,7 @@ import type { ModelJob, PeerTarget, RunMetrics } from '@tessera/coordinator'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import { createPolicy } from '@tessera/scheduler'
 import type { ReconfigureEvent } from '@tessera/scheduler'
+import { describeScenarioEvent } from '../scenario-timeline.js'
 import type { FiredEvent } from '../scenario-timeline.js'
 import type { NodeSelector, Scenario } from '../scenario.js'
 import { DesCoordinator } from './coordinator-model.js'
@@ -343,13 +344,10 @@ interface FaultContext {
 
 function describeFault (f: DesFault, ids: string[]): string {
   switch (f.kind) {
-    case 'slowdown': return `${ids.join(', ')} slow to 1/${f.factor}`
-    case 'leave': return `${ids.join(', ')} leave`
-    case 'join': return `${ids.join(', ')} join`
-    case 'hotspot': return `${f.layer} load ×${f.factor}`
     case 'liar': return `${ids.join(', ')} answer wrongly ${Math.round(f.wrongFraction * 100)}% of the time`
     case 'churn': return `churn ${(f.fractionPerMinute * 100).toFixed(1)}%/min`
     case 'bug': return `bug: ${f.bug}`
+    default: return describeScenarioEvent(f, ids)
   }
 }
 

@@ -15,6 +15,7 @@
  */
 import { createRng } from '@tessera/crossbar'
 import type { Rng } from '@tessera/crossbar'
+import { firstAtOrAfter } from '../sorted-search.js'
 
 /** kad-dht's bucket size and replication factor. */
 export const KAD_K = 20
@@ -80,27 +81,14 @@ export class KademliaModel {
     return this.sorted
   }
 
-  /** First index in the sorted ids with id ≥ x. */
-  private lowerBound (x: number): number {
-    const ids = this.sorted
-    let lo = 0
-    let hi = ids.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (ids[mid] < x) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-
   /** The ids node `y` knows in its bucket `b`, appended to `out`. */
   private bucket (y: number, b: number, out: number[]): void {
     const ids = this.sorted
     const flipped = (y ^ (1 << b)) >>> 0
     const span = 2 ** b
     const start = Math.floor(flipped / span) * span
-    const lo = this.lowerBound(start)
-    const hi = this.lowerBound(start + span)
+    const lo = firstAtOrAfter(ids, start)
+    const hi = firstAtOrAfter(ids, start + span)
     const n = hi - lo
     if (n <= KAD_K) {
       for (let i = lo; i < hi; i++) out.push(ids[i])

@@ -8,25 +8,16 @@
  * copy asks for a step at once and waits (polling every 10 ms) for the upload, as `ReconfigureLoop.restore`.
  * After every step the invariant checker sees that no action removed a shard's last active copy.
  */
-import { foreignLoadViews, replicasOf, targetViews } from '@tessera/coordinator'
-import type { PeerTarget } from '@tessera/coordinator'
-import type { ReconfigureEvent, Reconfigurer, ReconfigureState, UnplacedShard } from '@tessera/scheduler'
+import { activateProgrammed, createDemandMemory, foreignLoadViews, removeCopy, replicasOf, targetViews } from '@tessera/coordinator'
+import type { PeerTarget, ReconfigureLoopInit } from '@tessera/coordinator'
+import type { ReconfigureEvent, ReconfigureState, UnplacedShard } from '@tessera/scheduler'
 import type { DesCoordinator, DesShard } from './coordinator-model.js'
-import { removeCopy } from './coordinator-model.js'
 
 /** How often a call waiting for a restored copy looks again, ms (the real loop's). */
 const RESTORE_POLL_MS = 10
 
-/** Options of {@link startDesReconfigureLoop}. */
-export interface DesReconfigureInit {
-  reconfigurer: Reconfigurer
-  intervalMs: number
-  discoverEveryMs: number
-  loadWindowMs: number
-  demandMemoryMs: number
-  seed: string
-  onEvent?: (event: ReconfigureEvent) => void
-}
+/** Options of {@link startDesReconfigureLoop}: the real loop's. */
+export type DesReconfigureInit = ReconfigureLoopInit
 
 /** A running simulated loop. */
 export interface DesReconfigureLoop {
@@ -76,14 +67,8 @@ export function startDesReconfigureLoop (c: DesCoordinator, init: DesReconfigure
           if (failure === 'departed') c.recoverOrMarkDead(peerId, () => {})
           return
         }
-        const i = shard.programming.indexOf(peerId)
-        if (i >= 0) {
-          shard.programming.splice(i, 1)
-          shard.holders.push(peerId)
-          return
-        }
         // Cancelled while uploading: give the tiles back.
-        release(shard, peerId, c.dead.has(peerId))
+        if (!activateProgrammed(shard, peerId)) release(shard, peerId, c.dead.has(peerId))
       })
     }
     const waiting = releasing.get(key(shard, peerId))
@@ -174,7 +159,7 @@ export function startDesReconfigureLoop (c: DesCoordinator, init: DesReconfigure
  * that was more, decaying with `demandMemoryMs` (as the real loop's `loadPerSec`).
  */
 function demandTracker (c: DesCoordinator, init: Pick<DesReconfigureInit, 'loadWindowMs' | 'demandMemoryMs'>): (nowMs: number) => Map<string, number> {
-  const demand = new Map<string, { rate: number, atMs: number }>()
+  const demandOf = createDemandMemory(init)
   return (nowMs) => {
     const from = nowMs - init.loadWindowMs
     const rates = new Map<string, number>()
@@ -183,12 +168,7 @@ function demandTracker (c: DesCoordinator, init: Pick<DesReconfigureInit, 'loadW
       let drop = 0
       while (drop < times.length && times[drop] < from) drop++
       if (drop > 0) times.splice(0, drop)
-      const measured = times.length / (init.loadWindowMs / 1000)
-      const before = demand.get(shardId)
-      const remembered = before === undefined ? 0 : before.rate * Math.exp(-(nowMs - before.atMs) / init.demandMemoryMs)
-      const rate = Math.max(measured, remembered)
-      demand.set(shardId, { rate, atMs: nowMs })
-      rates.set(shardId, rate)
+      rates.set(shardId, demandOf(shardId, times.length / (init.loadWindowMs / 1000), nowMs))
     }
     return rates
   }

@@ -4,8 +4,7 @@
  * put a loopback run and the simulator side by side.
  */
 import { roundTo } from '@tessera/report'
-import { RECOVERY_BASELINE_MS, RECOVERY_STEP_MS, RECOVERY_WINDOW_MS } from '../constants.js'
-import { measureRecovery } from '../recovery.js'
+import { recoveryAfter } from '../sim-row.js'
 import type { SimPolicyRow } from '../sim-row.js'
 import type { DesRun } from './engine.js'
 
@@ -13,15 +12,7 @@ import type { DesRun } from './engine.js'
 export function desRecoveryMs (run: DesRun): number | null {
   const event = run.fired.find((e) => e.kind === 'slowdown' || e.kind === 'leave' || e.kind === 'hotspot')
   if (event === undefined) return null
-  const r = measureRecovery({
-    answeredAtMs: run.recorder.answeredAtMs,
-    startMs: run.startMs,
-    eventAtMs: event.atMs,
-    endMs: run.plannedEndMs,
-    windowMs: RECOVERY_WINDOW_MS,
-    stepMs: RECOVERY_STEP_MS,
-    baselineMs: RECOVERY_BASELINE_MS
-  })
+  const r = recoveryAfter({ answeredAtMs: run.recorder.answeredAtMs, startMs: run.startMs, plannedEndMs: run.plannedEndMs }, event.atMs)
   return r.recoveryMs === null ? null : Math.round(r.recoveryMs)
 }
 

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { createCoordinator } from '@tessera/coordinator'
-import type { MnistWorkload, RunResult } from '@tessera/coordinator'
+import type { MnistWorkload, RunMetrics, RunResult } from '@tessera/coordinator'
 import { startLocalNetwork } from '../local-network.js'
 import type { Scenario } from '../scenario.js'
 import { sleep } from '../sleep.js'
@@ -22,17 +22,7 @@ const MAX_REQUESTS = 200_000
 export const SUSTAINED_FRACTION = 0.9
 
 /** The figures of one run that the paper report aggregates. */
-export interface RunFigures {
-  requests: number
-  answered: number
-  requestsLost: number
-  throughputRps: number
-  latencyP50Ms: number
-  latencyP95Ms: number
-  memoryUtilisation: number
-  resourceUtilisation: number
-  /** NaN when nothing was answered. */
-  accuracy: number
+export interface RunFigures extends Pick<RunMetrics, 'requests' | 'answered' | 'requestsLost' | 'throughputRps' | 'latencyP50Ms' | 'latencyP95Ms' | 'memoryUtilisation' | 'resourceUtilisation' | 'accuracy'> {
   /** Requests answered with the right label (accuracy × answered). */
   correct: number
 }
