@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { lpStream } from '@libp2p/utils'
-import {
-  DuplicateShardError, MAX_FRAME_SIZE_BYTES, MalformedMessageError, QuotaExceededError, SHARD_PROTOCOL, UnknownShardError,
-  encodeShardRequest
-} from '@tessera/wire'
+import { DuplicateShardError, MalformedMessageError, QuotaExceededError, UnknownShardError } from '@tessera/wire'
 import { createDeviceProfile } from '@tessera/crossbar'
 import { createTesseraNode } from '../src/index.js'
-import { seededFloats, stopAll } from './helpers.js'
+import { rawExchange, seededFloats, stopAll } from './helpers.js'
 import type { TesseraNode } from '../src/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ShardRequest } from '@tessera/wire'
-
-/** Sends one request on a fresh stream and returns the raw bytes of the reply frame. */
-async function rawExchange (from: TesseraNode, addr: Multiaddr, request: ShardRequest): Promise<Uint8Array> {
-  const stream = await from.libp2p.dialProtocol(addr, SHARD_PROTOCOL)
-  const lp = lpStream(stream, { maxDataLength: MAX_FRAME_SIZE_BYTES })
-  await lp.write(encodeShardRequest(request))
-  const reply = (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray()
-  await stream.close()
-  return reply
-}
 
 const TILE = 64
 

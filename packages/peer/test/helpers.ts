@@ -1,24 +1,18 @@
+import { lpStream } from '@libp2p/utils'
+import { MAX_FRAME_SIZE_BYTES, SHARD_PROTOCOL, encodeShardRequest } from '@tessera/wire'
+import type { ShardRequest } from '@tessera/wire'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import { createRng } from '@tessera/crossbar'
 import { signCapacityRecord } from '@tessera/memory'
 import type { CapacityRecord } from '@tessera/memory'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
-import { startBootstrappedNodes, stopAll, withTempDir as withTempDirNamed } from '@tessera/testing'
+import { FAST_LOCAL_NODE, startBootstrappedNodes, stopAll, withTempDir as withTempDirNamed } from '@tessera/testing'
 import { createTesseraNode } from '../src/index.js'
 import type { TesseraNode, TesseraNodeInit } from '../src/index.js'
 
 /** Short periods so the DHT tests settle in seconds, not minutes. */
-export const FAST: TesseraNodeInit = {
-  network: 'local',
-  device: 'ideal',
-  tiles: 4,
-  calibrate: false,
-  recordTtlMs: 4_000,
-  recordRefreshMs: 1_000,
-  metricsIntervalMs: 300,
-  redialIntervalMs: 300,
-  dhtTimeoutMs: 10_000
-}
+export const FAST: TesseraNodeInit = FAST_LOCAL_NODE
 
 /** Starts `n` nodes on 127.0.0.1, every one after the first bootstrapped from the first. */
 export async function startNodes (n: number, init: TesseraNodeInit = {}): Promise<TesseraNode[]> {
@@ -75,4 +69,14 @@ export function seededFloats (n: number, seed: number | string): Float32Array {
   const out = new Float32Array(n)
   for (let i = 0; i < n; i++) out[i] = rng.nextFloat() * 2 - 1
   return out
+}
+
+/** Sends one request on a fresh stream and returns the raw bytes of the reply frame (to compare replies byte for byte). */
+export async function rawExchange (from: TesseraNode, addr: Multiaddr, request: ShardRequest): Promise<Uint8Array> {
+  const stream = await from.libp2p.dialProtocol(addr, SHARD_PROTOCOL)
+  const lp = lpStream(stream, { maxDataLength: MAX_FRAME_SIZE_BYTES })
+  await lp.write(encodeShardRequest(request))
+  const reply = (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray()
+  await stream.close()
+  return reply
 }

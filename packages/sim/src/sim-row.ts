@@ -5,6 +5,7 @@ import { measureRecovery } from './recovery.js'
 import type { Recovery } from './recovery.js'
 import type { FiredEvent } from './scenario-timeline.js'
 import type { SimulationRun } from './simulation.js'
+import type { RunMetrics } from '@tessera/coordinator'
 
 /** One policy's row of `tessera sim --json` (the contract checked from outside). */
 export interface SimPolicyRow {
@@ -51,10 +52,19 @@ export function recoveryOf (run: SimulationRun): Recovery | undefined {
   return recoveryAfter({ answeredAtMs: run.result.recorder.answeredAtMs, startMs: run.startMs, plannedEndMs: run.plannedEndMs }, event.atMs)
 }
 
-/** The `--json` row of one run. */
-export function simRowOf (run: SimulationRun): SimPolicyRow {
-  const m = run.result.metrics
-  const recovery = recoveryOf(run)
+/** What a row is made of: a loopback run or a simulated one. */
+export interface RowSource extends AnsweredRun {
+  policy: string
+  metrics: Pick<RunMetrics, 'throughputRps' | 'latencyP95Ms' | 'requestsLost' | 'requestsDuplicated'>
+  events: ReadonlyArray<{ type: string }>
+  fired: readonly FiredEvent[]
+}
+
+/** The `--json` row of a run; recovery is measured from its first disruptive event (not a join). */
+export function policyRowOf (run: RowSource): SimPolicyRow {
+  const m = run.metrics
+  const event = run.fired.find((e) => e.kind !== 'join')
+  const recovery = event === undefined ? undefined : recoveryAfter(run, event.atMs)
   return {
     policy: run.policy,
     throughputRps: roundTo(m.throughputRps, 2),
@@ -62,6 +72,12 @@ export function simRowOf (run: SimulationRun): SimPolicyRow {
     requestsLost: m.requestsLost,
     requestsDuplicated: m.requestsDuplicated,
     recoveryMs: recovery === undefined || recovery.recoveryMs === null ? null : Math.round(recovery.recoveryMs),
-    migrations: run.result.events.filter((e) => e.type === 'migrate').length
+    migrations: run.events.filter((e) => e.type === 'migrate').length
   }
+}
+
+/** The `--json` row of one loopback run. */
+export function simRowOf (run: SimulationRun): SimPolicyRow {
+  const { result } = run
+  return policyRowOf({ ...run, metrics: result.metrics, events: result.events, answeredAtMs: result.recorder.answeredAtMs })
 }

@@ -79,3 +79,19 @@ export function referenceProduct (x: ArrayLike<number>, w: ArrayLike<number>, ba
   }
   return { exact, magnitude }
 }
+
+/**
+ * Settings of a tessera node for tests on loopback: an ideal device with few tiles, no calibration, and record,
+ * gossip and re-dial periods of seconds so that the DHT settles within a test (spread into a node's init).
+ */
+export const FAST_LOCAL_NODE = Object.freeze({
+  network: 'local' as const,
+  device: 'ideal' as const,
+  tiles: 4,
+  calibrate: false,
+  recordTtlMs: 4_000,
+  recordRefreshMs: 1_000,
+  metricsIntervalMs: 300,
+  redialIntervalMs: 300,
+  dhtTimeoutMs: 10_000
+})

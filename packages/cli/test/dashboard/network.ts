@@ -4,20 +4,10 @@ import { createRng } from '@tessera/crossbar'
 import { createTesseraNode } from '@tessera/peer'
 import type { TesseraNode, TesseraNodeInit } from '@tessera/peer'
 import type { ModelJob } from '@tessera/coordinator'
-import { startBootstrappedNodes, stopAll } from '@tessera/testing'
+import { FAST_LOCAL_NODE, startBootstrappedNodes, stopAll } from '@tessera/testing'
 
-/** Short periods, so that records, gossip and discovery settle in seconds. */
-export const FAST: TesseraNodeInit = {
-  network: 'local',
-  device: 'ideal',
-  tiles: 4,
-  calibrate: false,
-  recordTtlMs: 10_000,
-  recordRefreshMs: 1_000,
-  metricsIntervalMs: 300,
-  redialIntervalMs: 300,
-  dhtTimeoutMs: 10_000
-}
+/** Short periods, so that records, gossip and discovery settle in seconds; records outlive a page's refresh. */
+export const FAST: TesseraNodeInit = { ...FAST_LOCAL_NODE, recordTtlMs: 10_000 }
 
 /** Starts `n` serving nodes, every one after the first bootstrapped from the first. */
 export async function startNodes (n: number, init: TesseraNodeInit = {}): Promise<TesseraNode[]> {

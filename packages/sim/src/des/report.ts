@@ -3,31 +3,18 @@
  * (`SimPolicyRow`, recovery by the same `measureRecovery` with the same windows), and the validation rows that
  * put a loopback run and the simulator side by side.
  */
-import { roundTo } from '@tessera/report'
-import { recoveryAfter } from '../sim-row.js'
+import { policyRowOf } from '../sim-row.js'
 import type { SimPolicyRow } from '../sim-row.js'
 import type { DesRun } from './engine.js'
 
 /** Recovery after the run's first disruptive event, ms (null when none, or when throughput never came back). */
 export function desRecoveryMs (run: DesRun): number | null {
-  const event = run.fired.find((e) => e.kind === 'slowdown' || e.kind === 'leave' || e.kind === 'hotspot')
-  if (event === undefined) return null
-  const r = recoveryAfter({ answeredAtMs: run.recorder.answeredAtMs, startMs: run.startMs, plannedEndMs: run.plannedEndMs }, event.atMs)
-  return r.recoveryMs === null ? null : Math.round(r.recoveryMs)
+  return desRowOf(run).recoveryMs
 }
 
 /** A simulated run's row, in the loopback row's shape. */
 export function desRowOf (run: DesRun): SimPolicyRow {
-  const m = run.metrics
-  return {
-    policy: run.policy,
-    throughputRps: roundTo(m.throughputRps, 2),
-    latencyP95Ms: roundTo(m.latencyP95Ms, 2),
-    requestsLost: m.requestsLost,
-    requestsDuplicated: m.requestsDuplicated,
-    recoveryMs: desRecoveryMs(run),
-    migrations: run.events.filter((e) => e.type === 'migrate').length
-  }
+  return policyRowOf({ ...run, answeredAtMs: run.recorder.answeredAtMs })
 }
 
 /** One line of the validation table. */
