@@ -20,6 +20,8 @@ export { describeRunError, describeUploadFailure, runErrorOf, UNKNOWN_ERROR_CODE
 export type { RunError, RunErrorContext, RunErrorKind, UploadFailure } from './run-errors.js'
 export { startReconfigureLoop } from './reconfigure-loop.js'
 export type { ReconfigureLoop, ReconfigureLoopInit } from './reconfigure-loop.js'
+export { RunVerification } from './verify.js'
+export type { FlaggedPeer, FlagReason, VerificationStats, VerifyRunOptions } from './verify.js'
 export { startLayerLoad } from './layer-load.js'
 export type { LayerLoad, LayerLoadInit, LayerLoadStats } from './layer-load.js'
 export { finishLayer, jobFromMlp, validateJob } from './job.js'
