@@ -2,13 +2,14 @@ import { logger } from '@libp2p/logger'
 import { lpStream, UnexpectedEOFError } from '@libp2p/utils'
 import { isLibp2pError } from '@tessera/holepunch'
 import {
-  BusyError, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_STREAM_IDLE_TIMEOUT_MS, DeviceMismatchError, FLOAT32_BYTES,
+  BusyError, InternalError, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_STREAM_IDLE_TIMEOUT_MS, DeviceMismatchError, FLOAT32_BYTES,
   LimitedConnectionRefusedError, MAX_FRAME_SIZE_BYTES, MalformedMessageError, MAX_IN_FLIGHT_PER_PEER, MAX_INBOUND_SHARD_STREAMS,
   RequestTimeoutError, SHARD_PROTOCOL, ShapeMismatchError, UnexpectedMessageError, checkBatch, createProgramAssembler,
   decodeShardRequest, encodeShardReply, toErrorReply
 } from '@tessera/wire'
 import { NodeNotStartedError } from './errors.js'
 import type { WorkerExecutor } from './executor/worker-executor.js'
+import type { Misbehaviour } from './misbehaviour.js'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { ExecuteRequest, ProgramBeginRequest, ShardReply, ShardRequest } from '@tessera/wire'
@@ -25,6 +26,8 @@ export interface ShardServiceInit {
   idleTimeoutMs?: number
   /** Longest whole upload, begin to committed (default DEFAULT_PROGRAM_TIMEOUT_MS). */
   programTimeoutMs?: number
+  /** Fault injection for simulations only (misbehaviour.ts): rewrites or drops answers. */
+  answerTamper?: Misbehaviour['answer']
 }
 
 /** Observed after every execute the service runs (the node feeds its short-term latency window with it). */
@@ -47,6 +50,7 @@ export class ShardService {
   private readonly maxInFlightPerPeer: number
   private readonly idleTimeoutMs: number
   private readonly programTimeoutMs: number
+  private readonly answerTamper?: Misbehaviour['answer']
   private readonly inFlightByPeer = new Map<string, number>()
   private readonly streams = new Set<Stream>()
   private inFlightTotal = 0
@@ -58,6 +62,7 @@ export class ShardService {
     this.maxInFlightPerPeer = init.maxInFlightPerPeer ?? MAX_IN_FLIGHT_PER_PEER
     this.idleTimeoutMs = init.idleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS
     this.programTimeoutMs = init.programTimeoutMs ?? DEFAULT_PROGRAM_TIMEOUT_MS
+    if (init.answerTamper !== undefined) this.answerTamper = init.answerTamper
     this.onExecute = onExecute
   }
 
@@ -256,13 +261,19 @@ export class ShardService {
     }
     const r = await this.executor.execute(req.shardId, req.input, req.batch, options, { transfer: true })
     this.onExecute?.(r.wallMs, r.stats.macs)
+    let output = r.output
+    if (this.answerTamper !== undefined) {
+      const verdict = this.answerTamper({ shardId: req.shardId, ...(req.noiseKey !== undefined ? { noiseKey: String(req.noiseKey) } : {}), batch: req.batch, cols: r.output.length / req.batch, output })
+      if (verdict === 'drop') throw new InternalError('call dropped (fault injection)')
+      output = verdict
+    }
     await this.reply(lp, {
       type: 'execute-result',
       requestId: req.requestId,
       shardId: req.shardId,
       batch: req.batch,
-      cols: r.output.length / req.batch,
-      output: r.output,
+      cols: output.length / req.batch,
+      output,
       deviceTimeNs: r.stats.deviceTimeNs,
       energyPj: r.stats.energyPj,
       macs: r.stats.macs

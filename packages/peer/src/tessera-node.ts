@@ -22,6 +22,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { TcpHolePunchInit } from '@tessera/holepunch'
 import type { BootstrapRedial } from './bootstrap-redial.js'
 import type { CapacitySnapshot, PublishResult } from './capacity-publisher.js'
+import type { Misbehaviour } from './misbehaviour.js'
 import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
 import type { KernelChoice } from './executor/messages.js'
 import type { NetworkMode, RelayLimits, TesseraLibp2p } from './libp2p.js'
@@ -94,6 +95,11 @@ export interface TesseraNodeInit {
   shard?: ShardServiceInit
   /** Clock for records and their validation (default Date.now). */
   now?: () => number
+  /**
+   * FAULT INJECTION FOR SIMULATIONS ONLY (misbehaviour.ts): makes the node lie — tampered or dropped answers, an
+   * inflated throughput claim — so verification can be measured. Never set on a real node.
+   */
+  misbehaviour?: Misbehaviour
 }
 
 export interface TesseraNodeEvents {
@@ -294,7 +300,7 @@ function capacitySnapshot (ctx: NodeContext, executor: WorkerExecutor, nat: NatV
       device: { preset: profile.preset, geometry: { rows: profile.geometry.rows, cols: profile.geometry.cols }, noiseLevel: profile.noiseLevel },
       tilesTotal: status.tilesTotal,
       tilesFree: status.tilesFree,
-      throughputGflopPerSecond: executor.throughputGflops(),
+      throughputGflopPerSecond: executor.throughputGflops() * (ctx.init.misbehaviour?.throughputClaimFactor ?? 1),
       queueDepth: executor.queueDepth(),
       reachability: nat.reachability(),
       natKind: nat.natKind(),
@@ -315,7 +321,8 @@ interface ServingHooks {
 async function startServing (ctx: NodeContext, executor: WorkerExecutor, services: NodeServices, hooks: ServingHooks): Promise<void> {
   const { init, libp2p, now } = ctx
   const { events } = hooks
-  services.shardService = new ShardService(libp2p, executor, init.shard, (wallMs) => { hooks.window.record(now(), wallMs) })
+  const answerTamper = init.misbehaviour?.answer
+  services.shardService = new ShardService(libp2p, executor, { ...init.shard, ...(answerTamper !== undefined ? { answerTamper } : {}) }, (wallMs) => { hooks.window.record(now(), wallMs) })
   await services.shardService.start()
   const metrics = services.metrics = new MetricsService(libp2p, hooks.metricsSample, { intervalMs: hooks.metricsIntervalMs })
   metrics.addEventListener('sample', (evt) => {
