@@ -14,6 +14,7 @@ import type { RecentBusy } from './recent-busy.js'
 import type { RunError } from './run-errors.js'
 import type { ShardState } from './shard-state.js'
 import type { Slots } from './slots.js'
+import type { RunVerification } from './verify.js'
 
 /** Settings of a run. */
 export interface RunSettings {
@@ -64,6 +65,8 @@ export interface RunContext {
   readonly abandoned: Array<{ peerId: string, remoteId: string }>
   /** What went wrong in the run so far (besides failed uploads, which the recorder keeps). */
   readonly errors: RunError[]
+  /** The run's verification of answers, when it is on (see verify.ts). */
+  verification?: RunVerification
   /** The run's reconfiguration loop, when it has one (it then restores lost copies; see `reconfigure-loop.ts`). */
   reconfiguration?: CopyRestorer
   /** The shard id a peer knows this run's shard by. */

@@ -8,10 +8,11 @@
  * observed into both memories.
  */
 import { logger } from '@libp2p/logger'
-import { isTransientRefusal, RequestTimeoutError } from '@tessera/wire'
+import { hasErrorCode } from '@tessera/errors'
+import { ErrorCode, isTransientRefusal, RequestTimeoutError } from '@tessera/wire'
 import type { ExecuteResultReply } from '@tessera/wire'
 import { BUSY_RETRY_DELAY_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS } from './constants.js'
-import { BadShardReplyError, BatchDeadlineError, ShardUnavailableError } from './errors.js'
+import { AnswerRejectedError, BadShardReplyError, BatchDeadlineError, ShardUnavailableError } from './errors.js'
 import { copyUnusable } from './failure-kinds.js'
 import { backoffMs } from './health.js'
 import { programCopy, uploadFailed } from './program.js'
@@ -56,6 +57,13 @@ async function restoreCopy (ctx: RunContext, shard: ShardState, deadline: number
 
 /** After a failed call on `peerId`: drops an unusable copy, or backs off a peer still there (a departed one is marked dead). */
 async function afterFailedCall (ctx: RunContext, shard: ShardState, peerId: string, err: unknown): Promise<void> {
+  // A wrong answer: the peer is flagged and evicted, the batch is recomputed on another copy (see verify.ts).
+  if (err instanceof AnswerRejectedError) {
+    ctx.verification?.flag(ctx, peerId, 'failed-check', shard.spec.id)
+    return
+  }
+  // A peer that answers with internal errors too often is flagged too (timeouts are not counted: slow is no lie).
+  if (hasErrorCode(err, ErrorCode.INTERNAL) && ctx.verification?.countCall(ctx, peerId, false) === true) return
   if (copyUnusable(err)) {
     removeCopy(shard, peerId)
     ctx.dropAllocation(shard, peerId, ctx.now())
@@ -102,7 +110,9 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
       ? ready[0]
       : ctx.policy.route({ shard: shard.spec, replicas: ready, peers: ctx.views(ROUTE_VIEW_MAX_AGE_MS), nowMs, rng: ctx.rng, pending: ctx.pending }) ?? ready[0]
     try {
-      return await callOn(ctx, shard, peerId, input, batch, noiseKey, Math.min(ctx.health.timeoutMs(peerId), left))
+      const output = await callOn(ctx, shard, peerId, input, batch, noiseKey, Math.min(ctx.health.timeoutMs(peerId), left))
+      if (ctx.verification?.wantsReplica() === true) await spotReplicate(ctx, shard, peerId, input, output, batch, noiseKey, left)
+      return output
     } catch (err) {
       if (isTransientRefusal(err) && busy < MAX_BUSY_RETRIES) {
         busy++
@@ -176,6 +186,11 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
     acquired = true
     times.startMs = ctx.now()
     const reply = await executeOn(ctx, shard, peerId, input, batch, noiseKey, timeoutMs)
+    const verdict = ctx.verification?.check(ctx, shard, peerId, input, reply.output, batch)
+    if (verdict !== undefined && !verdict.accepted) {
+      throw new AnswerRejectedError(`answer of ${peerId} for shard ${shard.spec.id} is outside its device's acceptance region (S ${verdict.statistic.toPrecision(3)} > ${verdict.threshold.toPrecision(3)})`)
+    }
+    ctx.verification?.countCall(ctx, peerId, true)
     observeAnswer(ctx, shard, peerId, times, reply)
     return reply.output
   } catch (err) {
@@ -185,6 +200,23 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
     ctx.pending.set(peerId, (ctx.pending.get(peerId) ?? 1) - 1)
     shard.inFlight.set(peerId, (shard.inFlight.get(peerId) ?? 1) - 1)
     if (acquired) slots.release()
+  }
+}
+
+/**
+ * Spot replication: asks a second live copy of `shard` for the same batch (same noise key) and compares the two
+ * accepted answers. Best effort: a failure of the second call only costs the comparison.
+ */
+async function spotReplicate (ctx: RunContext, shard: ShardState, first: string, input: Float32Array, output: Float32Array, batch: number, noiseKey: string | undefined, leftMs: number): Promise<void> {
+  const nowMs = ctx.now()
+  const second = liveCopies(ctx, shard).find((p) => p !== first && ctx.health.suspectUntil(p) <= nowMs)
+  if (second === undefined) return
+  try {
+    const other = await callOn(ctx, shard, second, input, batch, noiseKey, Math.min(ctx.health.timeoutMs(second), leftMs))
+    ctx.verification?.compare(ctx, shard, first, second, input, output, other, batch)
+  } catch (err) {
+    log('spot replication of %s on %s failed: %e', shard.spec.id, second, err)
+    if (err instanceof AnswerRejectedError) ctx.verification?.flag(ctx, second, 'failed-check', shard.spec.id)
   }
 }
 

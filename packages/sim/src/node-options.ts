@@ -8,6 +8,8 @@ import type { PrivateKey } from '@libp2p/interface'
 import { createDeviceProfile } from '@tessera/crossbar'
 import type { PresetName } from '@tessera/crossbar'
 import type { TesseraNodeInit } from '@tessera/peer'
+import { misbehaviourOf } from './liars.js'
+import type { LieLog } from './liars.js'
 import type { ScenarioNode } from './scenario.js'
 
 /** The key of the scenario's node (or client) `id`. */
@@ -17,8 +19,10 @@ export async function keyFor (seed: string, id: string): Promise<PrivateKey> {
 }
 
 /** Options of a serving node of the scenario (its key and connections are the caller's). */
-export function nodeOptions (n: ScenarioNode, metricsIntervalMs: number, extra: Partial<TesseraNodeInit>): TesseraNodeInit {
+export function nodeOptions (n: ScenarioNode, metricsIntervalMs: number, extra: Partial<TesseraNodeInit>, lieLog: LieLog = {}): TesseraNodeInit {
   return {
+    // A liar of the `liars` scenario lies through the peer's fault-injection hook, on the coordinator's clock.
+    ...(n.lie !== undefined ? { misbehaviour: misbehaviourOf(n.lie, n.id, () => performance.timeOrigin + performance.now(), lieLog) } : {}),
     network: 'local',
     device: createDeviceProfile(n.preset as PresetName, { rows: n.geometry, cols: n.geometry }),
     tiles: n.tiles,
