@@ -5,6 +5,8 @@ import { measureRecovery } from './recovery.js'
 import type { Recovery } from './recovery.js'
 import type { FiredEvent } from './scenario-timeline.js'
 import type { SimulationRun } from './simulation.js'
+import { detectionOf, steadyThroughputRps, verificationOverheadOf, wrongAnswersOf } from './verification-row.js'
+import type { DetectionFigures } from './verification-row.js'
 
 /** One policy's row of `tessera sim --json` (the contract checked from outside). */
 export interface SimPolicyRow {
@@ -17,6 +19,26 @@ export interface SimPolicyRow {
   recoveryMs: number | null
   /** Migrations decided (re-placements of lost copies, replications and evictions are not migrations). */
   migrations: number
+  /** Peers verification flagged (null: verification was off, as for the baselines). */
+  flagged: number | null
+  /** Honest peers flagged (null: verification was off). */
+  falseAlarms: number | null
+  /** Scenarios with liars only (verification-row.ts, docs/metrics.md): nodes that lie. */
+  cheaters?: number
+  /** Liars flagged (null: verification was off). */
+  cheatersDetected?: number | null
+  /** Median time from a detected liar's first lie to its flag, ms (null: none detected). */
+  detectionMsP50?: number | null
+  /** Answers whose predicted class differs from the honest reference run's (null: no reference run). */
+  wrongAnswers?: number | null
+  /** 1 − steady throughput with verification ÷ without (null: no run without verification to compare with). */
+  verificationOverhead?: number | null
+}
+
+/** Runs a row is compared with: the honest reference (wrongAnswers) and the same policy unverified (overhead). */
+export interface SimRowComparisons {
+  reference?: SimulationRun
+  unverified?: SimulationRun
 }
 
 /** The first event that takes capacity away or adds load (not a join): recovery is measured from it. */
@@ -40,9 +62,10 @@ export function recoveryOf (run: SimulationRun): Recovery | undefined {
 }
 
 /** The `--json` row of one run. */
-export function simRowOf (run: SimulationRun): SimPolicyRow {
+export function simRowOf (run: SimulationRun, comparisons: SimRowComparisons = {}): SimPolicyRow {
   const m = run.result.metrics
   const recovery = recoveryOf(run)
+  const detection = detectionOf({ lieLogs: run.lieLogs, flagged: run.result.verification?.flagged, nodeIdOf: run.nodeIdOf, startMs: run.startMs })
   return {
     policy: run.policy,
     throughputRps: roundTo(m.throughputRps, 2),
@@ -50,6 +73,27 @@ export function simRowOf (run: SimulationRun): SimPolicyRow {
     requestsLost: m.requestsLost,
     requestsDuplicated: m.requestsDuplicated,
     recoveryMs: recovery === undefined || recovery.recoveryMs === null ? null : Math.round(recovery.recoveryMs),
-    migrations: run.result.events.filter((e) => e.type === 'migrate').length
+    migrations: run.result.events.filter((e) => e.type === 'migrate').length,
+    flagged: detection.flagged,
+    falseAlarms: detection.falseAlarms,
+    ...(run.lieLogs.size > 0 ? liarFigures(run, detection, comparisons) : {})
   }
+}
+
+/** The figures only a scenario with liars has. */
+function liarFigures (run: SimulationRun, detection: DetectionFigures, { reference, unverified }: SimRowComparisons): Partial<SimPolicyRow> {
+  const steady = (r: SimulationRun): number => steadyThroughputRps(r.result.recorder.answeredAtMs, r.startMs, r.plannedEndMs)
+  return {
+    cheaters: detection.cheaters,
+    cheatersDetected: detection.cheatersDetected,
+    detectionMsP50: detection.detectionMsP50 === null ? null : Math.round(detection.detectionMsP50),
+    wrongAnswers: reference === undefined ? null : wrongAnswersOf(run.result, reference.result),
+    verificationOverhead: unverified === undefined || run.result.verification === undefined
+      ? null
+      : roundOrNull(verificationOverheadOf(steady(run), steady(unverified)))
+  }
+}
+
+function roundOrNull (x: number | null): number | null {
+  return x === null ? null : roundTo(x, 4)
 }
