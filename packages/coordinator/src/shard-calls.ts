@@ -126,7 +126,7 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
 }
 
 /** Observes a call answered by `peerId` into the run's record, the peer's health and both memories. */
-function observeAnswer (ctx: RunContext, shard: ShardState, peerId: string, times: { queuedAt: number, startMs: number }, reply: Pick<ExecuteResultReply, 'deviceTimeNs' | 'macs'>): void {
+function observeAnswer (ctx: RunContext, shard: ShardState, peerId: string, times: { queuedAt: number, startMs: number }, reply: Pick<ExecuteResultReply, 'deviceTimeNs' | 'macs'>, checked: boolean): void {
   const { queuedAt, startMs } = times
   const endMs = ctx.now()
   ctx.recorder.call({ peerId, shardId: shard.spec.id, startMs, endMs, queuedMs: startMs - queuedAt, ok: true, deviceTimeNs: reply.deviceTimeNs, macs: reply.macs })
@@ -140,7 +140,15 @@ function observeAnswer (ctx: RunContext, shard: ShardState, peerId: string, time
   const throughput = reply.deviceTimeNs > 0 ? reply.macs / (reply.deviceTimeNs / 1e9) : undefined
   const available = throughput === undefined ? undefined : throughput * (1 - ctx.recentBusy.others(peerId))
   ctx.shortTerm.observe(peerId, { latencyMs, serviceMs, ok: true, ...(available !== undefined && available > 0 ? { throughput: available } : {}) }, endMs)
-  ctx.longTerm.observe(peerId, { ok: true, latencyMs, ...(throughput !== undefined ? { throughput } : {}) }, endMs)
+  // Reputation (long-term memory): the answer passed its check, and the speed the record claimed for the call.
+  const claimGflops = ctx.targets.get(peerId)?.record.throughputGflopPerSecond
+  ctx.longTerm.observe(peerId, {
+    ok: true,
+    latencyMs,
+    ...(throughput !== undefined ? { throughput } : {}),
+    ...(checked ? { checkPassed: true } : {}),
+    ...(claimGflops !== undefined && claimGflops > 0 ? { claimedThroughput: (claimGflops * 1e9) / 2 } : {})
+  }, endMs)
 }
 
 /** Observes a failed call (a BUSY reply is no failure of the peer: it is only retried). */
@@ -151,7 +159,11 @@ function observeFailure (ctx: RunContext, shard: ShardState, peerId: string, tim
   log('call of %s on %s failed: %e', shard.spec.id, peerId, err)
   ctx.recorder.call({ peerId, shardId: shard.spec.id, startMs, endMs, queuedMs: startMs - queuedAt, ok: false, deviceTimeNs: 0, macs: 0, error: `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}` })
   ctx.shortTerm.observe(peerId, { ok: false }, endMs)
-  ctx.longTerm.observe(peerId, { ok: false }, endMs)
+  ctx.longTerm.observe(peerId, {
+    ok: false,
+    ...(err instanceof RequestTimeoutError ? { timedOut: true } : {}),
+    ...(err instanceof AnswerRejectedError ? { checkPassed: false } : {})
+  }, endMs)
 }
 
 /** One execute of `shard` on `peerId` within `timeoutMs`, emulated delay included; checks the reply's size. */
@@ -191,7 +203,8 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
       throw new AnswerRejectedError(`answer of ${peerId} for shard ${shard.spec.id} is outside its device's acceptance region (S ${verdict.statistic.toPrecision(3)} > ${verdict.threshold.toPrecision(3)})`)
     }
     ctx.verification?.countCall(ctx, peerId, true)
-    observeAnswer(ctx, shard, peerId, times, reply)
+    observeAnswer(ctx, shard, peerId, times, reply, verdict !== undefined)
+    ctx.verification?.checkClaim(ctx, peerId)
     return reply.output
   } catch (err) {
     observeFailure(ctx, shard, peerId, times, err)

@@ -6,7 +6,10 @@
  * are re-placed elsewhere by the reconfiguration loop (or `replaceShard` without one), and placement no longer
  * sees it. A peer that answers its calls with errors too often (a fraction `maxErrorFraction` of at least
  * `minCallsForErrors` calls) is flagged as well. With probability `replicationProbability` a checked answer is
- * also asked of a second holder and the two compared (spot replication).
+ * also asked of a second holder and the two compared (spot replication). A peer whose observed speed is below
+ * `minConfirmedSpeed` × the speed its record claims (long-term memory's reputation, once it has enough calls) is
+ * flagged as an over-claimer but not evicted: its answers are right, and the scheduler already counts its claim only
+ * as far as its observed work confirms it (scheduler/claim.ts).
  */
 import { randomBytes } from 'node:crypto'
 import { logger } from '@libp2p/logger'
@@ -39,10 +42,12 @@ export interface VerifyRunOptions {
   maxErrorFraction?: number
   /** …once it has had at least this many calls (default 20). */
   minCallsForErrors?: number
+  /** A peer observed below this fraction of its claimed speed is flagged as an over-claimer (default 1/3). */
+  minConfirmedSpeed?: number
 }
 
 /** Why a peer was flagged. */
-export type FlagReason = 'failed-check' | 'errors'
+export type FlagReason = 'failed-check' | 'errors' | 'overclaim'
 
 /** A peer flagged by verification. */
 export interface FlaggedPeer {
@@ -51,6 +56,8 @@ export interface FlaggedPeer {
   /** When, on the coordinator's clock (ms). */
   atMs: number
   shardId?: string
+  /** Taken out of the run (a wrong answer or too many errors); an over-claimer stays. */
+  evicted: boolean
 }
 
 /** Counts of a run's verification. */
@@ -69,6 +76,7 @@ const DEFAULT_AGE_SECONDS = 86_400
 const DEFAULT_REPLICATION_PROBABILITY = 0.02
 const DEFAULT_MAX_ERROR_FRACTION = 0.2
 const DEFAULT_MIN_CALLS_FOR_ERRORS = 20
+const DEFAULT_MIN_CONFIRMED_SPEED = 1 / 3
 
 /** The verification of one run. */
 export class RunVerification {
@@ -76,6 +84,7 @@ export class RunVerification {
   private readonly options: Required<Omit<VerifyRunOptions, 'secret'>>
   private readonly verifiers = new Map<string, ShardVerifier>()
   private readonly flaggedIds = new Set<string>()
+  private readonly overclaimers = new Set<string>()
   private readonly calls = new Map<string, { ok: number, errors: number }>()
   private readonly rng: Rng
   private readonly secret: string
@@ -88,7 +97,8 @@ export class RunVerification {
       deviceAgeSeconds: options.deviceAgeSeconds ?? DEFAULT_AGE_SECONDS,
       replicationProbability: options.replicationProbability ?? DEFAULT_REPLICATION_PROBABILITY,
       maxErrorFraction: options.maxErrorFraction ?? DEFAULT_MAX_ERROR_FRACTION,
-      minCallsForErrors: options.minCallsForErrors ?? DEFAULT_MIN_CALLS_FOR_ERRORS
+      minCallsForErrors: options.minCallsForErrors ?? DEFAULT_MIN_CALLS_FOR_ERRORS,
+      minConfirmedSpeed: options.minConfirmedSpeed ?? DEFAULT_MIN_CONFIRMED_SPEED
     }
     this.secret = options.secret ?? randomBytes(16).toString('hex')
     this.rng = createRng(`${this.secret}/replication`)
@@ -170,14 +180,26 @@ export class RunVerification {
     return false
   }
 
+  /** After an accepted answer: flags (without evicting) a peer whose observed speed falls far short of its claim. */
+  checkClaim (ctx: RunContext, peerId: string): void {
+    if (this.overclaimers.has(peerId) || this.flaggedIds.has(peerId)) return
+    const speed = ctx.longTerm.stats(peerId, ctx.now())?.reputation.speed
+    if (speed === undefined || speed >= this.options.minConfirmedSpeed) return
+    this.overclaimers.add(peerId)
+    const flag: FlaggedPeer = { peerId, reason: 'overclaim', atMs: ctx.now(), evicted: false }
+    this.stats.flagged.push(flag)
+    log('peer %s flagged: observed speed %f of its claim', peerId, speed)
+    this.onFlag?.(flag)
+  }
+
   /**
    * Flags a peer and evicts it from the run: it is taken for departed (no calls, no placement; a re-dial does not
    * bring it back), its copies go (released at the run's end) and the reconfiguration loop re-places them.
    */
-  flag (ctx: RunContext, peerId: string, reason: FlagReason, shardId?: string): void {
+  flag (ctx: RunContext, peerId: string, reason: Exclude<FlagReason, 'overclaim'>, shardId?: string): void {
     if (this.flaggedIds.has(peerId)) return
     this.flaggedIds.add(peerId)
-    const flag: FlaggedPeer = { peerId, reason, atMs: ctx.now(), ...(shardId !== undefined ? { shardId } : {}) }
+    const flag: FlaggedPeer = { peerId, reason, atMs: ctx.now(), evicted: true, ...(shardId !== undefined ? { shardId } : {}) }
     this.stats.flagged.push(flag)
     log('peer %s flagged (%s)', peerId, reason)
     ctx.dead.add(peerId)

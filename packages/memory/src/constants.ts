@@ -83,5 +83,12 @@ export const LONG_TERM_PRIOR_AVAILABILITY = 0.95
 export const LONG_TERM_PRIOR_WEIGHT = 10
 /** Datastore key prefix of long-term memory entries (one entry per peer). */
 export const LONG_TERM_KEY_PREFIX = '/tessera/memory/long-term'
-/** Encoding version of a long-term memory entry. */
-export const LONG_TERM_RECORD_VERSION = 1
+/** Encoding version of a long-term memory entry (2 adds the reputation sums; version 1 entries still load). */
+export const LONG_TERM_RECORD_VERSION = 2
+/**
+ * Reputation: weight of one failed verification check (decayed) in the check trust 1 / (1 + w · failed). An honest
+ * device fails a check with probability 2e−9 (docs/verification.md), so one failure is strong evidence: 1 → 0.01.
+ */
+export const REPUTATION_FAILED_CHECK_WEIGHT = 99
+/** Reputation: throughput samples (calls) needed before observed speed is held against the claim. */
+export const REPUTATION_MIN_SPEED_SAMPLES = 20

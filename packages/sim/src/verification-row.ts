@@ -33,7 +33,7 @@ export interface DetectionFigures {
   cheatersDetected: number | null
   detectionMsP50: number | null
   falseAlarms: number | null
-  /** Peers flagged, cheaters and honest (null: verification off). */
+  /** Distinct peers flagged, cheaters and honest (null: verification off). */
   flagged: number | null
 }
 
@@ -50,7 +50,11 @@ export function detectionOf (facts: DetectionFacts): DetectionFigures {
   if (facts.flagged === undefined) return { cheaters, cheatersDetected: null, detectionMsP50: null, falseAlarms: null, flagged: null }
   const detectionMs: number[] = []
   let falseAlarms = 0
+  const seen = new Set<string>()
   for (const flag of facts.flagged) {
+    // A peer can be flagged twice (an over-claimer later caught lying): its first flag counts.
+    if (seen.has(flag.peerId)) continue
+    seen.add(flag.peerId)
     const nodeId = facts.nodeIdOf(flag.peerId)
     const log = nodeId === undefined ? undefined : facts.lieLogs.get(nodeId)
     if (log === undefined) {
@@ -59,7 +63,7 @@ export function detectionOf (facts: DetectionFacts): DetectionFigures {
     }
     detectionMs.push(Math.max(0, flag.atMs - (log.firstLieAtMs ?? facts.startMs)))
   }
-  return { cheaters, cheatersDetected: detectionMs.length, detectionMsP50: medianOf(detectionMs), falseAlarms, flagged: facts.flagged.length }
+  return { cheaters, cheatersDetected: detectionMs.length, detectionMsP50: medianOf(detectionMs), falseAlarms, flagged: seen.size }
 }
 
 /** Per-request answers of a run: answers per request and the class predicted at the first answer. */

@@ -5,7 +5,7 @@ import { detectionOf, medianOf, steadyThroughputRps, verificationOverheadOf, wro
 import type { LieLog } from '../src/liars.js'
 
 const nodeIdOf = (peerId: string): string | undefined => peerId.startsWith('peer-') ? peerId.slice(5) : undefined
-const flag = (nodeId: string, atMs: number): FlaggedPeer => ({ peerId: `peer-${nodeId}`, reason: 'failed-check', atMs })
+const flag = (nodeId: string, atMs: number): FlaggedPeer => ({ peerId: `peer-${nodeId}`, reason: 'failed-check', atMs, evicted: true })
 
 describe('detectionOf', () => {
   it('counts flagged liars, their time from the first lie, and flagged honest nodes as false alarms', () => {
@@ -13,7 +13,8 @@ describe('detectionOf', () => {
     const figures = detectionOf({
       lieLogs,
       // liar-a after 300 ms, liar-b after 4000 ms, liar-d (a speed claim: no logged lie) 900 ms after the start; liar-c never.
-      flagged: [flag('liar-a', 1300), flag('honest', 1500), flag('liar-b', 6000), flag('liar-d', 1900)],
+      // A peer flagged twice (an over-claimer later caught lying) counts once, at its first flag.
+      flagged: [flag('liar-a', 1300), flag('honest', 1500), flag('liar-b', 6000), flag('liar-d', 1900), flag('liar-a', 9000)],
       nodeIdOf,
       startMs: 1000
     })
