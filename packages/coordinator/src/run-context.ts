@@ -34,6 +34,8 @@ export interface RunSettings {
 export interface CopyRestorer {
   /** Resolves once `shard` has a live copy again; throws when none can be placed before `deadlineMs`. */
   restore: (shard: ShardState, deadlineMs: number) => Promise<void>
+  /** Takes a step now (after one already under way): re-places what was lost without waiting for the timer. */
+  stepNow: () => Promise<void>
 }
 
 /** Shared state of a run. */

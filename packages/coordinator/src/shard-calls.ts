@@ -32,8 +32,11 @@ const ROUTE_VIEW_MAX_AGE_MS = 100
 /** The copies of `shard` that can serve now: active ones, else draining ones (they still hold its weights). */
 function liveCopies (ctx: RunContext, shard: ShardState): string[] {
   const live = shard.holders.filter((p) => !ctx.dead.has(p))
+  if (live.length > 0) return live
   // Between two reconfiguration steps a shard may have only draining copies left.
-  return live.length > 0 ? live : shard.draining.filter((p) => !ctx.dead.has(p))
+  const draining = shard.draining.filter((p) => !ctx.dead.has(p))
+  // A flagged peer's quarantined copy serves (its answers checked) until its replacement is up (verify.ts).
+  return draining.length > 0 ? draining : [...shard.quarantined]
 }
 
 /**

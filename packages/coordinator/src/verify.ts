@@ -194,7 +194,11 @@ export class RunVerification {
 
   /**
    * Flags a peer and evicts it from the run: it is taken for departed (no calls, no placement; a re-dial does not
-   * bring it back), its copies go (released at the run's end) and the reconfiguration loop re-places them.
+   * bring it back), its copies go (released at the run's end) and the reconfiguration loop re-places them. Where
+   * possible the eviction is make-before-break: a peer flagged for errors (the answers it does return pass their
+   * checks) that holds a shard's last live copy keeps it, quarantined — called only while the shard has no other
+   * copy, every answer still checked — until the loop has programmed a replacement (copy-moves.ts releases it
+   * then). A peer caught answering wrong has no answer worth waiting for: its copies go at once.
    */
   flag (ctx: RunContext, peerId: string, reason: Exclude<FlagReason, 'overclaim'>, shardId?: string): void {
     if (this.flaggedIds.has(peerId)) return
@@ -202,15 +206,32 @@ export class RunVerification {
     const flag: FlaggedPeer = { peerId, reason, atMs: ctx.now(), evicted: true, ...(shardId !== undefined ? { shardId } : {}) }
     this.stats.flagged.push(flag)
     log('peer %s flagged (%s)', peerId, reason)
+    const quarantine = reason === 'errors' && ctx.reconfiguration !== undefined
     ctx.dead.add(peerId)
     const nowMs = ctx.now()
+    let quarantined = 0
     for (const shard of ctx.shards.values()) {
       const held = shard.tilesByHolder.has(peerId)
+      const lastCopy = shard.holders.includes(peerId) && !liveElsewhere(ctx, shard, peerId)
       removeCopy(shard, peerId)
+      if (quarantine && held && lastCopy) {
+        shard.quarantined.push(peerId)
+        quarantined++
+        continue
+      }
       if (held) ctx.abandoned.push({ peerId, remoteId: ctx.remoteId(shard.spec.id) })
       ctx.dropAllocation(shard, peerId, nowMs)
     }
     ctx.invalidateViews()
+    // The replacements of quarantined copies are programmed by the next step: take it now.
+    if (quarantined > 0) {
+      ctx.reconfiguration?.stepNow().catch((err: unknown) => { log.error('a reconfiguration step after flagging %s failed: %e', peerId, err) })
+    }
     this.onFlag?.(flag)
   }
+}
+
+/** Whether the shard has a live copy (active or draining) on a peer other than `peerId`. */
+function liveElsewhere (ctx: RunContext, shard: ShardState, peerId: string): boolean {
+  return [...shard.holders, ...shard.draining].some((p) => p !== peerId && !ctx.dead.has(p))
 }
