@@ -9,6 +9,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
+import { encode as varint } from 'uint8-varint'
 import { createRng } from '@tessera/crossbar'
 import { capacityRecordKey, capacityRecordSignedBytes, encodeCapacityRecordBody, signCapacityRecord } from '@tessera/memory'
 import type { CapacityRecord } from '@tessera/memory'
@@ -16,6 +17,7 @@ import { DHT_PROTOCOL } from '@tessera/peer'
 import type { TesseraNode } from '@tessera/peer'
 import { HOLE_PUNCH_PROTOCOL } from '@tessera/holepunch'
 import { METRICS_PROTOCOL, SHARD_PROTOCOL, createProgramUpload, encodeShardRequest, pb } from '@tessera/wire'
+import { getValueFrom, putValueTo } from './kad-wire.js'
 import type { Rng } from '@tessera/crossbar'
 import type { Libp2p, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -44,22 +46,9 @@ function randomBytes (rng: Rng, n: number): Uint8Array {
   return out
 }
 
-function varint (n: number): Uint8Array {
-  const out: number[] = []
-  while (n >= 0x80) {
-    out.push((n % 0x80) | 0x80)
-    n = Math.floor(n / 0x80)
-  }
-  out.push(n)
-  return Uint8Array.from(out)
-}
-
+/** `body` with its length as an unsigned varint in front (the shard protocol's frame). */
 function frame (body: Uint8Array): Uint8Array {
-  const len = varint(body.byteLength)
-  const out = new Uint8Array(len.byteLength + body.byteLength)
-  out.set(len)
-  out.set(body, len.byteLength)
-  return out
+  return Buffer.concat([varint(body.byteLength), body])
 }
 
 /** Opens a stream, sends `bytes`, closes its writing end and drops whatever comes back; failures only count. */
@@ -161,9 +150,12 @@ export const streamFlood: Attack = async ({ node, target, signal }) => {
   return stats
 }
 
-/** 100 connections from 100 distinct PeerIds, held open, re-dialled when dropped. */
+/**
+ * 100 connections from 100 distinct PeerIds, held open, re-dialled when dropped. Counts the dials admitted in the
+ * first round (all 100 at once), and the most of its connections open at once, read before each new round.
+ */
 export const connectionFlood: Attack = async ({ target, signal }) => {
-  const stats = { peers: 0, connected: 0, refused: 0 }
+  const stats = { peers: 0, connected: 0, refused: 0, rounds: 0, firstRoundConnected: 0, maxOpenAtOnce: 0 }
   const nodes: Libp2p[] = []
   try {
     for (let i = 0; i < 100 && !signal.aborted; i++) {
@@ -171,8 +163,12 @@ export const connectionFlood: Attack = async ({ target, signal }) => {
     }
     stats.peers = nodes.length
     await untilAborted(signal, async () => {
+      const open = nodes.filter((n) => n.getConnections().some((c) => c.status === 'open')).length
+      stats.maxOpenAtOnce = Math.max(stats.maxOpenAtOnce, open)
+      let dialled = 0
       const results = await Promise.all(nodes.map(async (n) => {
-        if (n.getConnections().length > 0) return true
+        if (n.getConnections().length > 0) return undefined
+        dialled++
         try {
           await n.dial(target, { signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]) })
           return true
@@ -180,10 +176,10 @@ export const connectionFlood: Attack = async ({ target, signal }) => {
           return false
         }
       }))
-      for (const ok of results) {
-        if (ok) stats.connected++
-        else stats.refused++
-      }
+      const admitted = results.filter((ok) => ok === true).length
+      if (stats.rounds++ === 0) stats.firstRoundConnected = admitted
+      stats.connected += admitted
+      stats.refused += dialled - admitted
       await new Promise((resolve) => setTimeout(resolve, 250))
     })
   } finally {
@@ -241,9 +237,13 @@ export const tileGrab: Attack = async ({ node, target, signal }) => {
   return stats
 }
 
-/** Capacity records the validator must refuse: forged, foreign, expired, far-future and oversized. */
-export const dhtRecords: Attack = async ({ node, targetPeerId, signal }) => {
-  const stats = { puts: 0, peerResponses: 0 }
+/**
+ * Capacity records the node must not store: forged (the target's id, signed by another key), foreign (a valid record
+ * of one peer under another's key), expired, far-future and oversized, each sent as a PUT_VALUE straight to the target.
+ * Once the attack ends it reads back, by GET_VALUE, what the target holds under both keys.
+ */
+export const dhtRecords: Attack = async ({ node, target, targetPeerId, signal }) => {
+  const stats = { puts: 0, acknowledged: 0, forgedHeld: 0, foreignHeld: 0, attackerKeyHeld: 0, targetKeyHeld: 0 }
   const nowMs = Date.now()
   const base = (peerId: string, expiresAtMs: number, issuedAtMs = nowMs): CapacityRecord => ({
     peerId,
@@ -264,26 +264,30 @@ export const dhtRecords: Attack = async ({ node, targetPeerId, signal }) => {
   const attacker = peerIdFromPrivateKey(attackerKey).toString()
   const forgedBody = encodeCapacityRecordBody(base(targetPeerId, nowMs + 60_000))
   const forged = pb.SignedCapacityRecord.encode({ body: forgedBody, publicKey: new Uint8Array(0), signature: new Uint8Array(await attackerKey.sign(capacityRecordSignedBytes(forgedBody))) })
+  const foreign = await signCapacityRecord(base(attacker, nowMs + 60_000), attackerKey)
+  const targetKey = capacityRecordKey(targetPeerId)
+  const attackerRecordKey = capacityRecordKey(attacker)
   const records: Array<[Uint8Array, Uint8Array]> = [
-    [capacityRecordKey(targetPeerId), forged],
+    [targetKey, forged],
     // A valid record of one peer stored under another peer's key.
-    [capacityRecordKey(targetPeerId), await signCapacityRecord(base(attacker, nowMs + 60_000), attackerKey)],
-    [capacityRecordKey(attacker), await signCapacityRecord(base(attacker, nowMs - 60_000, nowMs - 120_000), attackerKey)],
-    [capacityRecordKey(attacker), await signCapacityRecord(base(attacker, nowMs + 24 * 3600_000), attackerKey)],
-    [capacityRecordKey(attacker), randomBytes(createRng('oversized'), 64 * 1024)]
+    [targetKey, foreign],
+    [attackerRecordKey, await signCapacityRecord(base(attacker, nowMs - 60_000, nowMs - 120_000), attackerKey)],
+    [attackerRecordKey, await signCapacityRecord(base(attacker, nowMs + 24 * 3600_000), attackerKey)],
+    [attackerRecordKey, randomBytes(createRng('oversized'), 64 * 1024)]
   ]
   await untilAborted(signal, async () => {
     for (const [key, value] of records) {
       stats.puts++
-      try {
-        for await (const evt of node.libp2p.services.dht.put(key, value, { signal: AbortSignal.any([signal, AbortSignal.timeout(3_000)]) })) {
-          if (evt.name === 'PEER_RESPONSE') stats.peerResponses++
-        }
-      } catch {
-        // Refused by the node's validator (or timed out): what the attack expects.
-      }
+      if (await putValueTo(node.libp2p, target, key, value, AbortSignal.any([signal, AbortSignal.timeout(3_000)]))) stats.acknowledged++
     }
   })
+  const read = AbortSignal.timeout(10_000)
+  const underTarget = await getValueFrom(node.libp2p, target, targetKey, read)
+  const same = (a: Uint8Array | undefined, b: Uint8Array): boolean => a !== undefined && Buffer.from(a).equals(Buffer.from(b))
+  stats.targetKeyHeld = underTarget === undefined ? 0 : 1
+  stats.forgedHeld = same(underTarget, forged) ? 1 : 0
+  stats.foreignHeld = same(underTarget, foreign) ? 1 : 0
+  stats.attackerKeyHeld = (await getValueFrom(node.libp2p, target, attackerRecordKey, read)) === undefined ? 0 : 1
   return stats
 }
 

@@ -2,19 +2,27 @@
  * The hostile-client suite: a real `tessera node` (the CLI, in a child process) on 127.0.0.1, an honest client in
  * this process that keeps programming and executing, and each attack of `attacks.ts` run by `attacker.ts` in a
  * process of its own with its own node and key. Per attack: the honest client alone for `baselineMs`, then under
- * the attack for `attackMs`; the node's resident memory is sampled throughout.
+ * the attack for `attackMs`; the node's resident memory is sampled throughout. The node applies the public
+ * connection limits to loopback (`--limit-loopback`), so a flood from 127.0.0.1 meets them as one from the internet
+ * would; it prints every peer it connects to and loses, from which the suite counts the peers it holds at once.
  */
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createTesseraNode } from '@tessera/peer'
+import { MAX_CAPACITY_RECORD_LIFETIME_MS, capacityRecordKey, signCapacityRecord, verifyCapacityRecord } from '@tessera/memory'
+import { VOLUNTEER_CONNECTION_LIMITS, createTesseraNode } from '@tessera/peer'
 import { isTransientRefusal } from '@tessera/wire'
 import type { ShardClient, TesseraNode } from '@tessera/peer'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { AttackStats } from './attacks.js'
+import { getValueFrom, putValueTo } from './kad-wire.js'
 
 /** One row of `npm run bench -- abuse --json`. */
 export interface AbuseRow {
@@ -27,9 +35,17 @@ export interface AbuseRow {
   /** Highest resident set of the node during the attack minus before it, MiB. */
   rssGrowthMiB: number
   nodeAlive: boolean
+  /** Most peers the node held connections to at once during the attack (from its peer-connect/-disconnect lines). */
+  peakPeersConnected: number
+  /** After the attack, whether the node still serves a valid capacity record of its own and the honest client's. */
+  ownRecordHeld: boolean
+  honestRecordHeld: boolean
   /** The attacker's own counters. */
   stats: AttackStats
 }
+
+/** The connection limits of the suite's node: the volunteer's, with room for few connections so a flood meets the cap. */
+export const SUITE_CONNECTION_LIMITS = { ...VOLUNTEER_CONNECTION_LIMITS, maxConnections: 8 }
 
 export interface AbuseSuiteOptions {
   attacks: readonly string[]
@@ -61,23 +77,88 @@ function p95 (values: number[]): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? Number.NaN
 }
 
+/** The peers the node reports being connected to, and the most at once since the last {@link ConnectedPeers.resetPeak}. */
+class ConnectedPeers {
+  private readonly peers = new Set<string>()
+  peak = 0
+
+  onLine (line: { event?: string, peerId?: string }): void {
+    if (line.peerId === undefined) return
+    if (line.event === 'peer-connect') this.peers.add(line.peerId)
+    else if (line.event === 'peer-disconnect') this.peers.delete(line.peerId)
+    this.peak = Math.max(this.peak, this.peers.size)
+  }
+
+  resetPeak (): void {
+    this.peak = this.peers.size
+  }
+}
+
+interface StartedNode {
+  child: ChildProcessWithoutNullStreams
+  addr: string
+  peerId: string
+  connected: ConnectedPeers
+}
+
 /** Starts `tessera node --json` and resolves with the child and its first address once it listens. */
-async function startNode (dataDir: string, tiles: number, maxTilesPerPeer: number): Promise<{ child: ChildProcessWithoutNullStreams, addr: string, peerId: string }> {
-  const child = spawn(process.execPath, [CLI, 'node', '--network', 'local', '--device', 'ideal', '--tiles', String(tiles), '--max-tiles-per-peer', String(maxTilesPerPeer), '--data-dir', dataDir, '--json'], { stdio: 'pipe' })
+async function startNode (dataDir: string, tiles: number, maxTilesPerPeer: number): Promise<StartedNode> {
+  const child = spawn(process.execPath, [
+    CLI, 'node', '--network', 'local', '--limit-loopback', '--max-connections', String(SUITE_CONNECTION_LIMITS.maxConnections),
+    '--device', 'ideal', '--tiles', String(tiles), '--max-tiles-per-peer', String(maxTilesPerPeer), '--data-dir', dataDir, '--json'
+  ], { stdio: 'pipe' })
   child.stderr.resume()
+  const connected = new ConnectedPeers()
   return await new Promise((resolve, reject) => {
     let buffer = ''
     const timer = setTimeout(() => { reject(new Error('tessera node did not start within 30 s')) }, 30_000)
     child.on('exit', (code) => { reject(new Error(`tessera node exited with code ${code} before listening`)) })
     child.stdout.on('data', (d) => {
       buffer += String(d)
-      const line = buffer.split('\n').find((l) => l.includes('"listening"'))
-      if (line === undefined) return
-      clearTimeout(timer)
-      const { peerId, addrs } = JSON.parse(line) as { peerId: string, addrs: string[] }
-      resolve({ child, addr: addrs[0].includes('/p2p/') ? addrs[0] : `${addrs[0]}/p2p/${peerId}`, peerId })
+      const lines = buffer.split('\n')
+      buffer = lines.pop() ?? ''
+      for (const text of lines) {
+        if (!text.startsWith('{')) continue
+        const line = JSON.parse(text) as { event?: string, peerId?: string, addrs?: string[] }
+        connected.onLine(line)
+        if (line.event !== 'listening' || line.peerId === undefined || line.addrs === undefined) continue
+        clearTimeout(timer)
+        const { peerId, addrs } = line
+        resolve({ child, addr: addrs[0].includes('/p2p/') ? addrs[0] : `${addrs[0]}/p2p/${peerId}`, peerId, connected })
+      }
     })
   })
+}
+
+/** A valid capacity record of the honest client's, which the node should keep serving whatever the attacks. */
+async function honestRecord (key: PrivateKey): Promise<Uint8Array> {
+  const nowMs = Date.now()
+  return await signCapacityRecord({
+    peerId: peerIdFromPrivateKey(key).toString(),
+    device: { preset: 'ideal', geometry: { rows: SIDE, cols: SIDE }, noiseLevel: 0 },
+    tilesTotal: 0,
+    tilesFree: 0,
+    throughputGflopPerSecond: 0,
+    queueDepth: 0,
+    reachability: 'private',
+    natKind: 'unknown',
+    addresses: [],
+    sequence: 1,
+    issuedAtMs: nowMs,
+    expiresAtMs: nowMs + MAX_CAPACITY_RECORD_LIFETIME_MS
+  }, key)
+}
+
+/** Whether `target` serves a valid capacity record of `peerId` (read by GET_VALUE, checked as a reader would). */
+async function servesRecordOf (node: Libp2p, target: Multiaddr, peerId: string): Promise<boolean> {
+  const key = capacityRecordKey(peerId)
+  try {
+    const value = await getValueFrom(node, target, key, AbortSignal.timeout(10_000))
+    if (value === undefined) return false
+    return (await verifyCapacityRecord(key, value, Date.now())).peerId === peerId
+  } catch {
+    return false
+  }
 }
 
 /** Runs `attack` in a process of its own; resolves with its counters once it exits. */
@@ -146,16 +227,22 @@ class HonestClient {
 /** Runs the suite; rows in the order of `options.attacks`. The node is one for the whole suite. */
 export async function runAbuseSuite (options: AbuseSuiteOptions): Promise<AbuseRow[]> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-abuse-'))
-  const { child, addr } = await startNode(dataDir, options.tiles ?? 16, options.maxTilesPerPeer ?? 8)
+  const { child, addr, peerId, connected } = await startNode(dataDir, options.tiles ?? 16, options.maxTilesPerPeer ?? 8)
   let honestNode: TesseraNode | undefined
   const rows: AbuseRow[] = []
   try {
-    honestNode = await createTesseraNode({ network: 'local', serve: false })
-    const client = honestNode.shardClient(multiaddr(addr), { timeoutMs: 30_000 })
+    const honestKey = await generateKeyPair('Ed25519')
+    honestNode = await createTesseraNode({ network: 'local', serve: false, privateKey: honestKey })
+    const target = multiaddr(addr)
+    const client = honestNode.shardClient(target, { timeoutMs: 30_000 })
     const honest = new HonestClient(client)
     await honest.setUp()
+    if (!await putValueTo(honestNode.libp2p, target, capacityRecordKey(honestNode.peerId), await honestRecord(honestKey), AbortSignal.timeout(10_000))) {
+      throw new Error('the node refused the honest client\'s capacity record')
+    }
     for (const attack of options.attacks) {
       const baseline = await honest.run(AbortSignal.timeout(options.baselineMs))
+      connected.resetPeak()
       const rssBefore = await rssMiB(child.pid as number)
       let rssMax = rssBefore
       const sampler = setInterval(() => { void rssMiB(child.pid as number).then((r) => { rssMax = Math.max(rssMax, r) }, () => {}) }, 100)
@@ -170,6 +257,7 @@ export async function runAbuseSuite (options: AbuseSuiteOptions): Promise<AbuseR
       }
       const underAttack = await honestRun
       const nodeAlive = child.exitCode === null && await client.status().then(() => true, () => false)
+      const peakPeersConnected = connected.peak
       rows.push({
         attack,
         honestCalls: underAttack.latenciesMs.length + underAttack.failures.length,
@@ -177,6 +265,9 @@ export async function runAbuseSuite (options: AbuseSuiteOptions): Promise<AbuseR
         honestP95Ratio: p95(underAttack.latenciesMs) / p95(baseline.latenciesMs),
         rssGrowthMiB: Math.max(0, rssMax - rssBefore),
         nodeAlive,
+        peakPeersConnected,
+        ownRecordHeld: await servesRecordOf(honestNode.libp2p, target, peerId),
+        honestRecordHeld: await servesRecordOf(honestNode.libp2p, target, honestNode.peerId.toString()),
         stats
       })
       if (!nodeAlive) break

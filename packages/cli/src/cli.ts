@@ -10,6 +10,7 @@ import { registerAccuracyCommand } from './commands/accuracy.js'
 import { registerDashboardCommand } from './commands/dashboard.js'
 import { registerDemoCommand } from './commands/demo.js'
 import { registerNodeCommand } from './commands/node.js'
+import { registerPaperCommand } from './commands/paper.js'
 import { registerPeersCommand } from './commands/peers.js'
 import { registerRunCommand } from './commands/run.js'
 import { registerSimCommand } from './commands/sim.js'
@@ -56,6 +57,7 @@ export function createProgram (): Command {
   registerDemoCommand(program)
   registerSimCommand(program)
   registerDashboardCommand(program)
+  registerPaperCommand(program)
   return program
 }
 

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { chmod, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { DATASTORE_DIR, IDENTITY_FILE, loadOrCreateIdentity, openStorage } from '@tessera/peer'
 import { runTessera } from './commands/spawn.js'
-import { withTempDir } from './helpers.js'
-import type { AddressInfo } from 'node:net'
+import { closedPort, withPortInUse, withTempDir } from './helpers.js'
 
 const PEER = '12D3KooWLkPCSY4B6yhgkTMo9sgUnKx55oZpB5zb3m8LQ8wFDTZY'
 
@@ -55,7 +53,7 @@ describe('tessera CLI', () => {
       [['node', '--record-ttl-ms', '3600000'], '[1001, 600000] ms'],
       [['node', '--record-refresh-ms', '600000'], '[1000, 599999] ms'],
       [['node', '--dht-timeout-ms', '2147483648'], '[1000, 2147483647] ms'],
-      [['node', '--relay-data-limit-bytes', '1024'], '[1052672, 9007199254740991] bytes'],
+      [['node', '--relay-data-limit-bytes', '1023'], '[1024, 9007199254740991] bytes'],
       [['node', '--relay-duration-limit-ms', '99999999999'], '[1000, 2147483647] ms'],
       [['peers', '--bootstrap', `/ip4/127.0.0.1/tcp/1/p2p/${PEER}`, '--timeout-ms', '10'], '[1000, 2147483647] ms'],
       [['run', '--bootstrap', `/ip4/127.0.0.1/tcp/1/p2p/${PEER}`, '--batch', '1025'], '[1, 1024]'],
@@ -120,27 +118,18 @@ describe('errors a volunteer meets', () => {
   })
 
   it('a port in use names the address and the cause, without a stack trace', async () => {
-    const server = createServer()
-    await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
-    try {
-      const port = (server.address() as AddressInfo).port
+    await withPortInUse(async (port) => {
       await withTempDir(async (dir) => {
         const r = await runTessera([...common, '--data-dir', dir, '--listen', `/ip4/127.0.0.1/tcp/${port}`])
         assert.equal(r.code, 1, r.stderr)
         assert.ok(r.stderr.includes(`error: cannot listen on /ip4/127.0.0.1/tcp/${port} (listen EADDRINUSE`), r.stderr)
         assert.doesNotMatch(r.stderr, /^\s+at\s/m, 'no stack trace')
       })
-    } finally {
-      await new Promise((resolve) => { server.close(resolve) })
-    }
+    })
   })
 
   it('a bootstrap peer that cannot be reached is named with the cause', async () => {
-    const server = createServer()
-    await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
-    const port = (server.address() as AddressInfo).port
-    await new Promise((resolve) => { server.close(resolve) })
-    const address = `/ip4/127.0.0.1/tcp/${port}/p2p/${PEER}`
+    const address = `/ip4/127.0.0.1/tcp/${await closedPort()}/p2p/${PEER}`
     const r = await runTessera(['peers', '--bootstrap', address, '--timeout-ms', '1000'])
     assert.equal(r.code, 1, r.stderr)
     assert.ok(r.stderr.includes(`could not connect to ${address} (`), r.stderr)

@@ -17,7 +17,7 @@ import type { ReconfigureAction } from '@tessera/scheduler'
 import { programCopy, uploadFailed } from './program.js'
 import type { RunContext } from './run-context.js'
 import { runErrorOf } from './run-errors.js'
-import { removeCopy } from './shard-state.js'
+import { activateProgrammed, removeCopy } from './shard-state.js'
 import type { ShardState } from './shard-state.js'
 
 const log = logger('tessera:coordinator:reconfigure')
@@ -75,10 +75,8 @@ export class CopyMoves {
         if (uploadFailed(ctx, shard, peerId, err)) await ctx.recoverOrMarkDead(peerId)
         return
       }
-      const i = shard.programming.indexOf(peerId)
-      if (i >= 0) {
-        shard.programming.splice(i, 1)
-        shard.holders.push(peerId)
+      if (activateProgrammed(shard, peerId)) {
+        // Another copy serves now: the quarantined copies of flagged peers go (make-before-break, verify.ts).
         for (const flagged of shard.quarantined.splice(0)) this.release(shard, flagged, false)
         return
       }

@@ -28,12 +28,24 @@ export interface ShardState {
   replacing?: Promise<void>
 }
 
-/** Takes `peerId` off every list of the shard's copies (active, programming, draining, quarantined). */
-export function removeCopy (shard: ShardState, peerId: string): void {
-  for (const list of [shard.holders, shard.programming, shard.draining, shard.quarantined]) {
+/** Takes `peerId` off every list of the shard's copies (active, programming, draining, and quarantined where kept). */
+export function removeCopy (shard: Pick<ShardState, 'holders' | 'programming' | 'draining'> & Partial<Pick<ShardState, 'quarantined'>>, peerId: string): void {
+  for (const list of [shard.holders, shard.programming, shard.draining, shard.quarantined ?? []]) {
     const i = list.indexOf(peerId)
     if (i >= 0) list.splice(i, 1)
   }
+}
+
+/**
+ * Makes a copy whose upload finished active (programming → holders). False when it is no longer listed as
+ * programming: the step gave up on it (or its peer departed) while it was uploading, and its tiles go back.
+ */
+export function activateProgrammed (shard: Pick<ShardState, 'holders' | 'programming'>, peerId: string): boolean {
+  const i = shard.programming.indexOf(peerId)
+  if (i < 0) return false
+  shard.programming.splice(i, 1)
+  shard.holders.push(peerId)
+  return true
 }
 
 /** A new shard state with no copies. */

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { renewLeases, startLeaseRenewal } from '../src/lease-renewal.js'
-import { newShardState } from '../src/shard-state.js'
-import type { ShardState } from '../src/shard-state.js'
-import { fakeRunContext, fakeShards } from './fake-run-context.js'
-
-function shard (id: string, holders: string[]): ShardState {
-  const s = newShardState({ spec: { id, tilesNeeded: 1, geometry: { rows: 4, cols: 4 }, cells: 16, bytes: 64, sensitivity: 0, expectedLoad: 1 }, blocks: [], rows: 4, cols: 4, weights: new Float32Array(16) })
-  for (const h of holders) {
-    s.holders.push(h)
-    s.tilesByHolder.set(h, 1)
-  }
-  return s
-}
+import { fakeRunContext, fakeShards, heldShard } from './fake-run-context.js'
 
 describe('lease renewal', () => {
   it('names every live copy once per peer, skips dead peers, and reports the copies a peer no longer holds', async () => {
-    const shards = [shard('s0', ['a', 'b']), shard('s1', ['a', 'dead'])]
+    const shards = [heldShard('s0', ['a', 'b']), heldShard('s1', ['a', 'dead'])]
     const asked = new Map<string, string[]>()
     const ctx = fakeRunContext({
       shards: new Map(shards.map((s) => [s.spec.id, s])),
@@ -38,7 +27,7 @@ describe('lease renewal', () => {
   })
 
   it('drops an expired copy and programs a shard left without one again', async () => {
-    const lost = shard('s0', ['a'])
+    const lost = heldShard('s0', ['a'])
     const programmed: string[] = []
     let renewals = 0
     const ctx = fakeRunContext({

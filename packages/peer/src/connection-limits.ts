@@ -3,7 +3,8 @@
  * defaults (300 connections, 10 pending inbound, 5 inbound connections per host per second, 10 s upgrade) are
  * made for a general node; a volunteer serves a few coordinators and its DHT neighbours, and a relay carries
  * many relayed connections. On `local` the loopback allow-list lets the many nodes of one machine past the
- * per-address limits, as before; everything per peer (quotas, stream and frame timeouts) still applies there.
+ * per-address limits, as before; everything per peer (quotas, stream and frame timeouts) still applies there. An
+ * empty `allow` override applies the public limits on loopback too (the hostile-client suite runs its node so).
  */
 import { LOOPBACK_ALLOW_LIST } from './constants.js'
 import type { NetworkMode } from './libp2p.js'
@@ -19,6 +20,11 @@ export interface ConnectionLimits {
   inboundUpgradeTimeoutMs: number
   /** Longest protocol negotiation of an inbound stream (a stream that never names its protocol is reset), ms. */
   inboundStreamProtocolNegotiationTimeoutMs: number
+  /**
+   * Addresses (multiaddr prefixes such as `/ip4/127.0.0.0/ipcidr/8`) exempt from the pending, rate and
+   * `maxConnections` checks: LOOPBACK_ALLOW_LIST on `local`, none on `public`.
+   */
+  allow?: string[]
 }
 
 /** A volunteer node on the public network. */
@@ -52,12 +58,13 @@ export function connectionLimitsFor (network: NetworkMode, relayServer: boolean,
   allow?: string[]
 } {
   const limits = { ...(relayServer ? RELAY_CONNECTION_LIMITS : VOLUNTEER_CONNECTION_LIMITS), ...overrides }
+  const allow = limits.allow ?? (network === 'local' ? LOOPBACK_ALLOW_LIST : [])
   return {
     maxConnections: limits.maxConnections,
     maxIncomingPendingConnections: limits.maxIncomingPendingConnections,
     inboundConnectionThreshold: limits.inboundConnectionThreshold,
     inboundUpgradeTimeout: limits.inboundUpgradeTimeoutMs,
     inboundStreamProtocolNegotiationTimeout: limits.inboundStreamProtocolNegotiationTimeoutMs,
-    ...(network === 'local' ? { allow: LOOPBACK_ALLOW_LIST } : {})
+    ...(allow.length > 0 ? { allow } : {})
   }
 }

@@ -1,4 +1,5 @@
 import { logger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, UnexpectedEOFError } from '@libp2p/utils'
 import { isLibp2pError } from '@tessera/holepunch'
 import {
@@ -9,7 +10,7 @@ import {
 } from '@tessera/wire'
 import { NodeNotStartedError } from './errors.js'
 import { DEFAULT_SHARD_LEASE_MS, leaseSweepMs, ShardLeases } from './leases.js'
-import { ownedShardKey, ShardOwnership, unknownShard } from './ownership.js'
+import { ShardOwnership, unknownShard } from './ownership.js'
 import {
   ByteRateLimiter, DEFAULT_MAX_BYTES_PER_SECOND_PER_PEER, DEFAULT_MAX_EXECUTES_IN_FLIGHT_PER_PEER, DEFAULT_MAX_PENDING_UPLOADS_PER_PEER,
   DEFAULT_MAX_SHARD_STREAMS_TOTAL, DEFAULT_MAX_STREAMS_PER_PEER, PeerLedger, QUOTA_RESOURCES, checkQuota, tilesFor
@@ -20,7 +21,7 @@ import type { WorkerExecutor } from './executor/worker-executor.js'
 import type { Misbehaviour } from './misbehaviour.js'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
-import type { ExecuteRequest, KeepAliveRequest, ProgramBeginRequest, ReleaseRequest, ShardReply, ShardRequest } from '@tessera/wire'
+import type { ExecuteRequest, HandOverRequest, KeepAliveRequest, ProgramBeginRequest, ReleaseRequest, ShardReply, ShardRequest } from '@tessera/wire'
 
 const log = logger('tessera:peer:shard-service')
 
@@ -67,7 +68,7 @@ interface ReplyContext {
 
 /**
  * Serves `/tessera/shard/1.0.0` from a node's executor. One exchange per stream (program upload, a run of
- * pipelined executes, release, status or keep-alive); every read is bounded by the wire frame limit and an idle
+ * pipelined executes, release, status, keep-alive or hand-over); every read is bounded by the wire frame limit and an idle
  * timeout; any failure becomes a typed error reply followed by closing the stream, never a hung stream.
  *
  * Shards are owned by the peer that programmed them and namespaced per owner (`ownership.ts`); each peer is held
@@ -204,6 +205,7 @@ export class ShardService {
       case 'execute': await this.executeRun(lp, connection, first, context); break
       case 'release': await this.release(lp, connection, first); break
       case 'keep-alive': await this.reply(lp, this.keepAlive(connection, first)); break
+      case 'hand-over': await this.reply(lp, this.handOver(connection, first)); break
       case 'status': await this.reply(lp, await this.statusReply()); break
       default: throw new UnexpectedMessageError(`a stream cannot start with ${first.type}`)
     }
@@ -225,6 +227,34 @@ export class ShardService {
       return shard?.programmed === true && this.leases.renew(shard.key)
     })
     return { type: 'kept-alive', shardIds: renewed, leaseMs: this.leases.leaseMs }
+  }
+
+  /**
+   * Gives one of the caller's programmed shards to another PeerId, all checks before any change: another peer's or
+   * a missing id get the same UNKNOWN_SHARD, an id the new owner already holds DUPLICATE_SHARD, a shard past the
+   * new owner's tile quota QUOTA_EXCEEDED. The shard keeps its executor key; its lease starts again.
+   */
+  private handOver (connection: Connection, req: HandOverRequest): ShardReply {
+    const owner = connection.remotePeer.toString()
+    const shard = this.ownership.get(owner, req.shardId)
+    if (shard?.programmed !== true) throw unknownShard(req.shardId)
+    let newOwner: string
+    try {
+      newOwner = peerIdFromString(req.newOwner).toString()
+    } catch (err) {
+      throw new MalformedMessageError(`the new owner ${JSON.stringify(req.newOwner)} is not a PeerId`, { cause: err })
+    }
+    if (newOwner !== owner) {
+      if (this.ownership.get(newOwner, req.shardId) !== undefined) {
+        throw new DuplicateShardError(`the new owner already holds a shard ${JSON.stringify(req.shardId)} here`)
+      }
+      this.ledger.acquire(newOwner, QUOTA_RESOURCES.tiles, this.quotas.maxTilesPerPeer, shard.tiles)
+      this.ledger.release(owner, QUOTA_RESOURCES.tiles, shard.tiles)
+      this.ownership.transfer(shard, newOwner)
+      log('shard %s of %s handed over to %s', req.shardId, owner, newOwner)
+    }
+    this.leases.renew(shard.key)
+    return { type: 'handed-over', shardId: req.shardId, newOwner, leaseMs: this.leases.leaseMs }
   }
 
   private async statusReply (): Promise<ShardReply> {
@@ -359,7 +389,7 @@ export class ShardService {
       this.ledger.release(owner, QUOTA_RESOURCES.pendingUploads)
       throw err
     }
-    const shard: OwnedShard = { key: ownedShardKey(owner, begin.shardId), owner, shardId: begin.shardId, rows: begin.rows, cols: begin.cols, tiles, programmed: false }
+    const shard: OwnedShard = { key: this.ownership.executorKeyFor(owner, begin.shardId), owner, shardId: begin.shardId, rows: begin.rows, cols: begin.cols, tiles, programmed: false }
     this.ownership.add(shard)
     return shard
   }

@@ -6,6 +6,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { describeError, hasErrorCode } from '@tessera/errors'
 import { DATASTORE_DIR, IDENTITY_FILE } from './constants.js'
 import { DataDirInUseError, StorageOpenError } from './errors.js'
+import { PeerStoreCache } from './peer-store-cache.js'
 import type { Datastore } from 'interface-datastore'
 
 /** A datastore that the node opens and closes itself. */
@@ -16,7 +17,8 @@ export interface NodeStorage {
 
 /**
  * Opens the node's datastore: LevelDB under `<dataDir>/datastore` (DHT records, and long-term memory later), or an
- * in-memory store when no data dir is given (tests and simulations that want no disk state).
+ * in-memory store when no data dir is given (tests and simulations that want no disk state). On LevelDB the peer
+ * store's entries are cached in memory and written behind (./peer-store-cache.ts).
  */
 export async function openStorage (dataDir?: string): Promise<NodeStorage> {
   if (dataDir == null) {
@@ -42,7 +44,14 @@ export async function openStorage (dataDir?: string): Promise<NodeStorage> {
     throw new StorageOpenError(`cannot open the datastore at ${path}: ${describeError(cause ?? err)} ` +
       `(if it is corrupt, move it aside to start with an empty one; the node's identity is kept apart, in ${join(dataDir, IDENTITY_FILE)})`, { cause: err })
   }
-  const datastore = new LevelDatastore(db)
-  await datastore.open()
-  return { datastore, close: async () => { await datastore.close() } }
+  const level = new LevelDatastore(db)
+  await level.open()
+  const datastore = new PeerStoreCache(level)
+  return {
+    datastore,
+    close: async () => {
+      await datastore.close()
+      await level.close()
+    }
+  }
 }

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { capacityRecordKey, openCapacityRecord, RecordNotNewerError, signCapacityRecord } from '@tessera/memory'
+import { capacityRecordKey, openCapacityRecord, RecordNotNewerError } from '@tessera/memory'
 import { createTesseraNode } from '../src/index.js'
-import { FAST, stopAll, waitFor } from './helpers.js'
+import { FAST, signedRecordOf, stopAll, waitFor } from './helpers.js'
 import { putThroughDht, startStockDhtClient } from './stock-dht-client.js'
 import type { StockDhtClient } from './stock-dht-client.js'
 import type { DhtStoreRefusal, TesseraNode } from '../src/index.js'
@@ -30,22 +30,7 @@ async function stopClients (clients: Array<StockDhtClient | undefined>): Promise
 
 /** A fresh record of the peer of `key`, signed with it. */
 async function recordOf (key: PrivateKey, fields: Partial<CapacityRecord>): Promise<Uint8Array> {
-  const now = Date.now()
-  return await signCapacityRecord({
-    peerId: peerIdFromPrivateKey(key).toString(),
-    device: { preset: 'ideal', geometry: { rows: 256, cols: 256 }, noiseLevel: 0 },
-    tilesTotal: 32,
-    tilesFree: 32,
-    throughputGflopPerSecond: 1,
-    queueDepth: 0,
-    reachability: 'public',
-    natKind: 'none',
-    addresses: ['/ip4/127.0.0.1/tcp/4001'],
-    sequence: now,
-    issuedAtMs: now,
-    expiresAtMs: now + 60_000,
-    ...fields
-  }, key)
+  return await signedRecordOf(key, Date.now(), fields)
 }
 
 describe('rollback: an older valid record PUT straight to a node', () => {

@@ -7,6 +7,7 @@ import {
   ShapeMismatchError, UnknownShardError, decodeShardReply, pb
 } from '@tessera/wire'
 import fc from 'fast-check'
+import { encode as varint } from 'uint8-varint'
 import { ShardExecutor, createTesseraNode } from '../src/index.js'
 import { seededFloats, stopAll } from './helpers.js'
 import type { TesseraNode } from '../src/index.js'
@@ -37,19 +38,9 @@ async function drain (stream: Stream, timeoutMs: number): Promise<{ replies: Sha
   }
 }
 
-function varint (n: number): Uint8Array {
-  const out: number[] = []
-  while (n >= 0x80) { out.push((n % 0x80) | 0x80); n = Math.floor(n / 0x80) }
-  out.push(n)
-  return new Uint8Array(out)
-}
-
-function frame (payload: Uint8Array): Uint8Array {
-  const p = varint(payload.byteLength)
-  const out = new Uint8Array(p.byteLength + payload.byteLength)
-  out.set(p)
-  out.set(payload, p.byteLength)
-  return out
+/** `body` with its length as an unsigned varint in front (the shard protocol's frame). */
+function frame (body: Uint8Array): Uint8Array {
+  return Buffer.concat([varint(body.byteLength), body])
 }
 
 describe('shard protocol between two nodes on 127.0.0.1', () => {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { Uint8ArrayList } from 'uint8arraylist'
 import {
-  MAX_BATCH, MAX_CHUNKS, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_KEEP_ALIVE_SHARDS, MAX_NOISE_KEY_TEXT_LENGTH_BYTES,
+  MAX_BATCH, MAX_CHUNKS, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_KEEP_ALIVE_SHARDS, MAX_NOISE_KEY_TEXT_LENGTH_BYTES, MAX_PEER_ID_TEXT_LENGTH_BYTES,
   MAX_TENSOR_SIZE_BYTES
 } from '../src/constants.js'
 import {
@@ -32,7 +32,8 @@ const requests: ShardRequest[] = [
   { type: 'release', shardId: 'ü-ß' },
   { type: 'status' },
   { type: 'keep-alive', shardIds: ['run/fc1/0', 'run/fc2/1'] },
-  { type: 'keep-alive', shardIds: [] }
+  { type: 'keep-alive', shardIds: [] },
+  { type: 'hand-over', shardId: 'run/fc1/0', newOwner: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo' }
 ]
 
 const replies: ShardReply[] = [
@@ -42,12 +43,39 @@ const replies: ShardReply[] = [
   { type: 'released', shardId: 's', tilesFreed: 4 },
   { type: 'status', tilesTotal: 16, tilesFree: 3, shardsHeld: 2, queueDepth: 1, inFlight: 1, devicePreset: 'rram-4bit', tileRows: 256, tileCols: 256 },
   { type: 'kept-alive', shardIds: ['run/fc1/0'], leaseMs: 300_000 },
+  { type: 'handed-over', shardId: 'run/fc1/0', newOwner: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', leaseMs: 300_000 },
   { type: 'error', code: ErrorCode.UNKNOWN_SHARD, message: 'no shard x', requestId: 5, shardId: 'x' },
   { type: 'error', code: ErrorCode.BUSY, message: '' }
 ]
 
 function isTypedError (err: unknown): boolean {
   return isProtocolError(err) && ERROR_CODES.includes(err.code)
+}
+
+/** Whether `decode` takes `bytes` to a message or to a typed wire error (a property's verdict). */
+function decodesOrFailsTyped (decode: (bytes: Uint8Array) => unknown, bytes: Uint8Array): boolean {
+  try {
+    decode(bytes)
+  } catch (err) {
+    return isTypedError(err)
+  }
+  return true
+}
+
+/** Registers the decoder's garbage properties: random bytes, and random byte edits of valid frames. */
+function itSurvivesGarbage (decode: (bytes: Uint8Array) => unknown, validFrames: () => Uint8Array[], seeds: { bytes: number, edits: number }): void {
+  it('random bytes never crash the decoder (property)', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodesOrFailsTyped(decode, bytes)), { seed: seeds.bytes, numRuns: 5000 })
+  })
+
+  it('random mutations of valid frames never crash the decoder (property)', () => {
+    const frames = validFrames()
+    fc.assert(fc.property(fc.integer({ min: 0, max: frames.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
+      const frame = new Uint8Array(frames[which])
+      for (const [at, value] of edits) frame[at % frame.byteLength] = value
+      return decodesOrFailsTyped(decode, frame)
+    }), { seed: seeds.edits, numRuns: 5000 })
+  })
 }
 
 describe('shard requests', () => {
@@ -120,6 +148,16 @@ describe('shard requests', () => {
     assert.throws(() => encodeShardRequest({ type: 'keep-alive', shardIds: tooMany }), MalformedMessageError)
     assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ keepAlive: { shardIds: tooMany } })), MalformedMessageError)
     assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ keepAlive: { shardIds: ['ok', ''] } })), MalformedMessageError)
+  })
+
+  it('rejects a hand-over to an empty or over-long new owner', () => {
+    const long = 'x'.repeat(MAX_PEER_ID_TEXT_LENGTH_BYTES + 1)
+    for (const newOwner of ['', long]) {
+      assert.throws(() => encodeShardRequest({ type: 'hand-over', shardId: 's', newOwner }), MalformedMessageError)
+      assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ handOver: { shardId: 's', newOwner } })), MalformedMessageError)
+    }
+    assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ handOver: { shardId: '', newOwner: 'p' } })), MalformedMessageError)
+    assert.throws(() => decodeShardReply(pb.ShardResponse.encode({ handedOver: { shardId: 's', newOwner: long, leaseMs: 1 } })), MalformedMessageError)
   })
 
   it('rejects frames over MAX_FRAME_SIZE_BYTES before decoding', () => {
@@ -228,30 +266,7 @@ describe('shard requests', () => {
     }
   })
 
-  it('random bytes never crash the decoder (property)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
-      try {
-        decodeShardRequest(bytes)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 3, numRuns: 5000 })
-  })
-
-  it('random mutations of valid frames never crash the decoder (property)', () => {
-    const frames = requests.map((r) => encodeShardRequest(r))
-    fc.assert(fc.property(fc.integer({ min: 0, max: frames.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
-      const frame = new Uint8Array(frames[which])
-      for (const [at, value] of edits) frame[at % frame.byteLength] = value
-      try {
-        decodeShardRequest(frame)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 4, numRuns: 5000 })
-  })
+  itSurvivesGarbage(decodeShardRequest, () => requests.map((r) => encodeShardRequest(r)), { bytes: 3, edits: 4 })
 
   it('structurally valid messages with arbitrary field values decode or throw a typed error (property)', () => {
     const text = fc.string({ maxLength: 300 })
@@ -263,14 +278,7 @@ describe('shard requests', () => {
       fc.record({ execute: fc.record({ requestId: u32, shardId: text, batch: fc.nat({ max: 2000 }), rows: fc.nat({ max: 5000 }), input: bytes, tSeconds: fc.option(fc.double(), { nil: undefined }), driftCompensation: fc.option(fc.boolean(), { nil: undefined }), noiseKeyNumber: fc.option(fc.double(), { nil: undefined }), noiseKeyText: fc.option(text, { nil: undefined }) }) }),
       fc.record({ release: fc.record({ shardId: text }) })
     )
-    fc.assert(fc.property(message, (m) => {
-      try {
-        decodeShardRequest(pb.ShardRequest.encode(m as pb.ShardRequest))
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 5, numRuns: 3000 })
+    fc.assert(fc.property(message, (m) => decodesOrFailsTyped(decodeShardRequest, pb.ShardRequest.encode(m as pb.ShardRequest))), { seed: 5, numRuns: 3000 })
   })
 })
 
@@ -313,14 +321,7 @@ describe('shard replies', () => {
       fc.record({ programCommitted: fc.record({ shardId: text, tilesUsed: u32, contentSha256: fc.uint8Array({ maxLength: 40 }) }) }),
       fc.record({ error: fc.record({ code: fc.constantFrom(...ERROR_CODES), message: fc.string({ maxLength: 1100 }), requestId: fc.option(u32, { nil: undefined }), shardId: fc.option(text, { nil: undefined }) }) })
     )
-    fc.assert(fc.property(message, (m) => {
-      try {
-        decodeShardReply(pb.ShardResponse.encode(m as pb.ShardResponse))
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 10, numRuns: 3000 })
+    fc.assert(fc.property(message, (m) => decodesOrFailsTyped(decodeShardReply, pb.ShardResponse.encode(m as pb.ShardResponse))), { seed: 10, numRuns: 3000 })
   })
 
   it('rejects an unknown error code as malformed', () => {
@@ -330,30 +331,7 @@ describe('shard replies', () => {
     assert.throws(() => decodeShardReply(frame), MalformedMessageError)
   })
 
-  it('random bytes never crash the decoder (property)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
-      try {
-        decodeShardReply(bytes)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 6, numRuns: 5000 })
-  })
-
-  it('random mutations of valid frames never crash the decoder (property)', () => {
-    const frames = replies.map((r) => encodeShardReply(r))
-    fc.assert(fc.property(fc.integer({ min: 0, max: frames.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
-      const frame = new Uint8Array(frames[which])
-      for (const [at, value] of edits) frame[at % frame.byteLength] = value
-      try {
-        decodeShardReply(frame)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 7, numRuns: 5000 })
-  })
+  itSurvivesGarbage(decodeShardReply, () => replies.map((r) => encodeShardReply(r)), { bytes: 6, edits: 7 })
 })
 
 describe('frame size limits', () => {

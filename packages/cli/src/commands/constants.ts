@@ -32,10 +32,11 @@ export const RECORD_TTL_RANGE_MS: FlagRange = { min: RECORD_REFRESH_RANGE_MS.min
 export const NETWORK_TIMEOUT_RANGE_MS: FlagRange = { min: 1_000, max: MAX_TIMER_MS }
 
 /**
- * `--relay-data-limit-bytes`: at least one shard frame (a smaller limit cuts every upload), at most what a JavaScript
- * number holds exactly (the relay counts bytes in a bigint).
+ * `--relay-data-limit-bytes`: at least 1 KiB (libp2p's own default is 128 KiB; below one shard frame the relay still
+ * carries the DHT and metrics, and tessera's peers refuse shard traffic over it with LimitedConnectionRefusedError
+ * instead of having uploads cut), at most what a JavaScript number holds exactly (the relay counts bytes in a bigint).
  */
-export const RELAY_DATA_LIMIT_RANGE_BYTES: FlagRange = { min: MAX_FRAME_SIZE_BYTES, max: Number.MAX_SAFE_INTEGER }
+export const RELAY_DATA_LIMIT_RANGE_BYTES: FlagRange = { min: 1_024, max: Number.MAX_SAFE_INTEGER }
 
 /**
  * `--retry-ms` of `dashboard`: the time between two dials of a bootstrap peer that does not answer. A tenth of a
@@ -102,3 +103,15 @@ export const SHARD_LEASE_RANGE_MS: FlagRange = { min: 10_000, max: MAX_TIMER_MS 
 
 /** Open connections of a node: enough for the DHT to work, at most what one process can keep open sensibly. */
 export const CONNECTIONS_RANGE: FlagRange = { min: 8, max: 65_536 }
+
+/** Seeds per scenario of `tessera paper`: two at least, for a confidence interval. */
+export const PAPER_SEEDS_RANGE: FlagRange = { min: 2, max: 100 }
+
+/** Seeds `tessera paper` measures at once, each in its own worker thread with its own loopback network. */
+export const PAPER_CONCURRENCY_RANGE: FlagRange = { min: 1, max: 16 }
+
+/** Network sizes of the discrete-event simulator's scale runs. */
+export const SCALE_PEERS_RANGE: FlagRange = { min: 2, max: 1_000_000 }
+
+/** Simulated seconds of one scale run: up to a simulated day. */
+export const SCALE_SECONDS_RANGE: FlagRange = { min: 1, max: 86_400 }

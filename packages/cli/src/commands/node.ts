@@ -34,6 +34,7 @@ interface NodeCommandOptions {
   maxBytesPerSecondPerPeer?: number
   shardLeaseMs?: number
   maxConnections?: number
+  limitLoopback: boolean
 }
 
 /** `tessera node`: run a volunteer node until SIGINT/SIGTERM. */
@@ -61,6 +62,7 @@ export function registerNodeCommand (program: Command): void {
     .option('--max-bytes-per-second-per-peer <n>', `bytes per second read from one peer before it is slowed down, in ${describeRange(BYTES_PER_SECOND_RANGE, 'bytes/s')} (default 64 MiB)`, integerIn(BYTES_PER_SECOND_RANGE, 'bytes/s'))
     .option('--shard-lease-ms <ms>', `a programmed shard is freed after this long without an execute or keep-alive of its owner, in ${describeRange(SHARD_LEASE_RANGE_MS, 'ms')} (default 5 min)`, integerIn(SHARD_LEASE_RANGE_MS, 'ms'))
     .option('--max-connections <n>', `open connections, in ${describeRange(CONNECTIONS_RANGE)} (default 128; 512 with --relay-server)`, integerIn(CONNECTIONS_RANGE))
+    .option('--limit-loopback', 'apply the per-address connection limits to loopback peers too (on --network local they are exempt; for testing the limits on one machine)', false)
     .action(async (opts: NodeCommandOptions) => { await runNode(opts) })
 }
 
@@ -91,7 +93,10 @@ async function runNode (opts: NodeCommandOptions): Promise<void> {
       maxBytesPerSecondPerPeer: opts.maxBytesPerSecondPerPeer,
       leaseMs: opts.shardLeaseMs
     },
-    ...(opts.maxConnections !== undefined ? { connectionLimits: { maxConnections: opts.maxConnections } } : {})
+    connectionLimits: {
+      ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
+      ...(opts.limitLoopback ? { allow: [] } : {})
+    }
   })
   const addrs = node.getMultiaddrs().map((ma) => ma.toString())
   const peerId = node.peerId.toString()

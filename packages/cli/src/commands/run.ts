@@ -16,7 +16,7 @@ import { createTesseraNode, loadOrCreateIdentity } from '@tessera/peer'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
 import { BATCH_RANGE, DISCOVERABLE_PEERS_RANGE, IN_FLIGHT_RANGE, NETWORK_TIMEOUT_RANGE_MS, REQUESTS_RANGE } from './constants.js'
 import { collectBootstrap, defaultDataDir, describeRange, guessNetwork, integerIn } from './options.js'
-import { closeDashboard, dashboardOption, dashboardRunOptions, openDashboard, trackRun } from '../dashboard/cli-options.js'
+import { dashboardOption, dashboardRunOptions, trackRun, withDashboard } from '../dashboard/cli-options.js'
 import type { Dashboard } from '../dashboard/dashboard.js'
 import type { NatKind, Reachability } from '@tessera/memory'
 import type { PathKind } from '@tessera/scheduler'
@@ -100,12 +100,7 @@ export function registerRunCommand (program: Command): void {
     .option('--no-verify', 'do not verify answers (by default tessera checks every answer against its peer\'s device model, see docs/verification.md)')
     .addOption(dashboardOption())
     .action(async (opts: RunCommandOptions) => {
-      const dashboard = await openDashboard(opts.dashboard, 'run', `tessera run --policy ${opts.policy}`)
-      try {
-        await runJob(opts, dashboard)
-      } finally {
-        await closeDashboard(dashboard)
-      }
+      await withDashboard(opts.dashboard, 'run', `tessera run --policy ${opts.policy}`, async (dashboard) => { await runJob(opts, dashboard) })
     })
 }
 

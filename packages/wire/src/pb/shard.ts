@@ -1121,6 +1121,118 @@ export namespace KeepAliveRequest {
   }
 }
 
+export interface HandOverRequest {
+  shardId: string
+  newOwner: string
+}
+
+export namespace HandOverRequest {
+  let _codec: Codec<HandOverRequest>
+
+  export const codec = (): Codec<HandOverRequest> => {
+    if (_codec == null) {
+      _codec = message<HandOverRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.shardId != null && obj.shardId !== '')) {
+          w.uint32(10)
+          w.string(obj.shardId)
+        }
+
+        if ((obj.newOwner != null && obj.newOwner !== '')) {
+          w.uint32(18)
+          w.string(obj.newOwner)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          shardId: '',
+          newOwner: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.shardId = reader.string()
+              break
+            }
+            case 2: {
+              obj.newOwner = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.shardId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.newOwner`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HandOverRequestShardIdFieldEvent {
+    field: '$.shardId'
+    value: string
+  }
+
+  export interface HandOverRequestNewOwnerFieldEvent {
+    field: '$.newOwner'
+    value: string
+  }
+
+  export function encode (obj: Partial<HandOverRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HandOverRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandOverRequest>): HandOverRequest {
+    return decodeMessage(buf, HandOverRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandOverRequest>): Generator<HandOverRequestShardIdFieldEvent | HandOverRequestNewOwnerFieldEvent> {
+    return streamMessage(buf, HandOverRequest.codec(), opts)
+  }
+}
+
 export interface ShardRequest {
   programBegin?: ProgramBegin
   programChunk?: ProgramChunk
@@ -1129,6 +1241,7 @@ export interface ShardRequest {
   release?: ReleaseRequest
   status?: StatusRequest
   keepAlive?: KeepAliveRequest
+  handOver?: HandOverRequest
 }
 
 export namespace ShardRequest {
@@ -1143,7 +1256,18 @@ export namespace ShardRequest {
 
         obj = { ...obj }
 
+        if (obj.handOver != null) {
+          obj.keepAlive = undefined
+          obj.status = undefined
+          obj.release = undefined
+          obj.execute = undefined
+          obj.programCommit = undefined
+          obj.programChunk = undefined
+          obj.programBegin = undefined
+        }
+
         if (obj.keepAlive != null) {
+          obj.handOver = undefined
           obj.status = undefined
           obj.release = undefined
           obj.execute = undefined
@@ -1153,6 +1277,7 @@ export namespace ShardRequest {
         }
 
         if (obj.status != null) {
+          obj.handOver = undefined
           obj.keepAlive = undefined
           obj.release = undefined
           obj.execute = undefined
@@ -1162,6 +1287,7 @@ export namespace ShardRequest {
         }
 
         if (obj.release != null) {
+          obj.handOver = undefined
           obj.keepAlive = undefined
           obj.status = undefined
           obj.execute = undefined
@@ -1171,6 +1297,7 @@ export namespace ShardRequest {
         }
 
         if (obj.execute != null) {
+          obj.handOver = undefined
           obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
@@ -1180,6 +1307,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programCommit != null) {
+          obj.handOver = undefined
           obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
@@ -1189,6 +1317,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programChunk != null) {
+          obj.handOver = undefined
           obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
@@ -1198,6 +1327,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programBegin != null) {
+          obj.handOver = undefined
           obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
@@ -1239,6 +1369,11 @@ export namespace ShardRequest {
         if (obj.keepAlive != null) {
           w.uint32(58)
           KeepAliveRequest.codec().encode(obj.keepAlive, w)
+        }
+
+        if (obj.handOver != null) {
+          w.uint32(66)
+          HandOverRequest.codec().encode(obj.handOver, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1295,6 +1430,12 @@ export namespace ShardRequest {
               })
               break
             }
+            case 8: {
+              obj.handOver = HandOverRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.handOver
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1302,7 +1443,18 @@ export namespace ShardRequest {
           }
         }
 
+        if (obj.handOver != null) {
+          delete obj.keepAlive
+          delete obj.status
+          delete obj.release
+          delete obj.execute
+          delete obj.programCommit
+          delete obj.programChunk
+          delete obj.programBegin
+        }
+
         if (obj.keepAlive != null) {
+          delete obj.handOver
           delete obj.status
           delete obj.release
           delete obj.execute
@@ -1312,6 +1464,7 @@ export namespace ShardRequest {
         }
 
         if (obj.status != null) {
+          delete obj.handOver
           delete obj.keepAlive
           delete obj.release
           delete obj.execute
@@ -1321,6 +1474,7 @@ export namespace ShardRequest {
         }
 
         if (obj.release != null) {
+          delete obj.handOver
           delete obj.keepAlive
           delete obj.status
           delete obj.execute
@@ -1330,6 +1484,7 @@ export namespace ShardRequest {
         }
 
         if (obj.execute != null) {
+          delete obj.handOver
           delete obj.keepAlive
           delete obj.status
           delete obj.release
@@ -1339,6 +1494,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programCommit != null) {
+          delete obj.handOver
           delete obj.keepAlive
           delete obj.status
           delete obj.release
@@ -1348,6 +1504,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programChunk != null) {
+          delete obj.handOver
           delete obj.keepAlive
           delete obj.status
           delete obj.release
@@ -1357,6 +1514,7 @@ export namespace ShardRequest {
         }
 
         if (obj.programBegin != null) {
+          delete obj.handOver
           delete obj.keepAlive
           delete obj.status
           delete obj.release
@@ -1418,6 +1576,13 @@ export namespace ShardRequest {
             case 7: {
               yield * KeepAliveRequest.codec().stream(reader, reader.uint32(), `${prefix}.keepAlive`, {
                 limits: opts.limits?.keepAlive
+              })
+
+              break
+            }
+            case 8: {
+              yield * HandOverRequest.codec().stream(reader, reader.uint32(), `${prefix}.handOver`, {
+                limits: opts.limits?.handOver
               })
 
               break
@@ -1555,6 +1720,16 @@ export namespace ShardRequest {
     value: string
   }
 
+  export interface ShardRequestHandOverShardIdFieldEvent {
+    field: '$.handOver.shardId'
+    value: string
+  }
+
+  export interface ShardRequestHandOverNewOwnerFieldEvent {
+    field: '$.handOver.newOwner'
+    value: string
+  }
+
   export function encode (obj: Partial<ShardRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ShardRequest.codec())
   }
@@ -1563,7 +1738,7 @@ export namespace ShardRequest {
     return decodeMessage(buf, ShardRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestProgramBeginShardIdFieldEvent | ShardRequestProgramBeginRowsFieldEvent | ShardRequestProgramBeginColsFieldEvent | ShardRequestProgramBeginDevicePresetFieldEvent | ShardRequestProgramBeginSeedNumberFieldEvent | ShardRequestProgramBeginSeedTextFieldEvent | ShardRequestProgramBeginTSecondsFieldEvent | ShardRequestProgramBeginTotalChunksFieldEvent | ShardRequestProgramBeginChunkSizeBytesFieldEvent | ShardRequestProgramBeginContentSha256FieldEvent | ShardRequestProgramChunkIndexFieldEvent | ShardRequestProgramChunkDataFieldEvent | ShardRequestProgramCommitShardIdFieldEvent | ShardRequestExecuteRequestIdFieldEvent | ShardRequestExecuteShardIdFieldEvent | ShardRequestExecuteBatchFieldEvent | ShardRequestExecuteRowsFieldEvent | ShardRequestExecuteInputFieldEvent | ShardRequestExecuteTSecondsFieldEvent | ShardRequestExecuteDriftCompensationFieldEvent | ShardRequestExecuteNoiseKeyNumberFieldEvent | ShardRequestExecuteNoiseKeyTextFieldEvent | ShardRequestReleaseShardIdFieldEvent | ShardRequestKeepAliveShardIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestProgramBeginShardIdFieldEvent | ShardRequestProgramBeginRowsFieldEvent | ShardRequestProgramBeginColsFieldEvent | ShardRequestProgramBeginDevicePresetFieldEvent | ShardRequestProgramBeginSeedNumberFieldEvent | ShardRequestProgramBeginSeedTextFieldEvent | ShardRequestProgramBeginTSecondsFieldEvent | ShardRequestProgramBeginTotalChunksFieldEvent | ShardRequestProgramBeginChunkSizeBytesFieldEvent | ShardRequestProgramBeginContentSha256FieldEvent | ShardRequestProgramChunkIndexFieldEvent | ShardRequestProgramChunkDataFieldEvent | ShardRequestProgramCommitShardIdFieldEvent | ShardRequestExecuteRequestIdFieldEvent | ShardRequestExecuteShardIdFieldEvent | ShardRequestExecuteBatchFieldEvent | ShardRequestExecuteRowsFieldEvent | ShardRequestExecuteInputFieldEvent | ShardRequestExecuteTSecondsFieldEvent | ShardRequestExecuteDriftCompensationFieldEvent | ShardRequestExecuteNoiseKeyNumberFieldEvent | ShardRequestExecuteNoiseKeyTextFieldEvent | ShardRequestReleaseShardIdFieldEvent | ShardRequestKeepAliveShardIdsFieldEvent | ShardRequestHandOverShardIdFieldEvent | ShardRequestHandOverNewOwnerFieldEvent> {
     return streamMessage(buf, ShardRequest.codec(), opts)
   }
 }
@@ -2558,6 +2733,141 @@ export namespace KeptAlive {
   }
 }
 
+export interface HandedOver {
+  shardId: string
+  newOwner: string
+  leaseMs: number
+}
+
+export namespace HandedOver {
+  let _codec: Codec<HandedOver>
+
+  export const codec = (): Codec<HandedOver> => {
+    if (_codec == null) {
+      _codec = message<HandedOver>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.shardId != null && obj.shardId !== '')) {
+          w.uint32(10)
+          w.string(obj.shardId)
+        }
+
+        if ((obj.newOwner != null && obj.newOwner !== '')) {
+          w.uint32(18)
+          w.string(obj.newOwner)
+        }
+
+        if ((obj.leaseMs != null && obj.leaseMs !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.leaseMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          shardId: '',
+          newOwner: '',
+          leaseMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.shardId = reader.string()
+              break
+            }
+            case 2: {
+              obj.newOwner = reader.string()
+              break
+            }
+            case 3: {
+              obj.leaseMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.shardId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.newOwner`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.leaseMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HandedOverShardIdFieldEvent {
+    field: '$.shardId'
+    value: string
+  }
+
+  export interface HandedOverNewOwnerFieldEvent {
+    field: '$.newOwner'
+    value: string
+  }
+
+  export interface HandedOverLeaseMsFieldEvent {
+    field: '$.leaseMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<HandedOver>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HandedOver.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandedOver>): HandedOver {
+    return decodeMessage(buf, HandedOver.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandedOver>): Generator<HandedOverShardIdFieldEvent | HandedOverNewOwnerFieldEvent | HandedOverLeaseMsFieldEvent> {
+    return streamMessage(buf, HandedOver.codec(), opts)
+  }
+}
+
 export interface QuotaDetail {
   resource: string
   limit: number
@@ -2891,6 +3201,7 @@ export interface ShardResponse {
   status?: Status
   error?: ErrorReply
   keptAlive?: KeptAlive
+  handedOver?: HandedOver
 }
 
 export namespace ShardResponse {
@@ -2905,7 +3216,18 @@ export namespace ShardResponse {
 
         obj = { ...obj }
 
+        if (obj.handedOver != null) {
+          obj.keptAlive = undefined
+          obj.error = undefined
+          obj.status = undefined
+          obj.released = undefined
+          obj.executeResult = undefined
+          obj.programCommitted = undefined
+          obj.programReady = undefined
+        }
+
         if (obj.keptAlive != null) {
+          obj.handedOver = undefined
           obj.error = undefined
           obj.status = undefined
           obj.released = undefined
@@ -2915,6 +3237,7 @@ export namespace ShardResponse {
         }
 
         if (obj.error != null) {
+          obj.handedOver = undefined
           obj.keptAlive = undefined
           obj.status = undefined
           obj.released = undefined
@@ -2924,6 +3247,7 @@ export namespace ShardResponse {
         }
 
         if (obj.status != null) {
+          obj.handedOver = undefined
           obj.keptAlive = undefined
           obj.error = undefined
           obj.released = undefined
@@ -2933,6 +3257,7 @@ export namespace ShardResponse {
         }
 
         if (obj.released != null) {
+          obj.handedOver = undefined
           obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
@@ -2942,6 +3267,7 @@ export namespace ShardResponse {
         }
 
         if (obj.executeResult != null) {
+          obj.handedOver = undefined
           obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
@@ -2951,6 +3277,7 @@ export namespace ShardResponse {
         }
 
         if (obj.programCommitted != null) {
+          obj.handedOver = undefined
           obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
@@ -2960,6 +3287,7 @@ export namespace ShardResponse {
         }
 
         if (obj.programReady != null) {
+          obj.handedOver = undefined
           obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
@@ -3001,6 +3329,11 @@ export namespace ShardResponse {
         if (obj.keptAlive != null) {
           w.uint32(58)
           KeptAlive.codec().encode(obj.keptAlive, w)
+        }
+
+        if (obj.handedOver != null) {
+          w.uint32(66)
+          HandedOver.codec().encode(obj.handedOver, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3057,6 +3390,12 @@ export namespace ShardResponse {
               })
               break
             }
+            case 8: {
+              obj.handedOver = HandedOver.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.handedOver
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3064,7 +3403,18 @@ export namespace ShardResponse {
           }
         }
 
+        if (obj.handedOver != null) {
+          delete obj.keptAlive
+          delete obj.error
+          delete obj.status
+          delete obj.released
+          delete obj.executeResult
+          delete obj.programCommitted
+          delete obj.programReady
+        }
+
         if (obj.keptAlive != null) {
+          delete obj.handedOver
           delete obj.error
           delete obj.status
           delete obj.released
@@ -3074,6 +3424,7 @@ export namespace ShardResponse {
         }
 
         if (obj.error != null) {
+          delete obj.handedOver
           delete obj.keptAlive
           delete obj.status
           delete obj.released
@@ -3083,6 +3434,7 @@ export namespace ShardResponse {
         }
 
         if (obj.status != null) {
+          delete obj.handedOver
           delete obj.keptAlive
           delete obj.error
           delete obj.released
@@ -3092,6 +3444,7 @@ export namespace ShardResponse {
         }
 
         if (obj.released != null) {
+          delete obj.handedOver
           delete obj.keptAlive
           delete obj.error
           delete obj.status
@@ -3101,6 +3454,7 @@ export namespace ShardResponse {
         }
 
         if (obj.executeResult != null) {
+          delete obj.handedOver
           delete obj.keptAlive
           delete obj.error
           delete obj.status
@@ -3110,6 +3464,7 @@ export namespace ShardResponse {
         }
 
         if (obj.programCommitted != null) {
+          delete obj.handedOver
           delete obj.keptAlive
           delete obj.error
           delete obj.status
@@ -3119,6 +3474,7 @@ export namespace ShardResponse {
         }
 
         if (obj.programReady != null) {
+          delete obj.handedOver
           delete obj.keptAlive
           delete obj.error
           delete obj.status
@@ -3180,6 +3536,13 @@ export namespace ShardResponse {
             case 7: {
               yield * KeptAlive.codec().stream(reader, reader.uint32(), `${prefix}.keptAlive`, {
                 limits: opts.limits?.keptAlive
+              })
+
+              break
+            }
+            case 8: {
+              yield * HandedOver.codec().stream(reader, reader.uint32(), `${prefix}.handedOver`, {
+                limits: opts.limits?.handedOver
               })
 
               break
@@ -3357,6 +3720,21 @@ export namespace ShardResponse {
     value: number
   }
 
+  export interface ShardResponseHandedOverShardIdFieldEvent {
+    field: '$.handedOver.shardId'
+    value: string
+  }
+
+  export interface ShardResponseHandedOverNewOwnerFieldEvent {
+    field: '$.handedOver.newOwner'
+    value: string
+  }
+
+  export interface ShardResponseHandedOverLeaseMsFieldEvent {
+    field: '$.handedOver.leaseMs'
+    value: number
+  }
+
   export function encode (obj: Partial<ShardResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ShardResponse.codec())
   }
@@ -3365,7 +3743,7 @@ export namespace ShardResponse {
     return decodeMessage(buf, ShardResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardResponse>): Generator<ShardResponseProgramReadyShardIdFieldEvent | ShardResponseProgramReadyTilesReservedFieldEvent | ShardResponseProgramCommittedShardIdFieldEvent | ShardResponseProgramCommittedTilesUsedFieldEvent | ShardResponseProgramCommittedContentSha256FieldEvent | ShardResponseExecuteResultRequestIdFieldEvent | ShardResponseExecuteResultShardIdFieldEvent | ShardResponseExecuteResultBatchFieldEvent | ShardResponseExecuteResultColsFieldEvent | ShardResponseExecuteResultOutputFieldEvent | ShardResponseExecuteResultDeviceTimeNsFieldEvent | ShardResponseExecuteResultEnergyPjFieldEvent | ShardResponseExecuteResultMacsFieldEvent | ShardResponseReleasedShardIdFieldEvent | ShardResponseReleasedTilesFreedFieldEvent | ShardResponseStatusTilesTotalFieldEvent | ShardResponseStatusTilesFreeFieldEvent | ShardResponseStatusShardsHeldFieldEvent | ShardResponseStatusQueueDepthFieldEvent | ShardResponseStatusInFlightFieldEvent | ShardResponseStatusDevicePresetFieldEvent | ShardResponseStatusTileRowsFieldEvent | ShardResponseStatusTileColsFieldEvent | ShardResponseErrorCodeFieldEvent | ShardResponseErrorMessageFieldEvent | ShardResponseErrorRequestIdFieldEvent | ShardResponseErrorShardIdFieldEvent | ShardResponseErrorQuotaResourceFieldEvent | ShardResponseErrorQuotaLimitFieldEvent | ShardResponseErrorQuotaRequestedFieldEvent | ShardResponseKeptAliveShardIdsFieldEvent | ShardResponseKeptAliveLeaseMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardResponse>): Generator<ShardResponseProgramReadyShardIdFieldEvent | ShardResponseProgramReadyTilesReservedFieldEvent | ShardResponseProgramCommittedShardIdFieldEvent | ShardResponseProgramCommittedTilesUsedFieldEvent | ShardResponseProgramCommittedContentSha256FieldEvent | ShardResponseExecuteResultRequestIdFieldEvent | ShardResponseExecuteResultShardIdFieldEvent | ShardResponseExecuteResultBatchFieldEvent | ShardResponseExecuteResultColsFieldEvent | ShardResponseExecuteResultOutputFieldEvent | ShardResponseExecuteResultDeviceTimeNsFieldEvent | ShardResponseExecuteResultEnergyPjFieldEvent | ShardResponseExecuteResultMacsFieldEvent | ShardResponseReleasedShardIdFieldEvent | ShardResponseReleasedTilesFreedFieldEvent | ShardResponseStatusTilesTotalFieldEvent | ShardResponseStatusTilesFreeFieldEvent | ShardResponseStatusShardsHeldFieldEvent | ShardResponseStatusQueueDepthFieldEvent | ShardResponseStatusInFlightFieldEvent | ShardResponseStatusDevicePresetFieldEvent | ShardResponseStatusTileRowsFieldEvent | ShardResponseStatusTileColsFieldEvent | ShardResponseErrorCodeFieldEvent | ShardResponseErrorMessageFieldEvent | ShardResponseErrorRequestIdFieldEvent | ShardResponseErrorShardIdFieldEvent | ShardResponseErrorQuotaResourceFieldEvent | ShardResponseErrorQuotaLimitFieldEvent | ShardResponseErrorQuotaRequestedFieldEvent | ShardResponseKeptAliveShardIdsFieldEvent | ShardResponseKeptAliveLeaseMsFieldEvent | ShardResponseHandedOverShardIdFieldEvent | ShardResponseHandedOverNewOwnerFieldEvent | ShardResponseHandedOverLeaseMsFieldEvent> {
     return streamMessage(buf, ShardResponse.codec(), opts)
   }
 }
