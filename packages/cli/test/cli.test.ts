@@ -17,6 +17,17 @@ describe('tessera CLI', () => {
     }
   })
 
+  it('run, demo and sim offer --no-verify, and --verify is no flag of theirs', async () => {
+    for (const command of ['run', 'demo', 'sim']) {
+      const help = await runTessera([command, '--help'])
+      assert.equal(help.code, 0)
+      assert.match(help.stdout, /--no-verify\s+do not verify answers/, `${command} --help`)
+    }
+    const r = await runTessera(['sim', '--verify'])
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /unknown option/i)
+  })
+
   it('bad flags print a clear message and exit 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['node', '--tiles', 'abc'], /--tiles.*integer in \[1, 10922\]/s],

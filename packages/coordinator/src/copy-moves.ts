@@ -8,6 +8,9 @@
  * - `release`: the copy's tiles are freed on its peer (once the release of that peer has finished, a new upload of
  *   the same shard to it may start) and it leaves the placement; a call still in flight on it fails with
  *   UNKNOWN_SHARD and is retried on another copy, so no request is lost.
+ *
+ * A copy that becomes active also ends the quarantine of the shard's flagged copies (verify.ts): they are released
+ * now that another copy serves — the eviction of a flagged peer, make-before-break.
  */
 import { logger } from '@libp2p/logger'
 import type { ReconfigureAction } from '@tessera/scheduler'
@@ -72,8 +75,13 @@ export class CopyMoves {
         if (uploadFailed(ctx, shard, peerId, err)) await ctx.recoverOrMarkDead(peerId)
         return
       }
+      if (activateProgrammed(shard, peerId)) {
+        // Another copy serves now: the quarantined copies of flagged peers go (make-before-break, verify.ts).
+        for (const flagged of shard.quarantined.splice(0)) this.release(shard, flagged, false)
+        return
+      }
       // Cancelled while uploading (the step gave up on it, or its peer departed): give the tiles back.
-      if (!activateProgrammed(shard, peerId)) this.release(shard, peerId, ctx.dead.has(peerId))
+      this.release(shard, peerId, ctx.dead.has(peerId))
     })())
   }
 

@@ -24,3 +24,6 @@ export class BatchDeadlineError extends TesseraError { static override readonly 
 
 /** A peer answered a shard call with an output of the wrong size. */
 export class BadShardReplyError extends TesseraError { static override readonly code = 'ERR_BAD_SHARD_REPLY' }
+
+/** A peer's answer to a shard call fell outside the acceptance region of its declared device (verify.ts). */
+export class AnswerRejectedError extends TesseraError { static override readonly code = 'ERR_ANSWER_REJECTED' }

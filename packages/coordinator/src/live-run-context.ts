@@ -22,6 +22,7 @@ import type { RunError } from './run-errors.js'
 import { removeCopy } from './shard-state.js'
 import type { ShardState } from './shard-state.js'
 import { Slots } from './slots.js'
+import type { RunVerification } from './verify.js'
 
 const log = logger('tessera:coordinator:run')
 
@@ -55,6 +56,7 @@ export class LiveRunContext implements RunContext {
   readonly abandoned: Array<{ peerId: string, remoteId: string }> = []
   readonly errors: RunError[] = []
   reconfiguration?: CopyRestorer
+  verification?: RunVerification
   private readonly network: PeerNetwork
   private readonly connectShards: (peerId: string) => PeerShards
   private readonly discover?: () => Promise<DiscoveryRound>
@@ -160,6 +162,8 @@ export class LiveRunContext implements RunContext {
     }
     this.refreshing = (async () => {
       await Promise.all([...this.dead].map(async (peerId) => {
+        // A peer flagged by verification stays out of the run, reachable or not.
+        if (this.verification?.isFlagged(peerId) === true) return
         const target = this.targets.get(peerId)
         if (target !== undefined && await peerCameBack(this.network, peerId, target.record.addresses)) this.dead.delete(peerId)
       }))

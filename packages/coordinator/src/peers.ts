@@ -8,6 +8,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, PeerId } from '@libp2p/interface'
 import type { CapacityRecord, LongTermMemory, ShortTermMemory } from '@tessera/memory'
+import { confirmedThroughput } from '@tessera/scheduler'
 import type { PathKind, PeerView, RelayLimits } from '@tessera/scheduler'
 import type { TesseraLibp2p } from '@tessera/peer'
 import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_PINGS_PER_PEER } from './constants.js'
@@ -94,6 +95,7 @@ export interface PeerViewInputs {
 export function buildPeerView (inputs: PeerViewInputs): PeerView {
   const { target, nowMs } = inputs
   const r = target.record
+  const lt = inputs.longTerm?.stats(target.peerId, nowMs)
   const view: PeerView = {
     peerId: target.peerId,
     device: {
@@ -102,8 +104,8 @@ export function buildPeerView (inputs: PeerViewInputs): PeerView {
       noiseLevel: r.device.noiseLevel,
       tilesFree: Math.max(0, r.tilesFree - (inputs.tilesTaken ?? 0)),
       tilesTotal: r.tilesTotal,
-      // The record counts 2 FLOPs per multiply-accumulate.
-      throughput: (r.throughputGflopPerSecond * 1e9) / 2
+      // The record counts 2 FLOPs per multiply-accumulate; the claim counts only as far as observed work confirms it.
+      throughput: confirmedThroughput((r.throughputGflopPerSecond * 1e9) / 2, lt)
     },
     path: target.path,
     rttMs: target.measuredRttMs + 2 * (inputs.emulatedDelayMs ?? 0)
@@ -111,7 +113,6 @@ export function buildPeerView (inputs: PeerViewInputs): PeerView {
   if (target.relayLimits != null) view.relayLimits = target.relayLimits
   const st = inputs.shortTerm?.stats(target.peerId, nowMs)
   if (st != null) view.shortTerm = st
-  const lt = inputs.longTerm?.stats(target.peerId, nowMs)
   if (lt != null) view.longTerm = lt
   return view
 }

@@ -45,7 +45,8 @@ export async function releaseAll (ctx: RunContext): Promise<void> {
   const add = (peerId: string, job: () => Promise<void>): void => { byPeer.set(peerId, [...(byPeer.get(peerId) ?? []), job]) }
   for (const shard of ctx.shards.values()) {
     for (const peerId of shard.tilesByHolder.keys()) {
-      if (ctx.dead.has(peerId)) continue
+      // A flagged peer's quarantined copy is still reachable: it is released like any other (verify.ts).
+      if (ctx.dead.has(peerId) && !shard.quarantined.includes(peerId)) continue
       add(peerId, async () => {
         const err = await releaseCopy(ctx, peerId, ctx.remoteId(shard.spec.id))
         if (err !== undefined) ctx.errors.push(runErrorOf('release', err, { shardId: shard.spec.id, peerId }))
@@ -60,5 +61,6 @@ export async function releaseAll (ctx: RunContext): Promise<void> {
     for (const peerId of [...shard.tilesByHolder.keys()]) ctx.dropAllocation(shard, peerId, nowMs)
     shard.holders.length = 0
     shard.draining.length = 0
+    shard.quarantined.length = 0
   }
 }

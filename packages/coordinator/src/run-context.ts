@@ -14,6 +14,7 @@ import type { RecentBusy } from './recent-busy.js'
 import type { RunError } from './run-errors.js'
 import type { ShardState } from './shard-state.js'
 import type { Slots } from './slots.js'
+import type { RunVerification } from './verify.js'
 
 /** Settings of a run. */
 export interface RunSettings {
@@ -33,6 +34,8 @@ export interface RunSettings {
 export interface CopyRestorer {
   /** Resolves once `shard` has a live copy again; throws when none can be placed before `deadlineMs`. */
   restore: (shard: ShardState, deadlineMs: number) => Promise<void>
+  /** Takes a step now (after one already under way): re-places what was lost without waiting for the timer. */
+  stepNow: () => Promise<void>
 }
 
 /** Shared state of a run. */
@@ -64,6 +67,8 @@ export interface RunContext {
   readonly abandoned: Array<{ peerId: string, remoteId: string }>
   /** What went wrong in the run so far (besides failed uploads, which the recorder keeps). */
   readonly errors: RunError[]
+  /** The run's verification of answers, when it is on (see verify.ts). */
+  verification?: RunVerification
   /** The run's reconfiguration loop, when it has one (it then restores lost copies; see `reconfigure-loop.ts`). */
   reconfiguration?: CopyRestorer
   /** The shard id a peer knows this run's shard by. */

@@ -19,6 +19,7 @@ import type { RunJobOptions } from './run-options.js'
 import type { RunResult } from './run-result.js'
 import { streamRun } from './run-stream.js'
 import { checkRunOptions } from './validate-options.js'
+import { RunVerification } from './verify.js'
 import type { CoordinatorSettings, RunParameters } from './validate-options.js'
 
 const log = logger('tessera:coordinator:run')
@@ -62,6 +63,8 @@ export async function runJob (state: CoordinatorState, options: RunJobOptions): 
   if (state.targets.size === 0) throw new NoPeersError('call discover() before run()')
   const params = checkRunOptions(options)
   const ctx = newRunContext(state, params, options.runId ?? `${params.seed}/${params.policy.name}/${state.nextRunNumber()}`)
+  const verify = options.verify ?? params.policy.name === 'tessera'
+  if (verify !== false) ctx.verification = new RunVerification(verify === true ? {} : verify, options.onPeerFlagged)
   // A peer found earlier may have left: one that is not connected and does not answer a dial sits this run out.
   await Promise.all([...state.targets.keys()].map(async (peerId) => {
     if (!ctx.isConnected(peerId)) await ctx.recoverOrMarkDead(peerId)
@@ -86,6 +89,7 @@ export async function runJob (state: CoordinatorState, options: RunJobOptions): 
     recorder: ctx.recorder,
     errors: ctx.errors,
     events: loop?.events ?? [],
+    ...(ctx.verification !== undefined ? { verification: ctx.verification.stats } : {}),
     layerLoad
   }
 }

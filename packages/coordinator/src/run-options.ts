@@ -2,6 +2,7 @@
 import type { PlacementPolicy, ReconfigureEvent, ReconfigureInit } from '@tessera/scheduler'
 import type { ModelJob } from './job.js'
 import type { LiveRun } from './live-run.js'
+import type { FlaggedPeer, VerifyRunOptions } from './verify.js'
 
 /** Options of {@link Coordinator.run}. */
 export interface RunJobOptions {
@@ -37,6 +38,14 @@ export interface RunJobOptions {
    * `tessera` policy; the baselines only re-place copies that are lost, as their systems do).
    */
   reconfigure?: boolean | ReconfigureRunOptions
+  /**
+   * Verification of every answer against its holder's declared device, spot replication and flagging of peers
+   * that fail (verify.ts): `true`, `false` or its settings (default: on for the `tessera` policy; the baselines
+   * take every peer's word, as their systems do).
+   */
+  verify?: boolean | VerifyRunOptions
+  /** Called when verification flags a peer (it is then evicted from the run). */
+  onPeerFlagged?: (flag: FlaggedPeer) => void
   /** Called for every reconfiguration decision as it is taken. */
   onReconfigureEvent?: (event: ReconfigureEvent) => void
   /** Start no batch after this long (ms from the first batch); `requests` then only caps the count. */

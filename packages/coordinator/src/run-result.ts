@@ -3,6 +3,7 @@ import type { PeerView, ReconfigureEvent } from '@tessera/scheduler'
 import type { LayerLoadStats } from './layer-load.js'
 import type { RunMetrics, RunRecorder } from './metrics.js'
 import type { RunError } from './run-errors.js'
+import type { VerificationStats } from './verify.js'
 
 /** The outcome of one run. */
 export interface RunResult {
@@ -26,6 +27,8 @@ export interface RunResult {
   errors: RunError[]
   /** Reconfiguration decisions, in order (empty without the loop). */
   events: ReconfigureEvent[]
+  /** Checks, rejections, spot replications and flagged peers (absent when verification was off). */
+  verification?: VerificationStats
   /** Batches of layer-only load (hotspots) answered and failed. */
   layerLoad: LayerLoadStats
 }

@@ -8,10 +8,11 @@
  * observed into both memories.
  */
 import { logger } from '@libp2p/logger'
-import { isTransientRefusal, RequestTimeoutError } from '@tessera/wire'
+import { hasErrorCode } from '@tessera/errors'
+import { ErrorCode, isTransientRefusal, RequestTimeoutError } from '@tessera/wire'
 import type { ExecuteResultReply } from '@tessera/wire'
 import { BUSY_RETRY_DELAY_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS } from './constants.js'
-import { BadShardReplyError, BatchDeadlineError, ShardUnavailableError } from './errors.js'
+import { AnswerRejectedError, BadShardReplyError, BatchDeadlineError, ShardUnavailableError } from './errors.js'
 import { copyUnusable } from './failure-kinds.js'
 import { backoffMs } from './health.js'
 import { programCopy, uploadFailed } from './program.js'
@@ -31,8 +32,11 @@ const ROUTE_VIEW_MAX_AGE_MS = 100
 /** The copies of `shard` that can serve now: active ones, else draining ones (they still hold its weights). */
 function liveCopies (ctx: RunContext, shard: ShardState): string[] {
   const live = shard.holders.filter((p) => !ctx.dead.has(p))
+  if (live.length > 0) return live
   // Between two reconfiguration steps a shard may have only draining copies left.
-  return live.length > 0 ? live : shard.draining.filter((p) => !ctx.dead.has(p))
+  const draining = shard.draining.filter((p) => !ctx.dead.has(p))
+  // A flagged peer's quarantined copy serves (its answers checked) until its replacement is up (verify.ts).
+  return draining.length > 0 ? draining : [...shard.quarantined]
 }
 
 /**
@@ -56,6 +60,13 @@ async function restoreCopy (ctx: RunContext, shard: ShardState, deadline: number
 
 /** After a failed call on `peerId`: drops an unusable copy, or backs off a peer still there (a departed one is marked dead). */
 async function afterFailedCall (ctx: RunContext, shard: ShardState, peerId: string, err: unknown): Promise<void> {
+  // A wrong answer: the peer is flagged and evicted, the batch is recomputed on another copy (see verify.ts).
+  if (err instanceof AnswerRejectedError) {
+    ctx.verification?.flag(ctx, peerId, 'failed-check', shard.spec.id)
+    return
+  }
+  // A peer that answers with internal errors too often is flagged too (timeouts are not counted: slow is no lie).
+  if (hasErrorCode(err, ErrorCode.INTERNAL) && ctx.verification?.countCall(ctx, peerId, false) === true) return
   if (copyUnusable(err)) {
     removeCopy(shard, peerId)
     ctx.dropAllocation(shard, peerId, ctx.now())
@@ -102,7 +113,9 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
       ? ready[0]
       : ctx.policy.route({ shard: shard.spec, replicas: ready, peers: ctx.views(ROUTE_VIEW_MAX_AGE_MS), nowMs, rng: ctx.rng, pending: ctx.pending }) ?? ready[0]
     try {
-      return await callOn(ctx, shard, peerId, input, batch, noiseKey, Math.min(ctx.health.timeoutMs(peerId), left))
+      const output = await callOn(ctx, shard, peerId, input, batch, noiseKey, Math.min(ctx.health.timeoutMs(peerId), left))
+      if (ctx.verification?.wantsReplica() === true) await spotReplicate(ctx, shard, peerId, input, output, batch, noiseKey, left)
+      return output
     } catch (err) {
       if (isTransientRefusal(err) && busy < MAX_BUSY_RETRIES) {
         busy++
@@ -116,7 +129,7 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
 }
 
 /** Observes a call answered by `peerId` into the run's record, the peer's health and both memories. */
-function observeAnswer (ctx: RunContext, shard: ShardState, peerId: string, times: { queuedAt: number, startMs: number }, reply: Pick<ExecuteResultReply, 'deviceTimeNs' | 'macs'>): void {
+function observeAnswer (ctx: RunContext, shard: ShardState, peerId: string, times: { queuedAt: number, startMs: number }, reply: Pick<ExecuteResultReply, 'deviceTimeNs' | 'macs'>, checked: boolean): void {
   const { queuedAt, startMs } = times
   const endMs = ctx.now()
   ctx.recorder.call({ peerId, shardId: shard.spec.id, startMs, endMs, queuedMs: startMs - queuedAt, ok: true, deviceTimeNs: reply.deviceTimeNs, macs: reply.macs })
@@ -130,7 +143,15 @@ function observeAnswer (ctx: RunContext, shard: ShardState, peerId: string, time
   const throughput = reply.deviceTimeNs > 0 ? reply.macs / (reply.deviceTimeNs / 1e9) : undefined
   const available = throughput === undefined ? undefined : throughput * (1 - ctx.recentBusy.others(peerId))
   ctx.shortTerm.observe(peerId, { latencyMs, serviceMs, ok: true, ...(available !== undefined && available > 0 ? { throughput: available } : {}) }, endMs)
-  ctx.longTerm.observe(peerId, { ok: true, latencyMs, ...(throughput !== undefined ? { throughput } : {}) }, endMs)
+  // Reputation (long-term memory): the answer passed its check, and the speed the record claimed for the call.
+  const claimGflops = ctx.targets.get(peerId)?.record.throughputGflopPerSecond
+  ctx.longTerm.observe(peerId, {
+    ok: true,
+    latencyMs,
+    ...(throughput !== undefined ? { throughput } : {}),
+    ...(checked ? { checkPassed: true } : {}),
+    ...(claimGflops !== undefined && claimGflops > 0 ? { claimedThroughput: (claimGflops * 1e9) / 2 } : {})
+  }, endMs)
 }
 
 /** Observes a failed call (a BUSY reply is no failure of the peer: it is only retried). */
@@ -141,7 +162,11 @@ function observeFailure (ctx: RunContext, shard: ShardState, peerId: string, tim
   log('call of %s on %s failed: %e', shard.spec.id, peerId, err)
   ctx.recorder.call({ peerId, shardId: shard.spec.id, startMs, endMs, queuedMs: startMs - queuedAt, ok: false, deviceTimeNs: 0, macs: 0, error: `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}` })
   ctx.shortTerm.observe(peerId, { ok: false }, endMs)
-  ctx.longTerm.observe(peerId, { ok: false }, endMs)
+  ctx.longTerm.observe(peerId, {
+    ok: false,
+    ...(err instanceof RequestTimeoutError ? { timedOut: true } : {}),
+    ...(err instanceof AnswerRejectedError ? { checkPassed: false } : {})
+  }, endMs)
 }
 
 /** One execute of `shard` on `peerId` within `timeoutMs`, emulated delay included; checks the reply's size. */
@@ -176,7 +201,13 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
     acquired = true
     times.startMs = ctx.now()
     const reply = await executeOn(ctx, shard, peerId, input, batch, noiseKey, timeoutMs)
-    observeAnswer(ctx, shard, peerId, times, reply)
+    const verdict = ctx.verification?.check(ctx, shard, peerId, input, reply.output, batch)
+    if (verdict !== undefined && !verdict.accepted) {
+      throw new AnswerRejectedError(`answer of ${peerId} for shard ${shard.spec.id} is outside its device's acceptance region (S ${verdict.statistic.toPrecision(3)} > ${verdict.threshold.toPrecision(3)})`)
+    }
+    ctx.verification?.countCall(ctx, peerId, true)
+    observeAnswer(ctx, shard, peerId, times, reply, verdict !== undefined)
+    ctx.verification?.checkClaim(ctx, peerId)
     return reply.output
   } catch (err) {
     observeFailure(ctx, shard, peerId, times, err)
@@ -185,6 +216,23 @@ async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input
     ctx.pending.set(peerId, (ctx.pending.get(peerId) ?? 1) - 1)
     shard.inFlight.set(peerId, (shard.inFlight.get(peerId) ?? 1) - 1)
     if (acquired) slots.release()
+  }
+}
+
+/**
+ * Spot replication: asks a second live copy of `shard` for the same batch (same noise key) and compares the two
+ * accepted answers. Best effort: a failure of the second call only costs the comparison.
+ */
+async function spotReplicate (ctx: RunContext, shard: ShardState, first: string, input: Float32Array, output: Float32Array, batch: number, noiseKey: string | undefined, leftMs: number): Promise<void> {
+  const nowMs = ctx.now()
+  const second = liveCopies(ctx, shard).find((p) => p !== first && ctx.health.suspectUntil(p) <= nowMs)
+  if (second === undefined) return
+  try {
+    const other = await callOn(ctx, shard, second, input, batch, noiseKey, Math.min(ctx.health.timeoutMs(second), leftMs))
+    ctx.verification?.compare(ctx, shard, first, second, input, output, other, batch)
+  } catch (err) {
+    log('spot replication of %s on %s failed: %e', shard.spec.id, second, err)
+    if (err instanceof AnswerRejectedError) ctx.verification?.flag(ctx, second, 'failed-check', shard.spec.id)
   }
 }
 

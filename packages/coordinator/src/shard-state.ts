@@ -15,6 +15,11 @@ export interface ShardState {
   programming: string[]
   /** Copies that take no new calls and finish those in flight before they are released (make-before-break). */
   draining: string[]
+  /**
+   * Copies of a peer verification flagged for errors, kept serving only while the shard has no other copy (every
+   * answer still checked) until the loop has programmed a replacement, then released (verify.ts).
+   */
+  quarantined: string[]
   /** Calls outstanding per copy. */
   inFlight: Map<string, number>
   /** Tiles each copy (active or draining) used for it. */
@@ -23,9 +28,9 @@ export interface ShardState {
   replacing?: Promise<void>
 }
 
-/** Takes `peerId` off every list of the shard's copies (active, programming, draining). */
-export function removeCopy (shard: Pick<ShardState, 'holders' | 'programming' | 'draining'>, peerId: string): void {
-  for (const list of [shard.holders, shard.programming, shard.draining]) {
+/** Takes `peerId` off every list of the shard's copies (active, programming, draining, and quarantined where kept). */
+export function removeCopy (shard: Pick<ShardState, 'holders' | 'programming' | 'draining'> & Partial<Pick<ShardState, 'quarantined'>>, peerId: string): void {
+  for (const list of [shard.holders, shard.programming, shard.draining, shard.quarantined ?? []]) {
     const i = list.indexOf(peerId)
     if (i >= 0) list.splice(i, 1)
   }
@@ -45,5 +50,5 @@ export function activateProgrammed (shard: Pick<ShardState, 'holders' | 'program
 
 /** A new shard state with no copies. */
 export function newShardState (init: Pick<ShardState, 'spec' | 'blocks' | 'rows' | 'cols' | 'weights'>): ShardState {
-  return { ...init, holders: [], programming: [], draining: [], inFlight: new Map(), tilesByHolder: new Map() }
+  return { ...init, holders: [], programming: [], draining: [], quarantined: [], inFlight: new Map(), tilesByHolder: new Map() }
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createShortTermMemory } from '@tessera/memory'
+import { createLongTermMemory, createShortTermMemory, REPUTATION_MIN_SPEED_SAMPLES } from '@tessera/memory'
+import { CLAIM_CONFIRMATION_SLACK } from '@tessera/scheduler'
 import { buildPeerView, connectionPath, pathOfConnections } from '../src/peers.js'
 import type { PeerTarget } from '../src/peers.js'
 
@@ -35,5 +36,28 @@ describe('peer views', () => {
     assert.equal(view.rttMs, 10.5)
     assert.equal(view.shortTerm?.queueDepth?.latest, 2)
     assert.equal(view.longTerm, undefined)
+  })
+
+  it('caps a record\'s throughput claim by the observed throughput once enough calls are in (a 10× speed claimer)', () => {
+    const claimer: PeerTarget = {
+      peerId: 'fast-talker',
+      path: 'direct',
+      measuredRttMs: 0.5,
+      record: {
+        peerId: 'fast-talker', device: { preset: 'rram-hifi', geometry: { rows: 128, cols: 128 }, noiseLevel: 0.01 }, tilesTotal: 4, tilesFree: 4,
+        // Claims 20 GFLOP/s = 1e10 MAC/s; its calls show 1e9 MAC/s.
+        throughputGflopPerSecond: 20, queueDepth: 0, reachability: 'public', natKind: 'none', addresses: [], sequence: 1, issuedAtMs: 0, expiresAtMs: 1
+      }
+    }
+    const longTerm = createLongTermMemory({ bucketMs: 1000 })
+    const observe = (n: number): void => {
+      for (let i = 0; i < n; i++) longTerm.observe('fast-talker', { ok: true, throughput: 1e9, claimedThroughput: 1e10 }, 100 + i)
+    }
+    observe(REPUTATION_MIN_SPEED_SAMPLES - 1)
+    assert.equal(buildPeerView({ target: claimer, longTerm, nowMs: 1000 }).device.throughput, 1e10, 'a new peer\'s claim stands')
+    observe(1)
+    const view = buildPeerView({ target: claimer, longTerm, nowMs: 1000 })
+    assert.ok(Math.abs(view.device.throughput - CLAIM_CONFIRMATION_SLACK * 1e9) < 1, String(view.device.throughput))
+    assert.ok(Math.abs((view.longTerm?.reputation.speed ?? 1) - 0.1) < 1e-9)
   })
 })

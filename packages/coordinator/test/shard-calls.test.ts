@@ -61,6 +61,7 @@ function shardState (weights: Float32Array): ShardState {
     holders: ['a', 'b'],
     programming: [],
     draining: [],
+    quarantined: [],
     inFlight: new Map(),
     tilesByHolder: new Map([['a', 2], ['b', 2]])
   }

@@ -91,5 +91,12 @@ export const LONG_TERM_DEFAULTS = Object.freeze({
   priorWeight: 10
 })
 
-/** Encoding version of a long-term memory entry. */
-export const LONG_TERM_RECORD_VERSION = 1
+/** Encoding version of a long-term memory entry (2 adds the reputation sums; version 1 entries still load). */
+export const LONG_TERM_RECORD_VERSION = 2
+/**
+ * Reputation: weight of one failed verification check (decayed) in the check trust 1 / (1 + w · failed). An honest
+ * device fails a check with probability 2e−9 (docs/verification.md), so one failure is strong evidence: 1 → 0.01.
+ */
+export const REPUTATION_FAILED_CHECK_WEIGHT = 99
+/** Reputation: throughput samples (calls) needed before observed speed is held against the claim. */
+export const REPUTATION_MIN_SPEED_SAMPLES = 20

@@ -3,6 +3,7 @@
  * configured half-life and pulled towards priors for failure rate and availability, and a trend per metric.
  */
 import { fitTrend, isSignificant } from './long-term-trend.js'
+import { reputationOf } from './reputation.js'
 import type { LongTermBucket } from './long-term-codec.js'
 import type { LongTermConfig } from './long-term-config.js'
 import type { TrendFit } from './long-term-trend.js'
@@ -40,21 +41,30 @@ export function longTermStats (peerId: string, history: PeerHistory, nowMs: numb
     estimate(fit(history, nowMs, select, floor, config, scratch), risingIsBad, config)
   const latency = trend((b) => [b.latencyCount > 0 ? b.latencySumMs / b.latencyCount : 0, b.latencyCount], LEVEL_FLOOR, true)
   const throughput = trend((b) => [b.throughputCount > 0 ? b.throughputSum / b.throughputCount : 0, b.throughputCount], LEVEL_FLOOR, false)
-  const failureRate = trend((b) => [b.calls > 0 ? b.failures / b.calls : 0, b.calls], FAILURE_RATE_LEVEL_FLOOR, true)
-  const directions = [latency.direction, throughput.direction, failureRate.direction]
+  const failureTrend = trend((b) => [b.calls > 0 ? b.failures / b.calls : 0, b.calls], FAILURE_RATE_LEVEL_FLOOR, true)
+  const directions = [latency.direction, throughput.direction, failureTrend.direction]
   const { priorWeight, priorFailureRate, priorAvailability } = config
+  const failureRate = sums.wCalls + priorWeight > 0 ? (sums.wFailures + priorFailureRate * priorWeight) / (sums.wCalls + priorWeight) : priorFailureRate
+  const observedThroughput = sums.wTpCount > 0 ? sums.wTpSum / sums.wTpCount : undefined
+  const claimedThroughput = sums.wClaimCount > 0 ? sums.wClaimSum / sums.wClaimCount : undefined
   const stats: LongTermStats = {
     peerId,
     firstSeenMs: history.firstSeenMs,
     lastSeenMs: history.lastSeenMs,
     calls: sums.calls,
-    failureRate: sums.wCalls + priorWeight > 0 ? (sums.wFailures + priorFailureRate * priorWeight) / (sums.wCalls + priorWeight) : priorFailureRate,
+    failureRate,
+    throughputSamples: sums.throughputSamples,
+    timeoutRate: sums.wCalls > 0 ? sums.wTimeouts / sums.wCalls : 0,
+    verifiedAnswers: sums.verifiedAnswers,
+    failedChecks: sums.failedChecks,
+    reputation: reputationOf({ failedChecks: sums.wFailedChecks, observedThroughput, claimedThroughput, throughputSamples: sums.throughputSamples, failureRate }),
     availability: sums.wChecks + priorWeight > 0 ? (sums.wUp + priorAvailability * priorWeight) / (sums.wChecks + priorWeight) : priorAvailability,
     trend: directions.includes('degrading') ? 'degrading' : directions.includes('improving') ? 'improving' : 'stable',
-    trends: { latencyMs: latency, throughput, failureRate }
+    trends: { latencyMs: latency, throughput, failureRate: failureTrend }
   }
   if (sums.wLatCount > 0) stats.latencyMs = sums.wLatSum / sums.wLatCount
-  if (sums.wTpCount > 0) stats.throughput = sums.wTpSum / sums.wTpCount
+  if (observedThroughput !== undefined) stats.throughput = observedThroughput
+  if (claimedThroughput !== undefined) stats.claimedThroughput = claimedThroughput
   if (sums.wErrCount > 0) stats.resultError = sums.wErrSum / sums.wErrCount
   return stats
 }
@@ -72,10 +82,21 @@ interface DecayedSums {
   wTpCount: number
   wErrSum: number
   wErrCount: number
+  wTimeouts: number
+  wFailedChecks: number
+  wClaimSum: number
+  wClaimCount: number
+  /** Undecayed counts. */
+  throughputSamples: number
+  verifiedAnswers: number
+  failedChecks: number
 }
 
 function decayedSums (history: PeerHistory, nowMs: number, config: LongTermConfig): DecayedSums {
-  const s: DecayedSums = { calls: 0, wCalls: 0, wFailures: 0, wChecks: 0, wUp: 0, wLatSum: 0, wLatCount: 0, wTpSum: 0, wTpCount: 0, wErrSum: 0, wErrCount: 0 }
+  const s: DecayedSums = {
+    calls: 0, wCalls: 0, wFailures: 0, wChecks: 0, wUp: 0, wLatSum: 0, wLatCount: 0, wTpSum: 0, wTpCount: 0, wErrSum: 0, wErrCount: 0,
+    wTimeouts: 0, wFailedChecks: 0, wClaimSum: 0, wClaimCount: 0, throughputSamples: 0, verifiedAnswers: 0, failedChecks: 0
+  }
   for (const b of history.buckets) {
     const ageMs = Math.max(0, nowMs - (b.startMs + config.bucketMs / 2))
     const w = Math.pow(0.5, ageMs / config.halfLifeMs)
@@ -85,6 +106,9 @@ function decayedSums (history: PeerHistory, nowMs: number, config: LongTermConfi
     s.wLatSum += w * b.latencySumMs; s.wLatCount += w * b.latencyCount
     s.wTpSum += w * b.throughputSum; s.wTpCount += w * b.throughputCount
     s.wErrSum += w * b.errorSum; s.wErrCount += w * b.errorCount
+    s.wTimeouts += w * b.timeouts; s.wFailedChecks += w * b.failedChecks
+    s.wClaimSum += w * b.claimedThroughputSum; s.wClaimCount += w * b.claimedThroughputCount
+    s.throughputSamples += b.throughputCount; s.verifiedAnswers += b.verifiedAnswers; s.failedChecks += b.failedChecks
   }
   return s
 }

@@ -53,6 +53,21 @@ export interface TrendEstimate {
   buckets: number
 }
 
+/**
+ * A peer's reputation, each factor in [0, 1] (1: nothing held against it); `score` is their product.
+ * - checks = 1 / (1 + REPUTATION_FAILED_CHECK_WEIGHT · decayed failed checks): one failed check of an answer
+ *   (which an honest device fails with probability 2e−9) takes it to 0.01, and it recovers with the decay;
+ * - speed = min(1, observed throughput ÷ claimed throughput) once REPUTATION_MIN_SPEED_SAMPLES throughput samples
+ *   are in, else 1: a record claiming 10× the speed its calls show gets 0.1;
+ * - reliability = 1 − failure rate (errors and timeouts, decayed, shrunk towards the prior).
+ */
+export interface Reputation {
+  score: number
+  checks: number
+  speed: number
+  reliability: number
+}
+
 /** What long-term memory knows about one peer. Averages are weighted by an exponential decay with age. */
 export interface LongTermStats {
   peerId: string
@@ -70,6 +85,17 @@ export interface LongTermStats {
   throughput?: number
   /** Mean relative result error found by verification (absent without checks). */
   resultError?: number
+  /** Throughput samples over every retained bucket (undecayed count). */
+  throughputSamples: number
+  /** Mean throughput the peer's record claimed at its calls, MACs per second (absent without claims). */
+  claimedThroughput?: number
+  /** Timed-out ÷ all shard calls, decayed (0 without calls). */
+  timeoutRate: number
+  /** Answers verification checked and failed checks, over every retained bucket (undecayed counts). */
+  verifiedAnswers: number
+  failedChecks: number
+  /** How far the peer's answers, claims and calls can be trusted (reputation.ts). */
+  reputation: Reputation
   /** Overall direction: degrading if any metric degrades, else improving if any improves, else stable. */
   trend: TrendDirection
   trends: {

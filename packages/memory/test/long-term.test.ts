@@ -150,7 +150,7 @@ describe('long-term memory: persistence', () => {
       bucketMs: HOUR,
       firstSeenMs: 0,
       lastSeenMs: 0,
-      buckets: [{ startMs: 0, calls: 1, failures: 2, latencySumMs: 0, latencyCount: 0, throughputSum: 0, throughputCount: 0, errorSum: 0, errorCount: 0, upChecks: 0, checks: 0 }]
+      buckets: [{ startMs: 0, calls: 1, failures: 2, latencySumMs: 0, latencyCount: 0, throughputSum: 0, throughputCount: 0, errorSum: 0, errorCount: 0, upChecks: 0, checks: 0, verifiedAnswers: 0, failedChecks: 0, timeouts: 0, claimedThroughputSum: 0, claimedThroughputCount: 0 }]
     })
     await datastore.put(new Key(`${prefix}/inconsistent`), bad)
     await datastore.put(new Key(`${prefix}/future`), new TextEncoder().encode('{"v":99}'))

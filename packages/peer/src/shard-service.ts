@@ -4,7 +4,7 @@ import { lpStream, UnexpectedEOFError } from '@libp2p/utils'
 import { isLibp2pError } from '@tessera/holepunch'
 import {
   BusyError, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_STREAM_IDLE_TIMEOUT_MS, DeviceMismatchError, DuplicateShardError, FLOAT32_BYTES, InsufficientCapacityError,
-  LimitedConnectionRefusedError, MAX_FRAME_SIZE_BYTES, MalformedMessageError, MAX_INBOUND_SHARD_STREAMS,
+  InternalError, LimitedConnectionRefusedError, MAX_FRAME_SIZE_BYTES, MalformedMessageError, MAX_INBOUND_SHARD_STREAMS,
   RequestTimeoutError, SHARD_PROTOCOL, ShapeMismatchError, UnexpectedMessageError, UnknownShardError, checkBatch, createProgramAssembler,
   decodeShardRequest, encodeShardReply, toErrorReply
 } from '@tessera/wire'
@@ -18,6 +18,7 @@ import {
 import type { OwnedShard } from './ownership.js'
 import type { PeerQuotas } from './quotas.js'
 import type { WorkerExecutor } from './executor/worker-executor.js'
+import type { Misbehaviour } from './misbehaviour.js'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { ExecuteRequest, HandOverRequest, KeepAliveRequest, ProgramBeginRequest, ReleaseRequest, ShardReply, ShardRequest } from '@tessera/wire'
@@ -39,6 +40,8 @@ export interface ShardServiceInit extends Partial<Omit<PeerQuotas, 'maxStreamsPe
   idleTimeoutMs?: number
   /** Longest whole upload, begin to committed (default DEFAULT_PROGRAM_TIMEOUT_MS). */
   programTimeoutMs?: number
+  /** Fault injection for simulations only (misbehaviour.ts): rewrites or drops answers. */
+  answerTamper?: Misbehaviour['answer']
 }
 
 /** Observed after every execute the service runs (the node feeds its short-term latency window with it). */
@@ -82,6 +85,7 @@ export class ShardService {
   private readonly ownership = new ShardOwnership()
   readonly leases: ShardLeases
   private sweep?: ReturnType<typeof setInterval>
+  private readonly answerTamper?: Misbehaviour['answer']
   private readonly streams = new Set<Stream>()
   private inFlightTotal = 0
   private readonly hooks: ShardServiceHooks
@@ -102,6 +106,7 @@ export class ShardService {
     this.idleTimeoutMs = init.idleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS
     this.programTimeoutMs = init.programTimeoutMs ?? DEFAULT_PROGRAM_TIMEOUT_MS
     this.hooks = hooks
+    if (init.answerTamper !== undefined) this.answerTamper = init.answerTamper
   }
 
   async start (): Promise<void> {
@@ -439,13 +444,19 @@ export class ShardService {
       throw err
     }
     this.hooks.onExecute?.(r.wallMs, r.stats.macs)
+    let output = r.output
+    if (this.answerTamper !== undefined) {
+      const verdict = this.answerTamper({ shardId: req.shardId, ...(req.noiseKey !== undefined ? { noiseKey: String(req.noiseKey) } : {}), batch: req.batch, cols: r.output.length / req.batch, output })
+      if (verdict === 'drop') throw new InternalError('call dropped (fault injection)')
+      output = verdict
+    }
     await this.reply(lp, {
       type: 'execute-result',
       requestId: req.requestId,
       shardId: req.shardId,
       batch: req.batch,
-      cols: r.output.length / req.batch,
-      output: r.output,
+      cols: output.length / req.batch,
+      output,
       deviceTimeNs: r.stats.deviceTimeNs,
       energyPj: r.stats.energyPj,
       macs: r.stats.macs

@@ -29,6 +29,7 @@ import type { TcpHolePunchInit } from '@tessera/holepunch'
 import type { BootstrapRedial } from './bootstrap-redial.js'
 import type { CapacitySnapshot, PublishResult } from './capacity-publisher.js'
 import type { DhtStoreLimits, DhtStoreRefusal, DhtStoreStats } from './dht-store/index.js'
+import type { Misbehaviour } from './misbehaviour.js'
 import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
 import type { ConnectionLimits } from './connection-limits.js'
 import type { KernelChoice } from './executor/messages.js'
@@ -112,6 +113,11 @@ export interface TesseraNodeInit {
   dhtStore?: Partial<DhtStoreLimits>
   /** Clock for records and their validation (default Date.now). */
   now?: () => number
+  /**
+   * FAULT INJECTION FOR SIMULATIONS ONLY (misbehaviour.ts): makes the node lie — tampered or dropped answers, an
+   * inflated throughput claim — so verification can be measured. Never set on a real node.
+   */
+  misbehaviour?: Misbehaviour
 }
 
 export interface TesseraNodeEvents {
@@ -348,7 +354,7 @@ function capacitySnapshot (ctx: NodeContext, executor: WorkerExecutor, nat: NatV
       device: { preset: profile.preset, geometry: { rows: profile.geometry.rows, cols: profile.geometry.cols }, noiseLevel: profile.noiseLevel },
       tilesTotal: status.tilesTotal,
       tilesFree: status.tilesFree,
-      throughputGflopPerSecond: executor.throughputGflops(),
+      throughputGflopPerSecond: executor.throughputGflops() * (ctx.init.misbehaviour?.throughputClaimFactor ?? 1),
       queueDepth: executor.queueDepth(),
       reachability: nat.reachability(),
       natKind: nat.natKind(),
@@ -369,7 +375,12 @@ interface ServingHooks {
 async function startServing (ctx: NodeContext, executor: WorkerExecutor, services: NodeServices, hooks: ServingHooks): Promise<void> {
   const { init, libp2p, now } = ctx
   const { events } = hooks
-  const shardInit = { ...init.shard, maxTilesPerPeer: init.shard?.maxTilesPerPeer ?? defaultMaxTilesPerPeer(executor.tilesTotal, ctx.options.network) }
+  const answerTamper = init.misbehaviour?.answer
+  const shardInit = {
+    ...init.shard,
+    maxTilesPerPeer: init.shard?.maxTilesPerPeer ?? defaultMaxTilesPerPeer(executor.tilesTotal, ctx.options.network),
+    ...(answerTamper !== undefined ? { answerTamper } : {})
+  }
   services.shardService = new ShardService(libp2p, executor, shardInit, {
     onExecute: (wallMs) => { hooks.window.record(now(), wallMs) },
     onLeaseExpired: (expiry) => { events.dispatchEvent(new CustomEvent('shard:lease-expired', { detail: expiry })) }

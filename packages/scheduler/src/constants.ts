@@ -79,3 +79,9 @@ export const RECONFIGURE_PROGRAM_TIMEOUT_MS = 120_000
 export const RECONFIGURE_DRAIN_TIMEOUT_MS = 30_000
 /** Utilisation at which the M/M/1 predictions saturate (a queue at ρ ≥ 1 has no steady state). */
 export const RECONFIGURE_MAX_MODELLED_UTILISATION = 0.99
+/**
+ * A record's throughput claim counts only as far as observed work confirms it: once long-term memory holds
+ * REPUTATION_MIN_SPEED_SAMPLES (memory constants) throughput samples of a peer, its claim is capped at this
+ * multiple of the observed mean (the slack covers an honest claim measured on a quieter host).
+ */
+export const CLAIM_CONFIRMATION_SLACK = 1.5

@@ -54,6 +54,11 @@ export function longTerm (peerId: string, overrides: Partial<LongTermStats> = {}
     calls: 1000,
     failureRate: 0.01,
     availability: 0.99,
+    throughputSamples: 0,
+    timeoutRate: 0,
+    verifiedAnswers: 0,
+    failedChecks: 0,
+    reputation: { score: 0.99, checks: 1, speed: 1, reliability: 0.99 },
     trend: 'stable',
     trends: { latencyMs: flat, throughput: flat, failureRate: flat },
     ...overrides

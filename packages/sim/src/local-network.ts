@@ -12,6 +12,7 @@ import type { TesseraNode, TesseraNodeInit } from '@tessera/peer'
 import { startBackgroundLoad } from './background-load.js'
 import { RelayReservationTimeoutError, ScenarioNodeStateError } from './errors.js'
 import { keyFor, nodeOptions } from './node-options.js'
+import type { LieLog } from './liars.js'
 import type { Scenario, ScenarioNode } from './scenario.js'
 import { sleep } from './sleep.js'
 
@@ -30,6 +31,8 @@ export interface LocalNetworkInit {
   nodeInit?: Partial<TesseraNodeInit>
   /** Called as start-up phases finish (for progress messages). */
   onPhase?: (phase: string) => void
+  /** Every node honest: the scenario's liars tell no lie (the reference run of the `liars` scenario). */
+  honest?: boolean
 }
 
 /** A running scenario network. */
@@ -43,6 +46,8 @@ export interface LocalNetwork {
   nodeIdOf: (peerId: string) => string | undefined
   /** Emulated one-way delay per peer id, ms. */
   delayByPeerId: Record<string, number>
+  /** Scenario node id of each liar → when it first lied (empty when the network is honest). */
+  lieLogs: Map<string, LieLog>
   /** Stops one node (a peer leaving mid-run). */
   stopNode: (id: string) => Promise<void>
   /**
@@ -89,21 +94,32 @@ interface Shared {
   metricsIntervalMs: number
   extra: Partial<TesseraNodeInit>
   started: Started
+  /** Where each lying node stamps its first lie; absent when the network is honest. */
+  lieLogs?: Map<string, LieLog>
+}
+
+/** The lie log of `n` if it lies in this network (a fresh one per node), else undefined. */
+function lieLogOf (shared: Shared, n: ScenarioNode): LieLog | undefined {
+  if (n.lie === undefined || shared.lieLogs === undefined) return undefined
+  const log: LieLog = {}
+  shared.lieLogs.set(n.id, log)
+  return log
 }
 
 /**
  * Starts the first node (the relay, if the scenario has one), the other starting nodes bootstrapping from it, and
  * the standby nodes unconnected; resolves to the first node's address, everyone's bootstrap.
  */
-async function startServingNodes ({ scenario, metricsIntervalMs, extra, started }: Shared): Promise<string> {
+async function startServingNodes (shared: Shared): Promise<string> {
+  const { scenario, metricsIntervalMs, extra, started } = shared
   const initial = scenario.nodes.filter((n) => n.standby !== true)
   const first = initial.find((n) => n.relay === true) ?? initial[0]
-  const firstNode = started.add(await createTesseraNode({ ...nodeOptions(first, metricsIntervalMs, extra), privateKey: await keyFor(scenario.seed, first.id), relayServer: first.relay === true }))
+  const firstNode = started.add(await createTesseraNode({ ...nodeOptions(first, metricsIntervalMs, extra, lieLogOf(shared, first)), privateKey: await keyFor(scenario.seed, first.id), relayServer: first.relay === true }))
   started.nodes.set(first.id, firstNode)
   const bootstrap = firstNode.getMultiaddrs()[0].toString()
   await Promise.all(initial.filter((n) => n !== first).map(async (n) => {
     const node = started.add(await createTesseraNode({
-      ...nodeOptions(n, metricsIntervalMs, extra),
+      ...nodeOptions(n, metricsIntervalMs, extra, lieLogOf(shared, n)),
       privateKey: await keyFor(scenario.seed, n.id),
       bootstrap: [bootstrap],
       ...(n.relayed === true ? { listen: [`${bootstrap}/p2p-circuit`], dhtClientMode: true } : {})
@@ -113,7 +129,7 @@ async function startServingNodes ({ scenario, metricsIntervalMs, extra, started 
   // Standby nodes start now, unconnected (no bootstrap: nobody knows them), so that joining mid-run costs what a
   // volunteer's join costs the network — a dial and a record — and not this shared host's process start-up.
   await Promise.all(scenario.nodes.filter((n) => n.standby === true).map(async (n) => {
-    started.standby.set(n.id, started.add(await createTesseraNode({ ...nodeOptions(n, metricsIntervalMs, extra), privateKey: await keyFor(scenario.seed, n.id) })))
+    started.standby.set(n.id, started.add(await createTesseraNode({ ...nodeOptions(n, metricsIntervalMs, extra, lieLogOf(shared, n)), privateKey: await keyFor(scenario.seed, n.id) })))
   }))
   return bootstrap
 }
@@ -179,6 +195,7 @@ function networkHandle (shared: Shared, coordinatorNode: TesseraNode, bootstrap:
     coordinatorNode,
     nodeIdOf: (peerId) => idByPeer.get(peerId),
     delayByPeerId,
+    lieLogs: shared.lieLogs ?? new Map(),
     stopNode: async (id) => {
       log('stopping %s', id)
       await started.nodes.get(id)?.stop()
@@ -209,7 +226,7 @@ function networkHandle (shared: Shared, coordinatorNode: TesseraNode, bootstrap:
 
 /** Starts a scenario's network. Stop it with `stop()` (also on failure, everything started is stopped). */
 export async function startLocalNetwork (scenario: Scenario, init: LocalNetworkInit = {}): Promise<LocalNetwork> {
-  const shared: Shared = { scenario, metricsIntervalMs: init.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS, extra: init.nodeInit ?? {}, started: new Started() }
+  const shared: Shared = { scenario, metricsIntervalMs: init.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS, extra: init.nodeInit ?? {}, started: new Started(), ...(init.honest === true ? {} : { lieLogs: new Map<string, LieLog>() }) }
   const phase = (name: string): void => {
     log('%s: %s', scenario.name, name)
     init.onPhase?.(name)

@@ -8,6 +8,8 @@ import type { PrivateKey } from '@libp2p/interface'
 import { createDeviceProfile } from '@tessera/crossbar'
 import type { PresetName } from '@tessera/crossbar'
 import type { TesseraNodeInit } from '@tessera/peer'
+import { misbehaviourOf } from './liars.js'
+import type { LieLog } from './liars.js'
 import type { ScenarioNode } from './scenario.js'
 
 /** The key of the scenario's node (or client) `id`. */
@@ -16,9 +18,14 @@ export async function keyFor (seed: string, id: string): Promise<PrivateKey> {
   return await generateKeyPairFromSeed('Ed25519', new Uint8Array(bytes))
 }
 
-/** Options of a serving node of the scenario (its key and connections are the caller's). */
-export function nodeOptions (n: ScenarioNode, metricsIntervalMs: number, extra: Partial<TesseraNodeInit>): TesseraNodeInit {
+/**
+ * Options of a serving node of the scenario (its key and connections are the caller's). A node with a lie tells it
+ * only when given a `lieLog` to stamp its first lie into; without one it is honest (the reference run).
+ */
+export function nodeOptions (n: ScenarioNode, metricsIntervalMs: number, extra: Partial<TesseraNodeInit>, lieLog?: LieLog): TesseraNodeInit {
   return {
+    // A liar of the `liars` scenario lies through the peer's fault-injection hook, on the coordinator's clock.
+    ...(n.lie !== undefined && lieLog !== undefined ? { misbehaviour: misbehaviourOf(n.lie, n.id, () => performance.timeOrigin + performance.now(), lieLog) } : {}),
     network: 'local',
     device: createDeviceProfile(n.preset as PresetName, { rows: n.geometry, cols: n.geometry }),
     tiles: n.tiles,

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url'
 import { PRESET_NAMES } from '@tessera/crossbar'
 import { InvalidScenarioError } from './errors.js'
 
+import type { Lie } from './liars.js'
+
 /** One node of a scenario. */
 export interface ScenarioNode {
   /** Name in reports (`n1`, `relay`, …). */
@@ -30,6 +32,8 @@ export interface ScenarioNode {
   relay?: boolean
   /** Not started with the network: a `join` event of the timeline starts it (a volunteer arriving mid-run). */
   standby?: boolean
+  /** Lies on purpose (the `liars` scenario; fault injection, see liars.ts). */
+  lie?: Lie
 }
 
 /**
@@ -110,6 +114,7 @@ export function validateScenario (value: unknown): Scenario {
     if (n.standby === true && n.relay === true) fail(`node ${n.id}: the relay cannot be on standby`)
     // A relayed node connects to the relay as it starts (its reservation): it could not wait unseen.
     if (n.standby === true && n.relayed === true) fail(`node ${n.id}: a relayed node cannot be on standby`)
+    if (n.lie !== undefined) checkLie(n.lie, `node ${n.id}`, fail)
   }
   if (s.durationMs !== undefined && !(Number.isSafeInteger(s.durationMs) && s.durationMs > 0)) fail('durationMs must be a positive integer')
   if (s.arrivalRps !== undefined && !(Number.isFinite(s.arrivalRps) && s.arrivalRps > 0)) fail('arrivalRps must be a positive number')
@@ -225,4 +230,16 @@ export function loadScenario (nameOrPath: string): Scenario {
     fail(`cannot read ${path}: ${(err as Error).message}`, err)
   }
   return validateScenario(parsed)
+}
+
+/** Checks a node's lie; `fail` throws. */
+function checkLie (lie: Lie, what: string, fail: (why: string) => never): void {
+  const fraction = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= 1
+  const positive = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v > 0
+  if (typeof lie !== 'object' || lie === null) fail(`${what}: lie must be an object`)
+  if (lie.kind === 'perturb' && positive(lie.relative)) return
+  if (lie.kind === 'drop' && fraction(lie.fraction)) return
+  if (lie.kind === 'overclaim' && positive(lie.factor)) return
+  if (lie.kind === 'other-weights') return
+  fail(`${what}: lie must be perturb (relative > 0), other-weights, drop (fraction 0 … 1) or overclaim (factor > 0)`)
 }

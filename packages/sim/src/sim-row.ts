@@ -6,6 +6,8 @@ import type { Recovery } from './recovery.js'
 import type { FiredEvent } from './scenario-timeline.js'
 import type { SimulationRun } from './simulation.js'
 import type { RunMetrics } from '@tessera/coordinator'
+import { detectionOf, steadyThroughputRps, verificationOverheadOf, wrongAnswersOf } from './verification-row.js'
+import type { DetectionFigures } from './verification-row.js'
 
 /** One policy's row of `tessera sim --json` (the contract checked from outside). */
 export interface SimPolicyRow {
@@ -18,6 +20,26 @@ export interface SimPolicyRow {
   recoveryMs: number | null
   /** Migrations decided (re-placements of lost copies, replications and evictions are not migrations). */
   migrations: number
+  /** Peers verification flagged (null: verification was off, as for the baselines). */
+  flagged: number | null
+  /** Honest peers flagged (null: verification was off). */
+  falseAlarms: number | null
+  /** Scenarios with liars only (verification-row.ts, docs/metrics.md): nodes that lie. */
+  cheaters?: number
+  /** Liars flagged (null: verification was off). */
+  cheatersDetected?: number | null
+  /** Median time from a detected liar's first lie to its flag, ms (null: none detected). */
+  detectionMsP50?: number | null
+  /** Answers whose predicted class differs from the honest reference run's (null: no reference run). */
+  wrongAnswers?: number | null
+  /** 1 − steady throughput with verification ÷ without (null: no run without verification to compare with). */
+  verificationOverhead?: number | null
+}
+
+/** Runs a row is compared with: the honest reference (wrongAnswers) and the same policy unverified (overhead). */
+export interface SimRowComparisons {
+  reference?: SimulationRun
+  unverified?: SimulationRun
 }
 
 /** The first event that takes capacity away or adds load (not a join): recovery is measured from it. */
@@ -61,7 +83,7 @@ export interface RowSource extends AnsweredRun {
 }
 
 /** The `--json` row of a run; recovery is measured from its first disruptive event (not a join). */
-export function policyRowOf (run: RowSource): SimPolicyRow {
+export function policyRowOf (run: RowSource, verification: Pick<SimPolicyRow, 'flagged' | 'falseAlarms'> & Partial<SimPolicyRow>): SimPolicyRow {
   const m = run.metrics
   const event = run.fired.find((e) => e.kind !== 'join')
   const recovery = event === undefined ? undefined : recoveryAfter(run, event.atMs)
@@ -72,12 +94,36 @@ export function policyRowOf (run: RowSource): SimPolicyRow {
     requestsLost: m.requestsLost,
     requestsDuplicated: m.requestsDuplicated,
     recoveryMs: recovery === undefined || recovery.recoveryMs === null ? null : Math.round(recovery.recoveryMs),
-    migrations: run.events.filter((e) => e.type === 'migrate').length
+    migrations: run.events.filter((e) => e.type === 'migrate').length,
+    ...verification
   }
 }
 
 /** The `--json` row of one loopback run. */
-export function simRowOf (run: SimulationRun): SimPolicyRow {
+export function simRowOf (run: SimulationRun, comparisons: SimRowComparisons = {}): SimPolicyRow {
   const { result } = run
-  return policyRowOf({ ...run, metrics: result.metrics, events: result.events, answeredAtMs: result.recorder.answeredAtMs })
+  const detection = detectionOf({ lieLogs: run.lieLogs, flagged: result.verification?.flagged, nodeIdOf: run.nodeIdOf, startMs: run.startMs })
+  return policyRowOf({ ...run, metrics: result.metrics, events: result.events, answeredAtMs: result.recorder.answeredAtMs }, {
+    flagged: detection.flagged,
+    falseAlarms: detection.falseAlarms,
+    ...(run.lieLogs.size > 0 ? liarFigures(run, detection, comparisons) : {})
+  })
+}
+
+/** The figures only a scenario with liars has. */
+function liarFigures (run: SimulationRun, detection: DetectionFigures, { reference, unverified }: SimRowComparisons): Partial<SimPolicyRow> {
+  const steady = (r: SimulationRun): number => steadyThroughputRps(r.result.recorder.answeredAtMs, r.startMs, r.plannedEndMs)
+  return {
+    cheaters: detection.cheaters,
+    cheatersDetected: detection.cheatersDetected,
+    detectionMsP50: detection.detectionMsP50 === null ? null : Math.round(detection.detectionMsP50),
+    wrongAnswers: reference === undefined ? null : wrongAnswersOf(run.result, reference.result),
+    verificationOverhead: unverified === undefined || run.result.verification === undefined
+      ? null
+      : roundOrNull(verificationOverheadOf(steady(run), steady(unverified)))
+  }
+}
+
+function roundOrNull (x: number | null): number | null {
+  return x === null ? null : roundTo(x, 4)
 }

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks'
 import type { CoordinatorInit, MnistWorkload, ReconfigureRunOptions, RunJobOptions, RunResult } from '@tessera/coordinator'
 import type { ReconfigureEvent } from '@tessera/scheduler'
 import { InvalidScenarioError } from './errors.js'
+import type { LieLog } from './liars.js'
 import type { LocalNetwork, LocalNetworkInit } from './local-network.js'
 import type { Scenario } from './scenario.js'
 import { scenarioTimeline } from './scenario-timeline.js'
@@ -35,6 +36,10 @@ export interface SimulateInit {
   onPeerSample?: CoordinatorInit['onPeerSample']
   /** Passed to the run: a live view of it once it is placed. */
   onLiveRun?: RunJobOptions['onLiveRun']
+  /** Verify every answer (default: the coordinator's, on for tessera only); the secret derives from the scenario seed. */
+  verify?: boolean
+  /** Every node honest: the scenario's liars tell no lie (the reference run of wrongAnswers). */
+  honest?: boolean
 }
 
 /** Outcome of {@link simulatePolicy}. */
@@ -49,6 +54,8 @@ export interface SimulationRun {
   plannedEndMs: number
   /** Network start-up, discovery and the settling wait after it, ms (wall clock). */
   setupMs: number
+  /** Scenario node id of each node that lied in this network → when it first lied (empty when honest). */
+  lieLogs: Map<string, LieLog>
 }
 
 /** Runs one policy through a scenario with a timeline. Throws {@link InvalidScenarioError} without `durationMs`. */
@@ -59,7 +66,7 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
   const setupStart = performance.now()
   const clock = (): number => performance.timeOrigin + performance.now()
   const session = await openScenario(scenario, {
-    network: { ...init.network, ...(init.onPhase !== undefined ? { onPhase: init.onPhase } : {}) },
+    network: { ...init.network, ...(init.onPhase !== undefined ? { onPhase: init.onPhase } : {}), ...(init.honest === true ? { honest: true } : {}) },
     ...(init.onNetwork !== undefined ? { onNetwork: init.onNetwork } : {}),
     ...(init.onPeerSample !== undefined ? { coordinator: { onPeerSample: init.onPeerSample } } : {})
   })
@@ -84,12 +91,14 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
       runId: `${scenario.seed}/${scenario.name}/${policy}`,
       timeline,
       onPlaced: () => { startMs = clock() },
+      // A seeded secret, so that a simulation's checks repeat (peers never see it: it is not the programming seed).
+      verify: (init.verify ?? policy === 'tessera') ? { secret: `${scenario.seed}/verify` } : false,
       ...(init.reconfigure !== undefined ? { reconfigure: init.reconfigure } : {}),
       ...(init.onReconfigureEvent !== undefined ? { onReconfigureEvent: init.onReconfigureEvent } : {}),
       ...(init.onLiveRun !== undefined ? { onLiveRun: init.onLiveRun } : {})
     })
     startMs = result.recorder.startMs
-    return { policy: result.policy, result, fired, nodeIdOf: net.nodeIdOf, startMs, plannedEndMs: startMs + durationMs, setupMs }
+    return { policy: result.policy, result, fired, nodeIdOf: net.nodeIdOf, startMs, plannedEndMs: startMs + durationMs, setupMs, lieLogs: net.lieLogs }
   } finally {
     await session.stop()
   }

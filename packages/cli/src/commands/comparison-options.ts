@@ -14,10 +14,12 @@ export interface PolicyComparisonOptions {
   out: string
   cacheDir: string
   progress: boolean
+  /** `--no-verify` sets it false: no run checks its answers (the loopback runs; the simulator does not verify). */
+  verify: boolean
   dashboard?: number
 }
 
-/** Adds `--policies`, `--json`, `--out` (default `outDir`), `--cache-dir`, `--no-progress` and `--dashboard`. */
+/** Adds `--policies`, `--json`, `--out` (default `outDir`), `--cache-dir`, `--no-progress`, `--no-verify` and `--dashboard`. */
 export function addPolicyComparisonOptions (command: Command, outDir: string): Command {
   return command
     .option('--policies <list>', 'policies to run, comma-separated', parsePolicies, [...POLICY_NAMES])
@@ -25,5 +27,6 @@ export function addPolicyComparisonOptions (command: Command, outDir: string): C
     .option('--out <dir>', 'report folder', outDir)
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
     .option('--no-progress', 'no progress messages on stderr')
+    .option('--no-verify', 'do not verify answers (by default tessera checks every answer against its peer\'s device model, see docs/verification.md)')
     .addOption(dashboardOption())
 }

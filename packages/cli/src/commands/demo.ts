@@ -14,7 +14,8 @@ import type { RunResult } from '@tessera/coordinator'
 import { openScenario, scenarioRunOptions } from '@tessera/sim'
 import { latencyQuantiles, throughputSeries } from '@tessera/coordinator'
 import { applyOverrides, loadScenario } from '@tessera/sim'
-import type { Scenario } from '@tessera/sim'
+import type { LocalNetwork, Scenario } from '@tessera/sim'
+import { detectionOf } from '@tessera/sim'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import { THROUGHPUT_BUCKET_MS, THROUGHPUT_WINDOW_MS } from '@tessera/coordinator'
 import { DISCOVERABLE_PEERS_RANGE, REQUESTS_RANGE } from './constants.js'
@@ -45,6 +46,10 @@ export interface DemoPolicyRow {
   resourceUtilisation: number
   accuracy: number | null
   requestsLost: number
+  /** Peers verification flagged (null: the run did not verify, as for the baselines). */
+  flagged: number | null
+  /** Flagged peers that tell no lie (every flagged peer, in a scenario without liars; null: no verification). */
+  falseAlarms: number | null
 }
 
 /** The `--json` document. */
@@ -75,13 +80,19 @@ export function registerDemoCommand (program: Command): void {
     })
 }
 
+/** tessera verifies by default, with a secret from the scenario seed so that a demo repeats; `--no-verify`: none. */
+function verifyOf (opts: DemoCommandOptions, scenario: Scenario, policy: string): false | { secret: string } {
+  return opts.verify && policy === 'tessera' ? { secret: `${scenario.seed}/verify` } : false
+}
+
 function finite (x: number): number | null {
   return Number.isFinite(x) ? x : null
 }
 
 
-function rowOf (result: RunResult): DemoPolicyRow {
+function rowOf (result: RunResult, net: Pick<LocalNetwork, 'lieLogs' | 'nodeIdOf'>): DemoPolicyRow {
   const m = result.metrics
+  const detection = detectionOf({ lieLogs: net.lieLogs, flagged: result.verification?.flagged, nodeIdOf: net.nodeIdOf, startMs: result.recorder.startMs })
   return {
     policy: result.policy,
     throughputRps: roundTo(m.throughputRps, 2),
@@ -90,16 +101,19 @@ function rowOf (result: RunResult): DemoPolicyRow {
     memoryUtilisation: roundTo(m.memoryUtilisation, 4),
     resourceUtilisation: roundTo(m.resourceUtilisation, 4),
     accuracy: finite(roundTo(m.accuracy, 4)),
-    requestsLost: m.requestsLost
+    requestsLost: m.requestsLost,
+    flagged: detection.flagged,
+    falseAlarms: detection.falseAlarms
   }
 }
 
 function resultsTable (rows: DemoPolicyRow[]): ReportTable {
   return {
-    columns: ['policy', 'throughput (req/s)', 'latency p50 (ms)', 'latency p95 (ms)', 'memory util.', 'resource util.', 'accuracy', 'lost'],
+    columns: ['policy', 'throughput (req/s)', 'latency p50 (ms)', 'latency p95 (ms)', 'memory util.', 'resource util.', 'accuracy', 'lost', 'flagged'],
     rows: rows.map((r) => [r.policy, r.throughputRps.toFixed(1), r.latencyP50Ms.toFixed(1), r.latencyP95Ms.toFixed(1),
-      formatPercent(r.memoryUtilisation), formatPercent(r.resourceUtilisation), r.accuracy === null ? '—' : formatPercent(r.accuracy), String(r.requestsLost)]),
-    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right']
+      formatPercent(r.memoryUtilisation), formatPercent(r.resourceUtilisation), r.accuracy === null ? '—' : formatPercent(r.accuracy), String(r.requestsLost),
+      r.flagged === null ? '—' : String(r.flagged)]),
+    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']
   }
 }
 
@@ -160,18 +174,18 @@ async function runDemo (opts: DemoCommandOptions, dashboard: Dashboard | undefin
   try {
     for (const policy of opts.policies) {
       const t0 = performance.now()
-      const result = await trackRun(dashboard, coordinator.run({ ...scenarioRunOptions(scenario, workload, policy), requests: scenario.requests, runId: `${scenario.seed}/${policy}`, ...dashboardRunOptions(dashboard) }))
+      const result = await trackRun(dashboard, coordinator.run({ ...scenarioRunOptions(scenario, workload, policy), requests: scenario.requests, runId: `${scenario.seed}/${policy}`, verify: verifyOf(opts, scenario, policy), ...dashboardRunOptions(dashboard) }))
       runMs[policy] = roundTo(performance.now() - t0, 1)
       results.push(result)
       const m = result.metrics
-      say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}, failed calls ${m.failedCalls}, re-placements ${m.replacements}${result.errors.length > 0 ? ` (${describeRunError(result.errors[0])})` : ''}`)
+      say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}, failed calls ${m.failedCalls}, re-placements ${m.replacements}, flagged ${result.verification?.flagged.length ?? '—'}${result.errors.length > 0 ? ` (${describeRunError(result.errors[0])})` : ''}`)
     }
     // The picture shows the network as the last run left it, before it stops.
     if (dashboard !== undefined) await saveDashboardScreenshot(dashboard, opts.out, say)
   } finally {
     await session.stop()
   }
-  const rows = results.map(rowOf)
+  const rows = results.map((r) => rowOf(r, session.net))
   const doc: DemoJson = {
     scenario: scenario.name,
     seed: scenario.seed,

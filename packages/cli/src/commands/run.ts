@@ -77,6 +77,8 @@ interface RunCommandOptions {
   cacheDir: string
   dataDir: string
   json: boolean
+  /** `--no-verify` sets it false. */
+  verify: boolean
   dashboard?: number
 }
 
@@ -95,6 +97,7 @@ export function registerRunCommand (program: Command): void {
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
     .option('--data-dir <dir>', 'where the coordinator keeps its key: the same key, the same PeerId, so the shards it programs stay its own across restarts (one directory per concurrent run)', join(defaultDataDir(), 'coordinator'))
     .option('--json', 'print the metrics as one JSON object on stdout', false)
+    .option('--no-verify', 'do not verify answers (by default tessera checks every answer against its peer\'s device model, see docs/verification.md)')
     .addOption(dashboardOption())
     .action(async (opts: RunCommandOptions) => {
       await withDashboard(opts.dashboard, 'run', `tessera run --policy ${opts.policy}`, async (dashboard) => { await runJob(opts, dashboard) })
@@ -122,8 +125,10 @@ async function runJob (opts: RunCommandOptions, dashboard: Dashboard | undefined
       batchSize: opts.batch,
       batchesInFlight: opts.inFlight,
       seed: opts.seed,
+      ...(opts.verify ? {} : { verify: false }),
       ...dashboardRunOptions(dashboard)
     }))
+    const v = result.verification
     const m = result.metrics
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({
@@ -145,6 +150,8 @@ async function runJob (opts: RunCommandOptions, dashboard: Dashboard | undefined
         replacements: m.replacements,
         durationMs: m.durationMs,
         discoveryMs,
+        // Null when the run did not verify answers (--no-verify, or a baseline policy).
+        verification: v === undefined ? null : { checks: v.checks, rejected: v.rejected, replications: v.replications, replicaMismatches: v.replicaMismatches, flagged: v.flagged },
         placement: summarizeRunPeers(coordinator.targets(), result.placement, m.callsByPeer, (peerId) => pathOfConnections(node.libp2p.getConnections(peerIdFromString(peerId))))
       })}\n`)
     } else {
@@ -155,7 +162,9 @@ async function runJob (opts: RunCommandOptions, dashboard: Dashboard | undefined
           ['throughput', `${m.throughputRps.toFixed(1)} req/s`], ['shard latency p50', `${m.latencyP50Ms.toFixed(1)} ms`], ['shard latency p95', `${m.latencyP95Ms.toFixed(1)} ms`],
           ['memory utilisation', formatPercent(m.memoryUtilisation)], ['resource utilisation', formatPercent(m.resourceUtilisation)],
           ['MNIST subset accuracy', Number.isFinite(m.accuracy) ? formatPercent(m.accuracy) : '—'], ['float32 accuracy', formatPercent(workload.floatAccuracy)],
-          ['requests lost', String(m.requestsLost)], ['requests duplicated', String(m.requestsDuplicated)], ['failed shard calls', String(m.failedCalls)], ['re-placements', String(m.replacements)]
+          ['requests lost', String(m.requestsLost)], ['requests duplicated', String(m.requestsDuplicated)], ['failed shard calls', String(m.failedCalls)], ['re-placements', String(m.replacements)],
+          ['answers checked', v === undefined ? 'verification off' : `${v.checks} (${v.rejected} rejected)`],
+          ['peers flagged', v === undefined ? '—' : v.flagged.length === 0 ? '0' : v.flagged.map((f) => `${f.peerId.slice(-8)} (${f.reason})`).join(', ')]
         ],
         align: ['left', 'left']
       }))

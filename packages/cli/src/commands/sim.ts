@@ -14,7 +14,7 @@ import { describeRunError, describeUploadFailure, latencySeries, throughputSerie
 import { applyOverrides, loadScenario } from '@tessera/sim'
 import type { Scenario } from '@tessera/sim'
 import { disruptionOf, simRowOf, simulatePolicy } from '@tessera/sim'
-import type { SimPolicyRow, SimulateInit, SimulationRun } from '@tessera/sim'
+import type { SimPolicyRow, SimRowComparisons, SimulateInit, SimulationRun } from '@tessera/sim'
 import { RECOVERY_BASELINE_MS, RECOVERY_WINDOW_MS } from '@tessera/sim'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import { integerIn } from './options.js'
@@ -77,14 +77,25 @@ export function registerSimCommand (program: Command): void {
 
 function resultsTable (rows: SimPolicyRow[], runs: SimulationRun[]): ReportTable {
   return {
-    columns: ['policy', 'throughput (req/s)', 'latency p95 (ms)', 'lost', 'duplicated', 'recovery', 'migrations', 'replications', 're-placements', 'evictions'],
+    columns: ['policy', 'throughput (req/s)', 'latency p95 (ms)', 'lost', 'duplicated', 'recovery', 'migrations', 'replications', 're-placements', 'evictions', 'flagged'],
     rows: rows.map((r, i) => {
       const count = (type: ReconfigureEvent['type']): string => String(runs[i].result.events.filter((e) => e.type === type).length)
       return [r.policy, r.throughputRps.toFixed(1), r.latencyP95Ms.toFixed(1), String(r.requestsLost), String(r.requestsDuplicated),
         r.recoveryMs === null ? (disruptionOf(runs[i]) === undefined ? '—' : 'never') : `${(r.recoveryMs / 1000).toFixed(2)} s`,
-        r.migrations.toString(), count('replicate'), String(runs[i].result.metrics.replacements), count('evict')]
+        r.migrations.toString(), count('replicate'), String(runs[i].result.metrics.replacements), count('evict'), r.flagged === null ? '—' : String(r.flagged)]
     }),
-    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']
+    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']
+  }
+}
+
+/** The verification figures of a scenario with liars (docs/metrics.md). */
+function liarsTable (rows: SimPolicyRow[]): ReportTable {
+  const show = (x: number | null | undefined, unit = ''): string => x === null || x === undefined ? '—' : `${x}${unit}`
+  return {
+    columns: ['policy', 'cheaters', 'detected', 'detection p50', 'false alarms', 'wrong answers', 'verification overhead'],
+    rows: rows.map((r) => [r.policy, show(r.cheaters), show(r.cheatersDetected), show(r.detectionMsP50, ' ms'), show(r.falseAlarms), show(r.wrongAnswers),
+      r.verificationOverhead === null || r.verificationOverhead === undefined ? '—' : `${(r.verificationOverhead * 100).toFixed(1)} %`]),
+    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right']
   }
 }
 
@@ -132,6 +143,13 @@ function reportSections (scenario: Scenario, rows: SimPolicyRow[], runs: Simulat
       ]
     },
     { heading: 'Results', table: resultsTable(rows, runs) },
+    ...(rows.some((r) => r.cheaters !== undefined)
+      ? [{
+          heading: 'Verification against liars',
+          text: 'Detection counts from each liar\'s first lie to its flag; wrong answers compare each request\'s predicted class with the same request through the same network with every node honest; the overhead compares the steady phase (second half) with the same policy run without verification.',
+          table: liarsTable(rows)
+        }]
+      : []),
     everyPolicy('Throughput over time', `Requests answered per second (trailing ${SERIES_WINDOW_MS / 1000} s), every policy; the scenario's events are marked.`,
       longest(throughput), 'requests/s', (i) => throughput[i].rps),
     everyPolicy('Shard-call latency p95 over time', `p95 of the shard calls that ended in each ${(SERIES_BUCKET_MS * 2) / 1000} s, every policy.`,
@@ -185,21 +203,40 @@ function simDashboardHooks (dashboard: Dashboard | undefined): Pick<SimulateInit
   }
 }
 
+/** Runs one policy in a variant of the scenario (verification off, or every node honest). */
+type SimulateVariant = (policy: string, variant: Pick<SimulateInit, 'verify' | 'honest'>, label: string) => Promise<SimulationRun>
+
+/**
+ * With liars in the scenario, the runs the verification figures compare with (docs/metrics.md): one honest
+ * reference run (tessera, every node honest), the reference of every policy's wrongAnswers; and each verified run
+ * again without verification, for its overhead.
+ */
+async function liarComparisons (scenario: Scenario, runs: SimulationRun[], simulate: SimulateVariant): Promise<Map<SimulationRun, SimRowComparisons>> {
+  const comparisons = new Map<SimulationRun, SimRowComparisons>()
+  if (!scenario.nodes.some((n) => n.lie !== undefined) || runs.length === 0) return comparisons
+  const reference = await simulate('tessera', { honest: true }, 'reference (every node honest)')
+  for (const run of runs) {
+    const unverified = run.result.verification === undefined ? undefined : await simulate(run.policy, { verify: false }, `${run.policy} without verification`)
+    comparisons.set(run, { reference, ...(unverified !== undefined ? { unverified } : {}) })
+  }
+  return comparisons
+}
+
 async function runSim (opts: SimCommandOptions, dashboard: Dashboard | undefined): Promise<void> {
   const say = (line: string): void => { if (opts.progress && !opts.json) process.stderr.write(`${line}\n`) }
   const scenario = applyOverrides(loadScenario(opts.scenario), { seed: opts.seed })
   const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: scenario.seed })
   say(`scenario ${scenario.name} (seed ${scenario.seed}): ${scenario.nodes.length} nodes, ${(scenario.durationMs ?? 0) / 1000} s per policy, policies ${opts.policies.join(', ')}`)
-  const runs: SimulationRun[] = []
-  for (const policy of opts.policies) {
-    say(`${policy}: starting a fresh network`)
+  const simulate = async (policy: string, variant: Pick<SimulateInit, 'verify' | 'honest'>, label: string): Promise<SimulationRun> => {
+    say(`${label}: starting a fresh network`)
     const run = await simulatePolicy({
       scenario,
       policy,
       workload,
+      ...variant,
       onPhase: (phase) => {
         say(`  ${phase}`)
-        dashboard?.notice('info', `${policy}: ${phase}`)
+        dashboard?.notice('info', `${label}: ${phase}`)
       },
       onReconfigureEvent: (e) => {
         dashboard?.hooks.onReconfigureEvent(e)
@@ -211,11 +248,17 @@ async function runSim (opts: SimCommandOptions, dashboard: Dashboard | undefined
       throw err
     })
     dashboard?.runFinished(run.result)
+    return run
+  }
+  const runs: SimulationRun[] = []
+  for (const policy of opts.policies) {
+    const run = await simulate(policy, opts.verify ? {} : { verify: false }, policy)
     runs.push(run)
     const row = simRowOf(run)
-    say(`${policy}: ${row.throughputRps.toFixed(1)} req/s, p95 ${row.latencyP95Ms.toFixed(1)} ms, lost ${row.requestsLost}, duplicated ${row.requestsDuplicated}, recovery ${row.recoveryMs === null ? 'never/none' : `${row.recoveryMs} ms`}, migrations ${row.migrations}`)
+    say(`${policy}: ${row.throughputRps.toFixed(1)} req/s, p95 ${row.latencyP95Ms.toFixed(1)} ms, lost ${row.requestsLost}, duplicated ${row.requestsDuplicated}, recovery ${row.recoveryMs === null ? 'never/none' : `${row.recoveryMs} ms`}, migrations ${row.migrations}, flagged ${row.flagged ?? '—'}`)
   }
-  const rows = runs.map(simRowOf)
+  const comparisons = await liarComparisons(scenario, runs, simulate)
+  const rows = runs.map((run) => simRowOf(run, comparisons.get(run) ?? {}))
   const doc: SimJson = { scenario: scenario.name, seed: scenario.seed, policies: rows }
   await mkdir(opts.out, { recursive: true })
   const jsonPath = join(opts.out, `${scenario.name}.json`)

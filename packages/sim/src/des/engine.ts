@@ -196,7 +196,7 @@ function placeAndProgram (r: ScenarioRun, done: () => void): void {
   if (placement.unplaced.length > 0) throw new InvalidDesOptionError(`${init.policy} left ${placement.unplaced.length} shard(s) unplaced`)
   for (const spec of shards) {
     const w = plan.weights.get(spec.id)
-    c.shards.set(spec.id, { spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
+    c.shards.set(spec.id, { spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], quarantined: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
   }
   programPlacement(c, placement.assignments, done)
 }

@@ -14,7 +14,8 @@ export function desRecoveryMs (run: DesRun): number | null {
 
 /** A simulated run's row, in the loopback row's shape. */
 export function desRowOf (run: DesRun): SimPolicyRow {
-  return policyRowOf({ ...run, answeredAtMs: run.recorder.answeredAtMs })
+  // The simulator's peers are modelled and answer nothing to verify.
+  return policyRowOf({ ...run, answeredAtMs: run.recorder.answeredAtMs }, { flagged: null, falseAlarms: null })
 }
 
 /** One line of the validation table. */

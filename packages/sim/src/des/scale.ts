@@ -209,7 +209,7 @@ function placeJob (jobs: ScaleJobs, c: DesCoordinator): void {
   const plan = planJob(jobs.job, c.views(), jobs.policy, { batch: jobs.spec.jobs.batchSize })
   const placement = c.policy.place({ shards: plan.shards, peers: plan.candidates, nowMs: c.now(), rng: c.rng })
   for (const s of plan.shards) {
-    c.shards.set(s.id, { spec: s, blocks: plan.blocks.get(s.id) ?? [], rows: s.geometry.rows, cols: s.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
+    c.shards.set(s.id, { spec: s, blocks: plan.blocks.get(s.id) ?? [], rows: s.geometry.rows, cols: s.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], quarantined: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
   }
   let uploads = 0
   for (const [shardId, peerIds] of placement.assignments) {

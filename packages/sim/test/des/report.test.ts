@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { validationRowOf } from '../../src/des/report.js'
 import type { SimPolicyRow } from '../../src/sim-row.js'
 
-const row = (throughputRps: number, latencyP95Ms: number, recoveryMs: number | null): SimPolicyRow => ({ policy: 'tessera', throughputRps, latencyP95Ms, requestsLost: 0, requestsDuplicated: 0, recoveryMs, migrations: 0 })
+const row = (throughputRps: number, latencyP95Ms: number, recoveryMs: number | null): SimPolicyRow => ({ policy: 'tessera', throughputRps, latencyP95Ms, requestsLost: 0, requestsDuplicated: 0, recoveryMs, migrations: 0, flagged: null, falseAlarms: null })
 
 describe('validationRowOf', () => {
   it('checks throughput and p95 within 10% and recovery within 1 s of the real run', () => {
