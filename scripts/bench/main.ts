@@ -5,12 +5,14 @@
 import { Command } from 'commander'
 import { registerKernelCommand } from './kernel.js'
 import { registerNetworkCommand } from './network.js'
+import { registerNodeCommand } from './node.js'
 import { registerPlannerCommand } from './planner.js'
 
 /** One entry per benchmark subcommand; a new benchmark adds its register function here. */
 const SUBCOMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerKernelCommand,
   registerNetworkCommand,
+  registerNodeCommand,
   registerPlannerCommand
 ]
 

@@ -12,6 +12,8 @@ export interface ResolvedNodeOptions {
   network: NetworkMode
   serve: boolean
   tiles: number
+  /** Executor worker threads. */
+  maxCpu: number
   /** The device of the tile pool; absent on a client-only node. */
   profile?: DeviceProfile
 }
@@ -42,10 +44,11 @@ export function resolveNodeOptions (init: TesseraNodeInit): ResolvedNodeOptions 
   if (network !== 'local' && network !== 'public') throw new InvalidNodeOptionError(`network must be local or public, got ${String(network)}`)
   const serve = init.serve ?? true
   const tiles = checkPositiveInt(init.tiles ?? DEFAULT_TILES, 'tiles')
+  const maxCpu = checkPositiveInt(init.maxCpu ?? 1, 'maxCpu')
   for (const [value, what] of [[init.recordTtlMs, 'recordTtlMs'], [init.recordRefreshMs, 'recordRefreshMs'], [init.metricsIntervalMs, 'metricsIntervalMs'],
     [init.redialIntervalMs, 'redialIntervalMs'], [init.dhtTimeoutMs, 'dhtTimeoutMs']] as const) {
     checkPositiveMs(value, what)
   }
   if (init.emulatedMacsPerSecond !== undefined) checkEmulatedRate(init.emulatedMacsPerSecond)
-  return { network, serve, tiles, profile: serve ? resolveProfile(init.device) : undefined }
+  return { network, serve, tiles, maxCpu, profile: serve ? resolveProfile(init.device) : undefined }
 }

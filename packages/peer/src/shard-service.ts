@@ -8,7 +8,7 @@ import {
   decodeShardRequest, encodeShardReply, toErrorReply
 } from '@tessera/wire'
 import { NodeNotStartedError } from './errors.js'
-import type { WorkerExecutor } from './executor/worker-executor.js'
+import type { NodeExecutor } from './executor/node-executor.js'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { ExecuteRequest, ProgramBeginRequest, ShardReply, ShardRequest } from '@tessera/wire'
@@ -43,7 +43,7 @@ interface ReplyContext {
  */
 export class ShardService {
   private readonly node: Libp2p
-  private readonly executor: WorkerExecutor
+  private readonly executor: NodeExecutor
   private readonly maxInFlightPerPeer: number
   private readonly idleTimeoutMs: number
   private readonly programTimeoutMs: number
@@ -52,7 +52,7 @@ export class ShardService {
   private inFlightTotal = 0
   private readonly onExecute?: ExecuteObserver
 
-  constructor (node: Libp2p, executor: WorkerExecutor, init: ShardServiceInit = {}, onExecute?: ExecuteObserver) {
+  constructor (node: Libp2p, executor: NodeExecutor, init: ShardServiceInit = {}, onExecute?: ExecuteObserver) {
     this.node = node
     this.executor = executor
     this.maxInFlightPerPeer = init.maxInFlightPerPeer ?? MAX_IN_FLIGHT_PER_PEER

@@ -8,13 +8,15 @@ import {
 } from './constants.js'
 import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
 import { NodeNotStartedError } from './errors.js'
-import { WorkerExecutor } from './executor/worker-executor.js'
+import { ExecutorPool } from './executor/executor-pool.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { createTesseraLibp2p } from './libp2p.js'
 import { LoadWindow } from './load-window.js'
 import { MetricsService } from './metrics-service.js'
 import { resolveNodeOptions } from './node-options.js'
 import { classifyNat, inferReachability, NatClassifier, natClassifierComponents } from './reachability.js'
+import { startRecordChangeWatch } from './record-change-watch.js'
+import { listensOnCircuit, RelayFinder, relayFinderComponents } from './relay-finder.js'
 import { ShardClient } from './shard-client.js'
 import { ShardService } from './shard-service.js'
 import { openStorage } from './storage.js'
@@ -24,9 +26,12 @@ import type { BootstrapRedial } from './bootstrap-redial.js'
 import type { CapacitySnapshot, PublishResult } from './capacity-publisher.js'
 import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
 import type { KernelChoice } from './executor/messages.js'
+import type { NodeExecutor } from './executor/node-executor.js'
 import type { NetworkMode, RelayLimits, TesseraLibp2p } from './libp2p.js'
 import type { PeerSample } from './metrics-service.js'
 import type { ResolvedNodeOptions } from './node-options.js'
+import type { RecordChangeWatch } from './record-change-watch.js'
+import type { RelayFinderInit } from './relay-finder.js'
 import type { ShardClientInit } from './shard-client.js'
 import type { ShardServiceInit } from './shard-service.js'
 import type { NodeStorage } from './storage.js'
@@ -66,6 +71,11 @@ export interface TesseraNodeInit {
    */
   holePunch?: TcpHolePunchInit | false
   /**
+   * How a serving node on a public network that was given no `/p2p-circuit` listen address finds out it is private
+   * and reserves on relays it finds (default on); `false` turns the search off.
+   */
+  relaySearch?: RelayFinderInit | false
+  /**
    * Run a tile pool and serve shards (default true). `false` gives a client-only node (e.g. `tessera peers`):
    * no executor, no shard service, no capacity record.
    */
@@ -74,6 +84,11 @@ export interface TesseraNodeInit {
   device?: PresetName | DeviceProfile
   /** Tiles in the pool (default 32). */
   tiles?: number
+  /**
+   * Executor worker threads (cores) the tiles and shards are spread over (default 1; the CLI's default is all cores
+   * but one).
+   */
+  maxCpu?: number
   /** MVM kernel of the pool (default WASM SIMD where available). */
   kernel?: KernelChoice
   /** Benchmark the kernel at start to seed the advertised throughput (default true). */
@@ -108,7 +123,7 @@ export interface TesseraNode {
   readonly libp2p: TesseraLibp2p
   readonly network: NetworkMode
   /** The tile pool executor (absent on a client-only node). */
-  readonly executor?: WorkerExecutor
+  readonly executor?: NodeExecutor
   /** Short-term metrics received from peers and pushed to them (absent on a client-only node). */
   readonly metrics?: MetricsService
   /** The DHT validator of capacity records (also used on reads). */
@@ -163,7 +178,7 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
   const privateKey = init.privateKey ?? (init.dataDir != null ? await loadOrCreateIdentity(init.dataDir) : await generateKeyPair('Ed25519'))
   const storage = await openStorage(init.dataDir)
   let libp2p: TesseraLibp2p | undefined
-  let executor: WorkerExecutor | undefined
+  let executor: NodeExecutor | undefined
   try {
     libp2p = await createTesseraLibp2p({
       privateKey,
@@ -180,7 +195,7 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
       dhtSelectors: { [DHT_NAMESPACE]: capacityRecordSelector }
     })
     if (serve && profile != null) {
-      executor = await WorkerExecutor.start({ profile, tiles: options.tiles, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
+      executor = await ExecutorPool.start({ profile, tiles: options.tiles, threads: options.maxCpu, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
     }
     await libp2p.start()
   } catch (err) {
@@ -208,7 +223,7 @@ interface NodeContext {
   init: TesseraNodeInit
   options: ResolvedNodeOptions
   libp2p: TesseraLibp2p
-  executor?: WorkerExecutor
+  executor?: NodeExecutor
   storage: NodeStorage
   validator: CapacityRecordValidator
   privateKey: PrivateKey
@@ -222,6 +237,8 @@ interface NodeServices {
   metrics?: MetricsService
   publisher?: CapacityPublisher
   redial?: BootstrapRedial
+  relayFinder?: RelayFinder
+  recordWatch?: RecordChangeWatch
 }
 
 /** Reachability and NAT kind as the node's capacity record reports them. */
@@ -246,6 +263,7 @@ async function startNode (ctx: NodeContext): Promise<TesseraNode> {
   }
   try {
     services.natClassifier?.start(libp2p.getConnections())
+    services.relayFinder?.start()
     if (executor != null) await startServing(ctx, executor, services, { events, window, nat, metricsSample, metricsIntervalMs })
     services.redial = startBootstrapRedial(libp2p, init.bootstrap ?? [], { intervalMs: init.redialIntervalMs ?? DEFAULT_REDIAL_INTERVAL_MS })
   } catch (err) {
@@ -261,9 +279,26 @@ function natView (ctx: NodeContext, services: NodeServices): NatView {
   const { network } = ctx.options
   const classifierComponents = network === 'public' ? natClassifierComponents(libp2p) : undefined
   if (classifierComponents !== undefined) services.natClassifier = new NatClassifier(classifierComponents)
-  const reachability = (): Reachability => inferReachability(libp2p.getMultiaddrs(), network)
+  services.relayFinder = relayFinderFor(ctx, services)
+  const reachability = (): Reachability => {
+    const inferred = inferReachability(libp2p.getMultiaddrs(), network)
+    // Private from the moment the node decided to look for relays, not only once a reservation holds.
+    return inferred === 'unknown' && services.relayFinder?.reachability() === 'private' ? 'private' : inferred
+  }
   const natKind = (): NatKind => network === 'local' ? 'none' : classifyNat(reachability(), services.natClassifier?.mapping())
   return { reachability, natKind }
+}
+
+/**
+ * The relay search of a serving node on a public network with no circuit address of its own; a relay server, a
+ * client-only node (which dials out and needs no reservation) and a node told where to reserve have none.
+ */
+function relayFinderFor (ctx: NodeContext, services: NodeServices): RelayFinder | undefined {
+  const { init, options, libp2p } = ctx
+  if (options.network !== 'public' || !options.serve || init.relayServer === true || init.relaySearch === false) return undefined
+  if (listensOnCircuit(init.listen ?? [])) return undefined
+  const components = relayFinderComponents(libp2p, () => services.natClassifier?.mapping(), ctx.now)
+  return components === undefined ? undefined : new RelayFinder(components, init.relaySearch ?? {})
 }
 
 /** This node's short-term load sample, as pushed to its peers. */
@@ -286,7 +321,7 @@ function metricsSampler (ctx: NodeContext, services: NodeServices, window: LoadW
 }
 
 /** What a serving node advertises in its capacity record now. */
-function capacitySnapshot (ctx: NodeContext, executor: WorkerExecutor, nat: NatView): () => CapacitySnapshot {
+function capacitySnapshot (ctx: NodeContext, executor: NodeExecutor, nat: NatView): () => CapacitySnapshot {
   return () => {
     const status = executor.cachedStatus()
     const { profile } = executor
@@ -312,7 +347,7 @@ interface ServingHooks {
 }
 
 /** Starts what only a serving node runs: the shard service, the metrics push and the capacity record's refresh. */
-async function startServing (ctx: NodeContext, executor: WorkerExecutor, services: NodeServices, hooks: ServingHooks): Promise<void> {
+async function startServing (ctx: NodeContext, executor: NodeExecutor, services: NodeServices, hooks: ServingHooks): Promise<void> {
   const { init, libp2p, now } = ctx
   const { events } = hooks
   services.shardService = new ShardService(libp2p, executor, init.shard, (wallMs) => { hooks.window.record(now(), wallMs) })
@@ -332,6 +367,12 @@ async function startServing (ctx: NodeContext, executor: WorkerExecutor, service
     onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
   }, { ttlMs: init.recordTtlMs, refreshMs: init.recordRefreshMs, dhtTimeoutMs: init.dhtTimeoutMs, now })
   services.publisher.start()
+  const publisher = services.publisher
+  const nat = hooks.nat
+  services.recordWatch = startRecordChangeWatch({
+    key: () => JSON.stringify([nat.reachability(), nat.natKind(), libp2p.getMultiaddrs().map((ma) => ma.toString()).sort()]),
+    publish: async () => await publisher.publishFresh()
+  })
 }
 
 /**
@@ -341,6 +382,8 @@ async function startServing (ctx: NodeContext, executor: WorkerExecutor, service
 async function stopNode (ctx: NodeContext, services: NodeServices): Promise<void> {
   services.redial?.stop()
   services.natClassifier?.stop()
+  services.relayFinder?.stop()
+  services.recordWatch?.stop()
   services.publisher?.stop()
   await releaseQuietly('the metrics service', async () => { await services.metrics?.stop() })
   await releaseQuietly('the shard service', async () => { await services.shardService?.stop() })
