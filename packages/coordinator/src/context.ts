@@ -350,11 +350,14 @@ export class RunContext {
    */
   readonly abandoned: Array<{ peerId: string, remoteId: string }> = []
 
-  /** Marks a peer as gone for this run: it loses every shard copy it held. */
-  markDead (peerId: string): void {
+  /**
+   * Marks a peer as gone for this run: it loses every shard copy it held. A peer that said it is leaving (its
+   * record, or a `LEAVING` reply) is not counted as a failure.
+   */
+  markDead (peerId: string, reason: 'failed' | 'leaving' = 'failed'): void {
     if (this.dead.has(peerId)) return
     this.dead.add(peerId)
-    this.recorder.peerFailures++
+    if (reason === 'failed') this.recorder.peerFailures++
     const nowMs = this.now()
     for (const shard of this.shards.values()) {
       removeCopy(shard, peerId)

@@ -281,7 +281,7 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
         const left = deadline - now()
         const found = await node.discoverPeers({ timeoutMs: Math.max(1, Math.min(DISCOVERY_ROUND_MS, left)) }).catch(() => [])
         records = Math.max(records, found.length)
-        const fresh = found.map((f) => f.record).filter((r) => r.tilesTotal > 0 && !targets.has(r.peerId))
+        const fresh = found.map((f) => f.record).filter((r) => r.tilesTotal > 0 && r.leaving !== true && !targets.has(r.peerId))
         const connected = await Promise.allSettled(fresh.map(async (record) => await connectPeer(node.libp2p, record)))
         for (const c of connected) {
           if (c.status === 'fulfilled') {
@@ -326,7 +326,13 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
         tilesTaken,
         discover: async () => {
           const found = await node.discoverPeers({ timeoutMs: DISCOVERY_ROUND_MS }).catch(() => [])
-          const fresh = found.map((f) => f.record).filter((r) => r.tilesTotal > 0 && !targets.has(r.peerId))
+          for (const { record } of found) {
+            // A peer publishing that it leaves: its copies are re-placed now, before it goes, and it takes no more.
+            if (record.leaving !== true || !targets.has(record.peerId)) continue
+            targets.delete(record.peerId)
+            ctx.markDead(record.peerId, 'leaving')
+          }
+          const fresh = found.map((f) => f.record).filter((r) => r.tilesTotal > 0 && r.leaving !== true && !targets.has(r.peerId))
           const connected = await Promise.allSettled(fresh.map(async (record) => await connectPeer(node.libp2p, record)))
           const added: PeerTarget[] = []
           for (const c of connected) {

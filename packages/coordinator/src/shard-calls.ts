@@ -7,7 +7,7 @@
  * and while no peer can take it the call waits and looks for peers again, up to the batch deadline. Every call is
  * observed into both memories.
  */
-import { BusyError, RequestTimeoutError } from '@tessera/wire'
+import { BusyError, PeerLeavingError, RequestTimeoutError } from '@tessera/wire'
 import type { RunContext, ShardState } from './context.js'
 import { removeCopy, sleep } from './context.js'
 import { BUSY_RETRY_DELAY_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS } from './constants.js'
@@ -32,7 +32,8 @@ function copyUnusable (err: unknown): boolean {
  */
 export function peerFailed (err: unknown): boolean {
   const name = (err as { name?: string })?.name
-  return !(name === 'InsufficientCapacityError' || name === 'DeviceMismatchError' || name === 'DuplicateShardError' || name === 'LimitedConnectionRefusedError')
+  return !(name === 'InsufficientCapacityError' || name === 'DeviceMismatchError' || name === 'DuplicateShardError' || name === 'LimitedConnectionRefusedError' ||
+    err instanceof PeerLeavingError)
 }
 
 /**
@@ -87,7 +88,10 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
         continue
       }
       lastError = err
-      if (copyUnusable(err)) {
+      if (err instanceof PeerLeavingError) {
+        // The peer said it is leaving: every copy it holds goes, re-placed while it still finishes calls in flight.
+        ctx.markDead(peerId, 'leaving')
+      } else if (copyUnusable(err)) {
         removeCopy(shard, peerId)
         ctx.dropAllocation(shard, peerId, ctx.now())
       } else if (await ctx.recoverOrMarkDead(peerId)) {

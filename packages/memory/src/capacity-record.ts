@@ -50,6 +50,11 @@ export interface CapacityRecord {
   issuedAtMs: number
   /** After this instant (ms since the Unix epoch) validators reject the record. */
   expiresAtMs: number
+  /**
+   * The node is leaving: it drains its calls in flight and stops, so coordinators re-place its shards and place
+   * nothing new on it. Only present (true) while it leaves; records of nodes that predate the field lack it.
+   */
+  leaving?: boolean
 }
 
 const REACHABILITY_TO_PB: Record<Reachability, pb.Reachability> = {
@@ -146,6 +151,7 @@ export function checkCapacityRecord (record: CapacityRecord): CapacityRecord {
   const issuedAtMs = checkSafe(record.issuedAtMs, 'issued-at')
   const expiresAtMs = checkSafe(record.expiresAtMs, 'expiry')
   if (expiresAtMs < issuedAtMs) fail('expires before it was issued')
+  if (record.leaving !== undefined && typeof record.leaving !== 'boolean') fail('leaving must be a boolean')
   return {
     peerId,
     device: { preset, geometry: { rows, cols }, noiseLevel },
@@ -158,7 +164,8 @@ export function checkCapacityRecord (record: CapacityRecord): CapacityRecord {
     addresses,
     sequence,
     issuedAtMs,
-    expiresAtMs
+    expiresAtMs,
+    ...(record.leaving === true ? { leaving: true } : {})
   }
 }
 
@@ -177,7 +184,8 @@ export function encodeCapacityRecordBody (record: CapacityRecord): Uint8Array<Ar
     addresses: r.addresses,
     sequence: r.sequence,
     issuedAtMs: r.issuedAtMs,
-    expiresAtMs: r.expiresAtMs
+    expiresAtMs: r.expiresAtMs,
+    leaving: r.leaving === true
   })
 }
 
@@ -206,7 +214,8 @@ export function decodeCapacityRecordBody (body: Uint8Array): CapacityRecord {
     addresses: m.addresses,
     sequence: m.sequence,
     issuedAtMs: m.issuedAtMs,
-    expiresAtMs: m.expiresAtMs
+    expiresAtMs: m.expiresAtMs,
+    ...(m.leaving ? { leaving: true } : {})
   })
 }
 

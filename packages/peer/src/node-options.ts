@@ -3,6 +3,7 @@ import { PRESET_NAMES, createDeviceProfile } from '@tessera/crossbar'
 import { DEFAULT_DEVICE_PRESET, DEFAULT_TILES } from './constants.js'
 import { InvalidNodeOptionError } from './errors.js'
 import { checkEmulatedRate } from './executor/worker-executor.js'
+import { parseListenAddress } from './prometheus.js'
 import type { NetworkMode } from './libp2p.js'
 import type { TesseraNodeInit } from './tessera-node.js'
 import type { DeviceProfile, PresetName } from '@tessera/crossbar'
@@ -50,5 +51,6 @@ export function resolveNodeOptions (init: TesseraNodeInit): ResolvedNodeOptions 
     checkPositiveMs(value, what)
   }
   if (init.emulatedMacsPerSecond !== undefined) checkEmulatedRate(init.emulatedMacsPerSecond)
+  if (init.metricsListen !== undefined) parseListenAddress(init.metricsListen)
   return { network, serve, tiles, maxCpu, profile: serve ? resolveProfile(init.device) : undefined }
 }

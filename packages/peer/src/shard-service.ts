@@ -2,7 +2,7 @@ import { logger } from '@libp2p/logger'
 import { lpStream, UnexpectedEOFError } from '@libp2p/utils'
 import { isLibp2pError } from '@tessera/holepunch'
 import {
-  BusyError, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_STREAM_IDLE_TIMEOUT_MS, DeviceMismatchError, FLOAT32_BYTES,
+  BusyError, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_STREAM_IDLE_TIMEOUT_MS, DeviceMismatchError, FLOAT32_BYTES, PeerLeavingError,
   LimitedConnectionRefusedError, MAX_FRAME_SIZE_BYTES, MalformedMessageError, MAX_IN_FLIGHT_PER_PEER, MAX_INBOUND_SHARD_STREAMS,
   RequestTimeoutError, SHARD_PROTOCOL, ShapeMismatchError, UnexpectedMessageError, checkBatch, createProgramAssembler,
   decodeShardRequest, encodeShardReply, toErrorReply
@@ -17,6 +17,9 @@ const log = logger('tessera:peer:shard-service')
 
 /** lpStream's message when the stream ends where the next frame's length prefix would start. */
 const CLEAN_EOF = /after reading 0\/1 bytes/
+
+/** How often a leaving node looks whether its last stream has finished. */
+const DRAIN_POLL_MS = 50
 
 export interface ShardServiceInit {
   /** Concurrent shard streams served per peer; more get a BUSY reply (default MAX_IN_FLIGHT_PER_PEER). */
@@ -50,6 +53,7 @@ export class ShardService {
   private readonly inFlightByPeer = new Map<string, number>()
   private readonly streams = new Set<Stream>()
   private inFlightTotal = 0
+  private leaving = false
   private readonly onExecute?: ExecuteObserver
 
   constructor (node: Libp2p, executor: NodeExecutor, init: ShardServiceInit = {}, onExecute?: ExecuteObserver) {
@@ -78,6 +82,23 @@ export class ShardService {
   /** Shard streams being served right now, over all peers. */
   inFlight (): number {
     return this.inFlightTotal
+  }
+
+  /**
+   * From now on a stream that starts an upload or an execute is refused with `PeerLeavingError` (wire code
+   * `LEAVING`); streams already served go on, and status and release are still answered.
+   */
+  startLeaving (): void {
+    this.leaving = true
+  }
+
+  /** Resolves once no shard stream is served any more, or after `timeoutMs`; to whether every stream finished. */
+  async drained (timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    while (this.inFlightTotal > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_POLL_MS, deadline - Date.now())))
+    }
+    return this.inFlightTotal === 0
   }
 
   private async serve (stream: Stream, connection: Connection): Promise<void> {
@@ -114,6 +135,9 @@ export class ShardService {
 
   /** Serves the exchange a stream starts with. */
   private async dispatch (lp: LengthPrefixedStream, connection: Connection, first: ShardRequest, context: ReplyContext): Promise<void> {
+    if (this.leaving && (first.type === 'program-begin' || first.type === 'execute')) {
+      throw new PeerLeavingError('this node is leaving the network: it takes no new uploads or executes')
+    }
     switch (first.type) {
       case 'program-begin': await this.program(lp, connection, first); break
       case 'execute': await this.executeRun(lp, connection, first, context); break

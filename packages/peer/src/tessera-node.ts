@@ -10,13 +10,15 @@ import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } 
 import { NodeNotStartedError } from './errors.js'
 import { ExecutorPool } from './executor/executor-pool.js'
 import { loadOrCreateIdentity } from './identity.js'
+import { leaveGracefully } from './graceful-leave.js'
+import { NodeMetrics, startMetricsServer } from './prometheus.js'
 import { createTesseraLibp2p } from './libp2p.js'
 import { LoadWindow } from './load-window.js'
 import { MetricsService } from './metrics-service.js'
 import { resolveNodeOptions } from './node-options.js'
 import { classifyNat, inferReachability, NatClassifier, natClassifierComponents } from './reachability.js'
 import { startRecordChangeWatch } from './record-change-watch.js'
-import { listensOnCircuit, RelayFinder, relayFinderComponents } from './relay-finder.js'
+import { heldRelays, listensOnCircuit, RelayFinder, relayFinderComponents } from './relay-finder.js'
 import { ShardClient } from './shard-client.js'
 import { ShardService } from './shard-service.js'
 import { openStorage } from './storage.js'
@@ -25,6 +27,8 @@ import type { TcpHolePunchInit } from '@tessera/holepunch'
 import type { BootstrapRedial } from './bootstrap-redial.js'
 import type { CapacitySnapshot, PublishResult } from './capacity-publisher.js'
 import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
+import type { LeaveOptions, LeaveResult } from './graceful-leave.js'
+import type { MetricsServer, NodeMetricsSource } from './prometheus.js'
 import type { KernelChoice } from './executor/messages.js'
 import type { NodeExecutor } from './executor/node-executor.js'
 import type { NetworkMode, RelayLimits, TesseraLibp2p } from './libp2p.js'
@@ -37,6 +41,7 @@ import type { ShardServiceInit } from './shard-service.js'
 import type { NodeStorage } from './storage.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Datastore } from 'interface-datastore'
 import type { DeviceProfile, PresetName } from '@tessera/crossbar'
 import type { CapacityRecordValidator, NatKind, Reachability } from '@tessera/memory'
 import type { MetricsSample } from '@tessera/wire'
@@ -107,6 +112,11 @@ export interface TesseraNodeInit {
   redialIntervalMs?: number
   /** Shard service limits and timeouts. */
   shard?: ShardServiceInit
+  /**
+   * `host:port` to serve Prometheus metrics on (`GET /metrics`: libp2p's and tessera's, see `prometheus.ts`);
+   * port 0 picks a free one. Default: no metrics server.
+   */
+  metricsListen?: string
   /** Clock for records and their validation (default Date.now). */
   now?: () => number
 }
@@ -148,6 +158,17 @@ export interface TesseraNode {
   metricsSample(): MetricsSample
   addEventListener<K extends keyof TesseraNodeEvents>(type: K, listener: (evt: TesseraNodeEvents[K]) => void): void
   removeEventListener<K extends keyof TesseraNodeEvents>(type: K, listener: (evt: TesseraNodeEvents[K]) => void): void
+  /**
+   * Leaves the network cleanly: refuses new uploads and executes (`PeerLeavingError`), publishes a record with
+   * `leaving: true`, waits for the calls in flight (bounded), then stops. See `graceful-leave.ts`.
+   */
+  leave(options?: LeaveOptions): Promise<LeaveResult>
+  /** Whether the node is leaving or has left. */
+  isLeaving(): boolean
+  /** `host:port` of the Prometheus metrics server, when one runs. */
+  metricsAddress(): string | undefined
+  /** The node's datastore (LevelDB under the data dir): DHT records, and long-term memory kept by its user. */
+  readonly datastore: Datastore
   /** Stops services, libp2p, the executor worker and closes the datastore. Idempotent. */
   stop(): Promise<void>
 }
@@ -177,6 +198,7 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
 
   const privateKey = init.privateKey ?? (init.dataDir != null ? await loadOrCreateIdentity(init.dataDir) : await generateKeyPair('Ed25519'))
   const storage = await openStorage(init.dataDir)
+  const nodeMetrics = init.metricsListen !== undefined ? new NodeMetrics() : undefined
   let libp2p: TesseraLibp2p | undefined
   let executor: NodeExecutor | undefined
   try {
@@ -191,6 +213,7 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
       relayServer: init.relayServer,
       relayLimits: init.relayLimits,
       holePunch: init.holePunch,
+      ...(nodeMetrics !== undefined ? { metrics: nodeMetrics.libp2pMetrics() } : {}),
       dhtValidators: { [DHT_NAMESPACE]: validator },
       dhtSelectors: { [DHT_NAMESPACE]: capacityRecordSelector }
     })
@@ -206,7 +229,7 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
     await releaseQuietly('the datastore', async () => { await storage.close() })
     throw err
   }
-  return await startNode({ init, options, libp2p, executor, storage, validator, privateKey, now })
+  return await startNode({ init, options, libp2p, executor, storage, validator, privateKey, now, nodeMetrics })
 }
 
 /** Runs `release`, logging (not throwing) a failure: for clean-up on a path that already has an error to report. */
@@ -228,6 +251,10 @@ interface NodeContext {
   validator: CapacityRecordValidator
   privateKey: PrivateKey
   now: () => number
+  /** Set once the node starts leaving: its records say so. */
+  leaving?: boolean
+  /** The Prometheus registry, with `metricsListen`. */
+  nodeMetrics?: NodeMetrics
 }
 
 /** The node's long-running parts; each is set once started, so stopping after a partial start stops what ran. */
@@ -239,6 +266,7 @@ interface NodeServices {
   redial?: BootstrapRedial
   relayFinder?: RelayFinder
   recordWatch?: RecordChangeWatch
+  metricsServer?: MetricsServer
 }
 
 /** Reachability and NAT kind as the node's capacity record reports them. */
@@ -266,6 +294,10 @@ async function startNode (ctx: NodeContext): Promise<TesseraNode> {
     services.relayFinder?.start()
     if (executor != null) await startServing(ctx, executor, services, { events, window, nat, metricsSample, metricsIntervalMs })
     services.redial = startBootstrapRedial(libp2p, init.bootstrap ?? [], { intervalMs: init.redialIntervalMs ?? DEFAULT_REDIAL_INTERVAL_MS })
+    if (ctx.nodeMetrics !== undefined && init.metricsListen !== undefined) {
+      ctx.nodeMetrics.watch(metricsSource(ctx, services, nat))
+      services.metricsServer = await startMetricsServer(ctx.nodeMetrics.registry, init.metricsListen)
+    }
   } catch (err) {
     await releaseQuietly('the partly started node', stop)
     throw err
@@ -301,6 +333,25 @@ function relayFinderFor (ctx: NodeContext, services: NodeServices): RelayFinder 
   return components === undefined ? undefined : new RelayFinder(components, init.relaySearch ?? {})
 }
 
+/** What the Prometheus gauges read at each scrape. */
+function metricsSource (ctx: NodeContext, services: NodeServices, nat: NatView): NodeMetricsSource {
+  return {
+    tiles: () => {
+      const s = ctx.executor?.cachedStatus()
+      return { total: s?.tilesTotal ?? 0, free: s?.tilesFree ?? 0, shardsHeld: s?.shardsHeld ?? 0 }
+    },
+    queueDepth: () => ctx.executor?.queueDepth() ?? 0,
+    reservations: () => heldRelays(ctx.libp2p.getMultiaddrs()).size,
+    reachability: nat.reachability,
+    natKind: nat.natKind,
+    connections: () => {
+      const relayed = ctx.libp2p.getConnections().filter((c) => c.remoteAddr.getComponents().some((p) => p.name === 'p2p-circuit')).length
+      return { direct: ctx.libp2p.getConnections().length - relayed, relayed }
+    },
+    leaving: () => ctx.leaving === true
+  }
+}
+
 /** This node's short-term load sample, as pushed to its peers. */
 function metricsSampler (ctx: NodeContext, services: NodeServices, window: LoadWindow, metricsIntervalMs: number): () => MetricsSample {
   return () => {
@@ -333,7 +384,8 @@ function capacitySnapshot (ctx: NodeContext, executor: NodeExecutor, nat: NatVie
       queueDepth: executor.queueDepth(),
       reachability: nat.reachability(),
       natKind: nat.natKind(),
-      addresses: ctx.libp2p.getMultiaddrs().slice(0, 32).map((ma) => ma.toString())
+      addresses: ctx.libp2p.getMultiaddrs().slice(0, 32).map((ma) => ma.toString()),
+      ...(ctx.leaving === true ? { leaving: true } : {})
     }
   }
 }
@@ -350,7 +402,10 @@ interface ServingHooks {
 async function startServing (ctx: NodeContext, executor: NodeExecutor, services: NodeServices, hooks: ServingHooks): Promise<void> {
   const { init, libp2p, now } = ctx
   const { events } = hooks
-  services.shardService = new ShardService(libp2p, executor, init.shard, (wallMs) => { hooks.window.record(now(), wallMs) })
+  services.shardService = new ShardService(libp2p, executor, init.shard, (wallMs) => {
+    hooks.window.record(now(), wallMs)
+    ctx.nodeMetrics?.observeExecute(wallMs)
+  })
   await services.shardService.start()
   const metrics = services.metrics = new MetricsService(libp2p, hooks.metricsSample, { intervalMs: hooks.metricsIntervalMs })
   metrics.addEventListener('sample', (evt) => {
@@ -381,6 +436,7 @@ async function startServing (ctx: NodeContext, executor: NodeExecutor, services:
  */
 async function stopNode (ctx: NodeContext, services: NodeServices): Promise<void> {
   services.redial?.stop()
+  await releaseQuietly('the metrics server', async () => { await services.metricsServer?.close() })
   services.natClassifier?.stop()
   services.relayFinder?.stop()
   services.recordWatch?.stop()
@@ -437,6 +493,22 @@ function nodeApi (ctx: NodeContext, services: NodeServices, parts: NodeApiParts)
     },
     shardClient: (peer, clientInit) => new ShardClient(libp2p, peer, clientInit),
     metricsSample: parts.metricsSample,
+    datastore: ctx.storage.datastore,
+    isLeaving: () => ctx.leaving === true,
+    metricsAddress: () => services.metricsServer?.address,
+    async leave (options) {
+      running()
+      const publisher = services.publisher
+      return await leaveGracefully({
+        startLeaving: () => {
+          ctx.leaving = true
+          services.shardService?.startLeaving()
+        },
+        drained: async (timeoutMs) => await (services.shardService?.drained(timeoutMs) ?? Promise.resolve(true)),
+        ...(publisher !== undefined ? { publish: async () => await publisher.publishFresh() } : {}),
+        stop: parts.stop
+      }, options)
+    },
     addEventListener: (type, listener) => { events.addEventListener(type, listener as EventListener) },
     removeEventListener: (type, listener) => { events.removeEventListener(type, listener as EventListener) },
     stop: parts.stop

@@ -3,7 +3,7 @@
  * the same named error class instead of a string or a hung stream.
  */
 import {
-  BatchTooLargeError, BusyError, ChunkOutOfOrderError, DeviceMismatchError, DuplicateShardError, ErrorCode,
+  BatchTooLargeError, BusyError, ChunkOutOfOrderError, DeviceMismatchError, DuplicateShardError, ErrorCode, PeerLeavingError,
   FrameTooLargeError, HashMismatchError, IncompleteUploadError, InsufficientCapacityError, InternalError,
   LimitedConnectionRefusedError, MalformedMessageError, NonFiniteValueError, RequestTimeoutError,
   ShapeMismatchError, TooManyChunksError, UnexpectedMessageError, UnknownShardError, WireError, isProtocolError
@@ -38,7 +38,8 @@ const CLASS_BY_CODE: Record<ErrorCode, WireErrorClass> = {
   [ErrorCode.INCOMPLETE_UPLOAD]: IncompleteUploadError,
   [ErrorCode.DUPLICATE_SHARD]: DuplicateShardError,
   [ErrorCode.UNEXPECTED_MESSAGE]: UnexpectedMessageError,
-  [ErrorCode.DEVICE_MISMATCH]: DeviceMismatchError
+  [ErrorCode.DEVICE_MISMATCH]: DeviceMismatchError,
+  [ErrorCode.LEAVING]: PeerLeavingError
 }
 
 /**

@@ -83,6 +83,9 @@ export class UnexpectedMessageError extends WireError { static override readonly
 /** The program names a device preset other than the node's. */
 export class DeviceMismatchError extends WireError { static override readonly code = ErrorCode.DEVICE_MISMATCH }
 
+/** The node is leaving the network and takes no new upload or execute; its shards belong elsewhere now. */
+export class PeerLeavingError extends WireError { static override readonly code = ErrorCode.LEAVING }
+
 /** An error that travels in an error reply under its own code, with the request and shard it concerns. */
 export type ProtocolError = TesseraError & { code: ErrorCode, requestId?: number, shardId?: string }
 
