@@ -1,11 +1,15 @@
 // Runs every package's compiled tests and the cross-package ones in test/ with Node's built-in runner.
 // Prints the runtime first so the log proves which Node ran the suite (the repository pins Node 24).
 import { spawnSync } from 'node:child_process'
-import { globSync } from 'node:fs'
+import { existsSync, globSync } from 'node:fs'
 
 console.log(`tessera tests on node ${process.version} (${process.execPath})`)
 const patterns = ['packages/*/dist/test/**/*.test.js', 'scripts/dist/test/**/*.test.js', 'test/dist/**/*.test.js']
-const files = patterns.flatMap((pattern) => globSync(pattern)).sort()
+// A compiled test whose TypeScript source is gone (renamed or deleted since the last build) is stale: skip it.
+const sourceOf = (file) => file.replace(/(^|\/)dist\//, '$1').replace(/\.js$/, '.ts')
+const compiled = patterns.flatMap((pattern) => globSync(pattern)).sort()
+const files = compiled.filter((file) => existsSync(sourceOf(file)))
+for (const stale of compiled.filter((file) => !files.includes(file))) console.log(`skipping ${stale}: its source ${sourceOf(stale)} no longer exists`)
 if (files.length === 0) {
   console.error('no compiled test files found: run `npm run build` first')
   process.exit(1)

@@ -4,6 +4,7 @@
 // the weights and every request is still answered exactly once.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { describeRunError } from '@tessera/coordinator'
 import type { Coordinator, MnistWorkload } from '@tessera/coordinator'
 import type { LocalNetwork, Scenario } from '@tessera/sim'
 import { startE2eNetwork } from './e2e-network.js'
@@ -47,7 +48,7 @@ describe('MNIST through four nodes', () => {
     assert.equal(result.metrics.requestsDuplicated, 0)
     assert.ok(result.answers.every((a) => a === 1))
     assert.equal(mismatches(result.predictions, workload.floatPredictions, scenario.requests), 0)
-    assert.ok(result.metrics.failedCalls === 0, result.errors.join('; '))
+    assert.ok(result.metrics.failedCalls === 0, result.errors.map(describeRunError).join('; '))
   })
 
   it('places two copies of every shard on distinct peers when asked and still answers exactly', async () => {
@@ -86,7 +87,7 @@ describe('MNIST through four nodes', () => {
     })
     await killed
     assert.ok(victim !== undefined && killed !== undefined, 'a node was stopped mid-run')
-    assert.equal(result.metrics.requestsLost, 0, result.errors.join('; '))
+    assert.equal(result.metrics.requestsLost, 0, result.errors.map(describeRunError).join('; '))
     assert.equal(result.metrics.requestsDuplicated, 0)
     assert.ok(result.answers.every((a) => a === 1))
     assert.ok(result.metrics.replacements >= 1, 'the lost shards were re-placed')

@@ -1,6 +1,7 @@
 // The demo end to end, as a user runs it (the compiled CLI in a child process), on the small scenario (four
 // nodes, one of them reachable only through the relay): its --json report has one row per policy, in the registry's order, with every metric, and the
-// report folder gets the HTML page and the JSON.
+// report folder gets the HTML page and the JSON. With --dashboard 0 it prints the live dashboard's address and
+// leaves a screenshot of it in the report folder (CI has Chromium: .ci/browser-deps.sh).
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
@@ -38,7 +39,7 @@ describe('tessera demo --json', () => {
 
   before(async () => {
     out = await mkdtemp(join(tmpdir(), 'tessera-demo-test-'))
-    result = await runDemo(['--json', '--scenario', 'small', '--requests', '64', '--seed', 'e2e-demo', '--out', out])
+    result = await runDemo(['--json', '--scenario', 'small', '--requests', '64', '--seed', 'e2e-demo', '--out', out, '--dashboard', '0'])
   })
   after(async () => {
     await rm(out, { recursive: true, force: true })
@@ -64,6 +65,13 @@ describe('tessera demo --json', () => {
       assert.ok((row.accuracy as number) > 0.5, 'the network classifies digits')
     }
     assert.ok(doc.wallClock.fields.includes('throughputRps'))
+  })
+
+  it('prints the address of its live dashboard and saves a screenshot of it in the report folder', () => {
+    assert.match(result.stderr, /^dashboard: http:\/\/127\.0\.0\.1:\d+\/$/m)
+    const png = readFileSync(join(out, 'dashboard.png'))
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file')
+    assert.ok(png.length > 20_000, `a page, not an empty picture (${png.length} bytes)`)
   })
 
   it('writes the HTML page and the JSON to the report folder', () => {

@@ -1,10 +1,11 @@
-// Shared set-up of the end-to-end tests: the trained MNIST workload, a loopback network started from a scenario
-// with short record and metrics periods, and a coordinator that has discovered every node.
+// Shared set-up of the end-to-end tests: the trained MNIST workload, and the simulations' session (a loopback
+// network started from a scenario, here with short record and metrics periods, and a coordinator that has
+// discovered every node).
 import assert from 'node:assert/strict'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createCoordinator, loadMnistWorkload } from '@tessera/coordinator'
-import { startLocalNetwork } from '@tessera/sim'
+import { loadMnistWorkload } from '@tessera/coordinator'
+import { openScenario } from '@tessera/sim'
 import type { Coordinator, MnistWorkload } from '@tessera/coordinator'
 import type { LocalNetwork, Scenario } from '@tessera/sim'
 
@@ -21,18 +22,15 @@ export interface E2eNetwork {
 /** Starts the scenario's nodes and a coordinator, and waits until the coordinator has found all of them. */
 export async function startE2eNetwork (scenario: Scenario): Promise<E2eNetwork> {
   const workload = await loadMnistWorkload({ cacheDir: CACHE_DIR, seed: scenario.seed })
-  const net = await startLocalNetwork(scenario, { metricsIntervalMs: 500, nodeInit: { recordRefreshMs: 2_000, recordTtlMs: 10_000, redialIntervalMs: 300 } })
-  const coordinator = createCoordinator({ node: net.coordinatorNode, callTimeoutMs: 5_000, metricsIntervalMs: 500 })
-  const stop = async (): Promise<void> => {
-    await coordinator.stop()
-    await net.stop()
+  const session = await openScenario(scenario, {
+    network: { metricsIntervalMs: 500, nodeInit: { recordRefreshMs: 2_000, recordTtlMs: 10_000, redialIntervalMs: 300 } },
+    coordinator: { callTimeoutMs: 5_000, metricsIntervalMs: 500 },
+    discoveryTimeoutMs: 30_000,
+    settleMs: 0
+  })
+  if (session.targets.length !== scenario.nodes.length) {
+    await session.stop()
+    assert.fail(`the coordinator found ${session.targets.length} of ${scenario.nodes.length} nodes`)
   }
-  try {
-    const found = await coordinator.discover({ minPeers: scenario.nodes.length, timeoutMs: 30_000 })
-    assert.equal(found.length, scenario.nodes.length)
-  } catch (err) {
-    await stop()
-    throw err
-  }
-  return { net, coordinator, workload, stop }
+  return { net: session.net, coordinator: session.coordinator, workload, stop: session.stop }
 }

@@ -4,6 +4,7 @@
 // them do not change what the device reads.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { describeRunError } from '@tessera/coordinator'
 import type { Coordinator, MnistWorkload } from '@tessera/coordinator'
 import type { Scenario } from '@tessera/sim'
 import { startE2eNetwork } from './e2e-network.js'
@@ -38,7 +39,7 @@ describe('noisy MNIST runs repeated', () => {
   it('give bit-identical logits with batches in flight and two copies of every shard', async () => {
     const run = async (seed: string): Promise<Float32Array> => {
       const result = await coordinator.run({ job: workload.job, policy: 'tessera', inputs: workload.inputs, labels: workload.labels, requests: REQUESTS, batchSize: 16, batchesInFlight: 4, seed, replicas: 2 })
-      assert.equal(result.metrics.requestsLost, 0, result.errors.join('; '))
+      assert.equal(result.metrics.requestsLost, 0, result.errors.map(describeRunError).join('; '))
       return result.logits
     }
     const first = await run(SEED)

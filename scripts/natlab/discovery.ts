@@ -6,7 +6,7 @@
 import { LabProcessError } from './errors.js'
 import { tesseraBinArgv } from './tessera.js'
 import type { Lab } from './lab.js'
-import type { LabNetwork } from './matrix.js'
+import type { LabNetwork } from './lab-network.js'
 
 /** Default bound, from the start of the measurement, on finding every NATed node. */
 export const DISCOVERY_MEASURE_TIMEOUT_MS = 60_000

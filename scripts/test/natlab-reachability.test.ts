@@ -10,9 +10,9 @@ import { after, before, describe, it } from 'node:test'
 import { createLab } from '../natlab/lab.js'
 import { requireRoot } from '../natlab/commands.js'
 import { measureNatDiscovery } from '../natlab/discovery.js'
-import { startLabNetwork } from '../natlab/matrix.js'
+import { startLabNetwork } from '../natlab/lab-network.js'
 import type { Lab } from '../natlab/lab.js'
-import type { LabNetwork } from '../natlab/matrix.js'
+import type { LabNetwork } from '../natlab/lab-network.js'
 
 /** One lab per test file and process: namespace names are global. */
 const prefix = `re${process.pid}`

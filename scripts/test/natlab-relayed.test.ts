@@ -9,9 +9,10 @@ import { after, before, describe, it } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import { createLab } from '../natlab/lab.js'
 import { requireRoot } from '../natlab/commands.js'
-import { runShardClient, startLabNetwork } from '../natlab/matrix.js'
+import { startLabNetwork } from '../natlab/lab-network.js'
+import { runShardClient } from '../natlab/matrix.js'
 import type { Lab } from '../natlab/lab.js'
-import type { LabNetwork } from '../natlab/matrix.js'
+import type { LabNetwork } from '../natlab/lab-network.js'
 
 const prefix = `rs${process.pid}`
 /** Direct-connection attempts between the two cone NATs, and the issue's goal of ≥ 90% of them. */

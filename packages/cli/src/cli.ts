@@ -7,6 +7,7 @@ import { logger } from '@libp2p/logger'
 import { describeError } from '@tessera/errors'
 import { Command, CommanderError } from 'commander'
 import { registerAccuracyCommand } from './commands/accuracy.js'
+import { registerDashboardCommand } from './commands/dashboard.js'
 import { registerDemoCommand } from './commands/demo.js'
 import { registerNodeCommand } from './commands/node.js'
 import { registerPeersCommand } from './commands/peers.js'
@@ -45,6 +46,7 @@ export function createProgram (): Command {
   registerRunCommand(program)
   registerDemoCommand(program)
   registerSimCommand(program)
+  registerDashboardCommand(program)
   return program
 }
 

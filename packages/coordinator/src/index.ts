@@ -13,7 +13,13 @@
  * ```
  */
 export { createCoordinator } from './coordinator.js'
-export type { Coordinator, CoordinatorInit, ReconfigureRunOptions, RunControl, RunJobOptions, RunResult, TimelineEntry } from './coordinator.js'
+export type { Coordinator, CoordinatorInit } from './coordinator.js'
+export type { ReconfigureRunOptions, RunControl, RunJobOptions, TimelineEntry } from './run-options.js'
+export type { RunResult } from './run-result.js'
+export { describeRunError, describeUploadFailure, runErrorOf, UNKNOWN_ERROR_CODE, uploadFailureOf } from './run-errors.js'
+export type { RunError, RunErrorContext, RunErrorKind, UploadFailure } from './run-errors.js'
+export { liveRunOf } from './live-run.js'
+export type { LiveRun, LiveRunMetrics, LiveRunSource, LiveShardCopies } from './live-run.js'
 export { startReconfigureLoop } from './reconfigure-loop.js'
 export type { ReconfigureLoop, ReconfigureLoopInit } from './reconfigure-loop.js'
 export { startLayerLoad } from './layer-load.js'

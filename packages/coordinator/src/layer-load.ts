@@ -5,12 +5,15 @@
  * grows by the lanes' share. Inputs are seeded: the first layer's are the job's own input vectors, a later
  * layer's are non-negative activations drawn from the seed (what a ReLU layer feeds it).
  */
+import { logger } from '@libp2p/logger'
 import { createRng } from '@tessera/crossbar'
-import type { RunContext } from './context.js'
-import { sleep } from './context.js'
+import type { RunContext } from './run-context.js'
+import { sleepUntil } from './sleep.js'
 import { InvalidRunOptionError } from './errors.js'
 import type { ModelJob } from './job.js'
 import { layerCalls, runLayer } from './pipeline.js'
+
+const log = logger('tessera:coordinator:layer-load')
 
 /** Outcome of a layer load. */
 export interface LayerLoadStats {
@@ -73,13 +76,15 @@ export function startLayerLoad (ctx: RunContext, init: LayerLoadInit): LayerLoad
     while (!stopped) {
       const batch = k++
       if (init.arrivalRps !== undefined) {
-        await sleep(startMs + (batch * n * 1000) / init.arrivalRps - ctx.now())
+        await sleepUntil(startMs + (batch * n * 1000) / init.arrivalRps, ctx.now)
         if (stopped) return
       }
       try {
         await runLayer(ctx, layer, list, pool[batch % pool.length], n, `load/${layer.id}/${batch}`, ctx.now() + ctx.settings.batchDeadlineMs)
         stats.batches++
-      } catch {
+      } catch (err) {
+        // Counted in the stats the run reports; the batch's requests are extra load, not the job's.
+        log('layer-load batch %d on %s failed: %e', batch, layer.id, err)
         stats.failed++
       }
     }

@@ -14,6 +14,7 @@
  * - requests lost: requests never answered; duplicated: answers beyond the first for one request.
  */
 import { InvalidRunOptionError } from './errors.js'
+import type { UploadFailure } from './run-errors.js'
 
 /** One shard call as the coordinator saw it. */
 export interface CallRecord {
@@ -39,8 +40,8 @@ export class RunRecorder {
   readonly answeredAtMs: number[] = []
   replacements = 0
   peerFailures = 0
-  /** Why uploads failed (the shard went to another peer). */
-  readonly uploadFailures: string[] = []
+  /** Uploads that failed (the shard went to another peer, or was placed again later). */
+  readonly uploadFailures: UploadFailure[] = []
   startMs = Number.NaN
   endMs = Number.NaN
 
@@ -117,16 +118,12 @@ function integrate (steps: Array<{ atMs: number, delta: number }>, fromMs: numbe
   return { integral, atEnd: level }
 }
 
-/** Computes {@link RunMetrics} from a recorder and the requests' outcome. */
-export function computeRunMetrics (recorder: RunRecorder, outcome: RequestOutcome): RunMetrics {
-  const n = outcome.answers.length
-  if (outcome.predictions.length !== n || (outcome.labels !== undefined && outcome.labels.length < n)) {
-    throw new InvalidRunOptionError('answers, predictions and labels must cover the same requests')
-  }
+/** Requests answered, answers beyond the first, and answers whose prediction equals the label. */
+function countAnswers (outcome: RequestOutcome): { answered: number, duplicated: number, correct: number } {
   let answered = 0
   let duplicated = 0
   let correct = 0
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < outcome.answers.length; i++) {
     const a = outcome.answers[i]
     if (a > 0) {
       answered++
@@ -134,18 +131,20 @@ export function computeRunMetrics (recorder: RunRecorder, outcome: RequestOutcom
       if (outcome.labels !== undefined && outcome.predictions[i] === outcome.labels[i]) correct++
     }
   }
-  const start = recorder.startMs
-  const end = Number.isFinite(recorder.endMs) ? recorder.endMs : start
-  const durationMs = Math.max(0, end - start)
-  const ok = recorder.calls.filter((c) => c.ok)
-  const latencies = Float64Array.from(ok.map((c) => c.endMs - c.startMs)).sort()
+  return { answered, duplicated, correct }
+}
 
+/** Time-averaged weight cells ÷ allocated cells over [start, end] (at the end when the interval is empty). */
+function memoryUtilisationOf (recorder: RunRecorder, start: number, end: number): number {
   const cells = integrate(recorder.allocations.map((a) => ({ atMs: a.atMs, delta: a.cells })), start, end)
   const allocated = integrate(recorder.allocations.map((a) => ({ atMs: a.atMs, delta: a.allocated })), start, end)
-  const memoryUtilisation = allocated.integral > 0
+  return allocated.integral > 0
     ? cells.integral / allocated.integral
     : allocated.atEnd > 0 ? cells.atEnd / allocated.atEnd : 0
+}
 
+/** Device time and successful calls per peer that held shards (zeros included), and their busy time summed. */
+function busyByPeer (recorder: RunRecorder, ok: readonly CallRecord[]): { holders: Set<string>, busyMsByPeer: Record<string, number>, callsByPeer: Record<string, number>, busyMs: number } {
   const holders = new Set(recorder.allocations.filter((a) => a.allocated > 0).map((a) => a.peerId))
   const busyMsByPeer: Record<string, number> = {}
   const callsByPeer: Record<string, number> = {}
@@ -159,6 +158,23 @@ export function computeRunMetrics (recorder: RunRecorder, outcome: RequestOutcom
   }
   let busyMs = 0
   for (const p of holders) busyMs += busyMsByPeer[p] ?? 0
+  return { holders, busyMsByPeer, callsByPeer, busyMs }
+}
+
+/** Computes {@link RunMetrics} from a recorder and the requests' outcome. */
+export function computeRunMetrics (recorder: RunRecorder, outcome: RequestOutcome): RunMetrics {
+  const n = outcome.answers.length
+  if (outcome.predictions.length !== n || (outcome.labels !== undefined && outcome.labels.length < n)) {
+    throw new InvalidRunOptionError('answers, predictions and labels must cover the same requests')
+  }
+  const { answered, duplicated, correct } = countAnswers(outcome)
+  const start = recorder.startMs
+  const end = Number.isFinite(recorder.endMs) ? recorder.endMs : start
+  const durationMs = Math.max(0, end - start)
+  const ok = recorder.calls.filter((c) => c.ok)
+  const latencies = Float64Array.from(ok.map((c) => c.endMs - c.startMs)).sort()
+  const memoryUtilisation = memoryUtilisationOf(recorder, start, end)
+  const { holders, busyMsByPeer, callsByPeer, busyMs } = busyByPeer(recorder, ok)
   const resourceUtilisation = holders.size > 0 && durationMs > 0 ? Math.min(1, busyMs / (holders.size * durationMs)) : 0
 
   return {

@@ -3,6 +3,7 @@
  * throughput, reachability), the path the coordinator reaches the peer by (read off the live connection: a
  * `/p2p-circuit` remote address is a relayed path), the RTT (ping, plus any emulated delay), and both memories.
  */
+import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, PeerId } from '@libp2p/interface'
@@ -10,6 +11,8 @@ import type { CapacityRecord, LongTermMemory, ShortTermMemory } from '@tessera/m
 import type { PathKind, PeerView, RelayLimits } from '@tessera/scheduler'
 import type { TesseraLibp2p } from '@tessera/peer'
 import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_PINGS_PER_PEER } from './constants.js'
+
+const log = logger('tessera:coordinator:peers')
 
 /** A discovered peer the coordinator can work with. */
 export interface PeerTarget {
@@ -64,9 +67,10 @@ export async function connectPeer (libp2p: TesseraLibp2p, record: CapacityRecord
   const samples: number[] = []
   for (let i = 0; i < pings; i++) {
     try {
-      samples.push(await libp2p.services.ping.ping(peer, { signal: AbortSignal.timeout(options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS), runOnLimitedConnection: true } as any))
-    } catch {
+      samples.push(await libp2p.services.ping.ping(peer, { signal: AbortSignal.timeout(options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS), runOnLimitedConnection: true }))
+    } catch (err) {
       // A peer that does not answer pings is still usable; its RTT is unknown (0 below).
+      log('ping %d of %s failed: %e', i, record.peerId, err)
     }
   }
   // The fastest ping: the others carry event-loop delays of whatever else the host is doing.

@@ -6,8 +6,9 @@
  * answers are counted, so lost and duplicated requests are measured, not assumed.
  */
 import type { PlannedBlockLike } from '@tessera/scheduler'
-import type { RunContext, ShardState } from './context.js'
-import { sleep } from './context.js'
+import type { RunContext } from './run-context.js'
+import type { ShardState } from './shard-state.js'
+import { sleepUntil } from './sleep.js'
 import { finishLayer } from './job.js'
 import type { JobLayer, ModelJob } from './job.js'
 import { groupCalls } from './calls.js'
@@ -116,9 +117,8 @@ export async function runPipeline (ctx: RunContext, init: PipelineInit): Promise
         // Open loop: batch b arrives at its time whatever the answers; one that finds every lane busy waits (a
         // backlog, worked off once there is capacity again). Batches due after the stop are not started.
         // A timer may fire up to a millisecond early against the high-resolution clock (the event loop's cached
-        // time lags it), so sleep again until the arrival time has really come.
-        const arrivalMs = startMs + (b * batchSize * 1000) / init.arrivalRps
-        while (ctx.now() < arrivalMs && !stopped()) await sleep(Math.max(arrivalMs - ctx.now(), 0.5))
+        // time lags it): sleepUntil sleeps again until the arrival time has really come.
+        await sleepUntil(startMs + (b * batchSize * 1000) / init.arrivalRps, ctx.now, stopped)
         if (stopped()) return
       }
       begun++

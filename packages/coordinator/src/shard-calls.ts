@@ -7,13 +7,20 @@
  * and while no peer can take it the call waits and looks for peers again, up to the batch deadline. Every call is
  * observed into both memories.
  */
-import { BusyError, PeerLeavingError, RequestTimeoutError } from '@tessera/wire'
-import type { RunContext, ShardState } from './context.js'
-import { removeCopy, sleep } from './context.js'
+import { logger } from '@libp2p/logger'
+import { BusyError, RequestTimeoutError } from '@tessera/wire'
+import type { ExecuteResultReply } from '@tessera/wire'
 import { BUSY_RETRY_DELAY_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS } from './constants.js'
 import { BadShardReplyError, BatchDeadlineError, ShardUnavailableError } from './errors.js'
+import { copyUnusable, peerIsLeaving } from './failure-kinds.js'
 import { backoffMs } from './health.js'
-import { programCopy } from './program.js'
+import { programCopy, uploadFailed } from './program.js'
+import type { RunContext } from './run-context.js'
+import { removeCopy } from './shard-state.js'
+import type { ShardState } from './shard-state.js'
+import { sleep } from './sleep.js'
+
+const log = logger('tessera:coordinator:calls')
 
 /** Most BUSY replies tolerated per call (they do not count as failures, but must not loop forever). */
 const MAX_BUSY_RETRIES = 200
@@ -21,19 +28,45 @@ const MAX_BUSY_RETRIES = 200
 /** Views older than this are good enough for routing among replicas. */
 const ROUTE_VIEW_MAX_AGE_MS = 100
 
-/** Whether an error says that this copy of the shard is unusable (missing on the peer, or answering garbage). */
-function copyUnusable (err: unknown): boolean {
-  return (err as { name?: string })?.name === 'UnknownShardError' || err instanceof BadShardReplyError
+/** The copies of `shard` that can serve now: active ones, else draining ones (they still hold its weights). */
+function liveCopies (ctx: RunContext, shard: ShardState): string[] {
+  const live = shard.holders.filter((p) => !ctx.dead.has(p))
+  // Between two reconfiguration steps a shard may have only draining copies left.
+  return live.length > 0 ? live : shard.draining.filter((p) => !ctx.dead.has(p))
 }
 
 /**
- * Whether a failed upload says the peer is gone or broken (timeout, transport error, internal error) rather than
- * refusing this shard (no capacity left, another device preset): only the former takes the peer out of the run.
+ * Gets `shard` a live copy again; resolves to undefined once it has one, or to why it has none yet after waiting
+ * (`waits` earlier attempts lengthen the wait) and looking for peers again.
  */
-export function peerFailed (err: unknown): boolean {
-  const name = (err as { name?: string })?.name
-  return !(name === 'InsufficientCapacityError' || name === 'DeviceMismatchError' || name === 'DuplicateShardError' || name === 'LimitedConnectionRefusedError' ||
-    err instanceof PeerLeavingError)
+async function restoreCopy (ctx: RunContext, shard: ShardState, deadline: number, waits: number): Promise<unknown> {
+  try {
+    // With a reconfiguration loop, restoring copies is its job (a second re-placement here would race it).
+    if (ctx.reconfiguration !== undefined) await ctx.reconfiguration.restore(shard, deadline)
+    else await replaceShard(ctx, shard)
+    return undefined
+  } catch (err) {
+    // No peer can take the shard right now: wait, look for peers again (a departed one may be back, a new one may
+    // have joined, a busy one may have room), and try again until the deadline.
+    await sleep(Math.min(backoffMs(NO_PEER_RETRY_MS, MAX_NO_PEER_RETRY_MS, waits), deadline - ctx.now()))
+    await ctx.refreshPeers()
+    return err
+  }
+}
+
+/** After a failed call on `peerId`: drops an unusable copy, or backs off a peer still there (a departed one is marked dead). */
+async function afterFailedCall (ctx: RunContext, shard: ShardState, peerId: string, err: unknown): Promise<void> {
+  if (peerIsLeaving(err)) {
+    // Every copy on it goes now, re-placed while it still finishes the calls in flight.
+    ctx.peerLeaving(peerId)
+  } else if (copyUnusable(err)) {
+    removeCopy(shard, peerId)
+    ctx.dropAllocation(shard, peerId, ctx.now())
+  } else if (await ctx.recoverOrMarkDead(peerId)) {
+    // Still there, so slow or flaky (a loaded host times out too): back it off rather than give up on it.
+    ctx.health.failed(peerId, ctx.now())
+  }
+  // A departed peer has lost its copies: the next turn goes to a replica or re-places the shard.
 }
 
 /**
@@ -51,21 +84,13 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
     if (left <= 0) {
       throw new BatchDeadlineError(`shard ${shard.spec.id}: no peer served the call within the batch deadline (${ctx.settings.batchDeadlineMs} ms); last error: ${(lastError as Error)?.message ?? String(lastError)}`, { cause: lastError })
     }
-    let live = shard.holders.filter((p) => !ctx.dead.has(p))
-    // Between two reconfiguration steps a shard may have only draining copies left: they still hold its weights.
-    if (live.length === 0) live = shard.draining.filter((p) => !ctx.dead.has(p))
+    const live = liveCopies(ctx, shard)
     if (live.length === 0) {
-      try {
-        // With a reconfiguration loop, restoring copies is its job (a second re-placement here would race it).
-        if (ctx.reconfiguration !== undefined) await ctx.reconfiguration.restore(shard, deadline)
-        else await replaceShard(ctx, shard)
-        waits = 0
-      } catch (err) {
-        // No peer can take the shard right now: wait, look for peers again (a departed one may be back, a new one
-        // may have joined, a busy one may have room), and try again until the deadline.
-        lastError = err
-        await sleep(Math.min(backoffMs(NO_PEER_RETRY_MS, MAX_NO_PEER_RETRY_MS, waits++), left))
-        await ctx.refreshPeers()
+      const why = await restoreCopy(ctx, shard, deadline, waits)
+      if (why === undefined) waits = 0
+      else {
+        waits++
+        lastError = why
       }
       continue
     }
@@ -88,68 +113,76 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
         continue
       }
       lastError = err
-      if (err instanceof PeerLeavingError) {
-        // The peer said it is leaving: every copy it holds goes, re-placed while it still finishes calls in flight.
-        ctx.markDead(peerId, 'leaving')
-      } else if (copyUnusable(err)) {
-        removeCopy(shard, peerId)
-        ctx.dropAllocation(shard, peerId, ctx.now())
-      } else if (await ctx.recoverOrMarkDead(peerId)) {
-        // Still there, so slow or flaky (a loaded host times out too): back it off rather than give up on it.
-        ctx.health.failed(peerId, ctx.now())
-      }
-      // A departed peer has lost its copies: the next turn goes to a replica or re-places the shard.
+      await afterFailedCall(ctx, shard, peerId, err)
     }
   }
 }
 
+/** Observes a call answered by `peerId` into the run's record, the peer's health and both memories. */
+function observeAnswer (ctx: RunContext, shard: ShardState, peerId: string, times: { queuedAt: number, startMs: number }, reply: Pick<ExecuteResultReply, 'deviceTimeNs' | 'macs'>): void {
+  const { queuedAt, startMs } = times
+  const endMs = ctx.now()
+  ctx.recorder.call({ peerId, shardId: shard.spec.id, startMs, endMs, queuedMs: startMs - queuedAt, ok: true, deviceTimeNs: reply.deviceTimeNs, macs: reply.macs })
+  const latencyMs = endMs - startMs
+  ctx.health.succeeded(peerId, latencyMs)
+  const serviceMs = reply.deviceTimeNs / 1e6
+  ctx.recentBusy.record(peerId, endMs, serviceMs, reply.macs)
+  // Short-term throughput is the rate available to this coordinator: the device speed this call saw, scaled by
+  // what the gossip says others leave free (see load-gossip.ts) — a host that slows down shows it within a few
+  // calls. The speed itself goes to long-term memory, where it tracks the peer's usual speed and trend.
+  const throughput = reply.deviceTimeNs > 0 ? reply.macs / (reply.deviceTimeNs / 1e9) : undefined
+  const available = throughput === undefined ? undefined : throughput * (1 - ctx.recentBusy.others(peerId))
+  ctx.shortTerm.observe(peerId, { latencyMs, serviceMs, ok: true, ...(available !== undefined && available > 0 ? { throughput: available } : {}) }, endMs)
+  ctx.longTerm.observe(peerId, { ok: true, latencyMs, ...(throughput !== undefined ? { throughput } : {}) }, endMs)
+}
+
+/** Observes a failed call (a BUSY reply is no failure of the peer: it is only retried). */
+function observeFailure (ctx: RunContext, shard: ShardState, peerId: string, times: { queuedAt: number, startMs: number }, err: unknown): void {
+  if (err instanceof BusyError) return
+  const { queuedAt, startMs } = times
+  const endMs = ctx.now()
+  log('call of %s on %s failed: %e', shard.spec.id, peerId, err)
+  ctx.recorder.call({ peerId, shardId: shard.spec.id, startMs, endMs, queuedMs: startMs - queuedAt, ok: false, deviceTimeNs: 0, macs: 0, error: `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}` })
+  ctx.shortTerm.observe(peerId, { ok: false }, endMs)
+  ctx.longTerm.observe(peerId, { ok: false }, endMs)
+}
+
+/** One execute of `shard` on `peerId` within `timeoutMs`, emulated delay included; checks the reply's size. */
+async function executeOn (ctx: RunContext, shard: ShardState, peerId: string, input: Float32Array, batch: number, noiseKey: string | undefined, timeoutMs: number): Promise<Pick<ExecuteResultReply, 'output' | 'deviceTimeNs' | 'macs'>> {
+  const delay = ctx.emulatedDelayMs(peerId)
+  await sleep(delay)
+  const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)))
+  let reply
+  try {
+    reply = await ctx.client(peerId).execute({ shardId: ctx.remoteId(shard.spec.id), input, batch, ...(noiseKey !== undefined ? { noiseKey } : {}), signal: timeout })
+  } catch (err) {
+    if (timeout.aborted) throw new RequestTimeoutError(`no reply from ${peerId} within ${Math.round(timeoutMs)} ms`)
+    throw err
+  }
+  await sleep(delay)
+  if (reply.output.length !== batch * shard.cols) {
+    throw new BadShardReplyError(`shard ${shard.spec.id} on ${peerId} returned ${reply.output.length} values, expected ${batch}×${shard.cols}`)
+  }
+  return reply
+}
+
 async function callOn (ctx: RunContext, shard: ShardState, peerId: string, input: Float32Array, batch: number, noiseKey: string | undefined, timeoutMs: number): Promise<Float32Array> {
   const queuedAt = ctx.now()
+  const times = { queuedAt, startMs: queuedAt }
   const slots = ctx.slotsOf(peerId)
   // Outstanding from the moment the call is routed here, waiting for a slot included: routing reads this.
   ctx.pending.set(peerId, (ctx.pending.get(peerId) ?? 0) + 1)
   shard.inFlight.set(peerId, (shard.inFlight.get(peerId) ?? 0) + 1)
   let acquired = false
-  let startMs = queuedAt
   try {
     await slots.acquire()
     acquired = true
-    startMs = ctx.now()
-    const delay = ctx.emulatedDelayMs(peerId)
-    await sleep(delay)
-    const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)))
-    let reply
-    try {
-      reply = await ctx.client(peerId).execute({ shardId: ctx.remoteId(shard.spec.id), input, batch, ...(noiseKey !== undefined ? { noiseKey } : {}), signal: timeout })
-    } catch (err) {
-      if (timeout.aborted) throw new RequestTimeoutError(`no reply from ${peerId} within ${Math.round(timeoutMs)} ms`)
-      throw err
-    }
-    await sleep(delay)
-    if (reply.output.length !== batch * shard.cols) {
-      throw new BadShardReplyError(`shard ${shard.spec.id} on ${peerId} returned ${reply.output.length} values, expected ${batch}×${shard.cols}`)
-    }
-    const endMs = ctx.now()
-    ctx.recorder.call({ peerId, shardId: shard.spec.id, startMs, endMs, queuedMs: startMs - queuedAt, ok: true, deviceTimeNs: reply.deviceTimeNs, macs: reply.macs })
-    const latencyMs = endMs - startMs
-    ctx.health.succeeded(peerId, latencyMs)
-    const serviceMs = reply.deviceTimeNs / 1e6
-    ctx.recentBusy.record(peerId, endMs, serviceMs, reply.macs)
-    // Short-term throughput is the rate available to this coordinator: the device speed this call saw, scaled by
-    // what the gossip says others leave free (see the coordinator) — a host that slows down shows it within a few
-    // calls. The speed itself goes to long-term memory, where it tracks the peer's usual speed and trend.
-    const throughput = reply.deviceTimeNs > 0 ? reply.macs / (reply.deviceTimeNs / 1e9) : undefined
-    const available = throughput === undefined ? undefined : throughput * (1 - ctx.recentBusy.others(peerId))
-    ctx.shortTerm.observe(peerId, { latencyMs, serviceMs, ok: true, ...(available !== undefined && available > 0 ? { throughput: available } : {}) }, endMs)
-    ctx.longTerm.observe(peerId, { ok: true, latencyMs, ...(throughput !== undefined ? { throughput } : {}) }, endMs)
+    times.startMs = ctx.now()
+    const reply = await executeOn(ctx, shard, peerId, input, batch, noiseKey, timeoutMs)
+    observeAnswer(ctx, shard, peerId, times, reply)
     return reply.output
   } catch (err) {
-    const endMs = ctx.now()
-    if (!(err instanceof BusyError)) {
-      ctx.recorder.call({ peerId, shardId: shard.spec.id, startMs, endMs, queuedMs: startMs - queuedAt, ok: false, deviceTimeNs: 0, macs: 0, error: `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}` })
-      ctx.shortTerm.observe(peerId, { ok: false }, endMs)
-      ctx.longTerm.observe(peerId, { ok: false }, endMs)
-    }
+    observeFailure(ctx, shard, peerId, times, err)
     throw err
   } finally {
     ctx.pending.set(peerId, (ctx.pending.get(peerId) ?? 1) - 1)
@@ -186,14 +219,14 @@ export async function replaceShard (ctx: RunContext, shard: ShardState): Promise
         ctx.recorder.replacements++
         return
       } catch (err) {
-        ctx.recorder.uploadFailures.push(`${shard.spec.id} → ${peerId}: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`)
+        const peerMayBeGone = uploadFailed(ctx, shard, peerId, err)
         if (err instanceof BusyError && busy < MAX_BUSY_RETRIES) {
           busy++
           await sleep(BUSY_RETRY_DELAY_MS)
           continue
         }
         tried.add(peerId)
-        if (peerFailed(err) && await ctx.recoverOrMarkDead(peerId)) ctx.health.failed(peerId, ctx.now())
+        if (peerMayBeGone && await ctx.recoverOrMarkDead(peerId)) ctx.health.failed(peerId, ctx.now())
       }
     }
   })()

@@ -1,10 +1,10 @@
 // A one-layer, one-shard run context whose calls take a fixed time (shared by the pipeline and layer-load tests).
 import { performance } from 'node:perf_hooks'
-import { createRng } from '@tessera/crossbar'
-import { newShardState, Slots } from '../src/context.js'
-import type { RunContext } from '../src/context.js'
-import { PeerHealth } from '../src/health.js'
 import type { ModelJob } from '../src/job.js'
+import type { RunContext } from '../src/run-context.js'
+import { newShardState } from '../src/shard-state.js'
+import { Slots } from '../src/slots.js'
+import { fakeRunContext, fakeShards, TEST_SETTINGS } from './fake-run-context.js'
 
 export const INPUTS = 3
 export const OUTPUTS = 2
@@ -26,25 +26,14 @@ export function oneShardRun (): { ctx: RunContext, job: ModelJob, starts: number
   })
   shard.holders.push('p')
   const starts: number[] = []
-  const ctx = {
-    settings: { runId: 'run', seed: 's', callTimeoutMs: 5000, batchDeadlineMs: 10_000 },
+  const slots = new Slots(64)
+  const ctx = fakeRunContext({
+    settings: { ...TEST_SETTINGS, callTimeoutMs: 5000 },
     shards: new Map([['L/0', shard]]),
-    health: new PeerHealth(),
-    dead: new Set<string>(),
-    pending: new Map<string, number>(),
-    rng: createRng('pipeline'),
-    now: () => performance.now(),
-    views: () => [],
-    policy: { route: () => 'p' },
-    slotsOf: () => new Slots(64),
-    emulatedDelayMs: () => 0,
-    remoteId: (id: string) => id,
-    recorder: { call: () => {} },
-    recentBusy: { record: () => {}, others: () => 0 },
-    shortTerm: { observe: () => {} },
-    longTerm: { observe: () => {} },
-    client: () => ({
-      execute: async ({ input, batch }: { input: Float32Array, batch: number }) => {
+    slotsOf: () => slots,
+    remoteId: (id) => id,
+    client: (peerId) => fakeShards(peerId, {
+      execute: async ({ input, batch }) => {
         starts.push(performance.now())
         await new Promise((resolve) => setTimeout(resolve, SERVICE_MS))
         const output = new Float32Array(batch * OUTPUTS)
@@ -52,6 +41,6 @@ export function oneShardRun (): { ctx: RunContext, job: ModelJob, starts: number
         return { output, deviceTimeNs: SERVICE_MS * 1e6, macs: batch * INPUTS * OUTPUTS }
       }
     })
-  }
-  return { ctx: ctx as unknown as RunContext, job, starts }
+  })
+  return { ctx, job, starts }
 }

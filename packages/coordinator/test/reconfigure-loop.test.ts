@@ -2,11 +2,13 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createReconfigureConfig, createReconfigureState } from '@tessera/scheduler'
 import type { ReconfigureAction, ReconfigureEvent, ReconfigureInput, Reconfigurer } from '@tessera/scheduler'
-import { newShardState } from '../src/context.js'
-import type { RunContext, ShardState } from '../src/context.js'
 import { ShardUnavailableError } from '../src/errors.js'
-import { RunRecorder } from '../src/metrics.js'
-import { replicasOf, startReconfigureLoop, targetViews } from '../src/reconfigure-loop.js'
+import { startReconfigureLoop } from '../src/reconfigure-loop.js'
+import { replicasOf, targetViews } from '../src/reconfigure-views.js'
+import type { RunContext } from '../src/run-context.js'
+import { newShardState } from '../src/shard-state.js'
+import type { ShardState } from '../src/shard-state.js'
+import { fakeRunContext, fakeShards } from './fake-run-context.js'
 import type { PeerView } from '@tessera/scheduler'
 
 /** A reconfigurer that answers each step with the next scripted actions and events (the decision core is tested in its package). */
@@ -27,37 +29,25 @@ function scripted (script: Array<{ actions?: ReconfigureAction[], events?: Recon
 /** A deferred upload the test resolves or rejects. */
 interface Upload { peerId: string, resolve: () => void, reject: (err: Error) => void }
 
-/** The part of a run context the loop uses; uploads wait for the test, releases are recorded. */
-function fakeContext (shard: ShardState): { ctx: RunContext, uploads: Upload[], released: string[] } {
+/** A run context holding `shard`; uploads wait for the test, releases are recorded. */
+function fakeContext (shard: ShardState, overrides: Partial<RunContext> = {}): { ctx: RunContext, uploads: Upload[], released: string[] } {
   const uploads: Upload[] = []
   const released: string[] = []
-  const shards = new Map([[shard.spec.id, shard]])
-  const ctx = {
-    settings: { runId: 'run', seed: 's' },
-    shards,
-    dead: new Set<string>(),
-    targets: new Map(),
-    tilesTaken: new Map<string, number>(),
-    recorder: new RunRecorder(),
+  const ctx = fakeRunContext({
+    shards: new Map([[shard.spec.id, shard]]),
     now: () => 0,
-    views: () => [],
-    invalidateViews: () => {},
-    refreshPeers: async () => {},
-    emulatedDelayMs: () => 0,
-    remoteId: (id: string) => `run/${id}`,
-    recoverOrMarkDead: async () => true,
-    dropAllocation: (s: ShardState, peerId: string) => { s.tilesByHolder.delete(peerId) },
-    client: (peerId: string) => ({
+    client: (peerId) => fakeShards(peerId, {
       program: async () => await new Promise<{ tilesUsed: number }>((resolve, reject) => {
         uploads.push({ peerId, resolve: () => { resolve({ tilesUsed: 1 }) }, reject })
       }),
-      release: async (remoteId: string) => {
+      release: async (remoteId) => {
         released.push(`${remoteId}@${peerId}`)
-        return { tilesFreed: 1 }
+        return 1
       }
-    })
-  }
-  return { ctx: ctx as unknown as RunContext, uploads, released }
+    }),
+    ...overrides
+  })
+  return { ctx, uploads, released }
 }
 
 function shardOn (holders: string[]): ShardState {
@@ -181,9 +171,8 @@ describe('reconfiguration loop', () => {
 
   it('drops a copy whose upload failed and checks whether its peer left', async () => {
     const shard = shardOn(['a'])
-    const { ctx, uploads } = fakeContext(shard)
     const checked: string[] = []
-    ;(ctx as unknown as { recoverOrMarkDead: (p: string) => Promise<boolean> }).recoverOrMarkDead = async (p) => { checked.push(p); return false }
+    const { ctx, uploads } = fakeContext(shard, { recoverOrMarkDead: async (p) => { checked.push(p); return false } })
     const loop = startReconfigureLoop(ctx, { ...LOOP, reconfigurer: scripted([{ actions: [{ kind: 'program', shardId: 'L/0', peerId: 'b', tiles: 1 }] }]) })
     try {
       await loop.stepNow()
@@ -191,7 +180,22 @@ describe('reconfiguration loop', () => {
       await settle()
       assert.deepEqual([shard.holders, shard.programming], [['a'], []])
       assert.deepEqual(checked, ['b'])
-      assert.match(ctx.recorder.uploadFailures[0], /L\/0 → b: Error: connection refused/)
+      assert.deepEqual(ctx.recorder.uploadFailures, [{ shardId: 'L/0', peerId: 'b', code: 'ERR_UNKNOWN', name: 'Error', message: 'connection refused' }])
+    } finally {
+      await loop.stop()
+    }
+  })
+
+  it('a release the peer refuses still takes the copy out of the placement, and is reported with the run', async () => {
+    const shard = shardOn(['a', 'b'])
+    const { ctx } = fakeContext(shard, { client: (peerId) => fakeShards(peerId, { release: async () => { throw new Error('stream reset') } }) })
+    const loop = startReconfigureLoop(ctx, { ...LOOP, reconfigurer: scripted([{ actions: [{ kind: 'release', shardId: 'L/0', peerId: 'a', peerGone: false }] }]) })
+    try {
+      await loop.stepNow()
+      await settle()
+      assert.deepEqual(shard.holders, ['b'])
+      assert.equal(shard.tilesByHolder.has('a'), false)
+      assert.deepEqual(ctx.errors, [{ kind: 'release', code: 'ERR_UNKNOWN', name: 'Error', message: 'stream reset', shardId: 'L/0', peerId: 'a' }])
     } finally {
       await loop.stop()
     }

@@ -2,20 +2,15 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createDeviceProfile, createRng, createTilePool } from '@tessera/crossbar'
 import { ShardExecutor } from '@tessera/peer'
-import { performance } from 'node:perf_hooks'
-import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
-import type { PeerView, PlacementPolicy, ShardSpec } from '@tessera/scheduler'
+import type { Placement, PlacementPolicy } from '@tessera/scheduler'
 import { RequestTimeoutError } from '@tessera/wire'
-import { RecentBusy, RunContext, Slots } from '../src/context.js'
 import { BatchDeadlineError } from '../src/errors.js'
-import { RunRecorder } from '../src/metrics.js'
-import type { PeerTarget } from '../src/peers.js'
-import type { TesseraLibp2p } from '@tessera/peer'
-import type { ShardState } from '../src/context.js'
+import { LiveRunContext } from '../src/live-run-context.js'
+import type { PeerNetwork } from '../src/peer-network.js'
+import type { RunContext } from '../src/run-context.js'
 import { callShard } from '../src/shard-calls.js'
-import { PeerHealth } from '../src/health.js'
-import { noUploadProgress } from '../src/progress.js'
-import type { ExecuteOptions } from '@tessera/peer'
+import type { ShardState } from '../src/shard-state.js'
+import { fakeRunContext, fakeShards, liveRunContextInit, TEST_SETTINGS } from './fake-run-context.js'
 import { seededFloats } from './helpers.js'
 
 const ROWS = 300
@@ -30,43 +25,30 @@ function copy (weights: Float32Array): ShardExecutor {
 }
 
 /**
- * The part of a run context `callShard` uses, over in-process copies: peer `a` fails its first call with a
- * transport error (and is then found dead), peer `b` serves.
+ * A run context over in-process copies: peer `a` fails its first call with a transport error (and is then found
+ * dead), peer `b` serves.
  */
 function fakeContext (holders: Map<string, ShardExecutor>, failing: Set<string>): RunContext {
   const dead = new Set<string>()
-  const ctx = {
-    settings: { runId: 'run', seed: 's', callTimeoutMs: 1000, programTimeoutMs: 1000, callsPerPeer: 2, batchDeadlineMs: 10_000, uploadConcurrency: 1, uploadProgress: noUploadProgress },
-    health: new PeerHealth(),
-    refreshPeers: async () => {},
+  return fakeRunContext({
     dead,
-    pending: new Map<string, number>(),
-    rng: createRng('route'),
     now: () => 0,
-    views: () => [],
-    policy: { route: ({ replicas }: { replicas: string[] }) => replicas[0] },
-    slotsOf: () => new Slots(2),
-    emulatedDelayMs: () => 0,
-    remoteId: (id: string) => id,
-    client: (peerId: string) => ({
-      execute: async (options: ExecuteOptions) => {
+    policy: firstFree,
+    rng: createRng('route'),
+    remoteId: (id) => id,
+    client: (peerId) => fakeShards(peerId, {
+      execute: async (options) => {
         if (failing.has(peerId)) {
           failing.delete(peerId)
           throw new Error('stream reset')
         }
         const ex = holders.get(peerId) as ShardExecutor
         const { output, stats } = ex.execute(options.shardId, options.input, options.batch, options.noiseKey === undefined ? {} : { noiseKey: options.noiseKey })
-        return { type: 'execute-result', requestId: 0, shardId: options.shardId, batch: options.batch, cols: COLS, output, ...stats }
+        return { output, ...stats }
       }
     }),
-    recorder: { call: () => {} },
-    recentBusy: { record: () => {}, others: () => 0 },
-    shortTerm: { observe: () => {} },
-    longTerm: { observe: () => {} },
-    dropAllocation: () => {},
-    recoverOrMarkDead: async (peerId: string) => { dead.add(peerId); return false }
-  }
-  return ctx as unknown as RunContext
+    recoverOrMarkDead: async (peerId) => { dead.add(peerId); return false }
+  })
 }
 
 function shardState (weights: Float32Array): ShardState {
@@ -108,32 +90,21 @@ describe('callShard', () => {
 const A = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
 const B = '12D3KooWBhEXsSK5wWkzuUmXWpaFZTfgKnBp3XUYoELh3cvDQKDw'
 
-function target (peerId: string): PeerTarget {
-  return {
-    peerId,
-    path: 'direct',
-    measuredRttMs: 1,
-    record: {
-      peerId, device: { preset: 'ideal', geometry: { rows: 256, cols: 256 }, noiseLevel: 0 }, tilesTotal: 4, tilesFree: 4,
-      throughputGflopPerSecond: 1, queueDepth: 0, reachability: 'public', natKind: 'none', addresses: [`/ip4/127.0.0.1/tcp/4001/p2p/${peerId}`], sequence: 1, issuedAtMs: 0, expiresAtMs: 1
-    }
-  }
-}
-
-/** Places a lost shard on the first peer with a free tile, or says why not. */
-const firstFree = {
+/** Places a lost shard on the first peer with a free tile, or says why not; routes to the first copy. */
+const firstFree: PlacementPolicy = {
   name: 'first-free',
-  place: ({ shards, peers }: { shards: ShardSpec[], peers: PeerView[] }) => {
+  place: ({ shards, peers }): Placement => {
     const p = peers.find((v) => v.device.tilesFree > 0)
     return {
       policy: 'first-free',
       assignments: new Map(p === undefined ? [] : [[shards[0].id, [p.peerId]]]),
       unplaced: p === undefined ? [shards[0].id] : [],
-      reasons: new Map(p === undefined ? [[shards[0].id, 'no peers']] : [])
+      reasons: new Map(p === undefined ? [[shards[0].id, 'no peers']] : []),
+      tilesByPeer: new Map(p === undefined ? [] : [[p.peerId, 1]])
     }
   },
-  route: ({ replicas }: { replicas: string[] }) => replicas[0]
-} as unknown as PlacementPolicy
+  route: ({ replicas }) => replicas[0]
+}
 
 /** What a fake peer does: its answer to each execute in turn (then `ok`), and whether a dial reaches it. */
 interface FakePeer {
@@ -147,53 +118,49 @@ interface FakePeer {
 }
 
 /**
- * A real run context over a fake libp2p (connections and dials of the fake peers) and fake shard clients: the
- * departure check, the back-off and the re-placement are the coordinator's own.
+ * The coordinator's run context over a fake network (connections and dials of the fake peers) and fake shard
+ * services: the departure check, the back-off and the re-placement are the coordinator's own.
  */
-function policyContext (peers: Map<string, FakePeer>, known: string[], batchDeadlineMs = 30_000): RunContext {
-  const fakeLibp2p = {
-    getConnections: (peer: { toString: () => string }) => peers.get(peer.toString())?.connected === true ? [{}] : [],
-    dial: async (addrs: Array<{ toString: () => string }>) => {
-      const id = addrs[0].toString().split('/p2p/')[1]
+function policyContext (peers: Map<string, FakePeer>, known: string[], batchDeadlineMs = 30_000): LiveRunContext {
+  const connected = (peerId: string): boolean => peers.get(peerId)?.connected === true
+  const network: PeerNetwork = {
+    isConnected: connected,
+    hasOpenConnection: connected,
+    ping: async (peerId) => {
+      if (!connected(peerId)) throw new Error('no connection')
+      return 1
+    },
+    dial: async (addresses) => {
+      const id = addresses[0].split('/p2p/')[1]
       const p = peers.get(id)
       if (p !== undefined) p.dialed++
       const ok = p === undefined ? false : (p.dials.length > 1 ? p.dials.shift() as boolean : p.dials[0] ?? false)
       if (p === undefined || !ok) throw new Error('ECONNREFUSED')
       p.connected = true
-      return {}
     }
   }
-  const ctx = new RunContext({
-    libp2p: fakeLibp2p as unknown as TesseraLibp2p,
+  const ctx: LiveRunContext = new LiveRunContext(liveRunContextInit(network, known, {
+    connectShards: (peerId) => fakeShards(peerId, {
+      execute: async (options) => {
+        const p = peers.get(peerId) as FakePeer
+        p.timeoutsSeen.push(ctx.health.timeoutMs(peerId))
+        const what = p.executes.shift() ?? 'ok'
+        if (what === 'timeout') throw new RequestTimeoutError('no reply from the peer in time')
+        if (what === 'reset' || !p.connected) throw new Error('stream reset')
+        return { output: new Float32Array(options.batch * COLS).fill(1), deviceTimeNs: 1000, macs: 1 }
+      },
+      program: async () => {
+        const p = peers.get(peerId) as FakePeer
+        if (!p.connected) throw new Error('stream reset')
+        p.programmed++
+        return { tilesUsed: 1 }
+      },
+      release: async () => 0
+    }),
     policy: firstFree,
     rng: createRng('policy'),
-    settings: { runId: 'run', seed: 's', callTimeoutMs: 1000, programTimeoutMs: 1000, callsPerPeer: 2, batchDeadlineMs, uploadConcurrency: 1, uploadProgress: noUploadProgress },
-    recorder: new RunRecorder(),
-    shortTerm: createShortTermMemory(),
-    longTerm: createLongTermMemory(),
-    now: () => performance.now(),
-    emulatedDelayMs: () => 0,
-    recentBusy: new RecentBusy(1000),
-    targets: new Map(known.map((id) => [id, target(id)])),
-    tilesTaken: new Map()
-  })
-  ctx.client = ((peerId: string) => ({
-    execute: async (options: ExecuteOptions) => {
-      const p = peers.get(peerId) as FakePeer
-      p.timeoutsSeen.push(ctx.health.timeoutMs(peerId))
-      const what = p.executes.shift() ?? 'ok'
-      if (what === 'timeout') throw new RequestTimeoutError('no reply from the peer in time')
-      if (what === 'reset' || !p.connected) throw new Error('stream reset')
-      return { output: new Float32Array(options.batch * COLS).fill(1), deviceTimeNs: 1000, macs: 1 }
-    },
-    program: async () => {
-      const p = peers.get(peerId) as FakePeer
-      if (!p.connected) throw new Error('stream reset')
-      p.programmed++
-      return { tilesReserved: 1, tilesUsed: 1 }
-    },
-    release: async () => 0
-  })) as unknown as RunContext['client']
+    settings: { ...TEST_SETTINGS, batchDeadlineMs }
+  }))
   return ctx
 }
 
@@ -202,7 +169,7 @@ function fakePeer (init: Partial<FakePeer>): FakePeer {
 }
 
 /** The run's one shard, held by `holder` alone. */
-function lone (ctx: RunContext, holder: string): ShardState {
+function lone (ctx: LiveRunContext, holder: string): ShardState {
   const shard = { ...shardState(new Float32Array(ROWS * COLS)), holders: [holder], tilesByHolder: new Map([[holder, 1]]) }
   ctx.shards.set(shard.spec.id, shard)
   return shard

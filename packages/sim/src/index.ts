@@ -5,11 +5,11 @@
  *
  * @example
  * ```ts
- * import { loadScenario, startLocalNetwork, simulatePolicy } from '@tessera/sim'
+ * import { loadScenario, simRowOf, simulatePolicy } from '@tessera/sim'
  *
  * const scenario = loadScenario('slowdown')
  * const run = await simulatePolicy({ scenario, policy: 'tessera', workload })
- * console.log(run.row.throughputRps, run.row.recoveryMs)
+ * console.log(simRowOf(run).throughputRps, simRowOf(run).recoveryMs)
  * ```
  *
  * @packageDocumentation
@@ -20,6 +20,13 @@ export { applyOverrides, loadScenario, scenariosDir, validateScenario } from './
 export type { NodeSelector, Scenario, ScenarioEvent, ScenarioNode, ScenarioOverrides } from './scenario.js'
 export { measureRecovery } from './recovery.js'
 export type { Recovery, RecoveryInit } from './recovery.js'
-export { disruptionOf, recoveryOf, simRowOf, simulatePolicy } from './simulation.js'
-export type { FiredEvent, SimPolicyRow, SimulateInit, SimulationRun } from './simulation.js'
+export { openScenario, scenarioRunOptions, SCENARIO_DISCOVERY_TIMEOUT_MS, SCENARIO_SETTLE_MS } from './session.js'
+export type { OpenScenarioInit, ScenarioSession } from './session.js'
+export { scenarioTimeline } from './scenario-timeline.js'
+export type { FiredEvent, ScenarioTimelineInit } from './scenario-timeline.js'
+export { simulatePolicy } from './simulation.js'
+export type { SimulateInit, SimulationRun } from './simulation.js'
+export { disruptionOf, recoveryOf, simRowOf } from './sim-row.js'
+export type { SimPolicyRow } from './sim-row.js'
+export * from './errors.js'
 export * from './constants.js'

@@ -10,7 +10,7 @@
  *   tolerance, minus the event time — `null` if none is. (Measured from the trough, because a slowdown shows in
  *   the answers only as the calls in flight at the event finish: the first windows after it are still full.)
  */
-import { InvalidRunOptionError } from '@tessera/coordinator'
+import { InvalidRecoveryInputError } from './errors.js'
 
 /** Inputs of {@link measureRecovery}. */
 export interface RecoveryInit {
@@ -42,13 +42,13 @@ export interface Recovery {
   recoveryMs: number | null
 }
 
-/** Measures recovery; throws {@link InvalidRunOptionError} on inconsistent times. */
+/** Measures recovery; throws {@link InvalidRecoveryInputError} on inconsistent times. */
 export function measureRecovery (init: RecoveryInit): Recovery {
   const { startMs, eventAtMs, endMs, windowMs, stepMs, baselineMs } = init
   const tolerance = init.tolerance ?? 0.1
-  if (!(startMs <= eventAtMs && eventAtMs < endMs)) throw new InvalidRunOptionError(`recovery: the event (${eventAtMs}) must lie in the stream [${startMs}, ${endMs})`)
-  if (!(windowMs > 0 && stepMs > 0 && baselineMs > 0)) throw new InvalidRunOptionError('recovery: windowMs, stepMs and baselineMs must be positive')
-  if (!(tolerance >= 0 && tolerance < 1)) throw new InvalidRunOptionError('recovery: tolerance must be in [0, 1)')
+  if (!(startMs <= eventAtMs && eventAtMs < endMs)) throw new InvalidRecoveryInputError(`recovery: the event (${eventAtMs}) must lie in the stream [${startMs}, ${endMs})`)
+  if (!(windowMs > 0 && stepMs > 0 && baselineMs > 0)) throw new InvalidRecoveryInputError('recovery: windowMs, stepMs and baselineMs must be positive')
+  if (!(tolerance >= 0 && tolerance < 1)) throw new InvalidRecoveryInputError('recovery: tolerance must be in [0, 1)')
   const times = Float64Array.from(init.answeredAtMs).sort()
   // Answers in [a, b): binary searches over the sorted times.
   const firstAtOrAfter = (t: number): number => {

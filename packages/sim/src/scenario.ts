@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PRESET_NAMES } from '@tessera/crossbar'
-import { InvalidRunOptionError } from '@tessera/coordinator'
+import { InvalidScenarioError } from './errors.js'
 
 /** One node of a scenario. */
 export interface ScenarioNode {
@@ -74,11 +74,11 @@ export interface Scenario {
   timeline?: ScenarioEvent[]
 }
 
-function fail (why: string): never {
-  throw new InvalidRunOptionError(`scenario: ${why}`)
+function fail (why: string, cause?: unknown): never {
+  throw new InvalidScenarioError(`scenario: ${why}`, cause === undefined ? undefined : { cause })
 }
 
-/** Checks a parsed scenario; throws {@link InvalidRunOptionError} naming the first problem. */
+/** Checks a parsed scenario; throws {@link InvalidScenarioError} naming the first problem. */
 export function validateScenario (value: unknown): Scenario {
   const s = value as Scenario
   if (typeof s !== 'object' || s === null) fail('not an object')
@@ -222,7 +222,7 @@ export function loadScenario (nameOrPath: string): Scenario {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'))
   } catch (err) {
-    fail(`cannot read ${path}: ${(err as Error).message}`)
+    fail(`cannot read ${path}: ${(err as Error).message}`, err)
   }
   return validateScenario(parsed)
 }

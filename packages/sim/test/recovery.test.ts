@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InvalidRunOptionError } from '@tessera/coordinator'
+import { InvalidRecoveryInputError } from '../src/errors.js'
 import { measureRecovery } from '../src/recovery.js'
 
 /** Answer times at `rps` per second over [fromMs, toMs), evenly spaced. */
@@ -44,8 +44,8 @@ describe('measureRecovery', () => {
   })
 
   it('rejects an event outside the stream and non-positive windows', () => {
-    assert.throws(() => measureRecovery({ ...base, answeredAtMs: [], eventAtMs: 31_000 }), InvalidRunOptionError)
-    assert.throws(() => measureRecovery({ ...base, answeredAtMs: [], windowMs: 0 }), InvalidRunOptionError)
-    assert.throws(() => measureRecovery({ ...base, answeredAtMs: [], tolerance: 1 }), InvalidRunOptionError)
+    assert.throws(() => measureRecovery({ ...base, answeredAtMs: [], eventAtMs: 31_000 }), InvalidRecoveryInputError)
+    assert.throws(() => measureRecovery({ ...base, answeredAtMs: [], windowMs: 0 }), InvalidRecoveryInputError)
+    assert.throws(() => measureRecovery({ ...base, answeredAtMs: [], tolerance: 1 }), InvalidRecoveryInputError)
   })
 })

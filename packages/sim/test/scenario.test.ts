@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InvalidRunOptionError } from '@tessera/coordinator'
+import { InvalidScenarioError } from '../src/errors.js'
 import { applyOverrides, loadScenario, validateScenario } from '../src/scenario.js'
 
 describe('scenarios', () => {
@@ -27,11 +27,17 @@ describe('scenarios', () => {
 
   it('rejects bad scenarios with a named error', () => {
     const good = loadScenario('default')
-    assert.throws(() => validateScenario({ ...good, requests: 0 }), InvalidRunOptionError)
-    assert.throws(() => validateScenario({ ...good, nodes: [{ ...good.nodes[1], preset: 'nope' }] }), InvalidRunOptionError)
-    assert.throws(() => validateScenario({ ...good, nodes: [good.nodes[1], good.nodes[1]] }), InvalidRunOptionError)
-    assert.throws(() => validateScenario({ ...good, nodes: [{ ...good.nodes[1], backgroundLoad: 1 }] }), InvalidRunOptionError)
-    assert.throws(() => loadScenario('no-such-scenario'), InvalidRunOptionError)
+    assert.throws(() => validateScenario({ ...good, requests: 0 }), InvalidScenarioError)
+    assert.throws(() => validateScenario({ ...good, nodes: [{ ...good.nodes[1], preset: 'nope' }] }), InvalidScenarioError)
+    assert.throws(() => validateScenario({ ...good, nodes: [good.nodes[1], good.nodes[1]] }), InvalidScenarioError)
+    assert.throws(() => validateScenario({ ...good, nodes: [{ ...good.nodes[1], backgroundLoad: 1 }] }), InvalidScenarioError)
+    assert.throws(() => loadScenario('no-such-scenario'), (err: Error) => {
+      // The file system's reason travels as the cause.
+      assert.ok(err instanceof InvalidScenarioError)
+      assert.equal(err.code, 'ERR_INVALID_SCENARIO')
+      assert.equal((err.cause as { code?: string }).code, 'ENOENT')
+      return true
+    })
   })
 
   it('the simulation scenarios load with their timelines: slowdown, churn (leave and join), hotspot, steady', () => {
@@ -54,7 +60,7 @@ describe('scenarios', () => {
   it('rejects bad timelines with a named error naming the entry', () => {
     const good = loadScenario('churn')
     const bad = (timeline: unknown[], extra: Record<string, unknown> = {}): void => {
-      assert.throws(() => validateScenario({ ...good, ...extra, timeline }), (err: Error) => err instanceof InvalidRunOptionError && /timeline\[0\]|durationMs/.test(err.message), JSON.stringify(timeline))
+      assert.throws(() => validateScenario({ ...good, ...extra, timeline }), (err: Error) => err instanceof InvalidScenarioError && /timeline\[0\]|durationMs/.test(err.message), JSON.stringify(timeline))
     }
     bad([{ atMs: -1, kind: 'leave', nodes: ['n1'] }])
     bad([{ atMs: 40_000, kind: 'leave', nodes: ['n1'] }])

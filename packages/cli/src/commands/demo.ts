@@ -10,9 +10,9 @@ import { join } from 'node:path'
 import { POLICY_NAMES } from '@tessera/scheduler'
 import { formatPercent, renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
 import type { ReportSection, ReportTable } from '@tessera/report'
-import { createCoordinator } from '@tessera/coordinator'
+import { describeRunError, describeUploadFailure } from '@tessera/coordinator'
 import type { RunResult } from '@tessera/coordinator'
-import { startLocalNetwork } from '@tessera/sim'
+import { openScenario, scenarioRunOptions } from '@tessera/sim'
 import { latencyQuantiles, throughputSeries } from '@tessera/coordinator'
 import { applyOverrides, loadScenario } from '@tessera/sim'
 import type { Scenario } from '@tessera/sim'
@@ -20,16 +20,14 @@ import { loadMnistWorkload } from '@tessera/coordinator'
 import { THROUGHPUT_BUCKET_MS, THROUGHPUT_WINDOW_MS } from '@tessera/coordinator'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
 import { parsePolicies, parsePositiveInt } from './options.js'
+import { closeDashboard, dashboardOption, dashboardRunOptions, openDashboard, saveDashboardScreenshot, trackRun } from '../dashboard/cli-options.js'
+import type { Dashboard } from '../dashboard/dashboard.js'
 import type { Command } from 'commander'
 
 /** Default report folder (relative to the working directory). */
 export const DEFAULT_DEMO_OUT_DIR = join('reports', 'demo')
 /** Default scenario name (simulations/scenarios/default.json). */
 export const DEFAULT_SCENARIO = 'default'
-/** Longest wait for every scenario node's capacity record. */
-const DISCOVERY_TIMEOUT_MS = 60_000
-/** Wait after discovery so the load gossip of every node has arrived (two push periods). */
-const SETTLE_MS = 2_500
 
 interface DemoCommandOptions {
   scenario: string
@@ -41,6 +39,7 @@ interface DemoCommandOptions {
   out: string
   cacheDir: string
   progress: boolean
+  dashboard?: number
 }
 
 /** One row of the `--json` document. */
@@ -82,7 +81,15 @@ export function registerDemoCommand (program: Command): void {
     .option('--out <dir>', 'report folder', DEFAULT_DEMO_OUT_DIR)
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
     .option('--no-progress', 'no progress messages on stderr')
-    .action(async (opts: DemoCommandOptions) => { await runDemo(opts) })
+    .addOption(dashboardOption())
+    .action(async (opts: DemoCommandOptions) => {
+      const dashboard = await openDashboard(opts.dashboard, 'demo', 'tessera demo: MNIST MLP, tessera vs baselines')
+      try {
+        await runDemo(opts, dashboard)
+      } finally {
+        await closeDashboard(dashboard)
+      }
+    })
 }
 
 function finite (x: number): number | null {
@@ -134,9 +141,9 @@ function reportSections (scenario: Scenario, rows: DemoPolicyRow[], results: Run
     })
   }
   const failures = results.flatMap((r) => [
-    ...r.recorder.uploadFailures.map((f) => `${r.policy}: upload ${f}`),
+    ...r.recorder.uploadFailures.map((f) => `${r.policy}: upload ${describeUploadFailure(f)}`),
     ...r.recorder.calls.filter((c) => !c.ok).slice(0, 5).map((c) => `${r.policy}: call on ${nodeIdOf(c.peerId) ?? c.peerId} failed: ${c.error ?? 'unknown'}`),
-    ...r.errors.map((e) => `${r.policy}: batch failed: ${e}`)
+    ...r.errors.map((e) => `${r.policy}: ${e.kind === 'batch' ? 'batch failed: ' : ''}${describeRunError(e)}`)
   ].map((line) => line.replace(/12D3KooW\w+/g, (id) => nodeIdOf(id) ?? id)))
   return [
     { heading: 'Scenario', text: [scenario.description, 'Emulation: every node is a real libp2p node in this process; its compute rate is capped (the executor thread blocks for the rest of each MVM\'s emulated time, reported as device time), background load comes from another client over the shard protocol, and the per-node network delay is applied at the coordinator before each request and after each reply, since loopback has none.', `Seed ${scenario.seed}; ${scenario.requests} MNIST-subset requests per policy, ${scenario.batchSize} per batch, ${scenario.batchesInFlight} batches in flight, ${scenario.replicas ?? 1} cop${(scenario.replicas ?? 1) === 1 ? 'y' : 'ies'} per shard for the policies that replicate. Float32 accuracy of the model on the same requests: ${formatPercent(floatAccuracy)}.`], table: nodes },
@@ -149,7 +156,7 @@ function reportSections (scenario: Scenario, rows: DemoPolicyRow[], results: Run
   ]
 }
 
-async function runDemo (opts: DemoCommandOptions): Promise<void> {
+async function runDemo (opts: DemoCommandOptions, dashboard: Dashboard | undefined): Promise<void> {
   const startedAt = performance.now()
   const say = (line: string): void => { if (opts.progress && !opts.json) process.stderr.write(`${line}\n`) }
   const scenario = applyOverrides(loadScenario(opts.scenario), { seed: opts.seed, requests: opts.requests, nodes: opts.nodes })
@@ -157,38 +164,29 @@ async function runDemo (opts: DemoCommandOptions): Promise<void> {
   const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: scenario.seed })
   say(`MNIST MLP ${workload.model.layerSizes.join('-')} ${workload.fromCache ? 'from the cache' : 'trained'}; float accuracy ${formatPercent(workload.floatAccuracy)}`)
   const netStart = performance.now()
-  const net = await startLocalNetwork(scenario, { onPhase: (phase) => { say(`network: ${phase} (${((performance.now() - netStart) / 1000).toFixed(1)} s)`) } })
-  const coordinator = createCoordinator({ node: net.coordinatorNode, emulatedDelayMs: net.delayByPeerId, uploadProgress: uploadProgressBar(opts.progress && !opts.json) })
+  const session = await openScenario(scenario, {
+    network: { onPhase: (phase) => { say(`network: ${phase} (${((performance.now() - netStart) / 1000).toFixed(1)} s)`) } },
+    coordinator: { uploadProgress: uploadProgressBar(opts.progress && !opts.json), ...(dashboard !== undefined ? { onPeerSample: dashboard.hooks.onPeerSample } : {}) },
+    ...(dashboard !== undefined ? { onNetwork: async (started) => { await dashboard.watchNode(started.coordinatorNode, { names: started.nodeIdOf }) } } : {})
+  })
+  const { net, coordinator, targets } = session
+  const networkStartMs = session.discoveredAfterMs
+  say(`discovered ${targets.length} of ${scenario.nodes.length} nodes: ${targets.map((t) => `${net.nodeIdOf(t.peerId) ?? t.peerId} (${t.path})`).join(', ')}`)
   const results: RunResult[] = []
   const runMs: Record<string, number> = {}
-  let networkStartMs = 0
   try {
-    const targets = await coordinator.discover({ minPeers: scenario.nodes.filter((n) => n.standby !== true).length, timeoutMs: DISCOVERY_TIMEOUT_MS })
-    networkStartMs = performance.now() - netStart
-    say(`discovered ${targets.length} of ${scenario.nodes.length} nodes: ${targets.map((t) => `${net.nodeIdOf(t.peerId) ?? t.peerId} (${t.path})`).join(', ')}`)
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
     for (const policy of opts.policies) {
       const t0 = performance.now()
-      const result = await coordinator.run({
-        job: workload.job,
-        policy,
-        inputs: workload.inputs,
-        labels: workload.labels,
-        requests: scenario.requests,
-        batchSize: scenario.batchSize,
-        batchesInFlight: scenario.batchesInFlight,
-        replicas: scenario.replicas ?? 1,
-        seed: scenario.seed,
-        runId: `${scenario.seed}/${policy}`
-      })
+      const result = await trackRun(dashboard, coordinator.run({ ...scenarioRunOptions(scenario, workload, policy), requests: scenario.requests, runId: `${scenario.seed}/${policy}`, ...dashboardRunOptions(dashboard) }))
       runMs[policy] = roundTo(performance.now() - t0, 1)
       results.push(result)
       const m = result.metrics
-      say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}, failed calls ${m.failedCalls}, re-placements ${m.replacements}${result.errors.length > 0 ? ` (${result.errors[0]})` : ''}`)
+      say(`${policy}: ${m.throughputRps.toFixed(1)} req/s, p50 ${m.latencyP50Ms.toFixed(1)} ms, p95 ${m.latencyP95Ms.toFixed(1)} ms, memory ${formatPercent(m.memoryUtilisation)}, resource ${formatPercent(m.resourceUtilisation)}, accuracy ${formatPercent(m.accuracy)}, lost ${m.requestsLost}, failed calls ${m.failedCalls}, re-placements ${m.replacements}${result.errors.length > 0 ? ` (${describeRunError(result.errors[0])})` : ''}`)
     }
+    // The picture shows the network as the last run left it, before it stops.
+    if (dashboard !== undefined) await saveDashboardScreenshot(dashboard, opts.out, say)
   } finally {
-    await coordinator.stop()
-    await net.stop()
+    await session.stop()
   }
   const rows = results.map(rowOf)
   const doc: DemoJson = {

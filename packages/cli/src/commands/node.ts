@@ -79,7 +79,7 @@ async function runNode (opts: NodeCommandOptions): Promise<void> {
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one while stopping exits at once (code 130). */
-async function onFirstSignal (): Promise<NodeJS.Signals> {
+export async function onFirstSignal (): Promise<NodeJS.Signals> {
   return await new Promise((resolve) => {
     let received = false
     const handler = (signal: NodeJS.Signals): void => {

@@ -14,6 +14,8 @@ import { pathOfConnections } from '@tessera/coordinator'
 import { createTesseraNode } from '@tessera/peer'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
 import { collectBootstrap, guessNetwork, parsePositiveInt } from './options.js'
+import { closeDashboard, dashboardOption, dashboardRunOptions, openDashboard, trackRun } from '../dashboard/cli-options.js'
+import type { Dashboard } from '../dashboard/dashboard.js'
 import type { NatKind, Reachability } from '@tessera/memory'
 import type { PathKind } from '@tessera/scheduler'
 import type { PeerTarget } from '@tessera/coordinator'
@@ -72,6 +74,7 @@ interface RunCommandOptions {
   timeoutMs: number
   cacheDir: string
   json: boolean
+  dashboard?: number
 }
 
 /** `tessera run`. */
@@ -88,19 +91,28 @@ export function registerRunCommand (program: Command): void {
     .option('--timeout-ms <ms>', 'how long to look for peers', parsePositiveInt, DEFAULT_RUN_DISCOVERY_MS)
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
     .option('--json', 'print the metrics as one JSON object on stdout', false)
-    .action(async (opts: RunCommandOptions) => { await runJob(opts) })
+    .addOption(dashboardOption())
+    .action(async (opts: RunCommandOptions) => {
+      const dashboard = await openDashboard(opts.dashboard, 'run', `tessera run --policy ${opts.policy}`)
+      try {
+        await runJob(opts, dashboard)
+      } finally {
+        await closeDashboard(dashboard)
+      }
+    })
 }
 
-async function runJob (opts: RunCommandOptions): Promise<void> {
+async function runJob (opts: RunCommandOptions, dashboard: Dashboard | undefined): Promise<void> {
   const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: opts.seed })
   const node = await createTesseraNode({ network: guessNetwork(opts.bootstrap), serve: false, bootstrap: opts.bootstrap })
-  const coordinator = createCoordinator({ node, uploadProgress: uploadProgressBar(!opts.json) })
+  await dashboard?.watchNode(node)
+  const coordinator = createCoordinator({ node, uploadProgress: uploadProgressBar(!opts.json), onPeerSample: dashboard?.hooks.onPeerSample })
   try {
     const discoveryStartMs = performance.now()
     const targets = await coordinator.discover({ minPeers: opts.minPeers, timeoutMs: opts.timeoutMs })
     const discoveryMs = performance.now() - discoveryStartMs
     if (!opts.json) process.stderr.write(`${targets.length} peer(s): ${targets.map((t) => `${t.peerId.slice(-8)} ${t.record.device.preset} ${t.record.device.geometry.rows}×${t.record.device.geometry.cols} ${t.path}`).join(', ')}\n`)
-    const result = await coordinator.run({
+    const result = await trackRun(dashboard, coordinator.run({
       job: workload.job,
       policy: opts.policy,
       inputs: workload.inputs,
@@ -108,8 +120,9 @@ async function runJob (opts: RunCommandOptions): Promise<void> {
       requests: opts.requests,
       batchSize: opts.batch,
       batchesInFlight: opts.inFlight,
-      seed: opts.seed
-    })
+      seed: opts.seed,
+      ...dashboardRunOptions(dashboard)
+    }))
     const m = result.metrics
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({

@@ -11,15 +11,18 @@ import { renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
 import type { ChartSeries, ReportSection, ReportTable } from '@tessera/report'
 import type { ReconfigureEvent } from '@tessera/scheduler'
 import { POLICY_NAMES } from '@tessera/scheduler'
-import { latencySeries, throughputSeries } from '@tessera/coordinator'
+import { describeRunError, describeUploadFailure, latencySeries, throughputSeries } from '@tessera/coordinator'
 import { applyOverrides, loadScenario } from '@tessera/sim'
 import type { Scenario } from '@tessera/sim'
 import { disruptionOf, simRowOf, simulatePolicy } from '@tessera/sim'
-import type { SimPolicyRow, SimulationRun } from '@tessera/sim'
+import type { SimPolicyRow, SimulateInit, SimulationRun } from '@tessera/sim'
 import { RECOVERY_BASELINE_MS, RECOVERY_WINDOW_MS } from '@tessera/sim'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
 import { parsePolicies } from './options.js'
+import { closeDashboard, dashboardOption, openDashboard } from '../dashboard/cli-options.js'
+import type { Dashboard } from '../dashboard/dashboard.js'
+import { describeError } from '@tessera/errors'
 import type { Command } from 'commander'
 
 /** Default report folder (relative to the working directory); each scenario writes `<name>.json` and `<name>.html`. */
@@ -39,6 +42,7 @@ interface SimCommandOptions {
   out: string
   cacheDir: string
   progress: boolean
+  dashboard?: number
 }
 
 /** The `--json` document. */
@@ -59,7 +63,15 @@ export function registerSimCommand (program: Command): void {
     .option('--out <dir>', 'report folder', DEFAULT_SIM_OUT_DIR)
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
     .option('--no-progress', 'no progress messages on stderr')
-    .action(async (opts: SimCommandOptions) => { await runSim(opts) })
+    .addOption(dashboardOption())
+    .action(async (opts: SimCommandOptions) => {
+      const dashboard = await openDashboard(opts.dashboard, 'sim', `tessera sim --scenario ${opts.scenario}`)
+      try {
+        await runSim(opts, dashboard)
+      } finally {
+        await closeDashboard(dashboard)
+      }
+    })
 }
 
 
@@ -159,12 +171,29 @@ function reportSections (scenario: Scenario, rows: SimPolicyRow[], runs: Simulat
         : {})
     })
   })
-  const failures = runs.flatMap((r) => [...r.result.errors.map((e) => `${r.policy}: ${e}`), ...r.result.recorder.uploadFailures.map((e) => `${r.policy}: upload ${e}`), ...r.fired.filter((f) => f.error !== undefined).map((f) => `${r.policy}: event ${f.label}: ${f.error ?? ''}`)])
+  const failures = runs.flatMap((r) => [...r.result.errors.map((e) => `${r.policy}: ${describeRunError(e)}`), ...r.result.recorder.uploadFailures.map((f) => `${r.policy}: upload ${describeUploadFailure(f)}`), ...r.fired.filter((f) => f.error !== undefined).map((f) => `${r.policy}: event ${f.label}: ${f.error ?? ''}`)])
   sections.push({ heading: 'Failures', text: failures.length > 0 ? failures.slice(0, 60) : 'No batch, upload or scenario event failed.' })
   return sections
 }
 
-async function runSim (opts: SimCommandOptions): Promise<void> {
+/** What `simulatePolicy` needs to feed a dashboard: each policy's fresh network is watched in turn. */
+function simDashboardHooks (dashboard: Dashboard | undefined): Pick<SimulateInit, 'onNetwork' | 'onPeerSample' | 'onLiveRun'> {
+  if (dashboard === undefined) return {}
+  return {
+    // Awaited before discovery, so the page sees the peers join; a watch that fails to start does not stop the simulation.
+    onNetwork: async (net) => {
+      try {
+        await dashboard.watchNode(net.coordinatorNode, { names: net.nodeIdOf })
+      } catch (err) {
+        dashboard.notice('error', `cannot watch the network: ${describeError(err)}`)
+      }
+    },
+    onPeerSample: dashboard.hooks.onPeerSample,
+    onLiveRun: dashboard.hooks.onLiveRun
+  }
+}
+
+async function runSim (opts: SimCommandOptions, dashboard: Dashboard | undefined): Promise<void> {
   const say = (line: string): void => { if (opts.progress && !opts.json) process.stderr.write(`${line}\n`) }
   const scenario = applyOverrides(loadScenario(opts.scenario), { seed: opts.seed })
   const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: scenario.seed })
@@ -176,9 +205,20 @@ async function runSim (opts: SimCommandOptions): Promise<void> {
       scenario,
       policy,
       workload,
-      onPhase: (phase) => { say(`  ${phase}`) },
-      onReconfigureEvent: (e) => { if (e.type !== 'admit') say(`  ${e.type} ${e.shardId}: ${e.reason}`) }
+      onPhase: (phase) => {
+        say(`  ${phase}`)
+        dashboard?.notice('info', `${policy}: ${phase}`)
+      },
+      onReconfigureEvent: (e) => {
+        dashboard?.hooks.onReconfigureEvent(e)
+        if (e.type !== 'admit') say(`  ${e.type} ${e.shardId}: ${e.reason}`)
+      },
+      ...simDashboardHooks(dashboard)
+    }).catch((err: unknown) => {
+      dashboard?.runFailed(err)
+      throw err
     })
+    dashboard?.runFinished(run.result)
     runs.push(run)
     const row = simRowOf(run)
     say(`${policy}: ${row.throughputRps.toFixed(1)} req/s, p95 ${row.latencyP95Ms.toFixed(1)} ms, lost ${row.requestsLost}, duplicated ${row.requestsDuplicated}, recovery ${row.recoveryMs === null ? 'never/none' : `${row.recoveryMs} ms`}, migrations ${row.migrations}`)

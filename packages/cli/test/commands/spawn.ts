@@ -38,13 +38,19 @@ export type NodeEventLine =
   | { event: 'stopping', signal: string }
   | { event: 'stopped' }
 
-/** The line of one event. */
-export type NodeEventLineOf<E extends NodeEventLine['event']> = Extract<NodeEventLine, { event: E }>
+/** The lines `tessera dashboard --json` prints (packages/cli/src/commands/dashboard.ts), one type per event. */
+export type DashboardEventLine =
+  | { event: 'dashboard', url: string }
+  | { event: 'notice', level: 'info' | 'warning' | 'error', text: string }
+  | { event: 'stopping', signal: string }
 
-/** JSON lines of a running child's stdout, awaited one predicate at a time. */
-export class JsonLines {
-  readonly lines: NodeEventLine[] = []
-  private waiters: Array<{ match: (l: NodeEventLine) => boolean, resolve: (l: NodeEventLine) => void }> = []
+/** The line of one event. */
+export type EventLineOf<L extends { event: string }, E extends L['event']> = Extract<L, { event: E }>
+
+/** JSON lines of a running child's stdout (the events of `tessera node --json` unless told), awaited one predicate at a time. */
+export class JsonLines<L extends { event: string } = NodeEventLine> {
+  readonly lines: L[] = []
+  private waiters: Array<{ match: (l: L) => boolean, resolve: (l: L) => void }> = []
   private buffer = ''
 
   constructor (child: ChildProcessWithoutNullStreams) {
@@ -54,7 +60,7 @@ export class JsonLines {
       while ((nl = this.buffer.indexOf('\n')) >= 0) {
         const text = this.buffer.slice(0, nl)
         this.buffer = this.buffer.slice(nl + 1)
-        const line = JSON.parse(text) as NodeEventLine
+        const line = JSON.parse(text) as L
         this.lines.push(line)
         this.waiters = this.waiters.filter((w) => {
           if (!w.match(line)) return true
@@ -66,13 +72,13 @@ export class JsonLines {
   }
 
   /** Resolves with the first `event` line (past or future) that `match` accepts; rejects after `timeoutMs`. */
-  async next<E extends NodeEventLine['event']> (what: string, event: E, match: (l: NodeEventLineOf<E>) => boolean = () => true, timeoutMs = 20_000): Promise<NodeEventLineOf<E>> {
-    const accepts = (l: NodeEventLine): boolean => l.event === event && match(l as NodeEventLineOf<E>)
+  async next<E extends L['event']> (what: string, event: E, match: (l: EventLineOf<L, E>) => boolean = () => true, timeoutMs = 20_000): Promise<EventLineOf<L, E>> {
+    const accepts = (l: L): boolean => l.event === event && match(l as EventLineOf<L, E>)
     const seen = this.lines.find(accepts)
-    if (seen !== undefined) return seen as NodeEventLineOf<E>
+    if (seen !== undefined) return seen as EventLineOf<L, E>
     return await new Promise((resolve, reject) => {
       const timer = setTimeout(() => { reject(new Error(`timed out waiting for ${what}; lines so far: ${JSON.stringify(this.lines)}`)) }, timeoutMs)
-      this.waiters.push({ match: accepts, resolve: (l) => { clearTimeout(timer); resolve(l as NodeEventLineOf<E>) } })
+      this.waiters.push({ match: accepts, resolve: (l) => { clearTimeout(timer); resolve(l as EventLineOf<L, E>) } })
     })
   }
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { BusyError } from '@tessera/wire'
-import { newShardState } from '../src/context.js'
-import type { RunContext, ShardState } from '../src/context.js'
-import { releaseAll } from '../src/program.js'
+import { BusyError, InsufficientCapacityError } from '@tessera/wire'
+import { releaseAll } from '../src/release.js'
+import { newShardState } from '../src/shard-state.js'
+import type { ShardState } from '../src/shard-state.js'
+import { fakeRunContext, fakeShards } from './fake-run-context.js'
 
 function shard (id: string, holders: string[]): ShardState {
   const s = newShardState({ spec: { id, tilesNeeded: 1, geometry: { rows: 4, cols: 4 }, cells: 16, bytes: 64, sensitivity: 0, expectedLoad: 1 }, blocks: [], rows: 4, cols: 4, weights: new Float32Array(16) })
@@ -23,15 +24,15 @@ describe('releaseAll', () => {
     let busyLeft = 2
     const signals: Array<AbortSignal | undefined> = []
     const dropped: string[] = []
-    const ctx = {
+    const ctx = fakeRunContext({
       shards: new Map(shards.map((s) => [s.spec.id, s])),
       dead: new Set(['c']),
       abandoned: [{ peerId: 'c', remoteId: 'run/s9' }],
       now: () => 0,
       remoteId: (id: string) => `run/${id}`,
-      dropAllocation: (s: ShardState, peerId: string) => { s.tilesByHolder.delete(peerId); dropped.push(`${s.spec.id}@${peerId}`) },
-      client: (peerId: string) => ({
-        release: async (remoteId: string, signal?: AbortSignal) => {
+      dropAllocation: (s, peerId) => { s.tilesByHolder.delete(peerId); dropped.push(`${s.spec.id}@${peerId}`) },
+      client: (peerId) => fakeShards(peerId, {
+        release: async (remoteId, signal) => {
           inFlight.set(peerId, (inFlight.get(peerId) ?? 0) + 1)
           most = Math.max(most, inFlight.get(peerId) ?? 0)
           await new Promise((resolve) => setTimeout(resolve, 2))
@@ -45,8 +46,8 @@ describe('releaseAll', () => {
           return 1
         }
       })
-    }
-    await releaseAll(ctx as unknown as RunContext)
+    })
+    await releaseAll(ctx)
     assert.deepEqual(released.sort(), ['run/s0@a', 'run/s0@b', 'run/s1@a', 'run/s2@a', 'run/s2@b', 'run/s9@c'])
     assert.equal(most, 1, 'two releases ran on one peer at once')
     assert.equal(busyLeft, 0)
@@ -55,5 +56,16 @@ describe('releaseAll', () => {
     assert.deepEqual(ctx.abandoned, [])
     assert.deepEqual(dropped.sort(), ['s0@a', 's0@b', 's1@a', 's2@a', 's2@b'])
     for (const s of shards) assert.deepEqual([s.holders, s.draining, [...s.tilesByHolder.keys()]], [[], [], []])
+  })
+
+  it('reports a release that failed on a live peer with the run (its tiles stay taken there), not one on a peer taken for departed', async () => {
+    const ctx = fakeRunContext({
+      shards: new Map([['s0', shard('s0', ['a'])]]),
+      dead: new Set(['c']),
+      abandoned: [{ peerId: 'c', remoteId: 'run/s9' }],
+      client: (peerId) => fakeShards(peerId, { release: async () => { throw new InsufficientCapacityError(`${peerId} is confused`) } })
+    })
+    await releaseAll(ctx)
+    assert.deepEqual(ctx.errors, [{ kind: 'release', code: 'INSUFFICIENT_CAPACITY', name: 'InsufficientCapacityError', message: 'a is confused', shardId: 's0', peerId: 'a' }])
   })
 })
