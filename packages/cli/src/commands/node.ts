@@ -1,6 +1,8 @@
 import { Option } from 'commander'
 import { PRESET_NAMES } from '@tessera/crossbar'
-import { createTesseraNode } from '@tessera/peer'
+import { availableParallelism } from 'node:os'
+import { DEFAULT_DRAIN_TIMEOUT_MS, createTesseraNode } from '@tessera/peer'
+import { startStatusFile } from '../status-file.js'
 import { collectBootstrap, collectMultiaddr, defaultDataDir, emit, parsePositiveInt } from './options.js'
 import type { TesseraNode } from '@tessera/peer'
 import type { Command } from 'commander'
@@ -21,6 +23,9 @@ interface NodeCommandOptions {
   relayDataLimitBytes?: number
   relayDurationLimitMs?: number
   dhtTimeoutMs?: number
+  maxCpu: number
+  metricsListen?: string
+  drainTimeoutMs: number
 }
 
 /** `tessera node`: run a volunteer node until SIGINT/SIGTERM. */
@@ -41,6 +46,9 @@ export function registerNodeCommand (program: Command): void {
     .option('--record-ttl-ms <ms>', 'capacity record lifetime', parsePositiveInt)
     .option('--record-refresh-ms <ms>', 'capacity record refresh period', parsePositiveInt)
     .option('--dht-timeout-ms <ms>', 'timeout of one DHT put, provide or get (default 30 s)', parsePositiveInt)
+    .option('--max-cpu <cores>', 'executor worker threads, the shards spread over them (default: all cores but one, at least one)', parsePositiveInt, defaultMaxCpu())
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics on http://<host:port>/metrics (e.g. 127.0.0.1:9464)')
+    .option('--drain-timeout-ms <ms>', 'on SIGINT/SIGTERM, how long calls in flight may take to finish before the node stops', parsePositiveInt, DEFAULT_DRAIN_TIMEOUT_MS)
     .action(async (opts: NodeCommandOptions) => { await runNode(opts) })
 }
 
@@ -60,22 +68,38 @@ async function runNode (opts: NodeCommandOptions): Promise<void> {
     network: opts.network,
     recordTtlMs: opts.recordTtlMs,
     recordRefreshMs: opts.recordRefreshMs,
-    dhtTimeoutMs: opts.dhtTimeoutMs
+    dhtTimeoutMs: opts.dhtTimeoutMs,
+    maxCpu: opts.maxCpu,
+    metricsListen: opts.metricsListen
   })
   const addrs = node.getMultiaddrs().map((ma) => ma.toString())
   const peerId = node.peerId.toString()
-  emit(json, { event: 'listening', peerId, addrs }, [
-    `tessera node ${peerId} (${opts.device}, ${opts.tiles} tiles, ${opts.network} network, data in ${opts.dataDir})`,
+  const metricsAddress = node.metricsAddress()
+  emit(json, { event: 'listening', peerId, addrs, maxCpu: opts.maxCpu, ...(metricsAddress !== undefined ? { metricsAddress } : {}) }, [
+    `tessera node ${peerId} (${opts.device}, ${opts.tiles} tiles on ${opts.maxCpu} worker thread(s), ${opts.network} network, data in ${opts.dataDir})`,
+    ...(metricsAddress !== undefined ? [`metrics on http://${metricsAddress}/metrics`] : []),
     'listening on:',
     ...addrs.map((a) => `  ${a}`),
     ...(addrs.length > 0 ? ['bootstrap another node from it with:', `  tessera node --bootstrap ${addrs[0]}`] : [])
   ].join('\n'))
   const stopWatching = watch(node, json)
+  const statusFile = startStatusFile(opts.dataDir, node, { maxCpu: opts.maxCpu })
   const signal = await signalled
   stopWatching()
-  emit(json, { event: 'stopping', signal }, `${signal}: stopping`)
-  await node.stop()
-  emit(json, { event: 'stopped' }, 'stopped')
+  emit(json, { event: 'leaving', signal, drainTimeoutMs: opts.drainTimeoutMs },
+    `${signal}: leaving — no new work taken, calls in flight get up to ${opts.drainTimeoutMs} ms (a second signal exits at once)`)
+  try {
+    const left = await node.leave({ drainTimeoutMs: opts.drainTimeoutMs })
+    emit(json, { event: 'stopped', drained: left.drained, leavingPublished: left.published !== undefined, peersAcked: left.published?.peersAcked ?? 0 },
+      `stopped (${left.drained ? 'every call finished' : 'calls still in flight were cut'}; leaving ${left.published !== undefined ? `announced to ${left.published.peersAcked} DHT peers` : 'not announced in time'})`)
+  } finally {
+    await statusFile.stop()
+  }
+}
+
+/** All cores but one (the event loop and the operating system need one), at least one. */
+export function defaultMaxCpu (): number {
+  return Math.max(1, availableParallelism() - 1)
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one while stopping exits at once (code 130). */
