@@ -1,8 +1,8 @@
 /**
  * The `node` benchmark: how fast a node's executor runs a mixed stream of execute calls with `--max-cpu` 1, 2, …
  * worker threads. Each configuration is a real tessera node (local network, no peers) whose executor holds the same
- * shards (three shapes on 256×256 PCM tiles, 12 shards) and answers the same seeded stream of executes (batches of
- * 8, 32 and 64 vectors, cycling through the shards), `inFlight` calls at a time, as the shard service would post
+ * shards (512×512, 512×256 and 256×512 on 256×256 PCM tiles, 12 shards) and answers the same seeded stream of executes
+ * (batches of 32, 128 and 256 vectors, cycling through the shards), `inFlight` calls at a time, as the shard service would post
  * them. The configurations alternate over several repetitions and the best of each counts, so a burst of load from
  * elsewhere on the machine does not decide a ratio measured in the same run. `executesPerSecond` counts calls
  * answered; `gflops` is 2 × MACs per second.
@@ -15,11 +15,11 @@ import type { Command } from 'commander'
 import type { NodeExecutor } from '@tessera/peer'
 
 /** Shard shapes (rows × cols) of the mixed stream, on 256×256 tiles. */
-const SHARD_SHAPES: ReadonlyArray<[number, number]> = [[256, 256], [512, 256], [256, 512]]
+const SHARD_SHAPES: ReadonlyArray<[number, number]> = [[512, 512], [512, 256], [256, 512]]
 const SHARDS_PER_SHAPE = 4
-const BATCHES = [8, 32, 64]
+const BATCHES = [32, 128, 256]
 const TILE_SIZE = 256
-const DEFAULT_EXECUTES = 600
+const DEFAULT_EXECUTES = 360
 const DEFAULT_REPETITIONS = 3
 const DEFAULT_IN_FLIGHT = 8
 

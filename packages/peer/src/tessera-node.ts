@@ -505,7 +505,8 @@ function nodeApi (ctx: NodeContext, services: NodeServices, parts: NodeApiParts)
           services.shardService?.startLeaving()
         },
         drained: async (timeoutMs) => await (services.shardService?.drained(timeoutMs) ?? Promise.resolve(true)),
-        ...(publisher !== undefined ? { publish: async () => await publisher.publishFresh() } : {}),
+        // With no connection the record can reach nobody: a lone node does not wait for a put that cannot land.
+        ...(publisher !== undefined && libp2p.getConnections().length > 0 ? { publish: async () => await publisher.publishFresh() } : {}),
         stop: parts.stop
       }, options)
     },
