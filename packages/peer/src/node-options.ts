@@ -3,6 +3,7 @@ import { PRESET_NAMES, createDeviceProfile } from '@tessera/crossbar'
 import { DEFAULT_DEVICE_PRESET, DEFAULT_TILES } from './constants.js'
 import { InvalidNodeOptionError } from './errors.js'
 import { checkEmulatedRate } from './executor/worker-executor.js'
+import { workingMemoryBytes as workingBytesFor } from './executor/memory-budget.js'
 import { parseListenAddress } from './prometheus.js'
 import type { NetworkMode } from './libp2p.js'
 import type { TesseraNodeInit } from './tessera-node.js'
@@ -15,6 +16,8 @@ export interface ResolvedNodeOptions {
   tiles: number
   /** Executor worker threads. */
   maxCpu: number
+  /** With `maxMemoryMiB`: the bytes left for uploads and executes once the tiles are counted. */
+  workingMemoryBytes?: number
   /** The device of the tile pool; absent on a client-only node. */
   profile?: DeviceProfile
 }
@@ -52,5 +55,11 @@ export function resolveNodeOptions (init: TesseraNodeInit): ResolvedNodeOptions 
   }
   if (init.emulatedMacsPerSecond !== undefined) checkEmulatedRate(init.emulatedMacsPerSecond)
   if (init.metricsListen !== undefined) parseListenAddress(init.metricsListen)
-  return { network, serve, tiles, maxCpu, profile: serve ? resolveProfile(init.device) : undefined }
+  const profile = serve ? resolveProfile(init.device) : undefined
+  let workingMemoryBytes: number | undefined
+  if (init.maxMemoryMiB !== undefined) {
+    checkPositiveInt(init.maxMemoryMiB, 'maxMemoryMiB')
+    if (profile !== undefined) workingMemoryBytes = workingBytesFor(init.maxMemoryMiB, profile, tiles)
+  }
+  return { network, serve, tiles, maxCpu, profile, ...(workingMemoryBytes !== undefined ? { workingMemoryBytes } : {}) }
 }

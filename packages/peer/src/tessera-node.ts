@@ -9,6 +9,7 @@ import {
 import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
 import { NodeNotStartedError } from './errors.js'
 import { ExecutorPool } from './executor/executor-pool.js'
+import { BudgetedExecutor, MemoryBudget } from './executor/memory-budget.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { leaveGracefully } from './graceful-leave.js'
 import { NodeMetrics, startMetricsServer } from './prometheus.js'
@@ -94,6 +95,11 @@ export interface TesseraNodeInit {
    * but one).
    */
   maxCpu?: number
+  /**
+   * Bound, in MiB, on what the tiles, upload buffers and execute queue may take (`executor/memory-budget.ts`): a
+   * node whose tiles alone exceed it does not start; uploads and executes over it are refused. Default: none.
+   */
+  maxMemoryMiB?: number
   /** MVM kernel of the pool (default WASM SIMD where available). */
   kernel?: KernelChoice
   /** Benchmark the kernel at start to seed the advertised throughput (default true). */
@@ -218,7 +224,8 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
       dhtSelectors: { [DHT_NAMESPACE]: capacityRecordSelector }
     })
     if (serve && profile != null) {
-      executor = await ExecutorPool.start({ profile, tiles: options.tiles, threads: options.maxCpu, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
+      const pool = await ExecutorPool.start({ profile, tiles: options.tiles, threads: options.maxCpu, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
+      executor = options.workingMemoryBytes !== undefined ? new BudgetedExecutor(pool, new MemoryBudget(options.workingMemoryBytes)) : pool
     }
     await libp2p.start()
   } catch (err) {
