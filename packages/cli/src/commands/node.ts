@@ -47,7 +47,7 @@ export function registerNodeCommand (program: Command): void {
     .option('--record-ttl-ms <ms>', 'capacity record lifetime', parsePositiveInt)
     .option('--record-refresh-ms <ms>', 'capacity record refresh period', parsePositiveInt)
     .option('--dht-timeout-ms <ms>', 'timeout of one DHT put, provide or get (default 30 s)', parsePositiveInt)
-    .option('--max-cpu <cores>', 'executor worker threads, the shards spread over them (default: all cores but one, at least one)', parsePositiveInt, defaultMaxCpu())
+    .option('--max-cpu <cores>', 'executor worker threads the shards are spread over; the default is all cores but one, at least one', parsePositiveInt, defaultMaxCpu())
     .option('--max-memory-mib <n>', 'bound on what tiles, uploads and queued executes may take; a node whose tiles alone exceed it does not start (default: none)', parsePositiveInt)
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics on http://<host:port>/metrics (e.g. 127.0.0.1:9464)')
     .option('--drain-timeout-ms <ms>', 'on SIGINT/SIGTERM, how long calls in flight may take to finish before the node stops', parsePositiveInt, DEFAULT_DRAIN_TIMEOUT_MS)
