@@ -27,6 +27,11 @@ export interface NodeBenchRow {
   maxCpu: number
   executesPerSecond: number
   gflops: number
+  /**
+   * CPU time of the whole process (main thread and workers) ÷ wall time during the stream: the cores the
+   * configuration actually got. Below `maxCpu` + a little, other processes took the rest.
+   */
+  coresUsed: number
 }
 
 export interface NodeBenchResult {
@@ -79,9 +84,10 @@ async function programShards (executor: NodeExecutor): Promise<void> {
 }
 
 /** Runs the stream `inFlight` calls at a time; seconds taken and MACs done. */
-async function runStream (executor: NodeExecutor, calls: Call[], inFlight: number): Promise<{ seconds: number, macs: number }> {
+async function runStream (executor: NodeExecutor, calls: Call[], inFlight: number): Promise<{ seconds: number, macs: number, cpuSeconds: number }> {
   let next = 0
   let macs = 0
+  const cpu = process.cpuUsage()
   const start = performance.now()
   await Promise.all(Array.from({ length: inFlight }, async () => {
     while (next < calls.length) {
@@ -90,7 +96,9 @@ async function runStream (executor: NodeExecutor, calls: Call[], inFlight: numbe
       macs += reply.stats.macs
     }
   }))
-  return { seconds: (performance.now() - start) / 1000, macs }
+  const seconds = (performance.now() - start) / 1000
+  const used = process.cpuUsage(cpu)
+  return { seconds, macs, cpuSeconds: (used.user + used.system) / 1e6 }
 }
 
 /** Measures each `--max-cpu` value on its own node, alternating configurations over the repetitions. */
@@ -107,9 +115,9 @@ export async function runNodeBench (options: NodeBenchOptions = {}): Promise<Nod
     for (const node of nodes) await programShards(node.executor as NodeExecutor)
     for (let rep = 0; rep < (options.repetitions ?? DEFAULT_REPETITIONS); rep++) {
       for (const [i, maxCpu] of counts.entries()) {
-        const { seconds, macs } = await runStream(nodes[i].executor as NodeExecutor, calls, inFlight)
-        const row = { maxCpu, executesPerSecond: calls.length / seconds, gflops: (2 * macs) / seconds / 1e9 }
-        progress(`repetition ${rep + 1}, --max-cpu ${maxCpu}: ${row.executesPerSecond.toFixed(1)} executes/s, ${row.gflops.toFixed(2)} GFLOP/s`)
+        const { seconds, macs, cpuSeconds } = await runStream(nodes[i].executor as NodeExecutor, calls, inFlight)
+        const row = { maxCpu, executesPerSecond: calls.length / seconds, gflops: (2 * macs) / seconds / 1e9, coresUsed: cpuSeconds / seconds }
+        progress(`repetition ${rep + 1}, --max-cpu ${maxCpu}: ${row.executesPerSecond.toFixed(1)} executes/s, ${row.gflops.toFixed(2)} GFLOP/s on ${row.coresUsed.toFixed(2)} cores`)
         if ((best.get(maxCpu)?.executesPerSecond ?? 0) < row.executesPerSecond) best.set(maxCpu, row)
       }
     }
@@ -150,14 +158,14 @@ export function registerNodeCommand (program: Command): void {
         inFlight: options.inFlight,
         onProgress: options.json === true ? undefined : (note) => { process.stderr.write(`  ${note}\n`) }
       })
-      const cores = result.cores.map((r) => ({ maxCpu: r.maxCpu, executesPerSecond: round2(r.executesPerSecond), gflops: round2(r.gflops) }))
+      const cores = result.cores.map((r) => ({ maxCpu: r.maxCpu, executesPerSecond: round2(r.executesPerSecond), gflops: round2(r.gflops), coresUsed: round2(r.coresUsed) }))
       if (options.json === true) {
         process.stdout.write(JSON.stringify({ node: { cores, loadAverageBefore: round2(result.loadAverageBefore), loadAverageAfter: round2(result.loadAverageAfter), machineCores: result.machineCores } }) + '\n')
         return
       }
       const base = cores[0]
       for (const r of cores) {
-        process.stdout.write(`--max-cpu ${r.maxCpu}: ${r.executesPerSecond} executes/s, ${r.gflops} GFLOP/s (${(r.executesPerSecond / base.executesPerSecond).toFixed(2)}× --max-cpu ${base.maxCpu})\n`)
+        process.stdout.write(`--max-cpu ${r.maxCpu}: ${r.executesPerSecond} executes/s, ${r.gflops} GFLOP/s on ${r.coresUsed} cores (${(r.executesPerSecond / base.executesPerSecond).toFixed(2)}× --max-cpu ${base.maxCpu})\n`)
       }
       process.stdout.write(`load average ${result.loadAverageBefore.toFixed(2)} before, ${result.loadAverageAfter.toFixed(2)} after, on ${result.machineCores} cores\n`)
     })
