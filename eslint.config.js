@@ -50,6 +50,11 @@ const noLibp2p = new Map([
 ])
 
 const SOURCE_FILES = ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs']
+/**
+ * @tessera/testing (packages/testing, private) holds helpers the test suites share: only test/ directories and
+ * scripts/test import it, never a package's src or the scripts themselves. It may import any package.
+ */
+const TESTING_ONLY_IN_TESTS = { regex: '^@tessera/testing(/.*)?$', message: '@tessera/testing is for tests only (test/ directories and scripts/test).' }
 const filesOf = (pkg) => SOURCE_FILES.map((glob) => `packages/${pkg}/${glob}`)
 
 /** The import rules for one package: by specifier (@tessera/<name>, libp2p) and by the directory a path lands in. */
@@ -61,7 +66,7 @@ function layerConfig (pkg) {
   if (pkg === 'memory') {
     patterns.push({ regex: '^@libp2p/interface$', allowTypeImports: true, message: 'memory uses @libp2p/interface for types only.' })
   }
-  return {
+  return [{
     name: `tessera/layers/${pkg}`,
     files: filesOf(pkg),
     rules: {
@@ -71,7 +76,12 @@ function layerConfig (pkg) {
         zones: [{ target: `./packages/${pkg}`, from: forbidden.map((name) => `./packages/${name}`), message }]
       }]
     }
-  }
+  }, {
+    // The same patterns again (a later config replaces a rule's options), with the test helpers added.
+    name: `tessera/layers/${pkg}/src`,
+    files: SOURCE_FILES.map((glob) => `packages/${pkg}/src/${glob}`),
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [...patterns, TESTING_ONLY_IN_TESTS] }] }
+  }]
 }
 
 export default defineConfig(
@@ -112,5 +122,11 @@ export default defineConfig(
       'import-x/no-unresolved': 'error'
     }
   },
-  [...forbiddenPackages.keys()].map(layerConfig)
+  [...forbiddenPackages.keys()].flatMap(layerConfig),
+  {
+    name: 'tessera/scripts',
+    files: SOURCE_FILES.map((glob) => `scripts/${glob}`),
+    ignores: SOURCE_FILES.map((glob) => `scripts/test/${glob}`),
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [TESTING_ONLY_IN_TESTS] }] }
+  }
 )

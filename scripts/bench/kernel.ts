@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { InvalidArgumentError } from 'commander'
+import { positiveInteger, positiveIntegerList, positiveNumber } from './options.js'
 import type { Command } from 'commander'
 import { createDeviceProfile, createReferenceKernel, createRng, createTilePool, createWasmKernel } from '@tessera/crossbar'
 import type { MvmKernel } from '@tessera/crossbar'
@@ -184,29 +184,13 @@ export function formatKernelTable (rows: readonly KernelBenchRow[]): string {
   ].join('\n')
 }
 
-function positiveInteger (value: string): number {
-  const n = Number(value)
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer')
-  return n
-}
-
-function positiveNumber (value: string): number {
-  const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number')
-  return n
-}
-
-function sizeList (value: string): number[] {
-  return value.split(',').map((part) => positiveInteger(part.trim()))
-}
-
 /** Registers the `kernel` subcommand on the bench CLI. */
 export function registerKernelCommand (program: Command): void {
   program
     .command('kernel')
     .description('MVM kernel throughput: WASM SIMD, WASM through a PCM tile, TypeScript reference, C -O3 -march=native')
     .option('--json', 'print {"kernel":[…]} to stdout instead of a table')
-    .option('--sizes <list>', 'comma-separated square matrix sides', sizeList, [...KERNEL_BENCH_SIZES])
+    .option('--sizes <list>', 'comma-separated square matrix sides', positiveIntegerList, [...KERNEL_BENCH_SIZES])
     .option('--batch <n>', 'input vectors per call', positiveInteger, KERNEL_BENCH_BATCH)
     .option('--min-seconds <s>', 'minimum wall time of one repetition', positiveNumber, KERNEL_BENCH_MIN_SECONDS)
     .option('--repetitions <n>', 'repetitions per measurement (the best counts)', positiveInteger, KERNEL_BENCH_REPETITIONS)

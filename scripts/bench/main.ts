@@ -3,6 +3,8 @@
  * they assert nothing. Each benchmark lives in its own file and registers one subcommand below.
  */
 import { Command } from 'commander'
+import { registerDhtFloodCommand } from './dht-flood.js'
+import { registerAbuseCommand } from './abuse.js'
 import { registerKernelCommand } from './kernel.js'
 import { registerNetworkCommand } from './network.js'
 import { registerNodeCommand } from './node.js'
@@ -10,6 +12,8 @@ import { registerPlannerCommand } from './planner.js'
 
 /** One entry per benchmark subcommand; a new benchmark adds its register function here. */
 const SUBCOMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerDhtFloodCommand,
+  registerAbuseCommand,
   registerKernelCommand,
   registerNetworkCommand,
   registerNodeCommand,

@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process'
 import { createServer, connect } from 'node:net'
 import { lpStream } from '@libp2p/utils'
 import { fileURLToPath } from 'node:url'
-import { InvalidArgumentError } from 'commander'
+import { positiveInteger, positiveIntegerList } from './options.js'
 import type { Command } from 'commander'
 import type { AddressInfo, Socket } from 'node:net'
 import { createDeviceProfile, createRng } from '@tessera/crossbar'
@@ -69,11 +69,8 @@ const ROWS = 256
 const COLS = 256
 const BATCH = 64
 const WARMUP_CALLS = 30
-const DEFAULT_CALLS = 300
-const DEFAULT_UPLOADS = 10
-const DEFAULT_NODES = [10, 25, 50]
-const DEFAULT_PROCESSES = [1, 2]
-const DEFAULT_SETTLE_LIMIT_MS = 120_000
+/** Defaults of {@link NetworkBenchOptions}. */
+const DEFAULTS = Object.freeze({ calls: 300, uploads: 10, nodes: [10, 25, 50], processes: [1, 2], settleLimitMs: 120_000 })
 const LOCAL = { network: 'local' as const, device: 'ideal' as const, calibrate: false }
 /** Bootstrap nodes of a scale run: the first few nodes started. */
 const BOOTSTRAP_NODES = 3
@@ -341,19 +338,19 @@ async function scaleMultiProcess (n: number, processes: number, limitMs: number)
 
 export async function runNetworkBench (options: NetworkBenchOptions = {}): Promise<NetworkBenchResult> {
   const progress = options.onProgress ?? (() => {})
-  const calls = options.calls ?? DEFAULT_CALLS
+  const calls = options.calls ?? DEFAULTS.calls
   progress(`shard round trips (${calls} executes of ${BATCH}×${ROWS} on ${ROWS}×${COLS}) and uploads`)
-  const rtt = await shardRoundTrips(calls, options.uploads ?? DEFAULT_UPLOADS)
+  const rtt = await shardRoundTrips(calls, options.uploads ?? DEFAULTS.uploads)
   const frames = exchangeFrames()
   progress(`raw TCP and libp2p echo of the same frames (${frames.request.byteLength} B out, ${frames.reply.byteLength} B back), executor alone`)
   const tcpEchoP50Ms = await tcpEchoP50(frames.request.byteLength, frames.reply.byteLength, calls)
   const libp2pEchoP50Ms = await libp2pEchoP50(frames.request.byteLength, frames.reply.byteLength, calls)
   const executorP50Ms = await executorP50(calls)
   const scale: NetworkScaleRow[] = []
-  for (const processes of options.processes ?? DEFAULT_PROCESSES) {
-    for (const n of options.nodes ?? DEFAULT_NODES) {
+  for (const processes of options.processes ?? DEFAULTS.processes) {
+    for (const n of options.nodes ?? DEFAULTS.nodes) {
       progress(`scale: ${n} nodes in ${processes} process(es)`)
-      const limitMs = options.settleLimitMs ?? DEFAULT_SETTLE_LIMIT_MS
+      const limitMs = options.settleLimitMs ?? DEFAULTS.settleLimitMs
       scale.push(processes === 1 ? await scaleInProcess(n, limitMs) : await scaleMultiProcess(n, processes, limitMs))
     }
   }
@@ -364,25 +361,15 @@ function round2 (x: number): number {
   return Math.round(x * 100) / 100
 }
 
-function positiveInteger (value: string): number {
-  const n = Number(value)
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer')
-  return n
-}
-
-function list (value: string): number[] {
-  return value.split(',').map((part) => positiveInteger(part.trim()))
-}
-
 export function registerNetworkCommand (program: Command): void {
   program
     .command('network')
     .description('loopback network: shard round trip vs raw TCP echo, upload throughput, N nodes settling and finding every capacity record')
     .option('--json', 'print {"network":{…}} to stdout instead of text')
-    .option('--calls <n>', 'measured shard round trips', positiveInteger, DEFAULT_CALLS)
-    .option('--nodes <list>', 'comma-separated node counts of the scale runs', list, [...DEFAULT_NODES])
-    .option('--processes <list>', 'comma-separated process counts of the scale runs', list, [...DEFAULT_PROCESSES])
-    .option('--settle-limit-ms <ms>', 'time limit of one scale run', positiveInteger, DEFAULT_SETTLE_LIMIT_MS)
+    .option('--calls <n>', 'measured shard round trips', positiveInteger, DEFAULTS.calls)
+    .option('--nodes <list>', 'comma-separated node counts of the scale runs', positiveIntegerList, [...DEFAULTS.nodes])
+    .option('--processes <list>', 'comma-separated process counts of the scale runs', positiveIntegerList, [...DEFAULTS.processes])
+    .option('--settle-limit-ms <ms>', 'time limit of one scale run', positiveInteger, DEFAULTS.settleLimitMs)
     .action(async (opts: { json?: boolean, calls: number, nodes: number[], processes: number[], settleLimitMs: number }) => {
       const r = await runNetworkBench({
         calls: opts.calls,

@@ -21,17 +21,17 @@ export const RUN_DIR = '/run/tessera-natlab'
 /** Number of public peers (`pub1`, `pub2`, …) besides the relay and the STUN host. */
 export const DEFAULT_PUBLIC_PEERS = 2
 
-/** First octet of the first public host's /8; public hosts take consecutive blocks. */
-export const PUBLIC_FIRST_OCTET = 11
+/**
+ * The first octets public hosts' /8 blocks may have: the first host takes `first`, the others consecutive blocks,
+ * up to `last` (routers start above it).
+ */
+export const PUBLIC_OCTETS = Object.freeze({ first: 11, last: 38 })
 
-/** Last first octet public hosts may use (routers start above it). */
-export const PUBLIC_LAST_OCTET = 38
-
-/** First octet of the first router's WAN /8; routers take consecutive blocks. */
-export const ROUTER_FIRST_OCTET = 41
-
-/** Last first octet routers may use: 42–99 are all outside every range libp2p deems private. */
-export const ROUTER_LAST_OCTET = 99
+/**
+ * The first octets routers' WAN /8 blocks may have, taken in order like {@link PUBLIC_OCTETS}: 42–99 are all
+ * outside every range libp2p deems private.
+ */
+export const ROUTER_OCTETS = Object.freeze({ first: 41, last: 99 })
 
 /** UDP port of the lab's STUN responder on the `stun` host. */
 export const STUN_PORT = 3478

@@ -8,7 +8,7 @@
  * addresses exist only inside the lab. LANs are private /24s (`192.168.<n>.0/24`, router `.1`, peers `.2`, …);
  * LAN peers' only default route points at their router.
  */
-import { DEFAULT_PUBLIC_PEERS, HOST_NAME_PATTERN, PREFIX_PATTERN, PUBLIC_FIRST_OCTET, PUBLIC_LAST_OCTET, ROUTER_FIRST_OCTET, ROUTER_LAST_OCTET, STUN_PORT } from './constants.js'
+import { DEFAULT_PUBLIC_PEERS, HOST_NAME_PATTERN, PREFIX_PATTERN, PUBLIC_OCTETS, ROUTER_OCTETS, STUN_PORT } from './constants.js'
 import { InvalidTopologyError } from './errors.js'
 
 /** "cone": endpoint-independent mapping (`masquerade persistent`); "symmetric": a new port per flow (`fully-random`). */
@@ -116,11 +116,11 @@ export function planTopology (init: TopologyInit): TopologyPlan {
     throw new InvalidTopologyError(`publicPeers must be a non-negative integer, got ${publicPeers}`)
   }
   for (let i = 1; i <= publicPeers; i++) publicNames.push(`pub${i}`)
-  if (PUBLIC_FIRST_OCTET + publicNames.length - 1 > PUBLIC_LAST_OCTET) {
-    throw new InvalidTopologyError(`at most ${PUBLIC_LAST_OCTET - PUBLIC_FIRST_OCTET - 1} public peers fit the address plan, got ${publicPeers}`)
+  if (PUBLIC_OCTETS.first + publicNames.length - 1 > PUBLIC_OCTETS.last) {
+    throw new InvalidTopologyError(`at most ${PUBLIC_OCTETS.last - PUBLIC_OCTETS.first - 1} public peers fit the address plan, got ${publicPeers}`)
   }
-  if (ROUTER_FIRST_OCTET + routers.length - 1 > ROUTER_LAST_OCTET) {
-    throw new InvalidTopologyError(`at most ${ROUTER_LAST_OCTET - ROUTER_FIRST_OCTET + 1} routers fit the address plan, got ${routers.length}`)
+  if (ROUTER_OCTETS.first + routers.length - 1 > ROUTER_OCTETS.last) {
+    throw new InvalidTopologyError(`at most ${ROUTER_OCTETS.last - ROUTER_OCTETS.first + 1} routers fit the address plan, got ${routers.length}`)
   }
 
   const hosts: Record<string, LabHost> = {}
@@ -133,7 +133,7 @@ export function planTopology (init: TopologyInit): TopologyPlan {
   }
 
   publicNames.forEach((name, i) => {
-    const octet = PUBLIC_FIRST_OCTET + i
+    const octet = PUBLIC_OCTETS.first + i
     publicBlocks.push(`${octet}.0.0.0/8`)
     add({ name, namespace: namespaceOf(prefix, name), role: 'public', publicAddress: `${octet}.0.0.1` })
   })
@@ -150,7 +150,7 @@ export function planTopology (init: TopologyInit): TopologyPlan {
     if (!Number.isInteger(peers) || peers < 1 || peers > 26) {
       throw new InvalidTopologyError(`router ${router.name}: lanPeers must be an integer in 1–26, got ${peers}`)
     }
-    const octet = ROUTER_FIRST_OCTET + i
+    const octet = ROUTER_OCTETS.first + i
     const lanSubnet = `192.168.${i + 1}.0/24`
     const lanAddress = `192.168.${i + 1}.1`
     const peerNames = Array.from({ length: peers }, (_, j) => `${router.name}-${String.fromCharCode(97 + j)}`)

@@ -6,13 +6,9 @@
  * tests as root after .ci/natlab-deps.sh); without it the test fails with the reason.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { createLab } from '../natlab/lab.js'
-import { requireRoot } from '../natlab/commands.js'
+import { describe, it } from 'node:test'
 import { measureNatDiscovery } from '../natlab/discovery.js'
-import { startLabNetwork } from '../natlab/lab-network.js'
-import type { Lab } from '../natlab/lab.js'
-import type { LabNetwork } from '../natlab/lab-network.js'
+import { useLabNetwork } from '../natlab/lab-suite.js'
 
 /** One lab per test file and process: namespace names are global. */
 const prefix = `re${process.pid}`
@@ -21,23 +17,10 @@ const RECORD_ARGS = ['--record-refresh-ms', '1000', '--record-ttl-ms', '10000', 
 const RECORD_TIMEOUT_MS = 30_000
 
 describe('reachability of tessera nodes across the NAT lab', { timeout: 180_000 }, () => {
-  let lab: Lab
-  let network: LabNetwork | undefined
-
-  before(async () => {
-    requireRoot()
-    lab = createLab({ prefix })
-    await lab.up()
-    network = await startLabNetwork(lab, { servers: ['pub1', 'cone1-a', 'sym1-a'], extraArgs: RECORD_ARGS })
-  })
-
-  after(async () => {
-    await network?.stop()
-    await lab?.down()
-  })
+  const suite = useLabNetwork(prefix, { servers: ['pub1', 'cone1-a', 'sym1-a'], extraArgs: RECORD_ARGS })
 
   const latest = (host: string): Record<string, unknown> => {
-    const line = network?.servers[host].lines.findLast((l) => l.event === 'reachability')
+    const line = suite.network().servers[host].lines.findLast((l) => l.event === 'reachability')
     assert.ok(line !== undefined, `${host} printed no reachability line`)
     return line
   }
@@ -48,7 +31,7 @@ describe('reachability of tessera nodes across the NAT lab', { timeout: 180_000 
     assert.equal(line.natKind, 'none')
     // libp2p lists the public address only once AutoNAT confirmed it.
     const addrs = line.addrs as string[]
-    assert.ok(addrs.some((a) => a.startsWith(`/ip4/${lab.hosts.pub1.publicAddress ?? ''}/tcp/`)), JSON.stringify(addrs))
+    assert.ok(addrs.some((a) => a.startsWith(`/ip4/${suite.lab().hosts.pub1.publicAddress ?? ''}/tcp/`)), JSON.stringify(addrs))
     assert.ok(!addrs.some((a) => a.includes('/p2p-circuit')), 'a public node needs no reservation')
   })
 
@@ -58,15 +41,14 @@ describe('reachability of tessera nodes across the NAT lab', { timeout: 180_000 
       assert.equal(line.reachability, 'private')
       assert.equal(line.natKind, kind)
       const addrs = line.addrs as string[]
-      assert.ok(addrs.some((a) => a.startsWith(`${network?.relayAddr ?? ''}/p2p-circuit`)), JSON.stringify(addrs))
+      assert.ok(addrs.some((a) => a.startsWith(`${suite.network().relayAddr ?? ''}/p2p-circuit`)), JSON.stringify(addrs))
       // Its router's public address is not one of its addresses: nothing verified it.
-      assert.ok(!addrs.some((a) => a.startsWith(`/ip4/${lab.hosts[host.split('-')[0]].publicAddress ?? ''}/`)), JSON.stringify(addrs))
+      assert.ok(!addrs.some((a) => a.startsWith(`/ip4/${suite.lab().hosts[host.split('-')[0]].publicAddress ?? ''}/`)), JSON.stringify(addrs))
     })
   }
 
   it('tessera peers on another public host lists each NATed node as private with its NAT kind', async (t) => {
-    assert.ok(network !== undefined)
-    const found = await measureNatDiscovery(lab, network, 'pub2')
+    const found = await measureNatDiscovery(suite.lab(), suite.network(), 'pub2')
     assert.deepEqual(found.map((d) => [d.host, d.reachability, d.natKind]), [['cone1-a', 'private', 'cone'], ['sym1-a', 'private', 'symmetric']])
     // Times go to the report, not into an assertion.
     for (const d of found) t.diagnostic(`${d.host} listed ${d.discoveredMs} ms after its start`)
@@ -75,7 +57,7 @@ describe('reachability of tessera nodes across the NAT lab', { timeout: 180_000 
   it('capacity records carry reachability and NAT kind', async () => {
     const expected = { pub1: ['public', 'none'], 'cone1-a': ['private', 'cone'], 'sym1-a': ['private', 'symmetric'] } as const
     await Promise.all(Object.entries(expected).map(async ([host, [reachability, natKind]]) => {
-      const node = network?.servers[host]
+      const node = suite.network().servers[host]
       assert.ok(node !== undefined)
       const record = await node.waitFor('record-published', RECORD_TIMEOUT_MS, (l) => l.reachability === reachability && l.natKind === natKind)
       assert.equal(typeof record.sequence, 'number')

@@ -5,14 +5,10 @@
  * clients are one-shot processes (scripts/natlab/probes/shard-client) with fresh identities and ports. Needs root.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
-import { createLab } from '../natlab/lab.js'
-import { requireRoot } from '../natlab/commands.js'
-import { startLabNetwork } from '../natlab/lab-network.js'
+import { useLabNetwork } from '../natlab/lab-suite.js'
 import { runShardClient } from '../natlab/matrix.js'
-import type { Lab } from '../natlab/lab.js'
-import type { LabNetwork } from '../natlab/lab-network.js'
 
 const prefix = `rs${process.pid}`
 /** Direct-connection attempts between the two cone NATs, and the issue's goal of ≥ 90% of them. */
@@ -22,25 +18,12 @@ const CONE_REQUIRED_DIRECT = 9
 const ATTEMPT_SPACING_MS = 1000
 
 describe('shard traffic across the NAT lab', { timeout: 300_000 }, () => {
-  let lab: Lab
-  let network: LabNetwork | undefined
-
-  before(async () => {
-    requireRoot()
-    lab = createLab({ prefix })
-    await lab.up()
-    network = await startLabNetwork(lab, { servers: ['cone1-a', 'sym1-a'], limitedRelay: { host: 'pub2', servers: ['sym1-b'] } })
-  })
-
-  after(async () => {
-    await network?.stop()
-    await lab?.down()
-  })
+  const suite = useLabNetwork(prefix, { servers: ['cone1-a', 'sym1-a'], limitedRelay: { host: 'pub2', servers: ['sym1-b'] } })
 
   it('program + execute through the relay equals the same call on a local executor', async () => {
-    const net = network as LabNetwork
+    const net = suite.network()
     // symmetric ↔ symmetric: no punch can succeed, so everything stays on the relayed connection.
-    const result = await runShardClient(lab, 'sym2-a', net.targetOf('sym1-a'), 'relayed-equals-local', ['--local', 'pcm'])
+    const result = await runShardClient(suite.lab(), 'sym2-a', net.targetOf('sym1-a'), 'relayed-equals-local', ['--local', 'pcm'])
     assert.equal(result.error, undefined, JSON.stringify(result))
     assert.equal(result.connected, true)
     assert.equal(result.relayed, true)
@@ -50,10 +33,10 @@ describe('shard traffic across the NAT lab', { timeout: 300_000 }, () => {
   })
 
   it('a relay with default limits refuses the upload with LimitedConnectionRefusedError', async () => {
-    const net = network as LabNetwork
+    const net = suite.network()
     const target = net.targetOf('sym1-b')
     assert.ok(target.startsWith(`${net.limitedRelayAddr ?? '(none)'}/p2p-circuit/`), target)
-    const result = await runShardClient(lab, 'sym2-a', target, 'limited-relay')
+    const result = await runShardClient(suite.lab(), 'sym2-a', target, 'limited-relay')
     assert.equal(result.connected, true, JSON.stringify(result))
     assert.equal(result.relayed, true)
     assert.equal(result.error?.name, 'LimitedConnectionRefusedError', JSON.stringify(result))
@@ -62,11 +45,11 @@ describe('shard traffic across the NAT lab', { timeout: 300_000 }, () => {
   })
 
   it(`connects two cone-NATed tessera nodes directly in ≥ ${CONE_REQUIRED_DIRECT} of ${CONE_ATTEMPTS} attempts`, async () => {
-    const net = network as LabNetwork
+    const net = suite.network()
     const results = []
     for (let i = 0; i < CONE_ATTEMPTS; i++) {
       if (i > 0) await delay(ATTEMPT_SPACING_MS)
-      results.push(await runShardClient(lab, 'cone2-a', net.targetOf('cone1-a'), `cone-cone/${i}`))
+      results.push(await runShardClient(suite.lab(), 'cone2-a', net.targetOf('cone1-a'), `cone-cone/${i}`))
     }
     for (const r of results) {
       // Every attempt gets its shard result, over the relay or directly.

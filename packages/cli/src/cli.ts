@@ -4,12 +4,13 @@
  */
 import { readFileSync } from 'node:fs'
 import { logger } from '@libp2p/logger'
-import { describeError } from '@tessera/errors'
+import { describeError, TesseraError } from '@tessera/errors'
 import { Command, CommanderError } from 'commander'
 import { registerAccuracyCommand } from './commands/accuracy.js'
 import { registerDashboardCommand } from './commands/dashboard.js'
 import { registerDemoCommand } from './commands/demo.js'
 import { registerNodeCommand } from './commands/node.js'
+import { registerPaperCommand } from './commands/paper.js'
 import { registerPeersCommand } from './commands/peers.js'
 import { registerRunCommand } from './commands/run.js'
 import { registerSimCommand } from './commands/sim.js'
@@ -19,6 +20,15 @@ import { InvalidNodeOptionError } from '@tessera/peer'
 import { InvalidCliOptionError } from './errors.js'
 
 const log = logger('tessera:cli')
+
+/**
+ * One error for a person. Tessera's own errors carry complete messages (the path or address and the cause); other
+ * errors are followed down their cause chain. Lines of a stack trace that a library put into a message are dropped.
+ */
+export function describeForTerminal (err: unknown): string {
+  const text = err instanceof TesseraError ? err.message : describeError(err)
+  return text.split('\n').filter((line) => !/^\s+at\s/.test(line)).join('\n').trimEnd()
+}
 
 /** Exit code of a usage error (bad flag, bad value, unknown command). */
 export const EXIT_USAGE = 2
@@ -49,6 +59,7 @@ export function createProgram (): Command {
   registerDemoCommand(program)
   registerSimCommand(program)
   registerDashboardCommand(program)
+  registerPaperCommand(program)
   registerStatusCommand(program)
   addConfigOption(program)
   return program
@@ -66,13 +77,9 @@ export async function runCli (argv: string[] = process.argv): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0
       return err.code === 'commander.executeSubCommandAsync' ? err.exitCode : EXIT_USAGE
     }
-    // The message (with its causes) is for the person at the terminal; DEBUG=tessera:cli adds the stack.
+    // The reason is for the person at the terminal; DEBUG=tessera:* (or tessera:cli) adds the stack.
     log('the command failed - %e', err)
-    if (err instanceof InvalidNodeOptionError || err instanceof InvalidCliOptionError) {
-      process.stderr.write(`error: ${err.message}\n`)
-      return EXIT_USAGE
-    }
-    process.stderr.write(`error: ${describeError(err)}\n`)
-    return 1
+    process.stderr.write(`error: ${describeForTerminal(err)}\n`)
+    return err instanceof InvalidNodeOptionError || err instanceof InvalidCliOptionError ? EXIT_USAGE : 1
   }
 }

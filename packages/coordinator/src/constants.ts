@@ -139,3 +139,9 @@ export const DEPARTURE_PING_TIMEOUT_MS = 1000
 
 /** How long the end of a run waits for a peer marked dead to release the copies given up on it, ms. */
 export const ABANDONED_RELEASE_TIMEOUT_MS = 2000
+
+/**
+ * Longest pause between two keep-alives of a run's copies, ms; a peer's shorter lease shortens it to a third of
+ * the lease (lease-renewal.ts). Peers lease programmed shards for 5 minutes by default.
+ */
+export const LEASE_RENEW_INTERVAL_MS = 30_000

@@ -14,7 +14,7 @@ import type { ReconfigureAction } from '@tessera/scheduler'
 import { programCopy, uploadFailed } from './program.js'
 import type { RunContext } from './run-context.js'
 import { runErrorOf } from './run-errors.js'
-import { removeCopy } from './shard-state.js'
+import { activateProgrammed, removeCopy } from './shard-state.js'
 import type { ShardState } from './shard-state.js'
 
 const log = logger('tessera:coordinator:reconfigure')
@@ -72,14 +72,8 @@ export class CopyMoves {
         if (uploadFailed(ctx, shard, peerId, err)) await ctx.recoverOrMarkDead(peerId)
         return
       }
-      const i = shard.programming.indexOf(peerId)
-      if (i >= 0) {
-        shard.programming.splice(i, 1)
-        shard.holders.push(peerId)
-        return
-      }
       // Cancelled while uploading (the step gave up on it, or its peer departed): give the tiles back.
-      this.release(shard, peerId, ctx.dead.has(peerId))
+      if (!activateProgrammed(shard, peerId)) this.release(shard, peerId, ctx.dead.has(peerId))
     })())
   }
 

@@ -12,6 +12,8 @@ const REFUSAL_CODES: ReadonlySet<string> = new Set([
   ErrorCode.DEVICE_MISMATCH,
   ErrorCode.DUPLICATE_SHARD,
   ErrorCode.LIMITED_CONNECTION,
+  // The peer's per-peer quota (tiles, uploads in progress): another peer may take the shard.
+  ErrorCode.QUOTA_EXCEEDED,
   // Leaving: the peer is healthy, only takes nothing new (its copies are re-placed when a call says so).
   ErrorCode.LEAVING
 ])

@@ -11,4 +11,6 @@ export interface PeerShards {
   execute: (options: ExecuteOptions) => Promise<Pick<ExecuteResultReply, 'output' | 'deviceTimeNs' | 'macs'>>
   /** Frees the copy's tiles on the peer; `signal` bounds the wait. */
   release: (shardId: string, signal?: AbortSignal) => Promise<unknown>
+  /** Renews the leases of the copies named; resolves to those the peer still holds and its lease (lease-renewal.ts). */
+  keepAlive?: (shardIds: string[], signal?: AbortSignal) => Promise<{ shardIds: string[], leaseMs: number }>
 }

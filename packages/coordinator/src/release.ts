@@ -3,7 +3,7 @@
  * coordinator or another) find them free.
  */
 import { logger } from '@libp2p/logger'
-import { BusyError } from '@tessera/wire'
+import { isTransientRefusal } from '@tessera/wire'
 import { ABANDONED_RELEASE_TIMEOUT_MS, BUSY_RETRY_DELAY_MS } from './constants.js'
 import type { RunContext } from './run-context.js'
 import { runErrorOf } from './run-errors.js'
@@ -24,7 +24,7 @@ export async function releaseCopy (ctx: RunContext, peerId: string, remoteId: st
       await ctx.client(peerId).release(remoteId, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs))
       return undefined
     } catch (err) {
-      if (!(err instanceof BusyError) || busy >= MAX_RELEASE_BUSY_RETRIES) {
+      if (!(isTransientRefusal(err)) || busy >= MAX_RELEASE_BUSY_RETRIES) {
         log('release of %s on %s failed: %e', remoteId, peerId, err)
         return err
       }

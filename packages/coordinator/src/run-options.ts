@@ -41,6 +41,8 @@ export interface RunJobOptions {
   onReconfigureEvent?: (event: ReconfigureEvent) => void
   /** Start no batch after this long (ms from the first batch); `requests` then only caps the count. */
   durationMs?: number
+  /** Stops starting batches when it aborts (those in flight are answered); the run then ends as after its duration. */
+  signal?: AbortSignal
   /**
    * Open loop: requests arrive at this rate, requests/s, and `batchesInFlight` caps the batches running at once
    * (default: closed loop, `batchesInFlight` batches always in flight).

@@ -14,6 +14,8 @@ import type { RunControlHandle } from './run-control.js'
 import { runErrorOf } from './run-errors.js'
 import type { RunJobOptions } from './run-options.js'
 import { startRunReconfiguration } from './run-reconfigure.js'
+import { startLeaseRenewal } from './lease-renewal.js'
+import type { LeaseRenewal } from './lease-renewal.js'
 import { startTimeline } from './timeline.js'
 import type { Timeline } from './timeline.js'
 import type { RunParameters } from './validate-options.js'
@@ -34,6 +36,7 @@ interface Running {
   timeline?: Timeline
   control?: RunControlHandle
   loop?: ReconfigureLoop
+  leases?: LeaseRenewal
 }
 
 /** Stops the timeline, the layer loads and the loop, closes the recorder's interval and releases every copy. */
@@ -43,6 +46,7 @@ async function finishRun (ctx: RunContext, running: Running): Promise<LayerLoadS
   const layerLoad = await running.control?.stop() ?? { batches: 0, failed: 0 }
   await applied
   await running.loop?.stop()
+  await running.leases?.stop()
   if (!Number.isFinite(ctx.recorder.startMs)) ctx.recorder.startMs = ctx.now()
   if (!Number.isFinite(ctx.recorder.endMs)) ctx.recorder.endMs = ctx.now()
   await releaseAll(ctx)
@@ -62,6 +66,7 @@ export async function streamRun (ctx: RunContext, options: RunJobOptions, params
     options.onPlaced?.(placement)
     recorder.startMs = ctx.now()
     running.loop = startRunReconfiguration(ctx, options)
+    running.leases = startLeaseRenewal(ctx)
     running.control = createRunControl(ctx, { job: options.job, batchSize: params.batchSize, inputs: options.inputs, seed: params.seed })
     running.timeline = startTimeline(options.timeline ?? [], running.control.control, (entry, err) => { ctx.errors.push(runErrorOf('timeline', err, { label: entry.label })) })
     const limits = streamLimits(options, params.requests)

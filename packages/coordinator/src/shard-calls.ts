@@ -8,7 +8,7 @@
  * observed into both memories.
  */
 import { logger } from '@libp2p/logger'
-import { BusyError, RequestTimeoutError } from '@tessera/wire'
+import { isTransientRefusal, RequestTimeoutError } from '@tessera/wire'
 import type { ExecuteResultReply } from '@tessera/wire'
 import { BUSY_RETRY_DELAY_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS } from './constants.js'
 import { BadShardReplyError, BatchDeadlineError, ShardUnavailableError } from './errors.js'
@@ -107,7 +107,7 @@ export async function callShard (ctx: RunContext, shard: ShardState, input: Floa
     try {
       return await callOn(ctx, shard, peerId, input, batch, noiseKey, Math.min(ctx.health.timeoutMs(peerId), left))
     } catch (err) {
-      if (err instanceof BusyError && busy < MAX_BUSY_RETRIES) {
+      if (isTransientRefusal(err) && busy < MAX_BUSY_RETRIES) {
         busy++
         await sleep(BUSY_RETRY_DELAY_MS)
         continue
@@ -138,7 +138,7 @@ function observeAnswer (ctx: RunContext, shard: ShardState, peerId: string, time
 
 /** Observes a failed call (a BUSY reply is no failure of the peer: it is only retried). */
 function observeFailure (ctx: RunContext, shard: ShardState, peerId: string, times: { queuedAt: number, startMs: number }, err: unknown): void {
-  if (err instanceof BusyError) return
+  if (isTransientRefusal(err)) return
   const { queuedAt, startMs } = times
   const endMs = ctx.now()
   log('call of %s on %s failed: %e', shard.spec.id, peerId, err)
@@ -220,7 +220,7 @@ export async function replaceShard (ctx: RunContext, shard: ShardState): Promise
         return
       } catch (err) {
         const peerMayBeGone = uploadFailed(ctx, shard, peerId, err)
-        if (err instanceof BusyError && busy < MAX_BUSY_RETRIES) {
+        if (isTransientRefusal(err) && busy < MAX_BUSY_RETRIES) {
           busy++
           await sleep(BUSY_RETRY_DELAY_MS)
           continue

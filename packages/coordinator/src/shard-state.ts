@@ -24,11 +24,23 @@ export interface ShardState {
 }
 
 /** Takes `peerId` off every list of the shard's copies (active, programming, draining). */
-export function removeCopy (shard: ShardState, peerId: string): void {
+export function removeCopy (shard: Pick<ShardState, 'holders' | 'programming' | 'draining'>, peerId: string): void {
   for (const list of [shard.holders, shard.programming, shard.draining]) {
     const i = list.indexOf(peerId)
     if (i >= 0) list.splice(i, 1)
   }
+}
+
+/**
+ * Makes a copy whose upload finished active (programming → holders). False when it is no longer listed as
+ * programming: the step gave up on it (or its peer departed) while it was uploading, and its tiles go back.
+ */
+export function activateProgrammed (shard: Pick<ShardState, 'holders' | 'programming'>, peerId: string): boolean {
+  const i = shard.programming.indexOf(peerId)
+  if (i < 0) return false
+  shard.programming.splice(i, 1)
+  shard.holders.push(peerId)
+  return true
 }
 
 /** A new shard state with no copies. */

@@ -74,7 +74,7 @@ export function checkRunOptions (options: RunJobOptions): RunParameters {
 /** How the request stream of a run stops: on a duration (closed loop), or after the requests that arrive within it (open loop). */
 export interface StreamLimits {
   requests: number
-  /** Closed loop with a duration: no batch starts after it aborts. */
+  /** No batch starts after it aborts: the duration of a closed loop, or the caller's signal. */
   stopAt?: AbortSignal
   arrivalRps?: number
 }
@@ -83,9 +83,11 @@ export interface StreamLimits {
  * Closed loop: no batch starts after the duration. Open loop: the requests that arrive within the duration are the
  * run's, each served however late (a backlog is the run's to work off, not a loss).
  */
-export function streamLimits (options: Pick<RunJobOptions, 'durationMs' | 'arrivalRps'>, requests: number): StreamLimits {
+export function streamLimits (options: Pick<RunJobOptions, 'durationMs' | 'arrivalRps' | 'signal'>, requests: number): StreamLimits {
   const openLoop = options.arrivalRps !== undefined
-  const stopAt = options.durationMs === undefined || openLoop ? undefined : AbortSignal.timeout(positiveInt(options.durationMs, 'durationMs'))
+  const duration = options.durationMs === undefined || openLoop ? undefined : AbortSignal.timeout(positiveInt(options.durationMs, 'durationMs'))
+  const stops = [duration, options.signal].filter((s): s is AbortSignal => s !== undefined)
+  const stopAt = stops.length === 0 ? undefined : stops.length === 1 ? stops[0] : AbortSignal.any(stops)
   let limited = requests
   if (openLoop && options.durationMs !== undefined) {
     limited = Math.max(1, Math.min(requests, Math.floor((positiveNumber(options.arrivalRps as number, 'arrivalRps') * positiveInt(options.durationMs, 'durationMs')) / 1000)))

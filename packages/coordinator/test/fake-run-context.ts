@@ -13,11 +13,23 @@ import type { PeerTarget } from '../src/peers.js'
 import { noUploadProgress } from '../src/progress.js'
 import { RecentBusy } from '../src/recent-busy.js'
 import type { RunContext, RunSettings } from '../src/run-context.js'
+import { newShardState } from '../src/shard-state.js'
+import type { ShardState } from '../src/shard-state.js'
 import { Slots } from '../src/slots.js'
 
 /** Settings of a test run (short timeouts, one upload at a time). */
 export const TEST_SETTINGS: RunSettings = {
   runId: 'run', seed: 's', callTimeoutMs: 1000, programTimeoutMs: 1000, callsPerPeer: 2, batchDeadlineMs: 10_000, uploadConcurrency: 1, uploadProgress: noUploadProgress
+}
+
+/** A one-tile 4×4 shard `id` with a copy on each of `holders`. */
+export function heldShard (id: string, holders: string[]): ShardState {
+  const s = newShardState({ spec: { id, tilesNeeded: 1, geometry: { rows: 4, cols: 4 }, cells: 16, bytes: 64, sensitivity: 0, expectedLoad: 1 }, blocks: [], rows: 4, cols: 4, weights: new Float32Array(16) })
+  for (const h of holders) {
+    s.holders.push(h)
+    s.tilesByHolder.set(h, 1)
+  }
+  return s
 }
 
 /** A shard service whose members not given reject: a test that reaches one has gone where it did not mean to. */

@@ -7,6 +7,15 @@ function call (peerId: string, startMs: number, endMs: number, deviceMs: number,
   return { peerId, shardId: 's', startMs, endMs, queuedMs: 0, ok, deviceTimeNs: deviceMs * 1e6, macs: 1 }
 }
 
+/** A run from 0 to `endMs` that answered `count` requests at each `atMs`. */
+function runAnswering (endMs: number, answers: Array<[count: number, atMs: number]>): RunRecorder {
+  const r = new RunRecorder()
+  r.startMs = 0
+  r.endMs = endMs
+  for (const [count, atMs] of answers) r.answered(count, atMs)
+  return r
+}
+
 describe('run metrics', () => {
   it('quantiles interpolate linearly between order statistics', () => {
     assert.equal(quantileSorted([10, 20, 30, 40, 50], 0.5), 30)
@@ -48,24 +57,13 @@ describe('run metrics', () => {
   })
 
   it('counts answers per time bucket', () => {
-    const r = new RunRecorder()
-    r.startMs = 0
-    r.endMs = 1000
-    r.answered(10, 100)
-    r.answered(30, 900)
-    const s = throughputSeries(r, 500)
+    const s = throughputSeries(runAnswering(1000, [[10, 100], [30, 900]]), 500)
     assert.deepEqual(s.tSeconds, [0.5, 1])
     assert.deepEqual(s.rps, [20, 60])
   })
 
   it('averages answers over a trailing window, and over the elapsed time while shorter', () => {
-    const r = new RunRecorder()
-    r.startMs = 0
-    r.endMs = 2000
-    r.answered(10, 100)
-    r.answered(30, 900)
-    r.answered(20, 1900)
-    const s = throughputSeries(r, 500, 1000)
+    const s = throughputSeries(runAnswering(2000, [[10, 100], [30, 900], [20, 1900]]), 500, 1000)
     assert.deepEqual(s.tSeconds, [0.5, 1, 1.5, 2])
     // 10 answers in 0.5 s; 40 in the first second; 30 in (0.5, 1.5]; 20 in (1, 2].
     assert.deepEqual(s.rps, [20, 40, 30, 20])

@@ -2,22 +2,11 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { BusyError, InsufficientCapacityError } from '@tessera/wire'
 import { releaseAll } from '../src/release.js'
-import { newShardState } from '../src/shard-state.js'
-import type { ShardState } from '../src/shard-state.js'
-import { fakeRunContext, fakeShards } from './fake-run-context.js'
-
-function shard (id: string, holders: string[]): ShardState {
-  const s = newShardState({ spec: { id, tilesNeeded: 1, geometry: { rows: 4, cols: 4 }, cells: 16, bytes: 64, sensitivity: 0, expectedLoad: 1 }, blocks: [], rows: 4, cols: 4, weights: new Float32Array(16) })
-  for (const h of holders) {
-    s.holders.push(h)
-    s.tilesByHolder.set(h, 1)
-  }
-  return s
-}
+import { fakeRunContext, fakeShards, heldShard } from './fake-run-context.js'
 
 describe('releaseAll', () => {
   it('releases every copy one at a time per peer, waits out BUSY replies, and asks dead peers for abandoned copies', async () => {
-    const shards = [shard('s0', ['a', 'b']), shard('s1', ['a']), shard('s2', ['a', 'b'])]
+    const shards = [heldShard('s0', ['a', 'b']), heldShard('s1', ['a']), heldShard('s2', ['a', 'b'])]
     const released: string[] = []
     const inFlight = new Map<string, number>()
     let most = 0
@@ -60,7 +49,7 @@ describe('releaseAll', () => {
 
   it('reports a release that failed on a live peer with the run (its tiles stay taken there), not one on a peer taken for departed', async () => {
     const ctx = fakeRunContext({
-      shards: new Map([['s0', shard('s0', ['a'])]]),
+      shards: new Map([['s0', heldShard('s0', ['a'])]]),
       dead: new Set(['c']),
       abandoned: [{ peerId: 'c', remoteId: 'run/s9' }],
       client: (peerId) => fakeShards(peerId, { release: async () => { throw new InsufficientCapacityError(`${peerId} is confused`) } })

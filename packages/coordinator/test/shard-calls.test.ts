@@ -221,32 +221,26 @@ describe('callShard recovery policy', () => {
     assert.equal(ctx.health.failures(A), 0)
   })
 
-  it('a departed peer (connection closed, re-dial refused) loses its copy and the shard is re-placed', async () => {
-    const a = fakePeer({ executes: ['reset'], connected: false, dials: [false] })
-    const b = fakePeer({})
-    const ctx = policyContext(new Map([[A, a], [B, b]]), [A, B])
-    const shard = lone(ctx, A)
-    const out = await callShard(ctx, shard, new Float32Array(ROWS), 1, 'k')
-    assert.equal(out.length, COLS)
-    assert.equal(ctx.dead.has(A), true)
-    assert.deepEqual(shard.holders, [B])
-    assert.equal(b.programmed, 1)
-    assert.equal(ctx.recorder.replacements, 1)
-  })
-
-  it('with no live peer to take the shard the call waits, looks again and recovers when a peer comes back', async () => {
-    // A drops out; its re-dials are refused twice, then it is back (restarted, without its copy).
-    const a = fakePeer({ executes: ['reset'], connected: false, dials: [false, false, true] })
-    const ctx = policyContext(new Map([[A, a]]), [A])
-    const shard = lone(ctx, A)
-    const out = await callShard(ctx, shard, new Float32Array(ROWS), 1, 'k')
-    assert.equal(out.length, COLS)
-    assert.equal(ctx.dead.has(A), false)
-    assert.deepEqual(shard.holders, [A])
-    assert.equal(a.programmed, 1)
-    assert.equal(ctx.recorder.replacements, 1)
-    assert.equal(ctx.recorder.peerFailures, 1)
-  })
+  // A's call resets and its connection is gone: re-dials refused once (B, live, takes the shard), or refused twice
+  // and then accepted (A is back, restarted without its copy, and takes it again after the call waited).
+  for (const c of [
+    { title: 'a departed peer (connection closed, re-dial refused) loses its copy and the shard is re-placed', dialsOfA: [false], withB: true, aDead: true, holder: B },
+    { title: 'with no live peer to take the shard the call waits, looks again and recovers when a peer comes back', dialsOfA: [false, false, true], withB: false, aDead: false, holder: A }
+  ]) {
+    it(c.title, async () => {
+      const peers = new Map([[A, fakePeer({ executes: ['reset'], connected: false, dials: c.dialsOfA })]])
+      if (c.withB) peers.set(B, fakePeer({}))
+      const ctx = policyContext(peers, [...peers.keys()])
+      const shard = lone(ctx, A)
+      const out = await callShard(ctx, shard, new Float32Array(ROWS), 1, 'k')
+      assert.equal(out.length, COLS)
+      assert.equal(ctx.dead.has(A), c.aDead)
+      assert.deepEqual(shard.holders, [c.holder])
+      assert.equal(peers.get(c.holder)?.programmed, 1)
+      assert.equal(ctx.recorder.replacements, 1)
+      assert.equal(ctx.recorder.peerFailures, 1)
+    })
+  }
 
   it('a shard no peer can take is given up only at the batch deadline, with a BatchDeadlineError', async () => {
     const a = fakePeer({ executes: ['reset'], connected: false, dials: [false] })

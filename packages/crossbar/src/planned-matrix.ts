@@ -12,6 +12,7 @@ import { InsufficientCapacityError, InvalidPlanError, ShapeMismatchError, Unknow
 import type { ExecuteOptions, ExecuteStats } from './physics-block.js'
 import type { PartitionPlan, PlannedBlock } from './planner.js'
 import type { BlockHandle } from './tile.js'
+import { copySubmatrix } from './submatrix.js'
 import type { TilePool } from './tile-pool.js'
 
 /** Matrices of a plan, programmed into tile pools. */
@@ -100,7 +101,7 @@ export function programPlannedMatrices (plan: PartitionPlan, weights: Readonly<R
       const tileId = tileIds[block.deviceId]?.[block.tile]
       if (pool === undefined || tileId === undefined) throw new InvalidPlanError(`a block names tile ${block.tile} of device ${block.deviceId}, which the plan does not allocate`)
       const handle = pool.programBlock(tileId, {
-        weights: sliceBlock(weights[block.matrixId], shape.cols, block),
+        weights: copySubmatrix(weights[block.matrixId], shape.cols, { row: block.matrixRow, col: block.matrixCol, rows: block.rows, cols: block.cols }),
         rows: block.rows,
         cols: block.cols,
         rowOffset: block.rowOffset,
@@ -164,14 +165,4 @@ export function programPlannedMatrices (plan: PartitionPlan, weights: Readonly<R
       release()
     }
   }
-}
-
-/** Copies a block's `rows × cols` weights out of its row-major matrix. */
-function sliceBlock (weights: Float32Array, matrixCols: number, block: PlannedBlock): Float32Array {
-  const values = new Float32Array(block.rows * block.cols)
-  for (let i = 0; i < block.rows; i++) {
-    const from = (block.matrixRow + i) * matrixCols + block.matrixCol
-    values.set(weights.subarray(from, from + block.cols), i * block.cols)
-  }
-  return values
 }

@@ -171,50 +171,37 @@ function bestCut (pieces: readonly MatrixRegion[], rect: FreeRect): number {
   return best
 }
 
+/** A rectangle by its offset from the corner of the one it was cut from, and its size. */
+interface CutRect { top: number, left: number, rows: number, cols: number }
+
 /**
- * What is left of a piece after its top-left `rows × cols` corner was placed: up to two rectangles. Of the two
- * ways to cut an L shape the one keeping the larger rectangle is used (fewer, larger blocks later).
+ * What is left of a `rows × cols` rectangle after its top-left `placedRows × placedCols` corner was filled: up to
+ * two rectangles. Of the two ways to cut an L shape the one keeping the larger rectangle is used (fewer, larger
+ * blocks later). Horizontal cut: the bottom part spans the full width; vertical cut: the right part spans the full
+ * height.
  */
-function splitRemainder (piece: MatrixRegion, rows: number, cols: number): MatrixRegion[] {
-  const restRows = piece.rows - rows
-  const restCols = piece.cols - cols
-  const { matrixIndex, row, col } = piece
+function guillotineRemainder (rows: number, cols: number, placedRows: number, placedCols: number): CutRect[] {
+  const restRows = rows - placedRows
+  const restCols = cols - placedCols
+  const below = (fullWidth: boolean): CutRect => ({ top: placedRows, left: 0, rows: restRows, cols: fullWidth ? cols : placedCols })
+  const right = (fullHeight: boolean): CutRect => ({ top: 0, left: placedCols, rows: fullHeight ? rows : placedRows, cols: restCols })
   if (restRows === 0 && restCols === 0) return []
-  if (restRows === 0) return [{ matrixIndex, row, col: col + cols, rows: piece.rows, cols: restCols }]
-  if (restCols === 0) return [{ matrixIndex, row: row + rows, col, rows: restRows, cols: piece.cols }]
-  // Horizontal cut: the bottom part spans the full width; vertical cut: the right part spans the full height.
-  const horizontalLargest = Math.max(restRows * piece.cols, rows * restCols)
-  const verticalLargest = Math.max(piece.rows * restCols, restRows * cols)
-  if (horizontalLargest >= verticalLargest) {
-    return [
-      { matrixIndex, row: row + rows, col, rows: restRows, cols: piece.cols },
-      { matrixIndex, row, col: col + cols, rows, cols: restCols }
-    ]
-  }
-  return [
-    { matrixIndex, row, col: col + cols, rows: piece.rows, cols: restCols },
-    { matrixIndex, row: row + rows, col, rows: restRows, cols }
-  ]
+  if (restRows === 0) return [right(true)]
+  if (restCols === 0) return [below(true)]
+  const horizontalLargest = Math.max(restRows * cols, placedRows * restCols)
+  const verticalLargest = Math.max(rows * restCols, restRows * placedCols)
+  return horizontalLargest >= verticalLargest ? [below(true), right(false)] : [right(true), below(false)]
 }
 
-/** Guillotine split of a free rectangle after a block filled its top-left corner (keeps the larger remainder). */
+/** What is left of a piece after its top-left `rows × cols` corner was placed ({@link guillotineRemainder}). */
+function splitRemainder (piece: MatrixRegion, rows: number, cols: number): MatrixRegion[] {
+  return guillotineRemainder(piece.rows, piece.cols, rows, cols)
+    .map((r) => ({ matrixIndex: piece.matrixIndex, row: piece.row + r.top, col: piece.col + r.left, rows: r.rows, cols: r.cols }))
+}
+
+/** Split of a free rectangle after a block filled its top-left corner ({@link guillotineRemainder}). */
 function splitFree (rect: FreeRect, rows: number, cols: number): [FreeRect | undefined, FreeRect | undefined] {
-  const restRows = rect.rows - rows
-  const restCols = rect.cols - cols
-  const { tile, y, x } = rect
-  if (restRows === 0 && restCols === 0) return [undefined, undefined]
-  if (restRows === 0) return [{ tile, y, x: x + cols, rows: rect.rows, cols: restCols }, undefined]
-  if (restCols === 0) return [{ tile, y: y + rows, x, rows: restRows, cols: rect.cols }, undefined]
-  const horizontalLargest = Math.max(restRows * rect.cols, rows * restCols)
-  const verticalLargest = Math.max(rect.rows * restCols, restRows * cols)
-  if (horizontalLargest >= verticalLargest) {
-    return [
-      { tile, y: y + rows, x, rows: restRows, cols: rect.cols },
-      { tile, y, x: x + cols, rows, cols: restCols }
-    ]
-  }
-  return [
-    { tile, y, x: x + cols, rows: rect.rows, cols: restCols },
-    { tile, y: y + rows, x, rows: restRows, cols }
-  ]
+  const [a, b] = guillotineRemainder(rect.rows, rect.cols, rows, cols)
+    .map((r): FreeRect => ({ tile: rect.tile, y: rect.y + r.top, x: rect.x + r.left, rows: r.rows, cols: r.cols }))
+  return [a, b]
 }

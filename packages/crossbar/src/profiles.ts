@@ -54,6 +54,15 @@ const AIHWKIT_IO: Partial<DevicePhysics> = {
   boundManagement: 'iterative'
 }
 
+/** The RRAM presets' common ground: NeuroSim's cell on aihwkit's periphery (they differ in levels, noise and converters). */
+const NEUROSIM_RRAM: DevicePhysics = {
+  ...IDEAL,
+  ...AIHWKIT_IO,
+  deviceModel: 'rram',
+  gMaxMicroSiemens: NEUROSIM_RRAM_G_MAX_MICRO_SIEMENS,
+  gMinMicroSiemens: NEUROSIM_RRAM_G_MAX_MICRO_SIEMENS / NEUROSIM_RRAM_ON_OFF_RATIO
+}
+
 /**
  * `ideal`: exact float arithmetic, no converters, no noise. Timing of the IBM 64-core PCM chip (Le Gallo et al.,
  * "A 64-core mixed-signal in-memory compute chip based on phase-change memory for deep neural network
@@ -99,11 +108,7 @@ const PRESETS: Record<PresetName, { physics: DevicePhysics, timing: DeviceTiming
   },
   'rram-4bit': {
     physics: {
-      ...IDEAL,
-      ...AIHWKIT_IO,
-      deviceModel: 'rram',
-      gMaxMicroSiemens: NEUROSIM_RRAM_G_MAX_MICRO_SIEMENS,
-      gMinMicroSiemens: NEUROSIM_RRAM_G_MAX_MICRO_SIEMENS / NEUROSIM_RRAM_ON_OFF_RATIO,
+      ...NEUROSIM_RRAM,
       conductanceLevels: 16,
       programNoiseRelative: 0.05,
       readNoiseRelative: 0.01,
@@ -115,11 +120,7 @@ const PRESETS: Record<PresetName, { physics: DevicePhysics, timing: DeviceTiming
   },
   'rram-hifi': {
     physics: {
-      ...IDEAL,
-      ...AIHWKIT_IO,
-      deviceModel: 'rram',
-      gMaxMicroSiemens: NEUROSIM_RRAM_G_MAX_MICRO_SIEMENS,
-      gMinMicroSiemens: NEUROSIM_RRAM_G_MAX_MICRO_SIEMENS / NEUROSIM_RRAM_ON_OFF_RATIO,
+      ...NEUROSIM_RRAM,
       conductanceLevels: 256,
       programNoiseRelative: 0.005,
       readNoiseRelative: 0.002,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
+import { referenceProduct } from '@tessera/testing'
 import { InvalidCrossbarOptionError } from '../src/errors.js'
 import { programAnalogBlock } from '../src/physics-block.js'
 import { createDeviceProfile } from '../src/profiles.js'
@@ -71,14 +72,11 @@ describe('ideal profile', () => {
         const b = block('ideal', {}, w, rows, cols, seed)
         const out = new Float32Array(batch * cols)
         b.execute(x, batch, out)
+        const { exact, magnitude } = referenceProduct(x, w, batch, rows, cols)
         for (let v = 0; v < batch; v++) {
           for (let j = 0; j < cols; j++) {
-            let ref = 0
-            let mag = 0
-            for (let i = 0; i < rows; i++) {
-              ref += x[v * rows + i] * w[i * cols + j]
-              mag += Math.abs(x[v * rows + i] * w[i * cols + j])
-            }
+            const ref = exact[v * cols + j]
+            const mag = magnitude[v * cols + j]
             const tolerance = (rows + 2) * 2 ** -24 * mag + 1e-30
             assert.ok(Math.abs(out[v * cols + j] - ref) <= tolerance, `${rows}×${cols} out ${out[v * cols + j]} ref ${ref}`)
           }

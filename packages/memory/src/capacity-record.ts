@@ -10,8 +10,7 @@ import { peerIdFromPrivateKey, peerIdFromPublicKey, peerIdFromString } from '@li
 import { pb } from '@tessera/wire'
 import type { PeerId, PrivateKey, PublicKey } from '@libp2p/interface'
 import {
-  CAPACITY_RECORD_SIGNATURE_DOMAIN, MAX_CAPACITY_RECORD_SIZE_BYTES, MAX_RECORD_ADDRESSES,
-  MAX_RECORD_ADDRESS_LENGTH_BYTES, MAX_RECORD_PRESET_LENGTH_BYTES
+  CAPACITY_RECORD_SIGNATURE_DOMAIN, MAX_CAPACITY_RECORD_SIZE_BYTES, RECORD_FIELD_LIMITS
 } from './constants.js'
 import { InauthenticRecordError, MalformedRecordError } from './errors.js'
 
@@ -62,23 +61,20 @@ const REACHABILITY_TO_PB: Record<Reachability, pb.Reachability> = {
   private: pb.Reachability.REACHABILITY_PRIVATE,
   unknown: pb.Reachability.REACHABILITY_UNKNOWN
 }
-const REACHABILITY_FROM_PB: Record<pb.Reachability, Reachability> = {
-  [pb.Reachability.REACHABILITY_PUBLIC]: 'public',
-  [pb.Reachability.REACHABILITY_PRIVATE]: 'private',
-  [pb.Reachability.REACHABILITY_UNKNOWN]: 'unknown'
-}
 const NAT_TO_PB: Record<NatKind, pb.NatKind> = {
   none: pb.NatKind.NAT_NONE,
   cone: pb.NatKind.NAT_CONE,
   symmetric: pb.NatKind.NAT_SYMMETRIC,
   unknown: pb.NatKind.NAT_UNKNOWN
 }
-const NAT_FROM_PB: Record<pb.NatKind, NatKind> = {
-  [pb.NatKind.NAT_NONE]: 'none',
-  [pb.NatKind.NAT_CONE]: 'cone',
-  [pb.NatKind.NAT_SYMMETRIC]: 'symmetric',
-  [pb.NatKind.NAT_UNKNOWN]: 'unknown'
+
+/** The inverse of a one-to-one table (the protobuf enum of a record field back to its name). */
+function inverse<K extends string, V extends string> (table: Record<K, V>): Record<V, K> {
+  return Object.fromEntries(Object.entries(table).map(([k, v]) => [v, k])) as Record<V, K>
 }
+
+const REACHABILITY_FROM_PB = inverse(REACHABILITY_TO_PB)
+const NAT_FROM_PB = inverse(NAT_TO_PB)
 
 const encoder = new TextEncoder()
 const DOMAIN_BYTES = encoder.encode(CAPACITY_RECORD_SIGNATURE_DOMAIN)
@@ -132,7 +128,7 @@ export function checkCapacityRecord (record: CapacityRecord): CapacityRecord {
   if (parsePeerId(peerId).toString() !== peerId) fail(`peer id ${peerId} is not in canonical form`)
   const device = record.device
   if (device == null || typeof device !== 'object' || device.geometry == null || typeof device.geometry !== 'object') fail('device missing')
-  const preset = checkText(device.preset, 'device preset', MAX_RECORD_PRESET_LENGTH_BYTES)
+  const preset = checkText(device.preset, 'device preset', RECORD_FIELD_LIMITS.presetLengthBytes)
   const rows = checkUint32(device.geometry.rows, 'geometry rows')
   const cols = checkUint32(device.geometry.cols, 'geometry cols')
   if (rows === 0 || cols === 0) fail('tile geometry must be at least 1×1')
@@ -145,8 +141,8 @@ export function checkCapacityRecord (record: CapacityRecord): CapacityRecord {
   if (!Object.hasOwn(REACHABILITY_TO_PB, record.reachability)) fail(`unknown reachability ${String(record.reachability)}`)
   if (!Object.hasOwn(NAT_TO_PB, record.natKind)) fail(`unknown NAT kind ${String(record.natKind)}`)
   if (!Array.isArray(record.addresses)) fail('addresses must be an array')
-  if (record.addresses.length > MAX_RECORD_ADDRESSES) fail(`more than ${MAX_RECORD_ADDRESSES} addresses`)
-  const addresses = record.addresses.map((address, i) => checkText(address, `address ${i}`, MAX_RECORD_ADDRESS_LENGTH_BYTES))
+  if (record.addresses.length > RECORD_FIELD_LIMITS.addresses) fail(`more than ${RECORD_FIELD_LIMITS.addresses} addresses`)
+  const addresses = record.addresses.map((address, i) => checkText(address, `address ${i}`, RECORD_FIELD_LIMITS.addressLengthBytes))
   const sequence = checkSafe(record.sequence, 'sequence')
   const issuedAtMs = checkSafe(record.issuedAtMs, 'issued-at')
   const expiresAtMs = checkSafe(record.expiresAtMs, 'expiry')
@@ -171,21 +167,14 @@ export function checkCapacityRecord (record: CapacityRecord): CapacityRecord {
 
 /** Protobuf body of a (checked) record. */
 export function encodeCapacityRecordBody (record: CapacityRecord): Uint8Array<ArrayBuffer> {
-  const r = checkCapacityRecord(record)
+  // The checked copy holds only the known fields; all but these three are the same in the protobuf body.
+  const { device, reachability, natKind, ...sameFields } = checkCapacityRecord(record)
   return pb.CapacityRecordBody.encode({
-    peerId: r.peerId,
-    device: { preset: r.device.preset, rows: r.device.geometry.rows, cols: r.device.geometry.cols, noiseLevel: r.device.noiseLevel },
-    tilesTotal: r.tilesTotal,
-    tilesFree: r.tilesFree,
-    throughputGflopPerSecond: r.throughputGflopPerSecond,
-    queueDepth: r.queueDepth,
-    reachability: REACHABILITY_TO_PB[r.reachability],
-    natKind: NAT_TO_PB[r.natKind],
-    addresses: r.addresses,
-    sequence: r.sequence,
-    issuedAtMs: r.issuedAtMs,
-    expiresAtMs: r.expiresAtMs,
-    leaving: r.leaving === true
+    ...sameFields,
+    device: { preset: device.preset, rows: device.geometry.rows, cols: device.geometry.cols, noiseLevel: device.noiseLevel },
+    reachability: REACHABILITY_TO_PB[reachability],
+    natKind: NAT_TO_PB[natKind],
+    leaving: sameFields.leaving === true
   })
 }
 
@@ -197,25 +186,18 @@ export function encodeCapacityRecordBody (record: CapacityRecord): Uint8Array<Ar
 export function decodeCapacityRecordBody (body: Uint8Array): CapacityRecord {
   let m: pb.CapacityRecordBody
   try {
-    m = pb.CapacityRecordBody.decode(body, { limits: { addresses: MAX_RECORD_ADDRESSES } })
+    m = pb.CapacityRecordBody.decode(body, { limits: { addresses: RECORD_FIELD_LIMITS.addresses } })
   } catch (err) {
     throw new MalformedRecordError(`capacity record body does not decode: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
-  if (m.device == null) fail('device missing')
+  const { device, reachability, natKind, ...sameFields } = m
+  if (device == null) fail('device missing')
+  // The check keeps only the known fields of what it is given.
   return checkCapacityRecord({
-    peerId: m.peerId,
-    device: { preset: m.device.preset, geometry: { rows: m.device.rows, cols: m.device.cols }, noiseLevel: m.device.noiseLevel },
-    tilesTotal: m.tilesTotal,
-    tilesFree: m.tilesFree,
-    throughputGflopPerSecond: m.throughputGflopPerSecond,
-    queueDepth: m.queueDepth,
-    reachability: REACHABILITY_FROM_PB[m.reachability],
-    natKind: NAT_FROM_PB[m.natKind],
-    addresses: m.addresses,
-    sequence: m.sequence,
-    issuedAtMs: m.issuedAtMs,
-    expiresAtMs: m.expiresAtMs,
-    ...(m.leaving ? { leaving: true } : {})
+    ...sameFields,
+    device: { preset: device.preset, geometry: { rows: device.rows, cols: device.cols }, noiseLevel: device.noiseLevel },
+    reachability: REACHABILITY_FROM_PB[reachability],
+    natKind: NAT_FROM_PB[natKind]
   })
 }
 
@@ -309,15 +291,17 @@ function signerKey (envelope: CapacityRecordEnvelope, peerId: PeerId): PublicKey
 
 /**
  * Decodes a signed record and verifies its signature against its own peer's key. Expiry is not checked here
- * (that needs a clock): the DHT validator does it.
+ * (that needs a clock): the DHT validator does it, through `checkBeforeSignature`, which runs on the decoded body
+ * before the signature is verified, so a record refused by a cheap check costs no verification.
  *
  * @throws {MalformedRecordError} too large, undecodable, or an invalid field
  * @throws {InauthenticRecordError} the carried public key is another peer's
  * @throws {InauthenticRecordError} the signature does not verify
  */
-export async function openCapacityRecord (bytes: Uint8Array): Promise<CapacityRecord> {
+export async function openCapacityRecord (bytes: Uint8Array, checkBeforeSignature?: (unverified: CapacityRecord) => void): Promise<CapacityRecord> {
   const envelope = decodeCapacityRecordEnvelope(bytes)
   const record = decodeCapacityRecordBody(envelope.body)
+  checkBeforeSignature?.(record)
   const key = signerKey(envelope, parsePeerId(record.peerId))
   let valid = false
   try {

@@ -40,3 +40,9 @@ export class CorruptMemoryRecordError extends TesseraError {
     super(`${message} (${key})`, options)
   }
 }
+
+/**
+ * A capacity record that would replace a stored one without being newer: its sequence is not above the stored
+ * record's (a replayed older record, or a second record under one sequence).
+ */
+export class RecordNotNewerError extends TesseraError { static override readonly code = 'ERR_RECORD_NOT_NEWER' }

@@ -1,30 +1,16 @@
 /**
  * Options of long-term memory and their checked, defaulted form.
  */
-import {
-  LONG_TERM_BUCKET_MS,
-  LONG_TERM_HALF_LIFE_MS,
-  LONG_TERM_KEY_PREFIX,
-  LONG_TERM_MAX_AGE_MS,
-  LONG_TERM_MAX_BUCKETS,
-  LONG_TERM_MAX_PEERS,
-  LONG_TERM_PRIOR_AVAILABILITY,
-  LONG_TERM_PRIOR_FAILURE_RATE,
-  LONG_TERM_PRIOR_WEIGHT,
-  LONG_TERM_TREND_BUCKETS,
-  LONG_TERM_TREND_MIN_BUCKETS,
-  LONG_TERM_TREND_MIN_RELATIVE_CHANGE,
-  LONG_TERM_TREND_T_THRESHOLD
-} from './constants.js'
+import { LONG_TERM_DEFAULTS } from './constants.js'
 import { InvalidMemoryOptionError } from './errors.js'
 import type { Datastore } from 'interface-datastore'
 import type { TrendThresholds } from './long-term-trend.js'
 
-/** Options of `createLongTermMemory`; every field has a default in constants.ts. */
+/** Options of `createLongTermMemory`; every field but the datastore has a default in LONG_TERM_DEFAULTS (constants.ts). */
 export interface LongTermMemoryInit {
   /** Where entries persist (the node passes its datastore-level store). Without one, load/save are no-ops. */
   datastore?: Datastore
-  /** Key prefix of the entries (default {@link LONG_TERM_KEY_PREFIX}). */
+  /** Key prefix of the entries (default {@link LONG_TERM_DEFAULTS.keyPrefix}). */
   keyPrefix?: string
   /** Bucket width, ms (default one hour; simulations use seconds). */
   bucketMs?: number
@@ -70,21 +56,21 @@ export interface LongTermConfig {
 
 /** Defaults and checks the options; throws {@link InvalidMemoryOptionError} on a bad value. */
 export function resolveLongTermConfig (init: LongTermMemoryInit): LongTermConfig {
-  const bucketMs = positive('bucketMs', init.bucketMs ?? LONG_TERM_BUCKET_MS)
-  const maxBuckets = positiveInteger('maxBuckets', init.maxBuckets ?? LONG_TERM_MAX_BUCKETS)
-  const maxPeers = positiveInteger('maxPeers', init.maxPeers ?? LONG_TERM_MAX_PEERS)
-  const maxAgeMs = positive('maxAgeMs', init.maxAgeMs ?? LONG_TERM_MAX_AGE_MS)
-  const halfLifeMs = positive('halfLifeMs', init.halfLifeMs ?? LONG_TERM_HALF_LIFE_MS)
-  const trendBuckets = positiveInteger('trendBuckets', init.trendBuckets ?? LONG_TERM_TREND_BUCKETS)
+  const bucketMs = positive('bucketMs', init.bucketMs ?? LONG_TERM_DEFAULTS.bucketMs)
+  const maxBuckets = positiveInteger('maxBuckets', init.maxBuckets ?? LONG_TERM_DEFAULTS.maxBuckets)
+  const maxPeers = positiveInteger('maxPeers', init.maxPeers ?? LONG_TERM_DEFAULTS.maxPeers)
+  const maxAgeMs = positive('maxAgeMs', init.maxAgeMs ?? LONG_TERM_DEFAULTS.maxAgeMs)
+  const halfLifeMs = positive('halfLifeMs', init.halfLifeMs ?? LONG_TERM_DEFAULTS.halfLifeMs)
+  const trendBuckets = positiveInteger('trendBuckets', init.trendBuckets ?? LONG_TERM_DEFAULTS.trendBuckets)
   const thresholds: TrendThresholds = {
-    minBuckets: positiveInteger('trendMinBuckets', init.trendMinBuckets ?? LONG_TERM_TREND_MIN_BUCKETS),
-    tThreshold: positive('trendTThreshold', init.trendTThreshold ?? LONG_TERM_TREND_T_THRESHOLD),
-    minRelativeChange: nonNegative('trendMinRelativeChange', init.trendMinRelativeChange ?? LONG_TERM_TREND_MIN_RELATIVE_CHANGE)
+    minBuckets: positiveInteger('trendMinBuckets', init.trendMinBuckets ?? LONG_TERM_DEFAULTS.trendMinBuckets),
+    tThreshold: positive('trendTThreshold', init.trendTThreshold ?? LONG_TERM_DEFAULTS.trendTThreshold),
+    minRelativeChange: nonNegative('trendMinRelativeChange', init.trendMinRelativeChange ?? LONG_TERM_DEFAULTS.trendMinRelativeChange)
   }
-  const priorFailureRate = fraction('priorFailureRate', init.priorFailureRate ?? LONG_TERM_PRIOR_FAILURE_RATE)
-  const priorAvailability = fraction('priorAvailability', init.priorAvailability ?? LONG_TERM_PRIOR_AVAILABILITY)
-  const priorWeight = nonNegative('priorWeight', init.priorWeight ?? LONG_TERM_PRIOR_WEIGHT)
-  const prefix = (init.keyPrefix ?? LONG_TERM_KEY_PREFIX).replace(/\/+$/, '')
+  const priorFailureRate = fraction('priorFailureRate', init.priorFailureRate ?? LONG_TERM_DEFAULTS.priorFailureRate)
+  const priorAvailability = fraction('priorAvailability', init.priorAvailability ?? LONG_TERM_DEFAULTS.priorAvailability)
+  const priorWeight = nonNegative('priorWeight', init.priorWeight ?? LONG_TERM_DEFAULTS.priorWeight)
+  const prefix = (init.keyPrefix ?? LONG_TERM_DEFAULTS.keyPrefix).replace(/\/+$/, '')
   return { bucketMs, maxBuckets, maxPeers, maxAgeMs, halfLifeMs, trendBuckets, thresholds, priorFailureRate, priorAvailability, priorWeight, prefix }
 }
 

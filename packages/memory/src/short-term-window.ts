@@ -20,6 +20,11 @@ export class TimeWindow {
   private head = 0
   private count = 0
   private lastMs = Number.NEGATIVE_INFINITY
+  /** Changes whenever the samples in the window change (a push, or samples leaving it). */
+  private version = 0
+  /** The window's samples sorted, as of `sortedVersion`: quantiles between changes reuse one sort. */
+  private sorted?: Float64Array
+  private sortedVersion = -1
 
   constructor (windowMs: number, capacity: number) {
     if (!Number.isFinite(windowMs) || windowMs <= 0) throw new InvalidMemoryOptionError(`windowMs must be positive, got ${windowMs}`)
@@ -40,6 +45,7 @@ export class TimeWindow {
     if (!Number.isFinite(value)) throw new InvalidSampleError(`sample must be finite, got ${value}`)
     this.advance(nowMs)
     const slot = (this.head + this.count) % this.capacity
+    this.version++
     this.times[slot] = nowMs
     this.values[slot] = value
     if (this.count < this.capacity) {
@@ -115,7 +121,8 @@ export class TimeWindow {
   /**
    * The `q`-quantile (0 ≤ q ≤ 1) of the window's samples with linear interpolation between order statistics
    * (Hyndman & Fan type 7, numpy's default): h = (n − 1)·q, x⌊h⌋ + (h − ⌊h⌋)(x⌊h⌋+1 − x⌊h⌋).
-   * `scratch` must hold at least `capacity` values; it is overwritten (callers share one per memory).
+   * `scratch` must hold at least `capacity` values (kept for callers that share one; the window sorts into a buffer
+   * of its own, once per change of its samples, so several quantiles between two changes cost one sort).
    */
   quantile (q: number, nowMs: number, scratch: Float64Array): number | undefined {
     if (!(q >= 0 && q <= 1)) throw new InvalidMemoryOptionError(`quantile must be in [0, 1], got ${q}`)
@@ -123,9 +130,13 @@ export class TimeWindow {
     this.advance(nowMs)
     const n = this.count
     if (n === 0) return undefined
-    for (let i = 0; i < n; i++) scratch[i] = this.values[(this.head + i) % this.capacity]
-    const sorted = scratch.subarray(0, n)
-    sorted.sort()
+    this.sorted ??= new Float64Array(this.capacity)
+    if (this.sortedVersion !== this.version) {
+      for (let i = 0; i < n; i++) this.sorted[i] = this.values[(this.head + i) % this.capacity]
+      this.sorted.subarray(0, n).sort()
+      this.sortedVersion = this.version
+    }
+    const sorted = this.sorted
     const h = (n - 1) * q
     const lo = Math.floor(h)
     const hi = Math.min(lo + 1, n - 1)
@@ -136,6 +147,7 @@ export class TimeWindow {
   clear (): void {
     this.head = 0
     this.count = 0
+    this.version++
   }
 
   private advance (nowMs: number): void {
@@ -146,6 +158,7 @@ export class TimeWindow {
     while (this.count > 0 && this.times[this.head] <= horizon) {
       this.head = (this.head + 1) % this.capacity
       this.count--
+      this.version++
     }
   }
 }

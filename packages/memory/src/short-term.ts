@@ -2,12 +2,7 @@
  * Short-term memory: per peer, sliding windows (seconds to a minute) of load and latency, fed by the metrics
  * gossip and by the coordinator's own observations. Pure and clock-injected: every call takes `nowMs`.
  */
-import {
-  SHORT_TERM_EMA_ALPHA,
-  SHORT_TERM_MAX_PEERS,
-  SHORT_TERM_SAMPLES_PER_WINDOW,
-  SHORT_TERM_WINDOW_MS
-} from './constants.js'
+import { SHORT_TERM_DEFAULTS } from './constants.js'
 import { ClockWentBackwardsError, InvalidMemoryOptionError, InvalidSampleError } from './errors.js'
 import { TimeWindow } from './short-term-window.js'
 import type { MetricSummary, ShortTermStats } from './peer-stats.js'
@@ -40,13 +35,13 @@ export interface ShortTermSample {
 
 /** Options of {@link createShortTermMemory}. */
 export interface ShortTermMemoryInit {
-  /** Window length in ms (default {@link SHORT_TERM_WINDOW_MS}, one minute). */
+  /** Window length in ms (default {@link SHORT_TERM_DEFAULTS.windowMs}, one minute). */
   windowMs?: number
-  /** Ring-buffer size per metric per peer (default {@link SHORT_TERM_SAMPLES_PER_WINDOW}). */
+  /** Ring-buffer size per metric per peer (default {@link SHORT_TERM_DEFAULTS.samplesPerWindow}). */
   samplesPerWindow?: number
-  /** Peers kept; the least recently observed is forgotten first (default {@link SHORT_TERM_MAX_PEERS}). */
+  /** Peers kept; the least recently observed is forgotten first (default {@link SHORT_TERM_DEFAULTS.maxPeers}). */
   maxPeers?: number
-  /** EMA smoothing factor per sample, in (0, 1] (default {@link SHORT_TERM_EMA_ALPHA}). */
+  /** EMA smoothing factor per sample, in (0, 1] (default {@link SHORT_TERM_DEFAULTS.emaAlpha}). */
   emaAlpha?: number
 }
 
@@ -88,10 +83,10 @@ interface PeerWindows {
  * ```
  */
 export function createShortTermMemory (init: ShortTermMemoryInit = {}): ShortTermMemory {
-  const windowMs = init.windowMs ?? SHORT_TERM_WINDOW_MS
-  const capacity = init.samplesPerWindow ?? SHORT_TERM_SAMPLES_PER_WINDOW
-  const maxPeers = init.maxPeers ?? SHORT_TERM_MAX_PEERS
-  const alpha = init.emaAlpha ?? SHORT_TERM_EMA_ALPHA
+  const windowMs = init.windowMs ?? SHORT_TERM_DEFAULTS.windowMs
+  const capacity = init.samplesPerWindow ?? SHORT_TERM_DEFAULTS.samplesPerWindow
+  const maxPeers = init.maxPeers ?? SHORT_TERM_DEFAULTS.maxPeers
+  const alpha = init.emaAlpha ?? SHORT_TERM_DEFAULTS.emaAlpha
   if (!Number.isFinite(windowMs) || windowMs <= 0) throw new InvalidMemoryOptionError(`windowMs must be positive, got ${windowMs}`)
   if (!Number.isInteger(capacity) || capacity < 1) throw new InvalidMemoryOptionError(`samplesPerWindow must be a positive integer, got ${capacity}`)
   if (!Number.isInteger(maxPeers) || maxPeers < 1) throw new InvalidMemoryOptionError(`maxPeers must be a positive integer, got ${maxPeers}`)

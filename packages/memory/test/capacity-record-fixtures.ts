@@ -24,6 +24,16 @@ export function isRecordRejection (err: unknown): boolean {
   return err instanceof MalformedRecordError || err instanceof InauthenticRecordError || err instanceof RecordExpiryError
 }
 
+/** Whether `validation` rejects with one of those named errors (a property's verdict; accepting is a failure). */
+export async function rejectsAsRecord (validation: Promise<unknown>): Promise<boolean> {
+  try {
+    await validation
+    return false
+  } catch (err) {
+    return isRecordRejection(err)
+  }
+}
+
 export function recordFor (key: Ed25519PrivateKey, overrides: Partial<CapacityRecord> = {}): CapacityRecord {
   return {
     peerId: peerIdFromPrivateKey(key).toString(),

@@ -9,7 +9,7 @@ import {
   encodeCapacityRecordBody, openCapacityRecord, signCapacityRecord
 } from '../src/capacity-record.js'
 import type { CapacityRecord } from '../src/capacity-record.js'
-import { MAX_CAPACITY_RECORD_SIZE_BYTES, MAX_RECORD_ADDRESSES } from '../src/constants.js'
+import { MAX_CAPACITY_RECORD_SIZE_BYTES, RECORD_FIELD_LIMITS } from '../src/constants.js'
 import { InauthenticRecordError, MalformedRecordError } from '../src/errors.js'
 import { failsWith, isRecordRejection, keyFromSeed, recordFor } from './capacity-record-fixtures.js'
 
@@ -52,7 +52,7 @@ describe('capacity record body', () => {
       { queueDepth: 0.5 },
       { reachability: 'relayed' as never },
       { natKind: 'full-cone' as never },
-      { addresses: Array.from({ length: MAX_RECORD_ADDRESSES + 1 }, (_, i) => `/ip4/127.0.0.1/tcp/${i}`) },
+      { addresses: Array.from({ length: RECORD_FIELD_LIMITS.addresses + 1 }, (_, i) => `/ip4/127.0.0.1/tcp/${i}`) },
       { addresses: [''] },
       { addresses: ['/dns4/\udc00'] },
       { sequence: 2 ** 60 },

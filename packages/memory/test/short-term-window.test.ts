@@ -14,6 +14,30 @@ function referenceQuantile (samples: number[], q: number): number {
 }
 
 describe('TimeWindow', () => {
+  it('answers quantiles of the samples in the window now, between and after pushes and evictions (the sort is reused only while they are unchanged)', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 60 }), (steps) => {
+      const window = new TimeWindow(1000, 16)
+      const scratch = new Float64Array(16)
+      const kept: Array<{ t: number, v: number }> = []
+      let t = 0
+      for (const [dt, v] of steps) {
+        t += dt
+        window.push(v, t)
+        kept.push({ t, v })
+        const live = kept.filter((s) => s.t > t - 1000).slice(-16).map((s) => s.v)
+        const close = (actual: number | undefined, expected: number | undefined): void => {
+          if (expected === undefined) assert.equal(actual, undefined)
+          else assert.ok(actual !== undefined && Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${actual} ≠ ${expected}`)
+        }
+        for (const q of [0.5, 0.95, 0.5]) close(window.quantile(q, t, scratch), referenceQuantile(live, q))
+        const later = t + 500
+        const liveLater = kept.filter((s) => s.t > later - 1000).slice(-16).map((s) => s.v)
+        close(window.quantile(0.95, later, scratch), liveLater.length === 0 ? undefined : referenceQuantile(liveLater, 0.95))
+        t = later
+      }
+    }))
+  })
+
   it('evicts samples once they are windowMs old', () => {
     const window = new TimeWindow(1000, 16)
     window.push(1, 0)

@@ -18,28 +18,34 @@ export const MNIST_HOLDOUT_STRIDE = 5
 export const DEFAULT_LAYER_SIZES: readonly number[] = [784, 256, 128, 10]
 /** Passes over the 8,000 training digits. */
 export const DEFAULT_EPOCHS = 12
-/** Digits per mini-batch. */
-export const DEFAULT_BATCH_SIZE = 128
-/** Adam's step size at the first epoch; it decays by cosine to `DEFAULT_FINAL_LEARNING_RATE_FRACTION` of it. */
-export const DEFAULT_LEARNING_RATE = 0.002
-/** Learning rate at the last step as a fraction of the first. */
-export const DEFAULT_FINAL_LEARNING_RATE_FRACTION = 0.05
-/** Adam's first-moment decay. */
-export const DEFAULT_ADAM_BETA1 = 0.9
-/** Adam's second-moment decay. */
-export const DEFAULT_ADAM_BETA2 = 0.999
-/** Adam's denominator guard. */
-export const DEFAULT_ADAM_EPSILON = 1e-8
-/** Decoupled weight decay per step (AdamW), as a fraction of the learning rate; biases are not decayed. */
-export const DEFAULT_WEIGHT_DECAY = 0.0001
 /**
- * Hardware-aware training: standard deviation of the Gaussian noise added to each weight in the forward pass,
- * relative to the layer's max |w| (0 disables it). The value used by `HARDWARE_AWARE_WEIGHT_NOISE` matches
- * the size of PCM programming noise relative to g_max (σ_prog ≈ 0.26–1.06 µS of 25 µS).
+ * Defaults of the optimiser and the training data, by the hyperparameter each is the default of (besides
+ * `DEFAULT_LAYER_SIZES` and `DEFAULT_EPOCHS`).
  */
-export const DEFAULT_WEIGHT_NOISE = 0
-/** Training images are shifted by up to this many pixels per axis (seeded data augmentation). */
-export const DEFAULT_SHIFT_PIXELS = 1
+export const DEFAULT_TRAINING = Object.freeze({
+  /** Digits per mini-batch. */
+  batchSize: 128,
+  /** Adam's step size at the first epoch; it decays by cosine to `finalLearningRateFraction` of it. */
+  learningRate: 0.002,
+  /** Learning rate at the last step as a fraction of the first. */
+  finalLearningRateFraction: 0.05,
+  /** Adam's first-moment decay. */
+  beta1: 0.9,
+  /** Adam's second-moment decay. */
+  beta2: 0.999,
+  /** Adam's denominator guard. */
+  epsilon: 1e-8,
+  /** Decoupled weight decay per step (AdamW), as a fraction of the learning rate; biases are not decayed. */
+  weightDecay: 0.0001,
+  /**
+   * Hardware-aware training: standard deviation of the Gaussian noise added to each weight in the forward pass,
+   * relative to the layer's max |w| (0 disables it). The value used by `HARDWARE_AWARE_WEIGHT_NOISE` matches
+   * the size of PCM programming noise relative to g_max (σ_prog ≈ 0.26–1.06 µS of 25 µS).
+   */
+  weightNoise: 0,
+  /** Training images are shifted by up to this many pixels per axis (seeded data augmentation). */
+  shiftPixels: 1
+})
 /** The weight noise the hardware-aware variant trains with. */
 export const HARDWARE_AWARE_WEIGHT_NOISE = 0.04
 /** Seed of the default model. */

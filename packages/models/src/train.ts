@@ -10,9 +10,7 @@
 import { createRng, ShapeMismatchError } from '@tessera/crossbar'
 import type { Rng } from '@tessera/crossbar'
 import {
-  DEFAULT_ADAM_BETA1, DEFAULT_ADAM_BETA2, DEFAULT_ADAM_EPSILON, DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS,
-  DEFAULT_FINAL_LEARNING_RATE_FRACTION, DEFAULT_LAYER_SIZES, DEFAULT_LEARNING_RATE, DEFAULT_TRAINING_SEED,
-  DEFAULT_SHIFT_PIXELS, DEFAULT_WEIGHT_DECAY, DEFAULT_WEIGHT_NOISE
+  DEFAULT_EPOCHS, DEFAULT_LAYER_SIZES, DEFAULT_TRAINING, DEFAULT_TRAINING_SEED
 } from './constants.js'
 import { InvalidHyperparametersError } from './errors.js'
 import { denseBackwardInput, denseBackwardWeights, denseForward, reluInPlace } from './linalg.js'
@@ -71,15 +69,15 @@ export function resolveHyperparameters (init: Partial<TrainingHyperparameters> =
   const h: TrainingHyperparameters = {
     layerSizes: [...(init.layerSizes ?? DEFAULT_LAYER_SIZES)],
     epochs: init.epochs ?? DEFAULT_EPOCHS,
-    batchSize: init.batchSize ?? DEFAULT_BATCH_SIZE,
-    learningRate: init.learningRate ?? DEFAULT_LEARNING_RATE,
-    finalLearningRateFraction: init.finalLearningRateFraction ?? DEFAULT_FINAL_LEARNING_RATE_FRACTION,
-    beta1: init.beta1 ?? DEFAULT_ADAM_BETA1,
-    beta2: init.beta2 ?? DEFAULT_ADAM_BETA2,
-    epsilon: init.epsilon ?? DEFAULT_ADAM_EPSILON,
-    weightDecay: init.weightDecay ?? DEFAULT_WEIGHT_DECAY,
-    weightNoise: init.weightNoise ?? DEFAULT_WEIGHT_NOISE,
-    shiftPixels: init.shiftPixels ?? DEFAULT_SHIFT_PIXELS
+    batchSize: init.batchSize ?? DEFAULT_TRAINING.batchSize,
+    learningRate: init.learningRate ?? DEFAULT_TRAINING.learningRate,
+    finalLearningRateFraction: init.finalLearningRateFraction ?? DEFAULT_TRAINING.finalLearningRateFraction,
+    beta1: init.beta1 ?? DEFAULT_TRAINING.beta1,
+    beta2: init.beta2 ?? DEFAULT_TRAINING.beta2,
+    epsilon: init.epsilon ?? DEFAULT_TRAINING.epsilon,
+    weightDecay: init.weightDecay ?? DEFAULT_TRAINING.weightDecay,
+    weightNoise: init.weightNoise ?? DEFAULT_TRAINING.weightNoise,
+    shiftPixels: init.shiftPixels ?? DEFAULT_TRAINING.shiftPixels
   }
   const fail = (what: string): never => { throw new InvalidHyperparametersError(what) }
   if (h.layerSizes.length < 2 || h.layerSizes.some((n) => !Number.isInteger(n) || n < 1)) fail(`layerSizes must be ≥ 2 positive integers, got [${h.layerSizes.join(', ')}]`)

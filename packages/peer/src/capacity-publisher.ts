@@ -1,5 +1,5 @@
 import { logger } from '@libp2p/logger'
-import { TESSERA_CAPABILITY_CID, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
+import { MAX_CAPACITY_RECORD_LIFETIME_MS, TESSERA_CAPABILITY_CID, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
 import { DEFAULT_DHT_TIMEOUT_MS, DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS } from './constants.js'
 import { capabilityBucketCid } from './discovery.js'
 import { InvalidNodeOptionError, RecordRejectedError } from './errors.js'
@@ -14,9 +14,9 @@ const log = logger('tessera:peer:capacity')
 export type CapacitySnapshot = Omit<CapacityRecord, 'peerId' | 'sequence' | 'issuedAtMs' | 'expiresAtMs'>
 
 export interface CapacityPublisherInit {
-  /** Record lifetime (default 120 s). */
+  /** Record lifetime (default 120 s, or twice `refreshMs`; at most MAX_CAPACITY_RECORD_LIFETIME_MS). */
   ttlMs?: number
-  /** Re-publication period (default 60 s); must be shorter than the lifetime. */
+  /** Re-publication period (default 60 s, or half `ttlMs`); must be shorter than the lifetime. */
   refreshMs?: number
   /**
    * First re-publication after start (default 20 s, never more than `refreshMs`); the delay then doubles up to
@@ -27,6 +27,32 @@ export interface CapacityPublisherInit {
   dhtTimeoutMs?: number
   /** Clock, ms since the epoch (default Date.now). */
   now?: () => number
+}
+
+/** How long a capacity record lives and how often it is re-published. */
+export interface RecordTiming {
+  ttlMs: number
+  refreshMs: number
+}
+
+/**
+ * The record lifetime and refresh period, each defaulted from the other when only one is given (the refresh half
+ * the lifetime, as the defaults are) and checked together: the lifetime at most MAX_CAPACITY_RECORD_LIFETIME_MS,
+ * which every validator enforces (a longer one would be rejected at each publication), and the refresh period
+ * positive and shorter than the lifetime, so a record is replaced before it expires.
+ *
+ * @throws {InvalidNodeOptionError}
+ */
+export function resolveRecordTiming (init: { ttlMs?: number, refreshMs?: number } = {}): RecordTiming {
+  const ttlMs = init.ttlMs ?? (init.refreshMs === undefined ? DEFAULT_RECORD_TTL_MS : Math.min(MAX_CAPACITY_RECORD_LIFETIME_MS, Math.max(DEFAULT_RECORD_TTL_MS, 2 * init.refreshMs)))
+  const refreshMs = init.refreshMs ?? Math.min(DEFAULT_RECORD_REFRESH_MS, Math.floor(ttlMs / 2))
+  if (!(Number.isFinite(ttlMs) && ttlMs > 0 && ttlMs <= MAX_CAPACITY_RECORD_LIFETIME_MS)) {
+    throw new InvalidNodeOptionError(`the record lifetime must be in [1, ${MAX_CAPACITY_RECORD_LIFETIME_MS}] ms (what validators accept), got ${ttlMs}`)
+  }
+  if (!(Number.isFinite(refreshMs) && refreshMs > 0 && refreshMs < ttlMs)) {
+    throw new InvalidNodeOptionError(`the record refresh period (${refreshMs} ms) must be positive and shorter than its lifetime (${ttlMs} ms)`)
+  }
+  return { ttlMs, refreshMs }
 }
 
 /** What one publication did. */
@@ -70,13 +96,11 @@ export class CapacityPublisher {
 
   constructor (components: CapacityPublisherComponents, init: CapacityPublisherInit = {}) {
     this.c = components
-    this.ttlMs = init.ttlMs ?? DEFAULT_RECORD_TTL_MS
-    this.refreshMs = init.refreshMs ?? DEFAULT_RECORD_REFRESH_MS
+    const timing = resolveRecordTiming(init)
+    this.ttlMs = timing.ttlMs
+    this.refreshMs = timing.refreshMs
     this.dhtTimeoutMs = init.dhtTimeoutMs ?? DEFAULT_DHT_TIMEOUT_MS
     this.now = init.now ?? Date.now
-    if (!(this.refreshMs > 0) || !(this.ttlMs > this.refreshMs)) {
-      throw new InvalidNodeOptionError(`the record refresh period (${this.refreshMs} ms) must be positive and shorter than its lifetime (${this.ttlMs} ms)`)
-    }
     const firstRefreshMs = init.firstRefreshMs ?? DEFAULT_RECORD_FIRST_REFRESH_MS
     if (!(firstRefreshMs > 0)) {
       throw new InvalidNodeOptionError(`the first refresh delay must be positive, got ${firstRefreshMs} ms`)

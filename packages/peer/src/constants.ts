@@ -1,4 +1,6 @@
 /** Defaults of a tessera node. Units are in the names. */
+import { crossbarConstants } from '@tessera/crossbar'
+import { MAX_CAPACITY_RECORD_SIZE_BYTES } from '@tessera/memory'
 
 // Protocol ids, frame limits and the metrics period are the wire package's (SHARD_PROTOCOL, METRICS_PROTOCOL…).
 
@@ -66,6 +68,12 @@ export const DEFAULT_DIAL_TIMEOUT_MS = 10_000
 /** Timeout of one request/response exchange on the shard protocol (one frame out, one frame back). */
 export const DEFAULT_SHARD_TIMEOUT_MS = 30_000
 
+/**
+ * Longest delay a Node timer takes (2³¹ − 1 ms, 24.8 days): setTimeout and AbortSignal.timeout run a longer one
+ * after 1 ms instead, so no timeout or period may exceed it.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** Timeout of one DHT operation (put, provide, get, findProviders). */
 export const DEFAULT_DHT_TIMEOUT_MS = 30_000
 
@@ -74,6 +82,26 @@ export const DEFAULT_DEVICE_PRESET = 'pcm'
 
 /** Default number of tiles in a node's pool. */
 export const DEFAULT_TILES = 32
+
+/** Largest 32-bit WebAssembly memory (65,536 pages of 64 KiB): the MVM kernel holds every programmed tile in one. */
+export const WASM_MEMORY_MAX_BYTES = 4 * 1024 ** 3
+
+/**
+ * Bytes of the kernel's memory one programmed cell takes: the packed weight plus the periphery's state (measured:
+ * 392,704 bytes per 256×256 tile, the growth over 128 tiles programmed in one pool, for pcm, rram-4bit and ideal).
+ */
+export const KERNEL_BYTES_PER_CELL = 6
+
+/** Most tiles a pool of `rows × cols` tiles can have programmed at once: as many as the kernel's memory holds. */
+export function maxTilesFor (geometry: { rows: number, cols: number }): number {
+  return Math.floor(WASM_MEMORY_MAX_BYTES / (geometry.rows * geometry.cols * KERNEL_BYTES_PER_CELL))
+}
+
+/**
+ * Most tiles a node of the default 256×256 geometry may offer (10,922). More could never all be programmed, however
+ * much RAM the host has; the host's RAM is the tighter bound (~3 MB per programmed tile with the JavaScript side).
+ */
+export const MAX_TILES = maxTilesFor({ rows: crossbarConstants.DEFAULT_TILE_ROWS, cols: crossbarConstants.DEFAULT_TILE_COLS })
 
 /** Relay server limits, raised from js-libp2p's 128 KiB / 2 min so a shard upload fits through a relay. */
 export const DEFAULT_RELAY_DATA_LIMIT_BYTES = 1024 * 1024 * 1024
@@ -89,3 +117,44 @@ export const LATENCY_WINDOW_SIZE = 32
 
 /** Samples older than this many metrics intervals are dropped from the per-peer latest-sample map. */
 export const METRICS_STALE_INTERVALS = 3
+
+// What the DHT stores for other peers (./dht-store). Without bounds a stranger fills the node's disk and memory with
+// valid records signed by throw-away keys (measured before: 1,500 in 4 s, 11 MB of datastore).
+
+/** kad-dht's datastore prefix (its default, named so that kad-dht and the DHT store agree on it). */
+export const DHT_DATASTORE_PREFIX = '/dht'
+
+/**
+ * DHT records held in all, the node's own included. Each record goes to the k = 20 peers closest to its key, so a
+ * node holds about 20 records in a network of any size (every record of a network of 20 nodes or fewer); 512 leaves
+ * 25 times that. On disk at most 512 × MAX_DHT_RECORD_SIZE_BYTES ≈ 4.6 MiB; a capacity record is ~300 bytes.
+ */
+export const MAX_DHT_RECORDS = 512
+
+/**
+ * DHT records one remote peer may have stored on this node at once: its own capacity record, and the corrections a
+ * coordinator sends to peers that returned an outdated record of someone else during a read.
+ */
+export const MAX_DHT_RECORDS_PER_PEER = 32
+
+/** Largest serialized DHT record stored: a capacity record at its cap, with room for the key and the receive time. */
+export const MAX_DHT_RECORD_SIZE_BYTES = MAX_CAPACITY_RECORD_SIZE_BYTES + 1024
+
+/**
+ * Provider entries per provided key. Every node provides the capability CID and one of CAPABILITY_BUCKETS bucket
+ * CIDs; a findProviders answer lists at most DHT_FIND_PROVIDERS_LIMIT of them, so 128 per key keeps six answers'
+ * worth.
+ */
+export const MAX_DHT_PROVIDERS_PER_KEY = 128
+
+/** Keys one peer may be a provider of on this node (an honest tessera node provides two). */
+export const MAX_DHT_PROVIDER_KEYS_PER_PEER = 16
+
+/** Provider entries held in all (~100 bytes each on disk). */
+export const MAX_DHT_PROVIDER_ENTRIES = 4096
+
+/**
+ * Longest provider entry key: the prefix, the provided multihash in base32 and the provider's peer id. A SHA-256
+ * one is ~120 characters; an identity multihash could otherwise carry kilobytes in the key itself.
+ */
+export const MAX_DHT_PROVIDER_KEY_LENGTH = 256

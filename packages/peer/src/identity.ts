@@ -1,10 +1,10 @@
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { logger } from '@libp2p/logger'
 import { hasErrorCode } from '@tessera/errors'
 import { IDENTITY_FILE } from './constants.js'
-import { InvalidIdentityError } from './errors.js'
+import { IdentityFileTooOpenError, InvalidIdentityError } from './errors.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 const log = logger('tessera:peer:identity')
@@ -12,6 +12,9 @@ const log = logger('tessera:peer:identity')
 /**
  * Loads the node's Ed25519 key from `<dataDir>/identity.key` (a protobuf-marshalled private key), creating and
  * persisting a fresh one the first time, so the same data dir always gives the same PeerId.
+ *
+ * @throws {IdentityFileTooOpenError} the key file is readable or writable by its group or others
+ * @throws {InvalidIdentityError} the file is not an Ed25519 private key
  */
 export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
@@ -42,9 +45,26 @@ export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey
   return key
 }
 
+/**
+ * Refuses a key file its group or others may read or write, as ssh refuses such a private key: the key is the
+ * node's identity, and whoever reads it can sign capacity records in the node's name. Not on Windows, whose
+ * permissions are not mode bits.
+ *
+ * @throws {IdentityFileTooOpenError}
+ */
+export async function checkIdentityFileMode (file: string, platform: NodeJS.Platform = process.platform): Promise<void> {
+  if (platform === 'win32') return
+  const mode = (await stat(file)).mode & 0o777
+  if ((mode & 0o077) !== 0) {
+    throw new IdentityFileTooOpenError(`the identity key ${file} has permissions 0${mode.toString(8)}: readable or writable by others than its owner. ` +
+      `Run \`chmod 600 ${file}\` (or move it away to start with a new identity)`)
+  }
+}
+
 async function readIdentity (file: string): Promise<PrivateKey | undefined> {
   let bytes: Uint8Array
   try {
+    await checkIdentityFileMode(file)
     bytes = await readFile(file)
   } catch (err) {
     if (hasErrorCode(err, 'ENOENT')) {

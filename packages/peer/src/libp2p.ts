@@ -7,17 +7,21 @@ import { dcutr } from '@libp2p/dcutr'
 import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import {
-  DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RELAY_MAX_RESERVATIONS, DHT_PROTOCOL,
-  DHT_QUERY_ALPHA, LOCAL_CONNECTION_PING_INTERVAL_MS, LOOPBACK_ALLOW_LIST
+  DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RELAY_MAX_RESERVATIONS, DHT_DATASTORE_PREFIX,
+  DHT_PROTOCOL, DHT_QUERY_ALPHA, LOCAL_CONNECTION_PING_INTERVAL_MS
 } from './constants.js'
+import { DhtStore } from './dht-store/index.js'
+import { connectionLimitsFor } from './connection-limits.js'
+import type { ConnectionLimits } from './connection-limits.js'
 import { tcpHolePunch } from '@tessera/holepunch'
 import type { TcpHolePunch, TcpHolePunchInit } from '@tessera/holepunch'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify } from '@libp2p/identify'
-import type { KadDHT, SelectFn, ValidateFn } from '@libp2p/kad-dht'
+import type { KadDHT, KadDHTComponents, SelectFn, ValidateFn } from '@libp2p/kad-dht'
 import type { Libp2p, PeerInfo, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
@@ -52,8 +56,15 @@ export interface TesseraLibp2pInit {
   dhtClientMode?: boolean
   relayServer?: boolean
   relayLimits?: RelayLimits
+  /** Replaces single connection limits of the node's role (`connection-limits.ts`). */
+  connectionLimits?: Partial<ConnectionLimits>
   dhtValidators: Record<string, ValidateFn>
   dhtSelectors: Record<string, SelectFn>
+  /**
+   * The datastore kad-dht writes through, bounding what it stores and refusing rollbacks (default: one with the
+   * default bounds, whose replacement rule is the selectors' choice). It must be loaded.
+   */
+  dhtStore?: DhtStore
   /**
    * TCP hole punching (simultaneous open) over relayed connections; `false` turns it off. Stock DCUtR stays
    * configured, but over TCP it cannot punch here (docs/libp2p-v3-pitfalls.md): this service is what makes cone↔cone pairs
@@ -83,9 +94,31 @@ export function peerInfoMapperFor (network: NetworkMode): (peer: PeerInfo) => Pe
   return network === 'local' ? passthroughMapper : removePrivateAddressesMapper
 }
 
+/**
+ * kad-dht with `store` as its datastore and its protocol's streams attributed to their remote peer, so the store
+ * knows who sent each write (./dht-store/sender-context.ts).
+ */
+function withDhtStore (factory: (components: KadDHTComponents) => KadDHT, store: DhtStore): (components: KadDHTComponents) => KadDHT {
+  return (components) => {
+    let registrar: KadDHTComponents['registrar'] | undefined
+    return factory(new Proxy(components, {
+      get: (target, prop) => {
+        if (prop === 'datastore') return store
+        if (prop === 'registrar') return (registrar ??= store.senders.registrarFor(target.registrar, DHT_PROTOCOL))
+        return Reflect.get(target, prop)
+      }
+    }))
+  }
+}
+
 /** Assembles (without starting) the libp2p node of a tessera peer. */
 export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<TesseraLibp2p> {
   const clientMode = init.dhtClientMode ?? (init.network === 'local' ? false : undefined)
+  let dhtStore = init.dhtStore
+  if (dhtStore === undefined) {
+    dhtStore = new DhtStore({ datastore: init.datastore, self: peerIdFromPrivateKey(init.privateKey), selectors: init.dhtSelectors })
+    await dhtStore.load()
+  }
   const limits = init.relayLimits ?? {}
   const services: ServiceFactoryMap<TesseraServices> = {
     identify: identify(),
@@ -94,8 +127,9 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
     // provide reaches a server (measured in the NAT lab: 0 acknowledgements in 30 s; with the push, ~3 s).
     identifyPush: identifyPush(),
     ping: ping(),
-    dht: kadDHT({
+    dht: withDhtStore(kadDHT({
       protocol: DHT_PROTOCOL,
+      datastorePrefix: DHT_DATASTORE_PREFIX,
       clientMode,
       peerInfoMapper: peerInfoMapperFor(init.network),
       validators: init.dhtValidators,
@@ -103,7 +137,7 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
       // kad-dht's default runs 10 disjoint paths of 10 concurrent requests per query; on one machine that floods the
       // event loop (every response also merges its closer peers into the peer store) and the queries time out.
       alpha: DHT_QUERY_ALPHA
-    }),
+    }), dhtStore),
     // AutoNAT v1's dial-back fails on these networks (docs/libp2p-v3-pitfalls.md); v2 verifies public addresses.
     autonat: autoNATv2(),
     dcutr: dcutr()
@@ -127,7 +161,7 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
     transports: [tcp(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: init.network === 'local' ? { allow: LOOPBACK_ALLOW_LIST } : {},
+    connectionManager: connectionLimitsFor(init.network, init.relayServer === true, init.connectionLimits),
     // The monitor pings every connection every 10 s on a new stream and aborts the connection when a ping is late.
     // With dozens of nodes per process a busy event loop makes pings late, the aborted connections are re-dialled
     // (fresh Noise handshakes) and the load feeds itself: measured, hundreds of connections dropped in a 25-node

@@ -143,6 +143,32 @@ export class ShardClient {
     })
   }
 
+  /**
+   * Renews the leases of this node's shards among `shardIds` on the peer; resolves to the ids renewed and the
+   * lease they now run for. An id missing from the answer is gone (expired or released): program it again.
+   */
+  async keepAlive (shardIds: string[], signal?: AbortSignal): Promise<{ shardIds: string[], leaseMs: number }> {
+    return await this.exchange(this.timeoutMs, signal, async (lp, s) => {
+      await lp.write(encodeShardRequest({ type: 'keep-alive', shardIds }), { signal: s })
+      const reply = expect(await this.readReply(lp, s), 'kept-alive')
+      return { shardIds: reply.shardIds, leaseMs: reply.leaseMs }
+    })
+  }
+
+  /**
+   * Hands this node's shard `shardId` on the peer to `newOwner` (e.g. the coordinator's next key, or another
+   * coordinator taking the job over): from then on only `newOwner` can execute, release or keep it alive, and this
+   * node gets UNKNOWN_SHARD for it. Fails with UnknownShardError when this node does not hold it, QuotaExceededError
+   * when it would take the new owner past its tile quota, DuplicateShardError when the new owner holds that id.
+   */
+  async handOver (shardId: string, newOwner: PeerId | string, signal?: AbortSignal): Promise<{ newOwner: string, leaseMs: number }> {
+    return await this.exchange(this.timeoutMs, signal, async (lp, s) => {
+      await lp.write(encodeShardRequest({ type: 'hand-over', shardId, newOwner: newOwner.toString() }), { signal: s })
+      const reply = expect(await this.readReply(lp, s), 'handed-over')
+      return { newOwner: reply.newOwner, leaseMs: reply.leaseMs }
+    })
+  }
+
   async status (signal?: AbortSignal): Promise<StatusReply> {
     return await this.exchange(this.timeoutMs, signal, async (lp, s) => {
       await lp.write(encodeShardRequest({ type: 'status' }), { signal: s })

@@ -1,19 +1,23 @@
 import { logger } from '@libp2p/logger'
 import { DEFAULT_METRICS_INTERVAL_MS } from '@tessera/wire'
-import { capacityRecordSelector, createCapacityRecordValidator, DHT_NAMESPACE } from '@tessera/memory'
+import {
+  capacityRecordKey, capacityRecordSelector, checkCapacityRecordReplacement, createCapacityRecordValidator, DHT_NAMESPACE
+} from '@tessera/memory'
 import { startBootstrapRedial } from './bootstrap-redial.js'
 import { CapacityPublisher } from './capacity-publisher.js'
 import {
   DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, LATENCY_WINDOW_SIZE
 } from './constants.js'
+import { DhtStore } from './dht-store/index.js'
 import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
 import { NodeNotStartedError } from './errors.js'
 import { ExecutorPool } from './executor/executor-pool.js'
 import { BudgetedExecutor, MemoryBudget } from './executor/memory-budget.js'
-import { loadOrCreateIdentity } from './identity.js'
 import { leaveGracefully } from './graceful-leave.js'
 import { NodeMetrics, startMetricsServer } from './prometheus.js'
+import { loadOrCreateIdentity } from './identity.js'
 import { createTesseraLibp2p } from './libp2p.js'
+import { listenFailure } from './listen-error.js'
 import { LoadWindow } from './load-window.js'
 import { MetricsService } from './metrics-service.js'
 import { resolveNodeOptions } from './node-options.js'
@@ -21,24 +25,28 @@ import { classifyNat, inferReachability, NatClassifier, natClassifierComponents 
 import { startRecordChangeWatch } from './record-change-watch.js'
 import { heldRelays, listensOnCircuit, RelayFinder, relayFinderComponents } from './relay-finder.js'
 import { ShardClient } from './shard-client.js'
+import { defaultMaxTilesPerPeer } from './quotas.js'
 import { ShardService } from './shard-service.js'
 import { openStorage } from './storage.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { TcpHolePunchInit } from '@tessera/holepunch'
 import type { BootstrapRedial } from './bootstrap-redial.js'
 import type { CapacitySnapshot, PublishResult } from './capacity-publisher.js'
+import type { DhtStoreLimits, DhtStoreRefusal, DhtStoreStats } from './dht-store/index.js'
 import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
-import type { LeaveOptions, LeaveResult } from './graceful-leave.js'
-import type { MetricsServer, NodeMetricsSource } from './prometheus.js'
+import type { ConnectionLimits } from './connection-limits.js'
 import type { KernelChoice } from './executor/messages.js'
 import type { NodeExecutor } from './executor/node-executor.js'
+import type { LeaveOptions, LeaveResult } from './graceful-leave.js'
+import type { MetricsServer, NodeMetricsSource } from './prometheus.js'
+import type { RecordChangeWatch } from './record-change-watch.js'
+import type { RelayFinderInit } from './relay-finder.js'
 import type { NetworkMode, RelayLimits, TesseraLibp2p } from './libp2p.js'
 import type { PeerSample } from './metrics-service.js'
 import type { ResolvedNodeOptions } from './node-options.js'
-import type { RecordChangeWatch } from './record-change-watch.js'
-import type { RelayFinderInit } from './relay-finder.js'
 import type { ShardClientInit } from './shard-client.js'
-import type { ShardServiceInit } from './shard-service.js'
+import type { LeaseExpiry, ShardServiceInit } from './shard-service.js'
 import type { NodeStorage } from './storage.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -71,6 +79,8 @@ export interface TesseraNodeInit {
   /** Serve as a circuit relay with raised limits (default false). */
   relayServer?: boolean
   relayLimits?: RelayLimits
+  /** Replaces single connection limits of the node's role (default `connection-limits.ts`). */
+  connectionLimits?: Partial<ConnectionLimits>
   /**
    * TCP hole punching over relayed connections (the `holePunch` service; default on with its defaults);
    * `false` turns it off.
@@ -106,9 +116,12 @@ export interface TesseraNodeInit {
   calibrate?: boolean
   /** Emulates a slower host: caps the pool's compute rate at this many MAC/s (default none; simulations and the demo). */
   emulatedMacsPerSecond?: number
-  /** Capacity record lifetime (default 120 s). */
+  /**
+   * Capacity record lifetime (default 120 s, or twice `recordRefreshMs`); at most MAX_CAPACITY_RECORD_LIFETIME_MS
+   * (10 min), the farthest expiry validators accept.
+   */
   recordTtlMs?: number
-  /** Capacity record refresh period (default 60 s). */
+  /** Capacity record refresh period (default 60 s, or half `recordTtlMs`); shorter than the lifetime. */
   recordRefreshMs?: number
   /** Timeout of one DHT put/provide/get (default 30 s). */
   dhtTimeoutMs?: number
@@ -116,13 +129,18 @@ export interface TesseraNodeInit {
   metricsIntervalMs?: number
   /** Period of the bootstrap re-dial check (default 5 s). */
   redialIntervalMs?: number
-  /** Shard service limits and timeouts. */
+  /**
+   * Shard service quotas, lease and timeouts (`quotas.ts`, `leases.ts`). Tiles per peer default to half the pool
+   * on `public` and the whole pool on `local`.
+   */
   shard?: ShardServiceInit
   /**
    * `host:port` to serve Prometheus metrics on (`GET /metrics`: libp2p's and tessera's, see `prometheus.ts`);
    * port 0 picks a free one. Default: no metrics server.
    */
   metricsListen?: string
+  /** Bounds of what the DHT stores for other peers (defaults: the MAX_DHT_* constants). */
+  dhtStore?: Partial<DhtStoreLimits>
   /** Clock for records and their validation (default Date.now). */
   now?: () => number
 }
@@ -131,6 +149,10 @@ export interface TesseraNodeEvents {
   'record:published': CustomEvent<PublishResult>
   'record:error': CustomEvent<unknown>
   'metrics:sample': CustomEvent<PeerSample>
+  /** The DHT store refused a write: an older record, a record too large, a bound with nothing to evict… */
+  'dht:refused': CustomEvent<DhtStoreRefusal>
+  /** A shard's lease ran out and its tiles were freed (docs/security.md). */
+  'shard:lease-expired': CustomEvent<LeaseExpiry>
 }
 
 /** A running tessera peer. */
@@ -144,6 +166,8 @@ export interface TesseraNode {
   readonly metrics?: MetricsService
   /** The DHT validator of capacity records (also used on reads). */
   readonly validator: CapacityRecordValidator
+  /** What the DHT store holds, and how much it evicted and refused. */
+  dhtStoreStats(): DhtStoreStats
   getMultiaddrs(): Multiaddr[]
   reachability(): Reachability
   /** NAT behaviour: `none` when public, else `cone`/`symmetric` from an observed mapping, or `unknown`. */
@@ -164,6 +188,7 @@ export interface TesseraNode {
   metricsSample(): MetricsSample
   addEventListener<K extends keyof TesseraNodeEvents>(type: K, listener: (evt: TesseraNodeEvents[K]) => void): void
   removeEventListener<K extends keyof TesseraNodeEvents>(type: K, listener: (evt: TesseraNodeEvents[K]) => void): void
+  /** Stops services, libp2p, the executor worker and closes the datastore. Idempotent. */
   /**
    * Leaves the network cleanly: refuses new uploads and executes (`PeerLeavingError`), publishes a record with
    * `leaving: true`, waits for the calls in flight (bounded), then stops. See `graceful-leave.ts`.
@@ -175,7 +200,6 @@ export interface TesseraNode {
   metricsAddress(): string | undefined
   /** The node's datastore (LevelDB under the data dir): DHT records, and long-term memory kept by its user. */
   readonly datastore: Datastore
-  /** Stops services, libp2p, the executor worker and closes the datastore. Idempotent. */
   stop(): Promise<void>
 }
 
@@ -204,20 +228,26 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
 
   const privateKey = init.privateKey ?? (init.dataDir != null ? await loadOrCreateIdentity(init.dataDir) : await generateKeyPair('Ed25519'))
   const storage = await openStorage(init.dataDir)
-  const nodeMetrics = init.metricsListen !== undefined ? new NodeMetrics() : undefined
+  const events = new EventTarget()
+  const listen = init.listen ?? [network === 'local' ? DEFAULT_LISTEN_LOCAL : DEFAULT_LISTEN_PUBLIC]
   let libp2p: TesseraLibp2p | undefined
   let executor: NodeExecutor | undefined
+  const nodeMetrics = init.metricsListen !== undefined ? new NodeMetrics() : undefined
+  let dhtStore: DhtStore
   try {
+    dhtStore = await openDhtStore(storage, privateKey, init, events, now)
     libp2p = await createTesseraLibp2p({
+      dhtStore,
       privateKey,
       datastore: storage.datastore,
-      listen: init.listen ?? [network === 'local' ? DEFAULT_LISTEN_LOCAL : DEFAULT_LISTEN_PUBLIC],
+      listen,
       announce: init.announce,
       bootstrap: init.bootstrap,
       network,
       dhtClientMode: init.dhtClientMode ?? (serve ? undefined : true),
       relayServer: init.relayServer,
       relayLimits: init.relayLimits,
+      connectionLimits: init.connectionLimits,
       holePunch: init.holePunch,
       ...(nodeMetrics !== undefined ? { metrics: nodeMetrics.libp2pMetrics() } : {}),
       dhtValidators: { [DHT_NAMESPACE]: validator },
@@ -227,7 +257,11 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
       const pool = await ExecutorPool.start({ profile, tiles: options.tiles, threads: options.maxCpu, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
       executor = options.workingMemoryBytes !== undefined ? new BudgetedExecutor(pool, new MemoryBudget(options.workingMemoryBytes)) : pool
     }
-    await libp2p.start()
+    try {
+      await libp2p.start()
+    } catch (err) {
+      throw listenFailure(err, listen) ?? err
+    }
   } catch (err) {
     // The start-up error is what the caller needs; a part that also fails to stop is only logged.
     const started = libp2p
@@ -236,7 +270,25 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
     await releaseQuietly('the datastore', async () => { await storage.close() })
     throw err
   }
-  return await startNode({ init, options, libp2p, executor, storage, validator, privateKey, now, nodeMetrics })
+  return await startNode({ init, options, libp2p, executor, storage, dhtStore, events, validator, privateKey, now, nodeMetrics })
+}
+
+/**
+ * The DHT store kad-dht writes through (./dht-store): the node's own record pinned, capacity records replaced only
+ * by newer ones, refusals reported as `dht:refused` events; loaded (and trimmed to its bounds) before libp2p starts.
+ */
+async function openDhtStore (storage: NodeStorage, privateKey: PrivateKey, init: TesseraNodeInit, events: EventTarget, now: () => number): Promise<DhtStore> {
+  const self = peerIdFromPrivateKey(privateKey)
+  const store = new DhtStore({
+    datastore: storage.datastore,
+    self,
+    ownRecordKey: capacityRecordKey(self),
+    limits: init.dhtStore,
+    replacementRules: { [DHT_NAMESPACE]: (_key, stored, incoming) => checkCapacityRecordReplacement(stored, incoming, now()) },
+    onRefused: (refusal) => { events.dispatchEvent(new CustomEvent('dht:refused', { detail: refusal })) }
+  })
+  await store.load()
+  return store
 }
 
 /** Runs `release`, logging (not throwing) a failure: for clean-up on a path that already has an error to report. */
@@ -255,6 +307,9 @@ interface NodeContext {
   libp2p: TesseraLibp2p
   executor?: NodeExecutor
   storage: NodeStorage
+  dhtStore: DhtStore
+  /** The node's events; created before libp2p, as the DHT store reports refusals on it. */
+  events: EventTarget
   validator: CapacityRecordValidator
   privateKey: PrivateKey
   now: () => number
@@ -283,8 +338,7 @@ interface NatView {
 }
 
 async function startNode (ctx: NodeContext): Promise<TesseraNode> {
-  const { init, libp2p, executor } = ctx
-  const events = new EventTarget()
+  const { init, libp2p, executor, events } = ctx
   const services: NodeServices = {}
   const nat = natView(ctx, services)
   const window = new LoadWindow(LATENCY_WINDOW_SIZE)
@@ -409,9 +463,13 @@ interface ServingHooks {
 async function startServing (ctx: NodeContext, executor: NodeExecutor, services: NodeServices, hooks: ServingHooks): Promise<void> {
   const { init, libp2p, now } = ctx
   const { events } = hooks
-  services.shardService = new ShardService(libp2p, executor, init.shard, (wallMs) => {
-    hooks.window.record(now(), wallMs)
-    ctx.nodeMetrics?.observeExecute(wallMs)
+  const shardInit = { ...init.shard, maxTilesPerPeer: init.shard?.maxTilesPerPeer ?? defaultMaxTilesPerPeer(executor.tilesTotal, ctx.options.network) }
+  services.shardService = new ShardService(libp2p, executor, shardInit, {
+    onExecute: (wallMs) => {
+      hooks.window.record(now(), wallMs)
+      ctx.nodeMetrics?.observeExecute(wallMs)
+    },
+    onLeaseExpired: (expiry) => { events.dispatchEvent(new CustomEvent('shard:lease-expired', { detail: expiry })) }
   })
   await services.shardService.start()
   const metrics = services.metrics = new MetricsService(libp2p, hooks.metricsSample, { intervalMs: hooks.metricsIntervalMs })
@@ -427,7 +485,7 @@ async function startServing (ctx: NodeContext, executor: NodeExecutor, services:
     snapshot: capacitySnapshot(ctx, executor, hooks.nat),
     onPublished: (result) => { events.dispatchEvent(new CustomEvent('record:published', { detail: result })) },
     onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
-  }, { ttlMs: init.recordTtlMs, refreshMs: init.recordRefreshMs, dhtTimeoutMs: init.dhtTimeoutMs, now })
+  }, { ...ctx.options.recordTiming, dhtTimeoutMs: init.dhtTimeoutMs, now })
   services.publisher.start()
   const publisher = services.publisher
   const nat = hooks.nat
@@ -477,6 +535,7 @@ function nodeApi (ctx: NodeContext, services: NodeServices, parts: NodeApiParts)
     executor: ctx.executor,
     metrics: services.metrics,
     validator,
+    dhtStoreStats: () => ctx.dhtStore.stats(),
     getMultiaddrs: () => libp2p.getMultiaddrs(),
     reachability: parts.nat.reachability,
     natKind: parts.nat.natKind,

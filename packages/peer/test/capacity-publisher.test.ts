@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
-import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, capabilityBucketCid } from '../src/index.js'
+import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, capabilityBucketCid, resolveRecordTiming } from '../src/index.js'
 import type { CapacitySnapshot } from '../src/index.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 
@@ -154,5 +154,32 @@ describe('CapacityPublisher', () => {
     const components = { peerId: peerIdFromPrivateKey(privateKey), privateKey, dht: fakeDht().dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT }
     assert.throws(() => new CapacityPublisher(components, { ttlMs: 1000, refreshMs: 1000 }), InvalidNodeOptionError)
     assert.throws(() => new CapacityPublisher(components, { ttlMs: 1000, refreshMs: 0 }), InvalidNodeOptionError)
+  })
+
+  it('takes no lifetime longer than validators accept: such a record would be rejected at every publication', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const components = { peerId: peerIdFromPrivateKey(privateKey), privateKey, dht: fakeDht().dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT }
+    assert.throws(() => new CapacityPublisher(components, { ttlMs: 3_600_000 }), /\[1, 600000\] ms/)
+    // At the cap, the record it signs passes the validator.
+    const publisher = new CapacityPublisher(components, { ttlMs: 600_000 })
+    const { record } = await publisher.sign()
+    assert.equal(record.expiresAtMs - record.issuedAtMs, 600_000)
+  })
+})
+
+describe('resolveRecordTiming', () => {
+  it('defaults each of lifetime and refresh from the other, the refresh half the lifetime', () => {
+    assert.deepEqual(resolveRecordTiming({}), { ttlMs: 120_000, refreshMs: 60_000 })
+    assert.deepEqual(resolveRecordTiming({ ttlMs: 30_000 }), { ttlMs: 30_000, refreshMs: 15_000 })
+    assert.deepEqual(resolveRecordTiming({ ttlMs: 600_000 }), { ttlMs: 600_000, refreshMs: 60_000 })
+    assert.deepEqual(resolveRecordTiming({ refreshMs: 100_000 }), { ttlMs: 200_000, refreshMs: 100_000 })
+    assert.deepEqual(resolveRecordTiming({ refreshMs: 500_000 }), { ttlMs: 600_000, refreshMs: 500_000 })
+    assert.deepEqual(resolveRecordTiming({ refreshMs: 1_000 }), { ttlMs: 120_000, refreshMs: 1_000 })
+  })
+
+  it('refuses a refresh not shorter than the lifetime, and a lifetime beyond the validators\' cap', () => {
+    assert.throws(() => resolveRecordTiming({ ttlMs: 30_000, refreshMs: 60_000 }), /refresh period \(60000 ms\) must be positive and shorter than its lifetime \(30000 ms\)/)
+    assert.throws(() => resolveRecordTiming({ ttlMs: 600_001 }), InvalidNodeOptionError)
+    assert.throws(() => resolveRecordTiming({ ttlMs: 1 }), InvalidNodeOptionError)
   })
 })

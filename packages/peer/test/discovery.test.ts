@@ -3,15 +3,15 @@ import { describe, it } from 'node:test'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createRng } from '@tessera/crossbar'
-import { TESSERA_CAPABILITY_CID, createCapacityRecordValidator, openCapacityRecord, signCapacityRecord } from '@tessera/memory'
+import { TESSERA_CAPABILITY_CID, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
 import {
   CAPABILITY_BUCKET_CIDS, RECORD_READ_QUORUM, capabilityBucketCid, capabilityBucketOf, discoverCapacityRecords,
   readCapacityRecord
 } from '../src/index.js'
 import { CAPABILITY_BUCKETS, DHT_FIND_PROVIDERS_LIMIT } from '../src/constants.js'
+import { signedRecordOf } from './helpers.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
-import type { CapacityRecord } from '@tessera/memory'
 
 const NOW = 1_800_000_000_000
 
@@ -23,21 +23,7 @@ async function seededKey (seed: string): Promise<PrivateKey> {
 }
 
 async function signedRecord (key: PrivateKey, sequence: number): Promise<Uint8Array> {
-  const record: CapacityRecord = {
-    peerId: peerIdFromPrivateKey(key).toString(),
-    device: { preset: 'pcm', geometry: { rows: 256, cols: 256 }, noiseLevel: 0.05 },
-    tilesTotal: 8,
-    tilesFree: 5,
-    throughputGflopPerSecond: 3.5,
-    queueDepth: 0,
-    reachability: 'public',
-    natKind: 'unknown',
-    addresses: [],
-    sequence,
-    issuedAtMs: NOW - 1_000,
-    expiresAtMs: NOW + 60_000
-  }
-  return await signCapacityRecord(record, key)
+  return await signedRecordOf(key, NOW, { sequence })
 }
 
 describe('capability buckets', () => {

@@ -1,7 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createRng } from '@tessera/crossbar'
+import { signCapacityRecord } from '@tessera/memory'
+import type { CapacityRecord } from '@tessera/memory'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { PrivateKey } from '@libp2p/interface'
+import { startBootstrappedNodes, stopAll, withTempDir as withTempDirNamed } from '@tessera/testing'
 import { createTesseraNode } from '../src/index.js'
 import type { TesseraNode, TesseraNodeInit } from '../src/index.js'
 
@@ -20,21 +22,10 @@ export const FAST: TesseraNodeInit = {
 
 /** Starts `n` nodes on 127.0.0.1, every one after the first bootstrapped from the first. */
 export async function startNodes (n: number, init: TesseraNodeInit = {}): Promise<TesseraNode[]> {
-  const first = await createTesseraNode({ ...FAST, ...init })
-  const nodes = [first]
-  try {
-    const bootstrap = [first.getMultiaddrs()[0].toString()]
-    nodes.push(...await Promise.all(Array.from({ length: n - 1 }, async () => await createTesseraNode({ ...FAST, ...init, bootstrap }))))
-  } catch (err) {
-    await stopAll(nodes)
-    throw err
-  }
-  return nodes
+  return await startBootstrappedNodes(n, async (bootstrap) => await createTesseraNode({ ...FAST, ...init, ...(bootstrap !== undefined ? { bootstrap } : {}) }))
 }
 
-export async function stopAll (nodes: Array<TesseraNode | undefined>): Promise<void> {
-  await Promise.allSettled(nodes.map(async (n) => { await n?.stop() }))
-}
+export { stopAll }
 
 /** Polls `check` every `intervalMs` until it returns a value or `timeoutMs` passes (then throws with `what`). */
 export async function waitFor<T> (what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
@@ -53,12 +44,29 @@ export async function waitFor<T> (what: string, check: () => Promise<T | undefin
 }
 
 export async function withTempDir<T> (fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'tessera-node-test-'))
-  try {
-    return await fn(dir)
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
+  return await withTempDirNamed('tessera-node-test-', fn)
+}
+
+/**
+ * A capacity record of the peer of `key` issued at `nowMs` (sequence `nowMs`, a minute to live) with `fields`
+ * replaced, signed with the key.
+ */
+export async function signedRecordOf (key: PrivateKey, nowMs: number, fields: Partial<CapacityRecord> = {}): Promise<Uint8Array> {
+  return await signCapacityRecord({
+    peerId: peerIdFromPrivateKey(key).toString(),
+    device: { preset: 'ideal', geometry: { rows: 256, cols: 256 }, noiseLevel: 0 },
+    tilesTotal: 32,
+    tilesFree: 32,
+    throughputGflopPerSecond: 1,
+    queueDepth: 0,
+    reachability: 'public',
+    natKind: 'none',
+    addresses: ['/ip4/127.0.0.1/tcp/4001'],
+    sequence: nowMs,
+    issuedAtMs: nowMs,
+    expiresAtMs: nowMs + 60_000,
+    ...fields
+  }, key)
 }
 
 /** Seeded floats in [-1, 1), from the crossbar's generator. */

@@ -3,10 +3,11 @@ import { after, before, describe, it } from 'node:test'
 import { lpStream } from '@libp2p/utils'
 import { createDeviceProfile, createTilePool } from '@tessera/crossbar'
 import {
-  BusyError, DeviceMismatchError, DuplicateShardError, InsufficientCapacityError, MAX_FRAME_SIZE_BYTES, SHARD_PROTOCOL,
+  DeviceMismatchError, QuotaExceededError, DuplicateShardError, InsufficientCapacityError, MAX_FRAME_SIZE_BYTES, SHARD_PROTOCOL,
   ShapeMismatchError, UnknownShardError, decodeShardReply, pb
 } from '@tessera/wire'
 import fc from 'fast-check'
+import { encode as varint } from 'uint8-varint'
 import { ShardExecutor, createTesseraNode } from '../src/index.js'
 import { seededFloats, stopAll } from './helpers.js'
 import type { TesseraNode } from '../src/index.js'
@@ -37,19 +38,9 @@ async function drain (stream: Stream, timeoutMs: number): Promise<{ replies: Sha
   }
 }
 
-function varint (n: number): Uint8Array {
-  const out: number[] = []
-  while (n >= 0x80) { out.push((n % 0x80) | 0x80); n = Math.floor(n / 0x80) }
-  out.push(n)
-  return new Uint8Array(out)
-}
-
-function frame (payload: Uint8Array): Uint8Array {
-  const p = varint(payload.byteLength)
-  const out = new Uint8Array(p.byteLength + payload.byteLength)
-  out.set(p)
-  out.set(payload, p.byteLength)
-  return out
+/** `body` with its length as an unsigned varint in front (the shard protocol's frame). */
+function frame (body: Uint8Array): Uint8Array {
+  return Buffer.concat([varint(body.byteLength), body])
 }
 
 describe('shard protocol between two nodes on 127.0.0.1', () => {
@@ -149,7 +140,7 @@ describe('shard protocol between two nodes on 127.0.0.1', () => {
     assert.equal((await shards.status()).tilesFree, 6, 'failed programs left no tiles reserved')
   })
 
-  it('answers BUSY past the per-peer in-flight limit and serves again once streams finish', async () => {
+  it('refuses a stream past the per-peer streams quota with QUOTA_EXCEEDED and serves again once streams finish', async () => {
     const held = await Promise.all([0, 1].map(async () => await client.libp2p.dialProtocol(addr, SHARD_PROTOCOL)))
     // The held streams send nothing; wait until the server counts them before the third request.
     const deadline = Date.now() + 5_000
@@ -163,7 +154,8 @@ describe('shard protocol between two nodes on 127.0.0.1', () => {
       }
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
-    assert.ok(busy instanceof BusyError, `expected BusyError, got ${String(busy)}`)
+    assert.ok(busy instanceof QuotaExceededError, `expected QuotaExceededError, got ${String(busy)}`)
+    assert.deepEqual(busy.quota, { resource: 'streams', limit: 2, requested: 3 })
     await Promise.all(held.map(async (s) => { await s.close() }))
     const status = await client.shardClient(addr).status()
     assert.equal(status.tilesTotal, 6)

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Key } from 'interface-datastore'
-import { DataDirInUseError, openStorage } from '../src/index.js'
+import { DATASTORE_DIR, DataDirInUseError, StorageOpenError, openStorage } from '../src/index.js'
 import { withTempDir } from './helpers.js'
 
 describe('openStorage', () => {
@@ -34,5 +36,22 @@ describe('openStorage', () => {
     const s = await openStorage()
     assert.equal(await s.datastore.has(new Key('/x/y')), false)
     await s.close()
+  })
+
+  it('names the path and LevelDB\'s reason when the datastore does not open', async () => {
+    await withTempDir(async (dir) => {
+      await (await openStorage(dir)).close()
+      await writeFile(join(dir, DATASTORE_DIR, 'CURRENT'), 'MANIFEST-424242\n')
+      await assert.rejects(openStorage(dir), (err: unknown) => err instanceof StorageOpenError && err.code === 'ERR_STORAGE_OPEN' &&
+        err.message.includes(join(dir, DATASTORE_DIR)) && err.message.includes('MANIFEST-424242') && err.cause instanceof Error)
+    })
+  })
+
+  it('names the path when the datastore directory cannot be created', async () => {
+    await withTempDir(async (dir) => {
+      const notADir = join(dir, 'file')
+      await writeFile(notADir, 'x')
+      await assert.rejects(openStorage(notADir), (err: unknown) => err instanceof StorageOpenError && err.message.includes(join(notADir, DATASTORE_DIR)))
+    })
   })
 })

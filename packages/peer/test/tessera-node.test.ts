@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
   capacityRecordKey, capacityRecordSignedBytes, encodeCapacityRecordBody, openCapacityRecord, signCapacityRecord
 } from '@tessera/memory'
 import { pb } from '@tessera/wire'
 import { InvalidNodeOptionError, createTesseraNode } from '../src/index.js'
 import { FAST, startNodes, stopAll, waitFor, withTempDir } from './helpers.js'
+import { putThroughDht, startStockDhtClient } from './stock-dht-client.js'
 import type { NetworkMode, TesseraNode } from '../src/index.js'
 import type { PresetName } from '@tessera/crossbar'
 import type { CapacityRecord } from '@tessera/memory'
@@ -52,9 +54,9 @@ describe('five nodes on 127.0.0.1', () => {
     // A genuine record of the victim, kept to be replayed after it expires.
     const captured = await waitFor('the victim\'s record', async () => await victim.readLocalCapacityRecord(victim.peerId))
     const attackerKey = await generateKeyPair('Ed25519')
-    const attacker = await createTesseraNode({ ...FAST, privateKey: attackerKey, serve: false, bootstrap: [nodes[0].getMultiaddrs()[0].toString()] })
+    // A stock libp2p client: a tessera node's own DHT store would refuse the later puts under the same key itself.
+    const attacker = await startStockDhtClient(nodes[0].getMultiaddrs()[0].toString())
     try {
-      await waitFor('the attacker to connect', () => attacker.libp2p.getConnections().length > 0 ? true : undefined)
       const now = Date.now()
       const forgedFields: CapacityRecord = { ...captured.record, tilesFree: 0, sequence: captured.record.sequence + 10_000_000, issuedAtMs: now, expiresAtMs: now + 60_000 }
       // 1. The victim's peer id, signed with another key (carrying that key, and carrying none).
@@ -63,7 +65,7 @@ describe('five nodes on 127.0.0.1', () => {
       const withKey = pb.SignedCapacityRecord.encode({ body, publicKey: new Uint8Array(publicKeyToProtobuf(attackerKey.publicKey)), signature })
       const withoutKey = pb.SignedCapacityRecord.encode({ body, publicKey: new Uint8Array(), signature })
       // 2. A valid record of the attacker, stored under the victim's key.
-      const foreign = await signCapacityRecord({ ...forgedFields, peerId: attacker.peerId.toString() }, attackerKey)
+      const foreign = await signCapacityRecord({ ...forgedFields, peerId: peerIdFromPrivateKey(attackerKey).toString() }, attackerKey)
       // 3. The victim's own genuine record, replayed once it has expired.
       await waitFor('the captured record to expire', () => Date.now() > captured.record.expiresAtMs + 50 ? true : undefined, FAST.recordTtlMs! + 5_000)
       const replay = captured.value
@@ -74,17 +76,7 @@ describe('five nodes on 127.0.0.1', () => {
           await assert.rejects(node.validator(key, value), `${name}: rejected by ${node.peerId.toString()}`)
         }
         // …and so does the network when the attacker puts it.
-        let accepted = 0
-        let rejected = 0
-        try {
-          for await (const event of attacker.libp2p.services.dht.put(key, value, { signal: AbortSignal.timeout(20_000) })) {
-            if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') accepted++
-            if (event.name === 'QUERY_ERROR') rejected++
-          }
-        } catch (err) {
-          // A put that no peer accepted may end in an error of its own; what matters is that nobody took it.
-          void err
-        }
+        const { accepted, rejected } = await putThroughDht(attacker, key, value)
         assert.equal(accepted, 0, `${name}: no node accepted the put`)
         assert.ok(rejected > 0, `${name}: peers answered the put with errors`)
       }
@@ -183,5 +175,12 @@ describe('createTesseraNode options', () => {
     await assert.rejects(createTesseraNode({ device: 'nope' as PresetName }), InvalidNodeOptionError)
     await assert.rejects(createTesseraNode({ network: 'lan' as NetworkMode }), InvalidNodeOptionError)
     await assert.rejects(createTesseraNode({ ...FAST, recordTtlMs: 1000, recordRefreshMs: 1000 }), InvalidNodeOptionError)
+    // Longer than validators accept: every publication would be rejected and the node never discoverable.
+    await assert.rejects(createTesseraNode({ ...FAST, recordTtlMs: 3_600_000 }), /\[1, 600000\] ms/)
+    await assert.rejects(createTesseraNode({ ...FAST, tiles: 1_000_000_000 }), /tiles must be in \[1, 10922\]/)
+    await assert.rejects(createTesseraNode({ ...FAST, dhtStore: { maxRecords: 0 } }), InvalidNodeOptionError)
+    // A timer cannot wait longer than 2³¹ − 1 ms (it would fire at once); BigInt() of a fraction throws deep in the relay.
+    await assert.rejects(createTesseraNode({ ...FAST, dhtTimeoutMs: 2 ** 31 }), /\(0, 2147483647\] ms/)
+    await assert.rejects(createTesseraNode({ ...FAST, relayServer: true, relayLimits: { dataLimitBytes: 1.5 } }), InvalidNodeOptionError)
   })
 })

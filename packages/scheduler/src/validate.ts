@@ -2,7 +2,7 @@
  * Input checks shared by every policy, and the bookkeeping of tiles a placement commits on each peer.
  */
 import { InvalidSchedulerInputError } from './errors.js'
-import type { Geometry, PeerView, Placement, ShardSpec } from './types.js'
+import type { Geometry, PeerView, Placement, PlacementInput, ShardSpec } from './types.js'
 
 /** A shard with every optional field filled in. */
 export type Shard = Required<ShardSpec>
@@ -113,6 +113,29 @@ export class TileLedger {
     const out = new Map<string, number>()
     for (const [peerId, n] of this.taken) if (n > 0) out.set(peerId, n)
     return out
+  }
+}
+
+/** A placement in the making: the checked shards, the tiles taken so far, and each shard's copies and shortfall reason. */
+export interface PlacementDraft {
+  shards: Shard[]
+  ledger: TileLedger
+  copies: Map<string, string[]>
+  why: Map<string, string>
+}
+
+/** Checks a policy's input and starts its placement with nothing placed; throws {@link InvalidSchedulerInputError}. */
+export function startPlacement (input: PlacementInput): PlacementDraft {
+  const shards = normaliseShards(input.shards)
+  checkPeers(input.peers)
+  return { shards, ledger: new TileLedger(input.peers), copies: new Map(), why: new Map() }
+}
+
+/** Records the peers a shard's copies went to, and why there are fewer than it wants when there are. */
+export function recordHolders (draft: PlacementDraft, shard: Shard, holders: string[], peers: readonly PeerView[]): void {
+  if (holders.length > 0) draft.copies.set(shard.id, holders)
+  if (holders.length < shard.replicas) {
+    draft.why.set(shard.id, holders.length === 0 ? noFitReason(shard, peers, draft.ledger) : `only ${holders.length} of ${shard.replicas} copies: no other peer can take it`)
   }
 }
 

@@ -5,7 +5,7 @@
  * calls finish one per step.
  */
 import { createRng } from '@tessera/crossbar'
-import { createShortTermMemory, SHORT_TERM_WINDOW_MS } from '@tessera/memory'
+import { createShortTermMemory, SHORT_TERM_DEFAULTS } from '@tessera/memory'
 import { createReconfigurer } from '../src/reconfigure.js'
 import { longTerm, peer } from './fixtures.js'
 import type { Rng } from '@tessera/crossbar'
@@ -90,7 +90,7 @@ export class World {
     this.reconfigurer = createReconfigurer(init.reconfigure)
     this.state = this.reconfigurer.initialState({ knownPeers: init.peers.map((p) => p.id) })
     // A minute of history before the first step.
-    for (let t = -SHORT_TERM_WINDOW_MS + SAMPLE_MS; t <= 0; t += SAMPLE_MS) this.sample(t)
+    for (let t = -SHORT_TERM_DEFAULTS.windowMs + SAMPLE_MS; t <= 0; t += SAMPLE_MS) this.sample(t)
   }
 
   /** Tiles this coordinator's copies take on a peer, by state. */

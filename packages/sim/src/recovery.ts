@@ -11,6 +11,7 @@
  *   the answers only as the calls in flight at the event finish: the first windows after it are still full.)
  */
 import { InvalidRecoveryInputError } from './errors.js'
+import { firstAtOrAfter } from './sorted-search.js'
 
 /** Inputs of {@link measureRecovery}. */
 export interface RecoveryInit {
@@ -51,17 +52,7 @@ export function measureRecovery (init: RecoveryInit): Recovery {
   if (!(tolerance >= 0 && tolerance < 1)) throw new InvalidRecoveryInputError('recovery: tolerance must be in [0, 1)')
   const times = Float64Array.from(init.answeredAtMs).sort()
   // Answers in [a, b): binary searches over the sorted times.
-  const firstAtOrAfter = (t: number): number => {
-    let lo = 0
-    let hi = times.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (times[mid] < t) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-  const count = (a: number, b: number): number => firstAtOrAfter(b) - firstAtOrAfter(a)
+  const count = (a: number, b: number): number => firstAtOrAfter(times, b) - firstAtOrAfter(times, a)
   const baseFrom = Math.max(startMs, eventAtMs - baselineMs)
   const beforeRps = eventAtMs > baseFrom ? count(baseFrom, eventAtMs) / ((eventAtMs - baseFrom) / 1000) : 0
   const bound = (1 - tolerance) * beforeRps

@@ -33,7 +33,8 @@ function selectNodes (selector: NodeSelector, net: LocalNetwork, served: Map<str
   return candidates.sort((a, b) => callsOf(b) - callsOf(a) || (a < b ? -1 : a > b ? 1 : 0)).slice(0, selector.busiest)
 }
 
-function describe (e: ScenarioEvent, ids: string[]): string {
+/** The timeline's label of an event that fired on the nodes `ids`. */
+export function describeScenarioEvent (e: ScenarioEvent, ids: string[]): string {
   switch (e.kind) {
     case 'slowdown': return `${ids.join(', ')} slow to 1/${e.factor}`
     case 'leave': return `${ids.join(', ')} leave`
@@ -87,7 +88,7 @@ export function scenarioTimeline (scenario: Scenario, init: ScenarioTimelineInit
     label: e.kind,
     apply: async (control) => {
       const ids = e.kind === 'hotspot' ? [] : e.kind === 'join' ? e.nodes : selectNodes(e.nodes, net, control.callsServed(), gone)
-      const event: FiredEvent = { kind: e.kind, atMs: init.clock(), label: describe(e, ids), nodes: ids }
+      const event: FiredEvent = { kind: e.kind, atMs: init.clock(), label: describeScenarioEvent(e, ids), nodes: ids }
       log('%s: %s', scenario.name, event.label)
       init.onFired(event)
       try {

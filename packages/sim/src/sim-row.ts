@@ -24,19 +24,31 @@ export function disruptionOf (run: SimulationRun): FiredEvent | undefined {
   return run.fired.find((e) => e.kind !== 'join')
 }
 
-/** Recovery of a run after its first disruptive event (undefined without one). */
-export function recoveryOf (run: SimulationRun): Recovery | undefined {
-  const event = disruptionOf(run)
-  if (event === undefined) return undefined
+/** The answer times and span of a run (loopback or simulated) that recovery is measured over. */
+export interface AnsweredRun {
+  answeredAtMs: readonly number[]
+  startMs: number
+  plannedEndMs: number
+}
+
+/** Recovery of a run after the event at `eventAtMs`, over the `tessera sim` windows. */
+export function recoveryAfter (run: AnsweredRun, eventAtMs: number): Recovery {
   return measureRecovery({
-    answeredAtMs: run.result.recorder.answeredAtMs,
+    answeredAtMs: run.answeredAtMs,
     startMs: run.startMs,
-    eventAtMs: event.atMs,
+    eventAtMs,
     endMs: run.plannedEndMs,
     windowMs: RECOVERY_WINDOW_MS,
     stepMs: RECOVERY_STEP_MS,
     baselineMs: RECOVERY_BASELINE_MS
   })
+}
+
+/** Recovery of a run after its first disruptive event (undefined without one). */
+export function recoveryOf (run: SimulationRun): Recovery | undefined {
+  const event = disruptionOf(run)
+  if (event === undefined) return undefined
+  return recoveryAfter({ answeredAtMs: run.result.recorder.answeredAtMs, startMs: run.startMs, plannedEndMs: run.plannedEndMs }, event.atMs)
 }
 
 /** The `--json` row of one run. */

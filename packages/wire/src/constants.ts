@@ -42,6 +42,18 @@ export const MAX_IN_FLIGHT_PER_PEER = 8
 /** Most concurrent inbound shard streams a node accepts over all peers. */
 export const MAX_INBOUND_SHARD_STREAMS = 64
 
+/** Most shard ids one keep-alive may name (1024 ids of at most 256 bytes fit one frame). */
+export const MAX_KEEP_ALIVE_SHARDS = 1024
+
+/**
+ * Longest PeerId text a hand-over may name (UTF-8 bytes): an Ed25519 PeerId is 52 characters in base58btc, an RSA
+ * one under 64 in CID form; 128 leaves room for other encodings without letting a request carry a payload.
+ */
+export const MAX_PEER_ID_TEXT_LENGTH_BYTES = 128
+
+/** Longest quota resource name in an error reply (UTF-8 bytes). */
+export const MAX_QUOTA_RESOURCE_LENGTH_BYTES = 64
+
 /** Longest shard id (UTF-8 bytes). */
 export const MAX_SHARD_ID_LENGTH_BYTES = 256
 

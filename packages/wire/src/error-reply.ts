@@ -5,7 +5,7 @@
 import {
   BatchTooLargeError, BusyError, ChunkOutOfOrderError, DeviceMismatchError, DuplicateShardError, ErrorCode, PeerLeavingError,
   FrameTooLargeError, HashMismatchError, IncompleteUploadError, InsufficientCapacityError, InternalError,
-  LimitedConnectionRefusedError, MalformedMessageError, NonFiniteValueError, RequestTimeoutError,
+  LimitedConnectionRefusedError, MalformedMessageError, NonFiniteValueError, QuotaExceededError, RequestTimeoutError,
   ShapeMismatchError, TooManyChunksError, UnexpectedMessageError, UnknownShardError, WireError, isProtocolError
 } from './errors.js'
 import { MAX_ERROR_MESSAGE_LENGTH } from './constants.js'
@@ -39,6 +39,7 @@ const CLASS_BY_CODE: Record<ErrorCode, WireErrorClass> = {
   [ErrorCode.DUPLICATE_SHARD]: DuplicateShardError,
   [ErrorCode.UNEXPECTED_MESSAGE]: UnexpectedMessageError,
   [ErrorCode.DEVICE_MISMATCH]: DeviceMismatchError,
+  [ErrorCode.QUOTA_EXCEEDED]: QuotaExceededError,
   [ErrorCode.LEAVING]: PeerLeavingError
 }
 
@@ -60,12 +61,18 @@ export const ERROR_CODE_BY_ERROR_NAME: Readonly<Record<string, ErrorCode>> = Obj
  */
 export function wireErrorFromCode (code: ErrorCode, message?: string): WireError {
   const ErrorClass = Object.hasOwn(CLASS_BY_CODE, code) ? CLASS_BY_CODE[code] : InternalError
-  return new ErrorClass(message === undefined || message === '' ? `the peer replied ${code} without a message` : message)
+  return new ErrorClass(messageOf(code, message))
+}
+
+function messageOf (code: ErrorCode, message: string | undefined): string {
+  return message === undefined || message === '' ? `the peer replied ${code} without a message` : message
 }
 
 /** Turns an error reply into the named error it stands for (an {@link UnknownShardError} for UNKNOWN_SHARD…). */
-export function errorFromReply (reply: Pick<ErrorReply, 'code' | 'message'> & Partial<Pick<ErrorReply, 'requestId' | 'shardId'>>): WireError {
-  const err = wireErrorFromCode(reply.code, reply.message)
+export function errorFromReply (reply: Pick<ErrorReply, 'code' | 'message'> & Partial<Pick<ErrorReply, 'requestId' | 'shardId' | 'quota'>>): WireError {
+  const err = reply.code === ErrorCode.QUOTA_EXCEEDED
+    ? new QuotaExceededError(messageOf(reply.code, reply.message), reply.quota === undefined ? {} : { quota: { ...reply.quota } })
+    : wireErrorFromCode(reply.code, reply.message)
   if (reply.requestId !== undefined) err.requestId = reply.requestId
   if (reply.shardId !== undefined) err.shardId = reply.shardId
   return err
@@ -102,5 +109,6 @@ export function toErrorReply (err: unknown, context: ErrorReplyContext = {}): Er
   const shardId = context.shardId ?? (isProtocolError(err) ? err.shardId : undefined)
   if (requestId !== undefined) reply.requestId = requestId
   if (shardId !== undefined) reply.shardId = shardId
+  if (err instanceof QuotaExceededError && err.quota !== undefined) reply.quota = { ...err.quota }
   return reply
 }

@@ -83,6 +83,51 @@ export class UnexpectedMessageError extends WireError { static override readonly
 /** The program names a device preset other than the node's. */
 export class DeviceMismatchError extends WireError { static override readonly code = ErrorCode.DEVICE_MISMATCH }
 
+/** What a {@link QuotaExceededError} is about: the resource, the peer's limit and what the request would have taken. */
+export interface QuotaDetail {
+  /** The quota's name, e.g. `tiles`, `pending-uploads`, `streams`, `executes-in-flight`. */
+  resource: string
+  /** The caller's limit, in the resource's unit. */
+  limit: number
+  /** What the caller would have held with this request, in the same unit. */
+  requested: number
+}
+
+/**
+ * A per-peer quota of the serving node refused the request; `quota` says which resource and how much. A refusal
+ * of a transient resource (streams, executes in flight, pending uploads) may succeed later; a tile refusal does
+ * not until the caller releases some of its shards.
+ */
+export class QuotaExceededError extends WireError {
+  static override readonly code = ErrorCode.QUOTA_EXCEEDED
+  readonly quota?: QuotaDetail
+
+  constructor (message?: string, options?: { cause?: unknown, quota?: QuotaDetail }) {
+    super(message, options)
+    if (options?.quota !== undefined) this.quota = options.quota
+  }
+}
+
+/** The resources a node keeps per-peer quotas of, as named in {@link QuotaDetail.resource}. */
+export const QUOTA_RESOURCES = Object.freeze({
+  tiles: 'tiles',
+  pendingUploads: 'pending-uploads',
+  streams: 'streams',
+  executesInFlight: 'executes-in-flight'
+} as const)
+
+/** Quotas that free up by themselves as the caller's requests in progress finish. */
+const TRANSIENT_RESOURCES: ReadonlySet<string> = new Set([QUOTA_RESOURCES.pendingUploads, QUOTA_RESOURCES.streams, QUOTA_RESOURCES.executesInFlight])
+
+/**
+ * Whether a refusal says "later" rather than "no": BUSY, or a quota of requests in progress. The same request
+ * may succeed once the caller's other requests to that node finish.
+ */
+export function isTransientRefusal (err: unknown): boolean {
+  if (err instanceof BusyError) return true
+  return err instanceof QuotaExceededError && err.quota !== undefined && TRANSIENT_RESOURCES.has(err.quota.resource)
+}
+
 /** The node is leaving the network and takes no new upload or execute; its shards belong elsewhere now. */
 export class PeerLeavingError extends WireError { static override readonly code = ErrorCode.LEAVING }
 

@@ -31,7 +31,7 @@ export {
 export type {
   ShardRequest, ProgramBeginRequest, ProgramChunkRequest, ProgramCommitRequest, ExecuteRequest, ReleaseRequest,
   StatusRequest, ShardReply, ProgramReadyReply, ProgramCommittedReply, ExecuteResultReply, ReleasedReply,
-  StatusReply, ErrorReply
+  StatusReply, ErrorReply, KeepAliveRequest, KeptAliveReply, HandOverRequest, HandedOverReply
 } from './shard-messages.js'
 export { createProgramUpload, createProgramAssembler, sha256 } from './chunking.js'
 export type { ProgramUpload, ProgramUploadInit, ProgramAssembler } from './chunking.js'

@@ -11,21 +11,25 @@
  *   `requestId`).
  * - release: `release` → `released` | `error`.
  * - status: `status` → `status` | `error`.
+ * - keep-alive: `keep-alive` (shard ids) → `kept-alive` (the caller's own shards among them, leases renewed) | `error`.
+ * - hand-over: `hand-over` (shard id, new owner's PeerId) → `handed-over` | `error`.
  * A request that fails validation gets an `error` reply (use `toErrorReply(err)`: a decoding error carries the
  * request and shard ids it could read); an undecodable or oversized frame gets one too, then the stream closes.
  */
 import type { Uint8ArrayList } from 'uint8arraylist'
 import {
-  MAX_CHUNKS, MAX_CHUNK_SIZE_BYTES, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MIN_CHUNK_SIZE_BYTES
+  MAX_CHUNKS, MAX_CHUNK_SIZE_BYTES, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_KEEP_ALIVE_SHARDS,
+  MAX_PEER_ID_TEXT_LENGTH_BYTES, MAX_QUOTA_RESOURCE_LENGTH_BYTES, MIN_CHUNK_SIZE_BYTES
 } from './constants.js'
 import {
   ERROR_CODES, ErrorCode, FrameTooLargeError, MalformedMessageError, ShapeMismatchError, TooManyChunksError, isProtocolError
 } from './errors.js'
+import type { QuotaDetail } from './errors.js'
 import { assertFinite, bytesToFloat32, FLOAT32_BYTES, float32BytesView } from './float32.js'
 import * as pb from './pb/shard.js'
 import {
   checkBatch, checkDevicePreset, checkDimension, checkNonNegative, checkNoiseKey, checkSeed, checkSha256, checkShardId,
-  checkTensorBytes, checkTSeconds, checkUint32
+  checkTensorBytes, checkText, checkTSeconds, checkUint32
 } from './validate.js'
 
 /** Opens a chunked upload of a `rows × cols` block. */
@@ -91,9 +95,25 @@ export interface StatusRequest {
   type: 'status'
 }
 
+/** Renews the leases of the caller's shards among `shardIds` (at most {@link MAX_KEEP_ALIVE_SHARDS}). */
+export interface KeepAliveRequest {
+  type: 'keep-alive'
+  shardIds: string[]
+}
+
+/**
+ * Hands one of the caller's programmed shards to `newOwner` (a PeerId as text; the wire package only bounds its
+ * length, the serving node parses it). Only the shard's owner can; the new owner's tile quota applies.
+ */
+export interface HandOverRequest {
+  type: 'hand-over'
+  shardId: string
+  newOwner: string
+}
+
 /** Any request of the shard protocol. */
 export type ShardRequest = ProgramBeginRequest | ProgramChunkRequest | ProgramCommitRequest | ExecuteRequest |
-ReleaseRequest | StatusRequest
+ReleaseRequest | StatusRequest | KeepAliveRequest | HandOverRequest
 
 export interface ProgramReadyReply {
   type: 'program-ready'
@@ -140,6 +160,24 @@ export interface StatusReply {
   tileCols: number
 }
 
+/**
+ * The shards of a keep-alive that the caller owns and the node still holds, their leases renewed to `leaseMs`. A
+ * requested id missing here has expired, was released or never was the caller's: the reply does not say which.
+ */
+export interface KeptAliveReply {
+  type: 'kept-alive'
+  shardIds: string[]
+  leaseMs: number
+}
+
+/** `shardId` now belongs to `newOwner` (same id, in its namespace), under a fresh lease of `leaseMs`. */
+export interface HandedOverReply {
+  type: 'handed-over'
+  shardId: string
+  newOwner: string
+  leaseMs: number
+}
+
 /** A typed failure; turn it into the named error with `errorFromReply`. */
 export interface ErrorReply {
   type: 'error'
@@ -147,11 +185,13 @@ export interface ErrorReply {
   message: string
   requestId?: number
   shardId?: string
+  /** Set on QUOTA_EXCEEDED: which quota and how much. */
+  quota?: QuotaDetail
 }
 
 /** Any reply of the shard protocol. */
 export type ShardReply = ProgramReadyReply | ProgramCommittedReply | ExecuteResultReply | ReleasedReply |
-StatusReply | ErrorReply
+StatusReply | KeptAliveReply | HandedOverReply | ErrorReply
 
 /** Number of chunks a `byteLength`-byte upload needs at `chunkSizeBytes` per chunk. */
 export function chunkCount (byteLength: number, chunkSizeBytes: number): number {
@@ -235,6 +275,46 @@ function describe (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
+/** The generated protons codec of one top-level message (a request or a reply). */
+interface FrameCodec<M> {
+  encode: (msg: M) => Uint8Array
+  decode: (frame: Uint8Array | Uint8ArrayList) => M
+}
+
+/** Size-checks and decodes a frame into its raw message; `what` names it in the error. */
+function decodeFrame<M> (codec: FrameCodec<M>, frame: Uint8Array | Uint8ArrayList, what: string): M {
+  checkFrameSize(frame)
+  try {
+    return codec.decode(frame)
+  } catch (err) {
+    throw new MalformedMessageError(`undecodable ${what}: ${describe(err)}`)
+  }
+}
+
+/** Encodes a raw message, refusing a frame the other side would refuse as too large. */
+function encodeFrame<M> (codec: FrameCodec<M>, msg: M): Uint8Array {
+  const frame = codec.encode(msg)
+  checkFrameSize(frame)
+  return frame
+}
+
+/** Reads a `count`-value float32 tensor field, checking its length and that every value is finite. */
+function decodeTensor (bytes: Uint8Array, count: number, what: string): Float32Array {
+  checkTensorBytes(bytes, count, what)
+  const values = bytesToFloat32(bytes)
+  assertFinite(values, what)
+  return values
+}
+
+/** The wire bytes of a tensor that must hold `count` finite values (`shape` says which product `count` is). */
+function encodeTensor (values: Float32Array, count: number, what: string, shape: string): Uint8Array<ArrayBuffer> {
+  if (!(values instanceof Float32Array) || values.length !== count) {
+    throw new ShapeMismatchError(`${what} must be a Float32Array of ${shape} = ${count} values`)
+  }
+  assertFinite(values, what)
+  return float32BytesView(values)
+}
+
 /** Validates a raw decoded request. */
 export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
   if (msg.programBegin != null) {
@@ -263,9 +343,7 @@ export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
     const noiseKey = m.noiseKeyNumber ?? m.noiseKeyText
     return withContext(m.requestId, m.shardId, () => {
       checkExecuteHeader({ ...m, noiseKey })
-      checkTensorBytes(m.input, m.batch * m.rows, 'input')
-      const input = bytesToFloat32(m.input)
-      assertFinite(input, 'input')
+      const input = decodeTensor(m.input, m.batch * m.rows, 'input')
       const out: ExecuteRequest = { type: 'execute', requestId: m.requestId, shardId: m.shardId, batch: m.batch, rows: m.rows, input }
       if (m.tSeconds !== undefined) out.tSeconds = m.tSeconds
       if (m.driftCompensation !== undefined) out.driftCompensation = m.driftCompensation
@@ -279,6 +357,12 @@ export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
   if (msg.status != null) {
     return { type: 'status' }
   }
+  if (msg.keepAlive != null) {
+    return { type: 'keep-alive', shardIds: checkShardIds(msg.keepAlive.shardIds) }
+  }
+  if (msg.handOver != null) {
+    return { type: 'hand-over', shardId: checkShardId(msg.handOver.shardId), newOwner: checkPeerIdText(msg.handOver.newOwner) }
+  }
   throw new MalformedMessageError('request has no body')
 }
 
@@ -290,14 +374,7 @@ export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
  * @throws {ShapeMismatchError | BatchTooLargeError | TooManyChunksError | NonFiniteValueError} as named
  */
 export function decodeShardRequest (frame: Uint8Array | Uint8ArrayList): ShardRequest {
-  checkFrameSize(frame)
-  let msg: pb.ShardRequest
-  try {
-    msg = pb.ShardRequest.decode(frame)
-  } catch (err) {
-    throw new MalformedMessageError(`undecodable shard request: ${describe(err)}`)
-  }
-  return checkShardRequest(msg)
+  return checkShardRequest(decodeFrame(pb.ShardRequest, frame, 'shard request'))
 }
 
 /**
@@ -306,11 +383,15 @@ export function decodeShardRequest (frame: Uint8Array | Uint8ArrayList): ShardRe
  * @throws the same named errors as {@link decodeShardRequest} for a request that peer would reject
  */
 export function encodeShardRequest (request: ShardRequest): Uint8Array {
-  let msg: pb.ShardRequest
+  return encodeFrame(pb.ShardRequest, requestMessage(request))
+}
+
+/** The raw message of a checked request. */
+function requestMessage (request: ShardRequest): pb.ShardRequest {
   switch (request.type) {
     case 'program-begin': {
       const m = checkProgramBegin(request)
-      msg = {
+      return {
         programBegin: {
           shardId: m.shardId,
           rows: m.rows,
@@ -323,47 +404,39 @@ export function encodeShardRequest (request: ShardRequest): Uint8Array {
           contentSha256: toArrayBufferBytes(m.contentSha256)
         }
       }
-      break
     }
     case 'program-chunk':
       checkChunk(request.index, request.data)
-      msg = { programChunk: { index: request.index, data: toArrayBufferBytes(request.data) } }
-      break
+      return { programChunk: { index: request.index, data: toArrayBufferBytes(request.data) } }
     case 'program-commit':
-      msg = { programCommit: { shardId: checkShardId(request.shardId) } }
-      break
+      return { programCommit: { shardId: checkShardId(request.shardId) } }
     case 'execute': {
       checkExecuteHeader(request)
-      if (!(request.input instanceof Float32Array) || request.input.length !== request.batch * request.rows) {
-        throw new ShapeMismatchError(`input must be a Float32Array of batch × rows = ${request.batch * request.rows} values`)
-      }
-      assertFinite(request.input, 'input')
-      msg = {
+      const input = encodeTensor(request.input, request.batch * request.rows, 'input', 'batch × rows')
+      return {
         execute: {
           requestId: request.requestId,
           shardId: request.shardId,
           batch: request.batch,
           rows: request.rows,
-          input: float32BytesView(request.input),
+          input,
           tSeconds: request.tSeconds,
           driftCompensation: request.driftCompensation,
           ...(request.noiseKey === undefined ? {} : typeof request.noiseKey === 'number' ? { noiseKeyNumber: request.noiseKey } : { noiseKeyText: request.noiseKey })
         }
       }
-      break
     }
     case 'release':
-      msg = { release: { shardId: checkShardId(request.shardId) } }
-      break
+      return { release: { shardId: checkShardId(request.shardId) } }
     case 'status':
-      msg = { status: {} }
-      break
+      return { status: {} }
+    case 'keep-alive':
+      return { keepAlive: { shardIds: checkShardIds(request.shardIds) } }
+    case 'hand-over':
+      return { handOver: { shardId: checkShardId(request.shardId), newOwner: checkPeerIdText(request.newOwner) } }
     default:
       throw new MalformedMessageError(`unknown request type ${String((request as { type?: unknown }).type)}`)
   }
-  const frame = pb.ShardRequest.encode(msg)
-  checkFrameSize(frame)
-  return frame
 }
 
 function checkExecuteResult (m: Omit<ExecuteResultReply, 'type' | 'output'> & { output: Uint8Array | Float32Array }): void {
@@ -389,9 +462,7 @@ export function checkShardReply (msg: pb.ShardResponse): ShardReply {
     const m = msg.executeResult
     return withContext(m.requestId, m.shardId, (): ExecuteResultReply => {
       checkExecuteResult(m)
-      checkTensorBytes(m.output, m.batch * m.cols, 'output')
-      const output = bytesToFloat32(m.output)
-      assertFinite(output, 'output')
+      const output = decodeTensor(m.output, m.batch * m.cols, 'output')
       return {
         type: 'execute-result',
         requestId: m.requestId,
@@ -423,12 +494,20 @@ export function checkShardReply (msg: pb.ShardResponse): ShardReply {
       tileCols: m.tileCols
     }
   }
+  if (msg.keptAlive != null) {
+    return { type: 'kept-alive', shardIds: checkShardIds(msg.keptAlive.shardIds), leaseMs: msg.keptAlive.leaseMs }
+  }
+  if (msg.handedOver != null) {
+    const m = msg.handedOver
+    return { type: 'handed-over', shardId: checkShardId(m.shardId), newOwner: checkPeerIdText(m.newOwner), leaseMs: m.leaseMs }
+  }
   if (msg.error != null) {
     const m = msg.error
     if (m.message.length > MAX_ERROR_MESSAGE_LENGTH) throw new MalformedMessageError('error message too long')
     const reply: ErrorReply = { type: 'error', code: m.code, message: m.message }
     if (m.requestId !== undefined) reply.requestId = m.requestId
     if (m.shardId !== undefined) reply.shardId = checkShardId(m.shardId)
+    if (m.quota !== undefined) reply.quota = checkQuota(m.quota)
     return reply
   }
   throw new MalformedMessageError('reply has no body')
@@ -440,61 +519,51 @@ export function checkShardReply (msg: pb.ShardResponse): ShardReply {
  * @throws {FrameTooLargeError | MalformedMessageError | ShapeMismatchError | NonFiniteValueError} as named
  */
 export function decodeShardReply (frame: Uint8Array | Uint8ArrayList): ShardReply {
-  checkFrameSize(frame)
-  let msg: pb.ShardResponse
-  try {
-    msg = pb.ShardResponse.decode(frame)
-  } catch (err) {
-    throw new MalformedMessageError(`undecodable shard reply: ${describe(err)}`)
-  }
-  return checkShardReply(msg)
+  return checkShardReply(decodeFrame(pb.ShardResponse, frame, 'shard reply'))
 }
 
 /** Validates and encodes one reply. */
 export function encodeShardReply (reply: ShardReply): Uint8Array {
-  let msg: pb.ShardResponse
+  return encodeFrame(pb.ShardResponse, replyMessage(reply))
+}
+
+/** The raw message of a checked reply. */
+function replyMessage (reply: ShardReply): pb.ShardResponse {
   switch (reply.type) {
     case 'program-ready':
-      msg = { programReady: { shardId: checkShardId(reply.shardId), tilesReserved: checkUint32(reply.tilesReserved, 'tiles reserved') } }
-      break
+      return { programReady: { shardId: checkShardId(reply.shardId), tilesReserved: checkUint32(reply.tilesReserved, 'tiles reserved') } }
     case 'program-committed':
-      msg = {
+      return {
         programCommitted: {
           shardId: checkShardId(reply.shardId),
           tilesUsed: checkUint32(reply.tilesUsed, 'tiles used'),
           contentSha256: toArrayBufferBytes(checkSha256(reply.contentSha256))
         }
       }
-      break
     case 'execute-result': {
       checkExecuteResult(reply)
-      if (!(reply.output instanceof Float32Array) || reply.output.length !== reply.batch * reply.cols) {
-        throw new ShapeMismatchError(`output must be a Float32Array of batch × cols = ${reply.batch * reply.cols} values`)
-      }
-      assertFinite(reply.output, 'output')
-      msg = {
+      const output = encodeTensor(reply.output, reply.batch * reply.cols, 'output', 'batch × cols')
+      return {
         executeResult: {
           requestId: reply.requestId,
           shardId: reply.shardId,
           batch: reply.batch,
           cols: reply.cols,
-          output: float32BytesView(reply.output),
+          output,
           deviceTimeNs: reply.deviceTimeNs,
           energyPj: reply.energyPj,
           macs: reply.macs
         }
       }
-      break
     }
     case 'released':
-      msg = { released: { shardId: checkShardId(reply.shardId), tilesFreed: checkUint32(reply.tilesFreed, 'tiles freed') } }
-      break
+      return { released: { shardId: checkShardId(reply.shardId), tilesFreed: checkUint32(reply.tilesFreed, 'tiles freed') } }
     case 'status':
       for (const field of ['tilesTotal', 'tilesFree', 'shardsHeld', 'queueDepth', 'inFlight', 'tileRows', 'tileCols'] as const) {
         checkUint32(reply[field], field)
       }
       if (reply.tilesFree > reply.tilesTotal) throw new MalformedMessageError('tiles free exceeds tiles total')
-      msg = {
+      return {
         status: {
           tilesTotal: reply.tilesTotal,
           tilesFree: reply.tilesFree,
@@ -506,24 +575,45 @@ export function encodeShardReply (reply: ShardReply): Uint8Array {
           tileCols: reply.tileCols
         }
       }
-      break
+    case 'kept-alive':
+      return { keptAlive: { shardIds: checkShardIds(reply.shardIds), leaseMs: checkUint32(reply.leaseMs, 'lease ms') } }
+    case 'handed-over':
+      return { handedOver: { shardId: checkShardId(reply.shardId), newOwner: checkPeerIdText(reply.newOwner), leaseMs: checkUint32(reply.leaseMs, 'lease ms') } }
     case 'error':
       if (!ERROR_CODES.includes(reply.code)) throw new MalformedMessageError(`unknown error code ${String(reply.code)}`)
-      msg = {
+      return {
         error: {
           code: reply.code,
           message: reply.message.slice(0, MAX_ERROR_MESSAGE_LENGTH),
           requestId: reply.requestId === undefined ? undefined : checkUint32(reply.requestId, 'request id'),
-          shardId: reply.shardId === undefined ? undefined : checkShardId(reply.shardId)
+          shardId: reply.shardId === undefined ? undefined : checkShardId(reply.shardId),
+          quota: reply.quota === undefined ? undefined : checkQuota(reply.quota)
         }
       }
-      break
     default:
       throw new MalformedMessageError(`unknown reply type ${String((reply as { type?: unknown }).type)}`)
   }
-  const frame = pb.ShardResponse.encode(msg)
-  checkFrameSize(frame)
-  return frame
+}
+
+/** The shard ids of a keep-alive: at most {@link MAX_KEEP_ALIVE_SHARDS}, each a valid shard id. */
+function checkShardIds (ids: unknown): string[] {
+  if (!Array.isArray(ids)) throw new MalformedMessageError('shard ids must be a list')
+  if (ids.length > MAX_KEEP_ALIVE_SHARDS) throw new MalformedMessageError(`${ids.length} shard ids exceed ${MAX_KEEP_ALIVE_SHARDS}`)
+  return ids.map((id) => checkShardId(id))
+}
+
+/** A new owner's PeerId text: non-empty, at most {@link MAX_PEER_ID_TEXT_LENGTH_BYTES} bytes (the node parses it). */
+function checkPeerIdText (text: unknown): string {
+  return checkText(text, 'new owner', MAX_PEER_ID_TEXT_LENGTH_BYTES, false)
+}
+
+/** A quota detail with a bounded resource name and finite, non-negative amounts. */
+function checkQuota (q: QuotaDetail): QuotaDetail {
+  return {
+    resource: checkText(q.resource, 'quota resource', MAX_QUOTA_RESOURCE_LENGTH_BYTES, false),
+    limit: checkNonNegative(q.limit, 'quota limit'),
+    requested: checkNonNegative(q.requested, 'quota requested')
+  }
 }
 
 /** protons types bytes fields as `Uint8Array<ArrayBuffer>`; a view over a SharedArrayBuffer is copied. */

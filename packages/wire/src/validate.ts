@@ -18,7 +18,7 @@ function utf8LongerThan (text: string, maxBytes: number): boolean {
   return text.length * 3 > maxBytes && encoder.encode(text).byteLength > maxBytes
 }
 
-function checkText (text: unknown, what: string, maxBytes: number, allowEmpty: boolean): string {
+export function checkText (text: unknown, what: string, maxBytes: number, allowEmpty: boolean): string {
   if (typeof text !== 'string') throw new MalformedMessageError(`${what} must be a string`)
   if (!allowEmpty && text.length === 0) throw new MalformedMessageError(`${what} is empty`)
   // A lone surrogate would be replaced during UTF-8 encoding, so the peer would see a different id.

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { Uint8ArrayList } from 'uint8arraylist'
 import {
-  MAX_BATCH, MAX_CHUNKS, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_NOISE_KEY_TEXT_LENGTH_BYTES, MAX_TENSOR_SIZE_BYTES
+  MAX_BATCH, MAX_CHUNKS, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_KEEP_ALIVE_SHARDS, MAX_NOISE_KEY_TEXT_LENGTH_BYTES, MAX_PEER_ID_TEXT_LENGTH_BYTES,
+  MAX_TENSOR_SIZE_BYTES
 } from '../src/constants.js'
 import {
   BatchTooLargeError, ERROR_CODES, ErrorCode, FrameTooLargeError, MalformedMessageError, NonFiniteValueError,
@@ -29,7 +30,10 @@ const requests: ShardRequest[] = [
   { type: 'execute', requestId: 5, shardId: 's', batch: 1, rows: 1, input: new Float32Array([2]), noiseKey: 0 },
   { type: 'execute', requestId: 6, shardId: 's', batch: 1, rows: 1, input: new Float32Array([2]), noiseKey: '' },
   { type: 'release', shardId: 'ü-ß' },
-  { type: 'status' }
+  { type: 'status' },
+  { type: 'keep-alive', shardIds: ['run/fc1/0', 'run/fc2/1'] },
+  { type: 'keep-alive', shardIds: [] },
+  { type: 'hand-over', shardId: 'run/fc1/0', newOwner: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo' }
 ]
 
 const replies: ShardReply[] = [
@@ -38,12 +42,40 @@ const replies: ShardReply[] = [
   { type: 'execute-result', requestId: 5, shardId: 's', batch: 2, cols: 2, output: new Float32Array([1, 2, 3, 4]), deviceTimeNs: 120.5, energyPj: 3.25, macs: 24 },
   { type: 'released', shardId: 's', tilesFreed: 4 },
   { type: 'status', tilesTotal: 16, tilesFree: 3, shardsHeld: 2, queueDepth: 1, inFlight: 1, devicePreset: 'rram-4bit', tileRows: 256, tileCols: 256 },
+  { type: 'kept-alive', shardIds: ['run/fc1/0'], leaseMs: 300_000 },
+  { type: 'handed-over', shardId: 'run/fc1/0', newOwner: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', leaseMs: 300_000 },
   { type: 'error', code: ErrorCode.UNKNOWN_SHARD, message: 'no shard x', requestId: 5, shardId: 'x' },
   { type: 'error', code: ErrorCode.BUSY, message: '' }
 ]
 
 function isTypedError (err: unknown): boolean {
   return isProtocolError(err) && ERROR_CODES.includes(err.code)
+}
+
+/** Whether `decode` takes `bytes` to a message or to a typed wire error (a property's verdict). */
+function decodesOrFailsTyped (decode: (bytes: Uint8Array) => unknown, bytes: Uint8Array): boolean {
+  try {
+    decode(bytes)
+  } catch (err) {
+    return isTypedError(err)
+  }
+  return true
+}
+
+/** Registers the decoder's garbage properties: random bytes, and random byte edits of valid frames. */
+function itSurvivesGarbage (decode: (bytes: Uint8Array) => unknown, validFrames: () => Uint8Array[], seeds: { bytes: number, edits: number }): void {
+  it('random bytes never crash the decoder (property)', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodesOrFailsTyped(decode, bytes)), { seed: seeds.bytes, numRuns: 5000 })
+  })
+
+  it('random mutations of valid frames never crash the decoder (property)', () => {
+    const frames = validFrames()
+    fc.assert(fc.property(fc.integer({ min: 0, max: frames.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
+      const frame = new Uint8Array(frames[which])
+      for (const [at, value] of edits) frame[at % frame.byteLength] = value
+      return decodesOrFailsTyped(decode, frame)
+    }), { seed: seeds.edits, numRuns: 5000 })
+  })
 }
 
 describe('shard requests', () => {
@@ -109,6 +141,23 @@ describe('shard requests', () => {
     // Tag 0x7b = field 15, wire type 3 (start group), repeated until the frame limit.
     const frame = new Uint8Array(MAX_FRAME_SIZE_BYTES).fill(0x7b)
     assert.throws(() => decodeShardRequest(frame), MalformedMessageError)
+  })
+
+  it('rejects a keep-alive naming more than MAX_KEEP_ALIVE_SHARDS ids, or an empty id', () => {
+    const tooMany = Array.from({ length: MAX_KEEP_ALIVE_SHARDS + 1 }, (_, i) => `s${i}`)
+    assert.throws(() => encodeShardRequest({ type: 'keep-alive', shardIds: tooMany }), MalformedMessageError)
+    assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ keepAlive: { shardIds: tooMany } })), MalformedMessageError)
+    assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ keepAlive: { shardIds: ['ok', ''] } })), MalformedMessageError)
+  })
+
+  it('rejects a hand-over to an empty or over-long new owner', () => {
+    const long = 'x'.repeat(MAX_PEER_ID_TEXT_LENGTH_BYTES + 1)
+    for (const newOwner of ['', long]) {
+      assert.throws(() => encodeShardRequest({ type: 'hand-over', shardId: 's', newOwner }), MalformedMessageError)
+      assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ handOver: { shardId: 's', newOwner } })), MalformedMessageError)
+    }
+    assert.throws(() => decodeShardRequest(pb.ShardRequest.encode({ handOver: { shardId: '', newOwner: 'p' } })), MalformedMessageError)
+    assert.throws(() => decodeShardReply(pb.ShardResponse.encode({ handedOver: { shardId: 's', newOwner: long, leaseMs: 1 } })), MalformedMessageError)
   })
 
   it('rejects frames over MAX_FRAME_SIZE_BYTES before decoding', () => {
@@ -217,30 +266,7 @@ describe('shard requests', () => {
     }
   })
 
-  it('random bytes never crash the decoder (property)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
-      try {
-        decodeShardRequest(bytes)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 3, numRuns: 5000 })
-  })
-
-  it('random mutations of valid frames never crash the decoder (property)', () => {
-    const frames = requests.map((r) => encodeShardRequest(r))
-    fc.assert(fc.property(fc.integer({ min: 0, max: frames.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
-      const frame = new Uint8Array(frames[which])
-      for (const [at, value] of edits) frame[at % frame.byteLength] = value
-      try {
-        decodeShardRequest(frame)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 4, numRuns: 5000 })
-  })
+  itSurvivesGarbage(decodeShardRequest, () => requests.map((r) => encodeShardRequest(r)), { bytes: 3, edits: 4 })
 
   it('structurally valid messages with arbitrary field values decode or throw a typed error (property)', () => {
     const text = fc.string({ maxLength: 300 })
@@ -252,14 +278,7 @@ describe('shard requests', () => {
       fc.record({ execute: fc.record({ requestId: u32, shardId: text, batch: fc.nat({ max: 2000 }), rows: fc.nat({ max: 5000 }), input: bytes, tSeconds: fc.option(fc.double(), { nil: undefined }), driftCompensation: fc.option(fc.boolean(), { nil: undefined }), noiseKeyNumber: fc.option(fc.double(), { nil: undefined }), noiseKeyText: fc.option(text, { nil: undefined }) }) }),
       fc.record({ release: fc.record({ shardId: text }) })
     )
-    fc.assert(fc.property(message, (m) => {
-      try {
-        decodeShardRequest(pb.ShardRequest.encode(m as pb.ShardRequest))
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 5, numRuns: 3000 })
+    fc.assert(fc.property(message, (m) => decodesOrFailsTyped(decodeShardRequest, pb.ShardRequest.encode(m as pb.ShardRequest))), { seed: 5, numRuns: 3000 })
   })
 })
 
@@ -302,14 +321,7 @@ describe('shard replies', () => {
       fc.record({ programCommitted: fc.record({ shardId: text, tilesUsed: u32, contentSha256: fc.uint8Array({ maxLength: 40 }) }) }),
       fc.record({ error: fc.record({ code: fc.constantFrom(...ERROR_CODES), message: fc.string({ maxLength: 1100 }), requestId: fc.option(u32, { nil: undefined }), shardId: fc.option(text, { nil: undefined }) }) })
     )
-    fc.assert(fc.property(message, (m) => {
-      try {
-        decodeShardReply(pb.ShardResponse.encode(m as pb.ShardResponse))
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 10, numRuns: 3000 })
+    fc.assert(fc.property(message, (m) => decodesOrFailsTyped(decodeShardReply, pb.ShardResponse.encode(m as pb.ShardResponse))), { seed: 10, numRuns: 3000 })
   })
 
   it('rejects an unknown error code as malformed', () => {
@@ -319,30 +331,7 @@ describe('shard replies', () => {
     assert.throws(() => decodeShardReply(frame), MalformedMessageError)
   })
 
-  it('random bytes never crash the decoder (property)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
-      try {
-        decodeShardReply(bytes)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 6, numRuns: 5000 })
-  })
-
-  it('random mutations of valid frames never crash the decoder (property)', () => {
-    const frames = replies.map((r) => encodeShardReply(r))
-    fc.assert(fc.property(fc.integer({ min: 0, max: frames.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
-      const frame = new Uint8Array(frames[which])
-      for (const [at, value] of edits) frame[at % frame.byteLength] = value
-      try {
-        decodeShardReply(frame)
-      } catch (err) {
-        return isTypedError(err)
-      }
-      return true
-    }), { seed: 7, numRuns: 5000 })
-  })
+  itSurvivesGarbage(decodeShardReply, () => replies.map((r) => encodeShardReply(r)), { bytes: 6, edits: 7 })
 })
 
 describe('frame size limits', () => {

@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createDeviceProfile, createRng } from '@tessera/crossbar'
 import { isPeerId } from '@libp2p/interface'
-import { createTesseraNode, ShardClient, WorkerExecutor } from '@tessera/peer'
+import { UnpredictableMappingError } from '@tessera/holepunch'
+import { createTesseraNode, DEFAULT_TILES, ShardClient, WorkerExecutor } from '@tessera/peer'
 import { emit } from './common.js'
 import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 import type { PresetName } from '@tessera/crossbar'
@@ -59,9 +60,6 @@ const POLL_MS = 50
 /** How long a client whose relayed connection was closed under it waits for the direct one before retrying. */
 const UPGRADE_WAIT_MS = 3000
 const BATCH = 1
-const UNPREDICTABLE_MAPPING = 'ERR_UNPREDICTABLE_MAPPING'
-/** Tiles of the --local executor: the node CLI's default pool. */
-const LOCAL_TILES = 32
 
 const { values } = parseArgs({
   options: {
@@ -126,7 +124,7 @@ let unpredictable = false
 node.libp2p.services.holePunch?.addEventListener('hole-punch:failure', (evt) => {
   punchFailures.push(`${evt.detail.error.code}: ${evt.detail.error.message}`)
   // Only a port-rewriting NAT ends the wait early: other failures may still be retried by the starter.
-  if (evt.detail.error.code === UNPREDICTABLE_MAPPING) unpredictable = true
+  if (evt.detail.error.code === UnpredictableMappingError.code) unpredictable = true
 })
 const weightsA = block('a', rows * cols)
 const weightsB = block('b', rows * cols)
@@ -192,7 +190,8 @@ try {
   await client.release(shardA)
   await client.release(shardB)
   if (values.local !== undefined) {
-    const executor = await WorkerExecutor.start({ profile: createDeviceProfile(values.local as PresetName), tiles: LOCAL_TILES, calibrate: false })
+    // The --local executor has the node's default pool.
+    const executor = await WorkerExecutor.start({ profile: createDeviceProfile(values.local as PresetName), tiles: DEFAULT_TILES, calibrate: false })
     try {
       await executor.reserve(shardA, rows, cols)
       await executor.program(shardA, weightsA.slice(), seed)

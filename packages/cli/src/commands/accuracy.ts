@@ -18,7 +18,10 @@ import type { ChartSeries, ReportChart, ReportSection, ReportTable } from '@tess
 import cliProgress from 'cli-progress'
 import { InvalidArgumentError, Option } from 'commander'
 import { InvalidCliOptionError } from '../errors.js'
-import { parsePositiveInt } from './options.js'
+import {
+  HWA_NOISE_RANGE, LAYER_SIZE_RANGE, ROUNDS_RANGE, SEED_RANGE, TILE_SIDE_RANGE, TIMES_RANGE_SECONDS, WORKERS_RANGE
+} from './constants.js'
+import { describeRange, integerIn, numberIn } from './options.js'
 import type { Command } from 'commander'
 
 /** Default report folder (relative to the working directory). */
@@ -63,17 +66,6 @@ function parsePreset (value: string): PresetName {
   return value as PresetName
 }
 
-function parseNonNegativeNumber (value: string): number {
-  const n = Number(value)
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative number, got ${JSON.stringify(value)}`)
-  return n
-}
-
-function parseNonNegativeInt (value: string): number {
-  const n = Number(value)
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a non-negative integer, got ${JSON.stringify(value)}`)
-  return n
-}
 
 /** Registers `tessera accuracy` on the program. */
 export function registerAccuracyCommand (program: Command): void {
@@ -83,16 +75,16 @@ export function registerAccuracyCommand (program: Command): void {
     .option('--out <dir>', 'report folder (HTML page and full JSON)', DEFAULT_ACCURACY_OUT_DIR)
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
     .option('--presets <list>', 'device presets, comma-separated', parseList(parsePreset), [...PRESET_NAMES])
-    .option('--geometries <list>', 'square tile sizes, comma-separated', parseList(parsePositiveInt), [...modelsConstants.DEFAULT_ACCURACY_GEOMETRIES])
-    .option('--times <list>', 'seconds after programming, comma-separated, increasing', parseList(parseNonNegativeNumber), [...modelsConstants.DEFAULT_ACCURACY_TIMES_SECONDS])
-    .option('--seeds <n>', 'device seeds per preset and tile size', parsePositiveInt, modelsConstants.DEFAULT_ACCURACY_DEVICE_SEEDS)
-    .option('--train-seed <n>', 'training seed', parseNonNegativeInt, modelsConstants.DEFAULT_TRAINING_SEED)
-    .option('--epochs <n>', 'training epochs', parsePositiveInt, modelsConstants.DEFAULT_EPOCHS)
-    .option('--layers <list>', 'MLP layer sizes, input first', parseList(parsePositiveInt), [...modelsConstants.DEFAULT_LAYER_SIZES])
-    .option('--workers <n>', 'worker threads (0: run in this thread)', parseNonNegativeInt, availableParallelism())
+    .option('--geometries <list>', `square tile sizes, comma-separated, each in ${describeRange(TILE_SIDE_RANGE)}`, parseList(integerIn(TILE_SIDE_RANGE)), [...modelsConstants.DEFAULT_ACCURACY_GEOMETRIES])
+    .option('--times <list>', `seconds after programming, comma-separated, increasing, each in ${describeRange(TIMES_RANGE_SECONDS, 's')}`, parseList(numberIn(TIMES_RANGE_SECONDS, 's')), [...modelsConstants.DEFAULT_ACCURACY_TIMES_SECONDS])
+    .option('--seeds <n>', `device seeds per preset and tile size, in ${describeRange(ROUNDS_RANGE)}`, integerIn(ROUNDS_RANGE), modelsConstants.DEFAULT_ACCURACY_DEVICE_SEEDS)
+    .option('--train-seed <n>', `training seed, in ${describeRange(SEED_RANGE)}`, integerIn(SEED_RANGE), modelsConstants.DEFAULT_TRAINING_SEED)
+    .option('--epochs <n>', `training epochs, in ${describeRange(ROUNDS_RANGE)}`, integerIn(ROUNDS_RANGE), modelsConstants.DEFAULT_EPOCHS)
+    .option('--layers <list>', `MLP layer sizes, input first, each in ${describeRange(LAYER_SIZE_RANGE)}`, parseList(integerIn(LAYER_SIZE_RANGE)), [...modelsConstants.DEFAULT_LAYER_SIZES])
+    .option('--workers <n>', `worker threads (0: run in this thread), in ${describeRange(WORKERS_RANGE)}`, integerIn(WORKERS_RANGE), Math.min(availableParallelism(), WORKERS_RANGE.max))
     .option('--no-hwa', 'skip the hardware-aware-training comparison')
     .option('--hwa-presets <list>', 'presets of the hardware-aware comparison (default: the noisy ones)', parseList(parsePreset), ['pcm', 'rram-4bit'])
-    .addOption(new Option('--hwa-noise <sigma>', 'hardware-aware training weight noise, relative to max|w|').argParser(parseNonNegativeNumber).default(modelsConstants.HARDWARE_AWARE_WEIGHT_NOISE))
+    .addOption(new Option('--hwa-noise <sigma>', `hardware-aware training weight noise, relative to max|w|, in ${describeRange(HWA_NOISE_RANGE)}`).argParser(numberIn(HWA_NOISE_RANGE)).default(modelsConstants.HARDWARE_AWARE_WEIGHT_NOISE))
     .option('--no-progress', 'no progress bar')
     .action(async (opts: AccuracyCommandOptions) => { await runAccuracyCommand(opts) })
 }

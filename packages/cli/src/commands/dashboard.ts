@@ -13,7 +13,8 @@ import type { Dashboard } from '../dashboard/dashboard.js'
 import { parseDashboardPort } from '../dashboard/cli-options.js'
 import { DEFAULT_DASHBOARD_HOST } from '../dashboard/constants.js'
 import { onFirstSignal } from './node.js'
-import { collectBootstrap, emit, guessNetwork, parsePositiveInt } from './options.js'
+import { RETRY_PERIOD_RANGE_MS } from './constants.js'
+import { collectBootstrap, describeRange, emit, guessNetwork, integerIn } from './options.js'
 import type { Command } from 'commander'
 
 /** Default time between dials of an unreachable bootstrap peer. */
@@ -38,7 +39,7 @@ export function registerDashboardCommand (program: Command): void {
     .option('--port <port>', 'TCP port of the page (0: any free port)', parseDashboardPort, 0)
     .option('--host <address>', 'address to serve the page on', DEFAULT_DASHBOARD_HOST)
     .addOption(new Option('--network <mode>', 'address policy (default: local when every bootstrap address is private)').choices(['local', 'public']))
-    .option('--retry-ms <ms>', 'time between dials of a bootstrap peer that does not answer', parsePositiveInt, DEFAULT_BOOTSTRAP_RETRY_MS)
+    .option('--retry-ms <ms>', `time between dials of a bootstrap peer that does not answer, in ${describeRange(RETRY_PERIOD_RANGE_MS, 'ms')}`, integerIn(RETRY_PERIOD_RANGE_MS, 'ms'), DEFAULT_BOOTSTRAP_RETRY_MS)
     .option('--json', 'one JSON object per line on stdout (the address, then what happens)', false)
     .action(async (opts: DashboardCommandOptions) => { await runDashboard(opts) })
 }

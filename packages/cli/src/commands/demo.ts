@@ -7,7 +7,6 @@
 import { uploadProgressBar } from '../progress.js'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { POLICY_NAMES } from '@tessera/scheduler'
 import { formatPercent, renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
 import type { ReportSection, ReportTable } from '@tessera/report'
 import { describeRunError, describeUploadFailure } from '@tessera/coordinator'
@@ -18,9 +17,11 @@ import { applyOverrides, loadScenario } from '@tessera/sim'
 import type { Scenario } from '@tessera/sim'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import { THROUGHPUT_BUCKET_MS, THROUGHPUT_WINDOW_MS } from '@tessera/coordinator'
-import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
-import { parsePolicies, parsePositiveInt } from './options.js'
-import { closeDashboard, dashboardOption, dashboardRunOptions, openDashboard, saveDashboardScreenshot, trackRun } from '../dashboard/cli-options.js'
+import { DISCOVERABLE_PEERS_RANGE, REQUESTS_RANGE } from './constants.js'
+import { describeRange, integerIn } from './options.js'
+import { dashboardRunOptions, saveDashboardScreenshot, trackRun, withDashboard } from '../dashboard/cli-options.js'
+import { addPolicyComparisonOptions } from './comparison-options.js'
+import type { PolicyComparisonOptions } from './comparison-options.js'
 import type { Dashboard } from '../dashboard/dashboard.js'
 import type { Command } from 'commander'
 
@@ -29,17 +30,9 @@ export const DEFAULT_DEMO_OUT_DIR = join('reports', 'demo')
 /** Default scenario name (simulations/scenarios/default.json). */
 export const DEFAULT_SCENARIO = 'default'
 
-interface DemoCommandOptions {
-  scenario: string
-  seed?: string
+interface DemoCommandOptions extends PolicyComparisonOptions {
   nodes?: number
   requests?: number
-  policies: string[]
-  json: boolean
-  out: string
-  cacheDir: string
-  progress: boolean
-  dashboard?: number
 }
 
 /** One row of the `--json` document. */
@@ -70,25 +63,15 @@ export interface DemoJson {
 
 /** `tessera demo`. */
 export function registerDemoCommand (program: Command): void {
-  program.command('demo')
+  const command = program.command('demo')
     .description('start a heterogeneous tessera network on 127.0.0.1 and run the MNIST MLP through it under tessera\'s policy and every baseline')
     .option('--scenario <name|path>', 'scenario name in simulations/scenarios, or a JSON file', DEFAULT_SCENARIO)
     .option('--seed <seed>', 'seed (node keys, request order, placement randomness, device programming)')
-    .option('--nodes <n>', 'number of nodes (the scenario\'s first ones, or its list repeated)', parsePositiveInt)
-    .option('--requests <n>', 'model requests per policy', parsePositiveInt)
-    .option('--policies <list>', 'policies to run, comma-separated', parsePolicies, [...POLICY_NAMES])
-    .option('--json', 'print the result as JSON on stdout (nothing else)', false)
-    .option('--out <dir>', 'report folder', DEFAULT_DEMO_OUT_DIR)
-    .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
-    .option('--no-progress', 'no progress messages on stderr')
-    .addOption(dashboardOption())
+    .option('--nodes <n>', `number of nodes (the scenario's first ones, or its list repeated), in ${describeRange(DISCOVERABLE_PEERS_RANGE)}`, integerIn(DISCOVERABLE_PEERS_RANGE))
+    .option('--requests <n>', `model requests per policy, in ${describeRange(REQUESTS_RANGE)}`, integerIn(REQUESTS_RANGE))
+  addPolicyComparisonOptions(command, DEFAULT_DEMO_OUT_DIR)
     .action(async (opts: DemoCommandOptions) => {
-      const dashboard = await openDashboard(opts.dashboard, 'demo', 'tessera demo: MNIST MLP, tessera vs baselines')
-      try {
-        await runDemo(opts, dashboard)
-      } finally {
-        await closeDashboard(dashboard)
-      }
+      await withDashboard(opts.dashboard, 'demo', 'tessera demo: MNIST MLP, tessera vs baselines', async (dashboard) => { await runDemo(opts, dashboard) })
     })
 }
 

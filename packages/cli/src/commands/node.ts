@@ -1,9 +1,15 @@
+import { availableParallelism } from 'node:os'
 import { Option } from 'commander'
 import { PRESET_NAMES } from '@tessera/crossbar'
-import { availableParallelism } from 'node:os'
-import { DEFAULT_DRAIN_TIMEOUT_MS, createTesseraNode } from '@tessera/peer'
+import {
+  createTesseraNode, DEFAULT_DHT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_TILES, resolveRecordTiming
+} from '@tessera/peer'
+import {
+  BYTES_PER_SECOND_RANGE, CONNECTIONS_RANGE, DRAIN_TIMEOUT_RANGE_MS, MAX_CPU_RANGE, MAX_MEMORY_RANGE_MIB, NETWORK_TIMEOUT_RANGE_MS, PER_PEER_COUNT_RANGE, RECORD_REFRESH_RANGE_MS, RECORD_TTL_RANGE_MS,
+  RELAY_DATA_LIMIT_RANGE_BYTES, RELAY_DURATION_LIMIT_RANGE_MS, SHARD_LEASE_RANGE_MS, TILES_RANGE
+} from './constants.js'
 import { startStatusFile } from '../status-file.js'
-import { collectBootstrap, collectMultiaddr, defaultDataDir, emit, parsePositiveInt } from './options.js'
+import { collectBootstrap, collectMultiaddr, defaultDataDir, describeRange, emit, integerIn } from './options.js'
 import type { TesseraNode } from '@tessera/peer'
 import type { Command } from 'commander'
 import type { PresetName } from '@tessera/crossbar'
@@ -23,6 +29,14 @@ interface NodeCommandOptions {
   relayDataLimitBytes?: number
   relayDurationLimitMs?: number
   dhtTimeoutMs?: number
+  maxTilesPerPeer?: number
+  maxPendingUploadsPerPeer?: number
+  maxStreamsPerPeer?: number
+  maxExecutesPerPeer?: number
+  maxBytesPerSecondPerPeer?: number
+  shardLeaseMs?: number
+  maxConnections?: number
+  limitLoopback: boolean
   maxCpu: number
   maxMemoryMib?: number
   metricsListen?: string
@@ -38,24 +52,34 @@ export function registerNodeCommand (program: Command): void {
     .option('--bootstrap <multiaddr>', 'peer to join the network through, ending in /p2p/<peerId> (repeatable)', collectBootstrap)
     .option('--data-dir <dir>', 'identity and datastore directory', defaultDataDir())
     .addOption(new Option('--device <preset>', 'emulated device').choices(PRESET_NAMES as string[]).default('pcm'))
-    .option('--tiles <n>', 'number of crossbar tiles', parsePositiveInt, 32)
+    .option('--tiles <n>', `number of crossbar tiles, in ${describeRange(TILES_RANGE)}`, integerIn(TILES_RANGE), DEFAULT_TILES)
     .option('--relay-server', 'act as a circuit relay (limits raised to carry shards)', false)
-    .option('--relay-data-limit-bytes <n>', 'relay server: bytes per relayed connection, both directions (default 1 GiB)', parsePositiveInt)
-    .option('--relay-duration-limit-ms <ms>', 'relay server: lifetime of a relayed connection (default 30 min)', parsePositiveInt)
+    .option('--relay-data-limit-bytes <n>', `relay server: bytes per relayed connection, both directions, in ${describeRange(RELAY_DATA_LIMIT_RANGE_BYTES)} (default ${DEFAULT_RELAY_DATA_LIMIT_BYTES})`, integerIn(RELAY_DATA_LIMIT_RANGE_BYTES, 'bytes'))
+    .option('--relay-duration-limit-ms <ms>', `relay server: lifetime of a relayed connection, in ${describeRange(RELAY_DURATION_LIMIT_RANGE_MS, 'ms')} (default ${DEFAULT_RELAY_DURATION_LIMIT_MS})`, integerIn(RELAY_DURATION_LIMIT_RANGE_MS, 'ms'))
     .addOption(new Option('--network <mode>', 'local: loopback/LAN addresses are fine; public: only public ones').choices(['local', 'public']).default('public'))
     .option('--json', 'one JSON object per line on stdout', false)
-    .option('--record-ttl-ms <ms>', 'capacity record lifetime', parsePositiveInt)
-    .option('--record-refresh-ms <ms>', 'capacity record refresh period', parsePositiveInt)
-    .option('--dht-timeout-ms <ms>', 'timeout of one DHT put, provide or get (default 30 s)', parsePositiveInt)
-    .option('--max-cpu <cores>', 'executor worker threads the shards are spread over; the default is all cores but one, at least one', parsePositiveInt, defaultMaxCpu())
-    .option('--max-memory-mib <n>', 'bound on what tiles, uploads and queued executes may take; a node whose tiles alone exceed it does not start (default: none)', parsePositiveInt)
+    .option('--record-ttl-ms <ms>', `capacity record lifetime, in ${describeRange(RECORD_TTL_RANGE_MS, 'ms')} (default 120000, or twice the refresh period)`, integerIn(RECORD_TTL_RANGE_MS, 'ms'))
+    .option('--record-refresh-ms <ms>', `capacity record refresh period, in ${describeRange(RECORD_REFRESH_RANGE_MS, 'ms')} and shorter than the lifetime (default 60000, or half the lifetime)`, integerIn(RECORD_REFRESH_RANGE_MS, 'ms'))
+    .option('--dht-timeout-ms <ms>', `timeout of one DHT put, provide or get, in ${describeRange(NETWORK_TIMEOUT_RANGE_MS, 'ms')} (default ${DEFAULT_DHT_TIMEOUT_MS})`, integerIn(NETWORK_TIMEOUT_RANGE_MS, 'ms'))
+    .option('--max-tiles-per-peer <n>', `tiles one peer may hold, in ${describeRange(TILES_RANGE)} (default half the tiles on public, all on local)`, integerIn(TILES_RANGE))
+    .option('--max-pending-uploads-per-peer <n>', `uploads one peer may have in progress, in ${describeRange(PER_PEER_COUNT_RANGE)} (default 2)`, integerIn(PER_PEER_COUNT_RANGE))
+    .option('--max-streams-per-peer <n>', `shard streams one peer may have open, in ${describeRange(PER_PEER_COUNT_RANGE)} (default 8)`, integerIn(PER_PEER_COUNT_RANGE))
+    .option('--max-executes-per-peer <n>', `executes of one peer running at once, in ${describeRange(PER_PEER_COUNT_RANGE)} (default 6)`, integerIn(PER_PEER_COUNT_RANGE))
+    .option('--max-bytes-per-second-per-peer <n>', `bytes per second read from one peer before it is slowed down, in ${describeRange(BYTES_PER_SECOND_RANGE, 'bytes/s')} (default 64 MiB)`, integerIn(BYTES_PER_SECOND_RANGE, 'bytes/s'))
+    .option('--shard-lease-ms <ms>', `a programmed shard is freed after this long without an execute or keep-alive of its owner, in ${describeRange(SHARD_LEASE_RANGE_MS, 'ms')} (default 5 min)`, integerIn(SHARD_LEASE_RANGE_MS, 'ms'))
+    .option('--max-connections <n>', `open connections, in ${describeRange(CONNECTIONS_RANGE)} (default 128; 512 with --relay-server)`, integerIn(CONNECTIONS_RANGE))
+    .option('--limit-loopback', 'apply the per-address connection limits to loopback peers too (on --network local they are exempt; for testing the limits on one machine)', false)
+    .option('--max-cpu <cores>', `executor worker threads the shards are spread over, in ${describeRange(MAX_CPU_RANGE)}; the default is all cores but one, at least one`, integerIn(MAX_CPU_RANGE), defaultMaxCpu())
+    .option('--max-memory-mib <n>', `bound on what tiles, uploads and queued executes may take, in ${describeRange(MAX_MEMORY_RANGE_MIB, 'MiB')}; a node whose tiles alone exceed it does not start (default: none)`, integerIn(MAX_MEMORY_RANGE_MIB, 'MiB'))
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics on http://<host:port>/metrics (e.g. 127.0.0.1:9464)')
-    .option('--drain-timeout-ms <ms>', 'on SIGINT/SIGTERM, how long calls in flight may take to finish before the node stops', parsePositiveInt, DEFAULT_DRAIN_TIMEOUT_MS)
+    .option('--drain-timeout-ms <ms>', `on SIGINT/SIGTERM, how long calls in flight may take to finish before the node stops, in ${describeRange(DRAIN_TIMEOUT_RANGE_MS, 'ms')}`, integerIn(DRAIN_TIMEOUT_RANGE_MS, 'ms'), DEFAULT_DRAIN_TIMEOUT_MS)
     .action(async (opts: NodeCommandOptions) => { await runNode(opts) })
 }
 
 async function runNode (opts: NodeCommandOptions): Promise<void> {
   const json = opts.json
+  // Checked together before anything starts: the refresh period must be shorter than the lifetime (exit 2 if not).
+  const recordTiming = resolveRecordTiming({ ttlMs: opts.recordTtlMs, refreshMs: opts.recordRefreshMs })
   // Handlers go in before anything is printed: whoever reads the listening line may signal at once.
   const signalled = onFirstSignal()
   const node = await createTesseraNode({
@@ -68,9 +92,21 @@ async function runNode (opts: NodeCommandOptions): Promise<void> {
     relayServer: opts.relayServer,
     relayLimits: { dataLimitBytes: opts.relayDataLimitBytes, durationLimitMs: opts.relayDurationLimitMs },
     network: opts.network,
-    recordTtlMs: opts.recordTtlMs,
-    recordRefreshMs: opts.recordRefreshMs,
+    recordTtlMs: recordTiming.ttlMs,
+    recordRefreshMs: recordTiming.refreshMs,
     dhtTimeoutMs: opts.dhtTimeoutMs,
+    shard: {
+      maxTilesPerPeer: opts.maxTilesPerPeer,
+      maxPendingUploadsPerPeer: opts.maxPendingUploadsPerPeer,
+      maxInFlightPerPeer: opts.maxStreamsPerPeer,
+      maxExecutesInFlightPerPeer: opts.maxExecutesPerPeer,
+      maxBytesPerSecondPerPeer: opts.maxBytesPerSecondPerPeer,
+      leaseMs: opts.shardLeaseMs
+    },
+    connectionLimits: {
+      ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
+      ...(opts.limitLoopback ? { allow: [] } : {})
+    },
     maxCpu: opts.maxCpu,
     maxMemoryMiB: opts.maxMemoryMib,
     metricsListen: opts.metricsListen
@@ -154,6 +190,10 @@ function watch (node: TesseraNode, json: boolean): () => void {
   node.addEventListener('record:error', (evt) => {
     const message = evt.detail instanceof Error ? evt.detail.message : String(evt.detail)
     emit(json, { event: 'record-error', message }, `capacity record not published: ${message}`)
+  })
+  node.addEventListener('shard:lease-expired', (evt) => {
+    const { owner, shardId, tilesFreed } = evt.detail
+    emit(json, { event: 'lease-expired', owner, shardId, tilesFreed }, `the lease of shard ${shardId} of ${owner} ran out: ${tilesFreed} tiles freed`)
   })
   node.libp2p.addEventListener('peer:connect', (evt) => {
     emit(json, { event: 'peer-connect', peerId: evt.detail.toString() }, `connected to ${evt.detail.toString()}`)

@@ -5,6 +5,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { POLICY_NAMES } from '@tessera/scheduler'
 import { InvalidArgumentError } from 'commander'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { FlagRange } from './constants.js'
 
 /** Per-user data dir: $XDG_DATA_HOME/tessera (Linux), ~/Library/Application Support/tessera, %LOCALAPPDATA%\tessera. */
 export function defaultDataDir (env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
@@ -13,13 +14,31 @@ export function defaultDataDir (env: NodeJS.ProcessEnv = process.env, platform: 
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'tessera')
 }
 
-/** commander parser: a positive integer. */
-export function parsePositiveInt (value: string): number {
-  const n = Number(value)
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) {
-    throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`)
+/** How a range reads in a message: `[1000, 600000] ms`. */
+export function describeRange (range: FlagRange, unit = ''): string {
+  return `[${range.min}, ${range.max}]${unit === '' ? '' : ` ${unit}`}`
+}
+
+/** commander parser: an integer (digits only) in `range`; out of range, the message states the range. */
+export function integerIn (range: FlagRange, unit = ''): (value: string) => number {
+  return (value: string): number => {
+    const n = Number(value)
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < range.min || n > range.max) {
+      throw new InvalidArgumentError(`expected an integer in ${describeRange(range, unit)}, got ${JSON.stringify(value)}`)
+    }
+    return n
   }
-  return n
+}
+
+/** commander parser: a finite number in `range`; out of range, the message states the range. */
+export function numberIn (range: FlagRange, unit = ''): (value: string) => number {
+  return (value: string): number => {
+    const n = Number(value)
+    if (value.trim() === '' || !Number.isFinite(n) || n < range.min || n > range.max) {
+      throw new InvalidArgumentError(`expected a number in ${describeRange(range, unit)}, got ${JSON.stringify(value)}`)
+    }
+    return n
+  }
 }
 
 /** commander parser: a multiaddr, collected into a list when the flag repeats. */

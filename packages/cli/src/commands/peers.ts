@@ -1,18 +1,36 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { describeError } from '@tessera/errors'
 import { Option } from 'commander'
 import { createTesseraNode } from '@tessera/peer'
+import type { TesseraNode } from '@tessera/peer'
 import { BootstrapUnreachableError } from '../errors.js'
-import { collectBootstrap, emit, guessNetwork, parsePositiveInt } from './options.js'
+import { NETWORK_TIMEOUT_RANGE_MS } from './constants.js'
+import { collectBootstrap, describeRange, emit, guessNetwork, integerIn } from './options.js'
 import type { Command } from 'commander'
 
 /** Default time `tessera peers` waits for a first connection and for discovery. */
 const DEFAULT_PEERS_TIMEOUT_MS = 20_000
 const CONNECT_POLL_MS = 50
+/** Timeout of the dial that finds out why a bootstrap peer cannot be reached. */
+const LAST_DIAL_TIMEOUT_MS = 5_000
 
 interface PeersCommandOptions {
   bootstrap?: string[]
   json: boolean
   network?: 'local' | 'public'
   timeoutMs: number
+}
+
+/** Each bootstrap address with why a last dial to it fails (the re-dials before it keep their errors to the debug log). */
+async function dialFailures (node: TesseraNode, bootstrap: string[]): Promise<string[]> {
+  return await Promise.all(bootstrap.map(async (address) => {
+    try {
+      await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(LAST_DIAL_TIMEOUT_MS) })
+      return `${address} (it answered only now)`
+    } catch (err) {
+      return `${address} (${describeError(err)})`
+    }
+  }))
 }
 
 /** `tessera peers`: join briefly as a DHT client and list the capacity records found. */
@@ -22,7 +40,7 @@ export function registerPeersCommand (program: Command): void {
     .requiredOption('--bootstrap <multiaddr>', 'peer to join through, ending in /p2p/<peerId> (repeatable)', collectBootstrap)
     .option('--json', 'print {"peers":[…]} as JSON', false)
     .addOption(new Option('--network <mode>', 'address policy (default: local when every bootstrap address is private)').choices(['local', 'public']))
-    .option('--timeout-ms <ms>', 'how long to wait for the network', parsePositiveInt, DEFAULT_PEERS_TIMEOUT_MS)
+    .option('--timeout-ms <ms>', `how long to wait for the network, in ${describeRange(NETWORK_TIMEOUT_RANGE_MS, 'ms')}`, integerIn(NETWORK_TIMEOUT_RANGE_MS, 'ms'), DEFAULT_PEERS_TIMEOUT_MS)
     .action(async (opts: PeersCommandOptions) => { await runPeers(opts) })
 }
 
@@ -41,7 +59,7 @@ async function runPeers (opts: PeersCommandOptions): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, CONNECT_POLL_MS))
     }
     if (node.libp2p.getConnections().length === 0) {
-      throw new BootstrapUnreachableError(`could not connect to ${bootstrap.join(', ')} within ${opts.timeoutMs} ms`)
+      throw new BootstrapUnreachableError(`could not connect to ${(await dialFailures(node, bootstrap)).join(', ')} within ${opts.timeoutMs} ms`)
     }
     const found = await node.discoverPeers({ timeoutMs: Math.max(1_000, deadline - Date.now()) })
     const now = Date.now()

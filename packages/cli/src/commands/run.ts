@@ -11,10 +11,12 @@ import { createCoordinator } from '@tessera/coordinator'
 import { loadMnistWorkload } from '@tessera/coordinator'
 import { DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_IN_FLIGHT } from '@tessera/coordinator'
 import { pathOfConnections } from '@tessera/coordinator'
-import { createTesseraNode } from '@tessera/peer'
+import { join } from 'node:path'
+import { createTesseraNode, loadOrCreateIdentity } from '@tessera/peer'
 import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
-import { collectBootstrap, guessNetwork, parsePositiveInt } from './options.js'
-import { closeDashboard, dashboardOption, dashboardRunOptions, openDashboard, trackRun } from '../dashboard/cli-options.js'
+import { BATCH_RANGE, DISCOVERABLE_PEERS_RANGE, IN_FLIGHT_RANGE, NETWORK_TIMEOUT_RANGE_MS, REQUESTS_RANGE } from './constants.js'
+import { collectBootstrap, defaultDataDir, describeRange, guessNetwork, integerIn } from './options.js'
+import { dashboardOption, dashboardRunOptions, trackRun, withDashboard } from '../dashboard/cli-options.js'
 import type { Dashboard } from '../dashboard/dashboard.js'
 import type { NatKind, Reachability } from '@tessera/memory'
 import type { PathKind } from '@tessera/scheduler'
@@ -73,6 +75,7 @@ interface RunCommandOptions {
   seed: string
   timeoutMs: number
   cacheDir: string
+  dataDir: string
   json: boolean
   dashboard?: number
 }
@@ -82,29 +85,27 @@ export function registerRunCommand (program: Command): void {
   program.command('run')
     .description('join a tessera network and run the MNIST MLP through its peers, printing the run\'s metrics')
     .requiredOption('--bootstrap <multiaddr>', 'peer to join the network through, ending in /p2p/<peerId> (repeatable)', collectBootstrap)
-    .option('--requests <n>', 'model requests (MNIST-subset digits)', parsePositiveInt, DEFAULT_RUN_REQUESTS)
+    .option('--requests <n>', `model requests (MNIST-subset digits), in ${describeRange(REQUESTS_RANGE)}`, integerIn(REQUESTS_RANGE), DEFAULT_RUN_REQUESTS)
     .addOption(new Option('--policy <name>', 'placement policy').choices([...POLICY_NAMES]).default('tessera'))
-    .option('--batch <n>', 'requests per batch', parsePositiveInt, DEFAULT_BATCH_SIZE)
-    .option('--in-flight <n>', 'batches in flight', parsePositiveInt, DEFAULT_BATCHES_IN_FLIGHT)
-    .option('--min-peers <n>', 'wait for at least this many peers', parsePositiveInt, 1)
+    .option('--batch <n>', `requests per batch, in ${describeRange(BATCH_RANGE)}`, integerIn(BATCH_RANGE), DEFAULT_BATCH_SIZE)
+    .option('--in-flight <n>', `batches in flight, in ${describeRange(IN_FLIGHT_RANGE)}`, integerIn(IN_FLIGHT_RANGE), DEFAULT_BATCHES_IN_FLIGHT)
+    .option('--min-peers <n>', `wait for at least this many peers, in ${describeRange(DISCOVERABLE_PEERS_RANGE)}`, integerIn(DISCOVERABLE_PEERS_RANGE), 1)
     .option('--seed <seed>', 'seed of request order, placement randomness and device programming', 'tessera')
-    .option('--timeout-ms <ms>', 'how long to look for peers', parsePositiveInt, DEFAULT_RUN_DISCOVERY_MS)
+    .option('--timeout-ms <ms>', `how long to look for peers, in ${describeRange(NETWORK_TIMEOUT_RANGE_MS, 'ms')}`, integerIn(NETWORK_TIMEOUT_RANGE_MS, 'ms'), DEFAULT_RUN_DISCOVERY_MS)
     .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
+    .option('--data-dir <dir>', 'where the coordinator keeps its key: the same key, the same PeerId, so the shards it programs stay its own across restarts (one directory per concurrent run)', join(defaultDataDir(), 'coordinator'))
     .option('--json', 'print the metrics as one JSON object on stdout', false)
     .addOption(dashboardOption())
     .action(async (opts: RunCommandOptions) => {
-      const dashboard = await openDashboard(opts.dashboard, 'run', `tessera run --policy ${opts.policy}`)
-      try {
-        await runJob(opts, dashboard)
-      } finally {
-        await closeDashboard(dashboard)
-      }
+      await withDashboard(opts.dashboard, 'run', `tessera run --policy ${opts.policy}`, async (dashboard) => { await runJob(opts, dashboard) })
     })
 }
 
 async function runJob (opts: RunCommandOptions, dashboard: Dashboard | undefined): Promise<void> {
   const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: opts.seed })
-  const node = await createTesseraNode({ network: guessNetwork(opts.bootstrap), serve: false, bootstrap: opts.bootstrap })
+  // Peers own shards by the PeerId that programmed them: a persistent key keeps them this coordinator's.
+  const privateKey = await loadOrCreateIdentity(opts.dataDir)
+  const node = await createTesseraNode({ network: guessNetwork(opts.bootstrap), serve: false, bootstrap: opts.bootstrap, privateKey })
   await dashboard?.watchNode(node)
   const coordinator = createCoordinator({ node, uploadProgress: uploadProgressBar(!opts.json), onPeerSample: dashboard?.hooks.onPeerSample })
   try {

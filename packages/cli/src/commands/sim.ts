@@ -10,7 +10,6 @@ import { join } from 'node:path'
 import { renderTerminalTable, writeReportPage, roundTo } from '@tessera/report'
 import type { ChartSeries, ReportSection, ReportTable } from '@tessera/report'
 import type { ReconfigureEvent } from '@tessera/scheduler'
-import { POLICY_NAMES } from '@tessera/scheduler'
 import { describeRunError, describeUploadFailure, latencySeries, throughputSeries } from '@tessera/coordinator'
 import { applyOverrides, loadScenario } from '@tessera/sim'
 import type { Scenario } from '@tessera/sim'
@@ -18,11 +17,16 @@ import { disruptionOf, simRowOf, simulatePolicy } from '@tessera/sim'
 import type { SimPolicyRow, SimulateInit, SimulationRun } from '@tessera/sim'
 import { RECOVERY_BASELINE_MS, RECOVERY_WINDOW_MS } from '@tessera/sim'
 import { loadMnistWorkload } from '@tessera/coordinator'
-import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
-import { parsePolicies } from './options.js'
-import { closeDashboard, dashboardOption, openDashboard } from '../dashboard/cli-options.js'
+import { integerIn } from './options.js'
+import { addPolicyComparisonOptions } from './comparison-options.js'
+import type { PolicyComparisonOptions } from './comparison-options.js'
+import { withDashboard } from '../dashboard/cli-options.js'
 import type { Dashboard } from '../dashboard/dashboard.js'
 import { describeError } from '@tessera/errors'
+import { runSimDes } from './sim-des.js'
+import type { SimDesOptions } from './sim-des.js'
+import { InvalidCliOptionError } from '../errors.js'
+import { SCALE_PEERS_RANGE, SCALE_SECONDS_RANGE } from './constants.js'
 import type { Command } from 'commander'
 
 /** Default report folder (relative to the working directory); each scenario writes `<name>.json` and `<name>.html`. */
@@ -34,15 +38,9 @@ export const DEFAULT_SIM_SCENARIO = 'slowdown'
 const SERIES_BUCKET_MS = 500
 /** Throughput plots average over this trailing window, ms. */
 const SERIES_WINDOW_MS = 2000
-interface SimCommandOptions {
-  scenario: string
-  seed?: string
-  policies: string[]
-  json: boolean
-  out: string
-  cacheDir: string
-  progress: boolean
-  dashboard?: number
+interface SimCommandOptions extends PolicyComparisonOptions, Omit<SimDesOptions, 'scalePeers' | keyof PolicyComparisonOptions> {
+  engine: 'loopback' | 'des'
+  scalePeers?: string
 }
 
 /** The `--json` document. */
@@ -54,23 +52,25 @@ export interface SimJson {
 
 /** `tessera sim`. */
 export function registerSimCommand (program: Command): void {
-  program.command('sim')
+  const command = program.command('sim')
     .description('run a simulation scenario (slowdown, churn, hotspot, steady) on a fresh loopback network per policy and compare how tessera and the baselines hold up')
     .option('--scenario <name|path>', 'scenario name in simulations/scenarios, or a JSON file with a timeline', DEFAULT_SIM_SCENARIO)
     .option('--seed <seed>', 'seed (node keys, request order, placement randomness, device programming)')
-    .option('--policies <list>', 'policies to run, comma-separated', parsePolicies, [...POLICY_NAMES])
-    .option('--json', 'print the result as JSON on stdout (nothing else)', false)
-    .option('--out <dir>', 'report folder', DEFAULT_SIM_OUT_DIR)
-    .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
-    .option('--no-progress', 'no progress messages on stderr')
-    .addOption(dashboardOption())
+  addPolicyComparisonOptions(command, DEFAULT_SIM_OUT_DIR)
+    .option('--engine <engine>', 'loopback (real nodes on 127.0.0.1) or des (the discrete-event simulator)', 'loopback')
+    .option('--scale', 'with --engine des: validation against saved loopback runs and the scale runs (1,000 and 10,000 peers)', false)
+    .option('--real-dir <dir>', 'with --scale: where the loopback runs to validate against were saved', DEFAULT_SIM_OUT_DIR)
+    .option('--scale-spec <name|path>', 'with --scale: scale specification in simulations/des, or a JSON file', 'scale')
+    .option('--scale-peers <list>', 'with --scale: network sizes, comma-separated (default: the spec\'s)')
+    .option('--scale-seconds <s>', 'with --scale: simulated seconds per run (default: the spec\'s)', integerIn(SCALE_SECONDS_RANGE, 's'))
+    .option('--recalibrate', 'with --engine des: measure the loopback stack again', false)
     .action(async (opts: SimCommandOptions) => {
-      const dashboard = await openDashboard(opts.dashboard, 'sim', `tessera sim --scenario ${opts.scenario}`)
-      try {
-        await runSim(opts, dashboard)
-      } finally {
-        await closeDashboard(dashboard)
+      if (opts.engine === 'des') {
+        await runSimDes({ ...opts, scalePeers: opts.scalePeers?.split(',').map(integerIn(SCALE_PEERS_RANGE)) })
+        return
       }
+      if (opts.engine !== 'loopback') throw new InvalidCliOptionError(`--engine must be loopback or des, got ${JSON.stringify(opts.engine)}`)
+      await withDashboard(opts.dashboard, 'sim', `tessera sim --scenario ${opts.scenario}`, async (dashboard) => { await runSim(opts, dashboard) })
     })
 }
 
@@ -110,8 +110,18 @@ function reportSections (scenario: Scenario, rows: SimPolicyRow[], runs: Simulat
   const throughput = runs.map((r) => throughputSeries(r.result.recorder, SERIES_BUCKET_MS, SERIES_WINDOW_MS))
   const p95 = runs.map((r) => latencySeries(r.result.recorder, SERIES_BUCKET_MS * 2, 0.95))
   const longest = (list: Array<{ tSeconds: number[] }>): number[] => list.reduce((a, b) => (b.tSeconds.length > a.tSeconds.length ? b : a), list[0]).tSeconds
-  const tThroughput = longest(throughput)
-  const tLatency = longest(p95)
+  /** One chart of every policy's series over the longest time axis among them, the scenario's events marked. */
+  const everyPolicy = (heading: string, text: string, x: number[], yLabel: string, valuesOf: (i: number) => Array<number | null>): ReportSection => ({
+    heading,
+    text,
+    chart: {
+      x,
+      xLabel: 'time since the first batch (s)',
+      yLabel,
+      series: runs.map((r, i): ChartSeries => ({ label: r.policy, values: x.map((_, k) => valuesOf(i)[k] ?? null) })),
+      markers: runs.length > 0 ? scenarioMarkers(runs[0]) : []
+    }
+  })
   const sections: ReportSection[] = [
     {
       heading: 'Scenario',
@@ -122,28 +132,10 @@ function reportSections (scenario: Scenario, rows: SimPolicyRow[], runs: Simulat
       ]
     },
     { heading: 'Results', table: resultsTable(rows, runs) },
-    {
-      heading: 'Throughput over time',
-      text: `Requests answered per second (trailing ${SERIES_WINDOW_MS / 1000} s), every policy; the scenario's events are marked.`,
-      chart: {
-        x: tThroughput,
-        xLabel: 'time since the first batch (s)',
-        yLabel: 'requests/s',
-        series: runs.map((r, i): ChartSeries => ({ label: r.policy, values: tThroughput.map((_, k) => throughput[i].rps[k] ?? null) })),
-        markers: runs.length > 0 ? scenarioMarkers(runs[0]) : []
-      }
-    },
-    {
-      heading: 'Shard-call latency p95 over time',
-      text: `p95 of the shard calls that ended in each ${(SERIES_BUCKET_MS * 2) / 1000} s, every policy.`,
-      chart: {
-        x: tLatency,
-        xLabel: 'time since the first batch (s)',
-        yLabel: 'ms',
-        series: runs.map((r, i): ChartSeries => ({ label: r.policy, values: tLatency.map((_, k) => p95[i].ms[k] ?? null) })),
-        markers: runs.length > 0 ? scenarioMarkers(runs[0]) : []
-      }
-    }
+    everyPolicy('Throughput over time', `Requests answered per second (trailing ${SERIES_WINDOW_MS / 1000} s), every policy; the scenario's events are marked.`,
+      longest(throughput), 'requests/s', (i) => throughput[i].rps),
+    everyPolicy('Shard-call latency p95 over time', `p95 of the shard calls that ended in each ${(SERIES_BUCKET_MS * 2) / 1000} s, every policy.`,
+      longest(p95), 'ms', (i) => p95[i].ms)
   ]
   runs.forEach((run, i) => {
     const events = run.result.events.filter((e) => e.type !== 'admit' || run.fired.some((f) => f.kind === 'join'))

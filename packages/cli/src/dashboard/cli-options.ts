@@ -41,6 +41,17 @@ export function dashboardRunOptions (dashboard: Dashboard | undefined): Pick<Run
   return dashboard === undefined ? {} : { onLiveRun: dashboard.hooks.onLiveRun, onReconfigureEvent: dashboard.hooks.onReconfigureEvent }
 }
 
+/** Runs `command` with the dashboard `port` asks for (none when undefined), closing it however the command ends. */
+export async function withDashboard (port: number | undefined, mode: DashboardState['mode'], title: string,
+  command: (dashboard: Dashboard | undefined) => Promise<void>): Promise<void> {
+  const dashboard = await openDashboard(port, mode, title)
+  try {
+    await command(dashboard)
+  } finally {
+    await closeDashboard(dashboard)
+  }
+}
+
 /** Tells the browsers the command has finished and stops the server. */
 export async function closeDashboard (dashboard: Dashboard | undefined): Promise<void> {
   if (dashboard === undefined) return

@@ -14,10 +14,7 @@ import type { PeerSample, TesseraNode } from '@tessera/peer'
 import type { CapacityRecord } from '@tessera/memory'
 import type { PeerId } from '@libp2p/interface'
 import type { HolePunchSuccess } from '@tessera/holepunch'
-import {
-  DASHBOARD_DIAL_TIMEOUT_MS, DASHBOARD_DISCOVER_EVERY_MS, DASHBOARD_DISCOVERY_TIMEOUT_MS, DASHBOARD_METRICS_INTERVAL_MS,
-  DASHBOARD_PING_TIMEOUT_MS, DASHBOARD_RECORD_REREAD_MS, DASHBOARD_REDIAL_TIMEOUT_MS
-} from './constants.js'
+import { NETWORK_WATCH_MS } from './constants.js'
 import { pathOf } from './paths.js'
 import type { DashboardStore, WatchedPeer } from './store.js'
 import type { DashboardPeerState } from './types.js'
@@ -38,7 +35,7 @@ export interface NetworkWatchInit {
   discoverEveryMs?: number
   discoveryTimeoutMs?: number
   /**
-   * Time between rounds that read every record again (default {@link DASHBOARD_RECORD_REREAD_MS}); the rounds in
+   * Time between rounds that read every record again (default {@link NETWORK_WATCH_MS.rereadEvery}); the rounds in
    * between read only the records of peers not seen yet, so that watching costs the network little.
    */
   rereadEveryMs?: number
@@ -92,7 +89,7 @@ export class NetworkWatch {
       this.detach.push(() => { holePunch.removeEventListener('hole-punch:success', onPunch) })
     }
     if (this.init.ownMetrics === true && this.node.metrics === undefined) {
-      const interval = DASHBOARD_METRICS_INTERVAL_MS
+      const interval = NETWORK_WATCH_MS.metricsInterval
       // This node does no work of its own: it pushes an idle sample and keeps the ones peers push to it.
       this.metrics = new MetricsService(libp2p, () => ({ queueDepth: 0, inFlight: 0, mvmLatencyP50Ms: 0, tilesFree: 0, tilesTotal: 0, sampledAtMs: Date.now(), windowMs: interval, executesInWindow: 0 }), { intervalMs: interval })
       await this.metrics.start()
@@ -137,12 +134,12 @@ export class NetworkWatch {
     const libp2p = this.node.libp2p
     if (libp2p.status !== 'started') return
     const nowMs = this.store.now()
-    const reread = full || nowMs - this.lastFullReadMs >= (this.init.rereadEveryMs ?? DASHBOARD_RECORD_REREAD_MS)
+    const reread = full || nowMs - this.lastFullReadMs >= (this.init.rereadEveryMs ?? NETWORK_WATCH_MS.rereadEvery)
     // Gone peers are always read again: a newer record says one is back.
     const skip = reread ? undefined : new Set([...this.store.peers.values()].filter((p) => p.state !== 'gone').map((p) => p.peerId))
     let found: Array<{ record: CapacityRecord }> = []
     try {
-      found = await this.node.discoverPeers({ timeoutMs: this.init.discoveryTimeoutMs ?? DASHBOARD_DISCOVERY_TIMEOUT_MS, signal: this.controller.signal, ...(skip !== undefined ? { skip } : {}) })
+      found = await this.node.discoverPeers({ timeoutMs: this.init.discoveryTimeoutMs ?? NETWORK_WATCH_MS.discoveryTimeout, signal: this.controller.signal, ...(skip !== undefined ? { skip } : {}) })
       if (reread) this.lastFullReadMs = nowMs
     } catch (err) {
       // No connection yet, or the DHT found nobody: the next round tries again (the command reports the bootstrap).
@@ -161,7 +158,7 @@ export class NetworkWatch {
   }
 
   private async discoverForever (): Promise<void> {
-    const every = this.init.discoverEveryMs ?? DASHBOARD_DISCOVER_EVERY_MS
+    const every = this.init.discoverEveryMs ?? NETWORK_WATCH_MS.discoverEvery
     while (!this.controller.signal.aborted) {
       await this.discoverOnce()
       try {
@@ -230,7 +227,7 @@ export class NetworkWatch {
       extra.everConnected = true
       if (peer.state !== 'serving') this.setState(peer, 'serving', 'connected')
     } else if (peer.state === 'joining' || peer.state === 'unreachable') {
-      void this.dial(peer, this.init.dialTimeoutMs ?? DASHBOARD_DIAL_TIMEOUT_MS)
+      void this.dial(peer, this.init.dialTimeoutMs ?? NETWORK_WATCH_MS.dialTimeout)
     }
   }
 
@@ -269,7 +266,7 @@ export class NetworkWatch {
 
   private async ping (peer: WatchedPeer): Promise<void> {
     try {
-      const ms = await this.node.libp2p.services.ping.ping(peerIdFromString(peer.peerId), { signal: AbortSignal.timeout(DASHBOARD_PING_TIMEOUT_MS), runOnLimitedConnection: true })
+      const ms = await this.node.libp2p.services.ping.ping(peerIdFromString(peer.peerId), { signal: AbortSignal.timeout(NETWORK_WATCH_MS.pingTimeout), runOnLimitedConnection: true })
       peer.rttMs = peer.rttMs === null ? ms : Math.min(ms, 0.5 * peer.rttMs + 0.5 * ms)
     } catch (err) {
       log('ping of %s failed: %s', peer.peerId, describeError(err))
@@ -295,7 +292,7 @@ export class NetworkWatch {
       return
     }
     // A closed connection is not yet a departure: a peer that answers a re-dial is still there.
-    await this.dial(peer, this.init.redialTimeoutMs ?? DASHBOARD_REDIAL_TIMEOUT_MS)
+    await this.dial(peer, this.init.redialTimeoutMs ?? NETWORK_WATCH_MS.redialTimeout)
   }
 
   private onNodeStopped (): void {

@@ -9,9 +9,7 @@ import { describeRunError, latencySeries, throughputSeries } from '@tessera/coor
 import type { LiveRun, RunMetrics, RunRecorder, RunResult } from '@tessera/coordinator'
 import type { ReconfigureEvent } from '@tessera/scheduler'
 import { describeError } from '@tessera/errors'
-import {
-  DASHBOARD_MAX_JOB_ERRORS, DASHBOARD_MAX_SERIES_POINTS, DASHBOARD_RUN_POLL_MS, DASHBOARD_SERIES_BUCKET_MS, DASHBOARD_THROUGHPUT_WINDOW_MS
-} from './constants.js'
+import { DASHBOARD_MAX_JOB_ERRORS, DASHBOARD_RUN_POLL_MS, DASHBOARD_SERIES } from './constants.js'
 import type { DashboardStore } from './store.js'
 import type { DashboardMetrics, DashboardSeries } from './types.js'
 
@@ -24,12 +22,12 @@ function finiteOrNull (x: number): number | null {
   return Number.isFinite(x) ? x : null
 }
 
-/** Throughput and latency quantiles per bucket, the newest {@link DASHBOARD_MAX_SERIES_POINTS} points. */
+/** Throughput and latency quantiles per bucket, the newest {@link DASHBOARD_SERIES.maxPoints} points. */
 export function seriesOf (recorder: RunRecorder): DashboardSeries {
-  const t = throughputSeries(recorder, DASHBOARD_SERIES_BUCKET_MS, DASHBOARD_THROUGHPUT_WINDOW_MS)
-  const p50 = latencySeries(recorder, DASHBOARD_SERIES_BUCKET_MS, 0.5)
-  const p95 = latencySeries(recorder, DASHBOARD_SERIES_BUCKET_MS, 0.95)
-  const from = Math.max(0, t.tSeconds.length - DASHBOARD_MAX_SERIES_POINTS)
+  const t = throughputSeries(recorder, DASHBOARD_SERIES.bucketMs, DASHBOARD_SERIES.throughputWindowMs)
+  const p50 = latencySeries(recorder, DASHBOARD_SERIES.bucketMs, 0.5)
+  const p95 = latencySeries(recorder, DASHBOARD_SERIES.bucketMs, 0.95)
+  const from = Math.max(0, t.tSeconds.length - DASHBOARD_SERIES.maxPoints)
   return {
     tSeconds: t.tSeconds.slice(from),
     throughputRps: t.rps.slice(from),

@@ -1,7 +1,7 @@
 /**
  * The dashboard's HTTP server (node:http, 127.0.0.1 by default): `/` the page (and its icon), `/api/state` the state as JSON,
  * `/api/events` server-sent events — the whole state at once on connect, then again after every change (at most
- * one event per {@link SSE_MIN_INTERVAL_MS}), a heartbeat comment while idle, and an `end` event when the command
+ * one event per {@link SSE_MS.minInterval}), a heartbeat comment while idle, and an `end` event when the command
  * has finished. A browser that drops the stream is forgotten; when it comes back it gets the whole state again.
  */
 import { createServer } from 'node:http'
@@ -9,7 +9,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { logger } from '@libp2p/logger'
 import { describeError, hasErrorCode } from '@tessera/errors'
-import { DEFAULT_DASHBOARD_HOST, SSE_HEARTBEAT_MS, SSE_MIN_INTERVAL_MS, SSE_RETRY_MS } from './constants.js'
+import { DEFAULT_DASHBOARD_HOST, SSE_MS } from './constants.js'
 import { DashboardListenError, DashboardPortInUseError, InvalidDashboardOptionError } from './errors.js'
 import type { DashboardStore } from './store.js'
 import { DASHBOARD_ICON_SVG } from './page.js'
@@ -70,14 +70,14 @@ export async function startDashboardServer (init: DashboardServerInit): Promise<
   // Changes come in bursts (a gossip sample per peer per second): send the latest state at most every interval.
   const unsubscribe = store.subscribe(() => {
     if (pending !== undefined || clients.size === 0) return
-    pending = setTimeout(broadcast, Math.max(0, lastSentMs + SSE_MIN_INTERVAL_MS - Date.now()))
+    pending = setTimeout(broadcast, Math.max(0, lastSentMs + SSE_MS.minInterval - Date.now()))
   })
-  const heartbeat = setInterval(() => { for (const res of clients) res.write(': heartbeat\n\n') }, SSE_HEARTBEAT_MS)
+  const heartbeat = setInterval(() => { for (const res of clients) res.write(': heartbeat\n\n') }, SSE_MS.heartbeat)
   heartbeat.unref()
 
   const openStream = (req: IncomingMessage, res: ServerResponse): void => {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' })
-    res.write(`retry: ${SSE_RETRY_MS}\n\n`)
+    res.write(`retry: ${SSE_MS.retry}\n\n`)
     res.write(sseFrame('state', JSON.stringify(store.snapshot())))
     if (ended) res.write(sseFrame('end', '{}'))
     clients.add(res)

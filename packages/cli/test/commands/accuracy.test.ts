@@ -60,7 +60,7 @@ describe('tessera accuracy', () => {
   it('rejects bad options with the usage exit code and says why', () => {
     const cases: Array<[string[], RegExp]> = [
       [['accuracy', '--presets', 'nope'], /unknown preset "nope"/],
-      [['accuracy', '--seeds', '0'], /positive integer/],
+      [['accuracy', '--seeds', '0'], /integer in \[1, 1000000\]/],
       // Each value parses; only together do they fail (checked by the command, not by commander).
       [['accuracy', '--layers', '100,10', '--json'], /--layers must start with 784 inputs/]
     ]

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import type { AddressInfo } from 'node:net'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -12,18 +10,10 @@ import type { DashboardState } from '../../src/dashboard/types.js'
 import { startNodes, stopAll } from '../dashboard/network.js'
 import { until } from '../dashboard/sse-client.js'
 import { JsonLines, runTessera, spawnTessera } from './spawn.js'
+import { closedPort, withPortInUse } from '../helpers.js'
 import type { DashboardEventLine } from './spawn.js'
 
 const WAIT_MS = 30_000
-
-/** A TCP port nothing listens on (bound, then released). */
-async function closedPort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function stateOf (url: string): Promise<DashboardState> {
   return await (await fetch(`${url}api/state`)).json() as DashboardState
@@ -61,18 +51,13 @@ describe('--dashboard [port]', () => {
 
 describe('tessera dashboard, bad input', () => {
   it('says clearly that the port is in use and exits 1', async () => {
-    const blocker = createServer()
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
-    const port = (blocker.address() as AddressInfo).port
-    try {
+    await withPortInUse(async (port) => {
       const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
       const r = await runTessera(['dashboard', '--bootstrap', `/ip4/127.0.0.1/tcp/${await closedPort()}/p2p/${peer}`, '--port', String(port)])
       assert.equal(r.code, 1, r.stderr)
       assert.match(r.stderr, new RegExp(`error: port ${port} on 127\\.0\\.0\\.1 is in use by another program: pick another port, or 0 for a free one`))
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace')
-    } finally {
-      await new Promise((resolve) => blocker.close(resolve))
-    }
+    })
   })
 
   it('serves the page anyway when the bootstrap peer does not answer, says why on the terminal and the page, and stops cleanly', async () => {

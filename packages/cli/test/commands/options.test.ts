@@ -1,15 +1,27 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { InvalidArgumentError } from 'commander'
-import { collectBootstrap, defaultDataDir, guessNetwork, parsePositiveInt } from '../../src/commands/options.js'
+import { collectBootstrap, defaultDataDir, guessNetwork, integerIn, numberIn } from '../../src/commands/options.js'
 
 const PEER = '12D3KooWLkPCSY4B6yhgkTMo9sgUnKx55oZpB5zb3m8LQ8wFDTZY'
 
 describe('cli options', () => {
-  it('parsePositiveInt accepts digits only', () => {
-    assert.equal(parsePositiveInt('32'), 32)
-    for (const bad of ['0', '-1', '1.5', 'abc', '', '1e3']) {
-      assert.throws(() => parsePositiveInt(bad), InvalidArgumentError, bad)
+  it('integerIn accepts digits only, inside its range, and states the range otherwise', () => {
+    const parse = integerIn({ min: 1, max: 4096 }, 'ms')
+    assert.equal(parse('32'), 32)
+    assert.equal(parse('1'), 1)
+    assert.equal(parse('4096'), 4096)
+    for (const bad of ['0', '4097', '-1', '1.5', 'abc', '', '1e3', '99999999999999999999']) {
+      assert.throws(() => parse(bad), (err: unknown) => err instanceof InvalidArgumentError && err.message.includes('[1, 4096] ms'), bad)
+    }
+  })
+
+  it('numberIn accepts finite numbers inside its range', () => {
+    const parse = numberIn({ min: 0, max: 1 })
+    assert.equal(parse('0.04'), 0.04)
+    assert.equal(parse('1e-3'), 0.001)
+    for (const bad of ['-0.1', '1.5', 'NaN', 'Infinity', '', 'x']) {
+      assert.throws(() => parse(bad), (err: unknown) => err instanceof InvalidArgumentError && err.message.includes('[0, 1]'), bad)
     }
   })
 

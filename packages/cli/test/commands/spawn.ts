@@ -10,13 +10,13 @@ function entry (): { args: string[] } {
 }
 
 /** Starts `tessera <args>` with this Node (24), stdout and stderr piped. */
-export function spawnTessera (args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [...entry().args, ...args], { stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } })
+export function spawnTessera (args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...entry().args, ...args], { stdio: 'pipe', env: { ...process.env, NO_COLOR: '1', ...env } })
 }
 
-/** Runs `tessera <args>` to completion (bounded by `timeoutMs`). */
-export async function runTessera (args: string[], timeoutMs = 30_000): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const child = spawnTessera(args)
+/** Runs `tessera <args>` to completion (bounded by `timeoutMs`), with `env` added to this process's environment. */
+export async function runTessera (args: string[], timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const child = spawnTessera(args, env)
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d) => { stdout += String(d) })
@@ -33,6 +33,7 @@ export type NodeEventLine =
   | { event: 'reachability', reachability: string, natKind: string, addrs: string[] }
   | { event: 'record-published', sequence: number, tilesFree: number, tilesTotal: number, peersAcked: number, provided: boolean }
   | { event: 'record-error', message: string }
+  | { event: 'lease-expired', owner: string, shardId: string, tilesFreed: number }
   | { event: 'peer-connect', peerId: string }
   | { event: 'peer-disconnect', peerId: string }
   | { event: 'leaving', signal: string, drainTimeoutMs: number }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { TesseraNode } from '@tessera/peer'
+import type { TesseraNode, TesseraNodeInit } from '@tessera/peer'
 import { NetworkWatch } from '../../src/dashboard/network-watch.js'
+import type { NetworkWatchInit } from '../../src/dashboard/network-watch.js'
 import { DashboardStore } from '../../src/dashboard/store.js'
 import { startClient, startNodes, stopAll } from './network.js'
 import { until } from './sse-client.js'
@@ -13,29 +14,40 @@ function seen (store: DashboardStore): () => string {
   return () => JSON.stringify(store.snapshot().peers.map((p) => [p.peerId.slice(-6), p.state, p.stateReason, p.path.kind, p.load !== null]))
 }
 
-function newStore (): DashboardStore {
-  return new DashboardStore({ title: 'test', mode: 'watch', sources: [] })
+/** Three live nodes and a watch from a client node joined through the first, started before and stopped after the suite. */
+interface WatchedNetwork {
+  nodes: TesseraNode[]
+  client?: TesseraNode
+  watch?: NetworkWatch
+  store: DashboardStore
+}
+
+/**
+ * Registers the suite's set-up and tear-down of a {@link WatchedNetwork}; `beforeWatch` runs on the nodes before
+ * the client joins.
+ */
+function watchedNetwork (init: { nodeInit?: TesseraNodeInit, watch?: Partial<NetworkWatchInit>, beforeWatch?: (nodes: TesseraNode[]) => Promise<void> } = {}): WatchedNetwork {
+  const net: WatchedNetwork = { nodes: [], store: new DashboardStore({ title: 'test', mode: 'watch', sources: [] }) }
+  before(async () => {
+    net.nodes = await startNodes(3, init.nodeInit)
+    await init.beforeWatch?.(net.nodes)
+    net.client = await startClient(net.nodes[0])
+    net.watch = new NetworkWatch({ node: net.client, store: net.store, ownMetrics: true, discoverEveryMs: 300, ...init.watch })
+    await net.watch.start()
+  })
+  after(async () => {
+    await net.watch?.stop()
+    await stopAll([net.client, ...net.nodes])
+  })
+  return net
 }
 
 describe('network watch on a live loopback network', () => {
-  let nodes: TesseraNode[] = []
-  let client: TesseraNode | undefined
-  let watch: NetworkWatch | undefined
-  const store = newStore()
-
-  before(async () => {
-    nodes = await startNodes(3)
-    client = await startClient(nodes[0])
-    watch = new NetworkWatch({ node: client, store, ownMetrics: true, discoverEveryMs: 300 })
-    await watch.start()
-  })
-  after(async () => {
-    await watch?.stop()
-    await stopAll([client, ...nodes])
-  })
+  const net = watchedNetwork()
+  const { store } = net
 
   it('shows every peer serving, with its record, its path and the load it gossips', async () => {
-    const ids = nodes.map((n) => n.peerId.toString()).sort()
+    const ids = net.nodes.map((n) => n.peerId.toString()).sort()
     await until('every node serving with gossiped load', () => {
       const peers = store.snapshot().peers
       return peers.length === 3 && peers.every((p) => p.state === 'serving' && p.load !== null && p.rttMs !== null)
@@ -51,11 +63,11 @@ describe('network watch on a live loopback network', () => {
       assert.ok(p.load !== null && p.load.busy >= 0 && p.load.busy <= 1)
     }
     assert.equal(store.connected, true)
-    assert.equal(store.self, client?.peerId.toString())
+    assert.equal(store.self, net.client?.peerId.toString())
   })
 
   it('marks a peer that stops gone: its connection closes and the re-dial is refused', async () => {
-    const leaving = nodes[2]
+    const leaving = net.nodes[2]
     const id = leaving.peerId.toString()
     await leaving.stop()
     await until('the stopped node gone', () => store.peers.get(id)?.state === 'gone', WAIT_MS, seen(store))
@@ -65,40 +77,32 @@ describe('network watch on a live loopback network', () => {
     assert.equal(peer?.load, null)
     assert.ok(store.notices.some((n) => n.level === 'warning' && n.text.includes(id) && n.text.includes('gone')))
     // The others are untouched, and discovery (which still finds the leaver's unexpired record) does not revive it.
-    await watch?.discoverOnce()
+    await net.watch?.discoverOnce()
     assert.equal(store.peers.get(id)?.state, 'gone')
-    assert.ok(nodes.slice(0, 2).every((n) => store.peers.get(n.peerId.toString())?.state === 'serving'))
+    assert.ok(net.nodes.slice(0, 2).every((n) => store.peers.get(n.peerId.toString())?.state === 'serving'))
   })
 })
 
 describe('network watch: a record that outlives its peer', () => {
-  let nodes: TesseraNode[] = []
-  let client: TesseraNode | undefined
-  let watch: NetworkWatch | undefined
-  const store = newStore()
-
-  before(async () => {
-    nodes = await startNodes(3, { recordTtlMs: 10_000 })
+  const net = watchedNetwork({
+    nodeInit: { recordTtlMs: 10_000 },
+    watch: { dialTimeoutMs: 2_000 },
     // The third node leaves once both others hold its record and its provider entry.
-    let stored = false
-    nodes[2].addEventListener('record:published', (evt) => { if (evt.detail.peersAcked >= 2 && evt.detail.provided) stored = true })
-    await until('the third node\'s record stored on both others', () => stored, WAIT_MS)
-    await nodes[2].stop()
-    client = await startClient(nodes[0])
-    watch = new NetworkWatch({ node: client, store, ownMetrics: true, discoverEveryMs: 300, dialTimeoutMs: 2_000 })
-    await watch.start()
+    beforeWatch: async (nodes) => {
+      let stored = false
+      nodes[2].addEventListener('record:published', (evt) => { if (evt.detail.peersAcked >= 2 && evt.detail.provided) stored = true })
+      await until('the third node\'s record stored on both others', () => stored, WAIT_MS)
+      await nodes[2].stop()
+    }
   })
-  after(async () => {
-    await watch?.stop()
-    await stopAll([client, ...nodes])
-  })
+  const { store } = net
 
   it('shows a peer whose record is valid but whose dial fails as unreachable, then gone when the record expires', async () => {
-    const ghost = nodes[2].peerId.toString()
+    const ghost = net.nodes[2].peerId.toString()
     await until('the ghost unreachable', () => store.peers.get(ghost)?.state === 'unreachable', WAIT_MS, seen(store))
     assert.match(store.peers.get(ghost)?.stateReason ?? '', /record is valid but a dial failed/)
     await until('the ghost gone', () => store.peers.get(ghost)?.state === 'gone', WAIT_MS, seen(store))
     assert.equal(store.peers.get(ghost)?.stateReason, 'its capacity record expired')
-    assert.ok(nodes.slice(0, 2).every((n) => store.peers.get(n.peerId.toString())?.state === 'serving'))
+    assert.ok(net.nodes.slice(0, 2).every((n) => store.peers.get(n.peerId.toString())?.state === 'serving'))
   })
 })

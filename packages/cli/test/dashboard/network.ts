@@ -4,6 +4,7 @@ import { createRng } from '@tessera/crossbar'
 import { createTesseraNode } from '@tessera/peer'
 import type { TesseraNode, TesseraNodeInit } from '@tessera/peer'
 import type { ModelJob } from '@tessera/coordinator'
+import { startBootstrappedNodes, stopAll } from '@tessera/testing'
 
 /** Short periods, so that records, gossip and discovery settle in seconds. */
 export const FAST: TesseraNodeInit = {
@@ -20,16 +21,7 @@ export const FAST: TesseraNodeInit = {
 
 /** Starts `n` serving nodes, every one after the first bootstrapped from the first. */
 export async function startNodes (n: number, init: TesseraNodeInit = {}): Promise<TesseraNode[]> {
-  const first = await createTesseraNode({ ...FAST, ...init })
-  const nodes = [first]
-  try {
-    const bootstrap = [first.getMultiaddrs()[0].toString()]
-    nodes.push(...await Promise.all(Array.from({ length: n - 1 }, async () => await createTesseraNode({ ...FAST, ...init, bootstrap }))))
-  } catch (err) {
-    await stopAll(nodes)
-    throw err
-  }
-  return nodes
+  return await startBootstrappedNodes(n, async (bootstrap) => await createTesseraNode({ ...FAST, ...init, ...(bootstrap !== undefined ? { bootstrap } : {}) }))
 }
 
 /** A client-only node joined through `through`. */
@@ -37,9 +29,7 @@ export async function startClient (through: TesseraNode): Promise<TesseraNode> {
   return await createTesseraNode({ ...FAST, serve: false, bootstrap: [through.getMultiaddrs()[0].toString()] })
 }
 
-export async function stopAll (nodes: Array<TesseraNode | undefined>): Promise<void> {
-  await Promise.allSettled(nodes.map(async (n) => { await n?.stop() }))
-}
+export { stopAll }
 
 function seeded (n: number, rng: ReturnType<typeof createRng>): Float32Array {
   return Float32Array.from({ length: n }, () => rng.nextFloat() * 2 - 1)

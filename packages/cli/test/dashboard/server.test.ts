@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import type { AddressInfo } from 'node:net'
 import { hasErrorCode } from '@tessera/errors'
 import { dashboardPage } from '../../src/dashboard/page.js'
 import { checkPort, startDashboardServer } from '../../src/dashboard/server.js'
@@ -10,6 +8,7 @@ import { DashboardPortInUseError, InvalidDashboardOptionError } from '../../src/
 import { DashboardStore } from '../../src/dashboard/store.js'
 import type { DashboardState } from '../../src/dashboard/types.js'
 import { SseClient, until } from './sse-client.js'
+import { withPortInUse } from '../helpers.js'
 
 describe('dashboard server', () => {
   let store: DashboardStore
@@ -86,10 +85,7 @@ describe('dashboard server', () => {
 
 describe('dashboard server, bad options', () => {
   it('says clearly that a port is taken', async () => {
-    const blocker = createServer()
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
-    const port = (blocker.address() as AddressInfo).port
-    try {
+    await withPortInUse(async (port) => {
       const store = new DashboardStore({ title: 't', mode: 'watch', sources: [] })
       await assert.rejects(startDashboardServer({ store, page: () => '', port }), (err: unknown) => {
         assert.ok(err instanceof DashboardPortInUseError)
@@ -98,9 +94,7 @@ describe('dashboard server, bad options', () => {
         assert.ok(hasErrorCode(err.cause, 'EADDRINUSE'))
         return true
       })
-    } finally {
-      await new Promise((resolve) => blocker.close(resolve))
-    }
+    })
   })
 
   it('rejects a port out of range', () => {

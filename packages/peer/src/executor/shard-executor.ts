@@ -2,6 +2,7 @@ import {
   DuplicateShardError, InsufficientCapacityError, NonFiniteValueError, ShapeMismatchError, UnknownShardError,
   UnexpectedMessageError
 } from '@tessera/wire'
+import { copySubmatrix } from '@tessera/crossbar'
 import type { BlockHandle, ExecuteOptions, ExecuteStats, TilePool } from '@tessera/crossbar'
 
 /** A crossbar seed: a finite number or a string. */
@@ -123,7 +124,7 @@ export class ShardExecutor {
     const g = this.pool.profile.geometry
     const single = shard.blocks.length === 1
     for (const b of shard.blocks) {
-      const blockWeights = single ? weights : extract(weights, shard.cols, b)
+      const blockWeights = single ? weights : copySubmatrix(weights, shard.cols, { row: b.rowStart, col: b.colStart, rows: b.rows, cols: b.cols })
       const blockSeed = single ? seed : `${seed}/${b.rowStart / g.rows}/${b.colStart / g.cols}`
       b.handle = this.pool.programBlock(b.tileId, {
         weights: blockWeights, rows: b.rows, cols: b.cols, rowOffset: 0, colOffset: 0, seed: blockSeed
@@ -225,15 +226,6 @@ function addStats (total: ExecuteStats, s: ExecuteStats): void {
   total.deviceTimeNs = Math.max(total.deviceTimeNs, s.deviceTimeNs)
   total.energyPj += s.energyPj
   total.macs += s.macs
-}
-
-function extract (weights: Float32Array, cols: number, b: GridBlock): Float32Array {
-  const out = new Float32Array(b.rows * b.cols)
-  for (let r = 0; r < b.rows; r++) {
-    const start = (b.rowStart + r) * cols + b.colStart
-    out.set(weights.subarray(start, start + b.cols), r * b.cols)
-  }
-  return out
 }
 
 function assertFinite (values: Float32Array, what: string): void {

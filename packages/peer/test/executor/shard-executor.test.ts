@@ -2,11 +2,20 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createDeviceProfile, createTilePool } from '@tessera/crossbar'
 import { DuplicateShardError, InsufficientCapacityError, NonFiniteValueError, ShapeMismatchError, UnexpectedMessageError, UnknownShardError } from '@tessera/wire'
+import { referenceProduct } from '@tessera/testing'
 import { ShardExecutor } from '../../src/index.js'
 import { seededFloats } from '../helpers.js'
 
 function executor (preset: 'ideal' | 'pcm', tiles: number, size = 128): ShardExecutor {
   return new ShardExecutor(createTilePool({ profile: createDeviceProfile(preset, { rows: size, cols: size }), tiles }))
+}
+
+/** Two PCM executors holding the same 260×140 shard `s` (seed 9, weights from `tag`), and a 4-vector input. */
+function twinExecutors (tag: string): { a: ShardExecutor, b: ShardExecutor, x: Float32Array } {
+  const w = seededFloats(260 * 140, `w${tag}`)
+  const [a, b] = [executor('pcm', 8), executor('pcm', 8)]
+  for (const ex of [a, b]) ex.programShard('s', 260, 140, w, 9)
+  return { a, b, x: seededFloats(4 * 260, `x${tag}`) }
 }
 
 describe('ShardExecutor', () => {
@@ -23,17 +32,8 @@ describe('ShardExecutor', () => {
     const { output, stats } = ex.execute('s', x, batch)
     assert.equal(stats.macs, batch * rows * cols)
     let worst = 0
-    for (let b = 0; b < batch; b++) {
-      for (let c = 0; c < cols; c++) {
-        let exact = 0
-        let scale = 0
-        for (let r = 0; r < rows; r++) {
-          exact += x[b * rows + r] * w[r * cols + c]
-          scale += Math.abs(x[b * rows + r] * w[r * cols + c])
-        }
-        worst = Math.max(worst, Math.abs(output[b * cols + c] - exact) / scale)
-      }
-    }
+    const { exact, magnitude } = referenceProduct(x, w, batch, rows, cols)
+    for (let k = 0; k < batch * cols; k++) worst = Math.max(worst, Math.abs(output[k] - exact[k]) / magnitude[k])
     // float32 accumulation over 300 terms: relative error well under 300 × 2^-24 of the absolute sum.
     assert.ok(worst < rows * 2 ** -24, `worst relative error ${worst}`)
   })
@@ -53,12 +53,7 @@ describe('ShardExecutor', () => {
   })
 
   it('the same calls give bit-identical outputs on two executors (noisy device)', () => {
-    const a = executor('pcm', 8)
-    const b = executor('pcm', 8)
-    const w = seededFloats(260 * 140, 'w2')
-    const x = seededFloats(4 * 260, 'x2')
-    a.programShard('s', 260, 140, w, 9)
-    b.programShard('s', 260, 140, w, 9)
+    const { a, b, x } = twinExecutors('2')
     const ya = a.execute('s', x, 4)
     const yb = b.execute('s', x, 4)
     assert.deepEqual(ya.output, yb.output)
@@ -66,12 +61,7 @@ describe('ShardExecutor', () => {
   })
 
   it('a noise key fixes the noise of every block of a multi-tile shard, whatever calls came before', () => {
-    const a = executor('pcm', 8)
-    const b = executor('pcm', 8)
-    const w = seededFloats(260 * 140, 'w3')
-    const x = seededFloats(4 * 260, 'x3')
-    a.programShard('s', 260, 140, w, 9)
-    b.programShard('s', 260, 140, w, 9)
+    const { a, b, x } = twinExecutors('3')
     const keyed = a.execute('s', x, 4, { noiseKey: 'k' }).output
     b.execute('s', x, 4)
     b.execute('s', x, 4, { noiseKey: 'other' })

@@ -10,7 +10,7 @@
  * fits, so the baseline never over-commits. No replicas, no history, no NAT awareness. Routing: the first copy.
  */
 import { compareIds } from '../pick.js'
-import { checkPeers, finishPlacement, noFitReason, normaliseShards, TileLedger } from '../validate.js'
+import { finishPlacement, noFitReason, startPlacement } from '../validate.js'
 import type { Placement, PlacementInput, PlacementPolicy } from '../types.js'
 
 /** Creates the `memory-proportional` baseline. */
@@ -23,11 +23,7 @@ export function createMemoryProportionalPolicy (): PlacementPolicy {
 }
 
 function placeMemoryProportional (input: PlacementInput): Placement {
-  const shards = normaliseShards(input.shards)
-  checkPeers(input.peers)
-  const ledger = new TileLedger(input.peers)
-  const copies = new Map<string, string[]>()
-  const why = new Map<string, string>()
+  const { shards, ledger, copies, why } = startPlacement(input)
   const ring = [...input.peers]
     .sort((a, b) => b.device.tilesFree - a.device.tilesFree || compareIds(b.peerId, a.peerId))
   const totalFree = ring.reduce((sum, p) => sum + p.device.tilesFree, 0)

@@ -16,7 +16,7 @@
  */
 import { PETALS_RTT_EMA_ALPHA } from '../constants.js'
 import { pick } from '../pick.js'
-import { checkPeers, finishPlacement, geometryFits, noFitReason, normaliseShards, TileLedger } from '../validate.js'
+import { finishPlacement, geometryFits, noFitReason, startPlacement } from '../validate.js'
 import type { PeerView, Placement, PlacementInput, PlacementPolicy, RouteInput } from '../types.js'
 
 /** Options of {@link createPetalsLikePolicy}. */
@@ -37,11 +37,7 @@ export function createPetalsLikePolicy (init: PetalsLikePolicyInit = {}): Placem
 }
 
 function placePetalsLike (input: PlacementInput): Placement {
-  const shards = normaliseShards(input.shards)
-  checkPeers(input.peers)
-  const ledger = new TileLedger(input.peers)
-  const copies = new Map<string, string[]>()
-  const why = new Map<string, string>()
+  const { shards, ledger, copies, why } = startPlacement(input)
   const n = shards.length
   const served = new Float64Array(n)
 

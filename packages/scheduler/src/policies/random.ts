@@ -3,7 +3,7 @@
  * large enough, no copy yet); every call goes to a copy drawn uniformly. No history, no load, no NAT awareness.
  */
 import { pick } from '../pick.js'
-import { checkPeers, finishPlacement, noFitReason, normaliseShards, TileLedger } from '../validate.js'
+import { finishPlacement, recordHolders, startPlacement } from '../validate.js'
 import type { Placement, PlacementInput, PlacementPolicy } from '../types.js'
 
 /** Creates the `random` baseline. */
@@ -16,11 +16,8 @@ export function createRandomPolicy (): PlacementPolicy {
 }
 
 function placeRandom (input: PlacementInput): Placement {
-  const shards = normaliseShards(input.shards)
-  checkPeers(input.peers)
-  const ledger = new TileLedger(input.peers)
-  const copies = new Map<string, string[]>()
-  const why = new Map<string, string>()
+  const draft = startPlacement(input)
+  const { shards, ledger, copies, why } = draft
   for (const shard of shards) {
     const holders: string[] = []
     for (let copy = 0; copy < shard.replicas; copy++) {
@@ -30,8 +27,7 @@ function placeRandom (input: PlacementInput): Placement {
       ledger.take(peer, shard)
       holders.push(peer.peerId)
     }
-    if (holders.length > 0) copies.set(shard.id, holders)
-    if (holders.length < shard.replicas) why.set(shard.id, holders.length === 0 ? noFitReason(shard, input.peers, ledger) : `only ${holders.length} of ${shard.replicas} copies: no other peer can take it`)
+    recordHolders(draft, shard, holders, input.peers)
   }
   return finishPlacement('random', shards, copies, ledger, why)
 }

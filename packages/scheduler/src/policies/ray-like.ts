@@ -13,7 +13,7 @@
  */
 import { RAY_SPREAD_THRESHOLD, RAY_TOP_K_ABSOLUTE, RAY_TOP_K_FRACTION } from '../constants.js'
 import { compareIds } from '../pick.js'
-import { checkPeers, finishPlacement, noFitReason, normaliseShards, TileLedger } from '../validate.js'
+import { finishPlacement, noFitReason, startPlacement } from '../validate.js'
 import type { PeerView, Placement, PlacementInput, PlacementPolicy } from '../types.js'
 
 /** Options of {@link createRayLikePolicy} (Ray's config names; defaults are Ray's defaults). */
@@ -36,12 +36,8 @@ export function createRayLikePolicy (init: RayLikePolicyInit = {}): PlacementPol
 }
 
 function placeRayLike (input: PlacementInput, spreadThreshold: number, topKFraction: number, topKAbsolute: number): Placement {
-  const shards = normaliseShards(input.shards)
-  checkPeers(input.peers)
+  const { shards, ledger, copies, why } = startPlacement(input)
   const peers = input.peers
-  const ledger = new TileLedger(peers)
-  const copies = new Map<string, string[]>()
-  const why = new Map<string, string>()
   const localId = input.localPeerId ?? peers[0]?.peerId
   const candidates = Math.max(topKAbsolute, Math.floor(peers.length * topKFraction))
 

@@ -3,7 +3,7 @@
  * shard (too few free tiles, tiles too small) or already holds a copy of it. Calls go to a shard's copies in
  * turn. No history, no load, no NAT awareness.
  */
-import { checkPeers, finishPlacement, noFitReason, normaliseShards, TileLedger } from '../validate.js'
+import { finishPlacement, recordHolders, startPlacement } from '../validate.js'
 import type { Placement, PlacementInput, PlacementPolicy, RouteInput } from '../types.js'
 
 /** Creates the `round-robin` baseline (it keeps one routing counter per shard). */
@@ -22,12 +22,9 @@ export function createRoundRobinPolicy (): PlacementPolicy {
 }
 
 function placeRoundRobin (input: PlacementInput): Placement {
-  const shards = normaliseShards(input.shards)
-  checkPeers(input.peers)
+  const draft = startPlacement(input)
+  const { shards, ledger, copies, why } = draft
   const peers = input.peers
-  const ledger = new TileLedger(peers)
-  const copies = new Map<string, string[]>()
-  const why = new Map<string, string>()
   let cursor = 0
   for (const shard of shards) {
     const holders: string[] = []
@@ -42,8 +39,7 @@ function placeRoundRobin (input: PlacementInput): Placement {
       }
       if (!placed) break
     }
-    if (holders.length > 0) copies.set(shard.id, holders)
-    if (holders.length < shard.replicas) why.set(shard.id, holders.length === 0 ? noFitReason(shard, peers, ledger) : `only ${holders.length} of ${shard.replicas} copies: no other peer can take it`)
+    recordHolders(draft, shard, holders, peers)
   }
   return finishPlacement('round-robin', shards, copies, ledger, why)
 }

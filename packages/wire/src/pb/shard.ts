@@ -1,6 +1,6 @@
 /* eslint-disable require-yield */
 
-import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -25,6 +25,7 @@ export enum ErrorCode {
   DUPLICATE_SHARD = 'DUPLICATE_SHARD',
   UNEXPECTED_MESSAGE = 'UNEXPECTED_MESSAGE',
   DEVICE_MISMATCH = 'DEVICE_MISMATCH',
+  QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
   LEAVING = 'LEAVING'
 }
 
@@ -48,7 +49,8 @@ enum __ErrorCodeValues {
   DUPLICATE_SHARD = 16,
   UNEXPECTED_MESSAGE = 17,
   DEVICE_MISMATCH = 18,
-  LEAVING = 19
+  QUOTA_EXCEEDED = 19,
+  LEAVING = 20
 }
 
 export namespace ErrorCode {
@@ -1013,6 +1015,226 @@ export namespace StatusRequest {
   }
 }
 
+export interface KeepAliveRequest {
+  shardIds: string[]
+}
+
+export namespace KeepAliveRequest {
+  let _codec: Codec<KeepAliveRequest>
+
+  export const codec = (): Codec<KeepAliveRequest> => {
+    if (_codec == null) {
+      _codec = message<KeepAliveRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.shardIds != null && obj.shardIds.length > 0) {
+          for (const value of obj.shardIds) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          shardIds: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.shardIds != null && obj.shardIds.length === opts.limits.shardIds) {
+                throw new MaxLengthError('Decode error - repeated field "shardIds" had too many elements')
+              }
+
+              obj.shardIds.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          shardIds: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.shardIds != null && obj.shardIds === opts.limits.shardIds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "shardIds" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.shardIds[]`,
+                index: obj.shardIds,
+                value: reader.string()
+              }
+
+              obj.shardIds++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface KeepAliveRequestShardIdsFieldEvent {
+    field: '$.shardIds[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<KeepAliveRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, KeepAliveRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeepAliveRequest>): KeepAliveRequest {
+    return decodeMessage(buf, KeepAliveRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeepAliveRequest>): Generator<KeepAliveRequestShardIdsFieldEvent> {
+    return streamMessage(buf, KeepAliveRequest.codec(), opts)
+  }
+}
+
+export interface HandOverRequest {
+  shardId: string
+  newOwner: string
+}
+
+export namespace HandOverRequest {
+  let _codec: Codec<HandOverRequest>
+
+  export const codec = (): Codec<HandOverRequest> => {
+    if (_codec == null) {
+      _codec = message<HandOverRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.shardId != null && obj.shardId !== '')) {
+          w.uint32(10)
+          w.string(obj.shardId)
+        }
+
+        if ((obj.newOwner != null && obj.newOwner !== '')) {
+          w.uint32(18)
+          w.string(obj.newOwner)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          shardId: '',
+          newOwner: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.shardId = reader.string()
+              break
+            }
+            case 2: {
+              obj.newOwner = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.shardId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.newOwner`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HandOverRequestShardIdFieldEvent {
+    field: '$.shardId'
+    value: string
+  }
+
+  export interface HandOverRequestNewOwnerFieldEvent {
+    field: '$.newOwner'
+    value: string
+  }
+
+  export function encode (obj: Partial<HandOverRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HandOverRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandOverRequest>): HandOverRequest {
+    return decodeMessage(buf, HandOverRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandOverRequest>): Generator<HandOverRequestShardIdFieldEvent | HandOverRequestNewOwnerFieldEvent> {
+    return streamMessage(buf, HandOverRequest.codec(), opts)
+  }
+}
+
 export interface ShardRequest {
   programBegin?: ProgramBegin
   programChunk?: ProgramChunk
@@ -1020,6 +1242,8 @@ export interface ShardRequest {
   execute?: ExecuteRequest
   release?: ReleaseRequest
   status?: StatusRequest
+  keepAlive?: KeepAliveRequest
+  handOver?: HandOverRequest
 }
 
 export namespace ShardRequest {
@@ -1034,7 +1258,29 @@ export namespace ShardRequest {
 
         obj = { ...obj }
 
+        if (obj.handOver != null) {
+          obj.keepAlive = undefined
+          obj.status = undefined
+          obj.release = undefined
+          obj.execute = undefined
+          obj.programCommit = undefined
+          obj.programChunk = undefined
+          obj.programBegin = undefined
+        }
+
+        if (obj.keepAlive != null) {
+          obj.handOver = undefined
+          obj.status = undefined
+          obj.release = undefined
+          obj.execute = undefined
+          obj.programCommit = undefined
+          obj.programChunk = undefined
+          obj.programBegin = undefined
+        }
+
         if (obj.status != null) {
+          obj.handOver = undefined
+          obj.keepAlive = undefined
           obj.release = undefined
           obj.execute = undefined
           obj.programCommit = undefined
@@ -1043,6 +1289,8 @@ export namespace ShardRequest {
         }
 
         if (obj.release != null) {
+          obj.handOver = undefined
+          obj.keepAlive = undefined
           obj.status = undefined
           obj.execute = undefined
           obj.programCommit = undefined
@@ -1051,6 +1299,8 @@ export namespace ShardRequest {
         }
 
         if (obj.execute != null) {
+          obj.handOver = undefined
+          obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
           obj.programCommit = undefined
@@ -1059,6 +1309,8 @@ export namespace ShardRequest {
         }
 
         if (obj.programCommit != null) {
+          obj.handOver = undefined
+          obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
           obj.execute = undefined
@@ -1067,6 +1319,8 @@ export namespace ShardRequest {
         }
 
         if (obj.programChunk != null) {
+          obj.handOver = undefined
+          obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
           obj.execute = undefined
@@ -1075,6 +1329,8 @@ export namespace ShardRequest {
         }
 
         if (obj.programBegin != null) {
+          obj.handOver = undefined
+          obj.keepAlive = undefined
           obj.status = undefined
           obj.release = undefined
           obj.execute = undefined
@@ -1110,6 +1366,16 @@ export namespace ShardRequest {
         if (obj.status != null) {
           w.uint32(50)
           StatusRequest.codec().encode(obj.status, w)
+        }
+
+        if (obj.keepAlive != null) {
+          w.uint32(58)
+          KeepAliveRequest.codec().encode(obj.keepAlive, w)
+        }
+
+        if (obj.handOver != null) {
+          w.uint32(66)
+          HandOverRequest.codec().encode(obj.handOver, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1160,6 +1426,18 @@ export namespace ShardRequest {
               })
               break
             }
+            case 7: {
+              obj.keepAlive = KeepAliveRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.keepAlive
+              })
+              break
+            }
+            case 8: {
+              obj.handOver = HandOverRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.handOver
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1167,7 +1445,29 @@ export namespace ShardRequest {
           }
         }
 
+        if (obj.handOver != null) {
+          delete obj.keepAlive
+          delete obj.status
+          delete obj.release
+          delete obj.execute
+          delete obj.programCommit
+          delete obj.programChunk
+          delete obj.programBegin
+        }
+
+        if (obj.keepAlive != null) {
+          delete obj.handOver
+          delete obj.status
+          delete obj.release
+          delete obj.execute
+          delete obj.programCommit
+          delete obj.programChunk
+          delete obj.programBegin
+        }
+
         if (obj.status != null) {
+          delete obj.handOver
+          delete obj.keepAlive
           delete obj.release
           delete obj.execute
           delete obj.programCommit
@@ -1176,6 +1476,8 @@ export namespace ShardRequest {
         }
 
         if (obj.release != null) {
+          delete obj.handOver
+          delete obj.keepAlive
           delete obj.status
           delete obj.execute
           delete obj.programCommit
@@ -1184,6 +1486,8 @@ export namespace ShardRequest {
         }
 
         if (obj.execute != null) {
+          delete obj.handOver
+          delete obj.keepAlive
           delete obj.status
           delete obj.release
           delete obj.programCommit
@@ -1192,6 +1496,8 @@ export namespace ShardRequest {
         }
 
         if (obj.programCommit != null) {
+          delete obj.handOver
+          delete obj.keepAlive
           delete obj.status
           delete obj.release
           delete obj.execute
@@ -1200,6 +1506,8 @@ export namespace ShardRequest {
         }
 
         if (obj.programChunk != null) {
+          delete obj.handOver
+          delete obj.keepAlive
           delete obj.status
           delete obj.release
           delete obj.execute
@@ -1208,6 +1516,8 @@ export namespace ShardRequest {
         }
 
         if (obj.programBegin != null) {
+          delete obj.handOver
+          delete obj.keepAlive
           delete obj.status
           delete obj.release
           delete obj.execute
@@ -1261,6 +1571,20 @@ export namespace ShardRequest {
             case 6: {
               yield * StatusRequest.codec().stream(reader, reader.uint32(), `${prefix}.status`, {
                 limits: opts.limits?.status
+              })
+
+              break
+            }
+            case 7: {
+              yield * KeepAliveRequest.codec().stream(reader, reader.uint32(), `${prefix}.keepAlive`, {
+                limits: opts.limits?.keepAlive
+              })
+
+              break
+            }
+            case 8: {
+              yield * HandOverRequest.codec().stream(reader, reader.uint32(), `${prefix}.handOver`, {
+                limits: opts.limits?.handOver
               })
 
               break
@@ -1392,6 +1716,22 @@ export namespace ShardRequest {
     value: string
   }
 
+  export interface ShardRequestKeepAliveShardIdsFieldEvent {
+    field: '$.keepAlive.shardIds[]'
+    index: number
+    value: string
+  }
+
+  export interface ShardRequestHandOverShardIdFieldEvent {
+    field: '$.handOver.shardId'
+    value: string
+  }
+
+  export interface ShardRequestHandOverNewOwnerFieldEvent {
+    field: '$.handOver.newOwner'
+    value: string
+  }
+
   export function encode (obj: Partial<ShardRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ShardRequest.codec())
   }
@@ -1400,7 +1740,7 @@ export namespace ShardRequest {
     return decodeMessage(buf, ShardRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestProgramBeginShardIdFieldEvent | ShardRequestProgramBeginRowsFieldEvent | ShardRequestProgramBeginColsFieldEvent | ShardRequestProgramBeginDevicePresetFieldEvent | ShardRequestProgramBeginSeedNumberFieldEvent | ShardRequestProgramBeginSeedTextFieldEvent | ShardRequestProgramBeginTSecondsFieldEvent | ShardRequestProgramBeginTotalChunksFieldEvent | ShardRequestProgramBeginChunkSizeBytesFieldEvent | ShardRequestProgramBeginContentSha256FieldEvent | ShardRequestProgramChunkIndexFieldEvent | ShardRequestProgramChunkDataFieldEvent | ShardRequestProgramCommitShardIdFieldEvent | ShardRequestExecuteRequestIdFieldEvent | ShardRequestExecuteShardIdFieldEvent | ShardRequestExecuteBatchFieldEvent | ShardRequestExecuteRowsFieldEvent | ShardRequestExecuteInputFieldEvent | ShardRequestExecuteTSecondsFieldEvent | ShardRequestExecuteDriftCompensationFieldEvent | ShardRequestExecuteNoiseKeyNumberFieldEvent | ShardRequestExecuteNoiseKeyTextFieldEvent | ShardRequestReleaseShardIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestProgramBeginShardIdFieldEvent | ShardRequestProgramBeginRowsFieldEvent | ShardRequestProgramBeginColsFieldEvent | ShardRequestProgramBeginDevicePresetFieldEvent | ShardRequestProgramBeginSeedNumberFieldEvent | ShardRequestProgramBeginSeedTextFieldEvent | ShardRequestProgramBeginTSecondsFieldEvent | ShardRequestProgramBeginTotalChunksFieldEvent | ShardRequestProgramBeginChunkSizeBytesFieldEvent | ShardRequestProgramBeginContentSha256FieldEvent | ShardRequestProgramChunkIndexFieldEvent | ShardRequestProgramChunkDataFieldEvent | ShardRequestProgramCommitShardIdFieldEvent | ShardRequestExecuteRequestIdFieldEvent | ShardRequestExecuteShardIdFieldEvent | ShardRequestExecuteBatchFieldEvent | ShardRequestExecuteRowsFieldEvent | ShardRequestExecuteInputFieldEvent | ShardRequestExecuteTSecondsFieldEvent | ShardRequestExecuteDriftCompensationFieldEvent | ShardRequestExecuteNoiseKeyNumberFieldEvent | ShardRequestExecuteNoiseKeyTextFieldEvent | ShardRequestReleaseShardIdFieldEvent | ShardRequestKeepAliveShardIdsFieldEvent | ShardRequestHandOverShardIdFieldEvent | ShardRequestHandOverNewOwnerFieldEvent> {
     return streamMessage(buf, ShardRequest.codec(), opts)
   }
 }
@@ -2264,11 +2604,413 @@ export namespace Status {
   }
 }
 
+export interface KeptAlive {
+  shardIds: string[]
+  leaseMs: number
+}
+
+export namespace KeptAlive {
+  let _codec: Codec<KeptAlive>
+
+  export const codec = (): Codec<KeptAlive> => {
+    if (_codec == null) {
+      _codec = message<KeptAlive>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.shardIds != null && obj.shardIds.length > 0) {
+          for (const value of obj.shardIds) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if ((obj.leaseMs != null && obj.leaseMs !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.leaseMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          shardIds: [],
+          leaseMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.shardIds != null && obj.shardIds.length === opts.limits.shardIds) {
+                throw new MaxLengthError('Decode error - repeated field "shardIds" had too many elements')
+              }
+
+              obj.shardIds.push(reader.string())
+              break
+            }
+            case 2: {
+              obj.leaseMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          shardIds: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.shardIds != null && obj.shardIds === opts.limits.shardIds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "shardIds" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.shardIds[]`,
+                index: obj.shardIds,
+                value: reader.string()
+              }
+
+              obj.shardIds++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.leaseMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface KeptAliveShardIdsFieldEvent {
+    field: '$.shardIds[]'
+    index: number
+    value: string
+  }
+
+  export interface KeptAliveLeaseMsFieldEvent {
+    field: '$.leaseMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<KeptAlive>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, KeptAlive.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeptAlive>): KeptAlive {
+    return decodeMessage(buf, KeptAlive.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeptAlive>): Generator<KeptAliveShardIdsFieldEvent | KeptAliveLeaseMsFieldEvent> {
+    return streamMessage(buf, KeptAlive.codec(), opts)
+  }
+}
+
+export interface HandedOver {
+  shardId: string
+  newOwner: string
+  leaseMs: number
+}
+
+export namespace HandedOver {
+  let _codec: Codec<HandedOver>
+
+  export const codec = (): Codec<HandedOver> => {
+    if (_codec == null) {
+      _codec = message<HandedOver>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.shardId != null && obj.shardId !== '')) {
+          w.uint32(10)
+          w.string(obj.shardId)
+        }
+
+        if ((obj.newOwner != null && obj.newOwner !== '')) {
+          w.uint32(18)
+          w.string(obj.newOwner)
+        }
+
+        if ((obj.leaseMs != null && obj.leaseMs !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.leaseMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          shardId: '',
+          newOwner: '',
+          leaseMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.shardId = reader.string()
+              break
+            }
+            case 2: {
+              obj.newOwner = reader.string()
+              break
+            }
+            case 3: {
+              obj.leaseMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.shardId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.newOwner`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.leaseMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HandedOverShardIdFieldEvent {
+    field: '$.shardId'
+    value: string
+  }
+
+  export interface HandedOverNewOwnerFieldEvent {
+    field: '$.newOwner'
+    value: string
+  }
+
+  export interface HandedOverLeaseMsFieldEvent {
+    field: '$.leaseMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<HandedOver>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HandedOver.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandedOver>): HandedOver {
+    return decodeMessage(buf, HandedOver.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandedOver>): Generator<HandedOverShardIdFieldEvent | HandedOverNewOwnerFieldEvent | HandedOverLeaseMsFieldEvent> {
+    return streamMessage(buf, HandedOver.codec(), opts)
+  }
+}
+
+export interface QuotaDetail {
+  resource: string
+  limit: number
+  requested: number
+}
+
+export namespace QuotaDetail {
+  let _codec: Codec<QuotaDetail>
+
+  export const codec = (): Codec<QuotaDetail> => {
+    if (_codec == null) {
+      _codec = message<QuotaDetail>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.resource != null && obj.resource !== '')) {
+          w.uint32(10)
+          w.string(obj.resource)
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(17)
+          w.double(obj.limit)
+        }
+
+        if ((obj.requested != null && obj.requested !== 0)) {
+          w.uint32(25)
+          w.double(obj.requested)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          resource: '',
+          limit: 0,
+          requested: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.resource = reader.string()
+              break
+            }
+            case 2: {
+              obj.limit = reader.double()
+              break
+            }
+            case 3: {
+              obj.requested = reader.double()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.resource`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.limit`,
+                value: reader.double()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.requested`,
+                value: reader.double()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface QuotaDetailResourceFieldEvent {
+    field: '$.resource'
+    value: string
+  }
+
+  export interface QuotaDetailLimitFieldEvent {
+    field: '$.limit'
+    value: number
+  }
+
+  export interface QuotaDetailRequestedFieldEvent {
+    field: '$.requested'
+    value: number
+  }
+
+  export function encode (obj: Partial<QuotaDetail>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, QuotaDetail.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<QuotaDetail>): QuotaDetail {
+    return decodeMessage(buf, QuotaDetail.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<QuotaDetail>): Generator<QuotaDetailResourceFieldEvent | QuotaDetailLimitFieldEvent | QuotaDetailRequestedFieldEvent> {
+    return streamMessage(buf, QuotaDetail.codec(), opts)
+  }
+}
+
 export interface ErrorReply {
   code: ErrorCode
   message: string
   requestId?: number
   shardId?: string
+  quota?: QuotaDetail
 }
 
 export namespace ErrorReply {
@@ -2301,6 +3043,11 @@ export namespace ErrorReply {
           w.string(obj.shardId)
         }
 
+        if (obj.quota != null) {
+          w.uint32(42)
+          QuotaDetail.codec().encode(obj.quota, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -2330,6 +3077,12 @@ export namespace ErrorReply {
             }
             case 4: {
               obj.shardId = reader.string()
+              break
+            }
+            case 5: {
+              obj.quota = QuotaDetail.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.quota
+              })
               break
             }
             default: {
@@ -2375,6 +3128,13 @@ export namespace ErrorReply {
               }
               break
             }
+            case 5: {
+              yield * QuotaDetail.codec().stream(reader, reader.uint32(), `${prefix}.quota`, {
+                limits: opts.limits?.quota
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2407,6 +3167,21 @@ export namespace ErrorReply {
     value: string
   }
 
+  export interface ErrorReplyQuotaResourceFieldEvent {
+    field: '$.quota.resource'
+    value: string
+  }
+
+  export interface ErrorReplyQuotaLimitFieldEvent {
+    field: '$.quota.limit'
+    value: number
+  }
+
+  export interface ErrorReplyQuotaRequestedFieldEvent {
+    field: '$.quota.requested'
+    value: number
+  }
+
   export function encode (obj: Partial<ErrorReply>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ErrorReply.codec())
   }
@@ -2415,7 +3190,7 @@ export namespace ErrorReply {
     return decodeMessage(buf, ErrorReply.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ErrorReply>): Generator<ErrorReplyCodeFieldEvent | ErrorReplyMessageFieldEvent | ErrorReplyRequestIdFieldEvent | ErrorReplyShardIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ErrorReply>): Generator<ErrorReplyCodeFieldEvent | ErrorReplyMessageFieldEvent | ErrorReplyRequestIdFieldEvent | ErrorReplyShardIdFieldEvent | ErrorReplyQuotaResourceFieldEvent | ErrorReplyQuotaLimitFieldEvent | ErrorReplyQuotaRequestedFieldEvent> {
     return streamMessage(buf, ErrorReply.codec(), opts)
   }
 }
@@ -2427,6 +3202,8 @@ export interface ShardResponse {
   released?: Released
   status?: Status
   error?: ErrorReply
+  keptAlive?: KeptAlive
+  handedOver?: HandedOver
 }
 
 export namespace ShardResponse {
@@ -2441,7 +3218,29 @@ export namespace ShardResponse {
 
         obj = { ...obj }
 
+        if (obj.handedOver != null) {
+          obj.keptAlive = undefined
+          obj.error = undefined
+          obj.status = undefined
+          obj.released = undefined
+          obj.executeResult = undefined
+          obj.programCommitted = undefined
+          obj.programReady = undefined
+        }
+
+        if (obj.keptAlive != null) {
+          obj.handedOver = undefined
+          obj.error = undefined
+          obj.status = undefined
+          obj.released = undefined
+          obj.executeResult = undefined
+          obj.programCommitted = undefined
+          obj.programReady = undefined
+        }
+
         if (obj.error != null) {
+          obj.handedOver = undefined
+          obj.keptAlive = undefined
           obj.status = undefined
           obj.released = undefined
           obj.executeResult = undefined
@@ -2450,6 +3249,8 @@ export namespace ShardResponse {
         }
 
         if (obj.status != null) {
+          obj.handedOver = undefined
+          obj.keptAlive = undefined
           obj.error = undefined
           obj.released = undefined
           obj.executeResult = undefined
@@ -2458,6 +3259,8 @@ export namespace ShardResponse {
         }
 
         if (obj.released != null) {
+          obj.handedOver = undefined
+          obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
           obj.executeResult = undefined
@@ -2466,6 +3269,8 @@ export namespace ShardResponse {
         }
 
         if (obj.executeResult != null) {
+          obj.handedOver = undefined
+          obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
           obj.released = undefined
@@ -2474,6 +3279,8 @@ export namespace ShardResponse {
         }
 
         if (obj.programCommitted != null) {
+          obj.handedOver = undefined
+          obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
           obj.released = undefined
@@ -2482,6 +3289,8 @@ export namespace ShardResponse {
         }
 
         if (obj.programReady != null) {
+          obj.handedOver = undefined
+          obj.keptAlive = undefined
           obj.error = undefined
           obj.status = undefined
           obj.released = undefined
@@ -2517,6 +3326,16 @@ export namespace ShardResponse {
         if (obj.error != null) {
           w.uint32(50)
           ErrorReply.codec().encode(obj.error, w)
+        }
+
+        if (obj.keptAlive != null) {
+          w.uint32(58)
+          KeptAlive.codec().encode(obj.keptAlive, w)
+        }
+
+        if (obj.handedOver != null) {
+          w.uint32(66)
+          HandedOver.codec().encode(obj.handedOver, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2567,6 +3386,18 @@ export namespace ShardResponse {
               })
               break
             }
+            case 7: {
+              obj.keptAlive = KeptAlive.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.keptAlive
+              })
+              break
+            }
+            case 8: {
+              obj.handedOver = HandedOver.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.handedOver
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2574,7 +3405,29 @@ export namespace ShardResponse {
           }
         }
 
+        if (obj.handedOver != null) {
+          delete obj.keptAlive
+          delete obj.error
+          delete obj.status
+          delete obj.released
+          delete obj.executeResult
+          delete obj.programCommitted
+          delete obj.programReady
+        }
+
+        if (obj.keptAlive != null) {
+          delete obj.handedOver
+          delete obj.error
+          delete obj.status
+          delete obj.released
+          delete obj.executeResult
+          delete obj.programCommitted
+          delete obj.programReady
+        }
+
         if (obj.error != null) {
+          delete obj.handedOver
+          delete obj.keptAlive
           delete obj.status
           delete obj.released
           delete obj.executeResult
@@ -2583,6 +3436,8 @@ export namespace ShardResponse {
         }
 
         if (obj.status != null) {
+          delete obj.handedOver
+          delete obj.keptAlive
           delete obj.error
           delete obj.released
           delete obj.executeResult
@@ -2591,6 +3446,8 @@ export namespace ShardResponse {
         }
 
         if (obj.released != null) {
+          delete obj.handedOver
+          delete obj.keptAlive
           delete obj.error
           delete obj.status
           delete obj.executeResult
@@ -2599,6 +3456,8 @@ export namespace ShardResponse {
         }
 
         if (obj.executeResult != null) {
+          delete obj.handedOver
+          delete obj.keptAlive
           delete obj.error
           delete obj.status
           delete obj.released
@@ -2607,6 +3466,8 @@ export namespace ShardResponse {
         }
 
         if (obj.programCommitted != null) {
+          delete obj.handedOver
+          delete obj.keptAlive
           delete obj.error
           delete obj.status
           delete obj.released
@@ -2615,6 +3476,8 @@ export namespace ShardResponse {
         }
 
         if (obj.programReady != null) {
+          delete obj.handedOver
+          delete obj.keptAlive
           delete obj.error
           delete obj.status
           delete obj.released
@@ -2668,6 +3531,20 @@ export namespace ShardResponse {
             case 6: {
               yield * ErrorReply.codec().stream(reader, reader.uint32(), `${prefix}.error`, {
                 limits: opts.limits?.error
+              })
+
+              break
+            }
+            case 7: {
+              yield * KeptAlive.codec().stream(reader, reader.uint32(), `${prefix}.keptAlive`, {
+                limits: opts.limits?.keptAlive
+              })
+
+              break
+            }
+            case 8: {
+              yield * HandedOver.codec().stream(reader, reader.uint32(), `${prefix}.handedOver`, {
+                limits: opts.limits?.handedOver
               })
 
               break
@@ -2819,6 +3696,47 @@ export namespace ShardResponse {
     value: string
   }
 
+  export interface ShardResponseErrorQuotaResourceFieldEvent {
+    field: '$.error.quota.resource'
+    value: string
+  }
+
+  export interface ShardResponseErrorQuotaLimitFieldEvent {
+    field: '$.error.quota.limit'
+    value: number
+  }
+
+  export interface ShardResponseErrorQuotaRequestedFieldEvent {
+    field: '$.error.quota.requested'
+    value: number
+  }
+
+  export interface ShardResponseKeptAliveShardIdsFieldEvent {
+    field: '$.keptAlive.shardIds[]'
+    index: number
+    value: string
+  }
+
+  export interface ShardResponseKeptAliveLeaseMsFieldEvent {
+    field: '$.keptAlive.leaseMs'
+    value: number
+  }
+
+  export interface ShardResponseHandedOverShardIdFieldEvent {
+    field: '$.handedOver.shardId'
+    value: string
+  }
+
+  export interface ShardResponseHandedOverNewOwnerFieldEvent {
+    field: '$.handedOver.newOwner'
+    value: string
+  }
+
+  export interface ShardResponseHandedOverLeaseMsFieldEvent {
+    field: '$.handedOver.leaseMs'
+    value: number
+  }
+
   export function encode (obj: Partial<ShardResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ShardResponse.codec())
   }
@@ -2827,7 +3745,7 @@ export namespace ShardResponse {
     return decodeMessage(buf, ShardResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardResponse>): Generator<ShardResponseProgramReadyShardIdFieldEvent | ShardResponseProgramReadyTilesReservedFieldEvent | ShardResponseProgramCommittedShardIdFieldEvent | ShardResponseProgramCommittedTilesUsedFieldEvent | ShardResponseProgramCommittedContentSha256FieldEvent | ShardResponseExecuteResultRequestIdFieldEvent | ShardResponseExecuteResultShardIdFieldEvent | ShardResponseExecuteResultBatchFieldEvent | ShardResponseExecuteResultColsFieldEvent | ShardResponseExecuteResultOutputFieldEvent | ShardResponseExecuteResultDeviceTimeNsFieldEvent | ShardResponseExecuteResultEnergyPjFieldEvent | ShardResponseExecuteResultMacsFieldEvent | ShardResponseReleasedShardIdFieldEvent | ShardResponseReleasedTilesFreedFieldEvent | ShardResponseStatusTilesTotalFieldEvent | ShardResponseStatusTilesFreeFieldEvent | ShardResponseStatusShardsHeldFieldEvent | ShardResponseStatusQueueDepthFieldEvent | ShardResponseStatusInFlightFieldEvent | ShardResponseStatusDevicePresetFieldEvent | ShardResponseStatusTileRowsFieldEvent | ShardResponseStatusTileColsFieldEvent | ShardResponseErrorCodeFieldEvent | ShardResponseErrorMessageFieldEvent | ShardResponseErrorRequestIdFieldEvent | ShardResponseErrorShardIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardResponse>): Generator<ShardResponseProgramReadyShardIdFieldEvent | ShardResponseProgramReadyTilesReservedFieldEvent | ShardResponseProgramCommittedShardIdFieldEvent | ShardResponseProgramCommittedTilesUsedFieldEvent | ShardResponseProgramCommittedContentSha256FieldEvent | ShardResponseExecuteResultRequestIdFieldEvent | ShardResponseExecuteResultShardIdFieldEvent | ShardResponseExecuteResultBatchFieldEvent | ShardResponseExecuteResultColsFieldEvent | ShardResponseExecuteResultOutputFieldEvent | ShardResponseExecuteResultDeviceTimeNsFieldEvent | ShardResponseExecuteResultEnergyPjFieldEvent | ShardResponseExecuteResultMacsFieldEvent | ShardResponseReleasedShardIdFieldEvent | ShardResponseReleasedTilesFreedFieldEvent | ShardResponseStatusTilesTotalFieldEvent | ShardResponseStatusTilesFreeFieldEvent | ShardResponseStatusShardsHeldFieldEvent | ShardResponseStatusQueueDepthFieldEvent | ShardResponseStatusInFlightFieldEvent | ShardResponseStatusDevicePresetFieldEvent | ShardResponseStatusTileRowsFieldEvent | ShardResponseStatusTileColsFieldEvent | ShardResponseErrorCodeFieldEvent | ShardResponseErrorMessageFieldEvent | ShardResponseErrorRequestIdFieldEvent | ShardResponseErrorShardIdFieldEvent | ShardResponseErrorQuotaResourceFieldEvent | ShardResponseErrorQuotaLimitFieldEvent | ShardResponseErrorQuotaRequestedFieldEvent | ShardResponseKeptAliveShardIdsFieldEvent | ShardResponseKeptAliveLeaseMsFieldEvent | ShardResponseHandedOverShardIdFieldEvent | ShardResponseHandedOverNewOwnerFieldEvent | ShardResponseHandedOverLeaseMsFieldEvent> {
     return streamMessage(buf, ShardResponse.codec(), opts)
   }
 }
