@@ -62,7 +62,7 @@ describe('settings from the environment and the settings file', () => {
       const refuses = (args: string[], env: NodeJS.ProcessEnv, pattern: RegExp): void => {
         assert.throws(() => withSettings(program, ['node', 'tessera', 'node', ...args], env), (err: unknown) => err instanceof InvalidCliOptionError && pattern.test(err.message))
       }
-      refuses([], { TESSERA_MAX_CPU: 'two' }, /^TESSERA_MAX_CPU \(--max-cpu\): expected a positive integer/)
+      refuses([], { TESSERA_MAX_CPU: 'two' }, /^TESSERA_MAX_CPU \(--max-cpu\): expected an integer in \[1, 256\], got "two"$/)
       refuses([], { TESSERA_DEVICE: 'tpu' }, /^TESSERA_DEVICE \(--device\): Allowed choices are .* \(got "tpu"\)$/)
       refuses([], { TESSERA_RELAY_SERVER: 'maybe' }, /^TESSERA_RELAY_SERVER: expected true or false/)
       refuses([], { TESSERA_BOOTSTRAP: '/ip4/127.0.0.1/tcp/1' }, /TESSERA_BOOTSTRAP \(--bootstrap\): a bootstrap address must end in \/p2p/)
@@ -74,7 +74,7 @@ describe('settings from the environment and the settings file', () => {
       await bad('{"tiles": 4,', /is not valid JSON/)
       await bad('[1]', /must hold a JSON object/)
       await bad('{"tile": 4}', /unknown setting "tile"/)
-      await bad('{"tiles": -4}', /"tiles" \(--tiles\): expected a positive integer/)
+      await bad('{"tiles": -4}', /"tiles" \(--tiles\): expected an integer in \[1, \d+\], got "-4"$/)
       await bad('{"tiles": [4, 8]}', /"tiles": expected one value, got a list/)
       await bad('{"relayServer": "yes"}', /"relayServer": expected true or false/)
     })
