@@ -31,11 +31,12 @@ interface ListedPeer {
 }
 
 /**
- * Runs `tessera peers --json` on `from` until every LAN server of `network` is listed `private` with its NAT kind;
- * throws {@link LabProcessError} naming the ones still missing after `timeoutMs`.
+ * Runs `tessera peers --json` on `from` until every LAN server of `network` is listed `private` with its NAT kind
+ * (results by host name); throws {@link LabProcessError} naming the ones still missing after `timeoutMs`.
  */
 export async function measureNatDiscovery (lab: Lab, network: LabNetwork, from = 'pub1', timeoutMs = DISCOVERY_MEASURE_TIMEOUT_MS): Promise<NatDiscovery[]> {
-  const natted = Object.entries(network.servers).filter(([host]) => lab.hosts[host].role === 'lan')
+  // By host name: the servers map fills in the order the servers started.
+  const natted = Object.entries(network.servers).filter(([host]) => lab.hosts[host].role === 'lan').sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
   const found = new Map<string, NatDiscovery>()
   const deadline = Date.now() + timeoutMs
   let lastListing = ''
