@@ -7,6 +7,7 @@ import { registerDhtFloodCommand } from './dht-flood.js'
 import { registerAbuseCommand } from './abuse.js'
 import { registerKernelCommand } from './kernel.js'
 import { registerNetworkCommand } from './network.js'
+import { registerNodeCommand } from './node.js'
 import { registerPlannerCommand } from './planner.js'
 
 /** One entry per benchmark subcommand; a new benchmark adds its register function here. */
@@ -15,6 +16,7 @@ const SUBCOMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerAbuseCommand,
   registerKernelCommand,
   registerNetworkCommand,
+  registerNodeCommand,
   registerPlannerCommand
 ]
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LabProcessError } from './errors.js'
-import { LAB_NODE_PORT, startTesseraNode, waitForReachability } from './tessera.js'
+import { LAB_NODE_PORT, circuitAddrs, startTesseraNode, waitForReachability } from './tessera.js'
 import type { Lab } from './lab.js'
 import type { TesseraProcess } from './tessera.js'
 
@@ -49,9 +49,11 @@ export const DEFAULT_RELAY_DATA_LIMIT_BYTES = 128 * 1024
 export const DEFAULT_RELAY_DURATION_LIMIT_MS = 120_000
 
 /**
- * Starts a relay (`--relay-server`) on `relay` and a server on each host: public ones listen on their address,
- * NATed ones also on `<relay>/p2p-circuit` (and on the limited relay's); all bootstrap from the relay. Resolves
- * once every public node is verified public and every NATed one is private with a reservation and a known NAT kind.
+ * Starts a relay (`--relay-server`) on `relay` and a server on each host, all bootstrapping from the relay. Every
+ * server listens on its host's port with default flags, as a volunteer would start it: NATed ones find out they are
+ * private and reserve on relays they find by themselves. Only the limited relay's servers are told where to reserve
+ * (`--listen <limited relay>/p2p-circuit`), since that test needs the limited relay. Resolves once every public node is
+ * verified public and every NATed one is private with a reservation and a known NAT kind.
  */
 export async function startLabNetwork (lab: Lab, init: LabNetworkInit): Promise<LabNetwork> {
   const { servers } = init
@@ -80,7 +82,8 @@ export async function startLabNetwork (lab: Lab, init: LabNetworkInit): Promise<
     const nodes: Record<string, TesseraProcess> = {}
     await Promise.all(allServers.map(async (host) => {
       const natted = lab.hosts[host].role === 'lan'
-      const listen = ['--listen', `/ip4/0.0.0.0/tcp/${LAB_NODE_PORT}`, ...(natted ? ['--listen', `${relayOf(host)}/p2p-circuit`] : [])]
+      const pinned = natted && relayOf(host) !== relayAddr
+      const listen = ['--listen', `/ip4/0.0.0.0/tcp/${LAB_NODE_PORT}`, ...(pinned ? ['--listen', `${relayOf(host)}/p2p-circuit`] : [])]
       const node = await startTesseraNode(lab, host, [...listen, '--bootstrap', relayAddr, '--data-dir', join(dataRoot, host), '--tiles', String(SERVER_TILES), ...extraArgs])
       started.push(node)
       nodes[host] = node
@@ -90,14 +93,14 @@ export async function startLabNetwork (lab: Lab, init: LabNetworkInit): Promise<
       ...allServers.map(async (host) => {
         const nat = lab.hosts[host].nat
         // A NATed node is private once it holds its reservation.
-        await waitForReachability(nodes[host], nat === undefined ? 'public' : 'private', nat ?? 'none', SETTLE_SERVERS_TIMEOUT_MS)
+        await waitForReachability(nodes[host], nat === undefined ? 'public' : 'private', nat ?? 'none', SETTLE_SERVERS_TIMEOUT_MS, nat !== undefined)
       })
     ])
     const targetOf = (server: string): string => {
       const node = nodes[server]
       if (node === undefined) throw new LabProcessError(`no server on ${server}`)
       return lab.hosts[server].role === 'lan'
-        ? `${relayOf(server)}/p2p-circuit/p2p/${node.peerId}`
+        ? circuitTarget(node, relayOf(server))
         : `/ip4/${lab.hosts[server].publicAddress as string}/tcp/${LAB_NODE_PORT}/p2p/${node.peerId}`
     }
     return { relay, relayAddr, limitedRelay: limited?.[0], limitedRelayAddr: limited?.[1], servers: nodes, targetOf, stop }
@@ -105,4 +108,15 @@ export async function startLabNetwork (lab: Lab, init: LabNetworkInit): Promise<
     await stop()
     throw err
   }
+}
+
+/**
+ * A NATed server's circuit address on `relay` when it reserved there (the one a test expects), else on any relay
+ * it reserved on by itself.
+ */
+function circuitTarget (node: TesseraProcess, relay: string): string {
+  const line = node.lines.findLast((l) => l.event === 'reachability' && circuitAddrs(l).length > 0)
+  const addrs = line === undefined ? [] : circuitAddrs(line)
+  const addr = addrs.find((a) => a.startsWith(`${relay}/p2p-circuit`)) ?? addrs[0] ?? `${relay}/p2p-circuit`
+  return addr.endsWith(`/p2p/${node.peerId}`) ? addr : `${addr}/p2p/${node.peerId}`
 }

@@ -46,14 +46,18 @@ export function mnistTable (run: MnistRun): ReportTable {
 }
 
 /**
- * The `--json` document: `{"pairs":[…]}`, and `"mnist"` after it when the run included the MNIST MLP (its summary,
+ * The `--json` document: `{"pairs":[…]}`, then `"discovery"` (each NATed server's `discoveredMs`, or `{"error": …}`)
+ * when it was measured, and `"mnist"` after it when the run included the MNIST MLP (its summary,
  * or `{"error": …}` when it gave no metrics).
  */
-export function matrixJson (result: Pick<MatrixResult, 'pairs' | 'mnist' | 'mnistError'>): string {
+export function matrixJson (result: Pick<MatrixResult, 'pairs' | 'mnist' | 'mnistError' | 'discovery' | 'discoveryError'>): string {
   const pairs = result.pairs.map((p) => ({ pair: p.pair, attempts: p.attempts, connected: p.connected, direct: p.direct, connectMsP50: p.connectMsP50, firstResultMsP50: p.firstResultMsP50, uploadMiBps: p.uploadMiBps }))
-  if (result.mnist !== undefined) return JSON.stringify({ pairs, mnist: mnistSummary(result.mnist) })
-  if (result.mnistError !== undefined) return JSON.stringify({ pairs, mnist: { error: result.mnistError } })
-  return JSON.stringify({ pairs })
+  const discovery = result.discovery !== undefined
+    ? { discovery: result.discovery.map((d) => ({ host: d.host, reachability: d.reachability, natKind: d.natKind, discoveredMs: d.discoveredMs })) }
+    : result.discoveryError !== undefined ? { discovery: { error: result.discoveryError } } : {}
+  if (result.mnist !== undefined) return JSON.stringify({ pairs, ...discovery, mnist: mnistSummary(result.mnist) })
+  if (result.mnistError !== undefined) return JSON.stringify({ pairs, ...discovery, mnist: { error: result.mnistError } })
+  return JSON.stringify({ pairs, ...discovery })
 }
 
 /** The MNIST run in a few lines of text (empty when the matrix ran without it). */
@@ -63,12 +67,21 @@ export function mnistText (result: Pick<MatrixResult, 'mnist' | 'mnistError'>): 
   return ''
 }
 
+/** How soon each NATed server (default flags) was listed by `tessera peers` on a public host (empty when not measured). */
+export function discoveryText (result: Pick<MatrixResult, 'discovery' | 'discoveryError'>): string {
+  if (result.discoveryError !== undefined) return `NATed servers with default flags: not all listed: ${result.discoveryError}`
+  if (result.discovery === undefined) return ''
+  return ['NATed servers with default flags, listed by tessera peers on pub1:',
+    ...result.discovery.map((d) => `  ${d.host}: ${d.reachability}, NAT ${d.natKind}, ${(d.discoveredMs / 1000).toFixed(1)} s after its start`)].join('\n')
+}
+
 /** Writes matrix.json, matrix.txt, attempts.json (and mnist.json) and index.html into `dir`; returns the paths. */
 export async function writeMatrixReport (dir: string, result: MatrixResult, subtitle: string): Promise<string[]> {
   await mkdir(dir, { recursive: true })
   const table = matrixTable(result.pairs)
   const mnist = mnistText(result)
-  const text = renderTerminalTable(table) + (mnist === '' ? '' : `\n\n${mnist}`)
+  const discovery = discoveryText(result)
+  const text = renderTerminalTable(table) + (discovery === '' ? '' : `\n\n${discovery}`) + (mnist === '' ? '' : `\n\n${mnist}`)
   const files = [join(dir, 'matrix.json'), join(dir, 'matrix.txt'), join(dir, 'attempts.json')]
   await writeFile(files[0], matrixJson(result) + '\n')
   await writeFile(files[1], text + '\n')

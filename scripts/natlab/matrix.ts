@@ -7,10 +7,12 @@
  * network (mnist.ts).
  */
 import { setTimeout as delay } from 'node:timers/promises'
+import { measureNatDiscovery } from './discovery.js'
 import { InvalidTopologyError } from './errors.js'
 import { startLabNetwork } from './lab-network.js'
 import { runMnist, waitForClassifiedRecords } from './mnist.js'
 import { probeArgv } from './probe-path.js'
+import type { NatDiscovery } from './discovery.js'
 import type { Lab } from './lab.js'
 import type { MnistRun, MnistRunInit } from './mnist.js'
 import type { ClientResult } from './probes/shard-client.js'
@@ -44,6 +46,10 @@ export interface MatrixAttempt {
 export interface MatrixResult {
   pairs: MatrixPair[]
   attempts: MatrixAttempt[]
+  /** How soon `tessera peers` on a public host listed each NATed server (started with default flags). */
+  discovery?: NatDiscovery[]
+  /** Why the discovery measurement gave no figures, when it did not. */
+  discoveryError?: string
   /** The MNIST MLP run through the same network after the pairs, when one was made and printed its metrics. */
   mnist?: MnistRun
   /** Why the MNIST run gave no metrics, when it did not. */
@@ -134,7 +140,14 @@ export async function runMatrix (lab: Lab, init: MatrixInit = {}): Promise<Matri
   init.onProgress?.(`starting the relay and servers on ${servers.join(', ')}`)
   const network = await startLabNetwork(lab, { servers })
   const attempts: MatrixAttempt[] = []
+  const found: Pick<MatrixResult, 'discovery' | 'discoveryError'> = {}
   try {
+    init.onProgress?.('measuring how soon tessera peers on pub1 lists the NATed servers')
+    try {
+      found.discovery = await measureNatDiscovery(lab, network)
+    } catch (err) {
+      found.discoveryError = err instanceof Error ? err.message : String(err)
+    }
     for (const pair of PAIR_NAMES) {
       const routes = ROUTES[pair]
       for (let index = 0; index < attemptsPerPair; index++) {
@@ -151,14 +164,14 @@ export async function runMatrix (lab: Lab, init: MatrixInit = {}): Promise<Matri
       try {
         await waitForClassifiedRecords(lab, network, MNIST_RECORDS_TIMEOUT_MS)
         const mnist = await runMnist(lab, network, init.mnist ?? {})
-        return { pairs: summarize(attempts), attempts, mnist }
+        return { pairs: summarize(attempts), attempts, ...found, mnist }
       } catch (err) {
         // The pairs are measured: report them, and why the MNIST run has no numbers.
-        return { pairs: summarize(attempts), attempts, mnistError: err instanceof Error ? err.message : String(err) }
+        return { pairs: summarize(attempts), attempts, ...found, mnistError: err instanceof Error ? err.message : String(err) }
       }
     }
   } finally {
     await network.stop()
   }
-  return { pairs: summarize(attempts), attempts }
+  return { pairs: summarize(attempts), attempts, ...found }
 }

@@ -23,6 +23,9 @@ export function tesseraBinArgv (): string[] {
 
 /** A running `tessera node --json` inside a lab host; every stdout line is kept in `lines`. */
 export class TesseraProcess extends JsonLineProcess {
+  /** When the process was spawned (`Date.now()`), for times measured from a node's start. */
+  startedAtMs = Date.now()
+
   /** The latest line with this event that `match` accepts, waiting up to `timeoutMs` for one. */
   async waitFor (event: string, timeoutMs: number, match: (line: NodeLine) => boolean = () => true): Promise<NodeLine> {
     return await this.waitUntil(() => this.lines.findLast((l) => l.event === event && match(l)), timeoutMs,
@@ -48,7 +51,16 @@ export async function startTesseraNode (lab: Lab, host: string, args: readonly s
   return node
 }
 
-/** The reachability a node reported last, once it has settled to `reachability` (and `natKind`, if given). */
-export async function waitForReachability (node: TesseraProcess, reachability: string, natKind: string | undefined, timeoutMs: number): Promise<NodeLine> {
-  return await node.waitFor('reachability', timeoutMs, (l) => l.reachability === reachability && (natKind === undefined || l.natKind === natKind))
+/**
+ * The reachability a node reported last, once it has settled to `reachability` (and `natKind`, if given); with
+ * `circuit`, once it also lists a `/p2p-circuit` address (a reservation holds).
+ */
+export async function waitForReachability (node: TesseraProcess, reachability: string, natKind: string | undefined, timeoutMs: number, circuit = false): Promise<NodeLine> {
+  return await node.waitFor('reachability', timeoutMs, (l) => l.reachability === reachability && (natKind === undefined || l.natKind === natKind) &&
+    (!circuit || circuitAddrs(l).length > 0))
+}
+
+/** The `/p2p-circuit` addresses of a reachability line. */
+export function circuitAddrs (line: NodeLine): string[] {
+  return Array.isArray(line.addrs) ? line.addrs.map(String).filter((a) => a.includes('/p2p-circuit')) : []
 }

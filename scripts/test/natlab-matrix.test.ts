@@ -69,4 +69,14 @@ describe('traversal matrix', () => {
     const failed = JSON.parse(matrixJson({ pairs, mnistError: 'discovery found 2 record(s)' })) as Record<string, unknown>
     assert.deepEqual(failed.mnist, { error: 'discovery found 2 record(s)' })
   })
+
+  it('--json puts the NATed servers\' discovery times between `pairs` and `mnist`', () => {
+    const pairs = summarize(PAIR_NAMES.map((pair) => attempt(pair, 0, { connected: true, direct: true, connectMs: 1, firstResultMs: 10, uploadMiBps: 1 })))
+    const discovery = [{ host: 'cone1-a', peerId: '12D3KooWx', reachability: 'private', natKind: 'cone', discoveredMs: 7312 }]
+    const parsed = JSON.parse(matrixJson({ pairs, discovery, mnist: mnistRun })) as Record<string, unknown>
+    assert.deepEqual(Object.keys(parsed), ['pairs', 'discovery', 'mnist'])
+    assert.deepEqual(parsed.discovery, [{ host: 'cone1-a', reachability: 'private', natKind: 'cone', discoveredMs: 7312 }])
+    const failed = JSON.parse(matrixJson({ pairs, discoveryError: 'tessera peers did not list sym1-a' })) as Record<string, unknown>
+    assert.deepEqual(failed, { pairs: parsed.pairs, discovery: { error: 'tessera peers did not list sym1-a' } })
+  })
 })

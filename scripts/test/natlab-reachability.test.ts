@@ -1,11 +1,13 @@
 /**
  * Reachability classification of real `tessera node` processes in the NAT lab: a public node verified public by
- * AutoNAT v2, a node behind the cone NAT and one behind the symmetric NAT classified private with their NAT kind,
- * both holding a reservation on the tessera relay; all of it in their capacity records. Needs root (CI runs the lab
+ * AutoNAT v2, a node behind the cone NAT and one behind the symmetric NAT, started with default flags (no circuit
+ * address), classified private with their NAT kind, both holding a reservation on the relay they found; all of it in
+ * their capacity records, which `tessera peers` on another public host lists. Needs root (CI runs the lab
  * tests as root after .ci/natlab-deps.sh); without it the test fails with the reason.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { measureNatDiscovery } from '../natlab/discovery.js'
 import { useLabNetwork } from '../natlab/lab-suite.js'
 
 /** One lab per test file and process: namespace names are global. */
@@ -44,6 +46,13 @@ describe('reachability of tessera nodes across the NAT lab', { timeout: 180_000 
       assert.ok(!addrs.some((a) => a.startsWith(`/ip4/${suite.lab().hosts[host.split('-')[0]].publicAddress ?? ''}/`)), JSON.stringify(addrs))
     })
   }
+
+  it('tessera peers on another public host lists each NATed node as private with its NAT kind', async (t) => {
+    const found = await measureNatDiscovery(suite.lab(), suite.network(), 'pub2')
+    assert.deepEqual(found.map((d) => [d.host, d.reachability, d.natKind]), [['cone1-a', 'private', 'cone'], ['sym1-a', 'private', 'symmetric']])
+    // Times go to the report, not into an assertion.
+    for (const d of found) t.diagnostic(`${d.host} listed ${d.discoveredMs} ms after its start`)
+  })
 
   it('capacity records carry reachability and NAT kind', async () => {
     const expected = { pub1: ['public', 'none'], 'cone1-a': ['private', 'cone'], 'sym1-a': ['private', 'symmetric'] } as const

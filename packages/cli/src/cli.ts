@@ -14,6 +14,8 @@ import { registerPaperCommand } from './commands/paper.js'
 import { registerPeersCommand } from './commands/peers.js'
 import { registerRunCommand } from './commands/run.js'
 import { registerSimCommand } from './commands/sim.js'
+import { registerStatusCommand } from './commands/status.js'
+import { addConfigOption, withSettings } from './config.js'
 import { InvalidNodeOptionError } from '@tessera/peer'
 import { InvalidCliOptionError } from './errors.js'
 
@@ -58,6 +60,8 @@ export function createProgram (): Command {
   registerSimCommand(program)
   registerDashboardCommand(program)
   registerPaperCommand(program)
+  registerStatusCommand(program)
+  addConfigOption(program)
   return program
 }
 
@@ -65,7 +69,7 @@ export function createProgram (): Command {
 export async function runCli (argv: string[] = process.argv): Promise<number> {
   const program = createProgram()
   try {
-    await program.parseAsync(argv)
+    await program.parseAsync(withSettings(program, argv))
     return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -6,3 +6,6 @@ export class InvalidCliOptionError extends TesseraError { static override readon
 
 /** No bootstrap peer answered within the command's time limit, so there is no network to ask. */
 export class BootstrapUnreachableError extends TesseraError { static override readonly code = 'ERR_BOOTSTRAP_UNREACHABLE' }
+
+/** `tessera status` found no running node: no status file in the data dir, its process gone, or no metrics server. */
+export class NodeStatusUnavailableError extends TesseraError { static override readonly code = 'ERR_NODE_STATUS_UNAVAILABLE' }

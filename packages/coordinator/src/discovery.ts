@@ -27,6 +27,11 @@ export interface DiscoveryRound {
   added: PeerTarget[]
   /** Peers with tiles, new to the known ones, that could not be dialled. */
   unreachable: UnreachablePeer[]
+  /**
+   * Known peers whose record says they are leaving: dropped from the known ones, so nothing new goes to them; a run
+   * re-places their copies before they go.
+   */
+  leaving: string[]
 }
 
 /**
@@ -35,9 +40,11 @@ export interface DiscoveryRound {
  */
 export async function discoverRound (node: TesseraNode, known: Map<string, PeerTarget>, timeoutMs: number, onAdded: (target: PeerTarget) => void): Promise<DiscoveryRound> {
   const found = await node.discoverPeers({ timeoutMs })
-  const fresh = found.map((f) => f.record).filter((r) => r.tilesTotal > 0 && !known.has(r.peerId))
+  const leaving = found.map((f) => f.record).filter((r) => r.leaving === true).map((r) => r.peerId)
+  for (const peerId of leaving) known.delete(peerId)
+  const fresh = found.map((f) => f.record).filter((r) => r.tilesTotal > 0 && r.leaving !== true && !known.has(r.peerId))
   const dialled = await Promise.allSettled(fresh.map(async (record) => await connectPeer(node.libp2p, record)))
-  const round: DiscoveryRound = { records: found.length, added: [], unreachable: [] }
+  const round: DiscoveryRound = { records: found.length, added: [], unreachable: [], leaving }
   dialled.forEach((d, i) => {
     if (d.status === 'fulfilled') {
       known.set(d.value.peerId, d.value)

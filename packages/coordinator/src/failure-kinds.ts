@@ -13,7 +13,9 @@ const REFUSAL_CODES: ReadonlySet<string> = new Set([
   ErrorCode.DUPLICATE_SHARD,
   ErrorCode.LIMITED_CONNECTION,
   // The peer's per-peer quota (tiles, uploads in progress): another peer may take the shard.
-  ErrorCode.QUOTA_EXCEEDED
+  ErrorCode.QUOTA_EXCEEDED,
+  // Leaving: the peer is healthy, only takes nothing new (its copies are re-placed when a call says so).
+  ErrorCode.LEAVING
 ])
 
 /**
@@ -23,6 +25,11 @@ const REFUSAL_CODES: ReadonlySet<string> = new Set([
 export function peerFailed (err: unknown): boolean {
   const code = errorCodeOf(err)
   return code === undefined || !REFUSAL_CODES.has(code)
+}
+
+/** Whether a reply says the peer is leaving the network (it drains its calls in flight, then stops). */
+export function peerIsLeaving (err: unknown): boolean {
+  return hasErrorCode(err, ErrorCode.LEAVING)
 }
 
 /** Whether an error says that this copy of the shard is unusable (missing on the peer, or answering garbage). */

@@ -187,6 +187,7 @@ export class LiveRunContext implements RunContext {
     if (this.discover === undefined) return []
     try {
       const round = await this.discover()
+      for (const peerId of round.leaving) if (this.targets.has(peerId)) this.peerLeaving(peerId)
       for (const { peerId, error } of round.unreachable) this.reportOnce(`unreachable/${peerId}`, runErrorOf('discovery', error, { peerId }))
       return round.added
     } catch (err) {
@@ -203,11 +204,16 @@ export class LiveRunContext implements RunContext {
     this.errors.push(error)
   }
 
+  /** A peer that said it is leaving: gone for this run like a dead one, but not counted as a failure. */
+  peerLeaving (peerId: string): void {
+    this.markDead(peerId, 'leaving')
+  }
+
   /** Marks a peer as gone for this run: it loses every shard copy it held. */
-  markDead (peerId: string): void {
+  markDead (peerId: string, reason: 'failed' | 'leaving' = 'failed'): void {
     if (this.dead.has(peerId)) return
     this.dead.add(peerId)
-    this.recorder.peerFailures++
+    if (reason === 'failed') this.recorder.peerFailures++
     const nowMs = this.now()
     for (const shard of this.shards.values()) {
       removeCopy(shard, peerId)

@@ -93,4 +93,9 @@ export interface RunContext {
   refreshPeers: () => Promise<void>
   /** Records that `peerId` no longer holds `shard` (its tiles are lost to the job). */
   dropAllocation: (shard: ShardState, peerId: string, nowMs: number) => void
+  /**
+   * A peer said it is leaving (its record, or a `LEAVING` reply): it is taken out of the run like a departed peer
+   * (its copies re-placed while it still finishes the calls in flight), without counting as a failure.
+   */
+  peerLeaving: (peerId: string) => void
 }

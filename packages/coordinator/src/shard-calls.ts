@@ -13,7 +13,7 @@ import { ErrorCode, isTransientRefusal, RequestTimeoutError } from '@tessera/wir
 import type { ExecuteResultReply } from '@tessera/wire'
 import { BUSY_RETRY_DELAY_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS } from './constants.js'
 import { AnswerRejectedError, BadShardReplyError, BatchDeadlineError, ShardUnavailableError } from './errors.js'
-import { copyUnusable } from './failure-kinds.js'
+import { copyUnusable, peerIsLeaving } from './failure-kinds.js'
 import { backoffMs } from './health.js'
 import { programCopy, uploadFailed } from './program.js'
 import type { RunContext } from './run-context.js'
@@ -67,7 +67,10 @@ async function afterFailedCall (ctx: RunContext, shard: ShardState, peerId: stri
   }
   // A peer that answers with internal errors too often is flagged too (timeouts are not counted: slow is no lie).
   if (hasErrorCode(err, ErrorCode.INTERNAL) && ctx.verification?.countCall(ctx, peerId, false) === true) return
-  if (copyUnusable(err)) {
+  if (peerIsLeaving(err)) {
+    // Every copy on it goes now, re-placed while it still finishes the calls in flight.
+    ctx.peerLeaving(peerId)
+  } else if (copyUnusable(err)) {
     removeCopy(shard, peerId)
     ctx.dropAllocation(shard, peerId, ctx.now())
   } else if (await ctx.recoverOrMarkDead(peerId)) {

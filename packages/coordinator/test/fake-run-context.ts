@@ -76,6 +76,7 @@ export function fakeRunContext (overrides: Partial<RunContext> = {}): RunContext
     views: () => [],
     invalidateViews: () => {},
     recoverOrMarkDead: async () => true,
+    peerLeaving: () => {},
     refreshPeers: async () => {},
     dropAllocation: (shard, peerId) => { shard.tilesByHolder.delete(peerId) }
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { DiscoveryRound } from '../src/discovery.js'
 import { LiveRunContext } from '../src/live-run-context.js'
+import { newShardState } from '../src/shard-state.js'
 import type { PeerNetwork } from '../src/peer-network.js'
 import { fakeTarget, liveRunContextInit } from './fake-run-context.js'
 
@@ -18,9 +19,9 @@ function context (discover: () => Promise<DiscoveryRound>): LiveRunContext {
 describe('LiveRunContext', () => {
   it('adds the peers a discovery round finds, and reports a peer it could not dial once per run', async () => {
     const rounds: DiscoveryRound[] = [
-      { records: 2, added: [], unreachable: [{ peerId: B, error: new Error('ECONNREFUSED') }] },
-      { records: 2, added: [], unreachable: [{ peerId: B, error: new Error('ECONNREFUSED again') }] },
-      { records: 2, added: [fakeTarget(B)], unreachable: [] }
+      { records: 2, added: [], unreachable: [{ peerId: B, error: new Error('ECONNREFUSED') }], leaving: [] },
+      { records: 2, added: [], unreachable: [{ peerId: B, error: new Error('ECONNREFUSED again') }], leaving: [] },
+      { records: 2, added: [fakeTarget(B)], unreachable: [], leaving: [] }
     ]
     const ctx = context(async () => rounds.shift() as DiscoveryRound)
     await ctx.refreshPeers()
@@ -38,5 +39,17 @@ describe('LiveRunContext', () => {
     await ctx.refreshPeers()
     assert.deepEqual(ctx.errors, [{ kind: 'discovery', code: 'ERR_QUERY_ABORTED', name: 'Error', message: 'DHT query failed' }])
     assert.deepEqual([...ctx.targets.keys()], [A])
+  })
+
+  it('a peer whose record says it is leaving loses its copies at once, without counting as a failure', async () => {
+    const ctx = new LiveRunContext(liveRunContextInit(everyoneThere, [A, B], { discover: async () => ({ records: 2, added: [], unreachable: [], leaving: [A] }) }))
+    const shard = newShardState({ spec: { id: 'L/0', tilesNeeded: 1, geometry: { rows: 4, cols: 4 }, cells: 16, bytes: 64, sensitivity: 0, expectedLoad: 1 }, blocks: [], rows: 4, cols: 4, weights: new Float32Array(16) })
+    shard.holders.push(A, B)
+    ctx.shards.set('L/0', shard)
+    await ctx.refreshPeers()
+    assert.deepEqual(shard.holders, [B])
+    assert.equal(ctx.dead.has(A), true)
+    assert.equal(ctx.recorder.peerFailures, 0)
+    assert.deepEqual(ctx.views().map((v) => v.peerId), [B])
   })
 })

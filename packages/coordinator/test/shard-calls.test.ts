@@ -3,12 +3,13 @@ import { describe, it } from 'node:test'
 import { createDeviceProfile, createRng, createTilePool } from '@tessera/crossbar'
 import { ShardExecutor } from '@tessera/peer'
 import type { Placement, PlacementPolicy } from '@tessera/scheduler'
-import { RequestTimeoutError } from '@tessera/wire'
+import { PeerLeavingError, RequestTimeoutError } from '@tessera/wire'
 import { BatchDeadlineError } from '../src/errors.js'
 import { LiveRunContext } from '../src/live-run-context.js'
 import type { PeerNetwork } from '../src/peer-network.js'
 import type { RunContext } from '../src/run-context.js'
 import { callShard } from '../src/shard-calls.js'
+import { removeCopy } from '../src/shard-state.js'
 import type { ShardState } from '../src/shard-state.js'
 import { fakeRunContext, fakeShards, liveRunContextInit, TEST_SETTINGS } from './fake-run-context.js'
 import { seededFloats } from './helpers.js'
@@ -85,6 +86,36 @@ describe('callShard', () => {
     // Without a key the retry's result depends on what the replica ran before.
     const unkeyed = await callShard(fakeContext(new Map([['a', copy(weights)], ['b', busyReplica()]]), new Set(['a'])), shardState(weights), x, 3)
     assert.notDeepEqual(unkeyed, copy(weights).execute('fc1/0', x, 3).output)
+  })
+
+  it('a LEAVING reply takes the peer out of the run as leaving (not as a failure) and the call goes to a replica', async () => {
+    const weights = seededFloats(ROWS * COLS, 'calls/w')
+    const x = seededFloats(2 * ROWS, 'calls/leaving')
+    const b = copy(weights)
+    const leaving: string[] = []
+    const checked: string[] = []
+    const shard = shardState(weights)
+    const ctx = fakeRunContext({
+      now: () => 0,
+      policy: firstFree,
+      rng: createRng('route'),
+      remoteId: (id) => id,
+      client: (peerId) => fakeShards(peerId, {
+        execute: async (options) => {
+          if (peerId === 'a') throw new PeerLeavingError('this node is leaving the network')
+          const { output, stats } = b.execute(options.shardId, options.input, options.batch)
+          return { output, ...stats }
+        }
+      }),
+      // As LiveRunContext does: the leaving peer loses its copies.
+      peerLeaving: (peerId) => { leaving.push(peerId); removeCopy(shard, peerId) },
+      recoverOrMarkDead: async (peerId) => { checked.push(peerId); return false }
+    })
+    const output = await callShard(ctx, shard, x, 2)
+    assert.equal(output.length, 2 * COLS)
+    assert.deepEqual(leaving, ['a'])
+    assert.deepEqual(checked, [], 'a leaving peer is not probed as a possibly dead one')
+    assert.deepEqual(shard.holders, ['b'])
   })
 })
 

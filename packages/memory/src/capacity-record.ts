@@ -49,6 +49,11 @@ export interface CapacityRecord {
   issuedAtMs: number
   /** After this instant (ms since the Unix epoch) validators reject the record. */
   expiresAtMs: number
+  /**
+   * The node is leaving: it drains its calls in flight and stops, so coordinators re-place its shards and place
+   * nothing new on it. Only present (true) while it leaves; records of nodes that predate the field lack it.
+   */
+  leaving?: boolean
 }
 
 const REACHABILITY_TO_PB: Record<Reachability, pb.Reachability> = {
@@ -142,6 +147,7 @@ export function checkCapacityRecord (record: CapacityRecord): CapacityRecord {
   const issuedAtMs = checkSafe(record.issuedAtMs, 'issued-at')
   const expiresAtMs = checkSafe(record.expiresAtMs, 'expiry')
   if (expiresAtMs < issuedAtMs) fail('expires before it was issued')
+  if (record.leaving !== undefined && typeof record.leaving !== 'boolean') fail('leaving must be a boolean')
   return {
     peerId,
     device: { preset, geometry: { rows, cols }, noiseLevel },
@@ -154,7 +160,8 @@ export function checkCapacityRecord (record: CapacityRecord): CapacityRecord {
     addresses,
     sequence,
     issuedAtMs,
-    expiresAtMs
+    expiresAtMs,
+    ...(record.leaving === true ? { leaving: true } : {})
   }
 }
 
@@ -166,7 +173,8 @@ export function encodeCapacityRecordBody (record: CapacityRecord): Uint8Array<Ar
     ...sameFields,
     device: { preset: device.preset, rows: device.geometry.rows, cols: device.geometry.cols, noiseLevel: device.noiseLevel },
     reachability: REACHABILITY_TO_PB[reachability],
-    natKind: NAT_TO_PB[natKind]
+    natKind: NAT_TO_PB[natKind],
+    leaving: sameFields.leaving === true
   })
 }
 

@@ -19,6 +19,20 @@ describe('capacity record body', () => {
     assert.deepEqual(decodeCapacityRecordBody(encodeCapacityRecordBody(record)), record)
   })
 
+  it('a leaving record round-trips; a record that is not leaving encodes to the bytes of one from before the field', async () => {
+    const key = await keyFromSeed(1)
+    const leaving = recordFor(key, { leaving: true })
+    assert.deepEqual(decodeCapacityRecordBody(encodeCapacityRecordBody(leaving)), leaving)
+    const staying = recordFor(key, {})
+    const body = encodeCapacityRecordBody({ ...staying, leaving: false })
+    assert.deepEqual(body, encodeCapacityRecordBody(staying))
+    // Field 13 absent: a reader that predates it decodes the same body, and this one reads no `leaving`.
+    assert.equal(pb.CapacityRecordBody.decode(body).leaving, false)
+    assert.equal('leaving' in decodeCapacityRecordBody(body), false)
+    assert.ok(encodeCapacityRecordBody(leaving).byteLength === body.byteLength + 2, 'a leaving record adds only its tag and value')
+    assert.throws(() => checkCapacityRecord({ ...staying, leaving: 'yes' as never }), MalformedRecordError)
+  })
+
   it('round-trips every reachability and NAT kind', async () => {
     const key = await keyFromSeed(1)
     for (const reachability of ['public', 'private', 'unknown'] as const) {

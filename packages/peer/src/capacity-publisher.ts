@@ -131,6 +131,22 @@ export class CapacityPublisher {
     return await this.current
   }
 
+  /**
+   * Publishes a record built after this call: waits for a publication already under way (its snapshot may predate
+   * a change the caller saw) and starts a new one.
+   */
+  async publishFresh (): Promise<PublishResult> {
+    const under = this.current
+    if (under !== undefined) {
+      try {
+        await under
+      } catch (err) {
+        log.trace('the publication under way failed; publishing again - %e', err)
+      }
+    }
+    return await this.publish()
+  }
+
   /** The current record, signed and validated, without publishing it. */
   async sign (): Promise<{ record: CapacityRecord, value: Uint8Array }> {
     const issuedAtMs = Math.floor(this.now())

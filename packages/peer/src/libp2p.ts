@@ -25,7 +25,7 @@ import type { KadDHT, KadDHTComponents, SelectFn, ValidateFn } from '@libp2p/kad
 import type { Libp2p, PeerInfo, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
-import type { ServiceFactoryMap } from 'libp2p'
+import type { Libp2pInit, ServiceFactoryMap } from 'libp2p'
 
 /**
  * Address policy. `local`: every node is on one machine or LAN, so private and loopback addresses are kept in DHT
@@ -71,6 +71,8 @@ export interface TesseraLibp2pInit {
    * direct.
    */
   holePunch?: TcpHolePunchInit | false
+  /** libp2p's metrics implementation (e.g. Prometheus, `prometheus.ts`); none by default. */
+  metrics?: Libp2pInit['metrics']
 }
 
 // A type alias, not an interface: libp2p's ServiceMap needs an index signature.
@@ -169,6 +171,7 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
       ? { pingInterval: LOCAL_CONNECTION_PING_INTERVAL_MS, abortConnectionOnPingFailure: false }
       : {},
     peerDiscovery: bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : [],
+    ...(init.metrics !== undefined ? { metrics: init.metrics } : {}),
     services
   })
   return node

@@ -4,6 +4,8 @@ import { resolveRecordTiming } from './capacity-publisher.js'
 import { DEFAULT_DEVICE_PRESET, DEFAULT_TILES, MAX_TIMER_MS, maxTilesFor } from './constants.js'
 import { InvalidNodeOptionError } from './errors.js'
 import { checkEmulatedRate } from './executor/worker-executor.js'
+import { workingMemoryBytes as workingBytesFor } from './executor/memory-budget.js'
+import { parseListenAddress } from './prometheus.js'
 import type { RecordTiming } from './capacity-publisher.js'
 import type { NetworkMode, RelayLimits } from './libp2p.js'
 import type { TesseraNodeInit } from './tessera-node.js'
@@ -14,6 +16,10 @@ export interface ResolvedNodeOptions {
   network: NetworkMode
   serve: boolean
   tiles: number
+  /** Executor worker threads. */
+  maxCpu: number
+  /** With `maxMemoryMiB`: the bytes left for uploads and executes once the tiles are counted. */
+  workingMemoryBytes?: number
   /** The device of the tile pool; absent on a client-only node. */
   profile?: DeviceProfile
   /** The capacity record's lifetime and refresh period, each defaulted from the other. */
@@ -64,14 +70,21 @@ export function resolveNodeOptions (init: TesseraNodeInit): ResolvedNodeOptions 
   if (network !== 'local' && network !== 'public') throw new InvalidNodeOptionError(`network must be local or public, got ${String(network)}`)
   const serve = init.serve ?? true
   const tiles = checkPositiveInt(init.tiles ?? DEFAULT_TILES, 'tiles')
+  const maxCpu = checkPositiveInt(init.maxCpu ?? 1, 'maxCpu')
   for (const [value, what] of [[init.recordTtlMs, 'recordTtlMs'], [init.recordRefreshMs, 'recordRefreshMs'], [init.metricsIntervalMs, 'metricsIntervalMs'],
     [init.redialIntervalMs, 'redialIntervalMs'], [init.dhtTimeoutMs, 'dhtTimeoutMs']] as const) {
     checkDuration(value, what)
   }
   checkRelayLimits(init.relayLimits)
   if (init.emulatedMacsPerSecond !== undefined) checkEmulatedRate(init.emulatedMacsPerSecond)
+  if (init.metricsListen !== undefined) parseListenAddress(init.metricsListen)
   const recordTiming = resolveRecordTiming({ ttlMs: init.recordTtlMs, refreshMs: init.recordRefreshMs })
   const profile = serve ? resolveProfile(init.device) : undefined
   if (profile !== undefined) checkTiles(tiles, profile)
-  return { network, serve, tiles, profile, recordTiming }
+  let workingMemoryBytes: number | undefined
+  if (init.maxMemoryMiB !== undefined) {
+    checkPositiveInt(init.maxMemoryMiB, 'maxMemoryMiB')
+    if (profile !== undefined) workingMemoryBytes = workingBytesFor(init.maxMemoryMiB, profile, tiles)
+  }
+  return { network, serve, tiles, maxCpu, profile, recordTiming, ...(workingMemoryBytes !== undefined ? { workingMemoryBytes } : {}) }
 }

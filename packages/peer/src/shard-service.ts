@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, UnexpectedEOFError } from '@libp2p/utils'
 import { isLibp2pError } from '@tessera/holepunch'
 import {
-  BusyError, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_STREAM_IDLE_TIMEOUT_MS, DeviceMismatchError, DuplicateShardError, FLOAT32_BYTES, InsufficientCapacityError,
+  BusyError, DEFAULT_PROGRAM_TIMEOUT_MS, DEFAULT_STREAM_IDLE_TIMEOUT_MS, DeviceMismatchError, DuplicateShardError, FLOAT32_BYTES, InsufficientCapacityError, PeerLeavingError,
   InternalError, LimitedConnectionRefusedError, MAX_FRAME_SIZE_BYTES, MalformedMessageError, MAX_INBOUND_SHARD_STREAMS,
   RequestTimeoutError, SHARD_PROTOCOL, ShapeMismatchError, UnexpectedMessageError, UnknownShardError, checkBatch, createProgramAssembler,
   decodeShardRequest, encodeShardReply, toErrorReply
@@ -17,7 +17,7 @@ import {
 } from './quotas.js'
 import type { OwnedShard } from './ownership.js'
 import type { PeerQuotas } from './quotas.js'
-import type { WorkerExecutor } from './executor/worker-executor.js'
+import type { NodeExecutor } from './executor/node-executor.js'
 import type { Misbehaviour } from './misbehaviour.js'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
@@ -27,6 +27,9 @@ const log = logger('tessera:peer:shard-service')
 
 /** lpStream's message when the stream ends where the next frame's length prefix would start. */
 const CLEAN_EOF = /after reading 0\/1 bytes/
+
+/** How often a leaving node looks whether its last stream has finished. */
+const DRAIN_POLL_MS = 50
 
 export interface ShardServiceInit extends Partial<Omit<PeerQuotas, 'maxStreamsPerPeer'>> {
   /**
@@ -76,7 +79,7 @@ interface ReplyContext {
  */
 export class ShardService {
   private readonly node: Libp2p
-  private readonly executor: WorkerExecutor
+  private readonly executor: NodeExecutor
   readonly quotas: PeerQuotas
   private readonly idleTimeoutMs: number
   private readonly programTimeoutMs: number
@@ -88,9 +91,10 @@ export class ShardService {
   private readonly answerTamper?: Misbehaviour['answer']
   private readonly streams = new Set<Stream>()
   private inFlightTotal = 0
+  private leaving = false
   private readonly hooks: ShardServiceHooks
 
-  constructor (node: Libp2p, executor: WorkerExecutor, init: ShardServiceInit = {}, hooks: ShardServiceHooks = {}) {
+  constructor (node: Libp2p, executor: NodeExecutor, init: ShardServiceInit = {}, hooks: ShardServiceHooks = {}) {
     this.node = node
     this.executor = executor
     this.quotas = {
@@ -165,6 +169,23 @@ export class ShardService {
     return this.inFlightTotal
   }
 
+  /**
+   * From now on a stream that starts an upload or an execute is refused with `PeerLeavingError` (wire code
+   * `LEAVING`); streams already served go on, and status, release, keep-alive and hand-over are still answered.
+   */
+  startLeaving (): void {
+    this.leaving = true
+  }
+
+  /** Resolves once no shard stream is served any more, or after `timeoutMs`; to whether every stream finished. */
+  async drained (timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    while (this.inFlightTotal > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_POLL_MS, deadline - Date.now())))
+    }
+    return this.inFlightTotal === 0
+  }
+
   private async serve (stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer.toString()
     const lp = lpStream(stream, { maxDataLength: MAX_FRAME_SIZE_BYTES, maxBufferSize: MAX_FRAME_SIZE_BYTES + 16 })
@@ -200,6 +221,9 @@ export class ShardService {
 
   /** Serves the exchange a stream starts with. */
   private async dispatch (lp: LengthPrefixedStream, connection: Connection, first: ShardRequest, context: ReplyContext): Promise<void> {
+    if (this.leaving && (first.type === 'program-begin' || first.type === 'execute')) {
+      throw new PeerLeavingError('this node is leaving the network: it takes no new uploads or executes')
+    }
     switch (first.type) {
       case 'program-begin': await this.program(lp, connection, first); break
       case 'execute': await this.executeRun(lp, connection, first, context); break

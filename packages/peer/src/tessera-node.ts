@@ -11,7 +11,10 @@ import {
 import { DhtStore } from './dht-store/index.js'
 import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
 import { NodeNotStartedError } from './errors.js'
-import { WorkerExecutor } from './executor/worker-executor.js'
+import { ExecutorPool } from './executor/executor-pool.js'
+import { BudgetedExecutor, MemoryBudget } from './executor/memory-budget.js'
+import { leaveGracefully } from './graceful-leave.js'
+import { NodeMetrics, startMetricsServer } from './prometheus.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { createTesseraLibp2p } from './libp2p.js'
 import { listenFailure } from './listen-error.js'
@@ -19,6 +22,8 @@ import { LoadWindow } from './load-window.js'
 import { MetricsService } from './metrics-service.js'
 import { resolveNodeOptions } from './node-options.js'
 import { classifyNat, inferReachability, NatClassifier, natClassifierComponents } from './reachability.js'
+import { startRecordChangeWatch } from './record-change-watch.js'
+import { heldRelays, listensOnCircuit, RelayFinder, relayFinderComponents } from './relay-finder.js'
 import { ShardClient } from './shard-client.js'
 import { defaultMaxTilesPerPeer } from './quotas.js'
 import { ShardService } from './shard-service.js'
@@ -33,6 +38,11 @@ import type { Misbehaviour } from './misbehaviour.js'
 import type { DiscoverOptions, DiscoveredPeer } from './discovery.js'
 import type { ConnectionLimits } from './connection-limits.js'
 import type { KernelChoice } from './executor/messages.js'
+import type { NodeExecutor } from './executor/node-executor.js'
+import type { LeaveOptions, LeaveResult } from './graceful-leave.js'
+import type { MetricsServer, NodeMetricsSource } from './prometheus.js'
+import type { RecordChangeWatch } from './record-change-watch.js'
+import type { RelayFinderInit } from './relay-finder.js'
 import type { NetworkMode, RelayLimits, TesseraLibp2p } from './libp2p.js'
 import type { PeerSample } from './metrics-service.js'
 import type { ResolvedNodeOptions } from './node-options.js'
@@ -41,6 +51,7 @@ import type { LeaseExpiry, ShardServiceInit } from './shard-service.js'
 import type { NodeStorage } from './storage.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Datastore } from 'interface-datastore'
 import type { DeviceProfile, PresetName } from '@tessera/crossbar'
 import type { CapacityRecordValidator, NatKind, Reachability } from '@tessera/memory'
 import type { MetricsSample } from '@tessera/wire'
@@ -77,6 +88,11 @@ export interface TesseraNodeInit {
    */
   holePunch?: TcpHolePunchInit | false
   /**
+   * How a serving node on a public network that was given no `/p2p-circuit` listen address finds out it is private
+   * and reserves on relays it finds (default on); `false` turns the search off.
+   */
+  relaySearch?: RelayFinderInit | false
+  /**
    * Run a tile pool and serve shards (default true). `false` gives a client-only node (e.g. `tessera peers`):
    * no executor, no shard service, no capacity record.
    */
@@ -85,6 +101,16 @@ export interface TesseraNodeInit {
   device?: PresetName | DeviceProfile
   /** Tiles in the pool (default 32). */
   tiles?: number
+  /**
+   * Executor worker threads (cores) the tiles and shards are spread over (default 1; the CLI's default is all cores
+   * but one).
+   */
+  maxCpu?: number
+  /**
+   * Bound, in MiB, on what the tiles, upload buffers and execute queue may take (`executor/memory-budget.ts`): a
+   * node whose tiles alone exceed it does not start; uploads and executes over it are refused. Default: none.
+   */
+  maxMemoryMiB?: number
   /** MVM kernel of the pool (default WASM SIMD where available). */
   kernel?: KernelChoice
   /** Benchmark the kernel at start to seed the advertised throughput (default true). */
@@ -109,6 +135,11 @@ export interface TesseraNodeInit {
    * on `public` and the whole pool on `local`.
    */
   shard?: ShardServiceInit
+  /**
+   * `host:port` to serve Prometheus metrics on (`GET /metrics`: libp2p's and tessera's, see `prometheus.ts`);
+   * port 0 picks a free one. Default: no metrics server.
+   */
+  metricsListen?: string
   /** Bounds of what the DHT stores for other peers (defaults: the MAX_DHT_* constants). */
   dhtStore?: Partial<DhtStoreLimits>
   /** Clock for records and their validation (default Date.now). */
@@ -136,7 +167,7 @@ export interface TesseraNode {
   readonly libp2p: TesseraLibp2p
   readonly network: NetworkMode
   /** The tile pool executor (absent on a client-only node). */
-  readonly executor?: WorkerExecutor
+  readonly executor?: NodeExecutor
   /** Short-term metrics received from peers and pushed to them (absent on a client-only node). */
   readonly metrics?: MetricsService
   /** The DHT validator of capacity records (also used on reads). */
@@ -164,6 +195,17 @@ export interface TesseraNode {
   addEventListener<K extends keyof TesseraNodeEvents>(type: K, listener: (evt: TesseraNodeEvents[K]) => void): void
   removeEventListener<K extends keyof TesseraNodeEvents>(type: K, listener: (evt: TesseraNodeEvents[K]) => void): void
   /** Stops services, libp2p, the executor worker and closes the datastore. Idempotent. */
+  /**
+   * Leaves the network cleanly: refuses new uploads and executes (`PeerLeavingError`), publishes a record with
+   * `leaving: true`, waits for the calls in flight (bounded), then stops. See `graceful-leave.ts`.
+   */
+  leave(options?: LeaveOptions): Promise<LeaveResult>
+  /** Whether the node is leaving or has left. */
+  isLeaving(): boolean
+  /** `host:port` of the Prometheus metrics server, when one runs. */
+  metricsAddress(): string | undefined
+  /** The node's datastore (LevelDB under the data dir): DHT records, and long-term memory kept by its user. */
+  readonly datastore: Datastore
   stop(): Promise<void>
 }
 
@@ -195,7 +237,8 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
   const events = new EventTarget()
   const listen = init.listen ?? [network === 'local' ? DEFAULT_LISTEN_LOCAL : DEFAULT_LISTEN_PUBLIC]
   let libp2p: TesseraLibp2p | undefined
-  let executor: WorkerExecutor | undefined
+  let executor: NodeExecutor | undefined
+  const nodeMetrics = init.metricsListen !== undefined ? new NodeMetrics() : undefined
   let dhtStore: DhtStore
   try {
     dhtStore = await openDhtStore(storage, privateKey, init, events, now)
@@ -212,11 +255,13 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
       relayLimits: init.relayLimits,
       connectionLimits: init.connectionLimits,
       holePunch: init.holePunch,
+      ...(nodeMetrics !== undefined ? { metrics: nodeMetrics.libp2pMetrics() } : {}),
       dhtValidators: { [DHT_NAMESPACE]: validator },
       dhtSelectors: { [DHT_NAMESPACE]: capacityRecordSelector }
     })
     if (serve && profile != null) {
-      executor = await WorkerExecutor.start({ profile, tiles: options.tiles, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
+      const pool = await ExecutorPool.start({ profile, tiles: options.tiles, threads: options.maxCpu, kernel: init.kernel, calibrate: init.calibrate, emulatedMacsPerSecond: init.emulatedMacsPerSecond })
+      executor = options.workingMemoryBytes !== undefined ? new BudgetedExecutor(pool, new MemoryBudget(options.workingMemoryBytes)) : pool
     }
     try {
       await libp2p.start()
@@ -231,7 +276,7 @@ export async function createTesseraNode (init: TesseraNodeInit = {}): Promise<Te
     await releaseQuietly('the datastore', async () => { await storage.close() })
     throw err
   }
-  return await startNode({ init, options, libp2p, executor, storage, dhtStore, events, validator, privateKey, now })
+  return await startNode({ init, options, libp2p, executor, storage, dhtStore, events, validator, privateKey, now, nodeMetrics })
 }
 
 /**
@@ -266,7 +311,7 @@ interface NodeContext {
   init: TesseraNodeInit
   options: ResolvedNodeOptions
   libp2p: TesseraLibp2p
-  executor?: WorkerExecutor
+  executor?: NodeExecutor
   storage: NodeStorage
   dhtStore: DhtStore
   /** The node's events; created before libp2p, as the DHT store reports refusals on it. */
@@ -274,6 +319,10 @@ interface NodeContext {
   validator: CapacityRecordValidator
   privateKey: PrivateKey
   now: () => number
+  /** Set once the node starts leaving: its records say so. */
+  leaving?: boolean
+  /** The Prometheus registry, with `metricsListen`. */
+  nodeMetrics?: NodeMetrics
 }
 
 /** The node's long-running parts; each is set once started, so stopping after a partial start stops what ran. */
@@ -283,6 +332,9 @@ interface NodeServices {
   metrics?: MetricsService
   publisher?: CapacityPublisher
   redial?: BootstrapRedial
+  relayFinder?: RelayFinder
+  recordWatch?: RecordChangeWatch
+  metricsServer?: MetricsServer
 }
 
 /** Reachability and NAT kind as the node's capacity record reports them. */
@@ -306,8 +358,13 @@ async function startNode (ctx: NodeContext): Promise<TesseraNode> {
   }
   try {
     services.natClassifier?.start(libp2p.getConnections())
+    services.relayFinder?.start()
     if (executor != null) await startServing(ctx, executor, services, { events, window, nat, metricsSample, metricsIntervalMs })
     services.redial = startBootstrapRedial(libp2p, init.bootstrap ?? [], { intervalMs: init.redialIntervalMs ?? DEFAULT_REDIAL_INTERVAL_MS })
+    if (ctx.nodeMetrics !== undefined && init.metricsListen !== undefined) {
+      ctx.nodeMetrics.watch(metricsSource(ctx, services, nat))
+      services.metricsServer = await startMetricsServer(ctx.nodeMetrics.registry, init.metricsListen)
+    }
   } catch (err) {
     await releaseQuietly('the partly started node', stop)
     throw err
@@ -321,9 +378,45 @@ function natView (ctx: NodeContext, services: NodeServices): NatView {
   const { network } = ctx.options
   const classifierComponents = network === 'public' ? natClassifierComponents(libp2p) : undefined
   if (classifierComponents !== undefined) services.natClassifier = new NatClassifier(classifierComponents)
-  const reachability = (): Reachability => inferReachability(libp2p.getMultiaddrs(), network)
+  services.relayFinder = relayFinderFor(ctx, services)
+  const reachability = (): Reachability => {
+    const inferred = inferReachability(libp2p.getMultiaddrs(), network)
+    // Private from the moment the node decided to look for relays, not only once a reservation holds.
+    return inferred === 'unknown' && services.relayFinder?.reachability() === 'private' ? 'private' : inferred
+  }
   const natKind = (): NatKind => network === 'local' ? 'none' : classifyNat(reachability(), services.natClassifier?.mapping())
   return { reachability, natKind }
+}
+
+/**
+ * The relay search of a serving node on a public network with no circuit address of its own; a relay server, a
+ * client-only node (which dials out and needs no reservation) and a node told where to reserve have none.
+ */
+function relayFinderFor (ctx: NodeContext, services: NodeServices): RelayFinder | undefined {
+  const { init, options, libp2p } = ctx
+  if (options.network !== 'public' || !options.serve || init.relayServer === true || init.relaySearch === false) return undefined
+  if (listensOnCircuit(init.listen ?? [])) return undefined
+  const components = relayFinderComponents(libp2p, () => services.natClassifier?.mapping(), ctx.now)
+  return components === undefined ? undefined : new RelayFinder(components, init.relaySearch ?? {})
+}
+
+/** What the Prometheus gauges read at each scrape. */
+function metricsSource (ctx: NodeContext, services: NodeServices, nat: NatView): NodeMetricsSource {
+  return {
+    tiles: () => {
+      const s = ctx.executor?.cachedStatus()
+      return { total: s?.tilesTotal ?? 0, free: s?.tilesFree ?? 0, shardsHeld: s?.shardsHeld ?? 0 }
+    },
+    queueDepth: () => ctx.executor?.queueDepth() ?? 0,
+    reservations: () => heldRelays(ctx.libp2p.getMultiaddrs()).size,
+    reachability: nat.reachability,
+    natKind: nat.natKind,
+    connections: () => {
+      const relayed = ctx.libp2p.getConnections().filter((c) => c.remoteAddr.getComponents().some((p) => p.name === 'p2p-circuit')).length
+      return { direct: ctx.libp2p.getConnections().length - relayed, relayed }
+    },
+    leaving: () => ctx.leaving === true
+  }
 }
 
 /** This node's short-term load sample, as pushed to its peers. */
@@ -346,7 +439,7 @@ function metricsSampler (ctx: NodeContext, services: NodeServices, window: LoadW
 }
 
 /** What a serving node advertises in its capacity record now. */
-function capacitySnapshot (ctx: NodeContext, executor: WorkerExecutor, nat: NatView): () => CapacitySnapshot {
+function capacitySnapshot (ctx: NodeContext, executor: NodeExecutor, nat: NatView): () => CapacitySnapshot {
   return () => {
     const status = executor.cachedStatus()
     const { profile } = executor
@@ -358,7 +451,8 @@ function capacitySnapshot (ctx: NodeContext, executor: WorkerExecutor, nat: NatV
       queueDepth: executor.queueDepth(),
       reachability: nat.reachability(),
       natKind: nat.natKind(),
-      addresses: ctx.libp2p.getMultiaddrs().slice(0, 32).map((ma) => ma.toString())
+      addresses: ctx.libp2p.getMultiaddrs().slice(0, 32).map((ma) => ma.toString()),
+      ...(ctx.leaving === true ? { leaving: true } : {})
     }
   }
 }
@@ -372,7 +466,7 @@ interface ServingHooks {
 }
 
 /** Starts what only a serving node runs: the shard service, the metrics push and the capacity record's refresh. */
-async function startServing (ctx: NodeContext, executor: WorkerExecutor, services: NodeServices, hooks: ServingHooks): Promise<void> {
+async function startServing (ctx: NodeContext, executor: NodeExecutor, services: NodeServices, hooks: ServingHooks): Promise<void> {
   const { init, libp2p, now } = ctx
   const { events } = hooks
   const answerTamper = init.misbehaviour?.answer
@@ -382,7 +476,10 @@ async function startServing (ctx: NodeContext, executor: WorkerExecutor, service
     ...(answerTamper !== undefined ? { answerTamper } : {})
   }
   services.shardService = new ShardService(libp2p, executor, shardInit, {
-    onExecute: (wallMs) => { hooks.window.record(now(), wallMs) },
+    onExecute: (wallMs) => {
+      hooks.window.record(now(), wallMs)
+      ctx.nodeMetrics?.observeExecute(wallMs)
+    },
     onLeaseExpired: (expiry) => { events.dispatchEvent(new CustomEvent('shard:lease-expired', { detail: expiry })) }
   })
   await services.shardService.start()
@@ -401,6 +498,12 @@ async function startServing (ctx: NodeContext, executor: WorkerExecutor, service
     onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
   }, { ...ctx.options.recordTiming, dhtTimeoutMs: init.dhtTimeoutMs, now })
   services.publisher.start()
+  const publisher = services.publisher
+  const nat = hooks.nat
+  services.recordWatch = startRecordChangeWatch({
+    key: () => JSON.stringify([nat.reachability(), nat.natKind(), libp2p.getMultiaddrs().map((ma) => ma.toString()).sort()]),
+    publish: async () => await publisher.publishFresh()
+  })
 }
 
 /**
@@ -409,7 +512,10 @@ async function startServing (ctx: NodeContext, executor: WorkerExecutor, service
  */
 async function stopNode (ctx: NodeContext, services: NodeServices): Promise<void> {
   services.redial?.stop()
+  await releaseQuietly('the metrics server', async () => { await services.metricsServer?.close() })
   services.natClassifier?.stop()
+  services.relayFinder?.stop()
+  services.recordWatch?.stop()
   services.publisher?.stop()
   await releaseQuietly('the metrics service', async () => { await services.metrics?.stop() })
   await releaseQuietly('the shard service', async () => { await services.shardService?.stop() })
@@ -464,6 +570,23 @@ function nodeApi (ctx: NodeContext, services: NodeServices, parts: NodeApiParts)
     },
     shardClient: (peer, clientInit) => new ShardClient(libp2p, peer, clientInit),
     metricsSample: parts.metricsSample,
+    datastore: ctx.storage.datastore,
+    isLeaving: () => ctx.leaving === true,
+    metricsAddress: () => services.metricsServer?.address,
+    async leave (options) {
+      running()
+      const publisher = services.publisher
+      return await leaveGracefully({
+        startLeaving: () => {
+          ctx.leaving = true
+          services.shardService?.startLeaving()
+        },
+        drained: async (timeoutMs) => await (services.shardService?.drained(timeoutMs) ?? Promise.resolve(true)),
+        // With no connection the record can reach nobody: a lone node does not wait for a put that cannot land.
+        ...(publisher !== undefined && libp2p.getConnections().length > 0 ? { publish: async () => await publisher.publishFresh() } : {}),
+        stop: parts.stop
+      }, options)
+    },
     addEventListener: (type, listener) => { events.addEventListener(type, listener as EventListener) },
     removeEventListener: (type, listener) => { events.removeEventListener(type, listener as EventListener) },
     stop: parts.stop

@@ -3,7 +3,7 @@
  * the same named error class instead of a string or a hung stream.
  */
 import {
-  BatchTooLargeError, BusyError, ChunkOutOfOrderError, DeviceMismatchError, DuplicateShardError, ErrorCode,
+  BatchTooLargeError, BusyError, ChunkOutOfOrderError, DeviceMismatchError, DuplicateShardError, ErrorCode, PeerLeavingError,
   FrameTooLargeError, HashMismatchError, IncompleteUploadError, InsufficientCapacityError, InternalError,
   LimitedConnectionRefusedError, MalformedMessageError, NonFiniteValueError, QuotaExceededError, RequestTimeoutError,
   ShapeMismatchError, TooManyChunksError, UnexpectedMessageError, UnknownShardError, WireError, isProtocolError
@@ -39,7 +39,8 @@ const CLASS_BY_CODE: Record<ErrorCode, WireErrorClass> = {
   [ErrorCode.DUPLICATE_SHARD]: DuplicateShardError,
   [ErrorCode.UNEXPECTED_MESSAGE]: UnexpectedMessageError,
   [ErrorCode.DEVICE_MISMATCH]: DeviceMismatchError,
-  [ErrorCode.QUOTA_EXCEEDED]: QuotaExceededError
+  [ErrorCode.QUOTA_EXCEEDED]: QuotaExceededError,
+  [ErrorCode.LEAVING]: PeerLeavingError
 }
 
 /**

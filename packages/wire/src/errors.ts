@@ -128,6 +128,9 @@ export function isTransientRefusal (err: unknown): boolean {
   return err instanceof QuotaExceededError && err.quota !== undefined && TRANSIENT_RESOURCES.has(err.quota.resource)
 }
 
+/** The node is leaving the network and takes no new upload or execute; its shards belong elsewhere now. */
+export class PeerLeavingError extends WireError { static override readonly code = ErrorCode.LEAVING }
+
 /** An error that travels in an error reply under its own code, with the request and shard it concerns. */
 export type ProtocolError = TesseraError & { code: ErrorCode, requestId?: number, shardId?: string }
 

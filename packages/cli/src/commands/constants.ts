@@ -115,3 +115,18 @@ export const SCALE_PEERS_RANGE: FlagRange = { min: 2, max: 1_000_000 }
 
 /** Simulated seconds of one scale run: up to a simulated day. */
 export const SCALE_SECONDS_RANGE: FlagRange = { min: 1, max: 86_400 }
+
+/**
+ * `--max-cpu`: executor worker threads. One at least; at most 256, a thread per core of the largest machines
+ * (each thread holds its own kernel memory, so more threads than cores only cost memory).
+ */
+export const MAX_CPU_RANGE: FlagRange = { min: 1, max: 256 }
+
+/**
+ * `--max-memory-mib`: 16 MiB at least (a few tiles and one upload); at most 1 TiB, far beyond what the tiles
+ * (MAX_TILES) can take.
+ */
+export const MAX_MEMORY_RANGE_MIB: FlagRange = { min: 16, max: 1024 * 1024 }
+
+/** `--drain-timeout-ms`: a tenth of a second at least (one short execute); at most what a timer can wait. */
+export const DRAIN_TIMEOUT_RANGE_MS: FlagRange = { min: 100, max: MAX_TIMER_MS }

@@ -1,12 +1,14 @@
+import { availableParallelism } from 'node:os'
 import { Option } from 'commander'
 import { PRESET_NAMES } from '@tessera/crossbar'
 import {
-  createTesseraNode, DEFAULT_DHT_TIMEOUT_MS, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_TILES, resolveRecordTiming
+  createTesseraNode, DEFAULT_DHT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_TILES, resolveRecordTiming
 } from '@tessera/peer'
 import {
-  BYTES_PER_SECOND_RANGE, CONNECTIONS_RANGE, NETWORK_TIMEOUT_RANGE_MS, PER_PEER_COUNT_RANGE, RECORD_REFRESH_RANGE_MS, RECORD_TTL_RANGE_MS,
+  BYTES_PER_SECOND_RANGE, CONNECTIONS_RANGE, DRAIN_TIMEOUT_RANGE_MS, MAX_CPU_RANGE, MAX_MEMORY_RANGE_MIB, NETWORK_TIMEOUT_RANGE_MS, PER_PEER_COUNT_RANGE, RECORD_REFRESH_RANGE_MS, RECORD_TTL_RANGE_MS,
   RELAY_DATA_LIMIT_RANGE_BYTES, RELAY_DURATION_LIMIT_RANGE_MS, SHARD_LEASE_RANGE_MS, TILES_RANGE
 } from './constants.js'
+import { startStatusFile } from '../status-file.js'
 import { collectBootstrap, collectMultiaddr, defaultDataDir, describeRange, emit, integerIn } from './options.js'
 import type { TesseraNode } from '@tessera/peer'
 import type { Command } from 'commander'
@@ -35,6 +37,10 @@ interface NodeCommandOptions {
   shardLeaseMs?: number
   maxConnections?: number
   limitLoopback: boolean
+  maxCpu: number
+  maxMemoryMib?: number
+  metricsListen?: string
+  drainTimeoutMs: number
 }
 
 /** `tessera node`: run a volunteer node until SIGINT/SIGTERM. */
@@ -63,6 +69,10 @@ export function registerNodeCommand (program: Command): void {
     .option('--shard-lease-ms <ms>', `a programmed shard is freed after this long without an execute or keep-alive of its owner, in ${describeRange(SHARD_LEASE_RANGE_MS, 'ms')} (default 5 min)`, integerIn(SHARD_LEASE_RANGE_MS, 'ms'))
     .option('--max-connections <n>', `open connections, in ${describeRange(CONNECTIONS_RANGE)} (default 128; 512 with --relay-server)`, integerIn(CONNECTIONS_RANGE))
     .option('--limit-loopback', 'apply the per-address connection limits to loopback peers too (on --network local they are exempt; for testing the limits on one machine)', false)
+    .option('--max-cpu <cores>', `executor worker threads the shards are spread over, in ${describeRange(MAX_CPU_RANGE)}; the default is all cores but one, at least one`, integerIn(MAX_CPU_RANGE), defaultMaxCpu())
+    .option('--max-memory-mib <n>', `bound on what tiles, uploads and queued executes may take, in ${describeRange(MAX_MEMORY_RANGE_MIB, 'MiB')}; a node whose tiles alone exceed it does not start (default: none)`, integerIn(MAX_MEMORY_RANGE_MIB, 'MiB'))
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics on http://<host:port>/metrics (e.g. 127.0.0.1:9464)')
+    .option('--drain-timeout-ms <ms>', `on SIGINT/SIGTERM, how long calls in flight may take to finish before the node stops, in ${describeRange(DRAIN_TIMEOUT_RANGE_MS, 'ms')}`, integerIn(DRAIN_TIMEOUT_RANGE_MS, 'ms'), DEFAULT_DRAIN_TIMEOUT_MS)
     .action(async (opts: NodeCommandOptions) => { await runNode(opts) })
 }
 
@@ -96,22 +106,39 @@ async function runNode (opts: NodeCommandOptions): Promise<void> {
     connectionLimits: {
       ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
       ...(opts.limitLoopback ? { allow: [] } : {})
-    }
+    },
+    maxCpu: opts.maxCpu,
+    maxMemoryMiB: opts.maxMemoryMib,
+    metricsListen: opts.metricsListen
   })
   const addrs = node.getMultiaddrs().map((ma) => ma.toString())
   const peerId = node.peerId.toString()
-  emit(json, { event: 'listening', peerId, addrs }, [
-    `tessera node ${peerId} (${opts.device}, ${opts.tiles} tiles, ${opts.network} network, data in ${opts.dataDir})`,
+  const metricsAddress = node.metricsAddress()
+  emit(json, { event: 'listening', peerId, addrs, maxCpu: opts.maxCpu, ...(metricsAddress !== undefined ? { metricsAddress } : {}) }, [
+    `tessera node ${peerId} (${opts.device}, ${opts.tiles} tiles on ${opts.maxCpu} worker thread(s), ${opts.network} network, data in ${opts.dataDir})`,
+    ...(metricsAddress !== undefined ? [`metrics on http://${metricsAddress}/metrics`] : []),
     'listening on:',
     ...addrs.map((a) => `  ${a}`),
     ...(addrs.length > 0 ? ['bootstrap another node from it with:', `  tessera node --bootstrap ${addrs[0]}`] : [])
   ].join('\n'))
   const stopWatching = watch(node, json)
+  const statusFile = startStatusFile(opts.dataDir, node, { maxCpu: opts.maxCpu })
   const signal = await signalled
   stopWatching()
-  emit(json, { event: 'stopping', signal }, `${signal}: stopping`)
-  await node.stop()
-  emit(json, { event: 'stopped' }, 'stopped')
+  emit(json, { event: 'leaving', signal, drainTimeoutMs: opts.drainTimeoutMs },
+    `${signal}: leaving — no new work taken, calls in flight get up to ${opts.drainTimeoutMs} ms (a second signal exits at once)`)
+  try {
+    const left = await node.leave({ drainTimeoutMs: opts.drainTimeoutMs })
+    emit(json, { event: 'stopped', drained: left.drained, leavingPublished: left.published !== undefined, peersAcked: left.published?.peersAcked ?? 0 },
+      `stopped (${left.drained ? 'every call finished' : 'calls still in flight were cut'}; leaving ${left.published !== undefined ? `announced to ${left.published.peersAcked} DHT peers` : 'not announced in time'})`)
+  } finally {
+    await statusFile.stop()
+  }
+}
+
+/** All cores but one (the event loop and the operating system need one), at least one. */
+export function defaultMaxCpu (): number {
+  return Math.max(1, availableParallelism() - 1)
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one while stopping exits at once (code 130). */

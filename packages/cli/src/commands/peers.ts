@@ -66,6 +66,7 @@ async function runPeers (opts: PeersCommandOptions): Promise<void> {
     const peers = found.map(({ record }) => ({
       peerId: record.peerId,
       reachability: record.reachability,
+      natKind: record.natKind,
       device: record.device.preset,
       tilesFree: record.tilesFree,
       tilesTotal: record.tilesTotal,
@@ -82,9 +83,9 @@ async function runPeers (opts: PeersCommandOptions): Promise<void> {
       emit(false, {}, 'no capacity records found')
       return
     }
-    const rows = [['peer', 'reachability', 'device', 'tiles free/total', 'GFLOP/s', 'record age']]
+    const rows = [['peer', 'reachability', 'NAT', 'device', 'tiles free/total', 'GFLOP/s', 'record age']]
     for (const p of peers) {
-      rows.push([p.peerId, p.reachability, p.device, `${p.tilesFree}/${p.tilesTotal}`, p.throughputGflops.toFixed(2), `${(p.recordAgeMs / 1000).toFixed(1)} s`])
+      rows.push([p.peerId, p.reachability, p.natKind, p.device, `${p.tilesFree}/${p.tilesTotal}`, p.throughputGflops.toFixed(2), `${(p.recordAgeMs / 1000).toFixed(1)} s`])
     }
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
     for (const r of rows) emit(false, {}, r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd())

@@ -35,7 +35,7 @@ describe('tessera node (two processes)', () => {
         children.push(a)
         const aLines = new JsonLines(a)
         const aListening = await aLines.next('a listening', 'listening')
-        assert.deepEqual(Object.keys(aLines.lines[0]), ['event', 'peerId', 'addrs'], 'the first line is the listening event')
+        assert.deepEqual(Object.keys(aLines.lines[0]), ['event', 'peerId', 'addrs', 'maxCpu'], 'the first line is the listening event')
         assert.ok(aListening.addrs.length > 0 && aListening.addrs.every((x) => x.endsWith(`/p2p/${aListening.peerId}`)))
 
         const b = track(spawnTessera(['node', ...COMMON, '--data-dir', `${dir}/b`, '--bootstrap', aListening.addrs[0]]))
@@ -64,7 +64,7 @@ describe('tessera node (two processes)', () => {
         assert.equal(await exitCode(b), 0)
         assert.equal(await exitCode(a), 0)
         assert.ok(bLines.lines.some((l) => l.event === 'stopped'))
-        assert.ok(aLines.lines.some((l) => l.event === 'stopping' && l.signal === 'SIGTERM'))
+        assert.ok(aLines.lines.some((l) => l.event === 'leaving' && l.signal === 'SIGTERM'))
 
         // Same data dir, same identity.
         const again = track(spawnTessera(['node', ...COMMON, '--data-dir', `${dir}/a`]))

@@ -29,15 +29,15 @@ export async function runTessera (args: string[], timeoutMs = 30_000, env: NodeJ
 
 /** The lines `tessera node --json` prints (packages/cli/src/commands/node.ts), one type per event. */
 export type NodeEventLine =
-  | { event: 'listening', peerId: string, addrs: string[] }
+  | { event: 'listening', peerId: string, addrs: string[], maxCpu: number, metricsAddress?: string }
   | { event: 'reachability', reachability: string, natKind: string, addrs: string[] }
   | { event: 'record-published', sequence: number, tilesFree: number, tilesTotal: number, peersAcked: number, provided: boolean }
   | { event: 'record-error', message: string }
   | { event: 'lease-expired', owner: string, shardId: string, tilesFreed: number }
   | { event: 'peer-connect', peerId: string }
   | { event: 'peer-disconnect', peerId: string }
-  | { event: 'stopping', signal: string }
-  | { event: 'stopped' }
+  | { event: 'leaving', signal: string, drainTimeoutMs: number }
+  | { event: 'stopped', drained: boolean, leavingPublished: boolean, peersAcked: number }
 
 /** The lines `tessera dashboard --json` prints (packages/cli/src/commands/dashboard.ts), one type per event. */
 export type DashboardEventLine =

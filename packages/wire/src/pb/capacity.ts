@@ -212,6 +212,7 @@ export interface CapacityRecordBody {
   sequence: number
   issuedAtMs: number
   expiresAtMs: number
+  leaving: boolean
 }
 
 export namespace CapacityRecordBody {
@@ -286,6 +287,11 @@ export namespace CapacityRecordBody {
           w.uint64Number(obj.expiresAtMs)
         }
 
+        if ((obj.leaving != null && obj.leaving !== false)) {
+          w.uint32(104)
+          w.bool(obj.leaving)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -301,7 +307,8 @@ export namespace CapacityRecordBody {
           addresses: [],
           sequence: 0,
           issuedAtMs: 0,
-          expiresAtMs: 0
+          expiresAtMs: 0,
+          leaving: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -362,6 +369,10 @@ export namespace CapacityRecordBody {
             }
             case 12: {
               obj.expiresAtMs = reader.uint64Number()
+              break
+            }
+            case 13: {
+              obj.leaving = reader.bool()
               break
             }
             default: {
@@ -475,6 +486,13 @@ export namespace CapacityRecordBody {
               }
               break
             }
+            case 13: {
+              yield {
+                field: `${prefix}.leaving`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -563,6 +581,11 @@ export namespace CapacityRecordBody {
     value: number
   }
 
+  export interface CapacityRecordBodyLeavingFieldEvent {
+    field: '$.leaving'
+    value: boolean
+  }
+
   export function encode (obj: Partial<CapacityRecordBody>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CapacityRecordBody.codec())
   }
@@ -571,7 +594,7 @@ export namespace CapacityRecordBody {
     return decodeMessage(buf, CapacityRecordBody.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CapacityRecordBody>): Generator<CapacityRecordBodyPeerIdFieldEvent | CapacityRecordBodyDevicePresetFieldEvent | CapacityRecordBodyDeviceRowsFieldEvent | CapacityRecordBodyDeviceColsFieldEvent | CapacityRecordBodyDeviceNoiseLevelFieldEvent | CapacityRecordBodyTilesTotalFieldEvent | CapacityRecordBodyTilesFreeFieldEvent | CapacityRecordBodyThroughputGflopPerSecondFieldEvent | CapacityRecordBodyQueueDepthFieldEvent | CapacityRecordBodyReachabilityFieldEvent | CapacityRecordBodyNatKindFieldEvent | CapacityRecordBodyAddressesFieldEvent | CapacityRecordBodySequenceFieldEvent | CapacityRecordBodyIssuedAtMsFieldEvent | CapacityRecordBodyExpiresAtMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CapacityRecordBody>): Generator<CapacityRecordBodyPeerIdFieldEvent | CapacityRecordBodyDevicePresetFieldEvent | CapacityRecordBodyDeviceRowsFieldEvent | CapacityRecordBodyDeviceColsFieldEvent | CapacityRecordBodyDeviceNoiseLevelFieldEvent | CapacityRecordBodyTilesTotalFieldEvent | CapacityRecordBodyTilesFreeFieldEvent | CapacityRecordBodyThroughputGflopPerSecondFieldEvent | CapacityRecordBodyQueueDepthFieldEvent | CapacityRecordBodyReachabilityFieldEvent | CapacityRecordBodyNatKindFieldEvent | CapacityRecordBodyAddressesFieldEvent | CapacityRecordBodySequenceFieldEvent | CapacityRecordBodyIssuedAtMsFieldEvent | CapacityRecordBodyExpiresAtMsFieldEvent | CapacityRecordBodyLeavingFieldEvent> {
     return streamMessage(buf, CapacityRecordBody.codec(), opts)
   }
 }
