@@ -1,7 +1,7 @@
 import { logger } from '@libp2p/logger'
-import { MAX_CAPACITY_RECORD_LIFETIME_MS, TESSERA_CAPABILITY_CID, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
+import { MAX_CAPACITY_RECORD_LIFETIME_MS, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
 import { DEFAULT_DHT_TIMEOUT_MS, DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS } from './constants.js'
-import { capabilityBucketCid } from './discovery.js'
+import { bucketCid, bucketsOfPeer } from './capability-buckets.js'
 import { InvalidNodeOptionError, RecordRejectedError } from './errors.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { CID } from 'multiformats/cid'
@@ -60,7 +60,7 @@ export interface PublishResult {
   record: CapacityRecord
   /** DHT peers that acknowledged the put (the node's own datastore always holds it). */
   peersAcked: number
-  /** Whether the provides of the capability CID and of this node's capability bucket each reached at least one peer. */
+  /** Whether the provide of every key of this node's capability buckets (one per level) reached at least one peer. */
   provided: boolean
 }
 
@@ -75,8 +75,8 @@ export interface CapacityPublisherComponents {
 }
 
 /**
- * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides the capability CID (and
- * its capability bucket), now, again after 20 s and 40 s more while the network around a new node forms, and then
+ * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides its capability buckets
+ * (the capability CID and one bucket per deeper level, capability-buckets.ts), now, again after 20 s and 40 s more while the network around a new node forms, and then
  * every refresh period, well inside the record's lifetime. The record is run through the same validator the
  * other nodes use before it is put, because kad-dht stores a node's own put without validating it.
  */
@@ -93,6 +93,7 @@ export class CapacityPublisher {
   private readonly controller = new AbortController()
   private current?: Promise<PublishResult>
   private last?: PublishResult
+  private readonly bucketCids: CID[]
 
   constructor (components: CapacityPublisherComponents, init: CapacityPublisherInit = {}) {
     this.c = components
@@ -106,6 +107,7 @@ export class CapacityPublisher {
       throw new InvalidNodeOptionError(`the first refresh delay must be positive, got ${firstRefreshMs} ms`)
     }
     this.nextDelayMs = Math.min(firstRefreshMs, this.refreshMs)
+    this.bucketCids = bucketsOfPeer(components.peerId).map(bucketCid)
   }
 
   /** Starts the publish loop; the first publication begins at once but is not awaited (the DHT may be empty). */
@@ -172,9 +174,8 @@ export class CapacityPublisher {
           if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') peersAcked++
         }
       })(),
-      provide(TESSERA_CAPABILITY_CID),
-      // findProviders lists at most 20 providers of one CID: the bucket CID is how discovery finds the rest.
-      provide(capabilityBucketCid(this.c.peerId))
+      // findProviders lists at most 20 providers of one CID: the deeper buckets are how discovery finds the rest.
+      ...this.bucketCids.map(provide)
     ])
     for (const phase of phases) {
       if (phase.status === 'fulfilled') continue
@@ -182,7 +183,7 @@ export class CapacityPublisher {
       if (!(timeout.aborted && !this.controller.signal.aborted)) throw phase.reason
       log('a put or provide of record %d ran out of time with %d acks - %e', record.sequence, peersAcked, phase.reason)
     }
-    const result = { record, peersAcked, provided: providedCids.size === 2 }
+    const result = { record, peersAcked, provided: providedCids.size === this.bucketCids.length }
     this.last = result
     this.c.onPublished?.(result)
     return result

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
-import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, capabilityBucketCid, resolveRecordTiming } from '../src/index.js'
+import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, bucketCid, bucketOfPeer, capabilityBucketCid, resolveRecordTiming } from '../src/index.js'
 import type { CapacitySnapshot } from '../src/index.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 
@@ -57,8 +57,8 @@ describe('CapacityPublisher', () => {
     assert.equal(opened.peerId, peerId.toString())
     assert.equal(opened.tilesFree, 5)
     assert.equal(opened.expiresAtMs - opened.issuedAtMs, 120_000)
-    // The well-known CID and the node's capability bucket (findProviders lists at most 20 providers of one CID).
-    assert.deepEqual([...provides].sort(), [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(peerId).toString()].sort())
+    // One key per level of the bucket tree: the capability CID, the original bucket, a level-2 bucket.
+    assert.deepEqual([...provides].sort(), [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(peerId).toString(), bucketCid(bucketOfPeer(peerId, 2)).toString()].sort())
     assert.notEqual(capabilityBucketCid(peerId).toString(), TESSERA_CAPABILITY_CID.toString())
     // Sequences grow even when the clock does not move.
     const second = await publisher.publish()
