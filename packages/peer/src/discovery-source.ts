@@ -29,11 +29,13 @@ export interface DhtMessageCount {
   responses: number
   /** Lookups started (findProviders and get calls). */
   lookups: number
+  /** Of those, record reads (get calls). */
+  reads: number
 }
 
 /** A fresh zeroed count. */
 export function newDhtMessageCount (): DhtMessageCount {
-  return { messages: 0, responses: 0, lookups: 0 }
+  return { messages: 0, responses: 0, lookups: 0, reads: 0 }
 }
 
 async function * counted (events: AsyncIterable<QueryEvent>, self: PeerId, count: DhtMessageCount): AsyncGenerator<QueryEvent> {
@@ -49,7 +51,10 @@ async function * counted (events: AsyncIterable<QueryEvent>, self: PeerId, count
 export function countingDht (dht: DiscoveryDht, self: PeerId, count: DhtMessageCount): DiscoveryDht {
   return {
     findProviders: (key, options) => counted(dht.findProviders(key, options), self, count),
-    get: (key, options) => counted(dht.get(key, options), self, count)
+    get: (key, options) => {
+      count.reads++
+      return counted(dht.get(key, options), self, count)
+    }
   }
 }
 

@@ -26,6 +26,8 @@ describe('incremental discovery on real nodes', () => {
     const rounds: DhtDiscoveryRound[] = []
     const ids = (xs: Array<{ record: { peerId: string } }>): string[] => xs.map((x) => x.record.peerId).sort()
     const all = nodes.map((n) => n.peerId.toString()).sort()
+    const served = (): number => nodes.reduce((sum, n) => sum + n.dhtStoreStats().inboundRequests, 0)
+    const servedBefore = served()
     await waitFor('the five records', async () => {
       rounds.push(await discovery.round({ timeoutMs: 5_000 }))
       return discovery.candidates().length === 5 ? true : undefined
@@ -33,6 +35,8 @@ describe('incremental discovery on real nodes', () => {
     assert.deepEqual(ids(discovery.candidates()), all)
     assert.equal(rounds.reduce((s, r) => s + r.recordsRead, 0), 5, 'no record read twice')
     assert.ok(rounds[0].messages > 0, 'the first round went over the network')
+    // Every answer the client got was a request some node served (the nodes' own traffic adds to the count).
+    assert.ok(served() - servedBefore >= discovery.count.responses, `${served() - servedBefore} served, ${discovery.count.responses} answers`)
 
     const quiet = await discovery.round({ timeoutMs: 5_000 })
     assert.equal(quiet.recordsRead, 0)
