@@ -60,6 +60,14 @@ export const DEFAULT_RECORD_REFRESH_MS = 60_000
 export const DEFAULT_RECORD_FIRST_REFRESH_MS = 20_000
 
 /**
+ * How often a node provides its capability bucket keys again once its first publications (which move them to the
+ * closest peers while the network around it forms) are done. Provider entries live 48 h in kad-dht; only the record,
+ * which carries the node's state and expires in minutes, needs the record's period. Providing every minute cost
+ * each idle node three lookups and ~60 ADD_PROVIDER messages a minute for entries already in place.
+ */
+export const DEFAULT_PROVIDE_REFRESH_MS = 600_000
+
+/**
  * Most metrics pushes one interval sends. Beyond that many connected peers, each interval serves the peers pushed
  * to least recently, so every peer still hears from the node every couple of intervals while the cost per interval
  * stays bounded (a near-full mesh of 50 nodes would otherwise push ~800 samples a second in one process).

@@ -4,7 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
 import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, bucketCid, bucketOfPeer, capabilityBucketCid, resolveRecordTiming } from '../src/index.js'
-import type { CapacitySnapshot } from '../src/index.js'
+import type { CapacitySnapshot, PublishResult } from '../src/index.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 
 const SNAPSHOT: CapacitySnapshot = {
@@ -124,6 +124,38 @@ describe('CapacityPublisher', () => {
         await settle()
         assert.equal(puts.length, before + 1, `a publication after ${delayMs} ms`)
       }
+    } finally {
+      publisher.stop()
+    }
+  })
+
+  it('provides the bucket keys while ramping up, then only once the provide refresh period has passed', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const { dht, puts, provides } = fakeDht()
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    let clockMs = 1_800_000_000_000
+    const results: PublishResult[] = []
+    const publisher = new CapacityPublisher({
+      peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
+      onPublished: (r) => results.push(r)
+    }, { ttlMs: 120_000, refreshMs: 60_000, firstRefreshMs: 20_000, provideRefreshMs: 600_000, now: () => clockMs })
+    const advance = async (ms: number): Promise<void> => {
+      clockMs += ms
+      t.mock.timers.tick(ms)
+      await settle()
+    }
+    try {
+      publisher.start()
+      await settle()
+      // Publications at 0, 20 s and 60 s provide (three keys each); then each minute only the record is put,
+      // until 10 min after the last provide (at 660 s).
+      await advance(20_000)
+      await advance(40_000)
+      for (let i = 0; i < 10; i++) await advance(60_000)
+      assert.equal(puts.length, 13)
+      assert.deepEqual(results.map((r) => r.providedNow ? 1 : 0), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+      assert.equal(provides.length, 4 * 3)
+      assert.ok(results.every((r) => r.provided), 'the keys stay provided between their refreshes')
     } finally {
       publisher.stop()
     }
