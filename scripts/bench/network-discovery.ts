@@ -23,6 +23,8 @@ export interface DiscoveryCostRow {
   laterRoundReads: number
   /** Records (or candidates) held after the last round. */
   recordsFound: number
+  firstRoundMs: number
+  laterRoundMs: number
 }
 
 const LOCAL = { network: 'local' as const, device: 'ideal' as const, calibrate: false }
@@ -30,7 +32,9 @@ const BOOTSTRAP_NODES = 3
 const LATER_ROUNDS = 3
 /** The coordinator's discovery period during a run (RECONFIGURE_DISCOVERY_INTERVAL_MS). */
 const ROUND_GAP_MS = 3_000
-const ROUND_TIMEOUT_MS = 15_000
+const ROUND_TIMEOUT_MS = 30_000
+/** How long a fresh client may take to fill its routing table from the bootstrap nodes. */
+const JOIN_LIMIT_MS = 30_000
 const PUBLISH_LIMIT_MS = 120_000
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -39,7 +43,12 @@ const sleep = async (ms: number): Promise<void> => { await new Promise((resolve)
 async function measure (design: DiscoveryDesign, n: number, bootstrap: string[]): Promise<DiscoveryCostRow> {
   const client = await createTesseraNode({ ...LOCAL, serve: false, bootstrap })
   try {
-    const rounds: Array<{ messages: number, reads: number }> = []
+    // A round started before the client knows any DHT server sends nothing and finds nothing: wait for the bootstrap
+    // connections, then for identify to tell kad-dht they are servers.
+    const joinBy = Date.now() + JOIN_LIMIT_MS
+    while (client.libp2p.getConnections().length < Math.min(n, BOOTSTRAP_NODES) && Date.now() < joinBy) await sleep(100)
+    await sleep(1_000)
+    const rounds: Array<{ messages: number, reads: number, ms: number }> = []
     let recordsFound = 0
     if (design === 'read-every-provider') {
       const count = newDhtMessageCount()
@@ -47,16 +56,18 @@ async function measure (design: DiscoveryDesign, n: number, bootstrap: string[])
       for (let i = 0; i <= LATER_ROUNDS; i++) {
         if (i > 0) await sleep(ROUND_GAP_MS)
         const before = { ...count }
+        const startedAt = Date.now()
         const found = await discoverCapacityRecords(dht, client.validator, client.peerId, { timeoutMs: ROUND_TIMEOUT_MS })
-        rounds.push({ messages: count.messages - before.messages, reads: count.reads - before.reads })
+        rounds.push({ messages: count.messages - before.messages, reads: count.reads - before.reads, ms: Date.now() - startedAt })
         recordsFound = found.length
       }
     } else {
       const discovery = new DhtDiscovery(client.libp2p.services.dht, client.validator, client.peerId, { wanted: design === 'bucketed-k8' ? 8 : Infinity, seed: `bench/${n}` })
       for (let i = 0; i <= LATER_ROUNDS; i++) {
         if (i > 0) await sleep(ROUND_GAP_MS)
+        const startedAt = Date.now()
         const r = await discovery.round({ timeoutMs: ROUND_TIMEOUT_MS })
-        rounds.push({ messages: r.messages, reads: r.recordsRead })
+        rounds.push({ messages: r.messages, reads: r.recordsRead, ms: Date.now() - startedAt })
       }
       recordsFound = discovery.candidates().length
     }
@@ -69,7 +80,9 @@ async function measure (design: DiscoveryDesign, n: number, bootstrap: string[])
       firstRoundReads: rounds[0].reads,
       laterRoundMessages: mean(later.map((r) => r.messages)),
       laterRoundReads: mean(later.map((r) => r.reads)),
-      recordsFound
+      recordsFound,
+      firstRoundMs: rounds[0].ms,
+      laterRoundMs: mean(later.map((r) => r.ms))
     }
   } finally {
     await client.stop()

@@ -493,7 +493,7 @@ export function registerNetworkCommand (program: Command): void {
         `upload of a 512×512 block: ${network.uploadMiBps} MiB/s`]),
         ...r.scale.map((s) => `${s.nodes} nodes in ${s.processes} process(es) (load ${s.loadAverage1m.toFixed(2)}): ${s.settleMs === null ? 'not settled' : `settled in ${s.settleMs} ms`}, ${s.recordsFound}/${s.recordsExpected} records` +
           (s.idle === null ? '' : `; idle ${s.idle.windowMs / 1000} s: RSS ${s.idle.rssPerNodeMiB} MiB/node (heap ${s.idle.heapPerNodeMiB}), ${s.idle.connectionsPerNode} connections/node, ${s.idle.dhtMessagesPerNodePerMinute} DHT messages/node/min`)),
-        ...r.discovery.map((d) => `discovery on ${d.nodes} nodes, ${d.design}: first round ${d.firstRoundMessages} DHT messages (${d.firstRoundReads} record reads), later rounds ${d.laterRoundMessages} (${d.laterRoundReads} reads), ${d.recordsFound} records held`)
+        ...r.discovery.map((d) => `discovery on ${d.nodes} nodes, ${d.design}: first round ${d.firstRoundMessages} DHT messages (${d.firstRoundReads} record reads), later rounds ${d.laterRoundMessages} (${d.laterRoundReads} reads); ${d.firstRoundMs} ms, then ${d.laterRoundMs} ms a round; ${d.recordsFound} records held`)
       ]
       process.stdout.write(lines.join('\n') + '\n')
     })

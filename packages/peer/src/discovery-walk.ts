@@ -140,7 +140,7 @@ export class DiscoveryWalk {
     const due = [...this.held.values()].filter((h) => h.nextReadAtMs <= nowMs).map((h) => h.peer.record.peerId)
     await this.readAll(due, nowMs, signal, round)
     if (this.short() && !signal.aborted) {
-      for (const bucket of [...this.walked]) await this.walk(bucket, signal, round)
+      for (const bucket of this.rewalked()) await this.walk(bucket, signal, round)
     }
     while (this.short() && !signal.aborted) {
       if (this.unread.length > 0) {
@@ -155,6 +155,15 @@ export class DiscoveryWalk {
       }
     }
     return round
+  }
+
+  /** The walked buckets worth asking again: not those whose children were all walked (they list the same nodes). */
+  private rewalked (): BucketRef[] {
+    const walked = new Set(this.walked.map(bucketName))
+    return this.walked.filter((b) => {
+      const children = childBuckets(b)
+      return children.length === 0 || !children.every((c) => walked.has(bucketName(c)))
+    })
   }
 
   private short (): boolean {

@@ -129,6 +129,17 @@ describe('DiscoveryWalk', () => {
     assert.equal(walk.candidates().length, 15)
   })
 
+  it('when short, re-walks the walked buckets but not a parent whose children were all walked', async () => {
+    const dht = population(100)
+    const walk = new DiscoveryWalk({ source: dht, wanted: Infinity, rng: createRng('walk/j') })
+    await walk.round(T0, live())
+    assert.ok(walk.walkedBuckets().includes('0/0') && walk.walkedBuckets().filter((b) => b.startsWith('1/')).length === 8)
+    dht.walks.length = 0
+    await walk.round(T0 + 3_000, live())
+    const leaves = walk.walkedBuckets().filter((b) => b !== '0/0' && !(b.startsWith('1/') && walk.walkedBuckets().some((c) => c.startsWith('2/') && Number(c.slice(2)) % 8 === Number(b.slice(2)))))
+    assert.deepEqual([...dht.walks].sort(), [...leaves].sort())
+  })
+
   it('re-reads a held record once its peer has re-published, and reports the change', async () => {
     const dht = population(5)
     const walk = new DiscoveryWalk({ source: dht, wanted: 5, rng: createRng('walk/f') })
