@@ -109,6 +109,8 @@ export class DiscoveryWalk {
   private readonly init: Required<DiscoveryWalkInit>
   private readonly frontier: BucketRef[] = [ROOT_BUCKET]
   private readonly walked: BucketRef[] = []
+  /** Buckets whose children are in the frontier or walked (by name). */
+  private readonly expanded = new Set<string>()
   private readonly unread: string[] = []
   private readonly held = new Map<string, Held>()
   private readonly absent = new Map<string, number>()
@@ -150,8 +152,7 @@ export class DiscoveryWalk {
         const bucket = this.frontier.shift()
         if (bucket === undefined) break
         this.walked.push(bucket)
-        const full = await this.walk(bucket, signal, round)
-        if (full) this.frontier.push(...shuffle(childBuckets(bucket), this.init.rng))
+        await this.walk(bucket, signal, round)
       }
     }
     return round
@@ -184,20 +185,26 @@ export class DiscoveryWalk {
     round.dropped.push(peerId)
   }
 
-  /** Asks for a bucket's providers and queues the ones not seen yet; true when the answer was full. */
-  private async walk (bucket: BucketRef, signal: AbortSignal, round: WalkRound): Promise<boolean> {
+  /**
+   * Asks for a bucket's providers and queues the ones not seen yet. A full answer puts the bucket's children in the
+   * frontier, whenever it first comes: a bucket walked while the network was still forming fills up later.
+   */
+  private async walk (bucket: BucketRef, signal: AbortSignal, round: WalkRound): Promise<void> {
     let providers: string[]
     try {
       providers = await this.init.source.providers(bucket, signal)
     } catch (err) {
       log('asking bucket %s for providers failed - %e', bucketName(bucket), err)
-      return false
+      return
     }
     round.bucketsWalked++
     const queued = new Set(this.unread)
     const fresh = providers.filter((p) => p !== this.init.self && !this.held.has(p) && !this.absent.has(p) && !queued.has(p))
     this.unread.push(...shuffle([...new Set(fresh)], this.init.rng))
-    return providers.length >= this.init.fullAnswer
+    if (providers.length >= this.init.fullAnswer && !this.expanded.has(bucketName(bucket))) {
+      this.expanded.add(bucketName(bucket))
+      this.frontier.push(...shuffle(childBuckets(bucket), this.init.rng))
+    }
   }
 
   private async readAll (peerIds: string[], nowMs: number, signal: AbortSignal, round: WalkRound): Promise<void> {

@@ -140,6 +140,18 @@ describe('DiscoveryWalk', () => {
     assert.deepEqual([...dht.walks].sort(), [...leaves].sort())
   })
 
+  it('descends into a bucket that was not full when first walked once a later answer is full', async () => {
+    const dht = population(10)
+    const walk = new DiscoveryWalk({ source: dht, wanted: Infinity, rng: createRng('walk/k') })
+    await walk.round(T0, live())
+    assert.deepEqual(dht.walks, ['0/0'])
+    // The network grows past one full answer: the next round sees a full root and walks its children.
+    for (let i = 0; i < 90; i++) dht.add(`late-${i}`, T0 + 1_000)
+    await walk.round(T0 + 3_000, live())
+    assert.equal(walk.candidates().length, 100)
+    assert.equal(dht.walks.filter((w) => w.startsWith('1/')).length, 8)
+  })
+
   it('re-reads a held record once its peer has re-published, and reports the change', async () => {
     const dht = population(5)
     const walk = new DiscoveryWalk({ source: dht, wanted: 5, rng: createRng('walk/f') })
