@@ -38,6 +38,18 @@ export interface HostStats {
   connections: number
   /** Nodes whose last publication reached DHT peers with every bucket key provided. */
   published: number
+  /** CPU time of the process (user + system) since it started, µs. */
+  cpuMicros: number
+  /** Open streams of the host's nodes by protocol. */
+  streams: Record<string, number>
+  /** The process's active handles by kind (timers, sockets…), from process.getActiveResourcesInfo(). */
+  resources: Record<string, number>
+}
+
+function tally (names: Iterable<string>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const name of names) out[name] = (out[name] ?? 0) + 1
+  return out
 }
 
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -49,7 +61,10 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     heapUsedBytes: memory.heapUsed,
     inboundDhtRequests: nodes.reduce((sum, n) => sum + n.dhtStoreStats().inboundRequests, 0),
     connections: nodes.reduce((sum, n) => sum + n.libp2p.getConnections().length, 0),
-    published: nodes.filter((n) => n.lastPublished()?.provided === true).length
+    published: nodes.filter((n) => n.lastPublished()?.provided === true).length,
+    cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
+    streams: tally(nodes.flatMap((n) => n.libp2p.getConnections().flatMap((c) => c.streams.map((st) => st.protocol ?? 'negotiating')))),
+    resources: tally(process.getActiveResourcesInfo())
   }
   process.stdout.write(JSON.stringify(stats) + '\n')
 })

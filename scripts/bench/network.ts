@@ -58,6 +58,12 @@ export interface IdleCost {
   connectionsPerNode: number
   /** DHT requests served per node per minute: every DHT message one node sends another, counted once. */
   dhtMessagesPerNodePerMinute: number
+  /** CPU time of the host processes per node per minute at rest. */
+  cpuMsPerNodePerMinute: number
+  /** Open streams per node by protocol at the window's end (metrics gossip keeps one per peer pushed to). */
+  streamsPerNode: Record<string, number>
+  /** Active handles per node by kind at the window's end (the processes' own included). */
+  resourcesPerNode: Record<string, number>
 }
 
 export interface NetworkBenchResult {
@@ -376,7 +382,26 @@ async function startHost (nodes: number, bootstrap: string[] = []): Promise<Host
 async function allStats (hosts: Host[]): Promise<HostStats> {
   const all = await Promise.all(hosts.map(async (h) => await h.stats()))
   const sum = (f: (s: HostStats) => number): number => all.reduce((a, s) => a + f(s), 0)
-  return { nodes: sum((s) => s.nodes), rssBytes: sum((s) => s.rssBytes), heapUsedBytes: sum((s) => s.heapUsedBytes), inboundDhtRequests: sum((s) => s.inboundDhtRequests), connections: sum((s) => s.connections), published: sum((s) => s.published) }
+  const merge = (f: (s: HostStats) => Record<string, number>): Record<string, number> => {
+    const out: Record<string, number> = {}
+    for (const s of all) for (const [k, v] of Object.entries(f(s))) out[k] = (out[k] ?? 0) + v
+    return out
+  }
+  return {
+    nodes: sum((s) => s.nodes),
+    rssBytes: sum((s) => s.rssBytes),
+    heapUsedBytes: sum((s) => s.heapUsedBytes),
+    inboundDhtRequests: sum((s) => s.inboundDhtRequests),
+    connections: sum((s) => s.connections),
+    published: sum((s) => s.published),
+    cpuMicros: sum((s) => s.cpuMicros),
+    streams: merge((s) => s.streams),
+    resources: merge((s) => s.resources)
+  }
+}
+
+function perNode (counts: Record<string, number>, n: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, round2(v / n)]))
 }
 
 /** The nodes at rest over `windowMs`: memory and connections at its end, DHT requests served during it. */
@@ -390,7 +415,10 @@ async function idleCost (hosts: Host[], windowMs: number): Promise<IdleCost> {
     rssPerNodeMiB: round2(after.rssBytes / n / MIB),
     heapPerNodeMiB: round2(after.heapUsedBytes / n / MIB),
     connectionsPerNode: round2(after.connections / n),
-    dhtMessagesPerNodePerMinute: round2((after.inboundDhtRequests - before.inboundDhtRequests) / n / (windowMs / 60_000))
+    dhtMessagesPerNodePerMinute: round2((after.inboundDhtRequests - before.inboundDhtRequests) / n / (windowMs / 60_000)),
+    cpuMsPerNodePerMinute: round2((after.cpuMicros - before.cpuMicros) / 1000 / n / (windowMs / 60_000)),
+    streamsPerNode: perNode(after.streams, n),
+    resourcesPerNode: perNode(after.resources, n)
   }
 }
 
@@ -492,7 +520,7 @@ export function registerNetworkCommand (program: Command): void {
         ...(Number.isNaN(r.rttP50Ms) ? [] : [`shard round trip (${BATCH}×${ROWS} on ${ROWS}×${COLS}): p50 ${network.rttP50Ms} ms, p95 ${network.rttP95Ms} ms on a session, p50 ${network.streamPerCallP50Ms} ms with a stream per call; raw TCP echo p50 ${network.tcpEchoP50Ms} ms (${round2(r.rttP50Ms / r.tcpEchoP50Ms)}×); the same frames over libp2p p50 ${network.libp2pEchoP50Ms} ms, the executor alone p50 ${network.executorP50Ms} ms`,
         `upload of a 512×512 block: ${network.uploadMiBps} MiB/s`]),
         ...r.scale.map((s) => `${s.nodes} nodes in ${s.processes} process(es) (load ${s.loadAverage1m.toFixed(2)}): ${s.settleMs === null ? 'not settled' : `settled in ${s.settleMs} ms`}, ${s.recordsFound}/${s.recordsExpected} records` +
-          (s.idle === null ? '' : `; idle ${s.idle.windowMs / 1000} s: RSS ${s.idle.rssPerNodeMiB} MiB/node (heap ${s.idle.heapPerNodeMiB}), ${s.idle.connectionsPerNode} connections/node, ${s.idle.dhtMessagesPerNodePerMinute} DHT messages/node/min`)),
+          (s.idle === null ? '' : `; idle ${s.idle.windowMs / 1000} s: RSS ${s.idle.rssPerNodeMiB} MiB/node (heap ${s.idle.heapPerNodeMiB}), ${s.idle.connectionsPerNode} connections/node, ${s.idle.dhtMessagesPerNodePerMinute} DHT messages/node/min, CPU ${s.idle.cpuMsPerNodePerMinute} ms/node/min; streams/node ${JSON.stringify(s.idle.streamsPerNode)}; handles/node ${JSON.stringify(s.idle.resourcesPerNode)}`)),
         ...r.discovery.map((d) => `discovery on ${d.nodes} nodes, ${d.design}: first round ${d.firstRoundMessages} DHT messages (${d.firstRoundReads} record reads), later rounds ${d.laterRoundMessages} (${d.laterRoundReads} reads); ${d.firstRoundMs} ms, then ${d.laterRoundMs} ms a round; ${d.recordsFound} records held`)
       ]
       process.stdout.write(lines.join('\n') + '\n')
