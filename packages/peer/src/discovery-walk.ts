@@ -22,6 +22,9 @@ const log = logger('tessera:peer:discovery-walk')
 /** Record reads in flight at once. */
 export const WALK_READ_CONCURRENCY = 8
 
+/** Buckets asked for providers at once when a round re-walks the walked ones. */
+export const WALK_CONCURRENCY = 4
+
 /** A provider without a readable record (gone, or not yet published) is asked again after this long. */
 export const ABSENT_PROVIDER_RETRY_MS = 30_000
 
@@ -141,18 +144,28 @@ export class DiscoveryWalk {
     this.expire(nowMs, round)
     const due = [...this.held.values()].filter((h) => h.nextReadAtMs <= nowMs).map((h) => h.peer.record.peerId)
     await this.readAll(due, nowMs, signal, round)
-    if (this.short() && !signal.aborted) {
-      for (const bucket of this.rewalked()) await this.walk(bucket, signal, round)
-    }
+    // Buckets walked in earlier rounds, asked again for newcomers once the backlog and the frontier are done: a
+    // round that first re-walked everything could spend its time there and never read what it already knew of.
+    let rewalk = this.rewalked()
     while (this.short() && !signal.aborted) {
       if (this.unread.length > 0) {
-        const batch = Math.min(this.init.concurrency, this.unread.length, Math.max(1, this.init.wanted - this.candidateCount))
-        await this.readAll(this.unread.splice(0, batch), nowMs, signal, round)
-      } else {
-        const bucket = this.frontier.shift()
-        if (bucket === undefined) break
+        const batch = this.unread.splice(0, Math.min(this.init.concurrency, this.unread.length, Math.max(1, this.init.wanted - this.candidateCount)))
+        // Cut short by the signal: what was not read is read next round.
+        this.unread.unshift(...await this.readAll(batch, nowMs, signal, round))
+      } else if (this.frontier.length > 0) {
+        const bucket = this.frontier.shift()!
         this.walked.push(bucket)
         await this.walk(bucket, signal, round)
+      } else if (rewalk.length > 0) {
+        const buckets = rewalk
+        rewalk = []
+        let next = 0
+        const worker = async (): Promise<void> => {
+          while (next < buckets.length && !signal.aborted) await this.walk(buckets[next++], signal, round)
+        }
+        await Promise.all(Array.from({ length: Math.min(WALK_CONCURRENCY, buckets.length) }, worker))
+      } else {
+        break
       }
     }
     return round
@@ -207,8 +220,13 @@ export class DiscoveryWalk {
     }
   }
 
-  private async readAll (peerIds: string[], nowMs: number, signal: AbortSignal, round: WalkRound): Promise<void> {
+  /**
+   * Reads `peerIds`, a few at a time; returns those left unread because the signal aborted (before or during their
+   * read: an aborted read that found nothing says nothing about the peer).
+   */
+  private async readAll (peerIds: string[], nowMs: number, signal: AbortSignal, round: WalkRound): Promise<string[]> {
     let next = 0
+    const unfinished: string[] = []
     const worker = async (): Promise<void> => {
       while (next < peerIds.length && !signal.aborted) {
         const peerId = peerIds[next++]
@@ -219,10 +237,12 @@ export class DiscoveryWalk {
         } catch (err) {
           log('reading the record of %s failed - %e', peerId, err)
         }
-        this.take(peerId, found, nowMs, round)
+        if (found === undefined && signal.aborted) unfinished.push(peerId)
+        else this.take(peerId, found, nowMs, round)
       }
     }
     await Promise.all(Array.from({ length: Math.min(this.init.concurrency, peerIds.length) }, worker))
+    return [...unfinished, ...peerIds.slice(next)]
   }
 
   /** Applies one read's outcome to the held records. */

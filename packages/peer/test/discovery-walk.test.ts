@@ -220,5 +220,9 @@ describe('DiscoveryWalk', () => {
     await walk.round(T0, controller.signal)
     assert.equal(dht.reads.length, 4)
     assert.equal(walk.candidates().length, 4)
+    // The next round goes on with the providers already listed, reading none twice.
+    await walk.round(T0 + 3_000, live())
+    assert.equal(walk.candidates().length, 50)
+    assert.equal(new Set(dht.reads).size, dht.reads.length)
   })
 })
