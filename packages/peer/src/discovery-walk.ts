@@ -214,6 +214,7 @@ export class DiscoveryWalk {
     const queued = new Set(this.unread)
     const fresh = providers.filter((p) => p !== this.init.self && !this.held.has(p) && !this.absent.has(p) && !queued.has(p))
     this.unread.push(...shuffle([...new Set(fresh)], this.init.rng))
+    log('bucket %s listed %d providers, %d new', bucketName(bucket), providers.length, fresh.length)
     if (providers.length >= this.init.fullAnswer && !this.expanded.has(bucketName(bucket))) {
       this.expanded.add(bucketName(bucket))
       this.frontier.push(...shuffle(childBuckets(bucket), this.init.rng))
@@ -251,7 +252,10 @@ export class DiscoveryWalk {
     if (found === undefined || found.record.peerId !== peerId || found.record.expiresAtMs <= nowMs) {
       // Nothing readable: a held record stays until it expires; an unknown provider is asked again later.
       if (h !== undefined) h.nextReadAtMs = nowMs + Math.max(1, (h.peer.record.expiresAtMs - h.peer.record.issuedAtMs) / 8)
-      else this.absent.set(peerId, nowMs + ABSENT_PROVIDER_RETRY_MS)
+      else {
+        log('provider %s has no readable record, asking again in %d ms', peerId, ABSENT_PROVIDER_RETRY_MS)
+        this.absent.set(peerId, nowMs + ABSENT_PROVIDER_RETRY_MS)
+      }
       return
     }
     const candidate = this.init.filter(found.record)
