@@ -13,19 +13,30 @@
  * - scale: N nodes (one process, or split over several child processes), bootstrapped to the first few of them (a
  *   network has several bootstrap nodes; one alone refuses dials under a burst of joins); a separate DHT client
  *   joins and runs discovery until it has found all N capacity records (`settleMs` from the first node's start;
- *   `recordsFound` when the time limit hits first).
+ *   `recordsFound` when the time limit hits first). The client runs the incremental discovery a coordinator runs
+ *   (`DhtDiscovery`, wanting every peer). In multi-process runs the nodes then sit idle for a window: resident
+ *   memory per node (the hosts' RSS over their nodes, each process's own baseline included), connections per node,
+ *   and DHT messages per node per minute at rest (requests the nodes served, each message counted once);
+ * - discovery: DHT messages and record reads of one discovery round on N in-process nodes, first and later
+ *   rounds, old design against new (network-discovery.ts).
  */
+import { createInterface } from 'node:readline'
+import { loadavg } from 'node:os'
 import { spawn } from 'node:child_process'
 import { createServer, connect } from 'node:net'
 import { lpStream } from '@libp2p/utils'
 import { fileURLToPath } from 'node:url'
 import { positiveInteger, positiveIntegerList } from './options.js'
+import { InvalidArgumentError } from 'commander'
 import type { Command } from 'commander'
 import type { AddressInfo, Socket } from 'node:net'
 import { createDeviceProfile, createRng } from '@tessera/crossbar'
-import { WorkerExecutor, createTesseraNode } from '@tessera/peer'
+import { DhtDiscovery, WorkerExecutor, candidateFilter, createTesseraNode } from '@tessera/peer'
 import { encodeShardReply, encodeShardRequest } from '@tessera/wire'
 import type { TesseraNode } from '@tessera/peer'
+import { discoveryCost } from './network-discovery.js'
+import type { DiscoveryCostRow } from './network-discovery.js'
+import type { HostStats } from './network-host.js'
 
 export interface NetworkScaleRow {
   nodes: number
@@ -33,6 +44,27 @@ export interface NetworkScaleRow {
   settleMs: number | null
   recordsFound: number
   recordsExpected: number
+  /** Multi-process runs, after settling and an idle window (null in one process). */
+  idle: IdleCost | null
+  /** 1-minute load average of the machine when the run began. */
+  loadAverage1m: number
+}
+
+/** What idle nodes cost, measured over a window at rest. */
+export interface IdleCost {
+  windowMs: number
+  /** The hosts' resident memory over their nodes, each child process's own baseline included. */
+  rssPerNodeMiB: number
+  heapPerNodeMiB: number
+  connectionsPerNode: number
+  /** DHT requests served per node per minute: every DHT message one node sends another, counted once. */
+  dhtMessagesPerNodePerMinute: number
+  /** CPU time of the host processes per node per minute at rest. */
+  cpuMsPerNodePerMinute: number
+  /** Open streams per node by protocol at the window's end (metrics gossip keeps one per peer pushed to). */
+  streamsPerNode: Record<string, number>
+  /** Active handles per node by kind at the window's end (the processes' own included). */
+  resourcesPerNode: Record<string, number>
 }
 
 export interface NetworkBenchResult {
@@ -49,7 +81,12 @@ export interface NetworkBenchResult {
   executorP50Ms: number
   uploadMiBps: number
   scale: NetworkScaleRow[]
+  discovery: DiscoveryCostRow[]
 }
+
+/** Parts of the benchmark: shard round trips and uploads, the scale runs, the discovery rows. */
+export type NetworkBenchPart = 'rtt' | 'scale' | 'discovery'
+const PARTS: readonly NetworkBenchPart[] = ['rtt', 'scale', 'discovery']
 
 export interface NetworkBenchOptions {
   /** Round trips measured (default 300, after 30 warm-up calls). */
@@ -62,6 +99,12 @@ export interface NetworkBenchOptions {
   processes?: number[]
   /** Time limit of one scale run (default 120 s). */
   settleLimitMs?: number
+  /** Idle window of the multi-process scale runs (default 60 s). */
+  idleWindowMs?: number
+  /** Node counts of the discovery rows (default 10, 25, 50). */
+  discoveryNodes?: number[]
+  /** Parts to run (default all). */
+  parts?: NetworkBenchPart[]
   onProgress?: (note: string) => void
 }
 
@@ -70,7 +113,8 @@ const COLS = 256
 const BATCH = 64
 const WARMUP_CALLS = 30
 /** Defaults of {@link NetworkBenchOptions}. */
-const DEFAULTS = Object.freeze({ calls: 300, uploads: 10, nodes: [10, 25, 50], processes: [1, 2], settleLimitMs: 120_000 })
+const DEFAULTS = Object.freeze({ calls: 300, uploads: 10, nodes: [10, 25, 50], processes: [1, 2], settleLimitMs: 120_000, idleWindowMs: 60_000 })
+const MIB = 2 ** 20
 const LOCAL = { network: 'local' as const, device: 'ideal' as const, calibrate: false }
 /** Bootstrap nodes of a scale run: the first few nodes started. */
 const BOOTSTRAP_NODES = 3
@@ -254,28 +298,21 @@ async function shardRoundTrips (calls: number, uploads: number): Promise<Pick<Ne
 }
 
 /**
- * Joins as a DHT client and runs discovery rounds until it holds `expected` distinct valid records or the limit
- * passes. Records found in earlier rounds count while they are unexpired, as a coordinator keeps what it has found.
+ * Joins as a DHT client and runs a coordinator's incremental discovery (wanting every peer, any record counting)
+ * until it holds `expected` distinct valid records or the limit passes. Records found in earlier rounds count while
+ * they are unexpired, as a coordinator keeps what it has found.
  */
 async function observe (bootstrap: string[], expected: number, startedAt: number, limitMs: number): Promise<{ settleMs: number | null, recordsFound: number }> {
   const observer = await createTesseraNode({ ...LOCAL, serve: false, bootstrap, redialIntervalMs: 500 })
-  const known = new Map<string, number>()
-  const count = (): number => {
-    const t = Date.now()
-    for (const [peer, expiresAtMs] of known) if (expiresAtMs <= t) known.delete(peer)
-    return known.size
-  }
+  const discovery = new DhtDiscovery(observer.libp2p.services.dht, observer.validator, observer.peerId, { filter: candidateFilter({ minTilesTotal: 0 }) })
   try {
     while (Date.now() - startedAt < limitMs) {
       const remaining = limitMs - (Date.now() - startedAt)
-      count()
-      // Records already in hand are not read again: each round looks for the ones still missing.
-      const found = await observer.discoverPeers({ timeoutMs: Math.max(1_000, Math.min(15_000, remaining)), skip: new Set(known.keys()) })
-      for (const { record } of found) known.set(record.peerId, record.expiresAtMs)
-      if (count() >= expected) return { settleMs: Date.now() - startedAt, recordsFound: count() }
+      await discovery.round({ timeoutMs: Math.max(1_000, Math.min(15_000, remaining)) })
+      if (discovery.candidates().length >= expected) return { settleMs: Date.now() - startedAt, recordsFound: expected }
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
-    return { settleMs: null, recordsFound: count() }
+    return { settleMs: null, recordsFound: discovery.candidates().length }
   } finally {
     await observer.stop()
   }
@@ -291,7 +328,7 @@ async function scaleInProcess (n: number, limitMs: number): Promise<NetworkScale
       nodes.push(node)
       if (i < BOOTSTRAP_NODES) bootstrap.push(node.getMultiaddrs()[0].toString())
     }
-    return { nodes: n, processes: 1, ...await observe(bootstrap, n, startedAt, limitMs), recordsExpected: n }
+    return { nodes: n, processes: 1, ...await observe(bootstrap, n, startedAt, limitMs), recordsExpected: n, idle: null, loadAverage1m: loadavg()[0] }
   } finally {
     await Promise.allSettled(nodes.map(async (node) => { await node.stop() }))
   }
@@ -303,34 +340,96 @@ function hostEntry (): string[] {
   return fromSource ? ['--conditions=development', '--import', 'tsx', file] : [file]
 }
 
-async function startHost (nodes: number, bootstrap: string[] = []): Promise<{ addrs: string[], stop: () => Promise<void> }> {
+interface Host {
+  addrs: string[]
+  stats: () => Promise<HostStats>
+  stop: () => Promise<void>
+}
+
+async function startHost (nodes: number, bootstrap: string[] = []): Promise<Host> {
   const child = spawn(process.execPath, [...hostEntry(), '--nodes', String(nodes), ...(bootstrap.length === 0 ? [] : ['--bootstrap', bootstrap.join(',')])], { stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
     await exited
   }
+  // The first line names the nodes' addresses; every later one answers a `stats` request, in order.
+  const waiting: Array<(stats: HostStats) => void> = []
+  let onAddrs: ((addrs: string[]) => void) | undefined
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (onAddrs !== undefined) {
+      onAddrs((JSON.parse(line) as { addrs: string[] }).addrs)
+      onAddrs = undefined
+    } else {
+      waiting.shift()?.(JSON.parse(line) as HostStats)
+    }
+  })
   const addrs = await new Promise<string[]>((resolve, reject) => {
-    let buffer = ''
-    child.stdout.on('data', (d) => {
-      buffer += String(d)
-      const nl = buffer.indexOf('\n')
-      if (nl >= 0) resolve((JSON.parse(buffer.slice(0, nl)) as { addrs: string[] }).addrs)
-    })
+    onAddrs = resolve
     child.once('exit', (code) => { reject(new Error(`a benchmark host exited with code ${code} before starting`)) })
   }).catch(async (err) => { await stop(); throw err })
-  return { addrs, stop }
+  const stats = async (): Promise<HostStats> => await new Promise<HostStats>((resolve) => {
+    waiting.push(resolve)
+    child.stdin.write('stats\n')
+  })
+  return { addrs, stats, stop }
 }
 
-async function scaleMultiProcess (n: number, processes: number, limitMs: number): Promise<NetworkScaleRow> {
+/** Sums the hosts' stats. */
+async function allStats (hosts: Host[]): Promise<HostStats> {
+  const all = await Promise.all(hosts.map(async (h) => await h.stats()))
+  const sum = (f: (s: HostStats) => number): number => all.reduce((a, s) => a + f(s), 0)
+  const merge = (f: (s: HostStats) => Record<string, number>): Record<string, number> => {
+    const out: Record<string, number> = {}
+    for (const s of all) for (const [k, v] of Object.entries(f(s))) out[k] = (out[k] ?? 0) + v
+    return out
+  }
+  return {
+    nodes: sum((s) => s.nodes),
+    rssBytes: sum((s) => s.rssBytes),
+    heapUsedBytes: sum((s) => s.heapUsedBytes),
+    inboundDhtRequests: sum((s) => s.inboundDhtRequests),
+    connections: sum((s) => s.connections),
+    published: sum((s) => s.published),
+    cpuMicros: sum((s) => s.cpuMicros),
+    streams: merge((s) => s.streams),
+    resources: merge((s) => s.resources)
+  }
+}
+
+function perNode (counts: Record<string, number>, n: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, round2(v / n)]))
+}
+
+/** The nodes at rest over `windowMs`: memory and connections at its end, DHT requests served during it. */
+async function idleCost (hosts: Host[], windowMs: number): Promise<IdleCost> {
+  const before = await allStats(hosts)
+  await new Promise((resolve) => setTimeout(resolve, windowMs))
+  const after = await allStats(hosts)
+  const n = after.nodes
+  return {
+    windowMs,
+    rssPerNodeMiB: round2(after.rssBytes / n / MIB),
+    heapPerNodeMiB: round2(after.heapUsedBytes / n / MIB),
+    connectionsPerNode: round2(after.connections / n),
+    dhtMessagesPerNodePerMinute: round2((after.inboundDhtRequests - before.inboundDhtRequests) / n / (windowMs / 60_000)),
+    cpuMsPerNodePerMinute: round2((after.cpuMicros - before.cpuMicros) / 1000 / n / (windowMs / 60_000)),
+    streamsPerNode: perNode(after.streams, n),
+    resourcesPerNode: perNode(after.resources, n)
+  }
+}
+
+async function scaleMultiProcess (n: number, processes: number, limitMs: number, idleWindowMs: number): Promise<NetworkScaleRow> {
+  const loadAverage1m = loadavg()[0]
   const startedAt = Date.now()
-  const hosts: Array<{ addrs: string[], stop: () => Promise<void> }> = []
+  const hosts: Host[] = []
   try {
     const share = (i: number): number => Math.floor(n / processes) + (i < n % processes ? 1 : 0)
     hosts.push(await startHost(share(0)))
     const bootstrap = hosts[0].addrs.slice(0, BOOTSTRAP_NODES)
     hosts.push(...await Promise.all(Array.from({ length: processes - 1 }, async (_, i) => await startHost(share(i + 1), bootstrap))))
-    return { nodes: n, processes, ...await observe(bootstrap, n, startedAt, limitMs), recordsExpected: n }
+    const settled = await observe(bootstrap, n, startedAt, limitMs)
+    return { nodes: n, processes, ...settled, recordsExpected: n, idle: await idleCost(hosts, idleWindowMs), loadAverage1m }
   } finally {
     await Promise.allSettled(hosts.map(async (h) => { await h.stop() }))
   }
@@ -338,27 +437,42 @@ async function scaleMultiProcess (n: number, processes: number, limitMs: number)
 
 export async function runNetworkBench (options: NetworkBenchOptions = {}): Promise<NetworkBenchResult> {
   const progress = options.onProgress ?? (() => {})
+  const parts = new Set(options.parts ?? PARTS)
   const calls = options.calls ?? DEFAULTS.calls
-  progress(`shard round trips (${calls} executes of ${BATCH}×${ROWS} on ${ROWS}×${COLS}) and uploads`)
-  const rtt = await shardRoundTrips(calls, options.uploads ?? DEFAULTS.uploads)
-  const frames = exchangeFrames()
-  progress(`raw TCP and libp2p echo of the same frames (${frames.request.byteLength} B out, ${frames.reply.byteLength} B back), executor alone`)
-  const tcpEchoP50Ms = await tcpEchoP50(frames.request.byteLength, frames.reply.byteLength, calls)
-  const libp2pEchoP50Ms = await libp2pEchoP50(frames.request.byteLength, frames.reply.byteLength, calls)
-  const executorP50Ms = await executorP50(calls)
+  let rtt = { rttP50Ms: NaN, rttP95Ms: NaN, streamPerCallP50Ms: NaN, uploadMiBps: NaN, tcpEchoP50Ms: NaN, libp2pEchoP50Ms: NaN, executorP50Ms: NaN }
+  if (parts.has('rtt')) {
+    progress(`shard round trips (${calls} executes of ${BATCH}×${ROWS} on ${ROWS}×${COLS}) and uploads`)
+    const trips = await shardRoundTrips(calls, options.uploads ?? DEFAULTS.uploads)
+    const frames = exchangeFrames()
+    progress(`raw TCP and libp2p echo of the same frames (${frames.request.byteLength} B out, ${frames.reply.byteLength} B back), executor alone`)
+    const tcpEchoP50Ms = await tcpEchoP50(frames.request.byteLength, frames.reply.byteLength, calls)
+    const libp2pEchoP50Ms = await libp2pEchoP50(frames.request.byteLength, frames.reply.byteLength, calls)
+    rtt = { ...trips, tcpEchoP50Ms, libp2pEchoP50Ms, executorP50Ms: await executorP50(calls) }
+  }
   const scale: NetworkScaleRow[] = []
-  for (const processes of options.processes ?? DEFAULTS.processes) {
+  for (const processes of parts.has('scale') ? options.processes ?? DEFAULTS.processes : []) {
     for (const n of options.nodes ?? DEFAULTS.nodes) {
-      progress(`scale: ${n} nodes in ${processes} process(es)`)
+      progress(`scale: ${n} nodes in ${processes} process(es), load ${loadavg()[0].toFixed(2)}`)
       const limitMs = options.settleLimitMs ?? DEFAULTS.settleLimitMs
-      scale.push(processes === 1 ? await scaleInProcess(n, limitMs) : await scaleMultiProcess(n, processes, limitMs))
+      scale.push(processes === 1 ? await scaleInProcess(n, limitMs) : await scaleMultiProcess(n, processes, limitMs, options.idleWindowMs ?? DEFAULTS.idleWindowMs))
     }
   }
-  return { ...rtt, tcpEchoP50Ms, libp2pEchoP50Ms, executorP50Ms, scale }
+  const discovery: DiscoveryCostRow[] = []
+  for (const n of parts.has('discovery') ? options.discoveryNodes ?? DEFAULTS.nodes : []) {
+    progress(`discovery cost: ${n} nodes, load ${loadavg()[0].toFixed(2)}`)
+    discovery.push(...await discoveryCost(n, progress))
+  }
+  return { ...rtt, scale, discovery }
 }
 
 function round2 (x: number): number {
   return Math.round(x * 100) / 100
+}
+
+function parts (value: string): NetworkBenchPart[] {
+  const names = value.split(',').map((part) => part.trim())
+  for (const name of names) if (!(PARTS as readonly string[]).includes(name)) throw new InvalidArgumentError(`expected parts of ${PARTS.join(', ')}`)
+  return names as NetworkBenchPart[]
 }
 
 export function registerNetworkCommand (program: Command): void {
@@ -370,12 +484,18 @@ export function registerNetworkCommand (program: Command): void {
     .option('--nodes <list>', 'comma-separated node counts of the scale runs', positiveIntegerList, [...DEFAULTS.nodes])
     .option('--processes <list>', 'comma-separated process counts of the scale runs', positiveIntegerList, [...DEFAULTS.processes])
     .option('--settle-limit-ms <ms>', 'time limit of one scale run', positiveInteger, DEFAULTS.settleLimitMs)
-    .action(async (opts: { json?: boolean, calls: number, nodes: number[], processes: number[], settleLimitMs: number }) => {
+    .option('--idle-window-ms <ms>', 'idle window of the multi-process scale runs', positiveInteger, DEFAULTS.idleWindowMs)
+    .option('--discovery-nodes <list>', 'comma-separated node counts of the discovery rows', positiveIntegerList, [...DEFAULTS.nodes])
+    .option('--parts <list>', `comma-separated parts to run, of ${PARTS.join(', ')}`, parts, [...PARTS])
+    .action(async (opts: { json?: boolean, calls: number, nodes: number[], processes: number[], settleLimitMs: number, idleWindowMs: number, discoveryNodes: number[], parts: NetworkBenchPart[] }) => {
       const r = await runNetworkBench({
         calls: opts.calls,
         nodes: opts.nodes,
         processes: opts.processes,
         settleLimitMs: opts.settleLimitMs,
+        idleWindowMs: opts.idleWindowMs,
+        discoveryNodes: opts.discoveryNodes,
+        parts: opts.parts,
         onProgress: (note) => { process.stderr.write(`  ${note}\n`) }
       })
       const network = { ...r, rttP50Ms: round2(r.rttP50Ms), rttP95Ms: round2(r.rttP95Ms), streamPerCallP50Ms: round2(r.streamPerCallP50Ms), tcpEchoP50Ms: round2(r.tcpEchoP50Ms), libp2pEchoP50Ms: round2(r.libp2pEchoP50Ms), executorP50Ms: round2(r.executorP50Ms), uploadMiBps: round2(r.uploadMiBps) }
@@ -384,9 +504,11 @@ export function registerNetworkCommand (program: Command): void {
         return
       }
       const lines = [
-        `shard round trip (${BATCH}×${ROWS} on ${ROWS}×${COLS}): p50 ${network.rttP50Ms} ms, p95 ${network.rttP95Ms} ms on a session, p50 ${network.streamPerCallP50Ms} ms with a stream per call; raw TCP echo p50 ${network.tcpEchoP50Ms} ms (${round2(r.rttP50Ms / r.tcpEchoP50Ms)}×); the same frames over libp2p p50 ${network.libp2pEchoP50Ms} ms, the executor alone p50 ${network.executorP50Ms} ms`,
-        `upload of a 512×512 block: ${network.uploadMiBps} MiB/s`,
-        ...r.scale.map((s) => `${s.nodes} nodes in ${s.processes} process(es): ${s.settleMs === null ? 'not settled' : `settled in ${s.settleMs} ms`}, ${s.recordsFound}/${s.recordsExpected} records`)
+        ...(Number.isNaN(r.rttP50Ms) ? [] : [`shard round trip (${BATCH}×${ROWS} on ${ROWS}×${COLS}): p50 ${network.rttP50Ms} ms, p95 ${network.rttP95Ms} ms on a session, p50 ${network.streamPerCallP50Ms} ms with a stream per call; raw TCP echo p50 ${network.tcpEchoP50Ms} ms (${round2(r.rttP50Ms / r.tcpEchoP50Ms)}×); the same frames over libp2p p50 ${network.libp2pEchoP50Ms} ms, the executor alone p50 ${network.executorP50Ms} ms`,
+        `upload of a 512×512 block: ${network.uploadMiBps} MiB/s`]),
+        ...r.scale.map((s) => `${s.nodes} nodes in ${s.processes} process(es) (load ${s.loadAverage1m.toFixed(2)}): ${s.settleMs === null ? 'not settled' : `settled in ${s.settleMs} ms`}, ${s.recordsFound}/${s.recordsExpected} records` +
+          (s.idle === null ? '' : `; idle ${s.idle.windowMs / 1000} s: RSS ${s.idle.rssPerNodeMiB} MiB/node (heap ${s.idle.heapPerNodeMiB}), ${s.idle.connectionsPerNode} connections/node, ${s.idle.dhtMessagesPerNodePerMinute} DHT messages/node/min, CPU ${s.idle.cpuMsPerNodePerMinute} ms/node/min; streams/node ${JSON.stringify(s.idle.streamsPerNode)}; handles/node ${JSON.stringify(s.idle.resourcesPerNode)}`)),
+        ...r.discovery.map((d) => `discovery on ${d.nodes} nodes, ${d.design}: first round ${d.firstRoundMessages} DHT messages (${d.firstRoundReads} record reads), later rounds ${d.laterRoundMessages} (${d.laterRoundReads} reads); ${d.firstRoundMs} ms, then ${d.laterRoundMs} ms a round; ${d.recordsFound} records held`)
       ]
       process.stdout.write(lines.join('\n') + '\n')
     })

@@ -69,6 +69,12 @@ export const DISCOVERY_ROUND_MS = 5_000
 /** Pause between discovery rounds while waiting for more peers. */
 export const DISCOVERY_RETRY_MS = 250
 
+/**
+ * Candidate peers a coordinator's discovery looks for (more when `discover({ minPeers })` asks for more): below
+ * this many peers in the network it finds them all, above it its DHT work stops growing with the network.
+ */
+export const DISCOVERY_WANTED_PEERS = 64
+
 /** Shard uploads in flight at once while programming a placement. */
 export const DEFAULT_UPLOAD_CONCURRENCY = 4
 

@@ -8,7 +8,7 @@ import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
 import type { PeerSample, TesseraNode } from '@tessera/peer'
 import { DEFAULT_DISCOVERY_TIMEOUT_MS, RECENT_BUSY_HORIZON_MS } from './constants.js'
-import { discoverUntil } from './discovery.js'
+import { coordinatorDiscovery, discoverUntil } from './discovery.js'
 import { listenToLoadGossip } from './load-gossip.js'
 import type { PeerTarget } from './peers.js'
 import type { UploadProgressFactory } from './progress.js'
@@ -97,6 +97,7 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
   let runs = 0
   const state: CoordinatorState = {
     node,
+    discovery: coordinatorDiscovery(node),
     settings: coordinatorSettings(init),
     shortTerm,
     longTerm,
@@ -118,7 +119,7 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
     targets: () => [...state.targets.values()],
     async discover (options = {}) {
       await gossip.ready
-      return await discoverUntil(node, state.targets, {
+      return await discoverUntil(node, state.discovery, state.targets, {
         minPeers: options.minPeers ?? 1,
         timeoutMs: options.timeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS,
         now,

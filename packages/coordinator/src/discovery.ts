@@ -1,11 +1,12 @@
 /**
- * Finding peers: a round looks up capacity records, dials the peers with tiles not known yet and keeps those that
- * answer. The coordinator's `discover()` repeats rounds until enough peers answer; a run repeats them when a
+ * Finding peers: a round asks the coordinator's incremental discovery (DhtDiscovery, packages/peer/src/
+ * discovery-source.ts) for candidates, dials the ones with tiles not known yet and keeps those that answer. The coordinator's `discover()` repeats rounds until enough peers answer; a run repeats them when a
  * shard has nowhere to go and as its reconfiguration loop looks for peers that joined.
  */
 import { logger } from '@libp2p/logger'
+import { DhtDiscovery } from '@tessera/peer'
 import type { TesseraNode } from '@tessera/peer'
-import { DISCOVERY_RETRY_MS, DISCOVERY_ROUND_MS } from './constants.js'
+import { DISCOVERY_RETRY_MS, DISCOVERY_ROUND_MS, DISCOVERY_WANTED_PEERS } from './constants.js'
 import { NoPeersError } from './errors.js'
 import { connectPeer } from './peers.js'
 import type { PeerTarget } from './peers.js'
@@ -19,9 +20,14 @@ export interface UnreachablePeer {
   error: unknown
 }
 
+/** A coordinator's discovery: candidates are peers with tiles, DISCOVERY_WANTED_PEERS of them. */
+export function coordinatorDiscovery (node: TesseraNode): DhtDiscovery {
+  return new DhtDiscovery(node.libp2p.services.dht, node.validator, node.peerId, { wanted: DISCOVERY_WANTED_PEERS })
+}
+
 /** What one round found. */
 export interface DiscoveryRound {
-  /** Capacity records found. */
+  /** Candidate records held after the round. */
   records: number
   /** Peers new to the known ones, dialled and added to them. */
   added: PeerTarget[]
@@ -35,14 +41,16 @@ export interface DiscoveryRound {
 }
 
 /**
- * One round of at most `timeoutMs`: adds every reachable peer with tiles that `known` lacks to it, calling
- * `onAdded` for each. Throws when the lookup itself fails.
+ * One round of at most `timeoutMs`: adds every reachable candidate that `known` lacks to it, calling `onAdded` for
+ * each. Only new and re-published records cost DHT reads (see DiscoveryWalk).
  */
-export async function discoverRound (node: TesseraNode, known: Map<string, PeerTarget>, timeoutMs: number, onAdded: (target: PeerTarget) => void): Promise<DiscoveryRound> {
-  const found = await node.discoverPeers({ timeoutMs })
+export async function discoverRound (node: TesseraNode, discovery: DhtDiscovery, known: Map<string, PeerTarget>, timeoutMs: number, onAdded: (target: PeerTarget) => void): Promise<DiscoveryRound> {
+  await discovery.round({ timeoutMs })
+  const found = discovery.candidates()
+  // A peer that announced it is leaving is dropped from what is known, and never added again.
   const leaving = found.map((f) => f.record).filter((r) => r.leaving === true).map((r) => r.peerId)
   for (const peerId of leaving) known.delete(peerId)
-  const fresh = found.map((f) => f.record).filter((r) => r.tilesTotal > 0 && r.leaving !== true && !known.has(r.peerId))
+  const fresh = found.map((f) => f.record).filter((r) => r.leaving !== true && !known.has(r.peerId))
   const dialled = await Promise.allSettled(fresh.map(async (record) => await connectPeer(node.libp2p, record)))
   const round: DiscoveryRound = { records: found.length, added: [], unreachable: [], leaving }
   dialled.forEach((d, i) => {
@@ -71,14 +79,15 @@ export interface DiscoverUntilInit {
  * Repeats rounds until `known` holds `minPeers` peers or time runs out (records appear as peers publish them);
  * resolves to every known peer by id. Throws {@link NoPeersError} (its cause: the last failure seen) when none is known.
  */
-export async function discoverUntil (node: TesseraNode, known: Map<string, PeerTarget>, init: DiscoverUntilInit): Promise<PeerTarget[]> {
+export async function discoverUntil (node: TesseraNode, discovery: DhtDiscovery, known: Map<string, PeerTarget>, init: DiscoverUntilInit): Promise<PeerTarget[]> {
+  discovery.walk.wantAtLeast(init.minPeers)
   const deadline = init.now() + init.timeoutMs
   let records = 0
   let lastFailure: unknown
   for (;;) {
     const left = deadline - init.now()
     try {
-      const round = await discoverRound(node, known, Math.max(1, Math.min(DISCOVERY_ROUND_MS, left)), init.onAdded)
+      const round = await discoverRound(node, discovery, known, Math.max(1, Math.min(DISCOVERY_ROUND_MS, left)), init.onAdded)
       records = Math.max(records, round.records)
       lastFailure = round.unreachable.at(-1)?.error ?? lastFailure
     } catch (err) {

@@ -81,7 +81,11 @@ export function listenToLoadGossip (init: LoadGossipInit): LoadGossip {
   const ready = ownMetrics === undefined
     ? Promise.resolve()
     : ownMetrics.start().then(() => { ownMetrics.addEventListener('sample', onSample) })
-  if (ownMetrics === undefined) node.metrics?.addEventListener('sample', onSample)
+  if (ownMetrics === undefined) {
+    // A volunteer's own service pushes only to peers pushing to it: as a coordinator's, it must start the exchange.
+    node.metrics?.pushToEveryone()
+    node.metrics?.addEventListener('sample', onSample)
+  }
   return {
     ready,
     async stop () {

@@ -2,7 +2,7 @@
 import { logger } from '@libp2p/logger'
 import { createRng } from '@tessera/crossbar'
 import { ShardClient } from '@tessera/peer'
-import type { TesseraNode } from '@tessera/peer'
+import type { DhtDiscovery, TesseraNode } from '@tessera/peer'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { AnswerSheet } from './answer-sheet.js'
 import { DISCOVERY_ROUND_MS, MAX_CALL_TIMEOUT_MS } from './constants.js'
@@ -27,6 +27,8 @@ const log = logger('tessera:coordinator:run')
 /** What a coordinator's runs share: its node, settings and memories, the peers found and the tiles it holds. */
 export interface CoordinatorState extends Pick<RunContext, 'shortTerm' | 'longTerm' | 'now' | 'emulatedDelayMs' | 'recentBusy' | 'targets' | 'tilesTaken'> {
   node: TesseraNode
+  /** Incremental discovery, kept across `discover()` and every run's rounds. */
+  discovery: DhtDiscovery
   settings: CoordinatorSettings
   /** Numbers the runs that are not given a run id. */
   nextRunNumber: () => number
@@ -53,7 +55,7 @@ function newRunContext (state: CoordinatorState, params: RunParameters, runId: s
     recentBusy: state.recentBusy,
     targets: new Map(state.targets),
     tilesTaken: state.tilesTaken,
-    discover: async () => await discoverRound(node, state.targets, DISCOVERY_ROUND_MS, (target) => { longTerm.observe(target.peerId, { up: true }, now()) })
+    discover: async () => await discoverRound(node, state.discovery, state.targets, DISCOVERY_ROUND_MS, (target) => { longTerm.observe(target.peerId, { up: true }, now()) })
   })
 }
 

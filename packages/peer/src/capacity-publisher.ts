@@ -1,7 +1,7 @@
 import { logger } from '@libp2p/logger'
-import { MAX_CAPACITY_RECORD_LIFETIME_MS, TESSERA_CAPABILITY_CID, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
-import { DEFAULT_DHT_TIMEOUT_MS, DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS } from './constants.js'
-import { capabilityBucketCid } from './discovery.js'
+import { MAX_CAPACITY_RECORD_LIFETIME_MS, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
+import { DEFAULT_DHT_TIMEOUT_MS, DEFAULT_PROVIDE_REFRESH_MS, DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS } from './constants.js'
+import { bucketCid, bucketsOfPeer } from './capability-buckets.js'
 import { InvalidNodeOptionError, RecordRejectedError } from './errors.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { CID } from 'multiformats/cid'
@@ -23,6 +23,12 @@ export interface CapacityPublisherInit {
    * `refreshMs`, so the record moves to the closest peers while the network around a new node forms.
    */
   firstRefreshMs?: number
+  /**
+   * After the first publications (the one at start and those of the doubling delays), the bucket keys are provided
+   * again only when this long has passed since they were last all provided (default 10 min); every publication puts
+   * the record.
+   */
+  provideRefreshMs?: number
   /** Timeout of one put or provide (default 30 s). */
   dhtTimeoutMs?: number
   /** Clock, ms since the epoch (default Date.now). */
@@ -60,8 +66,13 @@ export interface PublishResult {
   record: CapacityRecord
   /** DHT peers that acknowledged the put (the node's own datastore always holds it). */
   peersAcked: number
-  /** Whether the provides of the capability CID and of this node's capability bucket each reached at least one peer. */
+  /**
+   * Whether the provide of every key of this node's capability buckets (one per level) reached at least one peer,
+   * in this publication or in the one that last provided them (within the provide refresh period).
+   */
   provided: boolean
+  /** Whether this publication provided the bucket keys (or only put the record). */
+  providedNow: boolean
 }
 
 export interface CapacityPublisherComponents {
@@ -75,8 +86,8 @@ export interface CapacityPublisherComponents {
 }
 
 /**
- * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides the capability CID (and
- * its capability bucket), now, again after 20 s and 40 s more while the network around a new node forms, and then
+ * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides its capability buckets
+ * (the capability CID and one bucket per deeper level, capability-buckets.ts), now, again after 20 s and 40 s more while the network around a new node forms, and then
  * every refresh period, well inside the record's lifetime. The record is run through the same validator the
  * other nodes use before it is put, because kad-dht stores a node's own put without validating it.
  */
@@ -93,6 +104,11 @@ export class CapacityPublisher {
   private readonly controller = new AbortController()
   private current?: Promise<PublishResult>
   private last?: PublishResult
+  private readonly bucketCids: CID[]
+  private readonly provideRefreshMs: number
+  /** Publications left that provide whatever the time: the one at start and those of the doubling delays. */
+  private rampPublications = 1
+  private providedAtMs?: number
 
   constructor (components: CapacityPublisherComponents, init: CapacityPublisherInit = {}) {
     this.c = components
@@ -106,6 +122,9 @@ export class CapacityPublisher {
       throw new InvalidNodeOptionError(`the first refresh delay must be positive, got ${firstRefreshMs} ms`)
     }
     this.nextDelayMs = Math.min(firstRefreshMs, this.refreshMs)
+    for (let d = this.nextDelayMs; d < this.refreshMs; d *= 2) this.rampPublications++
+    this.provideRefreshMs = init.provideRefreshMs ?? DEFAULT_PROVIDE_REFRESH_MS
+    this.bucketCids = bucketsOfPeer(components.peerId).map(bucketCid)
   }
 
   /** Starts the publish loop; the first publication begins at once but is not awaited (the DHT may be empty). */
@@ -168,8 +187,18 @@ export class CapacityPublisher {
     return { record, value }
   }
 
+  /** Whether this publication provides the bucket keys: while ramping up, when never all provided, or when due. */
+  private provideDue (): boolean {
+    if (this.rampPublications > 0) {
+      this.rampPublications--
+      return true
+    }
+    return this.providedAtMs === undefined || this.now() - this.providedAtMs >= this.provideRefreshMs
+  }
+
   private async publishOnce (): Promise<PublishResult> {
     const { record, value } = await this.sign()
+    const providing = this.provideDue()
     const timeout = AbortSignal.timeout(this.dhtTimeoutMs)
     const signal = AbortSignal.any([this.controller.signal, timeout])
     const key = capacityRecordKey(this.c.peerId)
@@ -188,9 +217,8 @@ export class CapacityPublisher {
           if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') peersAcked++
         }
       })(),
-      provide(TESSERA_CAPABILITY_CID),
-      // findProviders lists at most 20 providers of one CID: the bucket CID is how discovery finds the rest.
-      provide(capabilityBucketCid(this.c.peerId))
+      // findProviders lists at most 20 providers of one CID: the deeper buckets are how discovery finds the rest.
+      ...(providing ? this.bucketCids.map(provide) : [])
     ])
     for (const phase of phases) {
       if (phase.status === 'fulfilled') continue
@@ -198,7 +226,9 @@ export class CapacityPublisher {
       if (!(timeout.aborted && !this.controller.signal.aborted)) throw phase.reason
       log('a put or provide of record %d ran out of time with %d acks - %e', record.sequence, peersAcked, phase.reason)
     }
-    const result = { record, peersAcked, provided: providedCids.size === 2 }
+    if (providing && providedCids.size === this.bucketCids.length) this.providedAtMs = record.issuedAtMs
+    else if (providing) this.providedAtMs = undefined
+    const result = { record, peersAcked, provided: this.providedAtMs !== undefined, providedNow: providing }
     this.last = result
     this.c.onPublished?.(result)
     return result

@@ -27,6 +27,13 @@ export const DHT_FIND_PROVIDERS_LIMIT = 20
  */
 export const CAPABILITY_BUCKETS = 8
 
+/**
+ * Levels of the capability bucket tree (capability-buckets.ts): the well-known CID, 8 buckets, 64 buckets. A node
+ * provides one key per level; 64 buckets of ~20 listed providers each reach ~1,300 nodes per coordinator, far more
+ * than the candidates one run wants. Part of the protocol, like CAPABILITY_BUCKETS.
+ */
+export const CAPABILITY_BUCKET_LEVELS = 3
+
 /** Period of the connection monitor's pings on a local network (libp2p's default is 10 s). */
 export const LOCAL_CONNECTION_PING_INTERVAL_MS = 60_000
 
@@ -51,6 +58,14 @@ export const DEFAULT_RECORD_REFRESH_MS = 60_000
  * provider entries must move to the peers that are closest by then, or lookups that converge there miss them.
  */
 export const DEFAULT_RECORD_FIRST_REFRESH_MS = 20_000
+
+/**
+ * How often a node provides its capability bucket keys again once its first publications (which move them to the
+ * closest peers while the network around it forms) are done. Provider entries live 48 h in kad-dht; only the record,
+ * which carries the node's state and expires in minutes, needs the record's period. Providing every minute cost
+ * each idle node three lookups and ~60 ADD_PROVIDER messages a minute for entries already in place.
+ */
+export const DEFAULT_PROVIDE_REFRESH_MS = 600_000
 
 /**
  * Most metrics pushes one interval sends. Beyond that many connected peers, each interval serves the peers pushed
@@ -141,13 +156,12 @@ export const MAX_DHT_RECORDS_PER_PEER = 32
 export const MAX_DHT_RECORD_SIZE_BYTES = MAX_CAPACITY_RECORD_SIZE_BYTES + 1024
 
 /**
- * Provider entries per provided key. Every node provides the capability CID and one of CAPABILITY_BUCKETS bucket
- * CIDs; a findProviders answer lists at most DHT_FIND_PROVIDERS_LIMIT of them, so 128 per key keeps six answers'
- * worth.
+ * Provider entries per provided key. Every node provides one key per level of the capability bucket tree; a
+ * findProviders answer lists at most DHT_FIND_PROVIDERS_LIMIT of them, so 128 per key keeps six answers' worth.
  */
 export const MAX_DHT_PROVIDERS_PER_KEY = 128
 
-/** Keys one peer may be a provider of on this node (an honest tessera node provides two). */
+/** Keys one peer may be a provider of on this node (an honest tessera node provides CAPABILITY_BUCKET_LEVELS). */
 export const MAX_DHT_PROVIDER_KEYS_PER_PEER = 16
 
 /** Provider entries held in all (~100 bytes each on disk). */

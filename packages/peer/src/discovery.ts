@@ -1,11 +1,11 @@
 import { Record as DhtRecord } from '@libp2p/kad-dht'
 import { logger } from '@libp2p/logger'
 import { Key } from 'interface-datastore'
-import { createHash } from 'node:crypto'
-import { CAPABILITY_NAME, TESSERA_CAPABILITY_CID, capabilityCid, capacityRecordKey, capacityRecordSelector, openCapacityRecord } from '@tessera/memory'
+import { TESSERA_CAPABILITY_CID, capacityRecordKey, capacityRecordSelector, openCapacityRecord } from '@tessera/memory'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { CAPABILITY_BUCKETS, DEFAULT_DHT_TIMEOUT_MS, DHT_FIND_PROVIDERS_LIMIT } from './constants.js'
-import type { KadDHT } from '@libp2p/kad-dht'
+import { bucketCid, bucketOfPeer } from './capability-buckets.js'
+import type { DiscoveryDht } from './discovery-source.js'
 import type { CID } from 'multiformats/cid'
 import type { PeerId } from '@libp2p/interface'
 import type { CapacityRecord, CapacityRecordValidator } from '@tessera/memory'
@@ -39,12 +39,12 @@ export interface DiscoveredPeer {
   value: Uint8Array
 }
 
-/** The CIDs of the capability buckets, `capabilityCid('tessera/capability/v1/bucket/<i>')`. */
-export const CAPABILITY_BUCKET_CIDS: readonly CID[] = Array.from({ length: CAPABILITY_BUCKETS }, (_, i) => capabilityCid(`${CAPABILITY_NAME}/bucket/${i}`))
+/** The CIDs of the capability buckets, `capabilityCid('tessera/capability/v1/bucket/<i>')` (level 1 of the bucket tree). */
+export const CAPABILITY_BUCKET_CIDS: readonly CID[] = Array.from({ length: CAPABILITY_BUCKETS }, (_, index) => bucketCid({ level: 1, index }))
 
 /** The capability bucket a peer provides: the first byte of the SHA-256 of its peer id string, modulo the bucket count. */
 export function capabilityBucketOf (peer: PeerId | string): number {
-  return createHash('sha256').update(peer.toString(), 'utf8').digest()[0] % CAPABILITY_BUCKETS
+  return bucketOfPeer(peer, 1).index
 }
 
 /** The bucket CID a peer provides besides the well-known capability CID. */
@@ -66,7 +66,7 @@ export const RECORD_READ_QUORUM = 3
  * round inside kad-dht's `get` (a stale holder that went away) does not hide a record that was found. The read
  * stops once `quorum` valid copies are in hand (default {@link RECORD_READ_QUORUM}).
  */
-export async function readCapacityRecord (dht: KadDHT, validator: CapacityRecordValidator, peer: PeerId | string, signal: AbortSignal, quorum = RECORD_READ_QUORUM): Promise<DiscoveredPeer | undefined> {
+export async function readCapacityRecord (dht: DiscoveryDht, validator: CapacityRecordValidator, peer: PeerId | string, signal: AbortSignal, quorum = RECORD_READ_QUORUM): Promise<DiscoveredPeer | undefined> {
   const key = capacityRecordKey(peer)
   const valid: Uint8Array[] = []
   try {
@@ -105,7 +105,7 @@ async function best (key: Uint8Array, valid: Uint8Array[]): Promise<DiscoveredPe
  * capability bucket), then each provider's capacity record. Only records that the validator accepts now are
  * returned, so a node that stopped drops out once its record expires.
  */
-export async function discoverCapacityRecords (dht: KadDHT, validator: CapacityRecordValidator, self: PeerId, options: DiscoverOptions = {}): Promise<DiscoveredPeer[]> {
+export async function discoverCapacityRecords (dht: DiscoveryDht, validator: CapacityRecordValidator, self: PeerId, options: DiscoverOptions = {}): Promise<DiscoveredPeer[]> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_DHT_TIMEOUT_MS)
   const signal = options.signal == null ? timeout : AbortSignal.any([timeout, options.signal])
   const providers = new Map<string, PeerId>()

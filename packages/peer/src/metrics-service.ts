@@ -25,6 +25,12 @@ export interface MetricsServiceInit {
   timeoutMs?: number
   /** Most peers pushed to per interval, the least recently pushed first (default MAX_METRICS_PUSHES_PER_INTERVAL, 24). */
   maxPushesPerInterval?: number
+  /**
+   * Whom to push to: `everyone` connected (default; a coordinator or a dashboard, which want samples back), or only
+   * `listeners`, the peers pushing to this node (a volunteer: other volunteers do nothing with its samples, and
+   * pushing to all of them kept ~100 streams per node open in a 100-node network).
+   */
+  pushTo?: 'everyone' | 'listeners'
 }
 
 /** The latest sample received from a peer. */
@@ -71,6 +77,9 @@ export class MetricsService extends EventTarget {
   private readonly lastPushTick = new Map<string, number>()
   private tick = 0
   private readonly inbound = new Set<Stream>()
+  /** Open inbound streams per peer: a peer with one is pushing to this node. */
+  private readonly pushers = new Map<string, number>()
+  private pushTo: 'everyone' | 'listeners'
   /** Whether each connected peer speaks the protocol, from its identify result (absent: not known yet). */
   private readonly speaks = new Map<string, boolean>()
   private timer?: ReturnType<typeof setInterval>
@@ -96,6 +105,7 @@ export class MetricsService extends EventTarget {
     this.intervalMs = init.intervalMs ?? DEFAULT_METRICS_INTERVAL_MS
     this.timeoutMs = init.timeoutMs ?? this.intervalMs
     this.maxPushesPerInterval = init.maxPushesPerInterval ?? MAX_METRICS_PUSHES_PER_INTERVAL
+    this.pushTo = init.pushTo ?? 'everyone'
     // Pushers may run a longer interval than this node (a coordinator pushes every second, serving nodes every 3 s).
     this.idleTimeoutMs = METRICS_STALE_INTERVALS * Math.max(this.intervalMs, DEFAULT_METRICS_INTERVAL_MS)
   }
@@ -122,6 +132,11 @@ export class MetricsService extends EventTarget {
     this.inbound.clear()
   }
 
+  /** Pushes to every connected peer from now on (a coordinator or dashboard on a volunteer's node wants samples). */
+  pushToEveryone (): void {
+    this.pushTo = 'everyone'
+  }
+
   /** Latest fresh sample of each peer, keyed by peer id string. */
   latest (): Map<string, PeerSample> {
     this.prune(Date.now())
@@ -140,7 +155,10 @@ export class MetricsService extends EventTarget {
       this.prune(Date.now())
       const frame = encodeMetricsSample(this.sampler())
       const peers = new Map<string, PeerId>()
-      for (const c of this.node.getConnections()) peers.set(c.remotePeer.toString(), c.remotePeer)
+      for (const c of this.node.getConnections()) {
+        const key = c.remotePeer.toString()
+        if (this.pushTo === 'everyone' || this.pushers.has(key)) peers.set(key, c.remotePeer)
+      }
       const tick = ++this.tick
       const speaking: Array<[string, PeerId]> = []
       for (const [key, peer] of peers) {
@@ -219,6 +237,7 @@ export class MetricsService extends EventTarget {
     const lp = lpStream(stream, { maxDataLength: MAX_METRICS_FRAME_BYTES })
     const peerId = connection.remotePeer.toString()
     this.inbound.add(stream)
+    this.pushers.set(peerId, (this.pushers.get(peerId) ?? 0) + 1)
     try {
       for (let frame = await this.readSample(lp); frame !== undefined; frame = await this.readSample(lp)) {
         const sample = decodeMetricsSample(frame)
@@ -233,6 +252,9 @@ export class MetricsService extends EventTarget {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     } finally {
       this.inbound.delete(stream)
+      const open = (this.pushers.get(peerId) ?? 1) - 1
+      if (open > 0) this.pushers.set(peerId, open)
+      else this.pushers.delete(peerId)
     }
   }
 

@@ -483,7 +483,8 @@ async function startServing (ctx: NodeContext, executor: NodeExecutor, services:
     onLeaseExpired: (expiry) => { events.dispatchEvent(new CustomEvent('shard:lease-expired', { detail: expiry })) }
   })
   await services.shardService.start()
-  const metrics = services.metrics = new MetricsService(libp2p, hooks.metricsSample, { intervalMs: hooks.metricsIntervalMs })
+  // A volunteer pushes its samples to the peers that push theirs (coordinators, dashboards), not to every peer.
+  const metrics = services.metrics = new MetricsService(libp2p, hooks.metricsSample, { intervalMs: hooks.metricsIntervalMs, pushTo: 'listeners' })
   metrics.addEventListener('sample', (evt) => {
     events.dispatchEvent(new CustomEvent('metrics:sample', { detail: (evt as CustomEvent<PeerSample>).detail }))
   })

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
-import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, capabilityBucketCid, resolveRecordTiming } from '../src/index.js'
-import type { CapacitySnapshot } from '../src/index.js'
+import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, bucketCid, bucketOfPeer, capabilityBucketCid, resolveRecordTiming } from '../src/index.js'
+import type { CapacitySnapshot, PublishResult } from '../src/index.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 
 const SNAPSHOT: CapacitySnapshot = {
@@ -57,8 +57,8 @@ describe('CapacityPublisher', () => {
     assert.equal(opened.peerId, peerId.toString())
     assert.equal(opened.tilesFree, 5)
     assert.equal(opened.expiresAtMs - opened.issuedAtMs, 120_000)
-    // The well-known CID and the node's capability bucket (findProviders lists at most 20 providers of one CID).
-    assert.deepEqual([...provides].sort(), [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(peerId).toString()].sort())
+    // One key per level of the bucket tree: the capability CID, the original bucket, a level-2 bucket.
+    assert.deepEqual([...provides].sort(), [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(peerId).toString(), bucketCid(bucketOfPeer(peerId, 2)).toString()].sort())
     assert.notEqual(capabilityBucketCid(peerId).toString(), TESSERA_CAPABILITY_CID.toString())
     // Sequences grow even when the clock does not move.
     const second = await publisher.publish()
@@ -124,6 +124,38 @@ describe('CapacityPublisher', () => {
         await settle()
         assert.equal(puts.length, before + 1, `a publication after ${delayMs} ms`)
       }
+    } finally {
+      publisher.stop()
+    }
+  })
+
+  it('provides the bucket keys while ramping up, then only once the provide refresh period has passed', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const { dht, puts, provides } = fakeDht()
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    let clockMs = 1_800_000_000_000
+    const results: PublishResult[] = []
+    const publisher = new CapacityPublisher({
+      peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
+      onPublished: (r) => results.push(r)
+    }, { ttlMs: 120_000, refreshMs: 60_000, firstRefreshMs: 20_000, provideRefreshMs: 600_000, now: () => clockMs })
+    const advance = async (ms: number): Promise<void> => {
+      clockMs += ms
+      t.mock.timers.tick(ms)
+      await settle()
+    }
+    try {
+      publisher.start()
+      await settle()
+      // Publications at 0, 20 s and 60 s provide (three keys each); then each minute only the record is put,
+      // until 10 min after the last provide (at 660 s).
+      await advance(20_000)
+      await advance(40_000)
+      for (let i = 0; i < 10; i++) await advance(60_000)
+      assert.equal(puts.length, 13)
+      assert.deepEqual(results.map((r) => r.providedNow ? 1 : 0), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+      assert.equal(provides.length, 4 * 3)
+      assert.ok(results.every((r) => r.provided), 'the keys stay provided between their refreshes')
     } finally {
       publisher.stop()
     }

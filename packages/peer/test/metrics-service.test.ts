@@ -13,6 +13,8 @@ describe('metrics push between two nodes', () => {
     const nodes = await startNodes(2, { tiles: 3 })
     try {
       const [a, b] = nodes
+      // Volunteers push only to peers pushing to them; a pushes to everyone, as a coordinator on it would.
+      a.metrics?.pushToEveryone()
       const events: string[] = []
       a.addEventListener('metrics:sample', (evt) => { events.push(evt.detail.peerId) })
       const fromB = await waitFor('a sample from b', () => a.metrics?.latest().get(b.peerId.toString()))
@@ -30,6 +32,33 @@ describe('metrics push between two nodes', () => {
         return s != null && s.tilesFree === 2 && s.executesInWindow > 0 ? s : undefined
       })
       assert.ok(loaded.mvmLatencyP50Ms > 0)
+    } finally {
+      await stopAll(nodes)
+    }
+  })
+})
+
+describe('metrics push among volunteers', () => {
+  it('a volunteer pushes to the peers pushing to it, not to other volunteers', async () => {
+    const nodes = await startNodes(3, { tiles: 2 })
+    try {
+      const [a, b, c] = nodes
+      a.metrics?.pushToEveryone()
+      await b.libp2p.dial(c.getMultiaddrs()[0])
+      const fromA = { b: 0, c: 0 }
+      const fromB = { a: 0, c: 0 }
+      b.addEventListener('metrics:sample', (evt) => { if (evt.detail.peerId === a.peerId.toString()) fromA.b++ })
+      c.addEventListener('metrics:sample', (evt) => {
+        if (evt.detail.peerId === a.peerId.toString()) fromA.c++
+        if (evt.detail.peerId === b.peerId.toString()) fromB.c++
+      })
+      a.addEventListener('metrics:sample', (evt) => { if (evt.detail.peerId === b.peerId.toString()) fromB.a++ })
+      // b answers a's pushes with its own...
+      await waitFor('b pushing to a', () => fromB.a >= 3 ? true : undefined)
+      // ...while c, which only a pushes to, hears a several times over the same intervals and never b.
+      await waitFor('c hearing a', () => fromA.c >= 5 ? true : undefined)
+      assert.ok(fromA.b >= 3)
+      assert.equal(fromB.c, 0)
     } finally {
       await stopAll(nodes)
     }

@@ -77,6 +77,8 @@ export interface DhtStoreStats {
   evicted: number
   /** Writes refused since the store was created. */
   refused: number
+  /** DHT requests received from other nodes since the store was created (what the DHT costs this node to serve). */
+  inboundRequests: number
 }
 
 interface RecordWrite {
@@ -151,7 +153,7 @@ export class DhtStore extends BaseDatastore {
   }
 
   stats (): DhtStoreStats {
-    return { records: this.records.size, providerEntries: this.providers.size, evicted: this.evicted, refused: this.refused }
+    return { records: this.records.size, providerEntries: this.providers.size, evicted: this.evicted, refused: this.refused, inboundRequests: this.senders.inboundStreams }
   }
 
   /** Indexes the records and provider entries already stored (oldest first) and evicts whatever exceeds the bounds. */

@@ -11,6 +11,8 @@ import type { Registrar } from '@libp2p/interface-internal'
 
 export class DhtSenderContext {
   private readonly scope = new AsyncLocalStorage<PeerId>()
+  /** Streams of the attributed protocol opened by remote peers: one per DHT request kad-dht sends. */
+  inboundStreams = 0
 
   /** The remote peer whose DHT request is being handled, or undefined for the node's own operations. */
   current (): PeerId | undefined {
@@ -25,6 +27,7 @@ export class DhtSenderContext {
   /** `handler`, run in the scope of each stream's remote peer. */
   attribute (handler: StreamHandler): StreamHandler {
     return async (stream, connection) => {
+      this.inboundStreams++
       await this.run(connection.remotePeer, async () => { await handler(stream, connection) })
     }
   }
