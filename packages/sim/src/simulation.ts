@@ -36,6 +36,8 @@ export interface SimulateInit {
   onPeerSample?: CoordinatorInit['onPeerSample']
   /** Passed to the run: a live view of it once it is placed. */
   onLiveRun?: RunJobOptions['onLiveRun']
+  /** Passed to the run: each peer its verification flags. */
+  onPeerFlagged?: RunJobOptions['onPeerFlagged']
   /** Verify every answer (default: the coordinator's, on for tessera only); the secret derives from the scenario seed. */
   verify?: boolean
   /** Every node honest: the scenario's liars tell no lie (the reference run of wrongAnswers). */
@@ -95,7 +97,8 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
       verify: (init.verify ?? policy === 'tessera') ? { secret: `${scenario.seed}/verify` } : false,
       ...(init.reconfigure !== undefined ? { reconfigure: init.reconfigure } : {}),
       ...(init.onReconfigureEvent !== undefined ? { onReconfigureEvent: init.onReconfigureEvent } : {}),
-      ...(init.onLiveRun !== undefined ? { onLiveRun: init.onLiveRun } : {})
+      ...(init.onLiveRun !== undefined ? { onLiveRun: init.onLiveRun } : {}),
+      ...(init.onPeerFlagged !== undefined ? { onPeerFlagged: init.onPeerFlagged } : {})
     })
     startMs = result.recorder.startMs
     return { policy: result.policy, result, fired, nodeIdOf: net.nodeIdOf, startMs, plannedEndMs: startMs + durationMs, setupMs, lieLogs: net.lieLogs }

@@ -187,7 +187,7 @@ function reportSections (scenario: Scenario, rows: SimPolicyRow[], runs: Simulat
 }
 
 /** What `simulatePolicy` needs to feed a dashboard: each policy's fresh network is watched in turn. */
-function simDashboardHooks (dashboard: Dashboard | undefined): Pick<SimulateInit, 'onNetwork' | 'onPeerSample' | 'onLiveRun'> {
+function simDashboardHooks (dashboard: Dashboard | undefined): Pick<SimulateInit, 'onNetwork' | 'onPeerSample' | 'onLiveRun' | 'onPeerFlagged'> {
   if (dashboard === undefined) return {}
   return {
     // Awaited before discovery, so the page sees the peers join; a watch that fails to start does not stop the simulation.
@@ -199,7 +199,8 @@ function simDashboardHooks (dashboard: Dashboard | undefined): Pick<SimulateInit
       }
     },
     onPeerSample: dashboard.hooks.onPeerSample,
-    onLiveRun: dashboard.hooks.onLiveRun
+    onLiveRun: dashboard.hooks.onLiveRun,
+    onPeerFlagged: dashboard.hooks.onPeerFlagged
   }
 }
 

@@ -37,8 +37,8 @@ export async function openDashboard (port: number | undefined, mode: DashboardSt
 }
 
 /** The run options that feed a dashboard (none without one). */
-export function dashboardRunOptions (dashboard: Dashboard | undefined): Pick<RunJobOptions, 'onLiveRun' | 'onReconfigureEvent'> {
-  return dashboard === undefined ? {} : { onLiveRun: dashboard.hooks.onLiveRun, onReconfigureEvent: dashboard.hooks.onReconfigureEvent }
+export function dashboardRunOptions (dashboard: Dashboard | undefined): Pick<RunJobOptions, 'onLiveRun' | 'onReconfigureEvent' | 'onPeerFlagged'> {
+  return dashboard === undefined ? {} : { onLiveRun: dashboard.hooks.onLiveRun, onReconfigureEvent: dashboard.hooks.onReconfigureEvent, onPeerFlagged: dashboard.hooks.onPeerFlagged }
 }
 
 /** Runs `command` with the dashboard `port` asks for (none when undefined), closing it however the command ends. */

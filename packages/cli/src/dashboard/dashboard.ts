@@ -14,7 +14,7 @@
  * await dashboard.stop()
  * ```
  */
-import type { LiveRun, RunResult } from '@tessera/coordinator'
+import type { FlaggedPeer, LiveRun, RunResult } from '@tessera/coordinator'
 import type { PeerSample, TesseraNode } from '@tessera/peer'
 import type { ReconfigureEvent } from '@tessera/scheduler'
 import { NetworkWatch } from './network-watch.js'
@@ -52,6 +52,7 @@ export interface DashboardHooks {
   onPeerSample: (sample: PeerSample) => void
   onLiveRun: (run: LiveRun) => void
   onReconfigureEvent: (event: ReconfigureEvent) => void
+  onPeerFlagged: (flag: FlaggedPeer) => void
 }
 
 /** A running dashboard. */
@@ -94,7 +95,8 @@ export async function startDashboard (init: DashboardInit): Promise<Dashboard> {
     hooks: {
       onPeerSample: (sample) => { watch?.observeSample(sample) },
       onLiveRun: (run) => { runs.started(run) },
-      onReconfigureEvent: (event) => { runs.decision(event) }
+      onReconfigureEvent: (event) => { runs.decision(event) },
+      onPeerFlagged: (flag) => { store.flag(flag.peerId, flag.reason) }
     },
     async watchNode (node, options = {}) {
       await stopWatch()

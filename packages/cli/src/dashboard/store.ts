@@ -38,6 +38,8 @@ export class DashboardStore {
   job: DashboardJob | null = null
   /** Peers the current run gave up on. */
   departed: string[] = []
+  /** Peers a run's verification flagged, with why (docs/verification.md). */
+  private readonly flaggedPeers = new Map<string, string>()
   /** Successful shard calls per peer in the current run. */
   callsByPeer: Record<string, number> = {}
   readonly runs: DashboardRunSummary[] = []
@@ -88,6 +90,12 @@ export class DashboardStore {
     return this.decisionList
   }
 
+  /** A run's verification flagged `peerId` (a failed check, too many errors, an over-claimed speed). */
+  flag (peerId: string, reason: string): void {
+    this.flaggedPeers.set(peerId, reason)
+    this.changed()
+  }
+
   /** The whole state as plain data (what `/api/state` returns). */
   snapshot (): DashboardState {
     const copies = new Map<string, number>()
@@ -106,7 +114,11 @@ export class DashboardStore {
         peer.state = 'draining'
         peer.stateReason = 'every copy it holds is being moved to another peer'
       }
-      if (peer.state === 'serving' && this.departed.includes(p.peerId)) peer.stateReason = 'connected, but the run gave up on it after failed calls'
+      const flag = this.flaggedPeers.get(p.peerId)
+      if (flag !== undefined && peer.state !== 'gone') {
+        peer.state = 'flagged'
+        peer.stateReason = `flagged by result verification: ${flag}`
+      } else if (peer.state === 'serving' && this.departed.includes(p.peerId)) peer.stateReason = 'connected, but the run gave up on it after failed calls'
       return peer
     })
     peers.sort((a, b) => (a.name ?? a.peerId).localeCompare(b.name ?? b.peerId))

@@ -10,7 +10,7 @@
  * - `draining`: connected, and every copy of the running job it holds is being moved off it;
  * - `unreachable`: its record is valid but it cannot be dialled;
  * - `gone`: its record expired, or its connection closed and a re-dial failed (or the run gave up on it);
- * - `flagged`: failed result verification. tessera does not verify results yet, so no peer is ever flagged.
+ * - `flagged`: a run's result verification flagged it (a failed check, too many errors, an over-claimed speed).
  */
 export type DashboardPeerState = 'joining' | 'serving' | 'draining' | 'unreachable' | 'gone' | 'flagged'
 

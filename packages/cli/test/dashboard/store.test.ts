@@ -40,6 +40,19 @@ describe('dashboard store', () => {
     assert.equal(s.peers.get('b')?.state, 'serving', 'the snapshot does not change the watched peer')
   })
 
+  it('shows a peer flagged by verification as flagged with the reason, unless it is gone', () => {
+    const s = store()
+    s.job = job('streaming')
+    s.flag('b', 'failed-check')
+    s.flag('c', 'errors')
+    s.peers.set('c', { ...peer('c'), state: 'gone', stateReason: 'record expired' })
+    const byId = new Map(s.snapshot().peers.map((p) => [p.peerId, p]))
+    assert.equal(byId.get('a')?.state, 'serving')
+    assert.equal(byId.get('b')?.state, 'flagged')
+    assert.match(byId.get('b')?.stateReason ?? '', /verification: failed-check/)
+    assert.equal(byId.get('c')?.state, 'gone', 'a peer that left is shown gone whatever was flagged')
+  })
+
   it('shows no peer draining once the run is done', () => {
     const s = store()
     s.job = job('done')
