@@ -34,6 +34,9 @@ export interface AbuseRow {
   honestP95Ratio: number
   /** Highest resident set of the node during the attack minus before it, MiB. */
   rssGrowthMiB: number
+  /** The node's RSS just before the attack and once it and the honest calls under it have ended, MiB. */
+  rssBeforeMiB: number
+  rssAfterMiB: number
   nodeAlive: boolean
   /** Most peers the node held connections to at once during the attack (from its peer-connect/-disconnect lines). */
   peakPeersConnected: number
@@ -256,6 +259,7 @@ export async function runAbuseSuite (options: AbuseSuiteOptions): Promise<AbuseR
         clearInterval(sampler)
       }
       const underAttack = await honestRun
+      const rssAfter = await rssMiB(child.pid as number)
       const nodeAlive = child.exitCode === null && await client.status().then(() => true, () => false)
       const peakPeersConnected = connected.peak
       rows.push({
@@ -264,6 +268,8 @@ export async function runAbuseSuite (options: AbuseSuiteOptions): Promise<AbuseR
         honestFailures: underAttack.failures.length + baseline.failures.length,
         honestP95Ratio: p95(underAttack.latenciesMs) / p95(baseline.latenciesMs),
         rssGrowthMiB: Math.max(0, rssMax - rssBefore),
+        rssBeforeMiB: rssBefore,
+        rssAfterMiB: rssAfter,
         nodeAlive,
         peakPeersConnected,
         ownRecordHeld: await servesRecordOf(honestNode.libp2p, target, peerId),
