@@ -3,34 +3,18 @@
 // report folder gets the HTML page and the JSON. With --dashboard 0 it prints the live dashboard's address and
 // leaves a screenshot of it in the report folder (CI has Chromium: .ci/browser-deps.sh).
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { POLICIES, runTessera } from './cli-process.js'
 import { after, before, describe, it } from 'node:test'
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const BIN = join(ROOT, 'packages', 'cli', 'bin', 'tessera.js')
-const POLICIES = ['tessera', 'ray-like', 'memory-proportional', 'petals-like', 'round-robin', 'random']
 const METRICS = ['throughputRps', 'latencyP50Ms', 'latencyP95Ms', 'memoryUtilisation', 'resourceUtilisation', 'accuracy', 'requestsLost']
 const TIMEOUT_MS = 150_000
 
 async function runDemo (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  return await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'demo', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-    const timer = setTimeout(() => { child.kill('SIGKILL') }, TIMEOUT_MS)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+  return await runTessera(['demo', ...args], TIMEOUT_MS)
 }
 
 describe('tessera demo --json', () => {

@@ -3,38 +3,22 @@
 // (bound, offered rates, seeds) are the ones the seed and the scenario file determine, that no policy beats the
 // LP bound, and that the report folder gets the page and the JSON.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { POLICIES, runTessera } from './cli-process.js'
 import { after, before, describe, it } from 'node:test'
 import { loadScenario, offeredRates, QUICK_PLAN, QUICK_SCENARIOS, QUICK_SEEDS, seedsOf, throughputBound } from '@tessera/sim'
 import type { PaperReport } from '@tessera/sim'
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const BIN = join(ROOT, 'packages', 'cli', 'bin', 'tessera.js')
-const POLICIES = ['tessera', 'ray-like', 'memory-proportional', 'petals-like', 'round-robin', 'random']
 /** The quick run takes a few minutes on two loaded cores; this only stops a hung one. */
 const TIMEOUT_MS = 12 * 60_000
 /** The MNIST MLP's weight matrices (crossbar orientation). */
 const LAYERS = [{ id: 'dense0', inputs: 784, outputs: 256 }, { id: 'dense1', inputs: 256, outputs: 128 }, { id: 'dense2', inputs: 128, outputs: 10 }]
 
 async function runPaper (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  return await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'paper', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-    const timer = setTimeout(() => { child.kill('SIGKILL') }, TIMEOUT_MS)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+  return await runTessera(['paper', ...args], TIMEOUT_MS)
 }
 
 describe('tessera paper --quick --json', { timeout: TIMEOUT_MS + 60_000 }, () => {
