@@ -140,6 +140,9 @@ export const RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS = 4
  */
 export const RECONFIGURE_DEMAND_MEMORY_MS = 10_000
 
+/** How often a call waiting for the reconfiguration loop to restore a lost copy looks again, ms. */
+export const RECONFIGURE_RESTORE_POLL_MS = 10
+
 /** After a failed call on an open connection, a ping over it within this long shows the peer is there, ms. */
 export const DEPARTURE_PING_TIMEOUT_MS = 1000
 
