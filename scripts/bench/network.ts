@@ -35,6 +35,7 @@ import { DhtDiscovery, WorkerExecutor, candidateFilter, createTesseraNode } from
 import { encodeShardReply, encodeShardRequest } from '@tessera/wire'
 import type { TesseraNode } from '@tessera/peer'
 import { discoveryCost } from './network-discovery.js'
+import { BOOTSTRAP_NODES, LOCAL_NODE, startScaleNodes } from './network-nodes.js'
 import type { DiscoveryCostRow } from './network-discovery.js'
 import type { HostStats } from './network-host.js'
 
@@ -115,9 +116,6 @@ const WARMUP_CALLS = 30
 /** Defaults of {@link NetworkBenchOptions}. */
 const DEFAULTS = Object.freeze({ calls: 300, uploads: 10, nodes: [10, 25, 50], processes: [1, 2], settleLimitMs: 120_000, idleWindowMs: 60_000 })
 const MIB = 2 ** 20
-const LOCAL = { network: 'local' as const, device: 'ideal' as const, calibrate: false }
-/** Bootstrap nodes of a scale run: the first few nodes started. */
-const BOOTSTRAP_NODES = 3
 const ECHO_PROTOCOL = '/tessera-bench/echo/1.0.0'
 
 function floats (n: number, seed: string): Float32Array {
@@ -211,8 +209,8 @@ async function tcpEchoP50 (requestBytes: number, replyBytes: number, calls: numb
 
 /** p50 of the same exchange over one libp2p stream between two tessera nodes: TCP + Noise + yamux + lpStream. */
 async function libp2pEchoP50 (requestBytes: number, replyBytes: number, calls: number): Promise<number> {
-  const server = await createTesseraNode({ ...LOCAL, serve: false })
-  const client = await createTesseraNode({ ...LOCAL, serve: false })
+  const server = await createTesseraNode({ ...LOCAL_NODE, serve: false })
+  const client = await createTesseraNode({ ...LOCAL_NODE, serve: false })
   const reply = new Uint8Array(replyBytes)
   try {
     await server.libp2p.handle(ECHO_PROTOCOL, (stream) => {
@@ -259,8 +257,8 @@ async function executorP50 (calls: number): Promise<number> {
 }
 
 async function shardRoundTrips (calls: number, uploads: number): Promise<Pick<NetworkBenchResult, 'rttP50Ms' | 'rttP95Ms' | 'streamPerCallP50Ms' | 'uploadMiBps'>> {
-  const server = await createTesseraNode({ ...LOCAL, tiles: 8 })
-  const client = await createTesseraNode({ ...LOCAL, serve: false })
+  const server = await createTesseraNode({ ...LOCAL_NODE, tiles: 8 })
+  const client = await createTesseraNode({ ...LOCAL_NODE, serve: false })
   try {
     const shards = client.shardClient(server.getMultiaddrs()[0])
     await shards.program({ shardId: 'rtt', weights: floats(ROWS * COLS, 'bench/network/w'), rows: ROWS, cols: COLS, seed: 1 })
@@ -303,7 +301,7 @@ async function shardRoundTrips (calls: number, uploads: number): Promise<Pick<Ne
  * they are unexpired, as a coordinator keeps what it has found.
  */
 async function observe (bootstrap: string[], expected: number, startedAt: number, limitMs: number): Promise<{ settleMs: number | null, recordsFound: number }> {
-  const observer = await createTesseraNode({ ...LOCAL, serve: false, bootstrap, redialIntervalMs: 500 })
+  const observer = await createTesseraNode({ ...LOCAL_NODE, serve: false, bootstrap, redialIntervalMs: 500 })
   const discovery = new DhtDiscovery(observer.libp2p.services.dht, observer.validator, observer.peerId, { filter: candidateFilter({ minTilesTotal: 0 }) })
   try {
     while (Date.now() - startedAt < limitMs) {
@@ -322,12 +320,7 @@ async function scaleInProcess (n: number, limitMs: number): Promise<NetworkScale
   const startedAt = Date.now()
   const nodes: TesseraNode[] = []
   try {
-    const bootstrap: string[] = []
-    for (let i = 0; i < n; i++) {
-      const node = await createTesseraNode({ ...LOCAL, tiles: 2, bootstrap: [...bootstrap] })
-      nodes.push(node)
-      if (i < BOOTSTRAP_NODES) bootstrap.push(node.getMultiaddrs()[0].toString())
-    }
+    const bootstrap = await startScaleNodes(n, nodes)
     return { nodes: n, processes: 1, ...await observe(bootstrap, n, startedAt, limitMs), recordsExpected: n, idle: null, loadAverage1m: loadavg()[0] }
   } finally {
     await Promise.allSettled(nodes.map(async (node) => { await node.stop() }))
