@@ -7,7 +7,7 @@ import { signCapacityRecord } from '@tessera/memory'
 import type { CapacityRecord } from '@tessera/memory'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
-import { FAST_LOCAL_NODE, startBootstrappedNodes, stopAll, withTempDir as withTempDirNamed } from '@tessera/testing'
+import { capacityRecordFields, FAST_LOCAL_NODE, startBootstrappedNodes, stopAll, withTempDir as withTempDirNamed } from '@tessera/testing'
 import { createTesseraNode } from '../src/index.js'
 import type { TesseraNode, TesseraNodeInit } from '../src/index.js'
 
@@ -46,21 +46,7 @@ export async function withTempDir<T> (fn: (dir: string) => Promise<T>): Promise<
  * replaced, signed with the key.
  */
 export async function signedRecordOf (key: PrivateKey, nowMs: number, fields: Partial<CapacityRecord> = {}): Promise<Uint8Array> {
-  return await signCapacityRecord({
-    peerId: peerIdFromPrivateKey(key).toString(),
-    device: { preset: 'ideal', geometry: { rows: 256, cols: 256 }, noiseLevel: 0 },
-    tilesTotal: 32,
-    tilesFree: 32,
-    throughputGflopPerSecond: 1,
-    queueDepth: 0,
-    reachability: 'public',
-    natKind: 'none',
-    addresses: ['/ip4/127.0.0.1/tcp/4001'],
-    sequence: nowMs,
-    issuedAtMs: nowMs,
-    expiresAtMs: nowMs + 60_000,
-    ...fields
-  }, key)
+  return await signCapacityRecord(capacityRecordFields(peerIdFromPrivateKey(key).toString(), { sequence: nowMs, issuedAtMs: nowMs, expiresAtMs: nowMs + 60_000, ...fields }), key)
 }
 
 /** Seeded floats in [-1, 1), from the crossbar's generator. */
