@@ -26,7 +26,7 @@ import { spawn } from 'node:child_process'
 import { createServer, connect } from 'node:net'
 import { lpStream } from '@libp2p/utils'
 import { fileURLToPath } from 'node:url'
-import { positiveInteger, positiveIntegerList } from './options.js'
+import { positiveInteger, positiveIntegerList, progressNote } from './options.js'
 import { InvalidArgumentError } from 'commander'
 import type { Command } from 'commander'
 import type { AddressInfo, Socket } from 'node:net'
@@ -489,7 +489,7 @@ export function registerNetworkCommand (program: Command): void {
         idleWindowMs: opts.idleWindowMs,
         discoveryNodes: opts.discoveryNodes,
         parts: opts.parts,
-        onProgress: (note) => { process.stderr.write(`  ${note}\n`) }
+        onProgress: progressNote
       })
       const network = { ...r, rttP50Ms: round2(r.rttP50Ms), rttP95Ms: round2(r.rttP95Ms), streamPerCallP50Ms: round2(r.streamPerCallP50Ms), tcpEchoP50Ms: round2(r.tcpEchoP50Ms), libp2pEchoP50Ms: round2(r.libp2pEchoP50Ms), executorP50Ms: round2(r.executorP50Ms), uploadMiBps: round2(r.uploadMiBps) }
       if (opts.json === true) {

@@ -13,6 +13,7 @@ import { createRng } from '@tessera/crossbar'
 import { createTesseraNode } from '@tessera/peer'
 import type { Command } from 'commander'
 import type { NodeExecutor } from '@tessera/peer'
+import { progressNote } from './options.js'
 
 /** Shard shapes (rows × cols) of the mixed stream, on 256×256 tiles. */
 const SHARD_SHAPES: ReadonlyArray<[number, number]> = [[512, 512], [512, 256], [256, 512]]
@@ -162,7 +163,7 @@ export function registerNodeCommand (program: Command): void {
         executes: options.executes,
         repetitions: options.repetitions,
         inFlight: options.inFlight,
-        onProgress: options.json === true ? undefined : (note) => { process.stderr.write(`  ${note}\n`) }
+        onProgress: options.json === true ? undefined : progressNote
       })
       const cores = result.cores.map((r) => ({ maxCpu: r.maxCpu, executesPerSecond: round2(r.executesPerSecond), gflops: round2(r.gflops), coresUsed: round2(r.coresUsed) }))
       if (options.json === true) {
