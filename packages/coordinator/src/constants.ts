@@ -101,6 +101,9 @@ export const RECENT_SPEED_WINDOW_MS = 3000
 /** Cap on the share of a peer's pool other users are taken to occupy, so its available rate never reaches 0. */
 export const MAX_OTHERS_UTILISATION = 0.95
 
+/** Push period of the coordinator's own metrics service when its node has none (a client-only node), ms. */
+export const COORDINATOR_METRICS_INTERVAL_MS = 1000
+
 /** Timeout of the re-dial that decides whether a peer whose call failed is still there. */
 export const REDIAL_TIMEOUT_MS = 3_000
 
