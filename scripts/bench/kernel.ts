@@ -195,13 +195,7 @@ export function registerKernelCommand (program: Command): void {
     .option('--min-seconds <s>', 'minimum wall time of one repetition', positiveNumber, KERNEL_BENCH_MIN_SECONDS)
     .option('--repetitions <n>', 'repetitions per measurement (the best counts)', positiveInteger, KERNEL_BENCH_REPETITIONS)
     .action(async (options: { json?: boolean, sizes: number[], batch: number, minSeconds: number, repetitions: number }) => {
-      const rows = await runKernelBench({
-        sizes: options.sizes,
-        batch: options.batch,
-        minSeconds: options.minSeconds,
-        repetitions: options.repetitions,
-        onProgress: options.json === true ? undefined : progressNote
-      })
+      const rows = await runKernelBench({ ...options, onProgress: options.json === true ? undefined : progressNote })
       if (options.json === true) {
         const kernel = rows.map((r) => ({
           ...r,

@@ -481,16 +481,7 @@ export function registerNetworkCommand (program: Command): void {
     .option('--discovery-nodes <list>', 'comma-separated node counts of the discovery rows', positiveIntegerList, [...DEFAULTS.nodes])
     .option('--parts <list>', `comma-separated parts to run, of ${PARTS.join(', ')}`, parts, [...PARTS])
     .action(async (opts: { json?: boolean, calls: number, nodes: number[], processes: number[], settleLimitMs: number, idleWindowMs: number, discoveryNodes: number[], parts: NetworkBenchPart[] }) => {
-      const r = await runNetworkBench({
-        calls: opts.calls,
-        nodes: opts.nodes,
-        processes: opts.processes,
-        settleLimitMs: opts.settleLimitMs,
-        idleWindowMs: opts.idleWindowMs,
-        discoveryNodes: opts.discoveryNodes,
-        parts: opts.parts,
-        onProgress: progressNote
-      })
+      const r = await runNetworkBench({ ...opts, onProgress: progressNote })
       const network = { ...r, rttP50Ms: round2(r.rttP50Ms), rttP95Ms: round2(r.rttP95Ms), streamPerCallP50Ms: round2(r.streamPerCallP50Ms), tcpEchoP50Ms: round2(r.tcpEchoP50Ms), libp2pEchoP50Ms: round2(r.libp2pEchoP50Ms), executorP50Ms: round2(r.executorP50Ms), uploadMiBps: round2(r.uploadMiBps) }
       if (opts.json === true) {
         process.stdout.write(JSON.stringify({ network }) + '\n')

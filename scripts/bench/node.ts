@@ -158,13 +158,7 @@ export function registerNodeCommand (program: Command): void {
     .option('--repetitions <n>', 'repetitions per configuration (the best counts)', positiveInteger, DEFAULT_REPETITIONS)
     .option('--in-flight <n>', 'calls posted at once', positiveInteger, DEFAULT_IN_FLIGHT)
     .action(async (options: { json?: boolean, maxCpu?: number[], executes: number, repetitions: number, inFlight: number }) => {
-      const result = await runNodeBench({
-        maxCpu: options.maxCpu,
-        executes: options.executes,
-        repetitions: options.repetitions,
-        inFlight: options.inFlight,
-        onProgress: options.json === true ? undefined : progressNote
-      })
+      const result = await runNodeBench({ ...options, onProgress: options.json === true ? undefined : progressNote })
       const cores = result.cores.map((r) => ({ maxCpu: r.maxCpu, executesPerSecond: round2(r.executesPerSecond), gflops: round2(r.gflops), coresUsed: round2(r.coresUsed) }))
       if (options.json === true) {
         process.stdout.write(JSON.stringify({ node: { cores, loadAverageBefore: round2(result.loadAverageBefore), loadAverageAfter: round2(result.loadAverageAfter), machineCores: result.machineCores } }) + '\n')
