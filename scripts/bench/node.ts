@@ -3,8 +3,12 @@
  * worker threads. Each configuration is a real tessera node (local network, no peers) whose executor holds the same
  * shards (512×512, 512×256 and 256×512 on 256×256 PCM tiles, 12 shards) and answers the same seeded stream of executes
  * (batches of 32, 128 and 256 vectors, cycling through the shards), `inFlight` calls at a time, as the shard service would post
- * them. The configurations alternate over several repetitions and the best of each counts, so a burst of load from
- * elsewhere on the machine does not decide a ratio measured in the same run. `executesPerSecond` counts calls
+ * them. Each node first answers the whole stream once without the clock running: that pass JIT-compiles the worker's
+ * paths, faults in the tiles' and buffers' pages and grows the worker heaps, which a node serving a continuous stream has
+ * long paid for (measured on an idle 2-core machine: with no warm-up and 360 calls, --max-cpu 2 reached 1.51–1.67× of
+ * --max-cpu 1; with it and 1,440 calls, 1.89×). The configurations then alternate over several repetitions and the
+ * best of each counts, so a burst of load from elsewhere on the machine does not decide a ratio measured in the same
+ * run. `executesPerSecond` counts calls
  * answered; `gflops` is 2 × MACs per second.
  */
 import { availableParallelism, loadavg } from 'node:os'
@@ -19,7 +23,7 @@ const SHARD_SHAPES: ReadonlyArray<[number, number]> = [[512, 512], [512, 256], [
 const SHARDS_PER_SHAPE = 4
 const BATCHES = [32, 128, 256]
 const TILE_SIZE = 256
-const DEFAULT_EXECUTES = 360
+const DEFAULT_EXECUTES = 1440
 const DEFAULT_REPETITIONS = 3
 const DEFAULT_IN_FLIGHT = 8
 
@@ -119,6 +123,10 @@ export async function runNodeBench (options: NodeBenchOptions = {}): Promise<Nod
   const nodes = await Promise.all(counts.map(async (maxCpu) => await createTesseraNode({ network: 'local', listen: [], maxCpu, tiles, calibrate: false, device: 'pcm' })))
   try {
     for (const node of nodes) await programShards(node.executor as NodeExecutor)
+    for (const [i, maxCpu] of counts.entries()) {
+      progress(`warm-up, --max-cpu ${maxCpu}`)
+      await runStream(nodes[i].executor as NodeExecutor, calls, inFlight)
+    }
     for (let rep = 0; rep < (options.repetitions ?? DEFAULT_REPETITIONS); rep++) {
       for (const [i, maxCpu] of counts.entries()) {
         const { seconds, macs, cpuSeconds } = await runStream(nodes[i].executor as NodeExecutor, calls, inFlight)
