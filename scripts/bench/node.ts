@@ -36,6 +36,12 @@ export interface NodeBenchRow {
    * configuration actually got. Below `maxCpu` + a little, other processes took the rest.
    */
   coresUsed: number
+  /**
+   * CPU time of the process per execute answered, ms: what one call costs whatever the cores the configuration got.
+   * Equal across thread counts when spreading the shards over threads costs nothing; the speed-up on free cores is then
+   * the ratio of `coresUsed`.
+   */
+  cpuMsPerExecute: number
 }
 
 export interface NodeBenchResult {
@@ -130,7 +136,7 @@ export async function runNodeBench (options: NodeBenchOptions = {}): Promise<Nod
     for (let rep = 0; rep < (options.repetitions ?? DEFAULT_REPETITIONS); rep++) {
       for (const [i, maxCpu] of counts.entries()) {
         const { seconds, macs, cpuSeconds } = await runStream(nodes[i].executor as NodeExecutor, calls, inFlight)
-        const row = { maxCpu, executesPerSecond: calls.length / seconds, gflops: (2 * macs) / seconds / 1e9, coresUsed: cpuSeconds / seconds }
+        const row = { maxCpu, executesPerSecond: calls.length / seconds, gflops: (2 * macs) / seconds / 1e9, coresUsed: cpuSeconds / seconds, cpuMsPerExecute: (cpuSeconds * 1000) / calls.length }
         progress(`repetition ${rep + 1}, --max-cpu ${maxCpu}: ${row.executesPerSecond.toFixed(1)} executes/s, ${row.gflops.toFixed(2)} GFLOP/s on ${row.coresUsed.toFixed(2)} cores`)
         if ((best.get(maxCpu)?.executesPerSecond ?? 0) < row.executesPerSecond) best.set(maxCpu, row)
       }
@@ -172,14 +178,14 @@ export function registerNodeCommand (program: Command): void {
         inFlight: options.inFlight,
         onProgress: options.json === true ? undefined : (note) => { process.stderr.write(`  ${note}\n`) }
       })
-      const cores = result.cores.map((r) => ({ maxCpu: r.maxCpu, executesPerSecond: round2(r.executesPerSecond), gflops: round2(r.gflops), coresUsed: round2(r.coresUsed) }))
+      const cores = result.cores.map((r) => ({ maxCpu: r.maxCpu, executesPerSecond: round2(r.executesPerSecond), gflops: round2(r.gflops), coresUsed: round2(r.coresUsed), cpuMsPerExecute: round2(r.cpuMsPerExecute) }))
       if (options.json === true) {
         process.stdout.write(JSON.stringify({ node: { cores, loadAverageBefore: round2(result.loadAverageBefore), loadAverageAfter: round2(result.loadAverageAfter), machineCores: result.machineCores } }) + '\n')
         return
       }
       const base = cores[0]
       for (const r of cores) {
-        process.stdout.write(`--max-cpu ${r.maxCpu}: ${r.executesPerSecond} executes/s, ${r.gflops} GFLOP/s on ${r.coresUsed} cores (${(r.executesPerSecond / base.executesPerSecond).toFixed(2)}× --max-cpu ${base.maxCpu})\n`)
+        process.stdout.write(`--max-cpu ${r.maxCpu}: ${r.executesPerSecond} executes/s, ${r.gflops} GFLOP/s on ${r.coresUsed} cores, ${r.cpuMsPerExecute} CPU ms per execute (${(r.executesPerSecond / base.executesPerSecond).toFixed(2)}× --max-cpu ${base.maxCpu})\n`)
       }
       process.stdout.write(`load average ${result.loadAverageBefore.toFixed(2)} before, ${result.loadAverageAfter.toFixed(2)} after, on ${result.machineCores} cores\n`)
     })
