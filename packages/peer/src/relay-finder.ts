@@ -2,10 +2,13 @@
  * Finding relays without a hand-written `/p2p-circuit` address: a serving node on a public network decides whether
  * it is private, and if so asks libp2p's circuit relay transport to listen on `/p2p-circuit`, which makes
  * reservations on relays found among the peers it knows (identify lists the hop protocol of every relay server),
- * and falls back to another relay when one goes away.
+ * and falls back to another relay when one goes away. A private node whose public address is later confirmed (AutoNAT
+ * verified it after the private bound) releases its reservations: a public node needs none, and each one holds a slot
+ * on a relay that NATed nodes need.
  */
 import { logger } from '@libp2p/logger'
 import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { MappingObservation } from './reachability.js'
@@ -23,6 +26,13 @@ export const DEFAULT_PRIVATE_AFTER_MS = 12_000
 
 /** Default number of relays a private node holds reservations on. */
 export const DEFAULT_RELAY_RESERVATIONS = 2
+
+/**
+ * Default time a private node's public address must stay confirmed before it releases its reservations: long enough
+ * that an address confirmed for a moment does not cost the reservations, and that coordinators have read the record
+ * the node re-published with its direct address before its circuit addresses go away.
+ */
+export const DEFAULT_RELEASE_AFTER_MS = 30_000
 
 /** How often the finder re-reads addresses, the NAT observation and the known relays (libp2p has no event for them). */
 export const RELAY_FINDER_CHECK_MS = 1000
@@ -77,6 +87,11 @@ export interface RelayFinderComponents {
   listen(addrs: Multiaddr[]): Promise<void>
   /** Relay servers this node knows, connected ones first. */
   relayCandidates(): Promise<RelayCandidate[]>
+  /**
+   * Gives up the reservation on a relay unless a relayed connection still runs through it (then it resolves false
+   * and is asked again on a later check, so a call in flight over the circuit is not cut).
+   */
+  releaseRelay(relayPeerId: string): Promise<boolean>
   now(): number
 }
 
@@ -87,6 +102,8 @@ export interface RelayFinderInit {
   reservations?: number
   /** Default {@link RELAY_FINDER_CHECK_MS}. */
   checkIntervalMs?: number
+  /** Default {@link DEFAULT_RELEASE_AFTER_MS}. */
+  releaseAfterMs?: number
   /**
    * A relay a reservation failed on is tried again after this long, doubling per failure up to
    * {@link RELAY_RETRY_MAX_MS} (default {@link RELAY_RETRY_MS}).
@@ -111,7 +128,9 @@ export const RELAY_RETRY_MAX_MS = 60_000
  * walks the DHT for one). Reservations are made one after another: two requested at once stalled the second in
  * circuit-relay-v2 4.2.13; and the transport's own search gives up on a relay whose first reservation attempt failed
  * while it stays connected, which this finder retries after {@link RELAY_RETRY_MS}, doubling per failure. Dispatches `reachability` with the
- * decision.
+ * decision. A private node whose public address stays confirmed for `releaseAfterMs` turns public and releases the
+ * reservations it made, each once no relayed connection runs through it (one the transport's own search made stays:
+ * closing it would only send the transport looking for another relay). A public node stays public.
  */
 export class RelayFinder extends EventTarget {
   private readonly c: RelayFinderComponents
@@ -119,7 +138,12 @@ export class RelayFinder extends EventTarget {
   private readonly reservations: number
   private readonly checkIntervalMs: number
   private readonly retryMs: number
+  private readonly releaseAfterMs: number
   private startedAtMs = 0
+  /** While private: since when a public address has been confirmed without a break. */
+  private publicSinceMs?: number
+  /** Relays this finder reserved on through their own address (the transport's search is not among them). */
+  private readonly reservedOn = new Set<string>()
   private timer?: ReturnType<typeof setInterval>
   private decision: ReachabilityDecision = 'undecided'
   /** Per relay: when it may be tried again, and how many attempts in a row failed. */
@@ -134,6 +158,7 @@ export class RelayFinder extends EventTarget {
     this.reservations = init.reservations ?? DEFAULT_RELAY_RESERVATIONS
     this.checkIntervalMs = init.checkIntervalMs ?? RELAY_FINDER_CHECK_MS
     this.retryMs = init.retryMs ?? RELAY_RETRY_MS
+    this.releaseAfterMs = init.releaseAfterMs ?? DEFAULT_RELEASE_AFTER_MS
   }
 
   start (): void {
@@ -163,19 +188,46 @@ export class RelayFinder extends EventTarget {
     this.checking = true
     try {
       const addrs = this.c.getMultiaddrs()
-      const decision = decideReachability({ elapsedMs: this.c.now() - this.startedAtMs, addrs, observation: this.c.natObservation(), privateAfterMs: this.privateAfterMs })
-      // A public node stays public; one that went private keeps its reservations (the transport cannot drop one
-      // without closing every one of them).
-      if (this.decision !== 'private' && decision !== this.decision) {
-        this.decision = decision
-        log('reachability decided: %s', decision)
-        this.dispatchEvent(new CustomEvent('reachability', { detail: decision }))
-      }
+      const nowMs = this.c.now()
+      const decision = decideReachability({ elapsedMs: nowMs - this.startedAtMs, addrs, observation: this.c.natObservation(), privateAfterMs: this.privateAfterMs })
+      if (this.decision === 'undecided' && decision !== 'undecided') this.decide(decision)
+      else if (this.decision === 'private' && this.publicConfirmed(decision === 'public', nowMs)) this.decide('public')
       if (this.decision === 'private') await this.reserveMore(heldRelays(addrs))
+      if (this.decision === 'public') await this.releaseHeld(heldRelays(addrs))
     } catch (err) {
       log.error('relay search step failed - %e', err)
     } finally {
       this.checking = false
+    }
+  }
+
+  private decide (decision: ReachabilityDecision): void {
+    this.decision = decision
+    log('reachability decided: %s', decision)
+    this.dispatchEvent(new CustomEvent('reachability', { detail: decision }))
+  }
+
+  /** Whether a private node's public address has now stayed confirmed for `releaseAfterMs`. */
+  private publicConfirmed (confirmed: boolean, nowMs: number): boolean {
+    if (!confirmed) {
+      this.publicSinceMs = undefined
+      return false
+    }
+    this.publicSinceMs ??= nowMs
+    return nowMs - this.publicSinceMs >= this.releaseAfterMs
+  }
+
+  /** Releases, one check after another, the reservations this finder made, each once no circuit runs over it. */
+  private async releaseHeld (held: Set<string>): Promise<void> {
+    for (const relay of this.reservedOn) {
+      if (!held.has(relay)) {
+        this.reservedOn.delete(relay)
+        continue
+      }
+      if (await this.c.releaseRelay(relay)) {
+        log('public now: released the reservation on relay %s', relay)
+        this.reservedOn.delete(relay)
+      }
     }
   }
 
@@ -189,6 +241,7 @@ export class RelayFinder extends EventTarget {
       try {
         await this.c.listen([pick.addr.encapsulate('/p2p-circuit')])
         this.backoff.delete(pick.peerId)
+        this.reservedOn.add(pick.peerId)
       } catch (err) {
         const failures = (this.backoff.get(pick.peerId)?.failures ?? 0) + 1
         const waitMs = Math.min(RELAY_RETRY_MAX_MS, this.retryMs * 2 ** (failures - 1))
@@ -240,6 +293,15 @@ export function relayFinderComponents (node: Libp2p, natObservation: () => Mappi
         candidates.push({ peerId: peer.id.toString(), addr: withPeer, connected: direct !== undefined })
       }
       return candidates.sort((a, b) => Number(b.connected) - Number(a.connected)).map(({ peerId, addr }) => ({ peerId, addr }))
+    },
+    releaseRelay: async (relayPeerId) => {
+      const throughRelay = node.getConnections().some((c) => isCircuit(c.remoteAddr) && heldRelays([c.remoteAddr]).has(relayPeerId))
+      if (throughRelay) return false
+      // A reservation lives as long as the connection it was made on: circuit-relay-v2 drops it, and withdraws the
+      // circuit addresses, when that connection closes. A later connection to the relay (libp2p may re-dial a peer
+      // it had tagged keep-alive) carries no reservation.
+      await node.hangUp(peerIdFromString(relayPeerId))
+      return true
     },
     now
   }

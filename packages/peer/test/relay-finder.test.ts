@@ -54,18 +54,21 @@ describe('observedBehindNat and listensOnCircuit', () => {
 const RELAY_C = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
 const RELAY_ADDR: Record<string, string> = { [RELAY_A]: '11.0.0.1', [RELAY_B]: '15.0.0.1', [RELAY_C]: '16.0.0.1' }
 
-interface FakeState { addrs: Multiaddr[], observation?: MappingObservation, relays: string[], refuse: Set<string>, nowMs: number }
+interface FakeState { addrs: Multiaddr[], observation?: MappingObservation, relays: string[], refuse: Set<string>, nowMs: number, circuitsInUse: Set<string> }
 
 /**
  * A node whose addresses, observation and known relays the test sets. A listen on `<relay>/p2p-circuit` adds the
- * circuit address (the reservation holds) unless the relay is in `refuse`; every listen is recorded.
+ * circuit address (the reservation holds) unless the relay is in `refuse`; every listen is recorded. A release
+ * withdraws the relay's circuit address unless a relayed connection runs through it (`circuitsInUse`).
  */
-function fakeNode (): { c: RelayFinderComponents, state: FakeState, listens: string[] } {
-  const state: FakeState = { addrs: [LAN], relays: [], refuse: new Set(), nowMs: 0 }
+function fakeNode (): { c: RelayFinderComponents, state: FakeState, listens: string[], released: string[] } {
+  const state: FakeState = { addrs: [LAN], relays: [], refuse: new Set(), nowMs: 0, circuitsInUse: new Set() }
   const listens: string[] = []
+  const released: string[] = []
   return {
     state,
     listens,
+    released,
     c: {
       getMultiaddrs: () => state.addrs,
       natObservation: () => state.observation,
@@ -78,6 +81,12 @@ function fakeNode (): { c: RelayFinderComponents, state: FakeState, listens: str
         state.addrs = [...state.addrs, circuitVia(relay, RELAY_ADDR[relay])]
       },
       relayCandidates: async () => state.relays.map((peerId) => ({ peerId, addr: multiaddr(`/ip4/${RELAY_ADDR[peerId]}/tcp/4001/p2p/${peerId}`) })),
+      releaseRelay: async (relay) => {
+        if (state.circuitsInUse.has(relay)) return false
+        released.push(relay)
+        state.addrs = state.addrs.filter((ma) => !heldRelays([ma]).has(relay))
+        return true
+      },
       now: () => state.nowMs
     }
   }
@@ -175,5 +184,78 @@ describe('RelayFinder', () => {
     finder.stop()
     assert.equal(finder.reachability(), 'private')
     assert.deepEqual(listens, ['/p2p-circuit'])
+  })
+
+  it('a private node whose public address stays confirmed turns public and releases its reservations, none cut mid-call', async () => {
+    const { c, state, released } = fakeNode()
+    const finder = new RelayFinder(c, { privateAfterMs: 1000, checkIntervalMs: 60_000, releaseAfterMs: 30_000 })
+    const decisions: string[] = []
+    finder.addEventListener('reachability', (evt) => { decisions.push((evt as CustomEvent<string>).detail) })
+    finder.start()
+    state.observation = BEHIND_NAT
+    state.relays = [RELAY_A, RELAY_B]
+    await finder.check()
+    await finder.check()
+    assert.deepEqual(finder.heldRelays(), [RELAY_A, RELAY_B])
+    // AutoNAT confirms a public address; it drops out once before staying: the wait starts again from its return.
+    state.addrs = [...state.addrs, PUBLIC]
+    state.nowMs = 10_000
+    await finder.check()
+    state.addrs = state.addrs.filter((ma) => ma !== PUBLIC)
+    state.nowMs = 20_000
+    await finder.check()
+    state.addrs = [...state.addrs, PUBLIC]
+    state.nowMs = 30_000
+    await finder.check()
+    state.nowMs = 59_999
+    await finder.check()
+    assert.equal(finder.reachability(), 'private', 'confirmed for less than releaseAfterMs since it came back')
+    assert.deepEqual(released, [])
+    state.circuitsInUse.add(RELAY_B)
+    state.nowMs = 60_000
+    await finder.check()
+    assert.equal(finder.reachability(), 'public')
+    assert.deepEqual(released, [RELAY_A], 'B still carries a relayed call: kept')
+    state.circuitsInUse.clear()
+    state.nowMs = 61_000
+    await finder.check()
+    await finder.check()
+    finder.stop()
+    assert.deepEqual(released, [RELAY_A, RELAY_B], 'each released once')
+    assert.deepEqual(finder.heldRelays(), [])
+    assert.deepEqual(decisions, ['private', 'public'])
+  })
+
+  it('a public node stays public: losing its confirmed address does not send it back to the relays', async () => {
+    const { c, state, listens } = fakeNode()
+    const finder = new RelayFinder(c, { privateAfterMs: 1000, checkIntervalMs: 60_000 })
+    finder.start()
+    state.relays = [RELAY_A]
+    state.addrs = [LAN, PUBLIC]
+    await finder.check()
+    state.addrs = [LAN]
+    state.observation = BEHIND_NAT
+    state.nowMs = 5000
+    await finder.check()
+    finder.stop()
+    assert.equal(finder.reachability(), 'public')
+    assert.deepEqual(listens, [])
+  })
+
+  it('a reservation the transport\'s own search made is not released (closing it would start another search)', async () => {
+    const { c, state, listens, released } = fakeNode()
+    const finder = new RelayFinder(c, { privateAfterMs: 1000, checkIntervalMs: 60_000, releaseAfterMs: 1000 })
+    finder.start()
+    state.nowMs = 1000
+    await finder.check()
+    assert.deepEqual(listens, ['/p2p-circuit'])
+    // The transport found A on its own and reserved there.
+    state.addrs = [LAN, circuitVia(RELAY_A, '11.0.0.1'), PUBLIC]
+    await finder.check()
+    state.nowMs = 2000
+    await finder.check()
+    finder.stop()
+    assert.equal(finder.reachability(), 'public')
+    assert.deepEqual(released, [])
   })
 })
