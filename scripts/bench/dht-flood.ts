@@ -21,6 +21,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import type { Command } from 'commander'
 import type { PeerId } from '@libp2p/interface'
 import type { DhtStoreStats, TesseraNode } from '@tessera/peer'
+import { progressNote } from './options.js'
 
 const DEFAULT_RECORDS = 2_000
 /** Enough senders that their per-sender bounds together exceed the total one (20 × 32 > 512). */
@@ -250,9 +251,8 @@ export function registerDhtFloodCommand (program: Command): void {
     .option('--unbounded', 'also run against a victim whose record bounds are out of reach, for comparison')
     .action(async (opts: { json?: boolean, records: number, senders: number, checkpoints: number, unbounded?: boolean }) => {
       const runs: FloodRun[] = []
-      const progress = (note: string): void => { process.stderr.write(`  ${note}\n`) }
-      runs.push(await runFloodBench(opts.records, opts.senders, opts.checkpoints, { maxRecords: MAX_DHT_RECORDS, maxRecordsPerPeer: MAX_DHT_RECORDS_PER_PEER }, progress))
-      if (opts.unbounded === true) runs.push(await runFloodBench(opts.records, opts.senders, opts.checkpoints, { maxRecords: UNBOUNDED, maxRecordsPerPeer: UNBOUNDED }, progress))
+      runs.push(await runFloodBench(opts.records, opts.senders, opts.checkpoints, { maxRecords: MAX_DHT_RECORDS, maxRecordsPerPeer: MAX_DHT_RECORDS_PER_PEER }, progressNote))
+      if (opts.unbounded === true) runs.push(await runFloodBench(opts.records, opts.senders, opts.checkpoints, { maxRecords: UNBOUNDED, maxRecordsPerPeer: UNBOUNDED }, progressNote))
       process.stdout.write((opts.json === true ? JSON.stringify({ dhtFlood: runs }) : runs.map(describeRun).join('\n')) + '\n')
     })
 }

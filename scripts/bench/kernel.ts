@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { positiveInteger, positiveIntegerList, positiveNumber } from './options.js'
+import { positiveInteger, positiveIntegerList, positiveNumber, progressNote } from './options.js'
 import type { Command } from 'commander'
 import { createDeviceProfile, createReferenceKernel, createRng, createTilePool, createWasmKernel } from '@tessera/crossbar'
 import type { MvmKernel } from '@tessera/crossbar'
@@ -195,13 +195,7 @@ export function registerKernelCommand (program: Command): void {
     .option('--min-seconds <s>', 'minimum wall time of one repetition', positiveNumber, KERNEL_BENCH_MIN_SECONDS)
     .option('--repetitions <n>', 'repetitions per measurement (the best counts)', positiveInteger, KERNEL_BENCH_REPETITIONS)
     .action(async (options: { json?: boolean, sizes: number[], batch: number, minSeconds: number, repetitions: number }) => {
-      const rows = await runKernelBench({
-        sizes: options.sizes,
-        batch: options.batch,
-        minSeconds: options.minSeconds,
-        repetitions: options.repetitions,
-        onProgress: options.json === true ? undefined : (note) => { process.stderr.write(`  ${note}\n`) }
-      })
+      const rows = await runKernelBench({ ...options, onProgress: options.json === true ? undefined : progressNote })
       if (options.json === true) {
         const kernel = rows.map((r) => ({
           ...r,

@@ -8,8 +8,10 @@
  * - `bucketed-all`: the same wanting every peer (what the coordinator does below DISCOVERY_WANTED_PEERS).
  * Each design runs from its own fresh client node, after every node has published its record and provided its keys.
  */
+import { RECONFIGURE_DISCOVERY_INTERVAL_MS } from '@tessera/coordinator'
 import { DhtDiscovery, countingDht, createTesseraNode, discoverCapacityRecords, newDhtMessageCount } from '@tessera/peer'
 import type { TesseraNode } from '@tessera/peer'
+import { BOOTSTRAP_NODES, LOCAL_NODE, startScaleNodes } from './network-nodes.js'
 
 export type DiscoveryDesign = 'read-every-provider' | 'bucketed-k8' | 'bucketed-all'
 
@@ -27,11 +29,7 @@ export interface DiscoveryCostRow {
   laterRoundMs: number
 }
 
-const LOCAL = { network: 'local' as const, device: 'ideal' as const, calibrate: false }
-const BOOTSTRAP_NODES = 3
 const LATER_ROUNDS = 3
-/** The coordinator's discovery period during a run (RECONFIGURE_DISCOVERY_INTERVAL_MS). */
-const ROUND_GAP_MS = 3_000
 const ROUND_TIMEOUT_MS = 30_000
 /** How long a fresh client may take to fill its routing table from the bootstrap nodes. */
 const JOIN_LIMIT_MS = 30_000
@@ -41,7 +39,7 @@ const sleep = async (ms: number): Promise<void> => { await new Promise((resolve)
 
 /** One design's rounds from a fresh client. */
 async function measure (design: DiscoveryDesign, n: number, bootstrap: string[]): Promise<DiscoveryCostRow> {
-  const client = await createTesseraNode({ ...LOCAL, serve: false, bootstrap })
+  const client = await createTesseraNode({ ...LOCAL_NODE, serve: false, bootstrap })
   try {
     // A round started before the client knows any DHT server sends nothing and finds nothing: wait for the bootstrap
     // connections, then for identify to tell kad-dht they are servers.
@@ -54,7 +52,7 @@ async function measure (design: DiscoveryDesign, n: number, bootstrap: string[])
       const count = newDhtMessageCount()
       const dht = countingDht(client.libp2p.services.dht, client.peerId, count)
       for (let i = 0; i <= LATER_ROUNDS; i++) {
-        if (i > 0) await sleep(ROUND_GAP_MS)
+        if (i > 0) await sleep(RECONFIGURE_DISCOVERY_INTERVAL_MS)
         const before = { ...count }
         const startedAt = Date.now()
         const found = await discoverCapacityRecords(dht, client.validator, client.peerId, { timeoutMs: ROUND_TIMEOUT_MS })
@@ -64,7 +62,7 @@ async function measure (design: DiscoveryDesign, n: number, bootstrap: string[])
     } else {
       const discovery = new DhtDiscovery(client.libp2p.services.dht, client.validator, client.peerId, { wanted: design === 'bucketed-k8' ? 8 : Infinity, seed: `bench/${n}` })
       for (let i = 0; i <= LATER_ROUNDS; i++) {
-        if (i > 0) await sleep(ROUND_GAP_MS)
+        if (i > 0) await sleep(RECONFIGURE_DISCOVERY_INTERVAL_MS)
         const startedAt = Date.now()
         const r = await discovery.round({ timeoutMs: ROUND_TIMEOUT_MS })
         rounds.push({ messages: r.messages, reads: r.recordsRead, ms: Date.now() - startedAt })
@@ -93,12 +91,7 @@ async function measure (design: DiscoveryDesign, n: number, bootstrap: string[])
 export async function discoveryCost (n: number, onProgress: (note: string) => void = () => {}): Promise<DiscoveryCostRow[]> {
   const nodes: TesseraNode[] = []
   try {
-    const bootstrap: string[] = []
-    for (let i = 0; i < n; i++) {
-      const node = await createTesseraNode({ ...LOCAL, tiles: 2, bootstrap: [...bootstrap] })
-      nodes.push(node)
-      if (i < BOOTSTRAP_NODES) bootstrap.push(node.getMultiaddrs()[0].toString())
-    }
+    const bootstrap = await startScaleNodes(n, nodes)
     const deadline = Date.now() + PUBLISH_LIMIT_MS
     while (!nodes.every((node) => node.lastPublished()?.provided === true) && Date.now() < deadline) await sleep(500)
     const published = nodes.filter((node) => node.lastPublished()?.provided === true).length

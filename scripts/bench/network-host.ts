@@ -6,8 +6,8 @@
  * `stats` line on stdin is answered with one JSON line of {@link HostStats}.
  */
 import { createInterface } from 'node:readline'
-import { createTesseraNode } from '@tessera/peer'
 import type { TesseraNode } from '@tessera/peer'
+import { startScaleNodes } from './network-nodes.js'
 
 function arg (name: string): string | undefined {
   const i = process.argv.indexOf(name)
@@ -16,7 +16,6 @@ function arg (name: string): string | undefined {
 
 const count = Number(arg('--nodes') ?? '1')
 const bootstrapArg = arg('--bootstrap')
-const init = { network: 'local' as const, device: 'ideal' as const, tiles: 2, calibrate: false }
 const nodes: TesseraNode[] = []
 let stopping = false
 const stop = async (): Promise<void> => {
@@ -69,13 +68,5 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   process.stdout.write(JSON.stringify(stats) + '\n')
 })
 
-/** Bootstrap nodes taken from this host's own first nodes when no list is given. */
-const BOOTSTRAP_NODES = 3
-const given = bootstrapArg == null ? [] : bootstrapArg.split(',').filter((a) => a !== '')
-const bootstrap = [...given]
-for (let i = 0; i < count; i++) {
-  const node = await createTesseraNode({ ...init, bootstrap: [...bootstrap] })
-  nodes.push(node)
-  if (given.length === 0 && i < BOOTSTRAP_NODES) bootstrap.push(node.getMultiaddrs()[0].toString())
-}
+await startScaleNodes(count, nodes, bootstrapArg == null ? [] : bootstrapArg.split(',').filter((a) => a !== ''))
 process.stdout.write(JSON.stringify({ addrs: nodes.map((n) => n.getMultiaddrs()[0].toString()) }) + '\n')

@@ -26,7 +26,7 @@ import { spawn } from 'node:child_process'
 import { createServer, connect } from 'node:net'
 import { lpStream } from '@libp2p/utils'
 import { fileURLToPath } from 'node:url'
-import { positiveInteger, positiveIntegerList } from './options.js'
+import { positiveInteger, positiveIntegerList, progressNote } from './options.js'
 import { InvalidArgumentError } from 'commander'
 import type { Command } from 'commander'
 import type { AddressInfo, Socket } from 'node:net'
@@ -35,6 +35,7 @@ import { DhtDiscovery, WorkerExecutor, candidateFilter, createTesseraNode } from
 import { encodeShardReply, encodeShardRequest } from '@tessera/wire'
 import type { TesseraNode } from '@tessera/peer'
 import { discoveryCost } from './network-discovery.js'
+import { BOOTSTRAP_NODES, LOCAL_NODE, startScaleNodes } from './network-nodes.js'
 import type { DiscoveryCostRow } from './network-discovery.js'
 import type { HostStats } from './network-host.js'
 
@@ -115,9 +116,6 @@ const WARMUP_CALLS = 30
 /** Defaults of {@link NetworkBenchOptions}. */
 const DEFAULTS = Object.freeze({ calls: 300, uploads: 10, nodes: [10, 25, 50], processes: [1, 2], settleLimitMs: 120_000, idleWindowMs: 60_000 })
 const MIB = 2 ** 20
-const LOCAL = { network: 'local' as const, device: 'ideal' as const, calibrate: false }
-/** Bootstrap nodes of a scale run: the first few nodes started. */
-const BOOTSTRAP_NODES = 3
 const ECHO_PROTOCOL = '/tessera-bench/echo/1.0.0'
 
 function floats (n: number, seed: string): Float32Array {
@@ -211,8 +209,8 @@ async function tcpEchoP50 (requestBytes: number, replyBytes: number, calls: numb
 
 /** p50 of the same exchange over one libp2p stream between two tessera nodes: TCP + Noise + yamux + lpStream. */
 async function libp2pEchoP50 (requestBytes: number, replyBytes: number, calls: number): Promise<number> {
-  const server = await createTesseraNode({ ...LOCAL, serve: false })
-  const client = await createTesseraNode({ ...LOCAL, serve: false })
+  const server = await createTesseraNode({ ...LOCAL_NODE, serve: false })
+  const client = await createTesseraNode({ ...LOCAL_NODE, serve: false })
   const reply = new Uint8Array(replyBytes)
   try {
     await server.libp2p.handle(ECHO_PROTOCOL, (stream) => {
@@ -259,8 +257,8 @@ async function executorP50 (calls: number): Promise<number> {
 }
 
 async function shardRoundTrips (calls: number, uploads: number): Promise<Pick<NetworkBenchResult, 'rttP50Ms' | 'rttP95Ms' | 'streamPerCallP50Ms' | 'uploadMiBps'>> {
-  const server = await createTesseraNode({ ...LOCAL, tiles: 8 })
-  const client = await createTesseraNode({ ...LOCAL, serve: false })
+  const server = await createTesseraNode({ ...LOCAL_NODE, tiles: 8 })
+  const client = await createTesseraNode({ ...LOCAL_NODE, serve: false })
   try {
     const shards = client.shardClient(server.getMultiaddrs()[0])
     await shards.program({ shardId: 'rtt', weights: floats(ROWS * COLS, 'bench/network/w'), rows: ROWS, cols: COLS, seed: 1 })
@@ -303,7 +301,7 @@ async function shardRoundTrips (calls: number, uploads: number): Promise<Pick<Ne
  * they are unexpired, as a coordinator keeps what it has found.
  */
 async function observe (bootstrap: string[], expected: number, startedAt: number, limitMs: number): Promise<{ settleMs: number | null, recordsFound: number }> {
-  const observer = await createTesseraNode({ ...LOCAL, serve: false, bootstrap, redialIntervalMs: 500 })
+  const observer = await createTesseraNode({ ...LOCAL_NODE, serve: false, bootstrap, redialIntervalMs: 500 })
   const discovery = new DhtDiscovery(observer.libp2p.services.dht, observer.validator, observer.peerId, { filter: candidateFilter({ minTilesTotal: 0 }) })
   try {
     while (Date.now() - startedAt < limitMs) {
@@ -322,12 +320,7 @@ async function scaleInProcess (n: number, limitMs: number): Promise<NetworkScale
   const startedAt = Date.now()
   const nodes: TesseraNode[] = []
   try {
-    const bootstrap: string[] = []
-    for (let i = 0; i < n; i++) {
-      const node = await createTesseraNode({ ...LOCAL, tiles: 2, bootstrap: [...bootstrap] })
-      nodes.push(node)
-      if (i < BOOTSTRAP_NODES) bootstrap.push(node.getMultiaddrs()[0].toString())
-    }
+    const bootstrap = await startScaleNodes(n, nodes)
     return { nodes: n, processes: 1, ...await observe(bootstrap, n, startedAt, limitMs), recordsExpected: n, idle: null, loadAverage1m: loadavg()[0] }
   } finally {
     await Promise.allSettled(nodes.map(async (node) => { await node.stop() }))
@@ -488,16 +481,7 @@ export function registerNetworkCommand (program: Command): void {
     .option('--discovery-nodes <list>', 'comma-separated node counts of the discovery rows', positiveIntegerList, [...DEFAULTS.nodes])
     .option('--parts <list>', `comma-separated parts to run, of ${PARTS.join(', ')}`, parts, [...PARTS])
     .action(async (opts: { json?: boolean, calls: number, nodes: number[], processes: number[], settleLimitMs: number, idleWindowMs: number, discoveryNodes: number[], parts: NetworkBenchPart[] }) => {
-      const r = await runNetworkBench({
-        calls: opts.calls,
-        nodes: opts.nodes,
-        processes: opts.processes,
-        settleLimitMs: opts.settleLimitMs,
-        idleWindowMs: opts.idleWindowMs,
-        discoveryNodes: opts.discoveryNodes,
-        parts: opts.parts,
-        onProgress: (note) => { process.stderr.write(`  ${note}\n`) }
-      })
+      const r = await runNetworkBench({ ...opts, onProgress: progressNote })
       const network = { ...r, rttP50Ms: round2(r.rttP50Ms), rttP95Ms: round2(r.rttP95Ms), streamPerCallP50Ms: round2(r.streamPerCallP50Ms), tcpEchoP50Ms: round2(r.tcpEchoP50Ms), libp2pEchoP50Ms: round2(r.libp2pEchoP50Ms), executorP50Ms: round2(r.executorP50Ms), uploadMiBps: round2(r.uploadMiBps) }
       if (opts.json === true) {
         process.stdout.write(JSON.stringify({ network }) + '\n')

@@ -17,6 +17,7 @@ import { createRng } from '@tessera/crossbar'
 import { createTesseraNode } from '@tessera/peer'
 import type { Command } from 'commander'
 import type { NodeExecutor } from '@tessera/peer'
+import { progressNote } from './options.js'
 
 /** Shard shapes (rows × cols) of the mixed stream, on 256×256 tiles. */
 const SHARD_SHAPES: ReadonlyArray<[number, number]> = [[512, 512], [512, 256], [256, 512]]
@@ -171,13 +172,7 @@ export function registerNodeCommand (program: Command): void {
     .option('--repetitions <n>', 'repetitions per configuration (the best counts)', positiveInteger, DEFAULT_REPETITIONS)
     .option('--in-flight <n>', 'calls posted at once', positiveInteger, DEFAULT_IN_FLIGHT)
     .action(async (options: { json?: boolean, maxCpu?: number[], executes: number, repetitions: number, inFlight: number }) => {
-      const result = await runNodeBench({
-        maxCpu: options.maxCpu,
-        executes: options.executes,
-        repetitions: options.repetitions,
-        inFlight: options.inFlight,
-        onProgress: options.json === true ? undefined : (note) => { process.stderr.write(`  ${note}\n`) }
-      })
+      const result = await runNodeBench({ ...options, onProgress: options.json === true ? undefined : progressNote })
       const cores = result.cores.map((r) => ({ maxCpu: r.maxCpu, executesPerSecond: round2(r.executesPerSecond), gflops: round2(r.gflops), coresUsed: round2(r.coresUsed), cpuMsPerExecute: round2(r.cpuMsPerExecute) }))
       if (options.json === true) {
         process.stdout.write(JSON.stringify({ node: { cores, loadAverageBefore: round2(result.loadAverageBefore), loadAverageAfter: round2(result.loadAverageAfter), machineCores: result.machineCores } }) + '\n')

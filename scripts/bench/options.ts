@@ -1,4 +1,4 @@
-/** commander parsers the bench commands share. */
+/** What the bench commands share: commander parsers and how a progress note is printed. */
 import { InvalidArgumentError } from 'commander'
 
 export function positiveInteger (value: string): number {
@@ -16,4 +16,9 @@ export function positiveNumber (value: string): number {
 /** A comma-separated list of positive integers. */
 export function positiveIntegerList (value: string): number[] {
   return value.split(',').map((part) => positiveInteger(part.trim()))
+}
+
+/** Prints a progress note on stderr, indented under the bench's heading (stdout carries the result). */
+export function progressNote (note: string): void {
+  process.stderr.write(`  ${note}\n`)
 }

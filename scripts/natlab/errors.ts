@@ -7,15 +7,13 @@ export class NatlabError extends TesseraError { static override readonly code: s
 
 /**
  * The machine cannot run the lab as asked: not root (namespaces need CAP_NET_ADMIN and CAP_SYS_ADMIN), a program
- * (ip, nft, turnserver, …) is not installed, or the kernel lacks the netem qdisc that link delay needs.
+ * (ip, nft, turnserver, …) is not installed, the kernel lacks the netem qdisc that link delay needs, or the lab (a
+ * namespace of it, a test suite's set-up) that the command uses is not up.
  */
 export class LabPrerequisiteError extends NatlabError { static override readonly code = 'ERR_NATLAB_PREREQUISITE' }
 
 /** A topology, prefix, option or host name the lab cannot build or does not have. */
 export class InvalidTopologyError extends NatlabError { static override readonly code = 'ERR_NATLAB_INVALID_TOPOLOGY' }
-
-/** The lab (or one of its namespaces) is not up. */
-export class LabNotUpError extends NatlabError { static override readonly code = 'ERR_NATLAB_NOT_UP' }
 
 /**
  * A process the lab started (a probe, the STUN responder, a tessera node) did not come up, or did not print what

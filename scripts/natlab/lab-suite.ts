@@ -4,7 +4,7 @@
  */
 import { after, before } from 'node:test'
 import { requireRoot } from './commands.js'
-import { LabNotUpError } from './errors.js'
+import { LabPrerequisiteError } from './errors.js'
 import { createLab } from './lab.js'
 import type { Lab } from './lab.js'
 import { startLabNetwork } from './lab-network.js'
@@ -40,6 +40,6 @@ export function useLabNetwork (prefix: string, init: LabNetworkInit): LabSuite {
 }
 
 function started<T> (value: T | undefined): T {
-  if (value === undefined) throw new LabNotUpError('the NAT lab suite did not start (see its before hook\'s failure)')
+  if (value === undefined) throw new LabPrerequisiteError('the NAT lab suite did not start (see its before hook\'s failure)')
   return value
 }

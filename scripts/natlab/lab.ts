@@ -11,7 +11,7 @@ import { requireTools, runCommand } from './commands.js'
 import type { RunResult, Tools } from './commands.js'
 import { findLeaks, snapshotConfinement } from './confinement.js'
 import { DEFAULT_PREFIX, DEFAULT_PUBLIC_PEERS, PREFIX_ENV, RUN_DIR } from './constants.js'
-import { InvalidTopologyError, LabNotUpError, LabPrerequisiteError } from './errors.js'
+import { InvalidTopologyError, LabPrerequisiteError } from './errors.js'
 import { startStun } from './stun.js'
 import type { StunChoice, StunProcess } from './stun.js'
 import { DEFAULT_ROUTERS, planNamespaces, planTopology, validatePrefix } from './topology.js'
@@ -155,7 +155,7 @@ export function createLab (init: LabInit = {}): Lab {
   }
   const namespaceUp = (host: LabHost): void => {
     if (!existsSync(join('/run/netns', host.namespace))) {
-      throw new LabNotUpError(`NAT lab ${prefix} is not up (no namespace ${host.namespace}): run \`npm run natlab -- up --prefix ${prefix}\``)
+      throw new LabPrerequisiteError(`NAT lab ${prefix} is not up (no namespace ${host.namespace}): run \`npm run natlab -- up --prefix ${prefix}\``)
     }
   }
 

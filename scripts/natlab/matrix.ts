@@ -12,6 +12,7 @@ import { InvalidTopologyError } from './errors.js'
 import { startLabNetwork } from './lab-network.js'
 import { runMnist, waitForClassifiedRecords } from './mnist.js'
 import { probeArgv } from './probe-path.js'
+import { SHARD_CLIENT_SETTLE_MS } from './probes/common.js'
 import type { NatDiscovery } from './discovery.js'
 import type { Lab } from './lab.js'
 import type { MnistRun, MnistRunInit } from './mnist.js'
@@ -73,7 +74,6 @@ export interface MatrixInit {
 }
 
 export const DEFAULT_MATRIX_ATTEMPTS = 10
-const DEFAULT_SETTLE_MS = 8000
 const DEFAULT_SPACING_MS = 1000
 /** Bound on one client process: start, dial, two uploads, settle, stop. */
 const ATTEMPT_TIMEOUT_MS = 60_000
@@ -121,7 +121,7 @@ export function summarize (attempts: MatrixAttempt[]): MatrixPair[] {
 }
 
 /** Runs one shard-client probe in `client` against `target`; its JSON result line. */
-export async function runShardClient (lab: Lab, client: string, target: string, seed: string, extra: readonly string[] = [], settleMs = DEFAULT_SETTLE_MS): Promise<ClientResult> {
+export async function runShardClient (lab: Lab, client: string, target: string, seed: string, extra: readonly string[] = [], settleMs = SHARD_CLIENT_SETTLE_MS): Promise<ClientResult> {
   const run = await lab.run(client, [...probeArgv('shard-client'), '--target', target, '--seed', seed, '--settle-ms', String(settleMs), ...extra], { timeoutMs: ATTEMPT_TIMEOUT_MS })
   const line = run.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{"event":"result"'))
   if (line === undefined) {
@@ -133,7 +133,7 @@ export async function runShardClient (lab: Lab, client: string, target: string, 
 /** Runs the matrix on a lab that is up; starts and stops its own tessera network. */
 export async function runMatrix (lab: Lab, init: MatrixInit = {}): Promise<MatrixResult> {
   const attemptsPerPair = init.attempts ?? DEFAULT_MATRIX_ATTEMPTS
-  const settleMs = init.settleMs ?? DEFAULT_SETTLE_MS
+  const settleMs = init.settleMs ?? SHARD_CLIENT_SETTLE_MS
   const spacingMs = init.spacingMs ?? DEFAULT_SPACING_MS
   if (!Number.isInteger(attemptsPerPair) || attemptsPerPair < 1) throw new InvalidTopologyError(`attempts must be a positive integer, got ${attemptsPerPair}`)
   const servers = [...new Set(Object.values(ROUTES).flat().map((r) => r.server))]

@@ -101,6 +101,9 @@ export const RECENT_SPEED_WINDOW_MS = 3000
 /** Cap on the share of a peer's pool other users are taken to occupy, so its available rate never reaches 0. */
 export const MAX_OTHERS_UTILISATION = 0.95
 
+/** Push period of the coordinator's own metrics service when its node has none (a client-only node), ms. */
+export const COORDINATOR_METRICS_INTERVAL_MS = 1000
+
 /** Timeout of the re-dial that decides whether a peer whose call failed is still there. */
 export const REDIAL_TIMEOUT_MS = 3_000
 
@@ -139,6 +142,9 @@ export const RECONFIGURE_COORDINATOR_MAX_CONCURRENT_MIGRATIONS = 4
  * re-placements stay load-aware and replicas are not evicted in a dip.
  */
 export const RECONFIGURE_DEMAND_MEMORY_MS = 10_000
+
+/** How often a call waiting for the reconfiguration loop to restore a lost copy looks again, ms. */
+export const RECONFIGURE_RESTORE_POLL_MS = 10
 
 /** After a failed call on an open connection, a ping over it within this long shows the peer is there, ms. */
 export const DEPARTURE_PING_TIMEOUT_MS = 1000

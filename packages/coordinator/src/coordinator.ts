@@ -50,7 +50,7 @@ export interface CoordinatorInit {
   uploadConcurrency?: number
   /** Told how uploads progress (default: nobody); the CLI passes a progress bar. */
   uploadProgress?: UploadProgressFactory
-  /** Push period of the coordinator's own metrics service when its node has none (default 1 s). */
+  /** Push period of the coordinator's own metrics service when its node has none, ms (default COORDINATOR_METRICS_INTERVAL_MS: 1 s). */
   metricsIntervalMs?: number
   /** Monotonic clock, ms (default `performance.timeOrigin + performance.now()`). */
   now?: () => number

@@ -3,20 +3,17 @@
  * for what each member means).
  */
 import { logger } from '@libp2p/logger'
-import type { Rng } from '@tessera/crossbar'
-import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
-import type { PeerView, PlacementPolicy } from '@tessera/scheduler'
+import type { PeerView } from '@tessera/scheduler'
 import { MAX_CALL_TIMEOUT_MS, RELAYED_CALLS_PER_PEER } from './constants.js'
 import type { DiscoveryRound } from './discovery.js'
 import { PeerHealth } from './health.js'
 import { peerCameBack, peerStillThere } from './liveness.js'
-import type { RunRecorder } from './metrics.js'
 import type { PeerNetwork } from './peer-network.js'
 import type { PeerShards } from './peer-shards.js'
 import { buildPeerView } from './peers.js'
 import type { PeerTarget } from './peers.js'
-import type { RecentBusy } from './recent-busy.js'
-import type { CopyRestorer, RunContext, RunSettings } from './run-context.js'
+import { RunInputs } from './run-context.js'
+import type { CopyRestorer, RunContext } from './run-context.js'
 import { runErrorOf } from './run-errors.js'
 import type { RunError } from './run-errors.js'
 import { removeCopy } from './shard-state.js'
@@ -27,7 +24,7 @@ import type { RunVerification } from './verify.js'
 const log = logger('tessera:coordinator:run')
 
 /** Options of {@link LiveRunContext}: the members a run takes as they are, and how it reaches the network. */
-export interface LiveRunContextInit extends Pick<RunContext, 'policy' | 'rng' | 'settings' | 'recorder' | 'shortTerm' | 'longTerm' | 'now' | 'emulatedDelayMs' | 'recentBusy' | 'targets' | 'tilesTaken'> {
+export interface LiveRunContextInit extends RunInputs {
   /** The coordinator's connections, for the departure check and re-dials. */
   network: PeerNetwork
   /** Opens the shard service of a peer (once per peer and run). */
@@ -37,20 +34,9 @@ export interface LiveRunContextInit extends Pick<RunContext, 'policy' | 'rng' | 
 }
 
 /** Shared state of a run over the network. */
-export class LiveRunContext implements RunContext {
-  readonly policy: PlacementPolicy
-  readonly rng: Rng
-  readonly settings: RunSettings
-  readonly recorder: RunRecorder
-  readonly shortTerm: ShortTermMemory
-  readonly longTerm: LongTermMemory
-  readonly now: () => number
-  readonly emulatedDelayMs: (peerId: string) => number
-  readonly recentBusy: RecentBusy
+export class LiveRunContext extends RunInputs implements RunContext {
   readonly health: PeerHealth
-  readonly targets: Map<string, PeerTarget>
   readonly dead = new Set<string>()
-  readonly tilesTaken: Map<string, number>
   readonly pending = new Map<string, number>()
   readonly shards = new Map<string, ShardState>()
   readonly abandoned: Array<{ peerId: string, remoteId: string }> = []
@@ -69,19 +55,9 @@ export class LiveRunContext implements RunContext {
   private viewCache?: { atMs: number, views: PeerView[] }
 
   constructor (init: LiveRunContextInit) {
+    super(init)
     this.network = init.network
     this.connectShards = init.connectShards
-    this.policy = init.policy
-    this.rng = init.rng
-    this.settings = init.settings
-    this.recorder = init.recorder
-    this.shortTerm = init.shortTerm
-    this.longTerm = init.longTerm
-    this.now = init.now
-    this.emulatedDelayMs = init.emulatedDelayMs
-    this.recentBusy = init.recentBusy
-    this.targets = init.targets
-    this.tilesTaken = init.tilesTaken
     if (init.discover !== undefined) this.discover = init.discover
     this.health = new PeerHealth({ baseTimeoutMs: this.settings.callTimeoutMs, maxTimeoutMs: Math.max(this.settings.callTimeoutMs, MAX_CALL_TIMEOUT_MS) })
   }

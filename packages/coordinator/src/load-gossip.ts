@@ -8,14 +8,11 @@ import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
 import { MetricsService } from '@tessera/peer'
 import type { PeerSample, TesseraNode } from '@tessera/peer'
 import type { MetricsSample } from '@tessera/wire'
-import { MAX_OTHERS_UTILISATION, RECENT_SPEED_WINDOW_MS } from './constants.js'
+import { COORDINATOR_METRICS_INTERVAL_MS, MAX_OTHERS_UTILISATION, RECENT_SPEED_WINDOW_MS } from './constants.js'
 import type { PeerTarget } from './peers.js'
 import type { RecentBusy } from './recent-busy.js'
 
 const log = logger('tessera:coordinator:gossip')
-
-/** Default push period of the coordinator's own metrics service, ms. */
-const DEFAULT_METRICS_INTERVAL_MS = 1000
 
 /** Options of {@link listenToLoadGossip}. */
 export interface LoadGossipInit {
@@ -26,7 +23,7 @@ export interface LoadGossipInit {
   targets: ReadonlyMap<string, PeerTarget>
   recentBusy: RecentBusy
   now: () => number
-  /** Push period of the coordinator's own metrics service when its node has none, ms (default 1 s). */
+  /** Push period of the coordinator's own metrics service when its node has none, ms (default {@link COORDINATOR_METRICS_INTERVAL_MS}). */
   metricsIntervalMs?: number
   /** Told every sample as it arrives, before it is observed (live views read peers' load from it). */
   onPeerSample?: (sample: PeerSample) => void
@@ -67,7 +64,7 @@ function observeSample (init: LoadGossipInit, peerId: string, sample: MetricsSam
 /** Starts feeding the node's load gossip into short-term memory. */
 export function listenToLoadGossip (init: LoadGossipInit): LoadGossip {
   const { node } = init
-  const intervalMs = init.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS
+  const intervalMs = init.metricsIntervalMs ?? COORDINATOR_METRICS_INTERVAL_MS
   const ownMetrics = node.metrics == null
     ? new MetricsService(node.libp2p, () => ({ queueDepth: 0, inFlight: 0, mvmLatencyP50Ms: 0, tilesFree: 0, tilesTotal: 0, sampledAtMs: Math.floor(Date.now()), windowMs: intervalMs, executesInWindow: 0 }), { intervalMs })
     : undefined

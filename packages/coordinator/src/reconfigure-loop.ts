@@ -11,6 +11,7 @@ import { logger } from '@libp2p/logger'
 import { createRng } from '@tessera/crossbar'
 import type { Rng } from '@tessera/crossbar'
 import type { ReconfigureEvent, Reconfigurer, ReconfigureState, UnplacedShard } from '@tessera/scheduler'
+import { RECONFIGURE_RESTORE_POLL_MS } from './constants.js'
 import { CopyMoves } from './copy-moves.js'
 import { createDemandMeter } from './demand.js'
 import { ShardUnavailableError } from './errors.js'
@@ -21,9 +22,6 @@ import type { ShardState } from './shard-state.js'
 import { sleep } from './sleep.js'
 
 const log = logger('tessera:coordinator:reconfigure')
-
-/** How often a call waiting for a restored copy looks again, ms. */
-const RESTORE_POLL_MS = 10
 
 /** Options of {@link startReconfigureLoop}. */
 export interface ReconfigureLoopInit {
@@ -171,6 +169,6 @@ async function restoreShard (ctx: RunContext, shard: ShardState, deadlineMs: num
     }
     const left = deadlineMs - ctx.now()
     if (left <= 0) throw new ShardUnavailableError(`shard ${shard.spec.id} had no live copy before the batch deadline`)
-    await sleep(Math.min(RESTORE_POLL_MS, left))
+    await sleep(Math.min(RECONFIGURE_RESTORE_POLL_MS, left))
   }
 }

@@ -38,8 +38,11 @@ export interface CopyRestorer {
   stepNow: () => Promise<void>
 }
 
-/** Shared state of a run. */
-export interface RunContext {
+/**
+ * The members a run is given and keeps as they are. A class so that the coordinator's run context
+ * (live-run-context.ts) takes them over by extending it instead of declaring each again.
+ */
+export class RunInputs {
   readonly policy: PlacementPolicy
   readonly rng: Rng
   readonly settings: RunSettings
@@ -49,14 +52,32 @@ export interface RunContext {
   readonly now: () => number
   readonly emulatedDelayMs: (peerId: string) => number
   readonly recentBusy: RecentBusy
-  /** Round trips, failure streaks and back-off per peer. */
-  readonly health: PeerHealth
   /** Live peers, by id. */
   readonly targets: Map<string, PeerTarget>
-  /** Peers taken for departed in this run. */
-  readonly dead: Set<string>
   /** Tiles this coordinator holds on each peer (all runs of this coordinator share the map). */
   readonly tilesTaken: Map<string, number>
+
+  constructor (inputs: RunInputs) {
+    this.policy = inputs.policy
+    this.rng = inputs.rng
+    this.settings = inputs.settings
+    this.recorder = inputs.recorder
+    this.shortTerm = inputs.shortTerm
+    this.longTerm = inputs.longTerm
+    this.now = inputs.now
+    this.emulatedDelayMs = inputs.emulatedDelayMs
+    this.recentBusy = inputs.recentBusy
+    this.targets = inputs.targets
+    this.tilesTaken = inputs.tilesTaken
+  }
+}
+
+/** Shared state of a run. */
+export interface RunContext extends RunInputs {
+  /** Round trips, failure streaks and back-off per peer. */
+  readonly health: PeerHealth
+  /** Peers taken for departed in this run. */
+  readonly dead: Set<string>
   /** Shard calls outstanding per peer. */
   readonly pending: Map<string, number>
   readonly shards: Map<string, ShardState>

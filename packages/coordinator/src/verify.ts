@@ -72,16 +72,25 @@ export interface VerificationStats {
   flagged: FlaggedPeer[]
 }
 
-const DEFAULT_AGE_SECONDS = 86_400
-const DEFAULT_REPLICATION_PROBABILITY = 0.02
-const DEFAULT_MAX_ERROR_FRACTION = 0.2
-const DEFAULT_MIN_CALLS_FOR_ERRORS = 20
-const DEFAULT_MIN_CONFIRMED_SPEED = 1 / 3
+/** The settings of a run's verification (its options but the secret). */
+type VerifySettings = Required<Omit<VerifyRunOptions, 'secret'>>
+
+/** What a run's verification uses where its options leave a setting out (the defaults {@link VerifyRunOptions} names). */
+const VERIFY_DEFAULTS: Readonly<VerifySettings> = Object.freeze({
+  projections: DEFAULT_PROJECTIONS,
+  falseAlarmPerCheck: DEFAULT_FALSE_ALARM_PER_CHECK,
+  deviceAgeSeconds: 86_400,
+  replicationProbability: 0.02,
+  maxErrorFraction: 0.2,
+  minCallsForErrors: 20,
+  minConfirmedSpeed: 1 / 3
+})
+const VERIFY_SETTINGS = Object.keys(VERIFY_DEFAULTS) as Array<keyof VerifySettings>
 
 /** The verification of one run. */
 export class RunVerification {
   readonly stats: VerificationStats = { checks: 0, rejected: 0, replications: 0, replicaMismatches: 0, checkMs: 0, flagged: [] }
-  private readonly options: Required<Omit<VerifyRunOptions, 'secret'>>
+  private readonly options: VerifySettings
   private readonly verifiers = new Map<string, ShardVerifier>()
   private readonly flaggedIds = new Set<string>()
   private readonly overclaimers = new Set<string>()
@@ -91,15 +100,9 @@ export class RunVerification {
   private readonly onFlag?: (flag: FlaggedPeer) => void
 
   constructor (options: VerifyRunOptions = {}, onFlag?: (flag: FlaggedPeer) => void) {
-    this.options = {
-      projections: options.projections ?? DEFAULT_PROJECTIONS,
-      falseAlarmPerCheck: options.falseAlarmPerCheck ?? DEFAULT_FALSE_ALARM_PER_CHECK,
-      deviceAgeSeconds: options.deviceAgeSeconds ?? DEFAULT_AGE_SECONDS,
-      replicationProbability: options.replicationProbability ?? DEFAULT_REPLICATION_PROBABILITY,
-      maxErrorFraction: options.maxErrorFraction ?? DEFAULT_MAX_ERROR_FRACTION,
-      minCallsForErrors: options.minCallsForErrors ?? DEFAULT_MIN_CALLS_FOR_ERRORS,
-      minConfirmedSpeed: options.minConfirmedSpeed ?? DEFAULT_MIN_CONFIRMED_SPEED
-    }
+    const settings = { ...VERIFY_DEFAULTS }
+    for (const key of VERIFY_SETTINGS) settings[key] = options[key] ?? VERIFY_DEFAULTS[key]
+    this.options = settings
     this.secret = options.secret ?? randomBytes(16).toString('hex')
     this.rng = createRng(`${this.secret}/replication`)
     if (onFlag !== undefined) this.onFlag = onFlag

@@ -3,7 +3,9 @@
 import { performance } from 'node:perf_hooks'
 import { createRng } from '@tessera/crossbar'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
+import type { CapacityRecord } from '@tessera/memory'
 import { createPolicy } from '@tessera/scheduler'
+import { capacityRecordFields } from '@tessera/testing'
 import { PeerHealth } from '../src/health.js'
 import { RunRecorder } from '../src/metrics.js'
 import type { LiveRunContextInit } from '../src/live-run-context.js'
@@ -83,16 +85,16 @@ export function fakeRunContext (overrides: Partial<RunContext> = {}): RunContext
   return Object.assign(ctx, overrides)
 }
 
-/** A peer with tiles on 127.0.0.1 whose capacity record names its address. */
-export function fakeTarget (peerId: string): PeerTarget {
+/**
+ * A peer reached directly with 4 free tiles on 127.0.0.1 whose capacity record names its address; `record` replaces
+ * fields of the record, `measuredRttMs` the measured round trip.
+ */
+export function fakeTarget (peerId: string, record: Partial<CapacityRecord> = {}, measuredRttMs = 1): PeerTarget {
   return {
     peerId,
     path: 'direct',
-    measuredRttMs: 1,
-    record: {
-      peerId, device: { preset: 'ideal', geometry: { rows: 256, cols: 256 }, noiseLevel: 0 }, tilesTotal: 4, tilesFree: 4,
-      throughputGflopPerSecond: 1, queueDepth: 0, reachability: 'public', natKind: 'none', addresses: [`/ip4/127.0.0.1/tcp/4001/p2p/${peerId}`], sequence: 1, issuedAtMs: 0, expiresAtMs: 1
-    }
+    measuredRttMs,
+    record: capacityRecordFields(peerId, { tilesTotal: 4, tilesFree: 4, addresses: [`/ip4/127.0.0.1/tcp/4001/p2p/${peerId}`], expiresAtMs: 1, ...record })
   }
 }
 

@@ -4,7 +4,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLongTermMemory, createShortTermMemory, REPUTATION_MIN_SPEED_SAMPLES } from '@tessera/memory'
 import { CLAIM_CONFIRMATION_SLACK } from '@tessera/scheduler'
 import { buildPeerView, connectionPath, pathOfConnections } from '../src/peers.js'
-import type { PeerTarget } from '../src/peers.js'
+import { fakeTarget } from './fake-run-context.js'
 
 const relayed = { remoteAddr: multiaddr('/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN/p2p-circuit/p2p/12D3KooWBhEXsSK5wWkzuUmXWpaFZTfgKnBp3XUYoELh3cvDQKDw') }
 const direct = { remoteAddr: multiaddr('/ip4/127.0.0.1/tcp/4002/p2p/12D3KooWBhEXsSK5wWkzuUmXWpaFZTfgKnBp3XUYoELh3cvDQKDw') }
@@ -19,15 +19,7 @@ describe('peer views', () => {
   })
 
   it('converts the record: GFLOP/s to MAC/s, tiles taken off the free count, emulated delay twice into the RTT', () => {
-    const target: PeerTarget = {
-      peerId: 'p1',
-      path: 'direct',
-      measuredRttMs: 0.5,
-      record: {
-        peerId: 'p1', device: { preset: 'pcm', geometry: { rows: 256, cols: 256 }, noiseLevel: 0.1 }, tilesTotal: 10, tilesFree: 8,
-        throughputGflopPerSecond: 4, queueDepth: 0, reachability: 'public', natKind: 'none', addresses: [], sequence: 1, issuedAtMs: 0, expiresAtMs: 1
-      }
-    }
+    const target = fakeTarget('p1', { device: { preset: 'pcm', geometry: { rows: 256, cols: 256 }, noiseLevel: 0.1 }, tilesTotal: 10, tilesFree: 8, throughputGflopPerSecond: 4 }, 0.5)
     const shortTerm = createShortTermMemory()
     shortTerm.observe('p1', { queueDepth: 2 }, 1000)
     const view = buildPeerView({ target, tilesTaken: 3, emulatedDelayMs: 5, shortTerm, nowMs: 1000 })
@@ -39,16 +31,8 @@ describe('peer views', () => {
   })
 
   it('caps a record\'s throughput claim by the observed throughput once enough calls are in (a 10× speed claimer)', () => {
-    const claimer: PeerTarget = {
-      peerId: 'fast-talker',
-      path: 'direct',
-      measuredRttMs: 0.5,
-      record: {
-        peerId: 'fast-talker', device: { preset: 'rram-hifi', geometry: { rows: 128, cols: 128 }, noiseLevel: 0.01 }, tilesTotal: 4, tilesFree: 4,
-        // Claims 20 GFLOP/s = 1e10 MAC/s; its calls show 1e9 MAC/s.
-        throughputGflopPerSecond: 20, queueDepth: 0, reachability: 'public', natKind: 'none', addresses: [], sequence: 1, issuedAtMs: 0, expiresAtMs: 1
-      }
-    }
+    // Claims 20 GFLOP/s = 1e10 MAC/s; its calls show 1e9 MAC/s.
+    const claimer = fakeTarget('fast-talker', { device: { preset: 'rram-hifi', geometry: { rows: 128, cols: 128 }, noiseLevel: 0.01 }, throughputGflopPerSecond: 20 }, 0.5)
     const longTerm = createLongTermMemory({ bucketMs: 1000 })
     const observe = (n: number): void => {
       for (let i = 0; i < n; i++) longTerm.observe('fast-talker', { ok: true, throughput: 1e9, claimedThroughput: 1e10 }, 100 + i)

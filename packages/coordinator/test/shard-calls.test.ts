@@ -7,6 +7,7 @@ import { PeerLeavingError, RequestTimeoutError } from '@tessera/wire'
 import { BatchDeadlineError } from '../src/errors.js'
 import { LiveRunContext } from '../src/live-run-context.js'
 import type { PeerNetwork } from '../src/peer-network.js'
+import type { PeerShards } from '../src/peer-shards.js'
 import type { RunContext } from '../src/run-context.js'
 import { callShard } from '../src/shard-calls.js'
 import { removeCopy } from '../src/shard-state.js'
@@ -26,30 +27,35 @@ function copy (weights: Float32Array): ShardExecutor {
 }
 
 /**
+ * A run context at time 0 whose shard calls `execute` answers, per peer, routed by {@link firstFree}, the run's
+ * shard ids being their own; `overrides` replace further members.
+ */
+function callContext (execute: (peerId: string, ...call: Parameters<PeerShards['execute']>) => ReturnType<PeerShards['execute']>, overrides: Partial<RunContext> = {}): RunContext {
+  return fakeRunContext({
+    now: () => 0,
+    policy: firstFree,
+    rng: createRng('route'),
+    remoteId: (id) => id,
+    client: (peerId) => fakeShards(peerId, { execute: async (options) => await execute(peerId, options) }),
+    ...overrides
+  })
+}
+
+/**
  * A run context over in-process copies: peer `a` fails its first call with a transport error (and is then found
  * dead), peer `b` serves.
  */
 function fakeContext (holders: Map<string, ShardExecutor>, failing: Set<string>): RunContext {
   const dead = new Set<string>()
-  return fakeRunContext({
-    dead,
-    now: () => 0,
-    policy: firstFree,
-    rng: createRng('route'),
-    remoteId: (id) => id,
-    client: (peerId) => fakeShards(peerId, {
-      execute: async (options) => {
-        if (failing.has(peerId)) {
-          failing.delete(peerId)
-          throw new Error('stream reset')
-        }
-        const ex = holders.get(peerId) as ShardExecutor
-        const { output, stats } = ex.execute(options.shardId, options.input, options.batch, options.noiseKey === undefined ? {} : { noiseKey: options.noiseKey })
-        return { output, ...stats }
-      }
-    }),
-    recoverOrMarkDead: async (peerId) => { dead.add(peerId); return false }
-  })
+  return callContext(async (peerId, options) => {
+    if (failing.has(peerId)) {
+      failing.delete(peerId)
+      throw new Error('stream reset')
+    }
+    const ex = holders.get(peerId) as ShardExecutor
+    const { output, stats } = ex.execute(options.shardId, options.input, options.batch, options.noiseKey === undefined ? {} : { noiseKey: options.noiseKey })
+    return { output, ...stats }
+  }, { dead, recoverOrMarkDead: async (peerId) => { dead.add(peerId); return false } })
 }
 
 function shardState (weights: Float32Array): ShardState {
@@ -95,18 +101,11 @@ describe('callShard', () => {
     const leaving: string[] = []
     const checked: string[] = []
     const shard = shardState(weights)
-    const ctx = fakeRunContext({
-      now: () => 0,
-      policy: firstFree,
-      rng: createRng('route'),
-      remoteId: (id) => id,
-      client: (peerId) => fakeShards(peerId, {
-        execute: async (options) => {
-          if (peerId === 'a') throw new PeerLeavingError('this node is leaving the network')
-          const { output, stats } = b.execute(options.shardId, options.input, options.batch)
-          return { output, ...stats }
-        }
-      }),
+    const ctx = callContext(async (peerId, options) => {
+      if (peerId === 'a') throw new PeerLeavingError('this node is leaving the network')
+      const { output, stats } = b.execute(options.shardId, options.input, options.batch)
+      return { output, ...stats }
+    }, {
       // As LiveRunContext does: the leaving peer loses its copies.
       peerLeaving: (peerId) => { leaving.push(peerId); removeCopy(shard, peerId) },
       recoverOrMarkDead: async (peerId) => { checked.push(peerId); return false }

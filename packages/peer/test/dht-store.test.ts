@@ -14,6 +14,7 @@ import { DhtEntryTooLargeError, DhtStoreFullError, DhtStore, EntryIndex } from '
 import type { DhtStoreInit, DhtStoreRefusal, IndexedEntry } from '../src/index.js'
 import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 import type { CapacityRecord } from '@tessera/memory'
+import { capacityRecordFields } from '@tessera/testing'
 
 const NOW_MS = 1_795_000_000_000
 const encoder = new TextEncoder()
@@ -41,20 +42,7 @@ function providerDsKey (providedKey: string, provider: PeerId): Key {
 }
 
 function capacityRecord (peer: PeerId, sequence: number, tilesFree = 32): CapacityRecord {
-  return {
-    peerId: peer.toString(),
-    device: { preset: 'ideal', geometry: { rows: 256, cols: 256 }, noiseLevel: 0 },
-    tilesTotal: 32,
-    tilesFree,
-    throughputGflopPerSecond: 1,
-    queueDepth: 0,
-    reachability: 'public',
-    natKind: 'none',
-    addresses: ['/ip4/127.0.0.1/tcp/4001'],
-    sequence,
-    issuedAtMs: NOW_MS - 1_000,
-    expiresAtMs: NOW_MS + 60_000
-  }
+  return capacityRecordFields(peer.toString(), { tilesFree, sequence, issuedAtMs: NOW_MS - 1_000, expiresAtMs: NOW_MS + 60_000 })
 }
 
 async function storeFor (self: PeerId, init: Partial<DhtStoreInit> = {}): Promise<{ store: DhtStore, inner: MemoryDatastore, refusals: DhtStoreRefusal[] }> {

@@ -5,25 +5,13 @@ import { ABSENT_PROVIDER_RETRY_MS, DiscoveryWalk, bucketOfPeer, candidateFilter 
 import { DHT_FIND_PROVIDERS_LIMIT } from '../src/constants.js'
 import type { BucketRef, DiscoveredPeer, DiscoverySource } from '../src/index.js'
 import type { CapacityRecord } from '@tessera/memory'
+import { capacityRecordFields } from '@tessera/testing'
 
 const T0 = 1_800_000_000_000
 const LIFETIME_MS = 120_000
 
 function record (peerId: string, sequence: number, issuedAtMs: number, rows = 256): CapacityRecord {
-  return {
-    peerId,
-    device: { preset: 'pcm', geometry: { rows, cols: 256 }, noiseLevel: 0.05 },
-    tilesTotal: 4,
-    tilesFree: 4,
-    throughputGflopPerSecond: 1,
-    queueDepth: 0,
-    reachability: 'public',
-    natKind: 'none',
-    addresses: [],
-    sequence,
-    issuedAtMs,
-    expiresAtMs: issuedAtMs + LIFETIME_MS
-  }
+  return capacityRecordFields(peerId, { device: { preset: 'ideal', geometry: { rows, cols: 256 }, noiseLevel: 0 }, sequence, issuedAtMs, expiresAtMs: issuedAtMs + LIFETIME_MS })
 }
 
 /** A DHT as a map: a bucket's answer is its members, at most DHT_FIND_PROVIDERS_LIMIT of them in a seeded order. */

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { DuplicateShardError, MalformedMessageError, QuotaExceededError, UnknownShardError } from '@tessera/wire'
-import { createDeviceProfile } from '@tessera/crossbar'
-import { createTesseraNode } from '../src/index.js'
-import { rawExchange, seededFloats, stopAll } from './helpers.js'
+import { programTestShard, rawExchange, seededFloats, startTileServer, stopAll, TEST_TILE } from './helpers.js'
 import type { TesseraNode } from '../src/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ShardRequest } from '@tessera/wire'
-
-const TILE = 64
 
 describe('handing a shard to another PeerId, between four nodes on 127.0.0.1', () => {
   let server: TesseraNode
@@ -19,19 +15,12 @@ describe('handing a shard to another PeerId, between four nodes on 127.0.0.1', (
 
   before(async () => {
     // 8 tiles of 64×64, at most 3 per peer.
-    const device = createDeviceProfile('ideal', { rows: TILE, cols: TILE })
-    server = await createTesseraNode({ network: 'local', device, tiles: 8, calibrate: false, shard: { maxTilesPerPeer: 3 } })
-    owner = await createTesseraNode({ network: 'local', serve: false })
-    heir = await createTesseraNode({ network: 'local', serve: false })
-    stranger = await createTesseraNode({ network: 'local', serve: false })
-    addr = server.getMultiaddrs()[0]
+    ({ server, addr, clients: [owner, heir, stranger] } = await startTileServer({ maxTilesPerPeer: 3 }, 3))
   })
   after(async () => { await stopAll([owner, heir, stranger, server]) })
 
-  const program = async (node: TesseraNode, shardId: string, seed: string, rows = TILE): Promise<void> => {
-    await node.shardClient(addr).program({ shardId, weights: seededFloats(rows * TILE, seed), rows, cols: TILE, seed: 1 })
-  }
-  const input = seededFloats(2 * TILE, 'handover/x')
+  const program = async (node: TesseraNode, shardId: string, seed: string, rows = TEST_TILE): Promise<Float32Array> => await programTestShard(node, addr, shardId, seed, rows)
+  const input = seededFloats(2 * TEST_TILE, 'handover/x')
 
   it('moves the shard with its weights: the new owner executes, keeps alive and releases it, the old one gets UNKNOWN_SHARD', async () => {
     await program(owner, 'job/a', 'w/a')
@@ -66,12 +55,12 @@ describe('handing a shard to another PeerId, between four nodes on 127.0.0.1', (
     await program(heir, 'mine/0', 'w/m0')
     await program(heir, 'mine/1', 'w/m1')
     // Two tiles (128 rows): the heir holds 2 of 3.
-    await program(owner, 'job/c', 'w/c', 2 * TILE)
+    await program(owner, 'job/c', 'w/c', 2 * TEST_TILE)
     const refusal = await owner.shardClient(addr).handOver('job/c', heir.peerId).then(() => undefined, (err: unknown) => err)
     assert.ok(refusal instanceof QuotaExceededError, String(refusal))
     assert.deepEqual(refusal.quota, { resource: 'tiles', limit: 3, requested: 4 })
-    await assert.rejects(heir.shardClient(addr).execute({ shardId: 'job/c', input: seededFloats(2 * 2 * TILE, 'c'), batch: 2 }), UnknownShardError)
-    await owner.shardClient(addr).execute({ shardId: 'job/c', input: seededFloats(2 * 2 * TILE, 'c'), batch: 2 })
+    await assert.rejects(heir.shardClient(addr).execute({ shardId: 'job/c', input: seededFloats(2 * 2 * TEST_TILE, 'c'), batch: 2 }), UnknownShardError)
+    await owner.shardClient(addr).execute({ shardId: 'job/c', input: seededFloats(2 * 2 * TEST_TILE, 'c'), batch: 2 })
     // The heir's quota was not charged by the refusal: one more tile still fits, and a one-tile shard can be handed.
     await program(owner, 'job/d', 'w/d')
     await owner.shardClient(addr).handOver('job/d', heir.peerId)

@@ -2,14 +2,14 @@ import { lpStream } from '@libp2p/utils'
 import { MAX_FRAME_SIZE_BYTES, SHARD_PROTOCOL, encodeShardRequest } from '@tessera/wire'
 import type { ShardRequest } from '@tessera/wire'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { createRng } from '@tessera/crossbar'
+import { createDeviceProfile, createRng } from '@tessera/crossbar'
 import { signCapacityRecord } from '@tessera/memory'
 import type { CapacityRecord } from '@tessera/memory'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
-import { FAST_LOCAL_NODE, startBootstrappedNodes, stopAll, withTempDir as withTempDirNamed } from '@tessera/testing'
+import { capacityRecordFields, FAST_LOCAL_NODE, startBootstrappedNodes, stopAll, withTempDir as withTempDirNamed } from '@tessera/testing'
 import { createTesseraNode } from '../src/index.js'
-import type { TesseraNode, TesseraNodeInit } from '../src/index.js'
+import type { ShardServiceInit, TesseraNode, TesseraNodeInit } from '../src/index.js'
 
 /** Short periods so the DHT tests settle in seconds, not minutes. */
 export const FAST: TesseraNodeInit = FAST_LOCAL_NODE
@@ -46,21 +46,7 @@ export async function withTempDir<T> (fn: (dir: string) => Promise<T>): Promise<
  * replaced, signed with the key.
  */
 export async function signedRecordOf (key: PrivateKey, nowMs: number, fields: Partial<CapacityRecord> = {}): Promise<Uint8Array> {
-  return await signCapacityRecord({
-    peerId: peerIdFromPrivateKey(key).toString(),
-    device: { preset: 'ideal', geometry: { rows: 256, cols: 256 }, noiseLevel: 0 },
-    tilesTotal: 32,
-    tilesFree: 32,
-    throughputGflopPerSecond: 1,
-    queueDepth: 0,
-    reachability: 'public',
-    natKind: 'none',
-    addresses: ['/ip4/127.0.0.1/tcp/4001'],
-    sequence: nowMs,
-    issuedAtMs: nowMs,
-    expiresAtMs: nowMs + 60_000,
-    ...fields
-  }, key)
+  return await signCapacityRecord(capacityRecordFields(peerIdFromPrivateKey(key).toString(), { sequence: nowMs, issuedAtMs: nowMs, expiresAtMs: nowMs + 60_000, ...fields }), key)
 }
 
 /** Seeded floats in [-1, 1), from the crossbar's generator. */
@@ -79,4 +65,39 @@ export async function rawExchange (from: TesseraNode, addr: Multiaddr, request: 
   const reply = (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray()
   await stream.close()
   return reply
+}
+
+/** Side of the tiles of a {@link startTileServer} node. */
+export const TEST_TILE = 64
+
+/** A node on 127.0.0.1 serving 8 ideal tiles of {@link TEST_TILE} × TEST_TILE, and client-only nodes that call it. */
+export interface TileServer {
+  server: TesseraNode
+  /** The server's first address. */
+  addr: Multiaddr
+  clients: TesseraNode[]
+}
+
+/**
+ * Starts a {@link TileServer} whose shard service has the `shard` limits, with `clients` client-only nodes; when one
+ * fails to start, those started are stopped and the failure is thrown.
+ */
+export async function startTileServer (shard: ShardServiceInit, clients: number): Promise<TileServer> {
+  const device = createDeviceProfile('ideal', { rows: TEST_TILE, cols: TEST_TILE })
+  const server = await createTesseraNode({ network: 'local', device, tiles: 8, calibrate: false, shard })
+  const nodes = [server]
+  try {
+    for (let i = 0; i < clients; i++) nodes.push(await createTesseraNode({ network: 'local', serve: false }))
+  } catch (err) {
+    await stopAll(nodes)
+    throw err
+  }
+  return { server, addr: server.getMultiaddrs()[0], clients: nodes.slice(1) }
+}
+
+/** Programs seeded weights of `rows × TEST_TILE` as `node`'s shard `shardId` on the server at `addr`; returns them. */
+export async function programTestShard (node: TesseraNode, addr: Multiaddr, shardId: string, seed: string, rows = TEST_TILE): Promise<Float32Array> {
+  const weights = seededFloats(rows * TEST_TILE, seed)
+  await node.shardClient(addr).program({ shardId, weights, rows, cols: TEST_TILE, seed: 1 })
+  return weights
 }

@@ -4,14 +4,10 @@ import { after, before, describe, it } from 'node:test'
 import {
   MAX_FRAME_SIZE_BYTES, QuotaExceededError, SHARD_PROTOCOL, UnknownShardError, createProgramUpload, encodeShardRequest
 } from '@tessera/wire'
-import { createDeviceProfile } from '@tessera/crossbar'
-import { createTesseraNode } from '../src/index.js'
-import { rawExchange, seededFloats, stopAll, waitFor } from './helpers.js'
+import { programTestShard, rawExchange, seededFloats, startTileServer, stopAll, TEST_TILE, waitFor } from './helpers.js'
 import type { LeaseExpiry, TesseraNode } from '../src/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ShardRequest } from '@tessera/wire'
-
-const TILE = 64
 
 describe('shard ownership, quotas and leases between three nodes on 127.0.0.1', () => {
   let server: TesseraNode
@@ -22,28 +18,17 @@ describe('shard ownership, quotas and leases between three nodes on 127.0.0.1', 
 
   before(async () => {
     // 8 tiles of 64×64, at most 4 per peer, one upload at a time per peer, leases of 3 s.
-    const device = createDeviceProfile('ideal', { rows: TILE, cols: TILE })
-    server = await createTesseraNode({
-      network: 'local', device, tiles: 8, calibrate: false,
-      shard: { maxTilesPerPeer: 4, maxPendingUploadsPerPeer: 1, leaseMs: 3_000, idleTimeoutMs: 1_000 }
-    })
+    ({ server, addr, clients: [owner, stranger] } = await startTileServer({ maxTilesPerPeer: 4, maxPendingUploadsPerPeer: 1, leaseMs: 3_000, idleTimeoutMs: 1_000 }, 2))
     server.addEventListener('shard:lease-expired', (evt) => { expired.push(evt.detail) })
-    owner = await createTesseraNode({ network: 'local', serve: false })
-    stranger = await createTesseraNode({ network: 'local', serve: false })
-    addr = server.getMultiaddrs()[0]
   })
   after(async () => { await stopAll([owner, stranger, server]) })
 
-  const program = async (node: TesseraNode, shardId: string, seed: string): Promise<Float32Array> => {
-    const weights = seededFloats(TILE * TILE, seed)
-    await node.shardClient(addr).program({ shardId, weights, rows: TILE, cols: TILE, seed: 1 })
-    return weights
-  }
-  const input = seededFloats(2 * TILE, 'ownership/x')
+  const program = async (node: TesseraNode, shardId: string, seed: string): Promise<Float32Array> => await programTestShard(node, addr, shardId, seed)
+  const input = seededFloats(2 * TEST_TILE, 'ownership/x')
 
   it('another peer\'s execute, release and keep-alive of a shard get byte for byte the answer for a missing shard, 0 of 60 succeed', async () => {
     const asks: ShardRequest[] = [
-      { type: 'execute', requestId: 7, shardId: 'run/a', batch: 2, rows: TILE, input },
+      { type: 'execute', requestId: 7, shardId: 'run/a', batch: 2, rows: TEST_TILE, input },
       { type: 'release', shardId: 'run/a' },
       { type: 'keep-alive', shardIds: ['run/a'] }
     ]
@@ -78,7 +63,7 @@ describe('shard ownership, quotas and leases between three nodes on 127.0.0.1', 
 
   it('one peer takes at most its tile quota; the refusal says tiles, the limit and the amount, and others still get tiles', async () => {
     for (let i = 0; i < 4; i++) await program(stranger, `greedy/${i}`, `w/g${i}`)
-    const refusal = await stranger.shardClient(addr).program({ shardId: 'greedy/4', weights: seededFloats(TILE * TILE, 'g4'), rows: TILE, cols: TILE, seed: 1 }).then(() => undefined, (err: unknown) => err)
+    const refusal = await stranger.shardClient(addr).program({ shardId: 'greedy/4', weights: seededFloats(TEST_TILE * TEST_TILE, 'g4'), rows: TEST_TILE, cols: TEST_TILE, seed: 1 }).then(() => undefined, (err: unknown) => err)
     assert.ok(refusal instanceof QuotaExceededError, String(refusal))
     assert.deepEqual(refusal.quota, { resource: 'tiles', limit: 4, requested: 5 })
     await program(owner, 'run/c', 'w/c')
@@ -87,12 +72,12 @@ describe('shard ownership, quotas and leases between three nodes on 127.0.0.1', 
   })
 
   it('frees the tiles of an upload that stalls after its first frame, and counts it as the peer\'s pending upload meanwhile', async () => {
-    const upload = createProgramUpload({ shardId: 'stall', weights: seededFloats(TILE * TILE, 'stall'), rows: TILE, cols: TILE, seed: 1 })
+    const upload = createProgramUpload({ shardId: 'stall', weights: seededFloats(TEST_TILE * TEST_TILE, 'stall'), rows: TEST_TILE, cols: TEST_TILE, seed: 1 })
     const stream = await stranger.libp2p.dialProtocol(addr, SHARD_PROTOCOL)
     const lp = lpStream(stream, { maxDataLength: MAX_FRAME_SIZE_BYTES })
     await lp.write(encodeShardRequest(upload.begin))
     await lp.read({ signal: AbortSignal.timeout(5_000) }) // program-ready: the tile is reserved
-    const second = await stranger.shardClient(addr).program({ shardId: 'other', weights: seededFloats(TILE * TILE, 'o'), rows: TILE, cols: TILE, seed: 1 }).then(() => undefined, (err: unknown) => err)
+    const second = await stranger.shardClient(addr).program({ shardId: 'other', weights: seededFloats(TEST_TILE * TEST_TILE, 'o'), rows: TEST_TILE, cols: TEST_TILE, seed: 1 }).then(() => undefined, (err: unknown) => err)
     assert.ok(second instanceof QuotaExceededError, String(second))
     assert.equal(second.quota?.resource, 'pending-uploads')
     const status = await waitFor('the stalled reservation to be freed', async () => {

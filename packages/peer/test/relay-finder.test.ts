@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { afterEach, describe, it } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
 import { RelayFinder, decideReachability, heldRelays, listensOnCircuit, observedBehindNat } from '../src/index.js'
-import type { MappingObservation, RelayFinderComponents } from '../src/index.js'
+import type { MappingObservation, RelayFinderComponents, RelayFinderInit } from '../src/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const PEER = '12D3KooWLkPCSY4B6yhgkTMo9sgUnKx55oZpB5zb3m8LQ8wFDTZY'
@@ -99,22 +99,33 @@ describe('heldRelays', () => {
 })
 
 describe('RelayFinder', () => {
+  const finders: RelayFinder[] = []
+  afterEach(() => { for (const finder of finders.splice(0)) finder.stop() })
+
+  /**
+   * A finder on a fake node, private after 1 s without a confirmed public address; the tests run its checks (its own
+   * timer waits a minute), and it is stopped after the test whatever the outcome.
+   */
+  const fakeFinder = (init: RelayFinderInit = {}): ReturnType<typeof fakeNode> & { finder: RelayFinder } => {
+    const node = fakeNode()
+    const finder = new RelayFinder(node.c, { privateAfterMs: 1000, checkIntervalMs: 60_000, ...init })
+    finders.push(finder)
+    return { ...node, finder }
+  }
+
   it('a public node makes no reservation', async () => {
-    const { c, state, listens } = fakeNode()
+    const { state, listens, finder } = fakeFinder()
     state.relays = [RELAY_A]
-    const finder = new RelayFinder(c, { privateAfterMs: 1000, checkIntervalMs: 60_000 })
     finder.start()
     state.addrs = [LAN, PUBLIC]
     state.nowMs = 5000
     await finder.check()
-    finder.stop()
     assert.equal(finder.reachability(), 'public')
     assert.deepEqual(listens, [])
   })
 
   it('a NATed node reserves on the relays it knows, one at a time, up to two', async () => {
-    const { c, state, listens } = fakeNode()
-    const finder = new RelayFinder(c, { privateAfterMs: 1000, checkIntervalMs: 60_000 })
+    const { state, listens, finder } = fakeFinder()
     const decisions: string[] = []
     finder.addEventListener('reachability', (evt) => { decisions.push((evt as CustomEvent<string>).detail) })
     finder.start()
@@ -132,15 +143,13 @@ describe('RelayFinder', () => {
     assert.equal(listens.at(-1), `/ip4/15.0.0.1/tcp/4001/p2p/${RELAY_B}/p2p-circuit`)
     state.relays = [RELAY_A, RELAY_B, RELAY_C]
     await finder.check()
-    finder.stop()
     assert.equal(listens.length, 2, 'two held: no third')
     assert.deepEqual(finder.heldRelays(), [RELAY_A, RELAY_B])
     assert.deepEqual(decisions, ['private'])
   })
 
   it('a relay that refused is retried after the retry delay, doubled per failure; one that went away is replaced', async () => {
-    const { c, state, listens } = fakeNode()
-    const finder = new RelayFinder(c, { privateAfterMs: 1000, checkIntervalMs: 60_000, retryMs: 5000, reservations: 1 })
+    const { state, listens, finder } = fakeFinder({ retryMs: 5000, reservations: 1 })
     finder.start()
     state.observation = BEHIND_NAT
     state.relays = [RELAY_A]
@@ -167,13 +176,11 @@ describe('RelayFinder', () => {
     state.nowMs = 16_000
     await finder.check()
     await finder.check()
-    finder.stop()
     assert.deepEqual(finder.heldRelays(), [RELAY_B])
   })
 
   it('knowing no relay, it hands the search to the transport once', async () => {
-    const { c, state, listens } = fakeNode()
-    const finder = new RelayFinder(c, { privateAfterMs: 1000, checkIntervalMs: 60_000 })
+    const { state, listens, finder } = fakeFinder()
     finder.start()
     state.nowMs = 999
     await finder.check()
@@ -181,14 +188,12 @@ describe('RelayFinder', () => {
     state.nowMs = 1000
     await finder.check()
     await finder.check()
-    finder.stop()
     assert.equal(finder.reachability(), 'private')
     assert.deepEqual(listens, ['/p2p-circuit'])
   })
 
   it('a private node whose public address stays confirmed turns public and releases its reservations, none cut mid-call', async () => {
-    const { c, state, released } = fakeNode()
-    const finder = new RelayFinder(c, { privateAfterMs: 1000, checkIntervalMs: 60_000, releaseAfterMs: 30_000 })
+    const { state, released, finder } = fakeFinder({ releaseAfterMs: 30_000 })
     const decisions: string[] = []
     finder.addEventListener('reachability', (evt) => { decisions.push((evt as CustomEvent<string>).detail) })
     finder.start()
@@ -220,15 +225,13 @@ describe('RelayFinder', () => {
     state.nowMs = 61_000
     await finder.check()
     await finder.check()
-    finder.stop()
     assert.deepEqual(released, [RELAY_A, RELAY_B], 'each released once')
     assert.deepEqual(finder.heldRelays(), [])
     assert.deepEqual(decisions, ['private', 'public'])
   })
 
   it('a public node stays public: losing its confirmed address does not send it back to the relays', async () => {
-    const { c, state, listens } = fakeNode()
-    const finder = new RelayFinder(c, { privateAfterMs: 1000, checkIntervalMs: 60_000 })
+    const { state, listens, finder } = fakeFinder()
     finder.start()
     state.relays = [RELAY_A]
     state.addrs = [LAN, PUBLIC]
@@ -237,14 +240,12 @@ describe('RelayFinder', () => {
     state.observation = BEHIND_NAT
     state.nowMs = 5000
     await finder.check()
-    finder.stop()
     assert.equal(finder.reachability(), 'public')
     assert.deepEqual(listens, [])
   })
 
   it('a reservation the transport\'s own search made is not released (closing it would start another search)', async () => {
-    const { c, state, listens, released } = fakeNode()
-    const finder = new RelayFinder(c, { privateAfterMs: 1000, checkIntervalMs: 60_000, releaseAfterMs: 1000 })
+    const { state, listens, released, finder } = fakeFinder({ releaseAfterMs: 1000 })
     finder.start()
     state.nowMs = 1000
     await finder.check()
@@ -254,7 +255,6 @@ describe('RelayFinder', () => {
     await finder.check()
     state.nowMs = 2000
     await finder.check()
-    finder.stop()
     assert.equal(finder.reachability(), 'public')
     assert.deepEqual(released, [])
   })

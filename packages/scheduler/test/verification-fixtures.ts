@@ -67,19 +67,6 @@ export function honestDevice (profile: DeviceProfile, weights: Float32Array, row
   }
 }
 
-/** The digital product x·W, `batch × cols`. */
-export function exactProduct (weights: Float32Array, rows: number, cols: number, x: Float32Array, batch: number): Float32Array {
-  const y = new Float32Array(batch * cols)
-  for (let b = 0; b < batch; b++) {
-    for (let i = 0; i < rows; i++) {
-      const v = x[b * rows + i]
-      if (v === 0) continue
-      for (let j = 0; j < cols; j++) y[b * cols + j] += v * weights[i * cols + j]
-    }
-  }
-  return y
-}
-
 /** `y` plus Gaussian noise of `relative` × the RMS of `y`, per output. */
 export function perturb (y: Float32Array, relative: number, seed: string): Float32Array {
   const rng = createRng(seed)

@@ -20,7 +20,7 @@ export { applyOverrides, loadScenario, scenariosDir, validateScenario } from './
 export type { NodeSelector, Scenario, ScenarioEvent, ScenarioNode, ScenarioOverrides } from './scenario.js'
 export { measureRecovery } from './recovery.js'
 export type { Recovery, RecoveryInit } from './recovery.js'
-export { openScenario, scenarioRunOptions, SCENARIO_DISCOVERY_TIMEOUT_MS, SCENARIO_SETTLE_MS } from './session.js'
+export { openScenario, scenarioRunOptions } from './session.js'
 export type { OpenScenarioInit, ScenarioSession } from './session.js'
 export { scenarioTimeline } from './scenario-timeline.js'
 export type { FiredEvent, ScenarioTimelineInit } from './scenario-timeline.js'

@@ -10,6 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createTesseraNode } from '@tessera/peer'
 import type { TesseraNode, TesseraNodeInit } from '@tessera/peer'
 import { startBackgroundLoad } from './background-load.js'
+import { SCENARIO_METRICS_INTERVAL_MS } from './constants.js'
 import { RelayReservationTimeoutError, ScenarioNodeStateError } from './errors.js'
 import { keyFor, nodeOptions } from './node-options.js'
 import type { LieLog } from './liars.js'
@@ -20,12 +21,10 @@ const log = logger('tessera:sim:network')
 
 /** Longest wait for a relayed node's reservation. */
 const RESERVATION_TIMEOUT_MS = 15_000
-/** Default metrics push period of every node, ms. */
-const DEFAULT_METRICS_INTERVAL_MS = 1000
 
 /** Options of {@link startLocalNetwork}. */
 export interface LocalNetworkInit {
-  /** Metrics push period of every node, ms (default 1000). */
+  /** Metrics push period of every node, ms (default {@link SCENARIO_METRICS_INTERVAL_MS}). */
   metricsIntervalMs?: number
   /** Extra options for every node (tests shorten timers). */
   nodeInit?: Partial<TesseraNodeInit>
@@ -226,7 +225,7 @@ function networkHandle (shared: Shared, coordinatorNode: TesseraNode, bootstrap:
 
 /** Starts a scenario's network. Stop it with `stop()` (also on failure, everything started is stopped). */
 export async function startLocalNetwork (scenario: Scenario, init: LocalNetworkInit = {}): Promise<LocalNetwork> {
-  const shared: Shared = { scenario, metricsIntervalMs: init.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS, extra: init.nodeInit ?? {}, started: new Started(), ...(init.honest === true ? {} : { lieLogs: new Map<string, LieLog>() }) }
+  const shared: Shared = { scenario, metricsIntervalMs: init.metricsIntervalMs ?? SCENARIO_METRICS_INTERVAL_MS, extra: init.nodeInit ?? {}, started: new Started(), ...(init.honest === true ? {} : { lieLogs: new Map<string, LieLog>() }) }
   const phase = (name: string): void => {
     log('%s: %s', scenario.name, name)
     init.onPhase?.(name)

@@ -6,17 +6,13 @@
 import { logger } from '@libp2p/logger'
 import { createCoordinator } from '@tessera/coordinator'
 import type { Coordinator, CoordinatorInit, MnistWorkload, PeerTarget, RunJobOptions } from '@tessera/coordinator'
+import { SCENARIO_DISCOVERY_TIMEOUT_MS, SCENARIO_SETTLE_MS } from './constants.js'
 import { startLocalNetwork } from './local-network.js'
 import type { LocalNetwork, LocalNetworkInit } from './local-network.js'
 import type { Scenario } from './scenario.js'
 import { sleep } from './sleep.js'
 
 const log = logger('tessera:sim:session')
-
-/** Longest wait for the scenario's starting nodes' records, by default. */
-export const SCENARIO_DISCOVERY_TIMEOUT_MS = 60_000
-/** Wait after discovery so that every node's load gossip has arrived (two push periods), by default. */
-export const SCENARIO_SETTLE_MS = 2_500
 
 /** Options of {@link openScenario}. */
 export interface OpenScenarioInit {

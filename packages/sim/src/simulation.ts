@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks'
 import type { CoordinatorInit, MnistWorkload, ReconfigureRunOptions, RunJobOptions, RunResult } from '@tessera/coordinator'
 import type { ReconfigureEvent } from '@tessera/scheduler'
+import { SCENARIO_MAX_REQUESTS } from './constants.js'
 import { InvalidScenarioError } from './errors.js'
 import type { LieLog } from './liars.js'
 import type { LocalNetwork, LocalNetworkInit } from './local-network.js'
@@ -14,9 +15,6 @@ import type { Scenario } from './scenario.js'
 import { scenarioTimeline } from './scenario-timeline.js'
 import type { FiredEvent } from './scenario-timeline.js'
 import { openScenario, scenarioRunOptions } from './session.js'
-
-/** Cap on requests of a timed run (the duration ends it long before). */
-const SIM_MAX_REQUESTS = 200_000
 
 /** Options of {@link simulatePolicy}. */
 export interface SimulateInit {
@@ -87,7 +85,7 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
     })
     const result = await coordinator.run({
       ...scenarioRunOptions(scenario, workload, policy),
-      requests: SIM_MAX_REQUESTS,
+      requests: SCENARIO_MAX_REQUESTS,
       durationMs,
       ...(scenario.arrivalRps !== undefined ? { arrivalRps: scenario.arrivalRps } : {}),
       runId: `${scenario.seed}/${scenario.name}/${policy}`,

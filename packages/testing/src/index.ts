@@ -52,6 +52,30 @@ export async function startBootstrappedNodes<N extends StartableNode> (n: number
   return nodes
 }
 
+/**
+ * A capacity record's fields (the `CapacityRecord` of packages/memory/src/capacity-record.ts) for a test: a public
+ * peer on 127.0.0.1:4001 with 32 free tiles of an ideal 256×256 device at 1 GFLOP/s, sequence 1, issued at 0 and
+ * valid for a minute, with `overrides` in their place. Unsigned: a test signs it with the memory package's
+ * `signCapacityRecord` where it needs the bytes.
+ */
+export function capacityRecordFields<T extends object> (peerId: string, overrides: T) {
+  return {
+    peerId,
+    device: { preset: 'ideal', geometry: { rows: 256, cols: 256 }, noiseLevel: 0 },
+    tilesTotal: 32,
+    tilesFree: 32,
+    throughputGflopPerSecond: 1,
+    queueDepth: 0,
+    reachability: 'public' as const,
+    natKind: 'none' as const,
+    addresses: ['/ip4/127.0.0.1/tcp/4001'],
+    sequence: 1,
+    issuedAtMs: 0,
+    expiresAtMs: 60_000,
+    ...overrides
+  }
+}
+
 /** The float64 reference of a batched product `x · w` and the magnitude it is the sum of, per output. */
 export interface ReferenceProduct {
   /** Σᵢ x[v,i]·w[i,j] in float64, batch-major (`batch × cols`). */

@@ -19,29 +19,16 @@ function protocolCoded (ErrorClass: new (message?: string) => TesseraError): Wir
   return ErrorClass as WireErrorClass
 }
 
-const CLASS_BY_CODE: Record<ErrorCode, WireErrorClass> = {
-  [ErrorCode.UNSPECIFIED]: InternalError,
-  [ErrorCode.FRAME_TOO_LARGE]: FrameTooLargeError,
-  [ErrorCode.MALFORMED]: MalformedMessageError,
-  [ErrorCode.UNKNOWN_SHARD]: UnknownShardError,
-  [ErrorCode.SHAPE_MISMATCH]: protocolCoded(ShapeMismatchError),
-  [ErrorCode.INSUFFICIENT_CAPACITY]: protocolCoded(InsufficientCapacityError),
-  [ErrorCode.HASH_MISMATCH]: HashMismatchError,
-  [ErrorCode.TOO_MANY_CHUNKS]: TooManyChunksError,
-  [ErrorCode.BATCH_TOO_LARGE]: BatchTooLargeError,
-  [ErrorCode.BUSY]: BusyError,
-  [ErrorCode.TIMEOUT]: RequestTimeoutError,
-  [ErrorCode.INTERNAL]: InternalError,
-  [ErrorCode.LIMITED_CONNECTION]: LimitedConnectionRefusedError,
-  [ErrorCode.NON_FINITE_VALUE]: protocolCoded(NonFiniteValueError),
-  [ErrorCode.CHUNK_OUT_OF_ORDER]: ChunkOutOfOrderError,
-  [ErrorCode.INCOMPLETE_UPLOAD]: IncompleteUploadError,
-  [ErrorCode.DUPLICATE_SHARD]: DuplicateShardError,
-  [ErrorCode.UNEXPECTED_MESSAGE]: UnexpectedMessageError,
-  [ErrorCode.DEVICE_MISMATCH]: DeviceMismatchError,
-  [ErrorCode.QUOTA_EXCEEDED]: QuotaExceededError,
-  [ErrorCode.LEAVING]: PeerLeavingError
-}
+/**
+ * The class each protocol code stands for, keyed by the class's own `code` (every wire error class, and the
+ * crossbar's with protocol codes). UNSPECIFIED has none: it reads as INTERNAL.
+ */
+const CLASS_BY_CODE: ReadonlyMap<string, WireErrorClass> = new Map([
+  FrameTooLargeError, MalformedMessageError, UnknownShardError, ShapeMismatchError, InsufficientCapacityError, HashMismatchError,
+  TooManyChunksError, BatchTooLargeError, BusyError, RequestTimeoutError, InternalError, LimitedConnectionRefusedError,
+  NonFiniteValueError, ChunkOutOfOrderError, IncompleteUploadError, DuplicateShardError, UnexpectedMessageError,
+  DeviceMismatchError, QuotaExceededError, PeerLeavingError
+].map((ErrorClass) => [ErrorClass.code, protocolCoded(ErrorClass)]))
 
 /**
  * Codes for libp2p's stream timeout, framing and limited-connection errors. libp2p's errors carry no code, so
@@ -60,7 +47,7 @@ export const ERROR_CODE_BY_ERROR_NAME: Readonly<Record<string, ErrorCode>> = Obj
  * implementation may send one) gets a message naming its code.
  */
 export function wireErrorFromCode (code: ErrorCode, message?: string): WireError {
-  const ErrorClass = Object.hasOwn(CLASS_BY_CODE, code) ? CLASS_BY_CODE[code] : InternalError
+  const ErrorClass = CLASS_BY_CODE.get(code) ?? InternalError
   return new ErrorClass(messageOf(code, message))
 }
 

@@ -3,8 +3,8 @@
  * queueing delay right now, without a DHT read.
  */
 import type { Uint8ArrayList } from 'uint8arraylist'
-import { MAX_FRAME_SIZE_BYTES } from './constants.js'
-import { FrameTooLargeError, MalformedMessageError } from './errors.js'
+import { MalformedMessageError } from './errors.js'
+import { messageFrames } from './frames.js'
 import * as pb from './pb/metrics.js'
 import { checkNonNegative, checkSafeInteger, checkUint32 } from './validate.js'
 
@@ -44,23 +44,14 @@ export function checkMetricsSample (m: pb.MetricsSample): MetricsSample {
   }
 }
 
+const SAMPLE_FRAMES = messageFrames(pb.MetricsSample, 'metrics sample', checkMetricsSample, checkMetricsSample)
+
 /** Validates and encodes a sample. */
-export function encodeMetricsSample (sample: MetricsSample): Uint8Array {
-  return pb.MetricsSample.encode(checkMetricsSample(sample))
-}
+export const encodeMetricsSample: (sample: MetricsSample) => Uint8Array = SAMPLE_FRAMES.encode
 
 /**
  * Decodes and validates one sample frame.
  *
  * @throws {FrameTooLargeError | MalformedMessageError}
  */
-export function decodeMetricsSample (frame: Uint8Array | Uint8ArrayList): MetricsSample {
-  if (frame.byteLength > MAX_FRAME_SIZE_BYTES) throw new FrameTooLargeError(`frame of ${frame.byteLength} bytes exceeds ${MAX_FRAME_SIZE_BYTES}`)
-  let m: pb.MetricsSample
-  try {
-    m = pb.MetricsSample.decode(frame)
-  } catch (err) {
-    throw new MalformedMessageError(`undecodable metrics sample: ${err instanceof Error ? err.message : String(err)}`)
-  }
-  return checkMetricsSample(m)
-}
+export const decodeMetricsSample: (frame: Uint8Array | Uint8ArrayList) => MetricsSample = SAMPLE_FRAMES.decode

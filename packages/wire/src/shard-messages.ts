@@ -18,14 +18,15 @@
  */
 import type { Uint8ArrayList } from 'uint8arraylist'
 import {
-  MAX_CHUNKS, MAX_CHUNK_SIZE_BYTES, MAX_ERROR_MESSAGE_LENGTH, MAX_FRAME_SIZE_BYTES, MAX_KEEP_ALIVE_SHARDS,
+  MAX_CHUNKS, MAX_CHUNK_SIZE_BYTES, MAX_ERROR_MESSAGE_LENGTH, MAX_KEEP_ALIVE_SHARDS,
   MAX_PEER_ID_TEXT_LENGTH_BYTES, MAX_QUOTA_RESOURCE_LENGTH_BYTES, MIN_CHUNK_SIZE_BYTES
 } from './constants.js'
 import {
-  ERROR_CODES, ErrorCode, FrameTooLargeError, MalformedMessageError, ShapeMismatchError, TooManyChunksError, isProtocolError
+  ERROR_CODES, ErrorCode, MalformedMessageError, ShapeMismatchError, TooManyChunksError, isProtocolError
 } from './errors.js'
 import type { QuotaDetail } from './errors.js'
 import { assertFinite, bytesToFloat32, FLOAT32_BYTES, float32BytesView } from './float32.js'
+import { messageFrames } from './frames.js'
 import * as pb from './pb/shard.js'
 import {
   checkBatch, checkDevicePreset, checkDimension, checkNonNegative, checkNoiseKey, checkSeed, checkSha256, checkShardId,
@@ -243,12 +244,6 @@ function checkExecuteHeader (msg: { requestId: unknown, shardId: unknown, batch:
   checkNoiseKey(msg.noiseKey)
 }
 
-function checkFrameSize (frame: Uint8Array | Uint8ArrayList): void {
-  if (frame.byteLength > MAX_FRAME_SIZE_BYTES) {
-    throw new FrameTooLargeError(`frame of ${frame.byteLength} bytes exceeds ${MAX_FRAME_SIZE_BYTES}`)
-  }
-}
-
 /** Runs a check; a wire error it throws is tagged with the request and shard it concerns. */
 function withContext<T> (requestId: number | undefined, shardId: string, check: () => T): T {
   try {
@@ -269,33 +264,6 @@ function isValidShardId (shardId: string): boolean {
   } catch {
     return false
   }
-}
-
-function describe (err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
-
-/** The generated protons codec of one top-level message (a request or a reply). */
-interface FrameCodec<M> {
-  encode: (msg: M) => Uint8Array
-  decode: (frame: Uint8Array | Uint8ArrayList) => M
-}
-
-/** Size-checks and decodes a frame into its raw message; `what` names it in the error. */
-function decodeFrame<M> (codec: FrameCodec<M>, frame: Uint8Array | Uint8ArrayList, what: string): M {
-  checkFrameSize(frame)
-  try {
-    return codec.decode(frame)
-  } catch (err) {
-    throw new MalformedMessageError(`undecodable ${what}: ${describe(err)}`)
-  }
-}
-
-/** Encodes a raw message, refusing a frame the other side would refuse as too large. */
-function encodeFrame<M> (codec: FrameCodec<M>, msg: M): Uint8Array {
-  const frame = codec.encode(msg)
-  checkFrameSize(frame)
-  return frame
 }
 
 /** Reads a `count`-value float32 tensor field, checking its length and that every value is finite. */
@@ -366,25 +334,23 @@ export function checkShardRequest (msg: pb.ShardRequest): ShardRequest {
   throw new MalformedMessageError('request has no body')
 }
 
+const REQUEST_FRAMES = messageFrames(pb.ShardRequest, 'shard request', checkShardRequest, requestMessage)
+
 /**
  * Decodes and validates one request frame.
  *
- * @throws {FrameTooLargeError} over {@link MAX_FRAME_SIZE_BYTES}
+ * @throws {FrameTooLargeError} over MAX_FRAME_SIZE_BYTES (constants.ts)
  * @throws {MalformedMessageError} undecodable bytes, missing body or out-of-range fields
  * @throws {ShapeMismatchError | BatchTooLargeError | TooManyChunksError | NonFiniteValueError} as named
  */
-export function decodeShardRequest (frame: Uint8Array | Uint8ArrayList): ShardRequest {
-  return checkShardRequest(decodeFrame(pb.ShardRequest, frame, 'shard request'))
-}
+export const decodeShardRequest: (frame: Uint8Array | Uint8ArrayList) => ShardRequest = REQUEST_FRAMES.decode
 
 /**
  * Validates and encodes one request.
  *
  * @throws the same named errors as {@link decodeShardRequest} for a request that peer would reject
  */
-export function encodeShardRequest (request: ShardRequest): Uint8Array {
-  return encodeFrame(pb.ShardRequest, requestMessage(request))
-}
+export const encodeShardRequest: (request: ShardRequest) => Uint8Array = REQUEST_FRAMES.encode
 
 /** The raw message of a checked request. */
 function requestMessage (request: ShardRequest): pb.ShardRequest {
@@ -462,18 +428,7 @@ export function checkShardReply (msg: pb.ShardResponse): ShardReply {
     const m = msg.executeResult
     return withContext(m.requestId, m.shardId, (): ExecuteResultReply => {
       checkExecuteResult(m)
-      const output = decodeTensor(m.output, m.batch * m.cols, 'output')
-      return {
-        type: 'execute-result',
-        requestId: m.requestId,
-        shardId: m.shardId,
-        batch: m.batch,
-        cols: m.cols,
-        output,
-        deviceTimeNs: m.deviceTimeNs,
-        energyPj: m.energyPj,
-        macs: m.macs
-      }
+      return { type: 'execute-result', ...m, output: decodeTensor(m.output, m.batch * m.cols, 'output') }
     })
   }
   if (msg.released != null) {
@@ -482,17 +437,7 @@ export function checkShardReply (msg: pb.ShardResponse): ShardReply {
   if (msg.status != null) {
     const m = msg.status
     if (m.tilesFree > m.tilesTotal) throw new MalformedMessageError(`tiles free ${m.tilesFree} exceeds tiles total ${m.tilesTotal}`)
-    return {
-      type: 'status',
-      tilesTotal: m.tilesTotal,
-      tilesFree: m.tilesFree,
-      shardsHeld: m.shardsHeld,
-      queueDepth: m.queueDepth,
-      inFlight: m.inFlight,
-      devicePreset: checkDevicePreset(m.devicePreset),
-      tileRows: m.tileRows,
-      tileCols: m.tileCols
-    }
+    return { type: 'status', ...m, devicePreset: checkDevicePreset(m.devicePreset) }
   }
   if (msg.keptAlive != null) {
     return { type: 'kept-alive', shardIds: checkShardIds(msg.keptAlive.shardIds), leaseMs: msg.keptAlive.leaseMs }
@@ -513,21 +458,22 @@ export function checkShardReply (msg: pb.ShardResponse): ShardReply {
   throw new MalformedMessageError('reply has no body')
 }
 
+const REPLY_FRAMES = messageFrames(pb.ShardResponse, 'shard reply', checkShardReply, replyMessage)
+
 /**
  * Decodes and validates one reply frame (an error reply decodes as data, not as a throw).
  *
  * @throws {FrameTooLargeError | MalformedMessageError | ShapeMismatchError | NonFiniteValueError} as named
  */
-export function decodeShardReply (frame: Uint8Array | Uint8ArrayList): ShardReply {
-  return checkShardReply(decodeFrame(pb.ShardResponse, frame, 'shard reply'))
-}
+export const decodeShardReply: (frame: Uint8Array | Uint8ArrayList) => ShardReply = REPLY_FRAMES.decode
 
 /** Validates and encodes one reply. */
-export function encodeShardReply (reply: ShardReply): Uint8Array {
-  return encodeFrame(pb.ShardResponse, replyMessage(reply))
-}
+export const encodeShardReply: (reply: ShardReply) => Uint8Array = REPLY_FRAMES.encode
 
-/** The raw message of a checked reply. */
+/**
+ * The raw message of a checked reply. A body whose fields are the reply's is spread from it: protons writes only
+ * the fields of the schema, so the reply's `type` tag is not sent.
+ */
 function replyMessage (reply: ShardReply): pb.ShardResponse {
   switch (reply.type) {
     case 'program-ready':
@@ -542,19 +488,7 @@ function replyMessage (reply: ShardReply): pb.ShardResponse {
       }
     case 'execute-result': {
       checkExecuteResult(reply)
-      const output = encodeTensor(reply.output, reply.batch * reply.cols, 'output', 'batch × cols')
-      return {
-        executeResult: {
-          requestId: reply.requestId,
-          shardId: reply.shardId,
-          batch: reply.batch,
-          cols: reply.cols,
-          output,
-          deviceTimeNs: reply.deviceTimeNs,
-          energyPj: reply.energyPj,
-          macs: reply.macs
-        }
-      }
+      return { executeResult: { ...reply, output: encodeTensor(reply.output, reply.batch * reply.cols, 'output', 'batch × cols') } }
     }
     case 'released':
       return { released: { shardId: checkShardId(reply.shardId), tilesFreed: checkUint32(reply.tilesFreed, 'tiles freed') } }
@@ -563,18 +497,7 @@ function replyMessage (reply: ShardReply): pb.ShardResponse {
         checkUint32(reply[field], field)
       }
       if (reply.tilesFree > reply.tilesTotal) throw new MalformedMessageError('tiles free exceeds tiles total')
-      return {
-        status: {
-          tilesTotal: reply.tilesTotal,
-          tilesFree: reply.tilesFree,
-          shardsHeld: reply.shardsHeld,
-          queueDepth: reply.queueDepth,
-          inFlight: reply.inFlight,
-          devicePreset: checkDevicePreset(reply.devicePreset),
-          tileRows: reply.tileRows,
-          tileCols: reply.tileCols
-        }
-      }
+      return { status: { ...reply, devicePreset: checkDevicePreset(reply.devicePreset) } }
     case 'kept-alive':
       return { keptAlive: { shardIds: checkShardIds(reply.shardIds), leaseMs: checkUint32(reply.leaseMs, 'lease ms') } }
     case 'handed-over':

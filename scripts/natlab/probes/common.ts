@@ -8,6 +8,12 @@ export interface Endpoint {
   port: number
 }
 
+/**
+ * How long the shard client lets the path settle after its first result (the hole punch of NATed pairs) before it
+ * times the upload, ms: the probe's `--settle-ms` default and the traversal matrix's (matrix.ts).
+ */
+export const SHARD_CLIENT_SETTLE_MS = 8000
+
 /** Prints one JSON line on stdout. */
 export function emit (value: unknown): void {
   process.stdout.write(JSON.stringify(value) + '\n')

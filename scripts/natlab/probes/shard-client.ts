@@ -18,7 +18,7 @@ import { createDeviceProfile, createRng } from '@tessera/crossbar'
 import { isPeerId } from '@libp2p/interface'
 import { UnpredictableMappingError } from '@tessera/holepunch'
 import { createTesseraNode, DEFAULT_TILES, ShardClient, WorkerExecutor } from '@tessera/peer'
-import { emit } from './common.js'
+import { emit, SHARD_CLIENT_SETTLE_MS } from './common.js'
 import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 import type { PresetName } from '@tessera/crossbar'
 import type { ExecuteResultReply } from '@tessera/wire'
@@ -52,7 +52,6 @@ export interface ClientResult {
   error?: { name: string, code?: string, message: string }
 }
 
-const DEFAULT_SETTLE_MS = 8000
 /** Bound on learning our own reachability from the relay before dialling (see --relay). */
 const DEFAULT_SELF_SETTLE_MS = 5000
 const DIAL_TIMEOUT_MS = 20_000
@@ -67,7 +66,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     rows: { type: 'string', default: '512' },
     cols: { type: 'string', default: '512' },
-    'settle-ms': { type: 'string', default: String(DEFAULT_SETTLE_MS) },
+    'settle-ms': { type: 'string', default: String(SHARD_CLIENT_SETTLE_MS) },
     local: { type: 'string' },
     relay: { type: 'string' },
     'self-settle-ms': { type: 'string', default: String(DEFAULT_SELF_SETTLE_MS) }

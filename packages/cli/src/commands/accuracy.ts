@@ -22,12 +22,11 @@ import {
   HWA_NOISE_RANGE, LAYER_SIZE_RANGE, ROUNDS_RANGE, SEED_RANGE, TILE_SIDE_RANGE, TIMES_RANGE_SECONDS, WORKERS_RANGE
 } from './constants.js'
 import { describeRange, integerIn, numberIn } from './options.js'
+import { cacheDirOption } from './report-options.js'
 import type { Command } from 'commander'
 
 /** Default report folder (relative to the working directory). */
 export const DEFAULT_ACCURACY_OUT_DIR = join('reports', 'accuracy')
-/** Default trained-model cache (relative to the working directory). */
-export const DEFAULT_MODEL_CACHE_DIR = join('reports', 'cache', 'models')
 
 interface AccuracyCommandOptions {
   json: boolean
@@ -73,7 +72,7 @@ export function registerAccuracyCommand (program: Command): void {
     .description('accuracy of the MNIST MLP on crossbar tiles per device preset, tile size and time since programming')
     .option('--json', 'print {"floatAccuracy","rows"} to stdout (no table, no progress bar)', false)
     .option('--out <dir>', 'report folder (HTML page and full JSON)', DEFAULT_ACCURACY_OUT_DIR)
-    .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
+    .addOption(cacheDirOption())
     .option('--presets <list>', 'device presets, comma-separated', parseList(parsePreset), [...PRESET_NAMES])
     .option('--geometries <list>', `square tile sizes, comma-separated, each in ${describeRange(TILE_SIDE_RANGE)}`, parseList(integerIn(TILE_SIDE_RANGE)), [...modelsConstants.DEFAULT_ACCURACY_GEOMETRIES])
     .option('--times <list>', `seconds after programming, comma-separated, increasing, each in ${describeRange(TIMES_RANGE_SECONDS, 's')}`, parseList(numberIn(TIMES_RANGE_SECONDS, 's')), [...modelsConstants.DEFAULT_ACCURACY_TIMES_SECONDS])

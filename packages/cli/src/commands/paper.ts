@@ -7,7 +7,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { POLICY_NAMES } from '@tessera/scheduler'
 import { formatPercent, renderTerminalTable, writeReportPage } from '@tessera/report'
 import type { ChartSeries, ReportSection, ReportTable } from '@tessera/report'
 import {
@@ -15,8 +14,8 @@ import {
   QUICK_SEEDS, runPaper
 } from '@tessera/sim'
 import type { MeanCi, PaperReport, PaperScenarioRow } from '@tessera/sim'
-import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
-import { describeRange, integerIn, parsePolicies } from './options.js'
+import { describeRange, integerIn } from './options.js'
+import { addReportOptions, policiesOption } from './report-options.js'
 import { PAPER_CONCURRENCY_RANGE, PAPER_SEEDS_RANGE } from './constants.js'
 import type { Command } from 'commander'
 
@@ -37,17 +36,14 @@ interface PaperCommandOptions {
 
 /** `tessera paper`. */
 export function registerPaperCommand (program: Command): void {
-  program.command('paper')
+  const command = program.command('paper')
     .description('measure the paper\'s claims: every policy over several scenarios and seeds, with confidence intervals, a throughput–latency curve and the LP throughput bound')
     .option('--scenarios <list>', `scenario names or JSON files, comma-separated (default ${PAPER_SCENARIOS.join(',')})`, (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
     .option('--seeds <n>', `seeds per scenario, in ${describeRange(PAPER_SEEDS_RANGE)} (default ${DEFAULT_SEEDS})`, integerIn(PAPER_SEEDS_RANGE))
-    .option('--policies <list>', 'policies to run, comma-separated', parsePolicies, [...POLICY_NAMES])
+    .addOption(policiesOption())
     .option('--quick', `${QUICK_SEEDS} seeds, scenarios ${QUICK_SCENARIOS.join(' and ')}, shorter runs (for CI)`, false)
     .option('--concurrency <n>', `seeds measured at once, each in a worker thread, in ${describeRange(PAPER_CONCURRENCY_RANGE)}`, integerIn(PAPER_CONCURRENCY_RANGE), 1)
-    .option('--json', 'print the result as JSON on stdout (nothing else)', false)
-    .option('--out <dir>', 'report folder', DEFAULT_PAPER_OUT_DIR)
-    .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
-    .option('--no-progress', 'no progress messages on stderr')
+  addReportOptions(command, DEFAULT_PAPER_OUT_DIR)
     .action(async (opts: PaperCommandOptions) => { await runPaperCommand(opts) })
 }
 

@@ -13,7 +13,7 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_IN_FLIGHT } from '@tessera/coordina
 import { pathOfConnections } from '@tessera/coordinator'
 import { join } from 'node:path'
 import { createTesseraNode, loadOrCreateIdentity } from '@tessera/peer'
-import { DEFAULT_MODEL_CACHE_DIR } from './accuracy.js'
+import { cacheDirOption } from './report-options.js'
 import { BATCH_RANGE, DISCOVERABLE_PEERS_RANGE, IN_FLIGHT_RANGE, NETWORK_TIMEOUT_RANGE_MS, REQUESTS_RANGE } from './constants.js'
 import { collectBootstrap, defaultDataDir, describeRange, guessNetwork, integerIn } from './options.js'
 import { dashboardOption, dashboardRunOptions, trackRun, withDashboard } from '../dashboard/cli-options.js'
@@ -94,7 +94,7 @@ export function registerRunCommand (program: Command): void {
     .option('--min-peers <n>', `wait for at least this many peers, in ${describeRange(DISCOVERABLE_PEERS_RANGE)}`, integerIn(DISCOVERABLE_PEERS_RANGE), 1)
     .option('--seed <seed>', 'seed of request order, placement randomness and device programming', 'tessera')
     .option('--timeout-ms <ms>', `how long to look for peers, in ${describeRange(NETWORK_TIMEOUT_RANGE_MS, 'ms')}`, integerIn(NETWORK_TIMEOUT_RANGE_MS, 'ms'), DEFAULT_RUN_DISCOVERY_MS)
-    .option('--cache-dir <dir>', 'trained-model cache', DEFAULT_MODEL_CACHE_DIR)
+    .addOption(cacheDirOption())
     .option('--data-dir <dir>', 'where the coordinator keeps its key: the same key, the same PeerId, so the shards it programs stay its own across restarts (one directory per concurrent run)', join(defaultDataDir(), 'coordinator'))
     .option('--json', 'print the metrics as one JSON object on stdout', false)
     .option('--no-verify', 'do not verify answers (by default tessera checks every answer against its peer\'s device model, see docs/verification.md)')

@@ -12,6 +12,7 @@ import type { ModelJob, PeerTarget, RunMetrics } from '@tessera/coordinator'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import { createPolicy } from '@tessera/scheduler'
 import type { ReconfigureEvent } from '@tessera/scheduler'
+import { SCENARIO_MAX_REQUESTS, SCENARIO_METRICS_INTERVAL_MS, SCENARIO_SETTLE_MS } from '../constants.js'
 import { describeScenarioEvent } from '../scenario-timeline.js'
 import type { FiredEvent } from '../scenario-timeline.js'
 import type { NodeSelector, Scenario } from '../scenario.js'
@@ -30,12 +31,6 @@ import { measureCallReadFactors } from './shard-cost.js'
 import { startCoordinatorLoop } from './coordinator-loop.js'
 import { DesWorld } from './world.js'
 
-/** Wait after discovery before planning (the loopback simulation's settle: two gossip periods). */
-const SETTLE_MS = 2_500
-/** Cap on requests of a timed run (as the loopback simulation's). */
-const MAX_REQUESTS = 200_000
-/** Gossip period of the loopback scenarios' nodes, ms. */
-const GOSSIP_INTERVAL_MS = 1000
 /** Requests whose inputs measure each call group's cost (a few hundred digits average over their blank rows). */
 const READ_FACTOR_VECTORS = 256
 /** How often calls past their time-out are failed, ms. */
@@ -232,7 +227,7 @@ function stream (r: ScenarioRun): void {
     world.queue.after(TIMEOUT_SWEEP_MS, sweep)
   }
   sweep()
-  const requests = scenario.arrivalRps === undefined ? MAX_REQUESTS : Math.max(1, Math.min(MAX_REQUESTS, Math.floor((scenario.arrivalRps * durationMs) / 1000)))
+  const requests = scenario.arrivalRps === undefined ? SCENARIO_MAX_REQUESTS : Math.max(1, Math.min(SCENARIO_MAX_REQUESTS, Math.floor((scenario.arrivalRps * durationMs) / 1000)))
   r.pipeline = startPipeline(c, {
     layerIds: r.job.layers.map((l) => l.id),
     requests,
@@ -257,9 +252,9 @@ export function runDesPolicy (init: DesRunInit): DesRun {
   const { world, c } = r
   discover(c)
   c.refreshPeers = () => { discover(c) }
-  const stopGossip = startGossip(c, GOSSIP_INTERVAL_MS)
-  world.queue.after(SETTLE_MS, () => { placeAndProgram(r, () => { stream(r) }) })
-  world.queue.runUntil(SETTLE_MS + scenario.durationMs + MAX_DRAIN_MS, () => r.done)
+  const stopGossip = startGossip(c, SCENARIO_METRICS_INTERVAL_MS)
+  world.queue.after(SCENARIO_SETTLE_MS, () => { placeAndProgram(r, () => { stream(r) }) })
+  world.queue.runUntil(SCENARIO_SETTLE_MS + scenario.durationMs + MAX_DRAIN_MS, () => r.done)
   for (const stop of r.layerLoads) stop()
   r.stopLoop()
   stopGossip()

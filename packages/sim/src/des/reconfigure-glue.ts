@@ -8,13 +8,10 @@
  * copy asks for a step at once and waits (polling every 10 ms) for the upload, as `ReconfigureLoop.restore`.
  * After every step the invariant checker sees that no action removed a shard's last active copy.
  */
-import { activateProgrammed, createDemandMemory, foreignLoadViews, removeCopy, replicasOf, targetViews } from '@tessera/coordinator'
+import { activateProgrammed, createDemandMemory, foreignLoadViews, RECONFIGURE_RESTORE_POLL_MS, removeCopy, replicasOf, targetViews } from '@tessera/coordinator'
 import type { PeerTarget, ReconfigureLoopInit } from '@tessera/coordinator'
-import type { ReconfigureEvent, ReconfigureState, UnplacedShard } from '@tessera/scheduler'
+import type { ReconfigureAction, ReconfigureEvent, ReconfigureState, UnplacedShard } from '@tessera/scheduler'
 import type { DesCoordinator, DesShard } from './coordinator-model.js'
-
-/** How often a call waiting for a restored copy looks again, ms (the real loop's). */
-const RESTORE_POLL_MS = 10
 
 /** Options of {@link startDesReconfigureLoop}: the real loop's. */
 export type DesReconfigureInit = ReconfigureLoopInit
@@ -29,18 +26,114 @@ export interface DesReconfigureLoop {
 
 /** Starts the loop on a simulated coordinator and makes it the restorer of lost copies. */
 export function startDesReconfigureLoop (c: DesCoordinator, init: DesReconfigureInit): DesReconfigureLoop {
-  const { reconfigurer } = init
-  const rng = c.world.rng(`${init.seed}/reconfigure`)
   const events: ReconfigureEvent[] = []
   const errors: string[] = []
+  const stepper = createDesStepper(c, init, events)
+  let stopped = false
+  let lastDiscoveryMs = c.now()
+
+  const safeStep = (): void => {
+    if (stopped) return
+    try {
+      stepper.step()
+    } catch (err) {
+      if ((err as { code?: string })?.code === 'ERR_DES_INVARIANT') throw err
+      errors.push(`reconfiguration step failed: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`)
+    }
+  }
+
+  const tick = (): void => {
+    if (stopped) return
+    safeStep()
+    if (c.now() - lastDiscoveryMs >= init.discoverEveryMs) {
+      lastDiscoveryMs = c.now()
+      c.refreshPeers()
+    }
+    c.world.queue.after(init.intervalMs, tick)
+  }
+  c.world.queue.after(init.intervalMs, tick)
+
+  c.restore = restorer(c, safeStep, stepper.whyUnplaced)
+
+  return {
+    events,
+    errors,
+    steps: stepper.steps,
+    stop: () => {
+      stopped = true
+      delete c.restore
+    }
+  }
+}
+
+/** One step of the simulated loop (as the real loop's `createStepper`): the scheduler's decision, carried out. */
+interface DesStepper {
+  step: () => void
+  steps: () => number
+  /** Why the last step left a shard unplaced (undefined when it did not). */
+  whyUnplaced: (shardId: string) => string | undefined
+}
+
+function createDesStepper (c: DesCoordinator, init: DesReconfigureInit, events: ReconfigureEvent[]): DesStepper {
+  const { reconfigurer } = init
+  const rng = c.world.rng(`${init.seed}/reconfigure`)
   let state: ReconfigureState = reconfigurer.initialState({ knownPeers: c.views().map((v) => v.peerId) })
   let steps = 0
-  let stopped = false
   let lastUnplaced = new Map<string, string>()
-  let lastDiscoveryMs = c.now()
+  const moves = desCopyMoves(c)
+  const loadPerSec = demandTracker(c, init)
+  const activeCounts = (): Map<string, number> => new Map([...c.shards].map(([id, s]) => [id, s.holders.filter((p) => !c.dead.has(p)).length]))
+
+  const step = (): void => {
+    const nowMs = c.now()
+    const shards = [...c.shards.values()]
+    const before = activeCounts()
+    const result = reconfigurer.step(state, {
+      shards: shards.map((s) => s.spec),
+      replicas: new Map(shards.map((s) => [s.spec.id, replicasOf(s)])),
+      peers: foreignLoadViews(targetViews(c.views(0, stepCandidate(shards)), shards), c.pending),
+      departed: c.dead,
+      loadPerSec: loadPerSec(nowMs),
+      nowMs,
+      rng
+    })
+    state = result.state
+    steps++
+    for (const event of result.events) {
+      events.push(event)
+      if (event.type === 'replace') c.recorder.replacements++
+      init.onEvent?.(event)
+    }
+    for (const action of result.actions) moves.apply(action)
+    if (c.invariants.bugs.releaseLastCopy) {
+      const victim = shards.find((s) => s.holders.filter((p) => !c.dead.has(p)).length === 1)
+      if (victim !== undefined) {
+        c.invariants.bugs.releaseLastCopy = false
+        moves.release(victim, victim.holders.find((p) => !c.dead.has(p)) as string, false)
+      }
+    }
+    c.invariants.lastCopies(before, activeCounts())
+    lastUnplaced = new Map(result.unplaced.map((u: UnplacedShard) => [u.shardId, u.reason]))
+    c.invalidateViews()
+  }
+  return { step, steps: () => steps, whyUnplaced: (shardId) => lastUnplaced.get(shardId) }
+}
+
+/** What a step's actions do to the simulated copies (as the real loop's copy-moves.ts). */
+interface DesCopyMoves {
+  apply: (action: ReconfigureAction) => void
+  /** Takes the copy off `peerId`: tiles freed on the peer, then the allocation dropped (at once when it is gone). */
+  release: (shard: DesShard, peerId: string, peerGone: boolean) => void
+}
+
+/**
+ * Make-before-break on the simulated peers: `program` lists the copy as programming and uploads it (after a
+ * release of the same copy in progress has freed its tiles), then activates it; `drain` and `activate` move it
+ * between the lists; `release` frees its tiles.
+ */
+function desCopyMoves (c: DesCoordinator): DesCopyMoves {
   const releasing = new Map<string, Array<() => void>>()
   const key = (shard: DesShard, peerId: string): string => `${shard.spec.id}\u0000${peerId}`
-  const loadPerSec = demandTracker(c, init)
 
   const release = (shard: DesShard, peerId: string, peerGone: boolean): void => {
     removeCopy(shard, peerId)
@@ -76,82 +169,17 @@ export function startDesReconfigureLoop (c: DesCoordinator, init: DesReconfigure
     else upload()
   }
 
-  const activeCounts = (): Map<string, number> => new Map([...c.shards].map(([id, s]) => [id, s.holders.filter((p) => !c.dead.has(p)).length]))
-
-  const step = (): void => {
-    const nowMs = c.now()
-    const shards = [...c.shards.values()]
-    const before = activeCounts()
-    const result = reconfigurer.step(state, {
-      shards: shards.map((s) => s.spec),
-      replicas: new Map(shards.map((s) => [s.spec.id, replicasOf(s)])),
-      peers: foreignLoadViews(targetViews(c.views(0, stepCandidate(shards)), shards), c.pending),
-      departed: c.dead,
-      loadPerSec: loadPerSec(nowMs),
-      nowMs,
-      rng
-    })
-    state = result.state
-    steps++
-    for (const event of result.events) {
-      events.push(event)
-      if (event.type === 'replace') c.recorder.replacements++
-      init.onEvent?.(event)
-    }
-    for (const action of result.actions) {
-      const shard = c.shards.get(action.shardId)
-      if (shard === undefined) continue
-      switch (action.kind) {
-        case 'program': program(shard, action.peerId); break
-        case 'drain': moveCopy(shard.holders, shard.draining, action.peerId); break
-        case 'activate': moveCopy(shard.draining, shard.holders, action.peerId); break
-        case 'release': release(shard, action.peerId, action.peerGone); break
-      }
-    }
-    if (c.invariants.bugs.releaseLastCopy) {
-      const victim = shards.find((s) => s.holders.filter((p) => !c.dead.has(p)).length === 1)
-      if (victim !== undefined) {
-        c.invariants.bugs.releaseLastCopy = false
-        release(victim, victim.holders.find((p) => !c.dead.has(p)) as string, false)
-      }
-    }
-    c.invariants.lastCopies(before, activeCounts())
-    lastUnplaced = new Map(result.unplaced.map((u: UnplacedShard) => [u.shardId, u.reason]))
-    c.invalidateViews()
-  }
-
-  const safeStep = (): void => {
-    if (stopped) return
-    try {
-      step()
-    } catch (err) {
-      if ((err as { code?: string })?.code === 'ERR_DES_INVARIANT') throw err
-      errors.push(`reconfiguration step failed: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`)
+  const apply = (action: ReconfigureAction): void => {
+    const shard = c.shards.get(action.shardId)
+    if (shard === undefined) return
+    switch (action.kind) {
+      case 'program': program(shard, action.peerId); break
+      case 'drain': moveCopy(shard.holders, shard.draining, action.peerId); break
+      case 'activate': moveCopy(shard.draining, shard.holders, action.peerId); break
+      case 'release': release(shard, action.peerId, action.peerGone); break
     }
   }
-
-  const tick = (): void => {
-    if (stopped) return
-    safeStep()
-    if (c.now() - lastDiscoveryMs >= init.discoverEveryMs) {
-      lastDiscoveryMs = c.now()
-      c.refreshPeers()
-    }
-    c.world.queue.after(init.intervalMs, tick)
-  }
-  c.world.queue.after(init.intervalMs, tick)
-
-  c.restore = restorer(c, safeStep, (shardId) => lastUnplaced.get(shardId))
-
-  return {
-    events,
-    errors,
-    steps: () => steps,
-    stop: () => {
-      stopped = true
-      delete c.restore
-    }
-  }
+  return { apply, release }
 }
 
 /**
@@ -202,7 +230,7 @@ function restorer (c: DesCoordinator, step: () => void, unplacedReason: (shardId
         done(false, `shard ${shard.spec.id} had no live copy before the batch deadline`)
         return
       }
-      c.world.queue.after(Math.min(RESTORE_POLL_MS, left), look)
+      c.world.queue.after(Math.min(RECONFIGURE_RESTORE_POLL_MS, left), look)
     }
     look()
   }

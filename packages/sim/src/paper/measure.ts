@@ -7,17 +7,12 @@
 import { performance } from 'node:perf_hooks'
 import { createCoordinator } from '@tessera/coordinator'
 import type { MnistWorkload, RunMetrics, RunResult } from '@tessera/coordinator'
+import { SCENARIO_DISCOVERY_TIMEOUT_MS, SCENARIO_MAX_REQUESTS, SCENARIO_SETTLE_MS } from '../constants.js'
 import { startLocalNetwork } from '../local-network.js'
 import type { Scenario } from '../scenario.js'
 import { sleep } from '../sleep.js'
 import type { PaperRunPlan } from './plan.js'
 
-/** Longest wait for every node's capacity record. */
-const DISCOVERY_TIMEOUT_MS = 60_000
-/** Wait after discovery so that every node's load gossip has arrived (two push periods). */
-const SETTLE_MS = 2_500
-/** Cap on the requests of a timed run (its duration ends it long before). */
-const MAX_REQUESTS = 200_000
 /** A rate is sustained when the achieved rate is at least this fraction of the offered one and nothing is lost. */
 export const SUSTAINED_FRACTION = 0.9
 
@@ -111,10 +106,10 @@ export async function measureSeed (init: MeasureSeedInit): Promise<SeedRun> {
   const runMs: Record<string, number> = {}
   let networkStartMs = 0
   try {
-    await coordinator.discover({ minPeers: scenario.nodes.filter((n) => n.standby !== true).length, timeoutMs: DISCOVERY_TIMEOUT_MS })
+    await coordinator.discover({ minPeers: scenario.nodes.filter((n) => n.standby !== true).length, timeoutMs: SCENARIO_DISCOVERY_TIMEOUT_MS })
     networkStartMs = performance.now() - t0
-    await sleep(SETTLE_MS)
-    const common = { job: workload.job, inputs: workload.inputs, labels: workload.labels, requests: MAX_REQUESTS, replicas: scenario.replicas ?? 1, seed: scenario.seed }
+    await sleep(SCENARIO_SETTLE_MS)
+    const common = { job: workload.job, inputs: workload.inputs, labels: workload.labels, requests: SCENARIO_MAX_REQUESTS, replicas: scenario.replicas ?? 1, seed: scenario.seed }
     for (const policy of init.policies) {
       const p0 = performance.now()
       const closed = await coordinator.run({
