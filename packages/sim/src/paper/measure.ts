@@ -10,6 +10,7 @@ import type { MnistWorkload, RunMetrics, RunResult } from '@tessera/coordinator'
 import { startLocalNetwork } from '../local-network.js'
 import type { Scenario } from '../scenario.js'
 import { sleep } from '../sleep.js'
+import { openLoopBatchSize } from './plan.js'
 import type { PaperRunPlan } from './plan.js'
 
 /** Longest wait for every node's capacity record. */
@@ -30,6 +31,8 @@ export interface RunFigures extends Pick<RunMetrics, 'requests' | 'answered' | '
 /** One point of an open-loop curve. */
 export interface OpenLoopPoint extends RunFigures {
   offeredRps: number
+  /** Requests per batch of this run ({@link openLoopBatchSize}). */
+  batchSize: number
   /**
    * Answers ÷ (time from the first answer to the last + one batch interval), at most the offered rate: the rate
    * the run kept up, without the pipeline's fill and drain (the first batch's latency and the last one's).
@@ -135,19 +138,20 @@ export async function measureSeed (init: MeasureSeedInit): Promise<SeedRun> {
           openLoop.push(null)
           continue
         }
+        const batchSize = openLoopBatchSize(plan, offeredRps)
         const open = await coordinator.run({
           ...common,
           policy,
           durationMs: plan.openLoopMs,
           arrivalRps: offeredRps,
-          batchSize: plan.openLoopBatchSize,
+          batchSize,
           batchesInFlight: plan.openLoopBatchesInFlight,
           runId: `${scenario.seed}/paper/${policy}/open-${offeredRps.toFixed(2)}`
         })
         const figures = figuresOf(open)
-        const achievedRps = achievedRate(open.recorder.answeredAtMs, plan.openLoopBatchSize, offeredRps)
+        const achievedRps = achievedRate(open.recorder.answeredAtMs, batchSize, offeredRps)
         const sustained = figures.requestsLost === 0 && achievedRps >= SUSTAINED_FRACTION * offeredRps
-        openLoop.push({ ...figures, offeredRps, achievedRps, sustained })
+        openLoop.push({ ...figures, offeredRps, batchSize, achievedRps, sustained })
         say(`${scenario.name} ${scenario.seed} ${policy}: offered ${offeredRps.toFixed(1)} req/s, kept up ${achievedRps.toFixed(1)}, p95 ${figures.latencyP95Ms.toFixed(0)} ms${sustained ? '' : ' (not sustained)'}`)
         if (!sustained) stop = true
       }
