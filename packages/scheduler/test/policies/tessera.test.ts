@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { createRng } from '@tessera/crossbar'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import fc from 'fast-check'
+import { MIN_REPLICATED_MEMORY_UTILISATION } from '../../src/constants.js'
 import { maxThroughput } from '../../src/flow.js'
 import { createTesseraPolicy } from '../../src/policies/tessera.js'
 import { longTerm, peer, shard } from '../fixtures.js'
@@ -171,7 +172,7 @@ describe('tessera policy: speed-proportional replication (maxReplicas)', () => {
     const ceiling = 15e6 / (6 * 16_384 + 2 * 4096)
     assert.ok(after > before * 1.05, `${after} vs ${before}`)
     assert.ok(after <= ceiling * (1 + 1e-6))
-    assert.ok(memoryUse(split, layer(3), peers) >= Math.min(0.96, memoryUse(single, layer(), peers)) - 1e-12)
+    assert.ok(memoryUse(split, layer(3), peers) >= Math.min(MIN_REPLICATED_MEMORY_UTILISATION, memoryUse(single, layer(), peers)) - 1e-12)
     for (const holders of split.assignments.values()) {
       assert.ok(holders.length <= 3)
       assert.equal(new Set(holders).size, holders.length)
@@ -228,7 +229,7 @@ describe('tessera policy: speed-proportional replication (maxReplicas)', () => {
       }
       for (const p of peers) assert.ok((taken.get(p.peerId) ?? 0) <= p.device.tilesFree)
       assert.ok(sustained(split, shards(maxReplicas), peers) >= sustained(base, shards(), peers) * (1 - 1e-9))
-      assert.ok(memoryUse(split, shards(maxReplicas), peers) >= Math.min(0.96, memoryUse(base, shards(), peers)) - 1e-9)
+      assert.ok(memoryUse(split, shards(maxReplicas), peers) >= Math.min(MIN_REPLICATED_MEMORY_UTILISATION, memoryUse(base, shards(), peers)) - 1e-9)
     }), { seed: 15, numRuns: 150 })
   })
 })
