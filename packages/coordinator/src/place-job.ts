@@ -5,7 +5,7 @@
 import type { PeerView } from '@tessera/scheduler'
 import { PlacementFailedError } from './errors.js'
 import type { ModelJob } from './job.js'
-import { planJob } from './plan.js'
+import { placedSpec, planJob, shardsToPlace } from './plan.js'
 import type { JobPlan } from './plan.js'
 import type { RunContext } from './run-context.js'
 import { newShardState } from './shard-state.js'
@@ -26,7 +26,7 @@ export interface PlacedJob {
 export function placeJob (ctx: RunContext, job: ModelJob, options: { batchSize: number, replicas: number }): PlacedJob {
   const views = ctx.views()
   const plan = planJob(job, views, ctx.policy.name, { batch: options.batchSize })
-  const shards = plan.shards.map((s) => ({ ...s, replicas: options.replicas }))
+  const shards = shardsToPlace(plan, options.replicas)
   const placement = ctx.policy.place({ shards, peers: plan.candidates, nowMs: ctx.now(), rng: ctx.rng })
   if (placement.unplaced.length > 0) {
     const first = placement.unplaced[0]
@@ -35,7 +35,7 @@ export function placeJob (ctx: RunContext, job: ModelJob, options: { batchSize: 
   for (const spec of shards) {
     const w = plan.weights.get(spec.id)
     if (w === undefined) throw new PlacementFailedError(`no weights for shard ${spec.id}`)
-    ctx.shards.set(spec.id, newShardState({ spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w.rows, cols: w.cols, weights: w.values }))
+    ctx.shards.set(spec.id, newShardState({ spec: placedSpec(spec, placement.assignments.get(spec.id)?.length ?? 0), blocks: plan.blocks.get(spec.id) ?? [], rows: w.rows, cols: w.cols, weights: w.values }))
   }
   return { plan, assignments: placement.assignments, views }
 }

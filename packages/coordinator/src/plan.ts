@@ -4,7 +4,8 @@
  *
  * - `tessera` plans per tile-geometry class of the peers found (devices of one geometry pack together without
  *   mixed-size waste) and keeps the class whose plan fills its tiles best, breaking near-ties (within
- *   {@link UTILISATION_TIE}) by the class's advertised throughput; it then places only on that class.
+ *   {@link UTILISATION_TIE}) by the class's advertised throughput; it then plans that class again with each
+ *   layer packed on tiles of its own (planLayersApart) and places only on that class.
  * - `ray-like` uses fixed one-tile blocks: the tile grid of each matrix at the smallest geometry found, one
  *   block per tile, no packing (Ray schedules fixed-size tasks and knows nothing of tile geometry).
  * - every other baseline gets the planner's plan over all peers found, every device taken at the smallest tile
@@ -94,11 +95,51 @@ function planByClass (job: ModelJob, peers: PeerView[]): BlockPlan {
     }
   }
   if (best === undefined) return planAll(job, peers)
+  const apart = planLayersApart(job, best.members)
+  if (apart !== undefined) {
+    return {
+      blocks: apart.blocks,
+      description: `layers packed apart on the ${best.key} class (${best.members.length} peers), planned utilisation ${apart.utilisation.toFixed(4)} (${best.plan.utilisation.toFixed(4)} with layers packed together)`,
+      candidates: best.members
+    }
+  }
   return {
     blocks: best.plan.blocks,
     description: `packed on the ${best.key} class (${best.members.length} peers), planned utilisation ${best.plan.utilisation.toFixed(4)}`,
     candidates: best.members
   }
+}
+
+/**
+ * tessera's plan of one class: each layer packed on its own tiles. A tile that holds blocks of several layers is
+ * called once per layer, and each call is an MVM over the tile's whole extent: packing the leftovers of three
+ * layers into one tile cost four whole-tile MVMs per request on the demo's networks (1.26× the work of the
+ * weights alone). Apart, a layer's leftover tile is called over its own extent only (1.02×); the tile or two it
+ * costs are won back by tessera's replicas of full shards (scheduler policies/tessera-balance.ts). Tiles are
+ * numbered on after the previous layers' on each device. Undefined when the class cannot hold the layers apart.
+ */
+function planLayersApart (job: ModelJob, members: PeerView[]): { blocks: PlannedBlockLike[], utilisation: number } | undefined {
+  const free = new Map(members.map((p) => [p.peerId, p.device.tilesFree]))
+  const firstTile = new Map<string, number>()
+  const blocks: PlannedBlockLike[] = []
+  let cellsUsed = 0
+  let cellsAllocated = 0
+  for (const matrix of matricesOf(job)) {
+    let plan
+    try {
+      plan = planPartition([matrix], plannerDevices(members.map((p) => ({ ...p, device: { ...p.device, tilesFree: free.get(p.peerId) ?? 0 } }))))
+    } catch {
+      return undefined
+    }
+    for (const b of plan.blocks) blocks.push({ ...b, tile: (firstTile.get(b.deviceId) ?? 0) + b.tile })
+    for (const [deviceId, tiles] of Object.entries(plan.tilesPerDevice)) {
+      firstTile.set(deviceId, (firstTile.get(deviceId) ?? 0) + tiles)
+      free.set(deviceId, (free.get(deviceId) ?? 0) - tiles)
+    }
+    cellsUsed += plan.cellsUsed
+    cellsAllocated += plan.cellsAllocated
+  }
+  return { blocks, utilisation: cellsAllocated > 0 ? cellsUsed / cellsAllocated : 1 }
 }
 
 function planAll (job: ModelJob, peers: PeerView[]): BlockPlan {
@@ -153,4 +194,21 @@ export function planJob (job: ModelJob, peers: PeerView[], policy: string, optio
   }
   const weightCells = job.layers.reduce((sum, l) => sum + l.inputs * l.outputs, 0)
   return { shards, blocks, weights, candidates: blockPlan.candidates, weightCells, description: blockPlan.description }
+}
+
+/**
+ * The shards a policy places for `plan`: `replicas` copies wanted, and room for a copy on every candidate peer
+ * (`maxReplicas`) for a policy that splits a shard's calls among copies (tessera's speed-proportional
+ * replication); the baselines place `replicas`.
+ */
+export function shardsToPlace (plan: Pick<JobPlan, 'shards' | 'candidates'>, replicas: number): ShardSpec[] {
+  return plan.shards.map((s) => ({ ...s, replicas, maxReplicas: Math.max(replicas, plan.candidates.length) }))
+}
+
+/**
+ * A shard's spec once placed on `copies` peers: the copies the policy chose are the copies wanted, so the
+ * reconfiguration loop restores them when one is lost and does not evict them as surplus.
+ */
+export function placedSpec (spec: ShardSpec, copies: number): ShardSpec {
+  return { ...spec, replicas: Math.max(spec.replicas ?? 1, copies) }
 }

@@ -19,6 +19,15 @@ export const DEFAULT_RELAY_DURATION_MS = 120_000
 export const UPLOAD_AMORTISATION_REQUESTS = 100
 /** A shard at least this sensitive (0..1) counts as sensitive for the noise penalty's documentation and tests. */
 export const SENSITIVE_SHARD_THRESHOLD = 0.5
+/**
+ * tessera's replicas keep at least this share of the crossbar cells its placement allocates holding weights
+ * (every copy counted), or what its copies before replication reached if that is more: the paper claims 87.3%
+ * memory utilisation, and tessera's plan with every layer's leftovers packed together reaches 95.5% on the demo's
+ * networks — its replicas, which use tiles that would otherwise stay free, must not give that up. (At 0.96 the
+ * copies of full shards this takes did not always fit the `loaded` network's free tiles, and the placement fell
+ * back to its first copies' 0.90.)
+ */
+export const MIN_REPLICATED_MEMORY_UTILISATION = 0.955
 /** Device noise level (relative MVM error) above which sensitive shards are penalised. */
 export const NOISE_LEVEL_THRESHOLD = 0.03
 /** Weight of the noise penalty: factor 1 + w · sensitivity · (noise − threshold) / threshold. */

@@ -73,6 +73,12 @@ export interface ShardSpec {
   requestBytes?: number
   /** Copies wanted, primary included (default 1); copies always go to distinct peers. */
   replicas?: number
+  /**
+   * Copies a policy may place at most (default and at least `replicas`): room to split the shard's calls among
+   * peers. tessera adds copies up to it where they raise the request rate its placement sustains
+   * (policies/tessera-balance.ts); the baselines place `replicas`.
+   */
+  maxReplicas?: number
 }
 
 /** Input of {@link PlacementPolicy.place}. */

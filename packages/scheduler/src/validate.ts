@@ -27,6 +27,7 @@ export function normaliseShards (shards: readonly ShardSpec[]): Shard[] {
     if (s.macsPerRequest !== undefined && !isNonNegative(s.macsPerRequest)) bad('macsPerRequest must be a finite non-negative number')
     if (s.requestBytes !== undefined && !isNonNegative(s.requestBytes)) bad('requestBytes must be a finite non-negative number')
     if (s.replicas !== undefined && !isPositiveInteger(s.replicas)) bad('replicas must be a positive integer')
+    if (s.maxReplicas !== undefined && !isPositiveInteger(s.maxReplicas)) bad('maxReplicas must be a positive integer')
     return {
       id: s.id,
       tilesNeeded: s.tilesNeeded,
@@ -37,7 +38,8 @@ export function normaliseShards (shards: readonly ShardSpec[]): Shard[] {
       expectedLoad: s.expectedLoad,
       macsPerRequest: s.macsPerRequest ?? s.cells,
       requestBytes: s.requestBytes ?? 0,
-      replicas: s.replicas ?? 1
+      replicas: s.replicas ?? 1,
+      maxReplicas: Math.max(s.replicas ?? 1, s.maxReplicas ?? 1)
     }
   })
 }

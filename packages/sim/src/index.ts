@@ -38,7 +38,7 @@ export { throughputBound, boundProgram, leastBatchMs, lendableTiles, holdableCel
 export type { BoundLayer, BoundNode, ThroughputBound, ThroughputBoundInput } from './paper/bound.js'
 export { binomialStdErr, meanCi, pairedRatio, tCritical95 } from './paper/stats.js'
 export type { MeanCi } from './paper/stats.js'
-export { DEFAULT_SEEDS, FULL_PLAN, PAPER_SCENARIOS, QUICK_PLAN, QUICK_SCENARIOS, QUICK_SEEDS, offeredRates, seedOf, seedsOf } from './paper/plan.js'
+export { DEFAULT_SEEDS, FULL_PLAN, PAPER_SCENARIOS, QUICK_PLAN, QUICK_SCENARIOS, QUICK_SEEDS, offeredRates, openLoopBatchSize, seedOf, seedsOf } from './paper/plan.js'
 export type { PaperRunPlan } from './paper/plan.js'
 export { achievedRate, figuresOf, measureSeed, SUSTAINED_FRACTION } from './paper/measure.js'
 export type { MeasureSeedInit, OpenLoopPoint, PolicySeedRun, RunFigures, SeedRun } from './paper/measure.js'

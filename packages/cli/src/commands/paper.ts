@@ -19,6 +19,14 @@ import { addReportOptions, policiesOption } from './report-options.js'
 import { PAPER_CONCURRENCY_RANGE, PAPER_SEEDS_RANGE } from './constants.js'
 import type { Command } from 'commander'
 
+/**
+ * Seeds measured at once by default: two, each network's libp2p nodes and coordinator on an event loop of their own
+ * (a worker thread). One network's process used about half a core at tessera's peak (the emulated devices sleep
+ * rather than spin), so two fit the two cores, and the full measurement (20 seeds × 6 policies) took 23 minutes
+ * one seed at a time on a loaded host.
+ */
+export const DEFAULT_PAPER_CONCURRENCY = 2
+
 /** Default report folder (relative to the working directory). */
 export const DEFAULT_PAPER_OUT_DIR = join('reports', 'paper')
 
@@ -42,7 +50,7 @@ export function registerPaperCommand (program: Command): void {
     .option('--seeds <n>', `seeds per scenario, in ${describeRange(PAPER_SEEDS_RANGE)} (default ${DEFAULT_SEEDS})`, integerIn(PAPER_SEEDS_RANGE))
     .addOption(policiesOption())
     .option('--quick', `${QUICK_SEEDS} seeds, scenarios ${QUICK_SCENARIOS.join(' and ')}, shorter runs (for CI)`, false)
-    .option('--concurrency <n>', `seeds measured at once, each in a worker thread, in ${describeRange(PAPER_CONCURRENCY_RANGE)}`, integerIn(PAPER_CONCURRENCY_RANGE), 1)
+    .option('--concurrency <n>', `seeds measured at once, each in a worker thread, in ${describeRange(PAPER_CONCURRENCY_RANGE)}`, integerIn(PAPER_CONCURRENCY_RANGE), DEFAULT_PAPER_CONCURRENCY)
   addReportOptions(command, DEFAULT_PAPER_OUT_DIR)
     .action(async (opts: PaperCommandOptions) => { await runPaperCommand(opts) })
 }
@@ -121,7 +129,7 @@ function pageSections (report: PaperReport): ReportSection[] {
   const intro: ReportSection = {
     heading: 'How this was measured',
     text: [
-      `Per scenario, ${report.scenarios[0]?.seeds.length ?? 0} seeds × every policy on a fresh loopback network per seed (node keys, request order, placement randomness and programming follow the seed). Each policy: a closed-loop saturation run (${report.plan.closedLoopBatchesInFlight} lanes of ${report.plan.closedLoopBatchSize} requests for ${report.plan.closedLoopMs / 1000} s), then open-loop runs (batches of ${report.plan.openLoopBatchSize}, ${report.plan.openLoopMs / 1000} s each) at ${report.plan.offeredFractions.map((f) => `${f * 100}%`).join(', ')} of the scenario's throughput bound.`,
+      `Per scenario, ${report.scenarios[0]?.seeds.length ?? 0} seeds × every policy on a fresh loopback network per seed (node keys, request order, placement randomness and programming follow the seed). Each policy: a closed-loop saturation run (${report.plan.closedLoopBatchesInFlight} lanes of ${report.plan.closedLoopBatchSize} requests for ${report.plan.closedLoopMs / 1000} s), then open-loop runs (a batch every ${report.plan.openLoopBatchIntervalMs} ms, of at most ${report.plan.openLoopBatchSize} requests, ${report.plan.openLoopMs / 1000} s each) at ${report.plan.offeredFractions.map((f) => `${f * 100}%`).join(', ')} of the scenario's throughput bound.`,
       'Figures are means over seeds ± the half-width of the 95% t interval; ratios are paired by seed. Latency is the shard-call round trip (docs/metrics.md). The bound is the optimum of a linear program over the declared capacities (docs/paper-bound.md). A rate is sustained when nothing is lost and the rate kept up is ≥ 90% of the offered one; matched load is, per seed, the highest offered rate both policies sustained under that seed (seeds where they share none are left out).',
       `Float32 accuracy of the model on the held-out digits: ${formatPercent(report.floatAccuracy)}.`
     ]

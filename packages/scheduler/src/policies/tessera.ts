@@ -11,15 +11,18 @@
  * 3. Then, round by round, every shard that wants more copies (`replicas` > 1, hottest first) gets one more
  *    copy on the best feasible peer that does not hold it yet. A shard with r copies puts load/r on each, so the
  *    bookkeeping moves the load share off the existing holders as copies are added.
+ * 4. Then speed-proportional replication (tessera-balance.ts): more copies, one at a time, each where it raises
+ *    most the request rate the placement can sustain when calls are split among copies, while free tiles, the
+ *    memory use of the first copies and the noise of the shards' devices allow.
  *
- * Routing: each call goes to the replica with the lowest current score, counting the coordinator's own
- * outstanding calls (`pending`), which makes it join-the-shortest-expected-delay across replicas.
+ * Routing: see {@link routeTessera}.
  */
 import { SENSITIVE_SHARD_THRESHOLD } from '../constants.js'
 import { compareIds, pick } from '../pick.js'
 import { createScoreModel, scoreShard } from '../score.js'
 import { checkPeers, finishPlacement, normaliseShards, TileLedger } from '../validate.js'
 import type { ScoreModel, ScoreModelInit } from '../score.js'
+import { balanceByReplication } from './tessera-balance.js'
 import type { PeerView, Placement, PlacementInput, PlacementPolicy, RouteInput } from '../types.js'
 import type { Shard } from '../validate.js'
 
@@ -75,6 +78,13 @@ function placeTessera (input: PlacementInput, model: ScoreModel): Placement {
   })
   placeFirstCopies(work, order)
   addReplicas(work, order)
+  balanceByReplication({
+    peers,
+    model,
+    ledger: work.ledger,
+    copies: work.copies,
+    assign: (shard, peer) => { assign(work, shard, peer, scoreShard(shard, peer, model, { committedMs: work.committedMs.get(peer.peerId) }).computeMs) }
+  }, order)
   return finishPlacement('tessera', shards, work.copies, work.ledger, work.why)
 }
 
@@ -148,6 +158,15 @@ function assign (work: TesseraPlacement, shard: Shard, peer: PeerView, computeMs
   work.copies.set(shard.id, list)
 }
 
+/**
+ * Routing: the call goes to the copy that would finish it first — round trip plus (this coordinator's calls
+ * outstanding there + 1) × the call's compute time at the peer's rate (measured, else advertised; another
+ * client's load shows in the measured rate) — scaled by the score's reliability, result-error, trend and noise
+ * factors (score.ts), so a flaky, degrading or (for a sensitive shard) noisy copy is used only when the others
+ * queue. Under load, outstanding calls settle in proportion to the copies' rates, which is the split the
+ * placement's replication planned for (tessera-balance.ts); when idle, the quickest copy answers. The gossip's
+ * queue figures are left out: they count this coordinator's own calls again.
+ */
 function routeTessera (input: RouteInput, model: ScoreModel): string | undefined {
   const [shard] = normaliseShards([input.shard])
   const views = new Map(input.peers.map((p) => [p.peerId, p]))
@@ -156,8 +175,11 @@ function routeTessera (input: RouteInput, model: ScoreModel): string | undefined
   for (const peerId of input.replicas) {
     const peer = views.get(peerId)
     if (peer === undefined) continue
-    const s = scoreShard(shard, peer, model, { programmed: true, pending: input.pending?.get(peerId) ?? 0 })
-    const ms = s.feasible ? s.totalMs : Number.POSITIVE_INFINITY
+    const pending = input.pending?.get(peerId) ?? 0
+    const s = scoreShard(shard, peer, model, { programmed: true, pending })
+    const ms = s.feasible
+      ? (peer.rttMs + (pending + 1) * s.computeMs) * s.reliabilityFactor * s.resultErrorFactor * s.trendFactor * s.noiseFactor
+      : Number.POSITIVE_INFINITY
     if (ms < bestMs) {
       bestMs = ms
       bestIds = [peerId]

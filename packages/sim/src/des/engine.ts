@@ -7,7 +7,7 @@
  * (coordinator-model.ts, pipeline-model.ts, reconfigure-glue.ts, gossip-model.ts). Everything random draws from
  * streams of the seed: one seed, one result.
  */
-import { computeRunMetrics, planJob, RECENT_BUSY_HORIZON_MS, DEFAULT_BATCH_DEADLINE_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER } from '@tessera/coordinator'
+import { computeRunMetrics, placedSpec, planJob, shardsToPlace, RECENT_BUSY_HORIZON_MS, DEFAULT_BATCH_DEADLINE_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER } from '@tessera/coordinator'
 import type { ModelJob, PeerTarget, RunMetrics } from '@tessera/coordinator'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import { createPolicy } from '@tessera/scheduler'
@@ -175,7 +175,7 @@ function placeAndProgram (r: ScenarioRun, done: () => void): void {
   const { c, init, job } = r
   const { scenario } = init
   const plan = planJob(job, c.views(), init.policy, { batch: scenario.batchSize })
-  const shards = plan.shards.map((s) => ({ ...s, replicas: scenario.replicas ?? 1 }))
+  const shards = shardsToPlace(plan, scenario.replicas ?? 1)
   if (init.workload !== undefined) {
     c.readFactors = measureCallReadFactors({
       plan,
@@ -191,7 +191,7 @@ function placeAndProgram (r: ScenarioRun, done: () => void): void {
   if (placement.unplaced.length > 0) throw new InvalidDesOptionError(`${init.policy} left ${placement.unplaced.length} shard(s) unplaced`)
   for (const spec of shards) {
     const w = plan.weights.get(spec.id)
-    c.shards.set(spec.id, { spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], quarantined: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
+    c.shards.set(spec.id, { spec: placedSpec(spec, placement.assignments.get(spec.id)?.length ?? 0), blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], quarantined: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
   }
   programPlacement(c, placement.assignments, done)
 }

@@ -11,8 +11,17 @@ import { SCENARIO_DISCOVERY_TIMEOUT_MS, SCENARIO_MAX_REQUESTS, SCENARIO_SETTLE_M
 import { startLocalNetwork } from '../local-network.js'
 import type { Scenario } from '../scenario.js'
 import { sleep } from '../sleep.js'
+import { openLoopBatchSize } from './plan.js'
 import type { PaperRunPlan } from './plan.js'
 
+/**
+ * Before the measured runs, one short closed-loop run of this policy, not counted: the first run on a fresh network
+ * pays for compiling the kernels of every executor thread and the coordinator's code and for the first streams
+ * (its shard calls' p95 was 2–8× the next run's in a trial on the default scenario), and without it that cost fell
+ * on whichever policy came first — tessera. round-robin places on every node, so every executor is warmed.
+ */
+const WARM_UP_POLICY = 'round-robin'
+const WARM_UP_MS = 1000
 /** A rate is sustained when the achieved rate is at least this fraction of the offered one and nothing is lost. */
 export const SUSTAINED_FRACTION = 0.9
 
@@ -25,6 +34,8 @@ export interface RunFigures extends Pick<RunMetrics, 'requests' | 'answered' | '
 /** One point of an open-loop curve. */
 export interface OpenLoopPoint extends RunFigures {
   offeredRps: number
+  /** Requests per batch of this run ({@link openLoopBatchSize}). */
+  batchSize: number
   /**
    * Answers ÷ (time from the first answer to the last + one batch interval), at most the offered rate: the rate
    * the run kept up, without the pipeline's fill and drain (the first batch's latency and the last one's).
@@ -110,6 +121,14 @@ export async function measureSeed (init: MeasureSeedInit): Promise<SeedRun> {
     networkStartMs = performance.now() - t0
     await sleep(SCENARIO_SETTLE_MS)
     const common = { job: workload.job, inputs: workload.inputs, labels: workload.labels, requests: SCENARIO_MAX_REQUESTS, replicas: scenario.replicas ?? 1, seed: scenario.seed }
+    await coordinator.run({
+      ...common,
+      policy: WARM_UP_POLICY,
+      durationMs: WARM_UP_MS,
+      batchSize: plan.closedLoopBatchSize,
+      batchesInFlight: plan.closedLoopBatchesInFlight,
+      runId: `${scenario.seed}/paper/warm-up`
+    })
     for (const policy of init.policies) {
       const p0 = performance.now()
       const closed = await coordinator.run({
@@ -130,19 +149,20 @@ export async function measureSeed (init: MeasureSeedInit): Promise<SeedRun> {
           openLoop.push(null)
           continue
         }
+        const batchSize = openLoopBatchSize(plan, offeredRps)
         const open = await coordinator.run({
           ...common,
           policy,
           durationMs: plan.openLoopMs,
           arrivalRps: offeredRps,
-          batchSize: plan.openLoopBatchSize,
+          batchSize,
           batchesInFlight: plan.openLoopBatchesInFlight,
           runId: `${scenario.seed}/paper/${policy}/open-${offeredRps.toFixed(2)}`
         })
         const figures = figuresOf(open)
-        const achievedRps = achievedRate(open.recorder.answeredAtMs, plan.openLoopBatchSize, offeredRps)
+        const achievedRps = achievedRate(open.recorder.answeredAtMs, batchSize, offeredRps)
         const sustained = figures.requestsLost === 0 && achievedRps >= SUSTAINED_FRACTION * offeredRps
-        openLoop.push({ ...figures, offeredRps, achievedRps, sustained })
+        openLoop.push({ ...figures, offeredRps, batchSize, achievedRps, sustained })
         say(`${scenario.name} ${scenario.seed} ${policy}: offered ${offeredRps.toFixed(1)} req/s, kept up ${achievedRps.toFixed(1)}, p95 ${figures.latencyP95Ms.toFixed(0)} ms${sustained ? '' : ' (not sustained)'}`)
         if (!sustained) stop = true
       }

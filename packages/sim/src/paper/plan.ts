@@ -21,7 +21,10 @@ export interface PaperRunPlan {
   closedLoopBatchesInFlight: number
   /** Each open-loop run: requests arrive for this long, ms. */
   openLoopMs: number
+  /** Largest open-loop batch; a rate's batches are sized so one arrives every `openLoopBatchIntervalMs` ({@link openLoopBatchSize}). */
   openLoopBatchSize: number
+  /** Time between two open-loop batches' arrivals the batch size aims at, ms. */
+  openLoopBatchIntervalMs: number
   /** Enough lanes that requests queue at the devices, not at the coordinator. */
   openLoopBatchesInFlight: number
   /** Offered rates as fractions of the scenario's throughput bound, rising. */
@@ -32,14 +35,17 @@ export interface PaperRunPlan {
  * The full measurement. Closed loop: 4 lanes of 32 requests, enough to keep every device of a placement busy
  * (one batch at the first layer already calls every peer holding it) while a batch still comes back within a
  * short run — with the demo's 4 × 64 on these networks the 3 s run was a single wave whose drain decided the
- * rate. Open loop: batches of 8, so that even the lowest rate brings several batches into a run.
+ * rate. Open loop: a batch every 100 ms (2 to 8 requests), so that every rate brings about fifteen batches
+ * into a 1.5 s run — with a fixed 8 the lowest rate (10% of the bound, ~18 req/s) brought three or four, and
+ * whether such a run counted as sustained was decided by one late batch.
  */
 export const FULL_PLAN: PaperRunPlan = {
-  closedLoopMs: 3000,
+  closedLoopMs: 2500,
   closedLoopBatchSize: 32,
   closedLoopBatchesInFlight: 4,
-  openLoopMs: 2000,
+  openLoopMs: 1500,
   openLoopBatchSize: 8,
+  openLoopBatchIntervalMs: 100,
   openLoopBatchesInFlight: 16,
   offeredFractions: [0.1, 0.2, 0.3, 0.45]
 }
@@ -48,8 +54,17 @@ export const FULL_PLAN: PaperRunPlan = {
 export const QUICK_PLAN: PaperRunPlan = {
   ...FULL_PLAN,
   closedLoopMs: 2000,
-  openLoopMs: 1500,
+  openLoopMs: 1200,
   offeredFractions: [0.1, 0.2]
+}
+
+/** Smallest open-loop batch. */
+const MIN_OPEN_LOOP_BATCH = 2
+
+/** The batch size of an open-loop run at `offeredRps`: one batch per `openLoopBatchIntervalMs`, within 2 … `openLoopBatchSize`. */
+export function openLoopBatchSize (plan: PaperRunPlan, offeredRps: number): number {
+  const wanted = Math.round((offeredRps * plan.openLoopBatchIntervalMs) / 1000)
+  return Math.max(Math.min(MIN_OPEN_LOOP_BATCH, plan.openLoopBatchSize), Math.min(plan.openLoopBatchSize, wanted))
 }
 
 /** The k-th seed of a scenario (k from 0): derived from the scenario's own seed, so a scenario's seeds repeat. */

@@ -12,7 +12,7 @@ function figures (throughputRps: number, latencyP95Ms: number, answered = 100, c
 }
 
 function point (offeredRps: number, latencyP95Ms: number, sustained: boolean): OpenLoopPoint {
-  return { ...figures(offeredRps, latencyP95Ms), offeredRps, achievedRps: sustained ? offeredRps : offeredRps / 2, sustained }
+  return { ...figures(offeredRps, latencyP95Ms), offeredRps, batchSize: 8, achievedRps: sustained ? offeredRps : offeredRps / 2, sustained }
 }
 
 function policy (name: string, throughputRps: number, open: Array<OpenLoopPoint | null>): PolicySeedRun {
