@@ -34,9 +34,6 @@ export const CAPABILITY_BUCKETS = 8
  */
 export const CAPABILITY_BUCKET_LEVELS = 3
 
-/** Period of the connection monitor's pings on a local network (libp2p's default is 10 s). */
-export const LOCAL_CONNECTION_PING_INTERVAL_MS = 60_000
-
 /** Default listen address: loopback only, so nothing is reachable from outside unless asked for. */
 export const DEFAULT_LISTEN_LOCAL = '/ip4/127.0.0.1/tcp/0'
 

@@ -12,7 +12,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import {
   DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RELAY_MAX_RESERVATIONS, DHT_DATASTORE_PREFIX,
-  DHT_PROTOCOL, DHT_QUERY_ALPHA, LOCAL_CONNECTION_PING_INTERVAL_MS
+  DHT_PROTOCOL, DHT_QUERY_ALPHA
 } from './constants.js'
 import { DhtStore } from './dht-store/index.js'
 import { connectionLimitsFor } from './connection-limits.js'
@@ -111,6 +111,19 @@ function withDhtStore (factory: (components: KadDHTComponents) => KadDHT, store:
   }
 }
 
+/**
+ * libp2p's connection monitor for a network mode. It pings every connection every 10 s on a new stream and aborts
+ * one whose ping is late: on the internet that is how a connection that died silently (a NAT mapping dropped, a
+ * host gone) is noticed. Loopback and LAN connections do not die silently (a stopped peer resets them), so on
+ * `local` the monitor would only measure round trips nobody reads, at one stream per connection per interval: with
+ * dozens of nodes per process a busy event loop made pings late, aborted connections were re-dialled (fresh Noise
+ * handshakes) and the load fed itself (measured, hundreds of connections dropped in a 25-node run); with the abort
+ * off, a near full mesh of 100 nodes still sent ~80 pings per node per minute at rest. Off on `local`.
+ */
+export function connectionMonitorFor (network: NetworkMode): NonNullable<Libp2pInit['connectionMonitor']> {
+  return network === 'local' ? { enabled: false } : {}
+}
+
 /** Assembles (without starting) the libp2p node of a tessera peer. */
 export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<TesseraLibp2p> {
   const clientMode = init.dhtClientMode ?? (init.network === 'local' ? false : undefined)
@@ -162,14 +175,7 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: connectionLimitsFor(init.network, init.relayServer === true, init.connectionLimits),
-    // The monitor pings every connection every 10 s on a new stream and aborts the connection when a ping is late.
-    // With dozens of nodes per process a busy event loop makes pings late, the aborted connections are re-dialled
-    // (fresh Noise handshakes) and the load feeds itself: measured, hundreds of connections dropped in a 25-node
-    // run. Loopback and LAN connections do not die silently (a stopped peer resets them), so locally the pings only
-    // measure the round trip, less often.
-    connectionMonitor: init.network === 'local'
-      ? { pingInterval: LOCAL_CONNECTION_PING_INTERVAL_MS, abortConnectionOnPingFailure: false }
-      : {},
+    connectionMonitor: connectionMonitorFor(init.network),
     peerDiscovery: bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : [],
     ...(init.metrics !== undefined ? { metrics: init.metrics } : {}),
     services

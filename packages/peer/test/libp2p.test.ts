@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { DHT_PROTOCOL, createTesseraNode } from '../src/index.js'
+import { connectionMonitorFor } from '../src/libp2p.js'
 import type { TesseraNode } from '../src/index.js'
 import { FAST, stopAll, waitFor } from './helpers.js'
 
@@ -31,5 +32,13 @@ describe('createTesseraLibp2p', () => {
     // happens only on a new connection, which never comes.
     const routingTable = (a.libp2p.services.dht as unknown as { routingTable: { find: (peer: unknown) => Promise<unknown> } }).routingTable
     await waitFor('b in a\'s routing table', async () => (await routingTable.find(b.peerId)) != null ? true : undefined, 10_000)
+  })
+})
+
+describe('connectionMonitorFor', () => {
+  it('turns libp2p\'s connection monitor off on a local network and leaves it on, with its defaults, on a public one', () => {
+    assert.deepEqual(connectionMonitorFor('local'), { enabled: false })
+    assert.notEqual(connectionMonitorFor('public').enabled, false)
+    assert.equal(connectionMonitorFor('public').abortConnectionOnPingFailure, undefined, 'a late ping still aborts a public connection')
   })
 })
