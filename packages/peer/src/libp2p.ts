@@ -68,7 +68,7 @@ export interface TesseraLibp2pInit {
   /**
    * TCP hole punching (simultaneous open) over relayed connections; `false` turns it off. Stock DCUtR stays
    * configured, but over TCP it cannot punch here (docs/libp2p-v3-pitfalls.md): this service is what makes cone↔cone pairs
-   * direct.
+   * direct. Default: on for `public`, off for `local` (see {@link natTraversal}).
    */
   holePunch?: TcpHolePunchInit | false
   /** libp2p's metrics implementation (e.g. Prometheus, `prometheus.ts`); none by default. */
@@ -81,8 +81,9 @@ export type TesseraServices = {
   identifyPush: unknown
   ping: Ping
   dht: KadDHT
-  autonat: unknown
-  dcutr: unknown
+  /** AutoNAT v2 and DCUtR: on `public` networks only ({@link natTraversal}). */
+  autonat?: unknown
+  dcutr?: unknown
   holePunch?: TcpHolePunch
   relay?: CircuitRelayService
 }
@@ -124,6 +125,18 @@ export function connectionMonitorFor (network: NetworkMode): NonNullable<Libp2pI
   return network === 'local' ? { enabled: false } : {}
 }
 
+/**
+ * Whether a node runs NAT traversal: AutoNAT v2 (verifies public addresses), DCUtR and the hole-punch service
+ * (upgrade relayed connections to direct ones). On `local` every peer dials every other directly and every address is
+ * private or loopback, which AutoNAT and DCUtR skip anyway: there they only cost each new connection a check and
+ * identify three more protocols (AutoNAT's address check ran on every connection, ~2 % of a bootstrap host's CPU in
+ * the 100-node bench). Hole punching on `local` still runs when `holePunch` is given explicitly.
+ */
+export function natTraversal (network: NetworkMode, holePunch: TcpHolePunchInit | false | undefined): { autonat: boolean, dcutr: boolean, holePunch: TcpHolePunchInit | false } {
+  const local = network === 'local'
+  return { autonat: !local, dcutr: !local, holePunch: holePunch ?? (local ? false : {}) }
+}
+
 /** Assembles (without starting) the libp2p node of a tessera peer. */
 export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<TesseraLibp2p> {
   const clientMode = init.dhtClientMode ?? (init.network === 'local' ? false : undefined)
@@ -150,12 +163,13 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
       // kad-dht's default runs 10 disjoint paths of 10 concurrent requests per query; on one machine that floods the
       // event loop (every response also merges its closer peers into the peer store) and the queries time out.
       alpha: DHT_QUERY_ALPHA
-    }), dhtStore),
-    // AutoNAT v1's dial-back fails on these networks (docs/libp2p-v3-pitfalls.md); v2 verifies public addresses.
-    autonat: autoNATv2(),
-    dcutr: dcutr()
+    }), dhtStore)
   }
-  if (init.holePunch !== false) services.holePunch = tcpHolePunch(init.holePunch ?? {})
+  const nat = natTraversal(init.network, init.holePunch)
+  // AutoNAT v1's dial-back fails on these networks (docs/libp2p-v3-pitfalls.md); v2 verifies public addresses.
+  if (nat.autonat) services.autonat = autoNATv2()
+  if (nat.dcutr) services.dcutr = dcutr()
+  if (nat.holePunch !== false) services.holePunch = tcpHolePunch(nat.holePunch)
   if (init.relayServer === true) {
     services.relay = circuitRelayServer({
       reservations: {

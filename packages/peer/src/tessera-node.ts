@@ -83,8 +83,8 @@ export interface TesseraNodeInit {
   /** Replaces single connection limits of the node's role (default `connection-limits.ts`). */
   connectionLimits?: Partial<ConnectionLimits>
   /**
-   * TCP hole punching over relayed connections (the `holePunch` service; default on with its defaults);
-   * `false` turns it off.
+   * TCP hole punching over relayed connections (the `holePunch` service; default on with its defaults on `public`,
+   * off on `local`, where AutoNAT and DCUtR are not run either: `natTraversal` in libp2p.ts); `false` turns it off.
    */
   holePunch?: TcpHolePunchInit | false
   /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { DHT_PROTOCOL, createTesseraNode } from '../src/index.js'
-import { connectionMonitorFor } from '../src/libp2p.js'
+import { connectionMonitorFor, natTraversal } from '../src/libp2p.js'
 import type { TesseraNode } from '../src/index.js'
 import { FAST, stopAll, waitFor } from './helpers.js'
 
@@ -40,5 +40,25 @@ describe('connectionMonitorFor', () => {
     assert.deepEqual(connectionMonitorFor('local'), { enabled: false })
     assert.notEqual(connectionMonitorFor('public').enabled, false)
     assert.equal(connectionMonitorFor('public').abortConnectionOnPingFailure, undefined, 'a late ping still aborts a public connection')
+  })
+})
+
+describe('natTraversal', () => {
+  const nodes: TesseraNode[] = []
+  after(async () => { await stopAll(nodes) })
+
+  it('runs AutoNAT, DCUtR and hole punching on a public network only, hole punching on a local one when asked for', () => {
+    assert.deepEqual(natTraversal('public', undefined), { autonat: true, dcutr: true, holePunch: {} })
+    assert.deepEqual(natTraversal('local', undefined), { autonat: false, dcutr: false, holePunch: false })
+    assert.deepEqual(natTraversal('local', { messageTimeoutMs: 1_000 }), { autonat: false, dcutr: false, holePunch: { messageTimeoutMs: 1_000 } })
+    assert.equal(natTraversal('public', false).holePunch, false)
+  })
+
+  it('leaves a local node without the NAT traversal protocols, so identify does not announce them', async () => {
+    const node = await createTesseraNode({ ...FAST, serve: false, dhtClientMode: false })
+    nodes.push(node)
+    const protocols = node.libp2p.getProtocols()
+    assert.ok(protocols.includes(DHT_PROTOCOL))
+    assert.deepEqual(protocols.filter((p) => /autonat|dcutr|holepunch/.test(p)), [])
   })
 })
