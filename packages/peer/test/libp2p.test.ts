@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { DHT_PROTOCOL, createTesseraNode } from '../src/index.js'
-import { connectionMonitorFor, natTraversal } from '../src/libp2p.js'
+import { connectionMonitorFor, natTraversal, routingPeerInfoMapper } from '../src/libp2p.js'
+import { passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { PeerId } from '@libp2p/interface'
 import type { TesseraNode } from '../src/index.js'
 import { FAST, stopAll, waitFor } from './helpers.js'
 
@@ -60,5 +65,25 @@ describe('natTraversal', () => {
     const protocols = node.libp2p.getProtocols()
     assert.ok(protocols.includes(DHT_PROTOCOL))
     assert.deepEqual(protocols.filter((p) => /autonat|dcutr|holepunch/.test(p)), [])
+  })
+})
+
+describe('routingPeerInfoMapper', () => {
+  it('keeps the addresses of peers a node answers with and of peers it is connected to, and none of a peer it only heard of', async () => {
+    const connectedPeer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const heardOf = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const addrs = [multiaddr('/ip4/127.0.0.1/tcp/4001'), multiaddr('/ip4/93.184.216.34/tcp/4001')]
+    let answering = false
+    const connected = (peer: PeerId): boolean => peer.equals(connectedPeer)
+    const local = routingPeerInfoMapper(passthroughMapper, () => answering, connected)
+    assert.deepEqual(local({ id: heardOf, multiaddrs: addrs }).multiaddrs, [], 'not offered to the routing table')
+    assert.deepEqual(local({ id: connectedPeer, multiaddrs: addrs }).multiaddrs, addrs)
+    answering = true
+    assert.deepEqual(local({ id: heardOf, multiaddrs: addrs }).multiaddrs, addrs, 'an answer names it with its addresses')
+    // The network mode's policy still applies: a public node drops private addresses, answering or not.
+    const pub = routingPeerInfoMapper(removePrivateAddressesMapper, () => answering, connected)
+    assert.deepEqual(pub({ id: heardOf, multiaddrs: addrs }).multiaddrs.map(String), ['/ip4/93.184.216.34/tcp/4001'])
+    answering = false
+    assert.deepEqual(pub({ id: connectedPeer, multiaddrs: addrs }).multiaddrs.map(String), ['/ip4/93.184.216.34/tcp/4001'])
   })
 })
