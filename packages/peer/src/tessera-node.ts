@@ -5,8 +5,9 @@ import {
 } from '@tessera/memory'
 import { startBootstrapRedial } from './bootstrap-redial.js'
 import { CapacityPublisher } from './capacity-publisher.js'
+import { closestKnownPeers } from './closest-known-peers.js'
 import {
-  DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, LATENCY_WINDOW_SIZE
+  DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, DHT_PROTOCOL, LATENCY_WINDOW_SIZE
 } from './constants.js'
 import { DhtStore } from './dht-store/index.js'
 import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
@@ -495,6 +496,7 @@ async function startServing (ctx: NodeContext, executor: NodeExecutor, services:
     dht: libp2p.services.dht,
     validator: ctx.validator,
     snapshot: capacitySnapshot(ctx, executor, hooks.nat),
+    closestKnownPeers: closestKnownPeers(libp2p.peerStore, libp2p.peerId, DHT_PROTOCOL),
     onPublished: (result) => { events.dispatchEvent(new CustomEvent('record:published', { detail: result })) },
     onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
   }, { ...ctx.options.recordTiming, dhtTimeoutMs: init.dhtTimeoutMs, now })
