@@ -83,7 +83,7 @@ export interface PublishResult {
 
 /** What one publication stores. */
 interface PublicationPlan {
-  /** Bucket keys to provide, in order. */
+  /** Bucket keys to provide. */
   provide: CID[]
 }
 
@@ -113,9 +113,7 @@ export interface CapacityPublisherComponents {
  * keys. A node that joined early, or with many others, moves its entries to the peers lookups now end on; a node that
  * joined a formed network skips the early steps (publishing all three keys again at each cost a 100-node cold start
  * twice the lookups of the first publication). Each later publication puts the record and provides a key when it is
- * due (`provideRefreshMs`), moved, or not held. The record is put first, then the keys one at a time, level 1 first:
- * the root lists any 20 providers, level 1 is where a network of 20–160 nodes is found. One after the other, a busy
- * node's first operations finish early instead of all of them late.
+ * due (`provideRefreshMs`), moved, or not held.
  */
 export class CapacityPublisher {
   private readonly c: CapacityPublisherComponents
@@ -130,7 +128,7 @@ export class CapacityPublisher {
   private readonly controller = new AbortController()
   private current?: Promise<PublishResult>
   private last?: PublishResult
-  /** The bucket keys in the order they are provided. */
+  /** The bucket keys, root first. */
   private readonly bucketCids: CID[]
   private readonly provideRefreshMs: number
   /** Early steps left after the first publication (the doubling delays up to the refresh period). */
@@ -152,8 +150,7 @@ export class CapacityPublisher {
     this.nextDelayMs = Math.min(firstRefreshMs, this.refreshMs)
     for (let d = this.nextDelayMs; d < this.refreshMs; d *= 2) this.earlySteps++
     this.provideRefreshMs = init.provideRefreshMs ?? DEFAULT_PROVIDE_REFRESH_MS
-    const buckets = bucketsOfPeer(components.peerId)
-    this.bucketCids = [...buckets.filter((b) => b.level === 1), ...buckets.filter((b) => b.level !== 1)].map(bucketCid)
+    this.bucketCids = bucketsOfPeer(components.peerId).map(bucketCid)
     this.placements = new KeyPlacements(DHT_CLOSEST_PEERS, components.closestKnownPeers)
   }
 
@@ -256,14 +253,20 @@ export class CapacityPublisher {
   private async publishOnce (plan: PublicationPlan): Promise<PublishResult> {
     const { record, value } = await this.sign()
     const key = capacityRecordKey(this.c.peerId)
-    const acked = await this.store(record, (signal) => this.c.dht.put(key, value, { signal }), 'PUT_VALUE')
-    this.placements.stored(key, acked, record.issuedAtMs)
-    // One key at a time (see the class comment); a key not reached in time is provided again at the next step.
-    for (const cid of plan.provide) {
-      if (this.controller.signal.aborted) break
-      this.placements.stored(cid.multihash.bytes, await this.store(record, (signal) => this.c.dht.provide(cid, { signal }), 'ADD_PROVIDER'), record.issuedAtMs)
-    }
-    const result = { record, peersAcked: new Set(acked.map(String)).size, provided: this.allProvided(), providedNow: plan.provide.length > 0 }
+    // Side by side: each stores locally first and then waits for DHT peers, so a node with no peer yet still holds its
+    // record and provider entries at once, and a client that connects to it can read them.
+    const [put] = await Promise.all([
+      this.store(record, (signal) => this.c.dht.put(key, value, { signal }), 'PUT_VALUE').then((r) => {
+        this.placements.stored(key, r.acks, record.issuedAtMs)
+        return r
+      }),
+      ...plan.provide.map(async (cid) => {
+        const r = await this.store(record, (signal) => this.c.dht.provide(cid, { signal }), 'ADD_PROVIDER')
+        this.placements.stored(cid.multihash.bytes, r.acks, record.issuedAtMs)
+        return r
+      })
+    ])
+    const result = { record, peersAcked: new Set(put.acks.map(String)).size, provided: this.allProvided(), providedNow: plan.provide.length > 0 }
     this.last = result
     this.c.onPublished?.(result)
     return result
@@ -274,7 +277,7 @@ export class CapacityPublisher {
    * of their answers). Running out of time is an outcome (the acks tell how far it got); stopping or a DHT failure is
    * not, and throws.
    */
-  private async store (record: CapacityRecord, run: (signal: AbortSignal) => AsyncIterable<QueryEvent>, ack: string): Promise<PeerId[]> {
+  private async store (record: CapacityRecord, run: (signal: AbortSignal) => AsyncIterable<QueryEvent>, ack: string): Promise<{ acks: PeerId[] }> {
     const timeout = AbortSignal.timeout(this.dhtTimeoutMs)
     const acks: PeerId[] = []
     try {
@@ -285,7 +288,7 @@ export class CapacityPublisher {
       if (!(timeout.aborted && !this.controller.signal.aborted)) throw err
       log('a put or provide of record %d ran out of time with %d acks - %e', record.sequence, acks.length, err)
     }
-    return acks
+    return { acks }
   }
 
   /** One scheduled step: the first publication, an early step (which may publish nothing), or a refresh. */
@@ -319,8 +322,8 @@ export class CapacityPublisher {
       }
     }
     if (!this.running) return
-    // Steps start a period apart however long one took (its operations run one after the other, each up to the DHT
-    // timeout), so the record is put again well inside its lifetime.
+    // Steps start a period apart however long one took (up to the DHT timeout on a busy network), so the record is put
+    // again well inside its lifetime.
     const delayMs = this.nextDelayMs
     this.nextDelayMs = Math.min(this.refreshMs, delayMs * 2)
     this.timer = setTimeout(() => { void this.loop() }, Math.max(0, delayMs - (this.now() - startedAtMs)))

@@ -199,15 +199,17 @@ describe('CapacityPublisher', () => {
       await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
       throw signal.reason
     }
+    let provides = 0
     const dht = {
       async * put (_key: Uint8Array, value: Uint8Array, options: { signal: AbortSignal }) { stored.push(value); yield * waitForPeers(options.signal) },
-      async * provide (_cid: unknown, options: { signal: AbortSignal }) { yield * waitForPeers(options.signal) }
+      async * provide (_cid: unknown, options: { signal: AbortSignal }) { provides++; yield * waitForPeers(options.signal) }
     } as unknown as KadDHT
     const publisher = new CapacityPublisher({ peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT }, { dhtTimeoutMs: 50 })
     const result = await publisher.publish()
     assert.equal(result.peersAcked, 0)
     assert.equal(result.provided, false)
     assert.equal(stored.length, 1)
+    assert.equal(provides, 3, 'each provide stored the entry locally and waited for peers beside the put')
     assert.equal(publisher.lastPublished(), result)
   })
 
@@ -250,18 +252,6 @@ function ackingDht (ackers: (op: string) => PeerId[]): { dht: KadDHT, ops: strin
 describe('CapacityPublisher early steps', () => {
   const timing = { ttlMs: 120_000, refreshMs: 60_000, firstRefreshMs: 20_000, provideRefreshMs: 600_000 }
 
-  it('puts the record first, then provides level 1, the root and level 2, one at a time', async () => {
-    const privateKey = await generateKeyPair('Ed25519')
-    const peerId = peerIdFromPrivateKey(privateKey)
-    const holder = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
-    const { dht, ops } = ackingDht(() => [holder])
-    const publisher = new CapacityPublisher({ peerId, privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT, closestKnownPeers: async () => [holder.toString()] }, timing)
-    const result = await publisher.publish()
-    assert.deepEqual(ops, ['put', `provide ${capabilityBucketCid(peerId).toString()}`, `provide ${TESSERA_CAPABILITY_CID.toString()}`, `provide ${bucketCid(bucketOfPeer(peerId, 2)).toString()}`])
-    assert.equal(result.peersAcked, 1)
-    assert.equal(result.provided, true)
-  })
-
   it('publishes nothing at an early step while the closest known peers hold everything, and again what newcomers moved', async (t) => {
     const privateKey = await generateKeyPair('Ed25519')
     const peerId = peerIdFromPrivateKey(privateKey)
@@ -290,7 +280,7 @@ describe('CapacityPublisher early steps', () => {
       // Newcomers closer to every key: three of the four closest peers do not hold anything.
       network = [ids[4], ids[5], ids[6], ids[0]]
       await advance(40_000)
-      assert.deepEqual(ops.slice(4), ['put', ...ops.slice(1, 4)], 'the second early step puts the record and provides every key again')
+      assert.deepEqual([...ops.slice(4)].sort(), [...ops.slice(0, 4)].sort(), 'the second early step puts the record and provides every key again')
       // From now on, a refresh puts the record; the keys are neither due nor moved.
       await advance(60_000)
       assert.deepEqual(ops.slice(8), ['put'])
@@ -324,7 +314,7 @@ describe('CapacityPublisher early steps', () => {
       clockMs += 20_000
       t.mock.timers.tick(20_000)
       await settle()
-      assert.deepEqual(ops.slice(4), ['put', lost])
+      assert.deepEqual([...ops.slice(4)].sort(), ['put', lost].sort())
       assert.equal(published[1].provided, true)
     } finally {
       publisher.stop()
