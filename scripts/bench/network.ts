@@ -31,7 +31,7 @@ import { InvalidArgumentError } from 'commander'
 import type { Command } from 'commander'
 import type { AddressInfo, Socket } from 'node:net'
 import { createDeviceProfile, createRng } from '@tessera/crossbar'
-import { DhtDiscovery, WorkerExecutor, candidateFilter, createTesseraNode } from '@tessera/peer'
+import { DhtDiscovery, WorkerExecutor, candidateFilter, createTesseraNode, directRecordReader } from '@tessera/peer'
 import { encodeShardReply, encodeShardRequest } from '@tessera/wire'
 import type { TesseraNode } from '@tessera/peer'
 import { discoveryCost } from './network-discovery.js'
@@ -329,7 +329,7 @@ async function shardRoundTrips (calls: number, uploads: number): Promise<Pick<Ne
  */
 async function observe (bootstrap: string[], expected: number, startedAt: number, limitMs: number, seen: { found: number } = { found: 0 }): Promise<{ settleMs: number | null, recordsFound: number }> {
   const observer = await createTesseraNode({ ...LOCAL, serve: false, bootstrap, redialIntervalMs: 500 })
-  const discovery = new DhtDiscovery(observer.libp2p.services.dht, observer.validator, observer.peerId, { filter: candidateFilter({ minTilesTotal: 0 }) })
+  const discovery = new DhtDiscovery(observer.libp2p.services.dht, observer.validator, observer.peerId, { filter: candidateFilter({ minTilesTotal: 0 }), direct: directRecordReader(observer.libp2p, observer.validator) })
   try {
     while (Date.now() - startedAt < limitMs) {
       const remaining = limitMs - (Date.now() - startedAt)

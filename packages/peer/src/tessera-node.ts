@@ -10,7 +10,9 @@ import {
   DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, DHT_PROTOCOL, LATENCY_WINDOW_SIZE
 } from './constants.js'
 import { DhtStore } from './dht-store/index.js'
-import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
+import { readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
+import { discoverPeersByWalk } from './discover-peers.js'
+import { directRecordReader } from './direct-record-read.js'
 import { NodeNotStartedError } from './errors.js'
 import { ExecutorPool } from './executor/executor-pool.js'
 import { BudgetedExecutor, MemoryBudget } from './executor/memory-budget.js'
@@ -183,7 +185,11 @@ export interface TesseraNode {
   publishCapacity(): Promise<PublishResult>
   /** The last successful publication. */
   lastPublished(): PublishResult | undefined
-  /** Every other peer's valid capacity record, via findProviders on the capability CID and DHT reads. */
+  /**
+   * Other peers' valid capacity records: one walk of the capability bucket tree, each record read from its provider
+   * (through the DHT when that fails), at most `options.limit` of them (default 256); below that many peers, all of
+   * them (discover-peers.ts).
+   */
   discoverPeers(options?: DiscoverOptions): Promise<DiscoveredPeer[]>
   /** One peer's valid capacity record from the DHT. */
   getCapacityRecord(peer: PeerId | string, options?: { timeoutMs?: number }): Promise<DiscoveredPeer | undefined>
@@ -561,7 +567,7 @@ function nodeApi (ctx: NodeContext, services: NodeServices, parts: NodeApiParts)
     lastPublished: () => services.publisher?.lastPublished(),
     async discoverPeers (options) {
       running()
-      return await discoverCapacityRecords(libp2p.services.dht, validator, libp2p.peerId, { timeoutMs: init.dhtTimeoutMs, ...options })
+      return await discoverPeersByWalk(libp2p.services.dht, validator, libp2p.peerId, directRecordReader(libp2p, validator), { timeoutMs: init.dhtTimeoutMs, ...options })
     },
     async getCapacityRecord (peer, options = {}) {
       running()
