@@ -31,7 +31,7 @@ import { InvalidArgumentError } from 'commander'
 import type { Command } from 'commander'
 import type { AddressInfo, Socket } from 'node:net'
 import { createDeviceProfile, createRng } from '@tessera/crossbar'
-import { DhtDiscovery, WorkerExecutor, candidateFilter, createTesseraNode } from '@tessera/peer'
+import { DhtDiscovery, WorkerExecutor, candidateFilter, createTesseraNode, directRecordReader } from '@tessera/peer'
 import { encodeShardReply, encodeShardRequest } from '@tessera/wire'
 import type { TesseraNode } from '@tessera/peer'
 import { discoveryCost } from './network-discovery.js'
@@ -42,13 +42,27 @@ import type { HostStats } from './network-host.js'
 export interface NetworkScaleRow {
   nodes: number
   processes: number
+  /** Where the bootstrap nodes run (see `startHosts`; one process: its first three nodes). */
+  layout: ScaleLayout
   settleMs: number | null
   recordsFound: number
   recordsExpected: number
+  /** Multi-process runs: what the nodes spent from their start until the client settled or the limit (null in one process). */
+  startup: StartupCost | null
   /** Multi-process runs, after settling and an idle window (null in one process). */
   idle: IdleCost | null
   /** 1-minute load average of the machine when the run began. */
   loadAverage1m: number
+}
+
+/** What the nodes spent from their start until the client settled (or the time limit), per node. */
+export interface StartupCost {
+  /** CPU time of the host processes (their start-up included). */
+  cpuMsPerNode: number
+  /** DHT requests served (every DHT message one node sends another, and the client's). */
+  dhtRequestsPerNode: number
+  /** Connections opened or accepted (each one a Noise handshake and identify). */
+  connectionsOpenedPerNode: number
 }
 
 /** What idle nodes cost, measured over a window at rest. */
@@ -85,6 +99,10 @@ export interface NetworkBenchResult {
   discovery: DiscoveryCostRow[]
 }
 
+/** Where a multi-process run's bootstrap nodes run: all in the first host, or one in each host. */
+export type ScaleLayout = 'first-host' | 'spread'
+const LAYOUTS: readonly ScaleLayout[] = ['first-host', 'spread']
+
 /** Parts of the benchmark: shard round trips and uploads, the scale runs, the discovery rows. */
 export type NetworkBenchPart = 'rtt' | 'scale' | 'discovery'
 const PARTS: readonly NetworkBenchPart[] = ['rtt', 'scale', 'discovery']
@@ -106,6 +124,13 @@ export interface NetworkBenchOptions {
   discoveryNodes?: number[]
   /** Parts to run (default all). */
   parts?: NetworkBenchPart[]
+  /** Bootstrap layout of the multi-process scale runs (default `first-host`). */
+  layout?: ScaleLayout
+  /**
+   * Period of a progress line while a multi-process scale run settles (records found, nodes published,
+   * connections, DHT requests, CPU and event-loop delay of the hosts); default none.
+   */
+  timelineMs?: number
   onProgress?: (note: string) => void
 }
 
@@ -300,13 +325,14 @@ async function shardRoundTrips (calls: number, uploads: number): Promise<Pick<Ne
  * until it holds `expected` distinct valid records or the limit passes. Records found in earlier rounds count while
  * they are unexpired, as a coordinator keeps what it has found.
  */
-async function observe (bootstrap: string[], expected: number, startedAt: number, limitMs: number): Promise<{ settleMs: number | null, recordsFound: number }> {
+async function observe (bootstrap: string[], expected: number, startedAt: number, limitMs: number, seen: { found: number } = { found: 0 }): Promise<{ settleMs: number | null, recordsFound: number }> {
   const observer = await createTesseraNode({ ...LOCAL_NODE, serve: false, bootstrap, redialIntervalMs: 500 })
-  const discovery = new DhtDiscovery(observer.libp2p.services.dht, observer.validator, observer.peerId, { filter: candidateFilter({ minTilesTotal: 0 }) })
+  const discovery = new DhtDiscovery(observer.libp2p.services.dht, observer.validator, observer.peerId, { filter: candidateFilter({ minTilesTotal: 0 }), direct: directRecordReader(observer.libp2p, observer.validator) })
   try {
     while (Date.now() - startedAt < limitMs) {
       const remaining = limitMs - (Date.now() - startedAt)
       await discovery.round({ timeoutMs: Math.max(1_000, Math.min(15_000, remaining)) })
+      seen.found = discovery.candidates().length
       if (discovery.candidates().length >= expected) return { settleMs: Date.now() - startedAt, recordsFound: expected }
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
@@ -321,7 +347,7 @@ async function scaleInProcess (n: number, limitMs: number): Promise<NetworkScale
   const nodes: TesseraNode[] = []
   try {
     const bootstrap = await startScaleNodes(n, nodes)
-    return { nodes: n, processes: 1, ...await observe(bootstrap, n, startedAt, limitMs), recordsExpected: n, idle: null, loadAverage1m: loadavg()[0] }
+    return { nodes: n, processes: 1, ...await observe(bootstrap, n, startedAt, limitMs), layout: 'first-host', recordsExpected: n, startup: null, idle: null, loadAverage1m: loadavg()[0] }
   } finally {
     await Promise.allSettled(nodes.map(async (node) => { await node.stop() }))
   }
@@ -339,38 +365,63 @@ interface Host {
   stop: () => Promise<void>
 }
 
-async function startHost (nodes: number, bootstrap: string[] = []): Promise<Host> {
-  const child = spawn(process.execPath, [...hostEntry(), '--nodes', String(nodes), ...(bootstrap.length === 0 ? [] : ['--bootstrap', bootstrap.join(',')])], { stdio: ['pipe', 'pipe', 'inherit'] })
+/** A host child process before it has started all its nodes. */
+interface StartingHost {
+  /** The first node's address (with `--bootstrap-from-parent`, before the others start). */
+  first: Promise<string>
+  /** Sends the bootstrap list (with `--bootstrap-from-parent`). */
+  bootstrap: (addrs: string[]) => void
+  /** Resolves once every node has started. */
+  started: Promise<Host>
+  stop: () => Promise<void>
+}
+
+function spawnHost (nodes: number, options: { bootstrap?: string[], bootstrapFromParent?: boolean } = {}): StartingHost {
+  const bootstrap = options.bootstrap ?? []
+  const args = [...hostEntry(), '--nodes', String(nodes), ...(bootstrap.length === 0 ? [] : ['--bootstrap', bootstrap.join(',')]), ...(options.bootstrapFromParent === true ? ['--bootstrap-from-parent'] : [])]
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
     await exited
   }
-  // The first line names the nodes' addresses; every later one answers a `stats` request, in order.
+  // Lines: `{"first"}` (with --bootstrap-from-parent), then `{"addrs"}`, then one answer per `stats` request, in order.
   const waiting: Array<(stats: HostStats) => void> = []
-  let onAddrs: ((addrs: string[]) => void) | undefined
+  const first = Promise.withResolvers<string>()
+  const addrs = Promise.withResolvers<string[]>()
+  let addrsSeen = false
   createInterface({ input: child.stdout }).on('line', (line) => {
-    if (onAddrs !== undefined) {
-      onAddrs((JSON.parse(line) as { addrs: string[] }).addrs)
-      onAddrs = undefined
-    } else {
-      waiting.shift()?.(JSON.parse(line) as HostStats)
-    }
+    const message = JSON.parse(line) as { first?: string, addrs?: string[] } & HostStats
+    if (message.first !== undefined) first.resolve(message.first)
+    else if (!addrsSeen && message.addrs !== undefined) {
+      addrsSeen = true
+      addrs.resolve(message.addrs)
+    } else waiting.shift()?.(message)
   })
-  const addrs = await new Promise<string[]>((resolve, reject) => {
-    onAddrs = resolve
-    child.once('exit', (code) => { reject(new Error(`a benchmark host exited with code ${code} before starting`)) })
-  }).catch(async (err) => { await stop(); throw err })
+  child.once('exit', (code) => {
+    const err = new Error(`a benchmark host exited with code ${code} before starting`)
+    first.reject(err)
+    addrs.reject(err)
+  })
+  first.promise.catch(() => {})
   const stats = async (): Promise<HostStats> => await new Promise<HostStats>((resolve) => {
     waiting.push(resolve)
     child.stdin.write('stats\n')
   })
-  return { addrs, stats, stop }
+  const started = addrs.promise.then((list) => ({ addrs: list, stats, stop }), async (err: unknown) => { await stop(); throw err })
+  return { first: first.promise, bootstrap: (list) => { child.stdin.write(`bootstrap ${list.join(',')}\n`) }, started, stop }
+}
+
+async function startHost (nodes: number, bootstrap: string[] = []): Promise<Host> {
+  return await spawnHost(nodes, { bootstrap }).started
 }
 
 /** Sums the hosts' stats. */
 async function allStats (hosts: Host[]): Promise<HostStats> {
-  const all = await Promise.all(hosts.map(async (h) => await h.stats()))
+  return sumStats(await Promise.all(hosts.map(async (h) => await h.stats())))
+}
+
+function sumStats (all: HostStats[]): HostStats {
   const sum = (f: (s: HostStats) => number): number => all.reduce((a, s) => a + f(s), 0)
   const merge = (f: (s: HostStats) => Record<string, number>): Record<string, number> => {
     const out: Record<string, number> = {}
@@ -383,10 +434,37 @@ async function allStats (hosts: Host[]): Promise<HostStats> {
     heapUsedBytes: sum((s) => s.heapUsedBytes),
     inboundDhtRequests: sum((s) => s.inboundDhtRequests),
     connections: sum((s) => s.connections),
+    connectionsOpened: sum((s) => s.connectionsOpened),
     published: sum((s) => s.published),
     cpuMicros: sum((s) => s.cpuMicros),
     streams: merge((s) => s.streams),
-    resources: merge((s) => s.resources)
+    resources: merge((s) => s.resources),
+    eventLoopDelayP99Ms: Math.max(...all.map((s) => s.eventLoopDelayP99Ms))
+  }
+}
+
+/**
+ * Prints one progress line every `periodMs` until `done` resolves: what the hosts did since the line before
+ * (DHT requests served, CPU) and where they are (records the client holds, nodes published, connections).
+ */
+async function timeline (hosts: Host[], periodMs: number, startedAt: number, seen: { found: number }, done: Promise<unknown>, progress: (note: string) => void): Promise<void> {
+  let finished = false
+  void done.finally(() => { finished = true })
+  let each = await Promise.all(hosts.map(async (h) => await h.stats()))
+  let beforeAt = Date.now()
+  while (!finished) {
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, periodMs))])
+    const eachNow = await Promise.all(hosts.map(async (h) => await h.stats()))
+    const before = sumStats(each)
+    const now = sumStats(eachNow)
+    const s = (Date.now() - beforeAt) / 1000
+    const n = Math.max(1, now.nodes)
+    const perHost = eachNow.map((h, i) => `${((h.cpuMicros - each[i].cpuMicros) / 1e6 / s).toFixed(2)}/${Math.round(h.eventLoopDelayP99Ms)}/${Math.round((h.inboundDhtRequests - each[i].inboundDhtRequests) / s)}`).join(' ')
+    progress(`t=${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${seen.found} records found, ${now.published}/${now.nodes} published, ` +
+      `${round2(now.connections / n)} connections/node (${round2(now.connectionsOpened / n)} opened), ${round2((now.inboundDhtRequests - before.inboundDhtRequests) / n / s)} DHT requests/node/s, ` +
+      `CPU ${round2((now.cpuMicros - before.cpuMicros) / 1e6 / s)} cores, loop delay p99 ≤ ${round2(now.eventLoopDelayP99Ms)} ms (cores/delay ms/DHT requests per s by host: ${perHost}), load ${loadavg()[0].toFixed(2)}`)
+    each = eachNow
+    beforeAt = Date.now()
   }
 }
 
@@ -412,17 +490,48 @@ async function idleCost (hosts: Host[], windowMs: number): Promise<IdleCost> {
   }
 }
 
-async function scaleMultiProcess (n: number, processes: number, limitMs: number, idleWindowMs: number): Promise<NetworkScaleRow> {
+/**
+ * Starts the hosts of a multi-process run. `first-host`: the first host starts alone, its first three nodes being every
+ * node's bootstrap peers, then the others together. `spread`: every host starts at once with one bootstrap node of its
+ * own, and the other nodes of every host bootstrap to all of them (a network's bootstrap nodes run on separate machines;
+ * in one process they would share one JavaScript thread that every join goes through).
+ */
+async function startHosts (n: number, processes: number, layout: ScaleLayout, hosts: Host[]): Promise<string[]> {
+  const share = (i: number): number => Math.floor(n / processes) + (i < n % processes ? 1 : 0)
+  if (layout === 'first-host') {
+    hosts.push(await startHost(share(0)))
+    const bootstrap = hosts[0].addrs.slice(0, BOOTSTRAP_NODES)
+    hosts.push(...await Promise.all(Array.from({ length: processes - 1 }, async (_, i) => await startHost(share(i + 1), bootstrap))))
+    return bootstrap
+  }
+  const starting = Array.from({ length: processes }, (_, i) => spawnHost(share(i), { bootstrapFromParent: true }))
+  try {
+    const bootstrap = await Promise.all(starting.map(async (h) => await h.first))
+    for (const h of starting) h.bootstrap(bootstrap)
+    hosts.push(...await Promise.all(starting.map(async (h) => await h.started)))
+    return bootstrap
+  } catch (err) {
+    await Promise.allSettled(starting.map(async (h) => { await h.stop() }))
+    throw err
+  }
+}
+
+async function scaleMultiProcess (n: number, processes: number, limitMs: number, idleWindowMs: number, layout: ScaleLayout, timelineMs: number | undefined, progress: (note: string) => void): Promise<NetworkScaleRow> {
   const loadAverage1m = loadavg()[0]
   const startedAt = Date.now()
   const hosts: Host[] = []
   try {
-    const share = (i: number): number => Math.floor(n / processes) + (i < n % processes ? 1 : 0)
-    hosts.push(await startHost(share(0)))
-    const bootstrap = hosts[0].addrs.slice(0, BOOTSTRAP_NODES)
-    hosts.push(...await Promise.all(Array.from({ length: processes - 1 }, async (_, i) => await startHost(share(i + 1), bootstrap))))
-    const settled = await observe(bootstrap, n, startedAt, limitMs)
-    return { nodes: n, processes, ...settled, recordsExpected: n, idle: await idleCost(hosts, idleWindowMs), loadAverage1m }
+    const bootstrap = await startHosts(n, processes, layout, hosts)
+    const seen = { found: 0 }
+    const observing = observe(bootstrap, n, startedAt, limitMs, seen)
+    const [settled] = await Promise.all([observing, timelineMs === undefined ? undefined : timeline(hosts, timelineMs, startedAt, seen, observing, progress)])
+    const atSettle = await allStats(hosts)
+    const startup = {
+      cpuMsPerNode: round2(atSettle.cpuMicros / 1000 / n),
+      dhtRequestsPerNode: round2(atSettle.inboundDhtRequests / n),
+      connectionsOpenedPerNode: round2(atSettle.connectionsOpened / n)
+    }
+    return { nodes: n, processes, layout, ...settled, recordsExpected: n, startup, idle: await idleCost(hosts, idleWindowMs), loadAverage1m }
   } finally {
     await Promise.allSettled(hosts.map(async (h) => { await h.stop() }))
   }
@@ -447,7 +556,7 @@ export async function runNetworkBench (options: NetworkBenchOptions = {}): Promi
     for (const n of options.nodes ?? DEFAULTS.nodes) {
       progress(`scale: ${n} nodes in ${processes} process(es), load ${loadavg()[0].toFixed(2)}`)
       const limitMs = options.settleLimitMs ?? DEFAULTS.settleLimitMs
-      scale.push(processes === 1 ? await scaleInProcess(n, limitMs) : await scaleMultiProcess(n, processes, limitMs, options.idleWindowMs ?? DEFAULTS.idleWindowMs))
+      scale.push(processes === 1 ? await scaleInProcess(n, limitMs) : await scaleMultiProcess(n, processes, limitMs, options.idleWindowMs ?? DEFAULTS.idleWindowMs, options.layout ?? 'first-host', options.timelineMs, progress))
     }
   }
   const discovery: DiscoveryCostRow[] = []
@@ -460,6 +569,11 @@ export async function runNetworkBench (options: NetworkBenchOptions = {}): Promi
 
 function round2 (x: number): number {
   return Math.round(x * 100) / 100
+}
+
+function layout (value: string): ScaleLayout {
+  if (!(LAYOUTS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${LAYOUTS.join(', ')}`)
+  return value as ScaleLayout
 }
 
 function parts (value: string): NetworkBenchPart[] {
@@ -480,7 +594,9 @@ export function registerNetworkCommand (program: Command): void {
     .option('--idle-window-ms <ms>', 'idle window of the multi-process scale runs', positiveInteger, DEFAULTS.idleWindowMs)
     .option('--discovery-nodes <list>', 'comma-separated node counts of the discovery rows', positiveIntegerList, [...DEFAULTS.nodes])
     .option('--parts <list>', `comma-separated parts to run, of ${PARTS.join(', ')}`, parts, [...PARTS])
-    .action(async (opts: { json?: boolean, calls: number, nodes: number[], processes: number[], settleLimitMs: number, idleWindowMs: number, discoveryNodes: number[], parts: NetworkBenchPart[] }) => {
+    .option('--layout <layout>', `bootstrap layout of the multi-process scale runs, ${LAYOUTS.join(' or ')}`, layout, 'spread')
+    .option('--timeline-ms <ms>', 'print the hosts\' state at this period while a multi-process scale run settles', positiveInteger)
+    .action(async (opts: { json?: boolean, calls: number, nodes: number[], processes: number[], settleLimitMs: number, idleWindowMs: number, discoveryNodes: number[], parts: NetworkBenchPart[], layout: ScaleLayout, timelineMs?: number }) => {
       const r = await runNetworkBench({ ...opts, onProgress: progressNote })
       const network = { ...r, rttP50Ms: round2(r.rttP50Ms), rttP95Ms: round2(r.rttP95Ms), streamPerCallP50Ms: round2(r.streamPerCallP50Ms), tcpEchoP50Ms: round2(r.tcpEchoP50Ms), libp2pEchoP50Ms: round2(r.libp2pEchoP50Ms), executorP50Ms: round2(r.executorP50Ms), uploadMiBps: round2(r.uploadMiBps) }
       if (opts.json === true) {
@@ -490,7 +606,8 @@ export function registerNetworkCommand (program: Command): void {
       const lines = [
         ...(Number.isNaN(r.rttP50Ms) ? [] : [`shard round trip (${BATCH}×${ROWS} on ${ROWS}×${COLS}): p50 ${network.rttP50Ms} ms, p95 ${network.rttP95Ms} ms on a session, p50 ${network.streamPerCallP50Ms} ms with a stream per call; raw TCP echo p50 ${network.tcpEchoP50Ms} ms (${round2(r.rttP50Ms / r.tcpEchoP50Ms)}×); the same frames over libp2p p50 ${network.libp2pEchoP50Ms} ms, the executor alone p50 ${network.executorP50Ms} ms`,
         `upload of a 512×512 block: ${network.uploadMiBps} MiB/s`]),
-        ...r.scale.map((s) => `${s.nodes} nodes in ${s.processes} process(es) (load ${s.loadAverage1m.toFixed(2)}): ${s.settleMs === null ? 'not settled' : `settled in ${s.settleMs} ms`}, ${s.recordsFound}/${s.recordsExpected} records` +
+        ...r.scale.map((s) => `${s.nodes} nodes in ${s.processes} process(es)${s.processes > 1 ? `, bootstrap nodes ${s.layout === 'spread' ? 'one per process' : 'in the first'}` : ''} (load ${s.loadAverage1m.toFixed(2)}): ${s.settleMs === null ? 'not settled' : `settled in ${s.settleMs} ms`}, ${s.recordsFound}/${s.recordsExpected} records` +
+          (s.startup === null ? '' : `; until then per node: CPU ${s.startup.cpuMsPerNode} ms, ${s.startup.dhtRequestsPerNode} DHT requests, ${s.startup.connectionsOpenedPerNode} connections opened`) +
           (s.idle === null ? '' : `; idle ${s.idle.windowMs / 1000} s: RSS ${s.idle.rssPerNodeMiB} MiB/node (heap ${s.idle.heapPerNodeMiB}), ${s.idle.connectionsPerNode} connections/node, ${s.idle.dhtMessagesPerNodePerMinute} DHT messages/node/min, CPU ${s.idle.cpuMsPerNodePerMinute} ms/node/min; streams/node ${JSON.stringify(s.idle.streamsPerNode)}; handles/node ${JSON.stringify(s.idle.resourcesPerNode)}`)),
         ...r.discovery.map((d) => `discovery on ${d.nodes} nodes, ${d.design}: first round ${d.firstRoundMessages} DHT messages (${d.firstRoundReads} record reads), later rounds ${d.laterRoundMessages} (${d.laterRoundReads} reads); ${d.firstRoundMs} ms, then ${d.laterRoundMs} ms a round; ${d.recordsFound} records held`)
       ]

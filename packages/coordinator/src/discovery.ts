@@ -4,7 +4,7 @@
  * shard has nowhere to go and as its reconfiguration loop looks for peers that joined.
  */
 import { logger } from '@libp2p/logger'
-import { DhtDiscovery } from '@tessera/peer'
+import { DhtDiscovery, directRecordReader } from '@tessera/peer'
 import type { TesseraNode } from '@tessera/peer'
 import { DISCOVERY_RETRY_MS, DISCOVERY_ROUND_MS, DISCOVERY_WANTED_PEERS } from './constants.js'
 import { NoPeersError } from './errors.js'
@@ -20,9 +20,12 @@ export interface UnreachablePeer {
   error: unknown
 }
 
-/** A coordinator's discovery: candidates are peers with tiles, DISCOVERY_WANTED_PEERS of them. */
+/**
+ * A coordinator's discovery: candidates are peers with tiles, DISCOVERY_WANTED_PEERS of them, each record read from
+ * the peer itself first (the coordinator dials its candidates anyway).
+ */
 export function coordinatorDiscovery (node: TesseraNode): DhtDiscovery {
-  return new DhtDiscovery(node.libp2p.services.dht, node.validator, node.peerId, { wanted: DISCOVERY_WANTED_PEERS })
+  return new DhtDiscovery(node.libp2p.services.dht, node.validator, node.peerId, { wanted: DISCOVERY_WANTED_PEERS, direct: directRecordReader(node.libp2p, node.validator) })
 }
 
 /** What one round found. */

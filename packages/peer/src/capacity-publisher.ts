@@ -1,9 +1,14 @@
 import { logger } from '@libp2p/logger'
 import { MAX_CAPACITY_RECORD_LIFETIME_MS, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
-import { DEFAULT_DHT_TIMEOUT_MS, DEFAULT_PROVIDE_REFRESH_MS, DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS } from './constants.js'
+import {
+  DEFAULT_DHT_TIMEOUT_MS, DEFAULT_PROVIDE_REFRESH_MS, DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS,
+  DHT_CLOSEST_PEERS
+} from './constants.js'
 import { bucketCid, bucketsOfPeer } from './capability-buckets.js'
 import { InvalidNodeOptionError, RecordRejectedError } from './errors.js'
-import type { KadDHT } from '@libp2p/kad-dht'
+import { KeyPlacements } from './key-placements.js'
+import type { ClosestKnownPeers } from './closest-known-peers.js'
+import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
 import type { CID } from 'multiformats/cid'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { CapacityRecord, CapacityRecordValidator } from '@tessera/memory'
@@ -19,14 +24,15 @@ export interface CapacityPublisherInit {
   /** Re-publication period (default 60 s, or half `ttlMs`); must be shorter than the lifetime. */
   refreshMs?: number
   /**
-   * First re-publication after start (default 20 s, never more than `refreshMs`); the delay then doubles up to
-   * `refreshMs`, so the record moves to the closest peers while the network around a new node forms.
+   * First step after start (default 20 s, never more than `refreshMs`); the delay then doubles up to `refreshMs`. At
+   * these early steps the node publishes only what a forming network moved away from it, or what has not reached a
+   * peer yet (see {@link CapacityPublisher}).
    */
   firstRefreshMs?: number
   /**
-   * After the first publications (the one at start and those of the doubling delays), the bucket keys are provided
-   * again only when this long has passed since they were last all provided (default 10 min); every publication puts
-   * the record.
+   * A bucket key is provided again when this long has passed since it was last provided (default 10 min), or earlier
+   * when the peers closest to it changed or its last provide reached no peer; every publication after the early steps
+   * puts the record.
    */
   provideRefreshMs?: number
   /** Timeout of one put or provide (default 30 s). */
@@ -67,12 +73,18 @@ export interface PublishResult {
   /** DHT peers that acknowledged the put (the node's own datastore always holds it). */
   peersAcked: number
   /**
-   * Whether the provide of every key of this node's capability buckets (one per level) reached at least one peer,
-   * in this publication or in the one that last provided them (within the provide refresh period).
+   * Whether the last provide of every key of this node's capability buckets (one per level) reached at least one
+   * peer, in this publication or an earlier one.
    */
   provided: boolean
-  /** Whether this publication provided the bucket keys (or only put the record). */
+  /** Whether this publication provided any bucket key (or only put the record). */
   providedNow: boolean
+}
+
+/** What one publication stores. */
+interface PublicationPlan {
+  /** Bucket keys to provide. */
+  provide: CID[]
 }
 
 export interface CapacityPublisherComponents {
@@ -81,15 +93,27 @@ export interface CapacityPublisherComponents {
   dht: KadDHT
   validator: CapacityRecordValidator
   snapshot(): Promise<CapacitySnapshot> | CapacitySnapshot
+  /**
+   * The known DHT peers closest to a key (closest-known-peers.ts). Without it the early steps publish everything, and
+   * a bucket key is provided again only when due or when its last provide reached no peer.
+   */
+  closestKnownPeers?: ClosestKnownPeers
   onPublished?(result: PublishResult): void
   onError?(err: unknown): void
 }
 
 /**
- * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides its capability buckets
- * (the capability CID and one bucket per deeper level, capability-buckets.ts), now, again after 20 s and 40 s more while the network around a new node forms, and then
- * every refresh period, well inside the record's lifetime. The record is run through the same validator the
+ * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides its capability buckets (the
+ * capability CID and one bucket per deeper level, capability-buckets.ts): at start, at early steps after 20 s and 40 s
+ * more, then every refresh period, well inside the record's lifetime. The record is run through the same validator the
  * other nodes use before it is put, because kad-dht stores a node's own put without validating it.
+ *
+ * An early step publishes only when the network around a key changed since it was stored (key-placements.ts: most of
+ * the peers now closest to it do not hold it) or a store reached no peer: then it puts the record and provides those
+ * keys. A node that joined early, or with many others, moves its entries to the peers lookups now end on; a node that
+ * joined a formed network skips the early steps (publishing all three keys again at each cost a 100-node cold start
+ * twice the lookups of the first publication). Each later publication puts the record and provides a key when it is
+ * due (`provideRefreshMs`), moved, or not held.
  */
 export class CapacityPublisher {
   private readonly c: CapacityPublisherComponents
@@ -104,11 +128,13 @@ export class CapacityPublisher {
   private readonly controller = new AbortController()
   private current?: Promise<PublishResult>
   private last?: PublishResult
+  /** The bucket keys, root first. */
   private readonly bucketCids: CID[]
   private readonly provideRefreshMs: number
-  /** Publications left that provide whatever the time: the one at start and those of the doubling delays. */
-  private rampPublications = 1
-  private providedAtMs?: number
+  /** Early steps left after the first publication (the doubling delays up to the refresh period). */
+  private earlySteps = 0
+  private attempted = false
+  private readonly placements: KeyPlacements
 
   constructor (components: CapacityPublisherComponents, init: CapacityPublisherInit = {}) {
     this.c = components
@@ -122,9 +148,10 @@ export class CapacityPublisher {
       throw new InvalidNodeOptionError(`the first refresh delay must be positive, got ${firstRefreshMs} ms`)
     }
     this.nextDelayMs = Math.min(firstRefreshMs, this.refreshMs)
-    for (let d = this.nextDelayMs; d < this.refreshMs; d *= 2) this.rampPublications++
+    for (let d = this.nextDelayMs; d < this.refreshMs; d *= 2) this.earlySteps++
     this.provideRefreshMs = init.provideRefreshMs ?? DEFAULT_PROVIDE_REFRESH_MS
     this.bucketCids = bucketsOfPeer(components.peerId).map(bucketCid)
+    this.placements = new KeyPlacements(DHT_CLOSEST_PEERS, components.closestKnownPeers)
   }
 
   /** Starts the publish loop; the first publication begins at once but is not awaited (the DHT may be empty). */
@@ -144,9 +171,19 @@ export class CapacityPublisher {
     return this.last
   }
 
-  /** Signs, validates, puts and provides a fresh record now (joining a publication already under way). */
+  /**
+   * Signs, validates and puts a fresh record now, and provides the bucket keys that are due, moved or not held (all
+   * of them the first time); joins a publication already under way.
+   */
   async publish (): Promise<PublishResult> {
-    this.current ??= this.publishOnce().finally(() => { this.current = undefined })
+    if (this.current !== undefined) return await this.current
+    const plan = await this.plan(this.attempted ? 'refresh' : 'first')
+    return await this.begin(plan ?? { provide: [] })
+  }
+
+  private async begin (plan: PublicationPlan): Promise<PublishResult> {
+    this.attempted = true
+    this.current ??= this.publishOnce(plan).finally(() => { this.current = undefined })
     return await this.current
   }
 
@@ -187,57 +224,94 @@ export class CapacityPublisher {
     return { record, value }
   }
 
-  /** Whether this publication provides the bucket keys: while ramping up, when never all provided, or when due. */
-  private provideDue (): boolean {
-    if (this.rampPublications > 0) {
-      this.rampPublications--
-      return true
+  /**
+   * What a publication stores: every key the first time; at an early step the keys moved or not held, and nothing at
+   * all (undefined) when neither they nor the record moved; later, the keys due, moved or not held.
+   */
+  private async plan (step: 'first' | 'early' | 'refresh'): Promise<PublicationPlan | undefined> {
+    if (step === 'first') return { provide: [...this.bucketCids] }
+    // Without closest peers to compare with, an early step cannot tell what moved: it publishes everything.
+    const early = step === 'early'
+    if (early && !this.placements.tracksMoves) return { provide: [...this.bucketCids] }
+    const nowMs = this.now()
+    const provide: CID[] = []
+    for (const cid of this.bucketCids) {
+      const key = cid.multihash.bytes
+      const placed = this.placements.placement(key)
+      const due = !early && (placed === undefined || nowMs - placed.atMs >= this.provideRefreshMs)
+      if (due || !this.placements.held(key) || await this.placements.moved(key)) provide.push(cid)
     }
-    return this.providedAtMs === undefined || this.now() - this.providedAtMs >= this.provideRefreshMs
+    if (early && provide.length === 0 && !await this.placements.moved(capacityRecordKey(this.c.peerId))) return undefined
+    return { provide }
   }
 
-  private async publishOnce (): Promise<PublishResult> {
+  /** Whether every bucket key's last provide reached a peer. */
+  private allProvided (): boolean {
+    return this.bucketCids.every((cid) => this.placements.held(cid.multihash.bytes))
+  }
+
+  private async publishOnce (plan: PublicationPlan): Promise<PublishResult> {
     const { record, value } = await this.sign()
-    const providing = this.provideDue()
-    const timeout = AbortSignal.timeout(this.dhtTimeoutMs)
-    const signal = AbortSignal.any([this.controller.signal, timeout])
     const key = capacityRecordKey(this.c.peerId)
-    let peersAcked = 0
-    const providedCids = new Set<string>()
-    const provide = async (cid: CID): Promise<void> => {
-      for await (const event of this.c.dht.provide(cid, { signal })) {
-        if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') providedCids.add(cid.toString())
-      }
-    }
-    // Both store locally first and then wait for DHT peers; run side by side, a node with no peer yet still holds
-    // its record and provider entry at once, so a client that connects to it can read them.
-    const phases = await Promise.allSettled([
-      (async () => {
-        for await (const event of this.c.dht.put(key, value, { signal })) {
-          if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') peersAcked++
-        }
-      })(),
-      // findProviders lists at most 20 providers of one CID: the deeper buckets are how discovery finds the rest.
-      ...(providing ? this.bucketCids.map(provide) : [])
+    // Side by side: each stores locally first and then waits for DHT peers, so a node with no peer yet still holds its
+    // record and provider entries at once, and a client that connects to it can read them.
+    const [put] = await Promise.all([
+      this.store(record, (signal) => this.c.dht.put(key, value, { signal }), 'PUT_VALUE').then((r) => {
+        this.placements.stored(key, r.acks, record.issuedAtMs)
+        return r
+      }),
+      ...plan.provide.map(async (cid) => {
+        const r = await this.store(record, (signal) => this.c.dht.provide(cid, { signal }), 'ADD_PROVIDER')
+        this.placements.stored(cid.multihash.bytes, r.acks, record.issuedAtMs)
+        return r
+      })
     ])
-    for (const phase of phases) {
-      if (phase.status === 'fulfilled') continue
-      // Running out of time is an outcome (peersAcked tells how far it got); stopping or a DHT failure is not.
-      if (!(timeout.aborted && !this.controller.signal.aborted)) throw phase.reason
-      log('a put or provide of record %d ran out of time with %d acks - %e', record.sequence, peersAcked, phase.reason)
-    }
-    if (providing && providedCids.size === this.bucketCids.length) this.providedAtMs = record.issuedAtMs
-    else if (providing) this.providedAtMs = undefined
-    const result = { record, peersAcked, provided: this.providedAtMs !== undefined, providedNow: providing }
+    const result = { record, peersAcked: new Set(put.acks.map(String)).size, provided: this.allProvided(), providedNow: plan.provide.length > 0 }
     this.last = result
     this.c.onPublished?.(result)
     return result
   }
 
+  /**
+   * Runs one put or provide within the DHT timeout; returns the peers that acknowledged it (`ack`: the message name
+   * of their answers). Running out of time is an outcome (the acks tell how far it got); stopping or a DHT failure is
+   * not, and throws.
+   */
+  private async store (record: CapacityRecord, run: (signal: AbortSignal) => AsyncIterable<QueryEvent>, ack: string): Promise<{ acks: PeerId[] }> {
+    const timeout = AbortSignal.timeout(this.dhtTimeoutMs)
+    const acks: PeerId[] = []
+    try {
+      for await (const event of run(AbortSignal.any([this.controller.signal, timeout]))) {
+        if (event.name === 'PEER_RESPONSE' && event.messageName === ack) acks.push(event.from)
+      }
+    } catch (err) {
+      if (!(timeout.aborted && !this.controller.signal.aborted)) throw err
+      log('a put or provide of record %d ran out of time with %d acks - %e', record.sequence, acks.length, err)
+    }
+    return { acks }
+  }
+
+  /** One scheduled step: the first publication, an early step (which may publish nothing), or a refresh. */
+  private async step (): Promise<void> {
+    if (this.current !== undefined) {
+      await this.current
+      return
+    }
+    const step = !this.attempted ? 'first' : this.earlySteps > 0 ? 'early' : 'refresh'
+    if (step === 'early') this.earlySteps--
+    const plan = await this.plan(step)
+    if (plan === undefined) {
+      log('early step: the record and bucket keys are still where lookups end, nothing to publish')
+      return
+    }
+    await this.begin(plan)
+  }
+
   private async loop (): Promise<void> {
     if (!this.running) return
+    const startedAtMs = this.now()
     try {
-      await this.publish()
+      await this.step()
     } catch (err) {
       if (this.running) {
         log.error('publishing the capacity record failed, next try in %d ms - %e', this.nextDelayMs, err)
@@ -248,9 +322,11 @@ export class CapacityPublisher {
       }
     }
     if (!this.running) return
+    // Steps start a period apart however long one took (up to the DHT timeout on a busy network), so the record is put
+    // again well inside its lifetime.
     const delayMs = this.nextDelayMs
     this.nextDelayMs = Math.min(this.refreshMs, delayMs * 2)
-    this.timer = setTimeout(() => { void this.loop() }, delayMs)
+    this.timer = setTimeout(() => { void this.loop() }, Math.max(0, delayMs - (this.now() - startedAtMs)))
     this.timer.unref?.()
   }
 }

@@ -13,6 +13,9 @@ export const DHT_PROTOCOL = '/tessera/kad/1.0.0'
 /** Concurrent requests of one kad-dht query, and its disjoint paths (kad-dht's default is 10 of each). */
 export const DHT_QUERY_ALPHA = 3
 
+/** kad-dht's k: a put or provide goes to the k peers a lookup finds closest to the key. */
+export const DHT_CLOSEST_PEERS = 20
+
 /**
  * kad-dht's `findProviders` stops once it has this many providers (its k-bucket size), so a single well-known CID
  * can never list more than about 20 nodes.
@@ -34,9 +37,6 @@ export const CAPABILITY_BUCKETS = 8
  */
 export const CAPABILITY_BUCKET_LEVELS = 3
 
-/** Period of the connection monitor's pings on a local network (libp2p's default is 10 s). */
-export const LOCAL_CONNECTION_PING_INTERVAL_MS = 60_000
-
 /** Default listen address: loopback only, so nothing is reachable from outside unless asked for. */
 export const DEFAULT_LISTEN_LOCAL = '/ip4/127.0.0.1/tcp/0'
 
@@ -53,9 +53,10 @@ export const DEFAULT_RECORD_TTL_MS = 120_000
 export const DEFAULT_RECORD_REFRESH_MS = 60_000
 
 /**
- * Delay of the first re-publication after start; each later delay doubles until it reaches the refresh period.
- * The first publication lands on the few peers a new node knows; while the network around it forms, the records and
- * provider entries must move to the peers that are closest by then, or lookups that converge there miss them.
+ * Delay of the first step after start; each later delay doubles until it reaches the refresh period. The first
+ * publication lands on the few peers a new node knows; while the network around it forms, the records and provider
+ * entries must move to the peers that are closest by then, or lookups that converge there miss them. These early steps
+ * publish only what moved (capacity-publisher.ts).
  */
 export const DEFAULT_RECORD_FIRST_REFRESH_MS = 20_000
 

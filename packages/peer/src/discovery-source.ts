@@ -1,14 +1,17 @@
 /**
  * The DHT behind a {@link DiscoveryWalk}, and a count of the DHT messages discovery sends (kad-dht reports each
  * request it sends as a SEND_QUERY event and each answer as PEER_RESPONSE; answers from this node's own provider
- * store come as a PEER_RESPONSE from itself and cost no message).
+ * store come as a PEER_RESPONSE from itself and cost no message). Records are read from their provider first
+ * (direct-record-read.ts: one message), through the DHT when that fails.
  */
 import { logger } from '@libp2p/logger'
 import { createRng } from '@tessera/crossbar'
 import { DEFAULT_DHT_TIMEOUT_MS } from './constants.js'
 import { bucketCid, bucketName } from './capability-buckets.js'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { readCapacityRecord } from './discovery.js'
 import { DiscoveryWalk } from './discovery-walk.js'
+import type { DirectRecordRead } from './direct-record-read.js'
 import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
 import type { PeerId } from '@libp2p/interface'
 import type { CapacityRecordValidator } from '@tessera/memory'
@@ -58,8 +61,11 @@ export function countingDht (dht: DiscoveryDht, self: PeerId, count: DhtMessageC
   }
 }
 
-/** A {@link DiscoverySource} over kad-dht: findProviders of the bucket's CID, then {@link readCapacityRecord}. */
-export function dhtDiscoverySource (dht: DiscoveryDht, validator: CapacityRecordValidator): DiscoverySource {
+/**
+ * A {@link DiscoverySource} over kad-dht: findProviders of the bucket's CID; a record read from its provider with
+ * `direct` when given, else (or when that fails or finds no valid record) with {@link readCapacityRecord}.
+ */
+export function dhtDiscoverySource (dht: DiscoveryDht, validator: CapacityRecordValidator, direct?: DirectRecordRead, count?: DhtMessageCount): DiscoverySource {
   return {
     async providers (bucket: BucketRef, signal: AbortSignal): Promise<string[]> {
       const found = new Set<string>()
@@ -74,7 +80,19 @@ export function dhtDiscoverySource (dht: DiscoveryDht, validator: CapacityRecord
       }
       return [...found]
     },
-    read: async (peerId, signal) => await readCapacityRecord(dht, validator, peerId, signal)
+    read: async (peerId, signal) => {
+      if (direct !== undefined) {
+        if (count !== undefined) count.messages++
+        try {
+          const found = await direct(peerIdFromString(peerId), signal)
+          if (found !== undefined) return found
+        } catch (err) {
+          log('reading the record of %s from itself failed, reading it through the DHT - %e', peerId, err)
+        }
+        if (signal.aborted) return undefined
+      }
+      return await readCapacityRecord(dht, validator, peerId, signal)
+    }
   }
 }
 
@@ -86,6 +104,8 @@ export interface DhtDiscoveryInit {
   seed?: string
   /** Clock, ms since the epoch (default Date.now). */
   now?: () => number
+  /** Reads a record from its provider first (direct-record-read.ts); default: through the DHT only. */
+  direct?: DirectRecordRead
 }
 
 /** One round's outcome with the DHT traffic it cost. */
@@ -104,7 +124,7 @@ export class DhtDiscovery {
   constructor (dht: DiscoveryDht, validator: CapacityRecordValidator, self: PeerId, init: DhtDiscoveryInit = {}) {
     this.now = init.now ?? Date.now
     this.walk = new DiscoveryWalk({
-      source: dhtDiscoverySource(countingDht(dht, self, this.count), validator),
+      source: dhtDiscoverySource(countingDht(dht, self, this.count), validator, init.direct, this.count),
       wanted: init.wanted ?? Infinity,
       ...(init.filter !== undefined ? { filter: init.filter } : {}),
       rng: createRng(init.seed ?? `discovery/${self.toString()}`),

@@ -69,6 +69,11 @@ export interface DiscoveryWalkInit {
   /** Providers in an answer that mean "there are more": kad-dht's findProviders limit. */
   fullAnswer?: number
   concurrency?: number
+  /**
+   * Whether a round short of candidates asks the buckets it walked in earlier rounds again, for newcomers (default
+   * true: a coordinator's walk lives across rounds). A walk run once has nothing earlier to ask again.
+   */
+  rewalk?: boolean
 }
 
 /** What one round did. */
@@ -120,7 +125,7 @@ export class DiscoveryWalk {
   private candidateCount = 0
 
   constructor (init: DiscoveryWalkInit) {
-    this.init = { filter: candidateFilter(), self: '', fullAnswer: DHT_FIND_PROVIDERS_LIMIT, concurrency: WALK_READ_CONCURRENCY, ...init }
+    this.init = { filter: candidateFilter(), self: '', fullAnswer: DHT_FIND_PROVIDERS_LIMIT, concurrency: WALK_READ_CONCURRENCY, rewalk: true, ...init }
   }
 
   /** The current candidates, by peer id. */
@@ -146,7 +151,7 @@ export class DiscoveryWalk {
     await this.readAll(due, nowMs, signal, round)
     // Buckets walked in earlier rounds, asked again for newcomers once the backlog and the frontier are done: a
     // round that first re-walked everything could spend its time there and never read what it already knew of.
-    let rewalk = this.rewalked()
+    let rewalk = this.init.rewalk ? this.rewalked() : []
     while (this.short() && !signal.aborted) {
       if (this.unread.length > 0) {
         const batch = this.unread.splice(0, Math.min(this.init.concurrency, this.unread.length, Math.max(1, this.init.wanted - this.candidateCount)))

@@ -30,6 +30,8 @@ export interface DiscoverOptions {
    * polling for newcomers then spends its reads, and the network's work, on peers it has not found yet.
    */
   skip?: ReadonlySet<string>
+  /** `node.discoverPeers()` only: records returned at most (default DEFAULT_DISCOVER_PEERS_LIMIT, discover-peers.ts). */
+  limit?: number
 }
 
 /** A record that passed signature, key and expiry checks. */
@@ -92,6 +94,13 @@ async function keepIfValid (validator: CapacityRecordValidator, key: Uint8Array,
     // Forged, foreign, expired or malformed: never returned. Any peer can store junk, so this is no failure of ours.
     log.trace('ignoring a capacity record that fails validation - %e', err)
   }
+}
+
+/** The best of `values` that the validator accepts for `key` (by the capacity record selector), if any. */
+export async function bestValidRecord (validator: CapacityRecordValidator, key: Uint8Array, values: Uint8Array[]): Promise<DiscoveredPeer | undefined> {
+  const valid: Uint8Array[] = []
+  for (const value of values) await keepIfValid(validator, key, value, valid)
+  return await best(key, valid)
 }
 
 async function best (key: Uint8Array, valid: Uint8Array[]): Promise<DiscoveredPeer | undefined> {

@@ -42,3 +42,6 @@ export class DhtRecordNotPreferredError extends TesseraError { static override r
 
 /** The DHT store is at a bound and holds nothing it may evict (every entry in question is the node's own). */
 export class DhtStoreFullError extends TesseraError { static override readonly code = 'ERR_DHT_STORE_FULL' }
+
+/** A DHT answer that is not a well-formed kad-dht message, or answers for another key than asked. */
+export class DhtAnswerMalformedError extends TesseraError { static override readonly code = 'ERR_DHT_ANSWER_MALFORMED' }

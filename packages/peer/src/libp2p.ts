@@ -12,7 +12,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import {
   DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RELAY_MAX_RESERVATIONS, DHT_DATASTORE_PREFIX,
-  DHT_PROTOCOL, DHT_QUERY_ALPHA, LOCAL_CONNECTION_PING_INTERVAL_MS
+  DHT_PROTOCOL, DHT_QUERY_ALPHA
 } from './constants.js'
 import { DhtStore } from './dht-store/index.js'
 import { connectionLimitsFor } from './connection-limits.js'
@@ -21,8 +21,8 @@ import { tcpHolePunch } from '@tessera/holepunch'
 import type { TcpHolePunch, TcpHolePunchInit } from '@tessera/holepunch'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify } from '@libp2p/identify'
-import type { KadDHT, KadDHTComponents, SelectFn, ValidateFn } from '@libp2p/kad-dht'
-import type { Libp2p, PeerInfo, PrivateKey } from '@libp2p/interface'
+import type { KadDHT, KadDHTComponents, KadDHTInit, SelectFn, ValidateFn } from '@libp2p/kad-dht'
+import type { Libp2p, PeerId, PeerInfo, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
 import type { Libp2pInit, ServiceFactoryMap } from 'libp2p'
@@ -68,7 +68,7 @@ export interface TesseraLibp2pInit {
   /**
    * TCP hole punching (simultaneous open) over relayed connections; `false` turns it off. Stock DCUtR stays
    * configured, but over TCP it cannot punch here (docs/libp2p-v3-pitfalls.md): this service is what makes cone↔cone pairs
-   * direct.
+   * direct. Default: on for `public`, off for `local` (see {@link natTraversal}).
    */
   holePunch?: TcpHolePunchInit | false
   /** libp2p's metrics implementation (e.g. Prometheus, `prometheus.ts`); none by default. */
@@ -81,8 +81,9 @@ export type TesseraServices = {
   identifyPush: unknown
   ping: Ping
   dht: KadDHT
-  autonat: unknown
-  dcutr: unknown
+  /** AutoNAT v2 and DCUtR: on `public` networks only ({@link natTraversal}). */
+  autonat?: unknown
+  dcutr?: unknown
   holePunch?: TcpHolePunch
   relay?: CircuitRelayService
 }
@@ -95,13 +96,37 @@ export function peerInfoMapperFor (network: NetworkMode): (peer: PeerInfo) => Pe
 }
 
 /**
- * kad-dht with `store` as its datastore and its protocol's streams attributed to their remote peer, so the store
- * knows who sent each write (./dht-store/sender-context.ts).
+ * kad-dht's peer mapper for a node: `base` (the network mode's address policy) for the peers it tells requesters
+ * about, and for peers it hears of itself only while it is connected to them. kad-dht offers every peer named in an
+ * answer to its routing table, which pings a peer before adding it, dialling it when not connected: one Noise
+ * handshake and identify per peer heard of, so every node of a 100-node network dialled nearly every other at start
+ * (83–99 connections per node). A peer with no address is not offered, so the table takes peers this node talks to:
+ * those that answer its queries and those connected to it (kad-dht's topology listener), as go-libp2p's does. The
+ * addresses still reach the peer store (libp2p's peer discovery), so lookups dial the peers they query.
+ *
+ * @param answering - whether the call comes from answering a request (kad-dht maps the closer peers and providers of
+ * its answers with the same function)
  */
-function withDhtStore (factory: (components: KadDHTComponents) => KadDHT, store: DhtStore): (components: KadDHTComponents) => KadDHT {
+export function routingPeerInfoMapper (base: (peer: PeerInfo) => PeerInfo, answering: () => boolean, connected: (peer: PeerId) => boolean): (peer: PeerInfo) => PeerInfo {
+  return (peer) => {
+    if (answering() || connected(peer.id)) return base(peer)
+    return { ...peer, multiaddrs: [] }
+  }
+}
+
+/**
+ * kad-dht with `store` as its datastore, its protocol's streams attributed to their remote peer, so the store knows
+ * who sent each write (./dht-store/sender-context.ts), and the routing table fed by {@link routingPeerInfoMapper}.
+ */
+function dhtService (init: KadDHTInit, network: NetworkMode, store: DhtStore): (components: KadDHTComponents) => KadDHT {
   return (components) => {
     let registrar: KadDHTComponents['registrar'] | undefined
-    return factory(new Proxy(components, {
+    const peerInfoMapper = routingPeerInfoMapper(
+      peerInfoMapperFor(network),
+      () => store.senders.current() !== undefined,
+      (peer) => components.connectionManager.getConnections(peer).length > 0
+    )
+    return kadDHT({ ...init, peerInfoMapper })(new Proxy(components, {
       get: (target, prop) => {
         if (prop === 'datastore') return store
         if (prop === 'registrar') return (registrar ??= store.senders.registrarFor(target.registrar, DHT_PROTOCOL))
@@ -109,6 +134,31 @@ function withDhtStore (factory: (components: KadDHTComponents) => KadDHT, store:
       }
     }))
   }
+}
+
+/**
+ * libp2p's connection monitor for a network mode. It pings every connection every 10 s on a new stream and aborts
+ * one whose ping is late: on the internet that is how a connection that died silently (a NAT mapping dropped, a
+ * host gone) is noticed. Loopback and LAN connections do not die silently (a stopped peer resets them), so on
+ * `local` the monitor would only measure round trips nobody reads, at one stream per connection per interval: with
+ * dozens of nodes per process a busy event loop made pings late, aborted connections were re-dialled (fresh Noise
+ * handshakes) and the load fed itself (measured, hundreds of connections dropped in a 25-node run); with the abort
+ * off, a near full mesh of 100 nodes still sent ~80 pings per node per minute at rest. Off on `local`.
+ */
+export function connectionMonitorFor (network: NetworkMode): NonNullable<Libp2pInit['connectionMonitor']> {
+  return network === 'local' ? { enabled: false } : {}
+}
+
+/**
+ * Whether a node runs NAT traversal: AutoNAT v2 (verifies public addresses), DCUtR and the hole-punch service
+ * (upgrade relayed connections to direct ones). On `local` every peer dials every other directly and every address is
+ * private or loopback, which AutoNAT and DCUtR skip anyway: there they only cost each new connection a check and
+ * identify three more protocols (AutoNAT's address check ran on every connection, ~2 % of a bootstrap host's CPU in
+ * the 100-node bench). Hole punching on `local` still runs when `holePunch` is given explicitly.
+ */
+export function natTraversal (network: NetworkMode, holePunch: TcpHolePunchInit | false | undefined): { autonat: boolean, dcutr: boolean, holePunch: TcpHolePunchInit | false } {
+  const local = network === 'local'
+  return { autonat: !local, dcutr: !local, holePunch: holePunch ?? (local ? false : {}) }
 }
 
 /** Assembles (without starting) the libp2p node of a tessera peer. */
@@ -127,22 +177,22 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
     // provide reaches a server (measured in the NAT lab: 0 acknowledgements in 30 s; with the push, ~3 s).
     identifyPush: identifyPush(),
     ping: ping(),
-    dht: withDhtStore(kadDHT({
+    dht: dhtService({
       protocol: DHT_PROTOCOL,
       datastorePrefix: DHT_DATASTORE_PREFIX,
       clientMode,
-      peerInfoMapper: peerInfoMapperFor(init.network),
       validators: init.dhtValidators,
       selectors: init.dhtSelectors,
       // kad-dht's default runs 10 disjoint paths of 10 concurrent requests per query; on one machine that floods the
       // event loop (every response also merges its closer peers into the peer store) and the queries time out.
       alpha: DHT_QUERY_ALPHA
-    }), dhtStore),
-    // AutoNAT v1's dial-back fails on these networks (docs/libp2p-v3-pitfalls.md); v2 verifies public addresses.
-    autonat: autoNATv2(),
-    dcutr: dcutr()
+    }, init.network, dhtStore)
   }
-  if (init.holePunch !== false) services.holePunch = tcpHolePunch(init.holePunch ?? {})
+  const nat = natTraversal(init.network, init.holePunch)
+  // AutoNAT v1's dial-back fails on these networks (docs/libp2p-v3-pitfalls.md); v2 verifies public addresses.
+  if (nat.autonat) services.autonat = autoNATv2()
+  if (nat.dcutr) services.dcutr = dcutr()
+  if (nat.holePunch !== false) services.holePunch = tcpHolePunch(nat.holePunch)
   if (init.relayServer === true) {
     services.relay = circuitRelayServer({
       reservations: {
@@ -162,14 +212,7 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: connectionLimitsFor(init.network, init.relayServer === true, init.connectionLimits),
-    // The monitor pings every connection every 10 s on a new stream and aborts the connection when a ping is late.
-    // With dozens of nodes per process a busy event loop makes pings late, the aborted connections are re-dialled
-    // (fresh Noise handshakes) and the load feeds itself: measured, hundreds of connections dropped in a 25-node
-    // run. Loopback and LAN connections do not die silently (a stopped peer resets them), so locally the pings only
-    // measure the round trip, less often.
-    connectionMonitor: init.network === 'local'
-      ? { pingInterval: LOCAL_CONNECTION_PING_INTERVAL_MS, abortConnectionOnPingFailure: false }
-      : {},
+    connectionMonitor: connectionMonitorFor(init.network),
     peerDiscovery: bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : [],
     ...(init.metrics !== undefined ? { metrics: init.metrics } : {}),
     services

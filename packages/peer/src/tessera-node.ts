@@ -5,11 +5,14 @@ import {
 } from '@tessera/memory'
 import { startBootstrapRedial } from './bootstrap-redial.js'
 import { CapacityPublisher } from './capacity-publisher.js'
+import { closestKnownPeers } from './closest-known-peers.js'
 import {
-  DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, LATENCY_WINDOW_SIZE
+  DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, DHT_PROTOCOL, LATENCY_WINDOW_SIZE
 } from './constants.js'
 import { DhtStore } from './dht-store/index.js'
-import { discoverCapacityRecords, readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
+import { readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
+import { discoverPeersByWalk } from './discover-peers.js'
+import { directRecordReader } from './direct-record-read.js'
 import { NodeNotStartedError } from './errors.js'
 import { ExecutorPool } from './executor/executor-pool.js'
 import { BudgetedExecutor, MemoryBudget } from './executor/memory-budget.js'
@@ -83,8 +86,8 @@ export interface TesseraNodeInit {
   /** Replaces single connection limits of the node's role (default `connection-limits.ts`). */
   connectionLimits?: Partial<ConnectionLimits>
   /**
-   * TCP hole punching over relayed connections (the `holePunch` service; default on with its defaults);
-   * `false` turns it off.
+   * TCP hole punching over relayed connections (the `holePunch` service; default on with its defaults on `public`,
+   * off on `local`, where AutoNAT and DCUtR are not run either: `natTraversal` in libp2p.ts); `false` turns it off.
    */
   holePunch?: TcpHolePunchInit | false
   /**
@@ -182,7 +185,11 @@ export interface TesseraNode {
   publishCapacity(): Promise<PublishResult>
   /** The last successful publication. */
   lastPublished(): PublishResult | undefined
-  /** Every other peer's valid capacity record, via findProviders on the capability CID and DHT reads. */
+  /**
+   * Other peers' valid capacity records: one walk of the capability bucket tree, each record read from its provider
+   * (through the DHT when that fails), at most `options.limit` of them (default 256); below that many peers, all of
+   * them (discover-peers.ts).
+   */
   discoverPeers(options?: DiscoverOptions): Promise<DiscoveredPeer[]>
   /** One peer's valid capacity record from the DHT. */
   getCapacityRecord(peer: PeerId | string, options?: { timeoutMs?: number }): Promise<DiscoveredPeer | undefined>
@@ -495,6 +502,7 @@ async function startServing (ctx: NodeContext, executor: NodeExecutor, services:
     dht: libp2p.services.dht,
     validator: ctx.validator,
     snapshot: capacitySnapshot(ctx, executor, hooks.nat),
+    closestKnownPeers: closestKnownPeers(libp2p.peerStore, libp2p.peerId, DHT_PROTOCOL),
     onPublished: (result) => { events.dispatchEvent(new CustomEvent('record:published', { detail: result })) },
     onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
   }, { ...ctx.options.recordTiming, dhtTimeoutMs: init.dhtTimeoutMs, now })
@@ -559,7 +567,7 @@ function nodeApi (ctx: NodeContext, services: NodeServices, parts: NodeApiParts)
     lastPublished: () => services.publisher?.lastPublished(),
     async discoverPeers (options) {
       running()
-      return await discoverCapacityRecords(libp2p.services.dht, validator, libp2p.peerId, { timeoutMs: init.dhtTimeoutMs, ...options })
+      return await discoverPeersByWalk(libp2p.services.dht, validator, libp2p.peerId, directRecordReader(libp2p, validator), { timeoutMs: init.dhtTimeoutMs, ...options })
     },
     async getCapacityRecord (peer, options = {}) {
       running()

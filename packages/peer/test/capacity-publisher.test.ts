@@ -6,6 +6,7 @@ import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidato
 import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, bucketCid, bucketOfPeer, capabilityBucketCid, resolveRecordTiming } from '../src/index.js'
 import type { CapacitySnapshot, PublishResult } from '../src/index.js'
 import type { KadDHT } from '@libp2p/kad-dht'
+import type { PeerId } from '@libp2p/interface'
 
 const SNAPSHOT: CapacitySnapshot = {
   device: { preset: 'pcm', geometry: { rows: 256, cols: 256 }, noiseLevel: 0.05 },
@@ -78,7 +79,7 @@ describe('CapacityPublisher', () => {
     const privateKey = await generateKeyPair('Ed25519')
     const { dht, puts } = fakeDht()
     const published: number[] = []
-    t.mock.timers.enable({ apis: ['setTimeout'] })
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] })
     const publisher = new CapacityPublisher({
       peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT,
       onPublished: (r) => published.push(r.record.sequence)
@@ -106,7 +107,7 @@ describe('CapacityPublisher', () => {
   it('re-publishes after the first refresh delay, doubling it up to the refresh period', async (t) => {
     const privateKey = await generateKeyPair('Ed25519')
     const { dht, puts } = fakeDht()
-    t.mock.timers.enable({ apis: ['setTimeout'] })
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] })
     const publisher = new CapacityPublisher({
       peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT
     }, { ttlMs: 60_000, refreshMs: 5_000, firstRefreshMs: 1_000 })
@@ -124,6 +125,35 @@ describe('CapacityPublisher', () => {
         await settle()
         assert.equal(puts.length, before + 1, `a publication after ${delayMs} ms`)
       }
+    } finally {
+      publisher.stop()
+    }
+  })
+
+  it('starts steps a refresh period apart, however long a publication took', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] })
+    const startedAt: number[] = []
+    // Each put takes 40 s of the 60 s period (its lookup on a busy network).
+    const dht = {
+      async * put () {
+        startedAt.push(Date.now())
+        await new Promise((resolve) => setTimeout(resolve, 40_000))
+        yield { name: 'PEER_RESPONSE', messageName: 'PUT_VALUE' }
+      },
+      async * provide () { yield { name: 'PEER_RESPONSE', messageName: 'ADD_PROVIDER' } }
+    } as unknown as KadDHT
+    const publisher = new CapacityPublisher({
+      peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT
+    }, { ttlMs: 120_000, refreshMs: 60_000, firstRefreshMs: 60_000, dhtTimeoutMs: 50_000 })
+    try {
+      publisher.start()
+      await settle()
+      for (let s = 0; s < 130; s++) {
+        t.mock.timers.tick(1_000)
+        await settle()
+      }
+      assert.deepEqual(startedAt, [0, 60_000, 120_000])
     } finally {
       publisher.stop()
     }
@@ -169,15 +199,17 @@ describe('CapacityPublisher', () => {
       await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
       throw signal.reason
     }
+    let provides = 0
     const dht = {
       async * put (_key: Uint8Array, value: Uint8Array, options: { signal: AbortSignal }) { stored.push(value); yield * waitForPeers(options.signal) },
-      async * provide (_cid: unknown, options: { signal: AbortSignal }) { yield * waitForPeers(options.signal) }
+      async * provide (_cid: unknown, options: { signal: AbortSignal }) { provides++; yield * waitForPeers(options.signal) }
     } as unknown as KadDHT
     const publisher = new CapacityPublisher({ peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator(), snapshot: () => SNAPSHOT }, { dhtTimeoutMs: 50 })
     const result = await publisher.publish()
     assert.equal(result.peersAcked, 0)
     assert.equal(result.provided, false)
     assert.equal(stored.length, 1)
+    assert.equal(provides, 3, 'each provide stored the entry locally and waited for peers beside the put')
     assert.equal(publisher.lastPublished(), result)
   })
 
@@ -196,6 +228,97 @@ describe('CapacityPublisher', () => {
     const publisher = new CapacityPublisher(components, { ttlMs: 600_000 })
     const { record } = await publisher.sign()
     assert.equal(record.expiresAtMs - record.issuedAtMs, 600_000)
+  })
+})
+
+/** A DHT whose puts and provides are acknowledged by the peers `ackers()` names; logs each operation in order. */
+function ackingDht (ackers: (op: string) => PeerId[]): { dht: KadDHT, ops: string[] } {
+  const ops: string[] = []
+  const acks = (op: string, messageName: string): Array<{ name: string, messageName: string, from: PeerId }> => ackers(op).map((from) => ({ name: 'PEER_RESPONSE', messageName, from }))
+  const dht = {
+    async * put () {
+      ops.push('put')
+      yield * acks('put', 'PUT_VALUE')
+    },
+    async * provide (cid: { toString: () => string }) {
+      const op = `provide ${cid.toString()}`
+      ops.push(op)
+      yield * acks(op, 'ADD_PROVIDER')
+    }
+  } as unknown as KadDHT
+  return { dht, ops }
+}
+
+describe('CapacityPublisher early steps', () => {
+  const timing = { ttlMs: 120_000, refreshMs: 60_000, firstRefreshMs: 20_000, provideRefreshMs: 600_000 }
+
+  it('publishes nothing at an early step while the closest known peers hold everything, and again what newcomers moved', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const peerId = peerIdFromPrivateKey(privateKey)
+    const ids = await Promise.all(Array.from({ length: 8 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    let network = ids.slice(0, 4)
+    const { dht, ops } = ackingDht(() => network)
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    let clockMs = 1_800_000_000_000
+    const published: PublishResult[] = []
+    const publisher = new CapacityPublisher({
+      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
+      closestKnownPeers: async (_key, count) => network.slice(0, count).map(String),
+      onPublished: (r) => published.push(r)
+    }, { ...timing, now: () => clockMs })
+    const advance = async (ms: number): Promise<void> => {
+      clockMs += ms
+      t.mock.timers.tick(ms)
+      await settle()
+    }
+    try {
+      publisher.start()
+      await settle()
+      assert.deepEqual(ops.length, 4, 'the first publication stores everything')
+      await advance(20_000)
+      assert.equal(ops.length, 4, 'nothing moved: the first early step publishes nothing')
+      // Newcomers closer to every key: three of the four closest peers do not hold anything.
+      network = [ids[4], ids[5], ids[6], ids[0]]
+      await advance(40_000)
+      assert.deepEqual([...ops.slice(4)].sort(), [...ops.slice(0, 4)].sort(), 'the second early step puts the record and provides every key again')
+      // From now on, a refresh puts the record; the keys are neither due nor moved.
+      await advance(60_000)
+      assert.deepEqual(ops.slice(8), ['put'])
+      assert.deepEqual(published.map((r) => r.providedNow), [true, true, false])
+      assert.ok(published.every((r) => r.provided))
+    } finally {
+      publisher.stop()
+    }
+  })
+
+  it('provides again at the next step a key whose provide reached no peer, and only that key', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const peerId = peerIdFromPrivateKey(privateKey)
+    const holder = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const lost = `provide ${bucketCid(bucketOfPeer(peerId, 2)).toString()}`
+    let failing = true
+    const { dht, ops } = ackingDht((op) => op === lost && failing ? [] : [holder])
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    let clockMs = 1_800_000_000_000
+    const published: PublishResult[] = []
+    const publisher = new CapacityPublisher({
+      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
+      closestKnownPeers: async () => [holder.toString()],
+      onPublished: (r) => published.push(r)
+    }, { ...timing, now: () => clockMs })
+    try {
+      publisher.start()
+      await settle()
+      assert.equal(published[0].provided, false, 'one key reached no peer')
+      failing = false
+      clockMs += 20_000
+      t.mock.timers.tick(20_000)
+      await settle()
+      assert.deepEqual([...ops.slice(4)].sort(), ['put', lost].sort())
+      assert.equal(published[1].provided, true)
+    } finally {
+      publisher.stop()
+    }
   })
 })
 

@@ -5,8 +5,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createRng } from '@tessera/crossbar'
 import { TESSERA_CAPABILITY_CID, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
 import {
-  CAPABILITY_BUCKET_CIDS, RECORD_READ_QUORUM, capabilityBucketCid, capabilityBucketOf, discoverCapacityRecords,
-  readCapacityRecord
+  CAPABILITY_BUCKET_CIDS, RECORD_READ_QUORUM, WALK_READ_CONCURRENCY, capabilityBucketCid, capabilityBucketOf, discoverCapacityRecords,
+  discoverPeersByWalk, readCapacityRecord
 } from '../src/index.js'
 import { CAPABILITY_BUCKETS, DHT_FIND_PROVIDERS_LIMIT } from '../src/constants.js'
 import { signedRecordOf } from './helpers.js'
@@ -86,40 +86,41 @@ describe('readCapacityRecord', () => {
   })
 })
 
-describe('discoverCapacityRecords', () => {
-  /** A DHT whose providers of each CID are given; gets answer with the peer's own record. */
-  async function fakeDht (providersOf: Map<string, PeerId[]>, keys: Map<string, PrivateKey>): Promise<{ dht: KadDHT, asked: string[] }> {
-    const asked: string[] = []
-    const dht = {
-      async * findProviders (cid: { toString: () => string }) {
-        asked.push(cid.toString())
-        // kad-dht stops at its limit.
-        const providers = (providersOf.get(cid.toString()) ?? []).slice(0, DHT_FIND_PROVIDERS_LIMIT)
-        yield { name: 'PROVIDER', providers: providers.map((id) => ({ id, multiaddrs: [] })) }
-      },
-      async * get (key: Uint8Array) {
-        const peer = new TextDecoder().decode(key).split('/').pop() as string
-        const k = keys.get(peer)
-        if (k != null) yield { name: 'PEER_RESPONSE', record: { value: await signedRecord(k, 1) } }
-      }
-    } as unknown as KadDHT
-    return { dht, asked }
-  }
-
-  async function network (n: number): Promise<{ providersOf: Map<string, PeerId[]>, keys: Map<string, PrivateKey> }> {
-    const providersOf = new Map<string, PeerId[]>()
-    const keys = new Map<string, PrivateKey>()
-    for (let i = 0; i < n; i++) {
-      const key = await seededKey(`discovery/network/${n}/${i}`)
-      const id = peerIdFromPrivateKey(key)
-      keys.set(id.toString(), key)
-      for (const cid of [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(id).toString()]) {
-        providersOf.set(cid, [...(providersOf.get(cid) ?? []), id])
-      }
+/** A DHT whose providers of each CID are given; gets answer with the peer's own record. */
+async function fakeDht (providersOf: Map<string, PeerId[]>, keys: Map<string, PrivateKey>): Promise<{ dht: KadDHT, asked: string[] }> {
+  const asked: string[] = []
+  const dht = {
+    async * findProviders (cid: { toString: () => string }) {
+      asked.push(cid.toString())
+      // kad-dht stops at its limit.
+      const providers = (providersOf.get(cid.toString()) ?? []).slice(0, DHT_FIND_PROVIDERS_LIMIT)
+      yield { name: 'PROVIDER', providers: providers.map((id) => ({ id, multiaddrs: [] })) }
+    },
+    async * get (key: Uint8Array) {
+      const peer = new TextDecoder().decode(key).split('/').pop() as string
+      const k = keys.get(peer)
+      if (k != null) yield { name: 'PEER_RESPONSE', record: { value: await signedRecord(k, 1) } }
     }
-    return { providersOf, keys }
-  }
+  } as unknown as KadDHT
+  return { dht, asked }
+}
 
+async function network (n: number): Promise<{ providersOf: Map<string, PeerId[]>, keys: Map<string, PrivateKey> }> {
+  const providersOf = new Map<string, PeerId[]>()
+  const keys = new Map<string, PrivateKey>()
+  for (let i = 0; i < n; i++) {
+    const key = await seededKey(`discovery/network/${n}/${i}`)
+    const id = peerIdFromPrivateKey(key)
+    keys.set(id.toString(), key)
+    for (const cid of [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(id).toString()]) {
+      providersOf.set(cid, [...(providersOf.get(cid) ?? []), id])
+    }
+  }
+  return { providersOf, keys }
+}
+
+
+describe('discoverCapacityRecords', () => {
   it('asks only the well-known CID while it lists fewer providers than the findProviders limit', async () => {
     const { providersOf, keys } = await network(DHT_FIND_PROVIDERS_LIMIT - 1)
     const { dht, asked } = await fakeDht(providersOf, keys)
@@ -155,5 +156,40 @@ describe('discoverCapacityRecords', () => {
     const found = await discoverCapacityRecords(counting, createCapacityRecordValidator({ now: () => NOW }), self, { timeoutMs: 5_000, skip })
     assert.deepEqual(found.map((f) => f.record.peerId), ids.slice(2))
     assert.deepEqual([...read].sort((a, b) => a.localeCompare(b)), ids.slice(2))
+  })
+})
+
+describe('discoverPeersByWalk (node.discoverPeers)', () => {
+  const self = async (): Promise<PeerId> => peerIdFromPrivateKey(await seededKey('discovery/walk/self'))
+  const validator = createCapacityRecordValidator({ now: () => NOW })
+
+  it('lists every peer of a network below its limit, asking each bucket once', async () => {
+    const n = 3 * DHT_FIND_PROVIDERS_LIMIT
+    const { providersOf, keys } = await network(n)
+    const { dht, asked } = await fakeDht(providersOf, keys)
+    const found = await discoverPeersByWalk(dht, validator, await self(), undefined, { timeoutMs: 5_000 })
+    assert.deepEqual(found.map((f) => f.record.peerId), [...keys.keys()].sort())
+    assert.equal(asked.length, new Set(asked).size, 'no bucket asked twice')
+    assert.deepEqual([...asked].sort(), [TESSERA_CAPABILITY_CID, ...CAPABILITY_BUCKET_CIDS].map((c) => c.toString()).sort())
+  })
+
+  it('returns and reads at most its limit, and neither reads nor returns the peers skipped', async () => {
+    const { providersOf, keys } = await network(3 * DHT_FIND_PROVIDERS_LIMIT)
+    const { dht } = await fakeDht(providersOf, keys)
+    const read: string[] = []
+    const counting = Object.assign(Object.create(dht), {
+      get: (key: Uint8Array, options: unknown) => {
+        read.push(new TextDecoder().decode(key).split('/').pop() as string)
+        return dht.get(key, options as Parameters<KadDHT['get']>[1])
+      }
+    }) as KadDHT
+    const limited = await discoverPeersByWalk(counting, validator, await self(), undefined, { timeoutMs: 5_000, limit: 7 })
+    assert.equal(limited.length, 7)
+    assert.ok(read.length <= 7 + WALK_READ_CONCURRENCY, `${read.length} reads for 7 records`)
+    read.length = 0
+    const skip = new Set([...keys.keys()].slice(0, 10))
+    const rest = await discoverPeersByWalk(counting, validator, await self(), undefined, { timeoutMs: 5_000, skip })
+    assert.equal(rest.length, keys.size - 10)
+    assert.ok(rest.every((f) => !skip.has(f.record.peerId)) && read.every((p) => !skip.has(p)))
   })
 })

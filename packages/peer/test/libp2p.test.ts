@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { DHT_PROTOCOL, createTesseraNode } from '../src/index.js'
+import { connectionMonitorFor, natTraversal, routingPeerInfoMapper } from '../src/libp2p.js'
+import { passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { PeerId } from '@libp2p/interface'
 import type { TesseraNode } from '../src/index.js'
 import { FAST, stopAll, waitFor } from './helpers.js'
 
@@ -31,5 +37,53 @@ describe('createTesseraLibp2p', () => {
     // happens only on a new connection, which never comes.
     const routingTable = (a.libp2p.services.dht as unknown as { routingTable: { find: (peer: unknown) => Promise<unknown> } }).routingTable
     await waitFor('b in a\'s routing table', async () => (await routingTable.find(b.peerId)) != null ? true : undefined, 10_000)
+  })
+})
+
+describe('connectionMonitorFor', () => {
+  it('turns libp2p\'s connection monitor off on a local network and leaves it on, with its defaults, on a public one', () => {
+    assert.deepEqual(connectionMonitorFor('local'), { enabled: false })
+    assert.notEqual(connectionMonitorFor('public').enabled, false)
+    assert.equal(connectionMonitorFor('public').abortConnectionOnPingFailure, undefined, 'a late ping still aborts a public connection')
+  })
+})
+
+describe('natTraversal', () => {
+  const nodes: TesseraNode[] = []
+  after(async () => { await stopAll(nodes) })
+
+  it('runs AutoNAT, DCUtR and hole punching on a public network only, hole punching on a local one when asked for', () => {
+    assert.deepEqual(natTraversal('public', undefined), { autonat: true, dcutr: true, holePunch: {} })
+    assert.deepEqual(natTraversal('local', undefined), { autonat: false, dcutr: false, holePunch: false })
+    assert.deepEqual(natTraversal('local', { messageTimeoutMs: 1_000 }), { autonat: false, dcutr: false, holePunch: { messageTimeoutMs: 1_000 } })
+    assert.equal(natTraversal('public', false).holePunch, false)
+  })
+
+  it('leaves a local node without the NAT traversal protocols, so identify does not announce them', async () => {
+    const node = await createTesseraNode({ ...FAST, serve: false, dhtClientMode: false })
+    nodes.push(node)
+    const protocols = node.libp2p.getProtocols()
+    assert.ok(protocols.includes(DHT_PROTOCOL))
+    assert.deepEqual(protocols.filter((p) => /autonat|dcutr|holepunch/.test(p)), [])
+  })
+})
+
+describe('routingPeerInfoMapper', () => {
+  it('keeps the addresses of peers a node answers with and of peers it is connected to, and none of a peer it only heard of', async () => {
+    const connectedPeer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const heardOf = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const addrs = [multiaddr('/ip4/127.0.0.1/tcp/4001'), multiaddr('/ip4/93.184.216.34/tcp/4001')]
+    let answering = false
+    const connected = (peer: PeerId): boolean => peer.equals(connectedPeer)
+    const local = routingPeerInfoMapper(passthroughMapper, () => answering, connected)
+    assert.deepEqual(local({ id: heardOf, multiaddrs: addrs }).multiaddrs, [], 'not offered to the routing table')
+    assert.deepEqual(local({ id: connectedPeer, multiaddrs: addrs }).multiaddrs, addrs)
+    answering = true
+    assert.deepEqual(local({ id: heardOf, multiaddrs: addrs }).multiaddrs, addrs, 'an answer names it with its addresses')
+    // The network mode's policy still applies: a public node drops private addresses, answering or not.
+    const pub = routingPeerInfoMapper(removePrivateAddressesMapper, () => answering, connected)
+    assert.deepEqual(pub({ id: heardOf, multiaddrs: addrs }).multiaddrs.map(String), ['/ip4/93.184.216.34/tcp/4001'])
+    answering = false
+    assert.deepEqual(pub({ id: connectedPeer, multiaddrs: addrs }).multiaddrs.map(String), ['/ip4/93.184.216.34/tcp/4001'])
   })
 })
