@@ -95,7 +95,6 @@ export function createShortTermMemory (init: ShortTermMemoryInit = {}): ShortTer
   // Map iteration order is insertion order: re-inserting on every observation keeps it least-recent first.
   const peers = new Map<string, PeerWindows>()
   const scratch = new Float64Array(capacity)
-  const range = new Float64Array(2)
 
   const newPeer = (): PeerWindows => ({
     metrics: {
@@ -109,21 +108,7 @@ export function createShortTermMemory (init: ShortTermMemoryInit = {}): ShortTer
     lastSeenMs: Number.NEGATIVE_INFINITY
   })
 
-  const summarise = (window: TimeWindow, nowMs: number): MetricSummary | undefined => {
-    const count = window.size(nowMs)
-    if (count === 0) return undefined
-    window.minMax(nowMs, range)
-    return {
-      count,
-      latest: window.latest(nowMs) as number,
-      mean: window.mean(nowMs) as number,
-      ema: window.ema(alpha, nowMs) as number,
-      p50: window.quantile(0.5, nowMs, scratch) as number,
-      p95: window.quantile(0.95, nowMs, scratch) as number,
-      min: range[0],
-      max: range[1]
-    }
-  }
+  const summarise = (window: TimeWindow, nowMs: number): MetricSummary | undefined => window.summary(alpha, nowMs)
 
   return {
     windowMs,
