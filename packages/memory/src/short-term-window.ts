@@ -40,7 +40,7 @@ export class TimeWindow {
   /** Changes whenever the samples in the window change (a push, or samples leaving it). */
   private version = 0
   /** The summary as of `summaryVersion` with EMA factor `summaryAlpha` (reused while the samples are unchanged). */
-  private summaryCache?: MetricSummary
+  private summaryCache?: Readonly<MetricSummary>
   private summaryVersion = -1
   private summaryAlpha = Number.NaN
 
@@ -145,9 +145,10 @@ export class TimeWindow {
 
   /**
    * Everything {@link MetricSummary} holds at `nowMs` (`undefined` when the window is empty), each figure as the
-   * methods above give it; computed once per change of the samples (or of `alpha`), then reused.
+   * methods above give it; computed once per change of the samples (or of `alpha`), then the same frozen object
+   * is returned until they change again.
    */
-  summary (alpha: number, nowMs: number): MetricSummary | undefined {
+  summary (alpha: number, nowMs: number): Readonly<MetricSummary> | undefined {
     if (!(alpha > 0 && alpha <= 1)) throw new InvalidMemoryOptionError(`alpha must be in (0, 1], got ${alpha}`)
     this.advance(nowMs)
     const n = this.count
@@ -162,7 +163,7 @@ export class TimeWindow {
         total += v
         if (i > 0) ema += alpha * (v - ema)
       }
-      s = {
+      s = Object.freeze({
         count: n,
         latest: this.values[(this.head + n - 1) % this.capacity],
         mean: total / n,
@@ -171,12 +172,12 @@ export class TimeWindow {
         p95: this.sortedQuantile(0.95),
         min: this.sorted[0],
         max: this.sorted[n - 1]
-      }
+      })
       this.summaryCache = s
       this.summaryVersion = this.version
       this.summaryAlpha = alpha
     }
-    return { count: s.count, latest: s.latest, mean: s.mean, ema: s.ema, p50: s.p50, p95: s.p95, min: s.min, max: s.max }
+    return s
   }
 
   /** Drops every sample. */
