@@ -94,6 +94,8 @@ export class DesCoordinator {
   private readonly waitingSlots = new Map<string, Array<() => void>>()
   private readonly inFlightByPeer = new Map<string, Set<CallInFlight>>()
   private viewCache?: { atMs: number, views: PeerView[] }
+  /** Copy keys by shard id (one string per shard, not one per call). */
+  private readonly copyKeys = new Map<string, string>()
   private readonly pairDelayMs: (peerId: string) => number = (peerId) => this.peer(peerId)?.spec.delayMs ?? 0
 
   constructor (init: {
@@ -159,7 +161,12 @@ export class DesCoordinator {
 
   /** The shard id a peer holds this run's copy under. */
   copyKey (shardId: string): string {
-    return `${this.settings.runId}/${shardId}`
+    let key = this.copyKeys.get(shardId)
+    if (key === undefined) {
+      key = `${this.settings.runId}/${shardId}`
+      this.copyKeys.set(shardId, key)
+    }
+    return key
   }
 
   /** Records that `peerId` no longer holds `shard` (as `RunContext.dropAllocation`). */
