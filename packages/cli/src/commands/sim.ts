@@ -269,6 +269,12 @@ async function runSim (opts: SimCommandOptions, dashboard: Dashboard | undefined
       scenario: r.fired.map((f) => ({ tMs: Math.round(f.atMs - r.startMs), kind: f.kind, label: f.label, nodes: f.nodes, ...(f.error !== undefined ? { error: f.error } : {}) })),
       reconfiguration: r.result.events.map((e) => ({ ...e, atMs: undefined, tMs: Math.round(e.atMs - r.startMs) }))
     }])),
+    // What the simulator's validation replays (packages/sim/src/des/real-run.ts): the peers in the order the
+    // coordinator listed them when placing, and each shard's copies once programmed, by node id.
+    placement: Object.fromEntries(runs.map((r) => [r.policy, {
+      peers: r.result.peers.map((v) => r.nodeIdOf(v.peerId) ?? v.peerId),
+      copies: Object.fromEntries(Object.entries(r.result.placement).map(([shardId, peers]) => [shardId, peers.map((p) => r.nodeIdOf(p) ?? p)]))
+    }])),
     series: Object.fromEntries(runs.map((r) => {
       const t = throughputSeries(r.result.recorder, SERIES_BUCKET_MS, SERIES_WINDOW_MS)
       return [r.policy, { tSeconds: t.tSeconds, throughputRps: t.rps.map((x) => roundTo(x, 2)) }]

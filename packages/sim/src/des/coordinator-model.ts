@@ -109,6 +109,8 @@ export class DesCoordinator {
     recentBusyHorizonMs: number
     /** One-way delay to a peer before any relay hop, ms (default: the peer's `delayMs`, one coordinator per network). */
     pairDelayMs?: (peerId: string) => number
+    /** Placement randomness (default: a stream of the world's seed). */
+    rng?: Rng
   }) {
     if (init.pairDelayMs !== undefined) this.pairDelayMs = init.pairDelayMs
     this.world = init.world
@@ -118,7 +120,7 @@ export class DesCoordinator {
     this.shortTerm = init.shortTerm
     this.longTerm = init.longTerm
     this.invariants = init.invariants
-    this.rng = init.world.rng(`${init.settings.runId}/placement`)
+    this.rng = init.rng ?? init.world.rng(`${init.settings.runId}/placement`)
     this.stackRng = init.world.rng(`${init.settings.runId}/stack`)
     this.health = new PeerHealth({ baseTimeoutMs: init.settings.callTimeoutMs, maxTimeoutMs: Math.max(init.settings.callTimeoutMs, MAX_CALL_TIMEOUT_MS) })
     this.recentBusy = new RecentBusy(init.recentBusyHorizonMs)

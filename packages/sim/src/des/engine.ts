@@ -10,8 +10,9 @@
 import { computeRunMetrics, planJob, RECENT_BUSY_HORIZON_MS, DEFAULT_BATCH_DEADLINE_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER } from '@tessera/coordinator'
 import type { ModelJob, PeerTarget, RunMetrics } from '@tessera/coordinator'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
+import { createRng } from '@tessera/crossbar'
 import { createPolicy } from '@tessera/scheduler'
-import type { ReconfigureEvent } from '@tessera/scheduler'
+import type { PlacementInput, ReconfigureEvent } from '@tessera/scheduler'
 import { describeScenarioEvent } from '../scenario-timeline.js'
 import type { FiredEvent } from '../scenario-timeline.js'
 import type { NodeSelector, Scenario } from '../scenario.js'
@@ -65,9 +66,24 @@ export interface DesRunInit {
    * selector ranks nodes by calls served, and near-ties between them fall either way on a loaded host).
    */
   timelineNodes?: ReadonlyArray<readonly string[] | undefined>
+  /**
+   * The placement a real run made (validation replays it): the scenario nodes in the order its coordinator saw
+   * them, and the nodes holding each shard once programmed. Both depend on the order records arrived and on the
+   * pings and gossip of that run, which no model of this host reproduces; with them, the simulator's figures
+   * compare with the real run's on the same placement.
+   */
+  placement?: RealPlacement
   /** Throw at the first invariant violation (default true). */
   strictInvariants?: boolean
   onReconfigureEvent?: (event: ReconfigureEvent) => void
+}
+
+/** A real run's placement, by scenario node id. */
+export interface RealPlacement {
+  /** Nodes in the order the coordinator's views listed them when it placed the job. */
+  peers: readonly string[]
+  /** Shard id → nodes holding a copy after programming. */
+  copies: ReadonlyMap<string, readonly string[]>
 }
 
 /** Outcome of one simulated policy run. */
@@ -85,6 +101,8 @@ export interface DesRun {
   violations: string[]
   /** Accepted wrong answers (liars; no verification modelled). */
   wrongAnswers: number
+  /** Shard id → peers holding it once programmed (as a real run's `placement`). */
+  placement: Record<string, string[]>
   /** Events the engine processed. */
   eventsProcessed: number
   errors: string[]
@@ -139,6 +157,7 @@ interface ScenarioRun {
   events: ReconfigureEvent[]
   layerLoads: Array<() => void>
   stopLoop: () => void
+  placement: Record<string, string[]>
   startMs: number
   started: number
   done: boolean
@@ -170,9 +189,11 @@ function scenarioRun (init: DesRunInit): ScenarioRun & { nodeOf: Map<string, str
     shortTerm: createShortTermMemory(),
     longTerm: createLongTermMemory(),
     invariants,
-    recentBusyHorizonMs: RECENT_BUSY_HORIZON_MS
+    recentBusyHorizonMs: RECENT_BUSY_HORIZON_MS,
+    // The real coordinator's placement stream (packages/coordinator/src/run-job.ts: the run's seed is the scenario's).
+    rng: createRng(`${scenario.seed}/${policy}/placement`)
   })
-  return { init, world, c, recorder, invariants, peerIdOf, nodeOf, job: init.workload?.job ?? desJob(), errors: [], fired: [], events: [], layerLoads: [], stopLoop: () => {}, startMs: Number.NaN, started: 0, done: false }
+  return { init, world, c, recorder, invariants, peerIdOf, nodeOf, job: init.workload?.job ?? desJob(), errors: [], fired: [], events: [], layerLoads: [], stopLoop: () => {}, placement: {}, startMs: Number.NaN, started: 0, done: false }
 }
 
 /** Plans the job on the views now, measures its call costs on the workload, places and programs it. */
@@ -192,13 +213,27 @@ function placeAndProgram (r: ScenarioRun, done: () => void): void {
       seed: scenario.seed
     })
   }
-  const placement = c.policy.place({ shards, peers: plan.candidates, nowMs: c.now(), rng: c.rng })
-  if (placement.unplaced.length > 0) throw new InvalidDesOptionError(`${init.policy} left ${placement.unplaced.length} shard(s) unplaced`)
+  const assignments = init.placement === undefined ? policyPlacement(r, shards, plan.candidates) : replayedPlacement(r, shards, init.placement)
   for (const spec of shards) {
     const w = plan.weights.get(spec.id)
     c.shards.set(spec.id, { spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], quarantined: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
   }
-  programPlacement(c, placement.assignments, done)
+  programPlacement(c, assignments, done)
+}
+
+/** The policy places every copy on the planned candidates (as `placeJob`). */
+function policyPlacement (r: ScenarioRun, shards: PlacementInput['shards'], candidates: PlacementInput['peers']): ReadonlyMap<string, readonly string[]> {
+  const placement = r.c.policy.place({ shards, peers: candidates, nowMs: r.c.now(), rng: r.c.rng })
+  if (placement.unplaced.length > 0) throw new InvalidDesOptionError(`${r.init.policy} left ${placement.unplaced.length} shard(s) unplaced`)
+  return placement.assignments
+}
+
+/** A real run's copies, by peer id; its plan must have the same shards as this one's. */
+function replayedPlacement (r: ScenarioRun, shards: PlacementInput['shards'], real: RealPlacement): ReadonlyMap<string, readonly string[]> {
+  const planned = shards.map((s) => s.id).sort()
+  const replayed = [...real.copies.keys()].sort()
+  if (planned.join('\n') !== replayed.join('\n')) throw new InvalidDesOptionError(`${r.init.policy}: the real run placed shards ${replayed.join(', ')}, this plan has ${planned.join(', ')}`)
+  return new Map([...real.copies].map(([shardId, nodes]) => [shardId, nodes.map(r.peerIdOf)]))
 }
 
 /** The stream: the loop (tessera's by default), the timeline and extra faults, the time-out sweep, the requests. */
@@ -206,6 +241,7 @@ function stream (r: ScenarioRun): void {
   const { c, init, world } = r
   const { scenario } = init
   const durationMs = scenario.durationMs as number
+  r.placement = Object.fromEntries([...c.shards.values()].map((s) => [s.spec.id, [...s.holders]]))
   r.startMs = c.now()
   r.recorder.startMs = r.startMs
   if (init.reconfigure ?? init.policy === 'tessera') {
@@ -255,8 +291,9 @@ export function runDesPolicy (init: DesRunInit): DesRun {
   if (scenario.durationMs === undefined) throw new InvalidDesOptionError(`scenario ${scenario.name} has no durationMs: it is not a simulation`)
   const r = scenarioRun(init)
   const { world, c } = r
-  discover(c)
-  c.refreshPeers = () => { discover(c) }
+  const order = init.placement === undefined ? undefined : new Map(init.placement.peers.map((id, i) => [r.peerIdOf(id), i]))
+  discover(c, order)
+  c.refreshPeers = () => { discover(c, order) }
   const stopGossip = startGossip(c, GOSSIP_INTERVAL_MS)
   world.queue.after(SETTLE_MS, () => { placeAndProgram(r, () => { stream(r) }) })
   world.queue.runUntil(SETTLE_MS + scenario.durationMs + MAX_DRAIN_MS, () => r.done)
@@ -274,6 +311,7 @@ export function runDesPolicy (init: DesRunInit): DesRun {
     recorder: r.recorder,
     fired: r.fired,
     events: r.events,
+    placement: r.placement,
     startMs: r.startMs,
     plannedEndMs: r.startMs + scenario.durationMs,
     nodeIdOf: (peerId) => r.nodeOf.get(peerId),
@@ -285,9 +323,17 @@ export function runDesPolicy (init: DesRunInit): DesRun {
   }
 }
 
-/** Discovery: every readable record of a peer not yet known, connected (a departed peer's dial fails). */
-function discover (c: DesCoordinator): void {
-  for (const peerId of c.world.discoverable()) {
+/**
+ * Discovery: every readable record of a peer not yet known, connected (a departed peer's dial fails); peers ranked
+ * in `order` first, in that order (a real run's), then the others as the world lists them.
+ */
+function discover (c: DesCoordinator, order?: ReadonlyMap<string, number>): void {
+  const found = c.world.discoverable()
+  if (order !== undefined) {
+    const rank = (peerId: string): number => order.get(peerId) ?? Number.MAX_SAFE_INTEGER
+    found.sort((a, b) => rank(a) - rank(b))
+  }
+  for (const peerId of found) {
     if (c.targets.has(peerId)) continue
     const peer = c.peer(peerId)
     if (peer === undefined || !peer.alive) continue

@@ -6,7 +6,7 @@
 export { EventQueue } from './event-queue.js'
 export * from './errors.js'
 export { runDesPolicy, targetOf } from './engine.js'
-export type { DesRun, DesRunInit } from './engine.js'
+export type { DesRun, DesRunInit, RealPlacement } from './engine.js'
 export { validateFaults, isDisruptive } from './faults.js'
 export type { DesFault } from './faults.js'
 export { InvariantChecker } from './invariants.js'

@@ -1,7 +1,7 @@
 /**
  * Validation against the real thing: the simulator runs a loopback scenario for each policy a saved loopback run
- * has, with the nodes that run's events hit, on the network model calibrated on this machine and the call costs
- * measured on the workload, and the rows put both side by side.
+ * has, with the nodes that run's events hit and the placement it ran on (when saved), on the network model
+ * calibrated on this machine and the call costs measured on the workload, and the rows put both side by side.
  */
 import type { ModelJob } from '@tessera/coordinator'
 import type { Scenario } from '../scenario.js'
@@ -28,7 +28,8 @@ export async function validateAgainstReal (init: ValidateInit): Promise<{ rows: 
   const rows: ValidationRow[] = []
   const des: SimPolicyRow[] = []
   for (const policy of init.policies) {
-    const run = runDesPolicy({ scenario: init.scenario, policy, network: init.network, peerIds, workload: init.workload, timelineNodes: init.real.timelineNodes.get(policy) ?? [] })
+    const placement = init.real.placements.get(policy)
+    const run = runDesPolicy({ scenario: init.scenario, policy, network: init.network, peerIds, workload: init.workload, timelineNodes: init.real.timelineNodes.get(policy) ?? [], ...(placement !== undefined ? { placement } : {}) })
     const row = desRowOf(run)
     des.push(row)
     rows.push(validationRowOf(init.scenario.name, row, init.real.rows.get(policy)))

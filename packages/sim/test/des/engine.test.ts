@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { runDesPolicy } from '../../src/des/engine.js'
+import { InvalidDesOptionError } from '../../src/des/errors.js'
 import { desRowOf } from '../../src/des/report.js'
 import { network, peerIdsOf, smallScenario } from './fixtures.js'
 
@@ -50,5 +51,22 @@ describe('runDesPolicy', () => {
     const lying = runDesPolicy({ scenario, policy: 'round-robin', network, peerIds: peerIdsOf(scenario), faults: [{ atMs: 0, kind: 'liar', nodes: ['a', 'b', 'c', 'd', 'e'], wrongFraction: 1, relativeError: 0.5 }] })
     // Every call lies: the wrong answers are the successful calls.
     assert.equal(lying.wrongAnswers, lying.metrics.shardCalls - lying.metrics.failedCalls)
+  })
+
+  it('replays a real run\'s placement: its copies are the holders once programmed and serve the calls', () => {
+    const scenario = smallScenario()
+    const peerIds = peerIdsOf(scenario)
+    const nodeOf = new Map([...peerIds].map(([node, peer]) => [peer, node]))
+    const own = runDesPolicy({ scenario, policy: 'round-robin', network, peerIds })
+    // Every copy moved to the node after its own (a placement round-robin would not make here).
+    const nodes = scenario.nodes.map((n) => n.id)
+    const moved = new Map(Object.entries(own.placement).map(([shardId, peers]) => [shardId, peers.map((p) => nodes[(nodes.indexOf(nodeOf.get(p) as string) + 1) % nodes.length])]))
+    const replay = runDesPolicy({ scenario, policy: 'round-robin', network, peerIds, placement: { peers: nodes, copies: moved } })
+    assert.notDeepEqual(replay.placement, own.placement)
+    assert.deepEqual(replay.placement, Object.fromEntries([...moved].map(([shardId, ns]) => [shardId, ns.map((n) => peerIds.get(n))])))
+    for (const call of replay.recorder.calls) assert.ok(replay.placement[call.shardId].includes(call.peerId), `${call.shardId} called on ${call.peerId}`)
+    assert.equal(replay.metrics.requestsLost, 0)
+    // A placement of other shards than the plan's is refused.
+    assert.throws(() => runDesPolicy({ scenario, policy: 'round-robin', network, peerIds, placement: { peers: nodes, copies: new Map([['no-such-shard', ['a']]]) } }), InvalidDesOptionError)
   })
 })
