@@ -48,6 +48,11 @@ export interface LocalNetwork {
   delayByPeerId: Record<string, number>
   /** Scenario node id of each liar → when it first lied (empty when the network is honest). */
   lieLogs: Map<string, LieLog>
+  /**
+   * When each serving node (standby ones included) was up, by scenario node id, on the coordinator's clock
+   * (`performance.timeOrigin + performance.now()`): its capacity publisher starts then, and republishes 20 s later.
+   */
+  startedAtMs: ReadonlyMap<string, number>
   /** Stops one node (a peer leaving mid-run). */
   stopNode: (id: string) => Promise<void>
   /**
@@ -67,6 +72,8 @@ class Started {
   readonly nodes = new Map<string, TesseraNode>()
   /** Standby nodes not joined yet. */
   readonly standby = new Map<string, TesseraNode>()
+  /** When each serving or standby node was up (coordinator clock, ms). */
+  readonly startedAtMs = new Map<string, number>()
   private readonly all: TesseraNode[] = []
   private readonly loops: Array<Promise<void>> = []
   stopped = false
@@ -75,6 +82,12 @@ class Started {
   add (node: TesseraNode): TesseraNode {
     this.all.push(node)
     return node
+  }
+
+  /** Keeps a serving (or standby) node of the scenario, noting when it was up. */
+  addServing (id: string, node: TesseraNode): TesseraNode {
+    this.startedAtMs.set(id, performance.timeOrigin + performance.now())
+    return this.add(node)
   }
 
   addLoop (loop: Promise<void>): void {
@@ -114,11 +127,11 @@ async function startServingNodes (shared: Shared): Promise<string> {
   const { scenario, metricsIntervalMs, extra, started } = shared
   const initial = scenario.nodes.filter((n) => n.standby !== true)
   const first = initial.find((n) => n.relay === true) ?? initial[0]
-  const firstNode = started.add(await createTesseraNode({ ...nodeOptions(first, metricsIntervalMs, extra, lieLogOf(shared, first)), privateKey: await keyFor(scenario.seed, first.id), relayServer: first.relay === true }))
+  const firstNode = started.addServing(first.id, await createTesseraNode({ ...nodeOptions(first, metricsIntervalMs, extra, lieLogOf(shared, first)), privateKey: await keyFor(scenario.seed, first.id), relayServer: first.relay === true }))
   started.nodes.set(first.id, firstNode)
   const bootstrap = firstNode.getMultiaddrs()[0].toString()
   await Promise.all(initial.filter((n) => n !== first).map(async (n) => {
-    const node = started.add(await createTesseraNode({
+    const node = started.addServing(n.id, await createTesseraNode({
       ...nodeOptions(n, metricsIntervalMs, extra, lieLogOf(shared, n)),
       privateKey: await keyFor(scenario.seed, n.id),
       bootstrap: [bootstrap],
@@ -129,7 +142,7 @@ async function startServingNodes (shared: Shared): Promise<string> {
   // Standby nodes start now, unconnected (no bootstrap: nobody knows them), so that joining mid-run costs what a
   // volunteer's join costs the network — a dial and a record — and not this shared host's process start-up.
   await Promise.all(scenario.nodes.filter((n) => n.standby === true).map(async (n) => {
-    started.standby.set(n.id, started.add(await createTesseraNode({ ...nodeOptions(n, metricsIntervalMs, extra, lieLogOf(shared, n)), privateKey: await keyFor(scenario.seed, n.id) })))
+    started.standby.set(n.id, started.addServing(n.id, await createTesseraNode({ ...nodeOptions(n, metricsIntervalMs, extra, lieLogOf(shared, n)), privateKey: await keyFor(scenario.seed, n.id) })))
   }))
   return bootstrap
 }
@@ -195,6 +208,7 @@ function networkHandle (shared: Shared, coordinatorNode: TesseraNode, bootstrap:
     coordinatorNode,
     nodeIdOf: (peerId) => idByPeer.get(peerId),
     delayByPeerId,
+    startedAtMs: started.startedAtMs,
     lieLogs: shared.lieLogs ?? new Map(),
     stopNode: async (id) => {
       log('stopping %s', id)

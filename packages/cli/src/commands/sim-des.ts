@@ -59,8 +59,8 @@ export interface SimDesJson {
 async function calibration (opts: SimDesOptions, say: (line: string) => void): Promise<LoopbackCalibration> {
   const path = join(opts.out, 'des-calibration.json')
   if (!opts.recalibrate && existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as LoopbackCalibration
-  say('calibrating the loopback network model: two real nodes, 200 executes')
-  const c = await measureLoopbackStack()
+  say('calibrating the loopback network model: ten real nodes under a scenario\'s load, programming per preset, the steady scenario\'s record publications (~2 min)')
+  const c = await measureLoopbackStack({ publicationScenario: loadScenario('steady') })
   await mkdir(opts.out, { recursive: true })
   await writeFile(path, `${JSON.stringify(c, null, 2)}\n`)
   return c

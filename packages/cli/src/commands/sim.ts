@@ -204,6 +204,24 @@ function simDashboardHooks (dashboard: Dashboard | undefined): Pick<SimulateInit
   }
 }
 
+/**
+ * Per shard, the nodes that answered its calls besides its first copies, in the order of their first answer: where
+ * its lost copies were placed again (what the simulator's validation replays for a policy without a loop).
+ */
+function laterHolders (run: SimulationRun): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  const calls = run.result.recorder.calls.filter((c) => c.ok).sort((a, b) => a.startMs - b.startMs)
+  for (const call of calls) {
+    const first = run.result.placement[call.shardId] ?? []
+    const node = run.nodeIdOf(call.peerId) ?? call.peerId
+    const later = out[call.shardId] ?? []
+    if (first.includes(call.peerId) || later.includes(node)) continue
+    later.push(node)
+    out[call.shardId] = later
+  }
+  return out
+}
+
 /** Runs one policy in a variant of the scenario (verification off, or every node honest). */
 type SimulateVariant = (policy: string, variant: Pick<SimulateInit, 'verify' | 'honest'>, label: string) => Promise<SimulationRun>
 
@@ -273,8 +291,11 @@ async function runSim (opts: SimCommandOptions, dashboard: Dashboard | undefined
     // coordinator listed them when placing, and each shard's copies once programmed, by node id.
     placement: Object.fromEntries(runs.map((r) => [r.policy, {
       peers: r.result.peers.map((v) => r.nodeIdOf(v.peerId) ?? v.peerId),
-      copies: Object.fromEntries(Object.entries(r.result.placement).map(([shardId, peers]) => [shardId, peers.map((p) => r.nodeIdOf(p) ?? p)]))
+      copies: Object.fromEntries(Object.entries(r.result.placement).map(([shardId, peers]) => [shardId, peers.map((p) => r.nodeIdOf(p) ?? p)])),
+      replacements: laterHolders(r)
     }])),
+    // When each node was up, ms before the stream started (its record is published again 20 s after that).
+    nodeStarts: Object.fromEntries(runs.map((r) => [r.policy, Object.fromEntries([...r.nodeStartedAtMs].map(([id, atMs]) => [id, Math.round(atMs - r.startMs)]))])),
     series: Object.fromEntries(runs.map((r) => {
       const t = throughputSeries(r.result.recorder, SERIES_BUCKET_MS, SERIES_WINDOW_MS)
       return [r.policy, { tSeconds: t.tSeconds, throughputRps: t.rps.map((x) => roundTo(x, 2)) }]

@@ -14,6 +14,8 @@ import type { PresetName } from '@tessera/crossbar'
 import { createTesseraNode } from '@tessera/peer'
 import type { TesseraNode } from '@tessera/peer'
 import type { NetworkModel } from './network-model.js'
+import type { Scenario } from '../scenario.js'
+import { measurePublication } from './publication-calibration.js'
 
 /** Bandwidth of a loopback path in the model, bytes per second (1 GB/s: transfers are far below a millisecond). */
 export const LOOPBACK_BANDWIDTH_BYTES_PER_SEC = 1e9
@@ -29,6 +31,10 @@ export interface LoopbackCalibration {
   calls: number
   /** Median time to upload and program one 128×128 shard, per preset, ms (the worker's programming included). */
   programMsByPreset: Record<string, number>
+  /** Event-loop time of one node's record publication on the loopback harness, ms (publication-calibration.ts). */
+  publicationWorkMs?: number
+  /** When each node of the measured network was up, ms before all were found (publication-calibration.ts). */
+  nodeStartsBeforeReadyMs?: number[]
 }
 
 function median (values: number[]): number {
@@ -49,9 +55,16 @@ const LOADED_MEASURE_MS = 8000
  * in this one process, as `startLocalNetwork` runs them, a 128×128 shard on each node (emulated 6 MMAC/s), one lane
  * of back-to-back batches of 16 per node with a 60 ms pause — about the 100 shard calls/s of the loopback scenarios.
  * The stack's cost of a call is its round trip minus the device time the peer reports; its distribution, not only
- * its median, goes into the model, since calls of a loaded event loop wait behind each other's work.
+ * its median, goes into the model, since calls of a loaded event loop wait behind each other's work. With a
+ * scenario, the event-loop time of its nodes' record publications is measured too (another ~75 s).
  */
-export async function measureLoopbackStack (): Promise<LoopbackCalibration> {
+export async function measureLoopbackStack (init: { publicationScenario?: Scenario } = {}): Promise<LoopbackCalibration> {
+  const stack = await measureLoadedStack()
+  if (init.publicationScenario === undefined) return stack
+  return { ...stack, ...(await measurePublication(init.publicationScenario)) }
+}
+
+async function measureLoadedStack (): Promise<LoopbackCalibration> {
   const started: TesseraNode[] = []
   try {
     const profile = createDeviceProfile('ideal', { rows: 128, cols: 128 })
@@ -139,6 +152,8 @@ export function loopbackNetwork (c: LoopbackCalibration): NetworkModel {
     departureDetectMs: c.pingRttMs,
     publishDelayMs: 3 * c.callOverheadMs,
     programMsByPreset: c.programMsByPreset ?? {},
+    ...(c.publicationWorkMs !== undefined ? { publicationWorkMs: c.publicationWorkMs } : {}),
+    ...(c.nodeStartsBeforeReadyMs !== undefined ? { nodeStartsBeforeDiscoveryMs: c.nodeStartsBeforeReadyMs } : {}),
     ...(c.callOverheadQuantilesMs !== undefined && c.callOverheadQuantilesMs.length > 1 ? { callOverheadQuantilesMs: c.callOverheadQuantilesMs } : { sharedEventLoop: true })
   }
 }

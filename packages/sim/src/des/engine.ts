@@ -11,6 +11,7 @@ import { computeRunMetrics, planJob, RECENT_BUSY_HORIZON_MS, DEFAULT_BATCH_DEADL
 import type { ModelJob, PeerTarget, RunMetrics } from '@tessera/coordinator'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import { createRng } from '@tessera/crossbar'
+import { DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS } from '@tessera/peer'
 import { createPolicy } from '@tessera/scheduler'
 import type { PlacementInput, ReconfigureEvent } from '@tessera/scheduler'
 import { describeScenarioEvent } from '../scenario-timeline.js'
@@ -73,6 +74,12 @@ export interface DesRunInit {
    * compare with the real run's on the same placement.
    */
   placement?: RealPlacement
+  /**
+   * When each scenario node was up in a real run, ms after its stream's start (validation replays it): each node's
+   * record is published again 20 s and 60 s after its start, work on the harness's one event loop. Without it, the
+   * network model's measured start-up (`nodeStartsBeforeDiscoveryMs`) places the publications.
+   */
+  nodeStarts?: ReadonlyMap<string, number>
   /** Throw at the first invariant violation (default true). */
   strictInvariants?: boolean
   onReconfigureEvent?: (event: ReconfigureEvent) => void
@@ -84,6 +91,11 @@ export interface RealPlacement {
   peers: readonly string[]
   /** Shard id → nodes holding a copy after programming. */
   copies: ReadonlyMap<string, readonly string[]>
+  /**
+   * Shard id → the nodes its lost copies were placed on again, in order (a policy without a reconfiguration loop
+   * re-places a lost copy itself, on views that follow that run's gossip and pings; replayed like the placement).
+   */
+  replacements?: ReadonlyMap<string, readonly string[]>
 }
 
 /** Outcome of one simulated policy run. */
@@ -214,6 +226,17 @@ function placeAndProgram (r: ScenarioRun, done: () => void): void {
     })
   }
   const assignments = init.placement === undefined ? policyPlacement(r, shards, plan.candidates) : replayedPlacement(r, shards, init.placement)
+  const replacements = init.placement?.replacements
+  if (replacements !== undefined) {
+    const used = new Map<string, number>()
+    c.replacementTarget = (shardId) => {
+      const nodes = replacements.get(shardId) ?? []
+      const i = used.get(shardId) ?? 0
+      if (i >= nodes.length) return undefined
+      used.set(shardId, i + 1)
+      return r.peerIdOf(nodes[i])
+    }
+  }
   for (const spec of shards) {
     const w = plan.weights.get(spec.id)
     c.shards.set(spec.id, { spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], quarantined: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
@@ -253,6 +276,7 @@ function stream (r: ScenarioRun): void {
     }
   }
   const gone = new Set<string>()
+  schedulePublications(r, gone)
   const timeline: DesFault[] = (scenario.timeline ?? []).map((e, i) => {
     const nodes = init.timelineNodes?.[i]
     return nodes !== undefined && (e.kind === 'slowdown' || e.kind === 'leave') ? { ...e, nodes: [...nodes] } : e
@@ -283,6 +307,47 @@ function stream (r: ScenarioRun): void {
       r.done = true
     }
   })
+}
+
+/**
+ * When each scenario node was up, simulated ms: a real run's starts relative to the stream, else the measured
+ * start-up of the harness before discovery (t = 0), the first node earliest, standby nodes with the last.
+ */
+function nodeStartTimes (r: ScenarioRun): Map<string, number> {
+  const starts = new Map<string, number>()
+  const { scenario, nodeStarts } = r.init
+  if (nodeStarts !== undefined) {
+    for (const [id, ms] of nodeStarts) starts.set(id, r.startMs + ms)
+    return starts
+  }
+  const before = [...(r.world.network.nodeStartsBeforeDiscoveryMs ?? [])].sort((a, b) => b - a)
+  if (before.length === 0) return starts
+  scenario.nodes.forEach((n, i) => { starts.set(n.id, -before[Math.min(i, before.length - 1)]) })
+  return starts
+}
+
+/**
+ * Record publications during the stream, each `publicationWorkMs` of the harness's event loop: every node's
+ * ramp (20 s and 60 s after its start, then every 60 s) while it is in the network, and a joining node's two
+ * publications as it joins (packages/sim/src/local-network.ts publishes twice).
+ */
+function schedulePublications (r: ScenarioRun, gone: ReadonlySet<string>): void {
+  const { world } = r
+  const workMs = world.network.publicationWorkMs ?? 0
+  if (!(workMs > 0)) return
+  const untilMs = r.startMs + (r.init.scenario.durationMs as number) + MAX_DRAIN_MS
+  for (const [id, startMs] of nodeStartTimes(r)) {
+    const peer = world.peers.get(r.peerIdOf(id))
+    if (peer === undefined) continue
+    let atMs = startMs
+    let stepMs = DEFAULT_RECORD_FIRST_REFRESH_MS
+    while (atMs + stepMs <= untilMs) {
+      atMs += stepMs
+      stepMs = Math.min(2 * stepMs, DEFAULT_RECORD_REFRESH_MS)
+      // A standby node that has not joined publishes to nobody; a departed one no more.
+      if (atMs >= world.nowMs) world.queue.at(atMs, () => { if (peer.alive && !gone.has(id) && r.done === false) world.occupyLoop(workMs) })
+    }
+  }
 }
 
 /** Runs one policy through a scenario on modelled peers. */
@@ -418,7 +483,11 @@ function applyFault (f: DesFault, x: FaultContext): void {
       }
       break
     case 'join':
-      for (const id of ids) world.start(x.peerIdOf(id))
+      for (const id of ids) {
+        world.start(x.peerIdOf(id))
+        // It dials in and publishes twice (local-network.ts), on the harness's event loop.
+        world.occupyLoop(2 * (world.network.publicationWorkMs ?? 0))
+      }
       break
     case 'hotspot': {
       const lanes = Math.max(1, Math.round((f.factor - 1) * scenario.batchesInFlight))

@@ -22,7 +22,11 @@ export function startGossip (c: DesCoordinator, intervalMs: number): () => void 
       started.delete(peerId)
       return
     }
-    if (c.targets.has(peerId) && !c.dead.has(peerId)) onSample(c, peerId, intervalMs)
+    if (c.targets.has(peerId) && !c.dead.has(peerId)) {
+      // A sample is a message the coordinator's event loop handles once it is free.
+      if (c.world.loopCanStall) c.world.onLoop(() => { if (!c.dead.has(peerId)) onSample(c, peerId, intervalMs) })
+      else onSample(c, peerId, intervalMs)
+    }
     c.world.queue.after(intervalMs, () => { push(peerId) })
   }
   // Peers found later start pushing at the next look (they push to every peer they are connected to).

@@ -42,6 +42,16 @@ export interface NetworkModel {
    */
   sharedEventLoop?: boolean
   /**
+   * Event-loop time of one node's record publication (sign, put, provide), ms: on the loopback harness every node
+   * shares the coordinator's event loop, so each publication holds up every message it carries (absent: 0).
+   */
+  publicationWorkMs?: number
+  /**
+   * When the harness's nodes were up, ms before discovery had found them all (measured; the first node's is the
+   * largest): each node publishes its record again 20 s and 60 s after that.
+   */
+  nodeStartsBeforeDiscoveryMs?: readonly number[]
+  /**
    * Quantiles 0 … 100 % of the stack cost of one call (request + reply), ms: each call draws its own from this
    * distribution (linear between quantiles) instead of the constant overheads.
    */

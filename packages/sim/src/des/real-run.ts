@@ -1,7 +1,8 @@
 /**
  * A saved loopback run to validate against: the JSON report `tessera sim --scenario <name>` writes to
  * `<out>/<name>.json` (default reports/sim): its policy rows, the nodes each timeline event hit per policy, and
- * per policy the placement it ran on (reports written before it was saved have none).
+ * per policy the placement it ran on and when each node was up (reports written before these were saved have
+ * none).
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,6 +19,8 @@ export interface RealRun {
   timelineNodes: Map<string, string[][]>
   /** Per policy, the nodes in the order its coordinator listed them and each shard's copies after programming. */
   placements: Map<string, RealPlacement>
+  /** Per policy, when each node was up, ms after the stream's start (negative: before it). */
+  nodeStarts: Map<string, Map<string, number>>
   path: string
 }
 
@@ -25,6 +28,7 @@ export interface RealRun {
 interface SavedPlacement {
   peers?: unknown
   copies?: Record<string, unknown>
+  replacements?: Record<string, unknown>
 }
 
 function isStringList (value: unknown): value is string[] {
@@ -39,13 +43,15 @@ function placementOf (saved: SavedPlacement | undefined): RealPlacement | undefi
     if (!isStringList(nodes)) return undefined
     copies.set(shardId, nodes)
   }
-  return { peers: saved.peers, copies }
+  const replacements = new Map<string, string[]>()
+  for (const [shardId, nodes] of Object.entries(saved.replacements ?? {})) if (isStringList(nodes)) replacements.set(shardId, nodes)
+  return { peers: saved.peers, copies, replacements }
 }
 
 /** Reads `<dir>/<scenario>.json`; throws {@link RealRunUnreadableError} when it is missing or not such a report. */
 export function readRealRun (dir: string, scenario: string): RealRun {
   const path = join(dir, `${scenario}.json`)
-  let doc: { scenario?: unknown, seed?: unknown, policies?: unknown, events?: Record<string, { scenario?: Array<{ nodes?: string[] }> }>, placement?: Record<string, SavedPlacement> }
+  let doc: { scenario?: unknown, seed?: unknown, policies?: unknown, events?: Record<string, { scenario?: Array<{ nodes?: string[] }> }>, placement?: Record<string, SavedPlacement>, nodeStarts?: Record<string, Record<string, unknown>> }
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'))
   } catch (err) {
@@ -61,5 +67,10 @@ export function readRealRun (dir: string, scenario: string): RealRun {
     const placement = placementOf(saved)
     if (placement !== undefined) placements.set(policy, placement)
   }
-  return { scenario, seed: doc.seed, rows, timelineNodes, placements, path }
+  const nodeStarts = new Map<string, Map<string, number>>()
+  for (const [policy, starts] of Object.entries(doc.nodeStarts ?? {})) {
+    const entries = Object.entries(starts ?? {}).filter((e): e is [string, number] => Number.isFinite(e[1]))
+    if (entries.length > 0) nodeStarts.set(policy, new Map(entries))
+  }
+  return { scenario, seed: doc.seed, rows, timelineNodes, placements, nodeStarts, path }
 }

@@ -154,7 +154,8 @@ export function startDesReconfigureLoop (c: DesCoordinator, init: DesReconfigure
       lastDiscoveryMs = c.now()
       c.refreshPeers()
     }
-    c.world.queue.after(init.intervalMs, tick)
+    // The step is a timer of the coordinator's event loop: it runs once the loop is free.
+    c.world.queue.after(init.intervalMs, c.world.loopCanStall ? () => { c.world.onLoop(tick) } : tick)
   }
   c.world.queue.after(init.intervalMs, tick)
 

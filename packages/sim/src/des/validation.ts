@@ -29,7 +29,17 @@ export async function validateAgainstReal (init: ValidateInit): Promise<{ rows: 
   const des: SimPolicyRow[] = []
   for (const policy of init.policies) {
     const placement = init.real.placements.get(policy)
-    const run = runDesPolicy({ scenario: init.scenario, policy, network: init.network, peerIds, workload: init.workload, timelineNodes: init.real.timelineNodes.get(policy) ?? [], ...(placement !== undefined ? { placement } : {}) })
+    const nodeStarts = init.real.nodeStarts.get(policy)
+    const run = runDesPolicy({
+      scenario: init.scenario,
+      policy,
+      network: init.network,
+      peerIds,
+      workload: init.workload,
+      timelineNodes: init.real.timelineNodes.get(policy) ?? [],
+      ...(placement !== undefined ? { placement } : {}),
+      ...(nodeStarts !== undefined ? { nodeStarts } : {})
+    })
     const row = desRowOf(run)
     des.push(row)
     rows.push(validationRowOf(init.scenario.name, row, init.real.rows.get(policy)))

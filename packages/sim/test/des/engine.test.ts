@@ -69,4 +69,37 @@ describe('runDesPolicy', () => {
     // A placement of other shards than the plan's is refused.
     assert.throws(() => runDesPolicy({ scenario, policy: 'round-robin', network, peerIds, placement: { peers: nodes, copies: new Map([['no-such-shard', ['a']]]) } }), InvalidDesOptionError)
   })
+
+  it('stalls the calls in flight while the nodes publish their records again, 20 s after they started', () => {
+    const scenario = smallScenario({ durationMs: 4000 })
+    const stalling = { ...network, publicationWorkMs: 100 }
+    const slowest = (startsMs: number): number => {
+      const nodeStarts = new Map(scenario.nodes.map((n) => [n.id, startsMs]))
+      const run = runDesPolicy({ scenario, policy: 'round-robin', network: stalling, peerIds: peerIdsOf(scenario), nodeStarts })
+      assert.equal(run.metrics.requestsLost, 0)
+      return Math.max(...run.recorder.calls.map((c) => c.endMs - c.startMs))
+    }
+    // Started 18.95 s before the stream: five publications of 100 ms at 1.05 s, while the batch that arrived at
+    // 1 s is in flight, hold the loop for 500 ms.
+    assert.ok(slowest(-18_950) >= 400, `${slowest(-18_950)} ms`)
+    // Started 25 s before: that publication was before the stream, the next is 60 s after the start.
+    assert.ok(slowest(-25_000) < 200, `${slowest(-25_000)} ms`)
+  })
+
+  it('re-places a lost copy where the replayed run did, for a policy without a loop', () => {
+    const scenario = smallScenario({ durationMs: 5000, timeline: [{ atMs: 2000, kind: 'leave', nodes: ['a'] }] })
+    const peerIds = peerIdsOf(scenario)
+    const nodeOf = new Map([...peerIds].map(([node, peer]) => [peer, node]))
+    const own = runDesPolicy({ scenario, policy: 'random', network, peerIds })
+    const copies = new Map(Object.entries(own.placement).map(([shardId, peers]) => [shardId, peers.map((p) => nodeOf.get(p) as string)]))
+    const lost = [...copies].filter(([, nodes]) => nodes.includes('a')).map(([shardId]) => shardId)
+    assert.ok(lost.length > 0)
+    const replacements = new Map([...copies.keys()].map((shardId) => [shardId, ['d']]))
+    const replay = runDesPolicy({ scenario, policy: 'random', network, peerIds, placement: { peers: scenario.nodes.map((n) => n.id), copies, replacements } })
+    assert.equal(replay.metrics.requestsLost, 0)
+    for (const shardId of lost) {
+      const after = replay.recorder.calls.filter((c) => c.ok && c.shardId === shardId && c.startMs > replay.startMs + 2500)
+      assert.ok(after.length > 0 && after.every((c) => nodeOf.get(c.peerId) === 'd'), shardId)
+    }
+  })
 })
