@@ -56,8 +56,8 @@ export interface SimulationRun {
   plannedEndMs: number
   /** Network start-up, discovery and the settling wait after it, ms (wall clock). */
   setupMs: number
-  /** When each scenario node was up, coordinator clock, ms (see `LocalNetwork.startedAtMs`). */
-  nodeStartedAtMs: ReadonlyMap<string, number>
+  /** When each record publication of the network finished, coordinator clock, ms (see `LocalNetwork.publishedAtMs`). */
+  publishedAtMs: readonly number[]
   /** Scenario node id of each node that lied in this network → when it first lied (empty when honest). */
   lieLogs: Map<string, LieLog>
 }
@@ -103,7 +103,7 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
       ...(init.onPeerFlagged !== undefined ? { onPeerFlagged: init.onPeerFlagged } : {})
     })
     startMs = result.recorder.startMs
-    return { policy: result.policy, result, fired, nodeIdOf: net.nodeIdOf, startMs, plannedEndMs: startMs + durationMs, setupMs, nodeStartedAtMs: new Map(net.startedAtMs), lieLogs: net.lieLogs }
+    return { policy: result.policy, result, fired, nodeIdOf: net.nodeIdOf, startMs, plannedEndMs: startMs + durationMs, setupMs, publishedAtMs: [...net.publishedAtMs], lieLogs: net.lieLogs }
   } finally {
     await session.stop()
   }

@@ -16,6 +16,7 @@ import type { TesseraNode } from '@tessera/peer'
 import type { NetworkModel } from './network-model.js'
 import type { Scenario } from '../scenario.js'
 import { measurePublication } from './publication-calibration.js'
+import { sleep } from '../sleep.js'
 
 /** Bandwidth of a loopback path in the model, bytes per second (1 GB/s: transfers are far below a millisecond). */
 export const LOOPBACK_BANDWIDTH_BYTES_PER_SEC = 1e9
@@ -33,8 +34,8 @@ export interface LoopbackCalibration {
   programMsByPreset: Record<string, number>
   /** Event-loop time of one node's record publication on the loopback harness, ms (publication-calibration.ts). */
   publicationWorkMs?: number
-  /** When each node of the measured network was up, ms before all were found (publication-calibration.ts). */
-  nodeStartsBeforeReadyMs?: number[]
+  /** When the measured network's publications finished, ms after all its nodes were found (publication-calibration.ts). */
+  publicationsAfterReadyMs?: number[]
 }
 
 function median (values: number[]): number {
@@ -47,13 +48,16 @@ function median (values: number[]): number {
 const LOADED_NODES = 10
 /** Pause between two calls of one lane, ms: ten lanes then offer about the scenarios' ~100 shard calls/s. */
 const LANE_PAUSE_MS = 60
+/** Lane i sleeps 1 + (i mod this) ms each way, the scenarios' emulated delays of 1–8 ms. */
+const LANE_DELAYS_MS = 8
 /** How long the loaded measurement runs, ms. */
 const LOADED_MEASURE_MS = 8000
 
 /**
  * Measures the loopback stack under the load of a scenario (a few tens of seconds): ten serving nodes and a client
  * in this one process, as `startLocalNetwork` runs them, a 128×128 shard on each node (emulated 6 MMAC/s), one lane
- * of back-to-back batches of 16 per node with a 60 ms pause — about the 100 shard calls/s of the loopback scenarios.
+ * of back-to-back batches of 16 per node with a 60 ms pause — about the 100 shard calls/s of the loopback scenarios
+ * — each call between two sleeps of an emulated delay, as the coordinator makes them.
  * The stack's cost of a call is its round trip minus the device time the peer reports; its distribution, not only
  * its median, goes into the model, since calls of a loaded event loop wait behind each other's work. With a
  * scenario, the event-loop time of its nodes' record publications is measured too (another ~75 s).
@@ -88,10 +92,15 @@ async function measureLoadedStack (): Promise<LoopbackCalibration> {
     const pings: number[] = []
     const until = performance.now() + LOADED_MEASURE_MS
     await Promise.all(shards.map(async (s, i) => {
+      // The coordinator sleeps a node's emulated delay before the request and after the reply (shard-calls.ts):
+      // the timers' lateness on the loaded loop is part of a call's cost, the delays themselves are the model's.
+      const delayMs = 1 + (i % LANE_DELAYS_MS)
       while (performance.now() < until) {
         const t0 = performance.now()
+        await sleep(delayMs)
         const reply = await s.execute({ shardId: 'calibration', input, batch: 16 })
-        overheads.push(Math.max(0, performance.now() - t0 - reply.deviceTimeNs / 1e6))
+        await sleep(delayMs)
+        overheads.push(Math.max(0, performance.now() - t0 - 2 * delayMs - reply.deviceTimeNs / 1e6))
         if (i === 0) pings.push(await client.libp2p.services.ping.ping(started[1].peerId))
         await new Promise((resolve) => setTimeout(resolve, LANE_PAUSE_MS))
       }
@@ -153,7 +162,7 @@ export function loopbackNetwork (c: LoopbackCalibration): NetworkModel {
     publishDelayMs: 3 * c.callOverheadMs,
     programMsByPreset: c.programMsByPreset ?? {},
     ...(c.publicationWorkMs !== undefined ? { publicationWorkMs: c.publicationWorkMs } : {}),
-    ...(c.nodeStartsBeforeReadyMs !== undefined ? { nodeStartsBeforeDiscoveryMs: c.nodeStartsBeforeReadyMs } : {}),
+    ...(c.publicationsAfterReadyMs !== undefined ? { publicationsAfterDiscoveryMs: c.publicationsAfterReadyMs } : {}),
     ...(c.callOverheadQuantilesMs !== undefined && c.callOverheadQuantilesMs.length > 1 ? { callOverheadQuantilesMs: c.callOverheadQuantilesMs } : { sharedEventLoop: true })
   }
 }

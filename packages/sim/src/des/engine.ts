@@ -11,7 +11,6 @@ import { computeRunMetrics, planJob, RECENT_BUSY_HORIZON_MS, DEFAULT_BATCH_DEADL
 import type { ModelJob, PeerTarget, RunMetrics } from '@tessera/coordinator'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
 import { createRng } from '@tessera/crossbar'
-import { DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS } from '@tessera/peer'
 import { createPolicy } from '@tessera/scheduler'
 import type { PlacementInput, ReconfigureEvent } from '@tessera/scheduler'
 import { describeScenarioEvent } from '../scenario-timeline.js'
@@ -75,11 +74,11 @@ export interface DesRunInit {
    */
   placement?: RealPlacement
   /**
-   * When each scenario node was up in a real run, ms after its stream's start (validation replays it): each node's
-   * record is published again 20 s and 60 s after its start, work on the harness's one event loop. Without it, the
-   * network model's measured start-up (`nodeStartsBeforeDiscoveryMs`) places the publications.
+   * When a real run's record publications finished, ms after its stream's start (validation replays them): each
+   * is work on the harness's one event loop. Without them, the publications the network model measured after
+   * discovery (`publicationsAfterDiscoveryMs`), and two per joining node.
    */
-  nodeStarts?: ReadonlyMap<string, number>
+  publicationsMs?: readonly number[]
   /** Throw at the first invariant violation (default true). */
   strictInvariants?: boolean
   onReconfigureEvent?: (event: ReconfigureEvent) => void
@@ -276,14 +275,14 @@ function stream (r: ScenarioRun): void {
     }
   }
   const gone = new Set<string>()
-  schedulePublications(r, gone)
+  schedulePublications(r)
   const timeline: DesFault[] = (scenario.timeline ?? []).map((e, i) => {
     const nodes = init.timelineNodes?.[i]
     return nodes !== undefined && (e.kind === 'slowdown' || e.kind === 'leave') ? { ...e, nodes: [...nodes] } : e
   })
   for (const fault of [...timeline, ...(init.faults ?? [])]) {
     world.queue.at(r.startMs + fault.atMs, () => {
-      applyFault(fault, { scenario, world, c, peerIdOf: r.peerIdOf, gone, fired: r.fired, startLayer: (stop) => { r.layerLoads.push(stop) } })
+      applyFault(fault, { scenario, world, c, peerIdOf: r.peerIdOf, gone, fired: r.fired, startLayer: (stop) => { r.layerLoads.push(stop) }, replayedPublications: init.publicationsMs !== undefined })
     })
   }
   const sweep = (): void => {
@@ -310,43 +309,21 @@ function stream (r: ScenarioRun): void {
 }
 
 /**
- * When each scenario node was up, simulated ms: a real run's starts relative to the stream, else the measured
- * start-up of the harness before discovery (t = 0), the first node earliest, standby nodes with the last.
+ * Record publications, each `publicationWorkMs` of the harness's event loop ending when it finished: a real run's
+ * (relative to the stream), else those measured on the harness after discovery (t = 0). A publication that
+ * began before the stream holds the loop for what is left of it.
  */
-function nodeStartTimes (r: ScenarioRun): Map<string, number> {
-  const starts = new Map<string, number>()
-  const { scenario, nodeStarts } = r.init
-  if (nodeStarts !== undefined) {
-    for (const [id, ms] of nodeStarts) starts.set(id, r.startMs + ms)
-    return starts
-  }
-  const before = [...(r.world.network.nodeStartsBeforeDiscoveryMs ?? [])].sort((a, b) => b - a)
-  if (before.length === 0) return starts
-  scenario.nodes.forEach((n, i) => { starts.set(n.id, -before[Math.min(i, before.length - 1)]) })
-  return starts
-}
-
-/**
- * Record publications during the stream, each `publicationWorkMs` of the harness's event loop: every node's
- * ramp (20 s and 60 s after its start, then every 60 s) while it is in the network, and a joining node's two
- * publications as it joins (packages/sim/src/local-network.ts publishes twice).
- */
-function schedulePublications (r: ScenarioRun, gone: ReadonlySet<string>): void {
+function schedulePublications (r: ScenarioRun): void {
   const { world } = r
   const workMs = world.network.publicationWorkMs ?? 0
   if (!(workMs > 0)) return
-  const untilMs = r.startMs + (r.init.scenario.durationMs as number) + MAX_DRAIN_MS
-  for (const [id, startMs] of nodeStartTimes(r)) {
-    const peer = world.peers.get(r.peerIdOf(id))
-    if (peer === undefined) continue
-    let atMs = startMs
-    let stepMs = DEFAULT_RECORD_FIRST_REFRESH_MS
-    while (atMs + stepMs <= untilMs) {
-      atMs += stepMs
-      stepMs = Math.min(2 * stepMs, DEFAULT_RECORD_REFRESH_MS)
-      // A standby node that has not joined publishes to nobody; a departed one no more.
-      if (atMs >= world.nowMs) world.queue.at(atMs, () => { if (peer.alive && !gone.has(id) && r.done === false) world.occupyLoop(workMs) })
-    }
+  const ends = r.init.publicationsMs !== undefined
+    ? r.init.publicationsMs.map((t) => r.startMs + t)
+    : world.network.publicationsAfterDiscoveryMs ?? []
+  for (const endMs of ends) {
+    if (endMs <= world.nowMs) continue
+    const fromMs = Math.max(world.nowMs, endMs - workMs)
+    world.queue.at(fromMs, () => { world.occupyLoop(endMs - fromMs) })
   }
 }
 
@@ -451,6 +428,8 @@ interface FaultContext {
   gone: Set<string>
   fired: FiredEvent[]
   startLayer: (stop: () => void) => void
+  /** A real run's publications are replayed (a join's among them). */
+  replayedPublications: boolean
 }
 
 function describeFault (f: DesFault, ids: string[]): string {
@@ -485,8 +464,8 @@ function applyFault (f: DesFault, x: FaultContext): void {
     case 'join':
       for (const id of ids) {
         world.start(x.peerIdOf(id))
-        // It dials in and publishes twice (local-network.ts), on the harness's event loop.
-        world.occupyLoop(2 * (world.network.publicationWorkMs ?? 0))
+        // It dials in and publishes twice (local-network.ts) on the harness's event loop (a real run's are replayed).
+        if (!x.replayedPublications) world.occupyLoop(2 * (world.network.publicationWorkMs ?? 0))
       }
       break
     case 'hotspot': {

@@ -47,10 +47,10 @@ export interface NetworkModel {
    */
   publicationWorkMs?: number
   /**
-   * When the harness's nodes were up, ms before discovery had found them all (measured; the first node's is the
-   * largest): each node publishes its record again 20 s and 60 s after that.
+   * When the harness's record publications finished, ms after discovery had found every node (measured on a
+   * scenario's network), for runs without a real run's own.
    */
-  nodeStartsBeforeDiscoveryMs?: readonly number[]
+  publicationsAfterDiscoveryMs?: readonly number[]
   /**
    * Quantiles 0 … 100 % of the stack cost of one call (request + reply), ms: each call draws its own from this
    * distribution (linear between quantiles) instead of the constant overheads.

@@ -3,9 +3,10 @@
  * at start, again 20 s later and 40 s after that, each time signing, putting and providing its capability buckets
  * (packages/peer/src/capacity-publisher.ts); with every node of a scenario in one process, those DHT exchanges
  * share the event loop that carries the shard calls, so a run sees seconds of stalled calls some 20 s after its
- * nodes started — the middle of a 30 s scenario. Measured here on a scenario's own network: the event loop's
- * active time in the publications 60 s after the nodes started (well clear of their start-up, which keeps the loop
- * busy for seconds on a loaded host) over its active time between publications, divided by the nodes publishing.
+ * nodes started — the middle of a 30 s scenario. Measured here on a scenario's own network, idle: the event loop's
+ * active time in the publications about 60 s after the nodes started (well clear of their start-up, which keeps
+ * the loop busy for seconds on a loaded host) over its active time between publications, divided by the
+ * publications that finished then; and when every publication finished, from discovery on.
  */
 import { performance } from 'node:perf_hooks'
 import { openScenario } from '../session.js'
@@ -16,20 +17,20 @@ import { sleep } from '../sleep.js'
 export interface PublicationCalibration {
   /** Event-loop time of one node's publication, ms. */
   publicationWorkMs: number
-  /** When each starting node was up, ms before every starting node was found (sorted, nearest first). */
-  nodeStartsBeforeReadyMs: number[]
+  /** When each publication finished, ms after every starting node was found (negative: before). */
+  publicationsAfterReadyMs: number[]
 }
 
 /** Period of the event-loop samples, ms. */
 const SAMPLE_MS = 250
-/** The publication measured: the third of the ramp (start, +20 s, +60 s), clear of start-up. */
-const PUBLICATION_AFTER_START_MS = 60_000
-/** The window around it, from before the first node's to after the last node's, ms. */
-const WINDOW_BEFORE_MS = 1_000
-const WINDOW_AFTER_MS = 8_000
-/** Between publications: the window the loop's other work (gossip) is measured over, ms after the last start. */
-const QUIET_FROM_MS = 34_000
-const QUIET_TO_MS = 56_000
+/** How long the network runs after discovery, ms: past the third publication of every node (start, +20 s, +60 s). */
+const MEASURE_MS = 75_000
+/** The publications measured: those that finished this long after discovery or later (clear of start-up), ms. */
+const MEASURED_FROM_MS = 45_000
+/** Work of a publication starts before it finishes: the window opens this much before the first one, ms. */
+const WINDOW_LEAD_MS = 2_000
+/** The event loop's other work (gossip) is measured between the start-up and the measured publications, ms after discovery. */
+const QUIET_FROM_MS = 25_000
 
 /** Event-loop active time in each sample period, with the period's end (ms on the same clock as the starts). */
 interface LoopSample { atMs: number, activeMs: number, periodMs: number }
@@ -70,15 +71,17 @@ export async function measurePublication (scenario: Scenario): Promise<Publicati
     const session = await openScenario(scenario, { settleMs: 0 })
     try {
       const readyMs = clock()
-      const starts = scenario.nodes.filter((n) => n.standby !== true).map((n) => session.net.startedAtMs.get(n.id)).filter((t): t is number => t !== undefined)
-      const first = Math.min(...starts)
-      const lastStart = Math.max(...starts)
-      await sleep(lastStart + PUBLICATION_AFTER_START_MS + WINDOW_AFTER_MS - clock())
-      const baseline = activeRate(samples, lastStart + QUIET_FROM_MS, first + QUIET_TO_MS)
-      const work = excessActiveMs(samples, first + PUBLICATION_AFTER_START_MS - WINDOW_BEFORE_MS, lastStart + PUBLICATION_AFTER_START_MS + WINDOW_AFTER_MS, baseline)
+      await sleep(MEASURE_MS)
+      const ends = session.net.publishedAtMs.map((t) => t - readyMs)
+      const measured = ends.filter((t) => t >= MEASURED_FROM_MS && t <= MEASURE_MS)
+      const fromMs = Math.min(...measured) - WINDOW_LEAD_MS
+      // Between the earlier publications and the measured ones: the loop's rate of other work (gossip).
+      const quietFromMs = Math.max(QUIET_FROM_MS, ...ends.filter((t) => t < fromMs).map((t) => t + SAMPLE_MS))
+      const baseline = activeRate(samples, readyMs + quietFromMs, readyMs + fromMs)
+      const work = excessActiveMs(samples, readyMs + fromMs, readyMs + MEASURE_MS, baseline)
       return {
-        publicationWorkMs: work / starts.length,
-        nodeStartsBeforeReadyMs: starts.map((t) => readyMs - t).sort((a, b) => a - b)
+        publicationWorkMs: measured.length > 0 ? work / measured.length : 0,
+        publicationsAfterReadyMs: ends.sort((a, b) => a - b)
       }
     } finally {
       await session.stop()

@@ -1,8 +1,8 @@
 /**
  * A saved loopback run to validate against: the JSON report `tessera sim --scenario <name>` writes to
  * `<out>/<name>.json` (default reports/sim): its policy rows, the nodes each timeline event hit per policy, and
- * per policy the placement it ran on and when each node was up (reports written before these were saved have
- * none).
+ * per policy the placement it ran on and when its nodes' record publications finished (reports written before
+ * these were saved have none).
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -19,8 +19,8 @@ export interface RealRun {
   timelineNodes: Map<string, string[][]>
   /** Per policy, the nodes in the order its coordinator listed them and each shard's copies after programming. */
   placements: Map<string, RealPlacement>
-  /** Per policy, when each node was up, ms after the stream's start (negative: before it). */
-  nodeStarts: Map<string, Map<string, number>>
+  /** Per policy, when the nodes' record publications finished, ms after the stream's start. */
+  publications: Map<string, number[]>
   path: string
 }
 
@@ -51,7 +51,7 @@ function placementOf (saved: SavedPlacement | undefined): RealPlacement | undefi
 /** Reads `<dir>/<scenario>.json`; throws {@link RealRunUnreadableError} when it is missing or not such a report. */
 export function readRealRun (dir: string, scenario: string): RealRun {
   const path = join(dir, `${scenario}.json`)
-  let doc: { scenario?: unknown, seed?: unknown, policies?: unknown, events?: Record<string, { scenario?: Array<{ nodes?: string[] }> }>, placement?: Record<string, SavedPlacement>, nodeStarts?: Record<string, Record<string, unknown>> }
+  let doc: { scenario?: unknown, seed?: unknown, policies?: unknown, events?: Record<string, { scenario?: Array<{ nodes?: string[] }> }>, placement?: Record<string, SavedPlacement>, publications?: Record<string, unknown> }
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'))
   } catch (err) {
@@ -67,10 +67,9 @@ export function readRealRun (dir: string, scenario: string): RealRun {
     const placement = placementOf(saved)
     if (placement !== undefined) placements.set(policy, placement)
   }
-  const nodeStarts = new Map<string, Map<string, number>>()
-  for (const [policy, starts] of Object.entries(doc.nodeStarts ?? {})) {
-    const entries = Object.entries(starts ?? {}).filter((e): e is [string, number] => Number.isFinite(e[1]))
-    if (entries.length > 0) nodeStarts.set(policy, new Map(entries))
+  const publications = new Map<string, number[]>()
+  for (const [policy, times] of Object.entries(doc.publications ?? {})) {
+    if (Array.isArray(times) && times.every((t) => Number.isFinite(t))) publications.set(policy, times as number[])
   }
-  return { scenario, seed: doc.seed, rows, timelineNodes, placements, nodeStarts, path }
+  return { scenario, seed: doc.seed, rows, timelineNodes, placements, publications, path }
 }

@@ -29,7 +29,7 @@ export async function validateAgainstReal (init: ValidateInit): Promise<{ rows: 
   const des: SimPolicyRow[] = []
   for (const policy of init.policies) {
     const placement = init.real.placements.get(policy)
-    const nodeStarts = init.real.nodeStarts.get(policy)
+    const publicationsMs = init.real.publications.get(policy)
     const run = runDesPolicy({
       scenario: init.scenario,
       policy,
@@ -38,7 +38,7 @@ export async function validateAgainstReal (init: ValidateInit): Promise<{ rows: 
       workload: init.workload,
       timelineNodes: init.real.timelineNodes.get(policy) ?? [],
       ...(placement !== undefined ? { placement } : {}),
-      ...(nodeStarts !== undefined ? { nodeStarts } : {})
+      ...(publicationsMs !== undefined ? { publicationsMs } : {})
     })
     const row = desRowOf(run)
     des.push(row)
