@@ -296,6 +296,8 @@ async function runSim (opts: SimCommandOptions, dashboard: Dashboard | undefined
     }])),
     // When the nodes' record publications finished during the stream, ms after its start (work on the harness's event loop).
     publications: Object.fromEntries(runs.map((r) => [r.policy, r.publishedAtMs.map((atMs) => Math.round(atMs - r.startMs)).filter((t) => t >= 0)])),
+    // The shared event loop's busy and CPU time over the stream: how much the host's other load stretched its work.
+    eventLoop: Object.fromEntries(runs.map((r) => [r.policy, { activeMs: Math.round(r.eventLoop.activeMs), cpuMs: Math.round(r.eventLoop.cpuMs) }])),
     series: Object.fromEntries(runs.map((r) => {
       const t = throughputSeries(r.result.recorder, SERIES_BUCKET_MS, SERIES_WINDOW_MS)
       return [r.policy, { tSeconds: t.tSeconds, throughputRps: t.rps.map((x) => roundTo(x, 2)) }]

@@ -15,7 +15,9 @@ import { createTesseraNode } from '@tessera/peer'
 import type { TesseraNode } from '@tessera/peer'
 import type { NetworkModel } from './network-model.js'
 import type { Scenario } from '../scenario.js'
+import { measureCallLoopWork } from './loop-calibration.js'
 import { measurePublication } from './publication-calibration.js'
+import type { MnistWorkload } from '@tessera/coordinator'
 import { sleep } from '../sleep.js'
 
 /** Bandwidth of a loopback path in the model, bytes per second (1 GB/s: transfers are far below a millisecond). */
@@ -34,6 +36,14 @@ export interface LoopbackCalibration {
   programMsByPreset: Record<string, number>
   /** Event-loop time of one node's record publication on the loopback harness, ms (publication-calibration.ts). */
   publicationWorkMs?: number
+  /** CPU time of the event loop for one node's record publication, ms (publication-calibration.ts). */
+  publicationCpuMs?: number
+  /** CPU time of the harness's event loop per shard call, ms (loop-calibration.ts). */
+  loopCpuPerCallMs?: number
+  /** The loop's busy time ÷ its CPU time during that measurement (loop-calibration.ts). */
+  loopStretch?: number
+  /** Calls that measurement made. */
+  loopCalls?: number
   /** When the measured network's publications finished, ms after all its nodes were found (publication-calibration.ts). */
   publicationsAfterReadyMs?: number[]
 }
@@ -60,12 +70,15 @@ const LOADED_MEASURE_MS = 8000
  * — each call between two sleeps of an emulated delay, as the coordinator makes them.
  * The stack's cost of a call is its round trip minus the device time the peer reports; its distribution, not only
  * its median, goes into the model, since calls of a loaded event loop wait behind each other's work. With a
- * scenario, the event-loop time of its nodes' record publications is measured too (another ~75 s).
+ * scenario, the event-loop time of its nodes' record publications is measured too (another ~75 s), and with the
+ * workload, the event loop's work per call on a 10 s run of it (loop-calibration.ts).
  */
-export async function measureLoopbackStack (init: { publicationScenario?: Scenario } = {}): Promise<LoopbackCalibration> {
+export async function measureLoopbackStack (init: { scenario?: Scenario, workload?: Pick<MnistWorkload, 'job' | 'inputs' | 'labels'> } = {}): Promise<LoopbackCalibration> {
   const stack = await measureLoadedStack()
-  if (init.publicationScenario === undefined) return stack
-  return { ...stack, ...(await measurePublication(init.publicationScenario)) }
+  if (init.scenario === undefined) return stack
+  const publication = await measurePublication(init.scenario)
+  if (init.workload === undefined) return { ...stack, ...publication }
+  return { ...stack, ...publication, ...(await measureCallLoopWork(init.scenario, init.workload, publication.publicationWorkMs)) }
 }
 
 async function measureLoadedStack (): Promise<LoopbackCalibration> {
@@ -143,26 +156,44 @@ async function measureProgramming (weights: Float32Array): Promise<Record<string
 
 /**
  * The network model of a loopback scenario: the scenario's emulated delays (applied per peer by the model), the
- * measured stack cost split between request and reply (each call's drawn from its measured distribution; the
- * measurement ran under a scenario's load, so the shared event loop is in it and not queued again), the measured ping, loopback bandwidth, a relay hop of 0
- * (loopback relays add only their stack cost, one more hop: counted as another call overhead each way), a
- * departure found at once (a stopped node refuses the re-dial), a joining node's record readable after its
- * two publications (two DHT puts on loopback, about one stack round trip each, plus the dial), and one event loop
- * for every node's stack, as in `startLocalNetwork`.
+ * measured ping, loopback bandwidth, a relay hop of one call's stack cost (loopback relays add only their stack
+ * cost, one more hop), a departure found at once (a stopped node refuses the re-dial), a joining node's record
+ * readable after its two publications (two DHT puts on loopback, about one stack round trip each, plus the dial),
+ * and one event loop for every node's stack, as in `startLocalNetwork`.
+ *
+ * With the loop's work per call measured (loop-calibration.ts), the loop is a first-come-first-served server of
+ * it — half as the request goes out, half as the reply comes in — and of the publications' work, each stretched by
+ * `stretch` (the loop's busy time ÷ its CPU time in the run simulated; default the measurement's own): calls sent
+ * together queue on it. Without that measurement, each call draws its stack cost from the distribution measured
+ * under a scenario's load (the loop's queueing in it), split between request and reply.
  */
-export function loopbackNetwork (c: LoopbackCalibration): NetworkModel {
-  const half = c.callOverheadMs / 2
-  return {
-    requestOverheadMs: half,
-    replyOverheadMs: half,
+export function loopbackNetwork (c: LoopbackCalibration, stretch?: number): NetworkModel {
+  const base = {
     pingRttMs: c.pingRttMs,
     relayHopMs: c.callOverheadMs,
     bandwidthBytesPerSec: { direct: LOOPBACK_BANDWIDTH_BYTES_PER_SEC, 'hole-punched': LOOPBACK_BANDWIDTH_BYTES_PER_SEC, relayed: LOOPBACK_BANDWIDTH_BYTES_PER_SEC },
     departureDetectMs: c.pingRttMs,
     publishDelayMs: 3 * c.callOverheadMs,
     programMsByPreset: c.programMsByPreset ?? {},
+    ...(c.publicationsAfterReadyMs !== undefined ? { publicationsAfterDiscoveryMs: c.publicationsAfterReadyMs } : {})
+  }
+  if (c.loopCpuPerCallMs !== undefined && c.loopCpuPerCallMs > 0) {
+    const s = stretch ?? c.loopStretch ?? 1
+    const perCallMs = c.loopCpuPerCallMs * s
+    return {
+      ...base,
+      requestOverheadMs: perCallMs / 2,
+      replyOverheadMs: perCallMs / 2,
+      sharedEventLoop: true,
+      publicationWorkMs: (c.publicationCpuMs ?? 0) * s
+    }
+  }
+  const half = c.callOverheadMs / 2
+  return {
+    ...base,
+    requestOverheadMs: half,
+    replyOverheadMs: half,
     ...(c.publicationWorkMs !== undefined ? { publicationWorkMs: c.publicationWorkMs } : {}),
-    ...(c.publicationsAfterReadyMs !== undefined ? { publicationsAfterDiscoveryMs: c.publicationsAfterReadyMs } : {}),
     ...(c.callOverheadQuantilesMs !== undefined && c.callOverheadQuantilesMs.length > 1 ? { callOverheadQuantilesMs: c.callOverheadQuantilesMs } : { sharedEventLoop: true })
   }
 }

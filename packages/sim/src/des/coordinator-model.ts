@@ -393,7 +393,8 @@ export class DesCoordinator {
   private carry (wayMs: number, stackMs: number, action: () => void, stackFirst = false): void {
     const q = this.world.queue
     if (this.world.network.sharedEventLoop === true) {
-      if (stackFirst) this.world.stackWork(stackMs, () => { q.after(wayMs, action) })
+      // The reply's continuation (after the emulated delay's timer) is a task of the loop too.
+      if (stackFirst) this.world.stackWork(stackMs, () => { q.after(wayMs, () => { this.world.onLoop(action) }) })
       else q.after(wayMs, () => { this.world.stackWork(stackMs, action) })
       return
     }

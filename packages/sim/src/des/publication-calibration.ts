@@ -9,14 +9,17 @@
  * publications that finished then; and when every publication finished, from discovery on.
  */
 import { performance } from 'node:perf_hooks'
+import { startLoopMeter } from '../loop-meter.js'
 import { openScenario } from '../session.js'
 import type { Scenario } from '../scenario.js'
 import { sleep } from '../sleep.js'
 
 /** What {@link measurePublication} measured. */
 export interface PublicationCalibration {
-  /** Event-loop time of one node's publication, ms. */
+  /** Event-loop time of one node's publication, ms (at the host's load during the measurement). */
   publicationWorkMs: number
+  /** CPU time of the event loop's thread for one node's publication, ms. */
+  publicationCpuMs: number
   /** When each publication finished, ms after every starting node was found (negative: before). */
   publicationsAfterReadyMs: number[]
 }
@@ -32,39 +35,39 @@ const WINDOW_LEAD_MS = 2_000
 /** The event loop's other work (gossip) is measured between the start-up and the measured publications, ms after discovery. */
 const QUIET_FROM_MS = 25_000
 
-/** Event-loop active time in each sample period, with the period's end (ms on the same clock as the starts). */
-interface LoopSample { atMs: number, activeMs: number, periodMs: number }
+/** Event-loop busy time and CPU time in each sample period, with the period's end (coordinator clock, ms). */
+interface LoopSample { atMs: number, activeMs: number, cpuMs: number, periodMs: number }
 
-/** Active event-loop ms in `[fromMs, toMs)`, at the quiet rate `baselinePerMs` subtracted. */
-function excessActiveMs (samples: readonly LoopSample[], fromMs: number, toMs: number, baselinePerMs: number): number {
+/** Busy (or CPU) ms of the loop in `(fromMs, toMs]`, at the quiet rate `baselinePerMs` subtracted. */
+function excessMs (samples: readonly LoopSample[], fromMs: number, toMs: number, baselinePerMs: number, of: 'activeMs' | 'cpuMs'): number {
   let sum = 0
-  for (const s of samples) if (s.atMs > fromMs && s.atMs <= toMs) sum += s.activeMs - baselinePerMs * s.periodMs
+  for (const s of samples) if (s.atMs > fromMs && s.atMs <= toMs) sum += s[of] - baselinePerMs * s.periodMs
   return Math.max(0, sum)
 }
 
-/** Active event-loop ms per ms in `[fromMs, toMs)`. */
-function activeRate (samples: readonly LoopSample[], fromMs: number, toMs: number): number {
-  let active = 0
+/** Busy (or CPU) ms of the loop per ms in `(fromMs, toMs]`. */
+function rate (samples: readonly LoopSample[], fromMs: number, toMs: number, of: 'activeMs' | 'cpuMs'): number {
+  let sum = 0
   let period = 0
   for (const s of samples) {
     if (s.atMs <= fromMs || s.atMs > toMs) continue
-    active += s.activeMs
+    sum += s[of]
     period += s.periodMs
   }
-  return period > 0 ? active / period : 0
+  return period > 0 ? sum / period : 0
 }
 
 /** Starts the scenario's network with its coordinator, idle, and measures one round of publications (~75 s). */
 export async function measurePublication (scenario: Scenario): Promise<PublicationCalibration> {
   const clock = (): number => performance.timeOrigin + performance.now()
   const samples: LoopSample[] = []
-  let last = performance.eventLoopUtilization()
+  let meter = startLoopMeter()
   let lastMs = clock()
   const timer = setInterval(() => {
-    const now = performance.eventLoopUtilization()
+    const use = meter()
+    meter = startLoopMeter()
     const atMs = clock()
-    samples.push({ atMs, activeMs: performance.eventLoopUtilization(now, last).active, periodMs: atMs - lastMs })
-    last = now
+    samples.push({ atMs, ...use, periodMs: atMs - lastMs })
     lastMs = atMs
   }, SAMPLE_MS)
   try {
@@ -77,10 +80,12 @@ export async function measurePublication (scenario: Scenario): Promise<Publicati
       const fromMs = Math.min(...measured) - WINDOW_LEAD_MS
       // Between the earlier publications and the measured ones: the loop's rate of other work (gossip).
       const quietFromMs = Math.max(QUIET_FROM_MS, ...ends.filter((t) => t < fromMs).map((t) => t + SAMPLE_MS))
-      const baseline = activeRate(samples, readyMs + quietFromMs, readyMs + fromMs)
-      const work = excessActiveMs(samples, readyMs + fromMs, readyMs + MEASURE_MS, baseline)
+      const per = (of: 'activeMs' | 'cpuMs'): number => measured.length === 0
+        ? 0
+        : excessMs(samples, readyMs + fromMs, readyMs + MEASURE_MS, rate(samples, readyMs + quietFromMs, readyMs + fromMs, of), of) / measured.length
       return {
-        publicationWorkMs: measured.length > 0 ? work / measured.length : 0,
+        publicationWorkMs: per('activeMs'),
+        publicationCpuMs: per('cpuMs'),
         publicationsAfterReadyMs: ends.sort((a, b) => a - b)
       }
     } finally {

@@ -1,12 +1,13 @@
 /**
  * A saved loopback run to validate against: the JSON report `tessera sim --scenario <name>` writes to
  * `<out>/<name>.json` (default reports/sim): its policy rows, the nodes each timeline event hit per policy, and
- * per policy the placement it ran on and when its nodes' record publications finished (reports written before
- * these were saved have none).
+ * per policy the placement it ran on, when its nodes' record publications finished and how busy its event loop
+ * was (reports written before these were saved have none).
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SimPolicyRow } from '../sim-row.js'
+import type { LoopUse } from '../loop-meter.js'
 import type { RealPlacement } from './engine.js'
 import { RealRunUnreadableError } from './errors.js'
 
@@ -21,6 +22,8 @@ export interface RealRun {
   placements: Map<string, RealPlacement>
   /** Per policy, when the nodes' record publications finished, ms after the stream's start. */
   publications: Map<string, number[]>
+  /** Per policy, the shared event loop's busy and CPU time over the stream (loop-meter.ts). */
+  eventLoops: Map<string, LoopUse>
   path: string
 }
 
@@ -51,7 +54,7 @@ function placementOf (saved: SavedPlacement | undefined): RealPlacement | undefi
 /** Reads `<dir>/<scenario>.json`; throws {@link RealRunUnreadableError} when it is missing or not such a report. */
 export function readRealRun (dir: string, scenario: string): RealRun {
   const path = join(dir, `${scenario}.json`)
-  let doc: { scenario?: unknown, seed?: unknown, policies?: unknown, events?: Record<string, { scenario?: Array<{ nodes?: string[] }> }>, placement?: Record<string, SavedPlacement>, publications?: Record<string, unknown> }
+  let doc: { scenario?: unknown, seed?: unknown, policies?: unknown, events?: Record<string, { scenario?: Array<{ nodes?: string[] }> }>, placement?: Record<string, SavedPlacement>, publications?: Record<string, unknown>, eventLoop?: Record<string, { activeMs?: unknown, cpuMs?: unknown }> }
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'))
   } catch (err) {
@@ -71,5 +74,9 @@ export function readRealRun (dir: string, scenario: string): RealRun {
   for (const [policy, times] of Object.entries(doc.publications ?? {})) {
     if (Array.isArray(times) && times.every((t) => Number.isFinite(t))) publications.set(policy, times as number[])
   }
-  return { scenario, seed: doc.seed, rows, timelineNodes, placements, publications, path }
+  const eventLoops = new Map<string, LoopUse>()
+  for (const [policy, use] of Object.entries(doc.eventLoop ?? {})) {
+    if (typeof use?.activeMs === 'number' && typeof use.cpuMs === 'number' && use.cpuMs > 0) eventLoops.set(policy, { activeMs: use.activeMs, cpuMs: use.cpuMs })
+  }
+  return { scenario, seed: doc.seed, rows, timelineNodes, placements, publications, eventLoops, path }
 }
