@@ -81,7 +81,7 @@ export async function runSimDes (opts: SimDesOptions): Promise<void> {
   const peerIds = await scenarioPeerIds(scenario)
   const rows: SimPolicyRow[] = []
   for (const policy of opts.policies) {
-    const run = runDesPolicy({ scenario, policy, network: loopbackNetwork(cal), peerIds, workload })
+    const run = runDesPolicy({ scenario, policy, network: loopbackNetwork(cal, undefined, policy), peerIds, workload })
     rows.push(desRowOf(run))
     say(`${policy}: ${run.eventsProcessed} events, ${run.invariantChecks} invariant checks`)
   }

@@ -15,7 +15,7 @@ import { createTesseraNode } from '@tessera/peer'
 import type { TesseraNode } from '@tessera/peer'
 import type { NetworkModel } from './network-model.js'
 import type { Scenario } from '../scenario.js'
-import { measureCallLoopWork } from './loop-calibration.js'
+import { measurePolicyLoopWork } from './loop-calibration.js'
 import { measurePublication } from './publication-calibration.js'
 import type { MnistWorkload } from '@tessera/coordinator'
 import { sleep } from '../sleep.js'
@@ -38,8 +38,8 @@ export interface LoopbackCalibration {
   publicationWorkMs?: number
   /** CPU time of the event loop for one node's record publication, ms (publication-calibration.ts). */
   publicationCpuMs?: number
-  /** CPU time of the harness's event loop per shard call, ms (loop-calibration.ts). */
-  loopCpuPerCallMs?: number
+  /** CPU time of the harness's event loop per shard call, ms, per policy measured (loop-calibration.ts). */
+  loopCpuPerCallMsByPolicy?: Record<string, number>
   /** The loop's busy time ÷ its CPU time during that measurement (loop-calibration.ts). */
   loopStretch?: number
   /** Calls that measurement made. */
@@ -78,7 +78,7 @@ export async function measureLoopbackStack (init: { scenario?: Scenario, workloa
   if (init.scenario === undefined) return stack
   const publication = await measurePublication(init.scenario)
   if (init.workload === undefined) return { ...stack, ...publication }
-  return { ...stack, ...publication, ...(await measureCallLoopWork(init.scenario, init.workload, publication.publicationWorkMs)) }
+  return { ...stack, ...publication, ...(await measurePolicyLoopWork(init.scenario, init.workload, publication.publicationWorkMs)) }
 }
 
 async function measureLoadedStack (): Promise<LoopbackCalibration> {
@@ -161,13 +161,14 @@ async function measureProgramming (weights: Float32Array): Promise<Record<string
  * readable after its two publications (two DHT puts on loopback, about one stack round trip each, plus the dial),
  * and one event loop for every node's stack, as in `startLocalNetwork`.
  *
- * With the loop's work per call measured (loop-calibration.ts), the loop is a first-come-first-served server of
- * it — half as the request goes out, half as the reply comes in — and of the publications' work, each stretched by
+ * With the loop's work per call measured (loop-calibration.ts; `policy`'s own when it was measured, else the
+ * baseline's), the loop is a first-come-first-served server of it — half as the request goes out, half as the
+ * reply comes in — and of the publications' work, each stretched by
  * `stretch` (the loop's busy time ÷ its CPU time in the run simulated; default the measurement's own): calls sent
  * together queue on it. Without that measurement, each call draws its stack cost from the distribution measured
  * under a scenario's load (the loop's queueing in it), split between request and reply.
  */
-export function loopbackNetwork (c: LoopbackCalibration, stretch?: number): NetworkModel {
+export function loopbackNetwork (c: LoopbackCalibration, stretch?: number, policy?: string): NetworkModel {
   const base = {
     pingRttMs: c.pingRttMs,
     relayHopMs: c.callOverheadMs,
@@ -177,9 +178,12 @@ export function loopbackNetwork (c: LoopbackCalibration, stretch?: number): Netw
     programMsByPreset: c.programMsByPreset ?? {},
     ...(c.publicationsAfterReadyMs !== undefined ? { publicationsAfterDiscoveryMs: c.publicationsAfterReadyMs } : {})
   }
-  if (c.loopCpuPerCallMs !== undefined && c.loopCpuPerCallMs > 0) {
+  const byPolicy = c.loopCpuPerCallMsByPolicy
+  // A policy not measured does what the baseline measured does (no loop of its own, no checks).
+  const cpuPerCallMs = byPolicy === undefined ? undefined : byPolicy[policy ?? ''] ?? byPolicy['round-robin']
+  if (cpuPerCallMs !== undefined && cpuPerCallMs > 0) {
     const s = stretch ?? c.loopStretch ?? 1
-    const perCallMs = c.loopCpuPerCallMs * s
+    const perCallMs = cpuPerCallMs * s
     return {
       ...base,
       requestOverheadMs: perCallMs / 2,

@@ -1,7 +1,7 @@
 /**
- * The event-loop work of a shard call on the loopback harness, measured on a short real run: a scenario's network
- * with its coordinator streaming the job under a baseline policy (no reconfiguration loop), the loop's CPU time over
- * the stream divided by the calls made. Every node's stack and the coordinator share that loop, so the figure holds
+ * The event-loop work of a shard call on the loopback harness, measured on short real runs: a scenario's network
+ * with its coordinator streaming the job under a policy, the loop's CPU time over the stream divided by the calls
+ * made — for a baseline, and for tessera, whose reconfiguration loop, discovery and checks add to it. Every node's stack and the coordinator share that loop, so the figure holds
  * both ends of a call — the request's and the reply's encoding, the stream, the worker's messages, the coordinator's
  * slicing of inputs, adding up of outputs and bookkeeping — and the gossip and timers that come with a run. The
  * simulator makes the loop a first-come-first-served server of this work, so calls sent together (a layer's) queue
@@ -24,28 +24,54 @@ export interface CallLoopCalibration {
   loopCalls: number
 }
 
+/** The loop's CPU time per call of each policy measured, and the stretch over all of them. */
+export interface PolicyLoopCalibration {
+  /** Per policy measured: CPU time of the event loop per shard call, ms. */
+  loopCpuPerCallMsByPolicy: Record<string, number>
+  loopStretch: number
+  loopCalls: number
+}
+
+/**
+ * The loop's work per call of a baseline (round-robin: calls, gossip, bookkeeping) and of tessera, whose run adds
+ * a reconfiguration step every 500 ms, a discovery round every 3 s and a check of every answer.
+ */
+export async function measurePolicyLoopWork (scenario: Scenario, workload: Pick<MnistWorkload, 'job' | 'inputs' | 'labels'>, publicationWorkMs = 0): Promise<PolicyLoopCalibration> {
+  const byPolicy: Record<string, number> = {}
+  let active = 0
+  let calls = 0
+  for (const policy of MEASURED_POLICIES) {
+    const m = await measureCallLoopWork(scenario, workload, publicationWorkMs, policy)
+    byPolicy[policy] = m.loopCpuPerCallMs
+    active += m.loopStretch * m.loopCalls
+    calls += m.loopCalls
+  }
+  return { loopCpuPerCallMsByPolicy: byPolicy, loopStretch: calls > 0 ? active / calls : 1, loopCalls: calls }
+}
+
 /** Length of the measured stream, ms. */
 const STREAM_MS = 10_000
-/** The baseline measured (no reconfiguration loop, no verification). */
-const POLICY = 'round-robin'
+/** The policies measured: a baseline (no reconfiguration loop, no verification) and tessera. */
+const MEASURED_POLICIES = ['round-robin', 'tessera'] as const
 
 /** Streams `workload` through the scenario's network for 10 s and measures the loop's work per call. */
-export async function measureCallLoopWork (scenario: Scenario, workload: Pick<MnistWorkload, 'job' | 'inputs' | 'labels'>, publicationWorkMs = 0): Promise<CallLoopCalibration> {
+export async function measureCallLoopWork (scenario: Scenario, workload: Pick<MnistWorkload, 'job' | 'inputs' | 'labels'>, publicationWorkMs = 0, policy = 'round-robin'): Promise<CallLoopCalibration> {
   const session = await openScenario(scenario)
   try {
     let meter: (() => LoopUse) | undefined
     let streamStartMs = Number.NaN
     const result = await session.coordinator.run({
-      ...scenarioRunOptions(scenario, workload, POLICY),
+      ...scenarioRunOptions(scenario, workload, policy),
       requests: 1_000_000,
       durationMs: STREAM_MS,
       ...(scenario.arrivalRps !== undefined ? { arrivalRps: scenario.arrivalRps } : {}),
-      runId: `${scenario.seed}/loop-calibration`,
+      runId: `${scenario.seed}/loop-calibration/${policy}`,
       onPlaced: () => {
         streamStartMs = performance.timeOrigin + performance.now()
         meter = startLoopMeter()
       },
-      verify: false
+      // As a simulation runs it: tessera checks every answer, the baselines none.
+      verify: policy === 'tessera' ? { secret: `${scenario.seed}/verify` } : false
     })
     const use = meter?.() ?? { activeMs: 0, cpuMs: 0 }
     const stretch = use.cpuMs > 0 ? use.activeMs / use.cpuMs : 1

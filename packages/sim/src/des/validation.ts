@@ -42,7 +42,7 @@ export async function validateAgainstReal (init: ValidateInit): Promise<{ rows: 
     const run = runDesPolicy({
       scenario: init.scenario,
       policy,
-      network: loopbackNetwork(init.calibration, stretchOf(init.real.eventLoops.get(policy))),
+      network: loopbackNetwork(init.calibration, stretchOf(init.real.eventLoops.get(policy)), policy),
       peerIds,
       workload: init.workload,
       timelineNodes: init.real.timelineNodes.get(policy) ?? [],

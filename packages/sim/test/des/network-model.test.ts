@@ -25,7 +25,7 @@ describe('network model', () => {
   })
 
   it('with the event loop\'s work per call measured, makes the loop a server of it, stretched as the run\'s loop was', () => {
-    const cal = { callOverheadMs: 5, pingRttMs: 0.3, calls: 100, programMsByPreset: {}, publicationCpuMs: 40, loopCpuPerCallMs: 3, loopStretch: 1.5 }
+    const cal = { callOverheadMs: 5, pingRttMs: 0.3, calls: 100, programMsByPreset: {}, publicationCpuMs: 40, loopCpuPerCallMsByPolicy: { 'round-robin': 3, tessera: 5 }, loopStretch: 1.5 }
     const own = loopbackNetwork(cal)
     assert.equal(own.sharedEventLoop, true)
     assert.equal(own.requestOverheadMs + own.replyOverheadMs, 3 * 1.5)
@@ -34,6 +34,9 @@ describe('network model', () => {
     const loaded = loopbackNetwork(cal, 4)
     assert.equal(loaded.requestOverheadMs + loaded.replyOverheadMs, 12)
     assert.equal(loaded.publicationWorkMs, 160)
+    // Tessera's own measured work; a policy not measured runs as the baseline measured.
+    assert.equal(loopbackNetwork(cal, 2, 'tessera').requestOverheadMs, 5)
+    assert.equal(loopbackNetwork(cal, 2, 'random').requestOverheadMs, 3)
     // Without it: the measured distribution of a call's stack cost.
     const drawn = loopbackNetwork({ callOverheadMs: 5, pingRttMs: 0.3, calls: 100, programMsByPreset: {}, callOverheadQuantilesMs: [1, 5, 9] })
     assert.deepEqual(drawn.callOverheadQuantilesMs, [1, 5, 9])
