@@ -30,6 +30,8 @@ import { fullRecorder } from './recorder.js'
 import { measureCallReadFactors } from './shard-cost.js'
 import { startCoordinatorLoop } from './coordinator-loop.js'
 import { DesWorld } from './world.js'
+import { discoveryOrder, replacementTargets, replayedPlacement, schedulePublications } from './replay.js'
+import type { RealPlacement } from './replay.js'
 
 /** Wait after discovery before planning (the loopback simulation's settle: two gossip periods). */
 const SETTLE_MS = 2_500
@@ -82,19 +84,6 @@ export interface DesRunInit {
   /** Throw at the first invariant violation (default true). */
   strictInvariants?: boolean
   onReconfigureEvent?: (event: ReconfigureEvent) => void
-}
-
-/** A real run's placement, by scenario node id. */
-export interface RealPlacement {
-  /** Nodes in the order the coordinator's views listed them when it placed the job. */
-  peers: readonly string[]
-  /** Shard id → nodes holding a copy after programming. */
-  copies: ReadonlyMap<string, readonly string[]>
-  /**
-   * Shard id → the nodes its lost copies were placed on again, in order (a policy without a reconfiguration loop
-   * re-places a lost copy itself, on views that follow that run's gossip and pings; replayed like the placement).
-   */
-  replacements?: ReadonlyMap<string, readonly string[]>
 }
 
 /** Outcome of one simulated policy run. */
@@ -224,18 +213,8 @@ function placeAndProgram (r: ScenarioRun, done: () => void): void {
       seed: scenario.seed
     })
   }
-  const assignments = init.placement === undefined ? policyPlacement(r, shards, plan.candidates) : replayedPlacement(r, shards, init.placement)
-  const replacements = init.placement?.replacements
-  if (replacements !== undefined) {
-    const used = new Map<string, number>()
-    c.replacementTarget = (shardId) => {
-      const nodes = replacements.get(shardId) ?? []
-      const i = used.get(shardId) ?? 0
-      if (i >= nodes.length) return undefined
-      used.set(shardId, i + 1)
-      return r.peerIdOf(nodes[i])
-    }
-  }
+  const assignments = init.placement === undefined ? policyPlacement(r, shards, plan.candidates) : replayedPlacement(shards, init.placement, r.peerIdOf)
+  if (init.placement?.replacements !== undefined) c.replacementTarget = replacementTargets(init.placement.replacements, r.peerIdOf)
   for (const spec of shards) {
     const w = plan.weights.get(spec.id)
     c.shards.set(spec.id, { spec, blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], quarantined: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
@@ -248,14 +227,6 @@ function policyPlacement (r: ScenarioRun, shards: PlacementInput['shards'], cand
   const placement = r.c.policy.place({ shards, peers: candidates, nowMs: r.c.now(), rng: r.c.rng })
   if (placement.unplaced.length > 0) throw new InvalidDesOptionError(`${r.init.policy} left ${placement.unplaced.length} shard(s) unplaced`)
   return placement.assignments
-}
-
-/** A real run's copies, by peer id; its plan must have the same shards as this one's. */
-function replayedPlacement (r: ScenarioRun, shards: PlacementInput['shards'], real: RealPlacement): ReadonlyMap<string, readonly string[]> {
-  const planned = shards.map((s) => s.id).sort()
-  const replayed = [...real.copies.keys()].sort()
-  if (planned.join('\n') !== replayed.join('\n')) throw new InvalidDesOptionError(`${r.init.policy}: the real run placed shards ${replayed.join(', ')}, this plan has ${planned.join(', ')}`)
-  return new Map([...real.copies].map(([shardId, nodes]) => [shardId, nodes.map(r.peerIdOf)]))
 }
 
 /** The stream: the loop (tessera's by default), the timeline and extra faults, the time-out sweep, the requests. */
@@ -275,7 +246,8 @@ function stream (r: ScenarioRun): void {
     }
   }
   const gone = new Set<string>()
-  schedulePublications(r)
+  // A real run's publications (relative to its stream), else those measured on the harness after discovery (t = 0).
+  schedulePublications(world, init.publicationsMs?.map((t) => r.startMs + t) ?? world.network.publicationsAfterDiscoveryMs ?? [])
   const timeline: DesFault[] = (scenario.timeline ?? []).map((e, i) => {
     const nodes = init.timelineNodes?.[i]
     return nodes !== undefined && (e.kind === 'slowdown' || e.kind === 'leave') ? { ...e, nodes: [...nodes] } : e
@@ -308,32 +280,13 @@ function stream (r: ScenarioRun): void {
   })
 }
 
-/**
- * Record publications, each `publicationWorkMs` of the harness's event loop ending when it finished: a real run's
- * (relative to the stream), else those measured on the harness after discovery (t = 0). A publication that
- * began before the stream holds the loop for what is left of it.
- */
-function schedulePublications (r: ScenarioRun): void {
-  const { world } = r
-  const workMs = world.network.publicationWorkMs ?? 0
-  if (!(workMs > 0)) return
-  const ends = r.init.publicationsMs !== undefined
-    ? r.init.publicationsMs.map((t) => r.startMs + t)
-    : world.network.publicationsAfterDiscoveryMs ?? []
-  for (const endMs of ends) {
-    if (endMs <= world.nowMs) continue
-    const fromMs = Math.max(world.nowMs, endMs - workMs)
-    world.queue.at(fromMs, () => { world.occupyLoop(endMs - fromMs) })
-  }
-}
-
 /** Runs one policy through a scenario on modelled peers. */
 export function runDesPolicy (init: DesRunInit): DesRun {
   const { scenario, policy } = init
   if (scenario.durationMs === undefined) throw new InvalidDesOptionError(`scenario ${scenario.name} has no durationMs: it is not a simulation`)
   const r = scenarioRun(init)
   const { world, c } = r
-  const order = init.placement === undefined ? undefined : new Map(init.placement.peers.map((id, i) => [r.peerIdOf(id), i]))
+  const order = init.placement === undefined ? undefined : discoveryOrder(init.placement, r.peerIdOf)
   discover(c, order)
   c.refreshPeers = () => { discover(c, order) }
   const stopGossip = startGossip(c, GOSSIP_INTERVAL_MS)

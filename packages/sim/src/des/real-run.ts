@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SimPolicyRow } from '../sim-row.js'
 import type { LoopUse } from '../loop-meter.js'
-import type { RealPlacement } from './engine.js'
+import type { RealPlacement } from './replay.js'
 import { RealRunUnreadableError } from './errors.js'
 
 /** What validation reads from a saved loopback run. */
