@@ -102,6 +102,19 @@ interface DecayedSums {
   failedChecks: number
 }
 
+/** The decayed mean throughput alone, as `decayedSums` adds it up (undefined without a throughput sample). */
+export function decayedThroughput (history: PeerHistory, nowMs: number, config: LongTermConfig): number | undefined {
+  let wTpSum = 0
+  let wTpCount = 0
+  for (const b of history.buckets) {
+    const ageMs = Math.max(0, nowMs - (b.startMs + config.bucketMs / 2))
+    const w = Math.pow(0.5, ageMs / config.halfLifeMs)
+    wTpSum += w * b.throughputSum
+    wTpCount += w * b.throughputCount
+  }
+  return wTpCount > 0 ? wTpSum / wTpCount : undefined
+}
+
 function decayedSums (history: PeerHistory, nowMs: number, config: LongTermConfig): DecayedSums {
   const s: DecayedSums = {
     calls: 0, wCalls: 0, wFailures: 0, wChecks: 0, wUp: 0, wLatSum: 0, wLatCount: 0, wTpSum: 0, wTpCount: 0, wErrSum: 0, wErrCount: 0,

@@ -145,8 +145,8 @@ export class TimeWindow {
 
   /**
    * Everything {@link MetricSummary} holds at `nowMs` (`undefined` when the window is empty), each figure as the
-   * methods above give it; computed once per change of the samples (or of `alpha`), then the same frozen object
-   * is returned until they change again.
+   * methods above give it; computed once per change of the samples (or of `alpha`), then the same object is
+   * returned until they change again: read-only (not frozen, which costs more than computing it).
    */
   summary (alpha: number, nowMs: number): Readonly<MetricSummary> | undefined {
     if (!(alpha > 0 && alpha <= 1)) throw new InvalidMemoryOptionError(`alpha must be in (0, 1], got ${alpha}`)
@@ -163,7 +163,7 @@ export class TimeWindow {
         total += v
         if (i > 0) ema += alpha * (v - ema)
       }
-      s = Object.freeze({
+      s = {
         count: n,
         latest: this.values[(this.head + n - 1) % this.capacity],
         mean: total / n,
@@ -172,7 +172,7 @@ export class TimeWindow {
         p95: this.sortedQuantile(0.95),
         min: this.sorted[0],
         max: this.sorted[n - 1]
-      })
+      }
       this.summaryCache = s
       this.summaryVersion = this.version
       this.summaryAlpha = alpha

@@ -51,7 +51,7 @@ export interface ShortTermMemory {
   /** Records one observation of `peerId` taken at `nowMs`. */
   observe: (peerId: string, sample: ShortTermSample, nowMs: number) => void
   /** Summary of one metric over the window, or `undefined` when the window holds no sample of it. */
-  summary: (peerId: string, metric: ShortTermMetric, nowMs: number) => MetricSummary | undefined
+  summary: (peerId: string, metric: ShortTermMetric, nowMs: number) => Readonly<MetricSummary> | undefined
   /** The `q`-quantile (0..1) of one metric over the window, or `undefined` when there is no sample. */
   quantile: (peerId: string, metric: ShortTermMetric, q: number, nowMs: number) => number | undefined
   /** Failed ÷ all shard calls in the window, or `undefined` when there was none. */
@@ -108,7 +108,7 @@ export function createShortTermMemory (init: ShortTermMemoryInit = {}): ShortTer
     lastSeenMs: Number.NEGATIVE_INFINITY
   })
 
-  const summarise = (window: TimeWindow, nowMs: number): MetricSummary | undefined => window.summary(alpha, nowMs)
+  const summarise = (window: TimeWindow, nowMs: number): Readonly<MetricSummary> | undefined => window.summary(alpha, nowMs)
 
   return {
     windowMs,

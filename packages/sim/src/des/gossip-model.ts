@@ -55,7 +55,7 @@ function onSample (c: DesCoordinator, peerId: string, windowMs: number): void {
   c.recentBusy.setOthers(peerId, others)
   let throughput: number | undefined
   if (c.recentBusy.macsPerSecond(peerId, nowMs - RECENT_SPEED_WINDOW_MS) === undefined) {
-    throughput = (c.longTerm.stats(peerId, nowMs)?.throughput ?? (target.record.throughputGflopPerSecond * 1e9) / 2) * (1 - others)
+    throughput = (c.longTerm.throughput(peerId, nowMs) ?? (target.record.throughputGflopPerSecond * 1e9) / 2) * (1 - others)
   }
   c.shortTerm.observe(peerId, { queueDepth: peer.queueDepth, inFlight: peer.streams, ...(throughput !== undefined && throughput > 0 ? { throughput } : {}) }, nowMs)
 }
