@@ -13,6 +13,18 @@ export function backoffMs (baseMs: number, maxMs: number, step: number): number 
   return Math.min(maxMs, baseMs * 2 ** Math.min(step, 30))
 }
 
+/** First index of the sorted `values` holding more than `value` (`after`) or at least `value`. */
+function firstIndex (values: readonly number[], value: number, after: boolean): number {
+  let lo = 0
+  let hi = values.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (after ? values[mid] <= value : values[mid] < value) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 /** Options of {@link PeerHealth}; every field is optional. */
 export interface PeerHealthInit {
   /** Shortest call timeout, ms (default: `MAX_CALL_TIMEOUT_MS / 6`). */
@@ -30,6 +42,8 @@ export interface PeerHealthInit {
 interface PeerState {
   /** Recent round trips, ms (a ring of `samples`). */
   rtts: number[]
+  /** The same round trips in increasing order (kept as they come and go, so the p95 is a lookup). */
+  sorted: number[]
   next: number
   /** Consecutive failed calls since the last success. */
   failures: number
@@ -56,7 +70,7 @@ export class PeerHealth {
   private state (peerId: string): PeerState {
     let s = this.peers.get(peerId)
     if (s === undefined) {
-      s = { rtts: [], next: 0, failures: 0, suspectUntilMs: -Infinity }
+      s = { rtts: [], sorted: [], next: 0, failures: 0, suspectUntilMs: -Infinity }
       this.peers.set(peerId, s)
     }
     return s
@@ -66,7 +80,11 @@ export class PeerHealth {
   succeeded (peerId: string, rttMs: number): void {
     const s = this.state(peerId)
     if (s.rtts.length < this.samples) s.rtts.push(rttMs)
-    else s.rtts[s.next] = rttMs
+    else {
+      s.sorted.splice(firstIndex(s.sorted, s.rtts[s.next], false), 1)
+      s.rtts[s.next] = rttMs
+    }
+    s.sorted.splice(firstIndex(s.sorted, rttMs, true), 0, rttMs)
     s.next = (s.next + 1) % this.samples
     s.failures = 0
     s.suspectUntilMs = -Infinity
@@ -91,9 +109,8 @@ export class PeerHealth {
 
   /** p95 of the peer's recent round trips, ms (undefined before its first answer). */
   p95 (peerId: string): number | undefined {
-    const rtts = this.peers.get(peerId)?.rtts
-    if (rtts === undefined || rtts.length === 0) return undefined
-    const sorted = [...rtts].sort((a, b) => a - b)
+    const sorted = this.peers.get(peerId)?.sorted
+    if (sorted === undefined || sorted.length === 0) return undefined
     return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]
   }
 

@@ -55,7 +55,7 @@ function observeSample (init: LoadGossipInit, peerId: string, sample: MetricsSam
     // not called lately gets what long-term memory remembers of its speed, else the record's advertised figure
     // (2 FLOPs per MAC).
     if (init.recentBusy.macsPerSecond(peerId, nowMs - RECENT_SPEED_WINDOW_MS) === undefined) {
-      throughput = (init.longTerm.stats(peerId, nowMs)?.throughput ?? (target.record.throughputGflopPerSecond * 1e9) / 2) * (1 - others)
+      throughput = (init.longTerm.throughput(peerId, nowMs) ?? (target.record.throughputGflopPerSecond * 1e9) / 2) * (1 - others)
     }
   }
   init.shortTerm.observe(peerId, { queueDepth: sample.queueDepth, inFlight: sample.inFlight, ...(throughput !== undefined && throughput > 0 ? { throughput } : {}) }, nowMs)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import fc from 'fast-check'
 import { CALL_TIMEOUT_P95_FACTOR } from '../src/constants.js'
 import { backoffMs, PeerHealth } from '../src/health.js'
 
@@ -46,5 +47,16 @@ describe('PeerHealth', () => {
     for (let i = 0; i < 20; i++) h.succeeded('b', 300.3)
     assert.equal(h.timeoutMs('b'), Math.ceil(CALL_TIMEOUT_P95_FACTOR * 300.3))
     assert.ok(Number.isInteger(h.timeoutMs('b')))
+  })
+
+  it('the p95 is that of the last `samples` round trips, whatever their order and repeats', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 80 }), (rtts) => {
+      const h = new PeerHealth({ samples: 16 })
+      rtts.forEach((rtt, i) => {
+        h.succeeded('a', rtt / 4)
+        const kept = rtts.slice(Math.max(0, i - 15), i + 1).map((r) => r / 4).sort((a, b) => a - b)
+        assert.equal(h.p95('a'), kept[Math.min(kept.length - 1, Math.ceil(0.95 * kept.length) - 1)])
+      })
+    }), { seed: 3, numRuns: 200 })
   })
 })

@@ -34,14 +34,24 @@ export function createTrendScratch (trendBuckets: number): TrendScratch {
   return { times: new Float64Array(trendBuckets), values: new Float64Array(trendBuckets), weights: new Float64Array(trendBuckets) }
 }
 
+/** One metric of a bucket for a trend fit: its mean there and its weight (samples). */
+interface BucketMetric {
+  value: (b: LongTermBucket) => number
+  weight: (b: LongTermBucket) => number
+}
+
+const LATENCY: BucketMetric = { value: (b) => b.latencyCount > 0 ? b.latencySumMs / b.latencyCount : 0, weight: (b) => b.latencyCount }
+const THROUGHPUT: BucketMetric = { value: (b) => b.throughputCount > 0 ? b.throughputSum / b.throughputCount : 0, weight: (b) => b.throughputCount }
+const FAILURE_RATE: BucketMetric = { value: (b) => b.calls > 0 ? b.failures / b.calls : 0, weight: (b) => b.calls }
+
 /** Decayed averages and trends of a peer at `nowMs`. */
 export function longTermStats (peerId: string, history: PeerHistory, nowMs: number, config: LongTermConfig, scratch: TrendScratch): LongTermStats {
   const sums = decayedSums(history, nowMs, config)
-  const trend = (select: (b: LongTermBucket) => [value: number, weight: number], floor: number, risingIsBad: boolean): TrendEstimate =>
-    estimate(fit(history, nowMs, select, floor, config, scratch), risingIsBad, config)
-  const latency = trend((b) => [b.latencyCount > 0 ? b.latencySumMs / b.latencyCount : 0, b.latencyCount], LEVEL_FLOOR, true)
-  const throughput = trend((b) => [b.throughputCount > 0 ? b.throughputSum / b.throughputCount : 0, b.throughputCount], LEVEL_FLOOR, false)
-  const failureTrend = trend((b) => [b.calls > 0 ? b.failures / b.calls : 0, b.calls], FAILURE_RATE_LEVEL_FLOOR, true)
+  const trend = (metric: BucketMetric, floor: number, risingIsBad: boolean): TrendEstimate =>
+    estimate(fit(history, nowMs, metric, floor, config, scratch), risingIsBad, config)
+  const latency = trend(LATENCY, LEVEL_FLOOR, true)
+  const throughput = trend(THROUGHPUT, LEVEL_FLOOR, false)
+  const failureTrend = trend(FAILURE_RATE, FAILURE_RATE_LEVEL_FLOOR, true)
   const directions = [latency.direction, throughput.direction, failureTrend.direction]
   const { priorWeight, priorFailureRate, priorAvailability } = config
   const failureRate = sums.wCalls + priorWeight > 0 ? (sums.wFailures + priorFailureRate * priorWeight) / (sums.wCalls + priorWeight) : priorFailureRate
@@ -92,6 +102,19 @@ interface DecayedSums {
   failedChecks: number
 }
 
+/** The decayed mean throughput alone, as `decayedSums` adds it up (undefined without a throughput sample). */
+export function decayedThroughput (history: PeerHistory, nowMs: number, config: LongTermConfig): number | undefined {
+  let wTpSum = 0
+  let wTpCount = 0
+  for (const b of history.buckets) {
+    const ageMs = Math.max(0, nowMs - (b.startMs + config.bucketMs / 2))
+    const w = Math.pow(0.5, ageMs / config.halfLifeMs)
+    wTpSum += w * b.throughputSum
+    wTpCount += w * b.throughputCount
+  }
+  return wTpCount > 0 ? wTpSum / wTpCount : undefined
+}
+
 function decayedSums (history: PeerHistory, nowMs: number, config: LongTermConfig): DecayedSums {
   const s: DecayedSums = {
     calls: 0, wCalls: 0, wFailures: 0, wChecks: 0, wUp: 0, wLatSum: 0, wLatCount: 0, wTpSum: 0, wTpCount: 0, wErrSum: 0, wErrCount: 0,
@@ -114,7 +137,7 @@ function decayedSums (history: PeerHistory, nowMs: number, config: LongTermConfi
 }
 
 /** Fits a line through one metric of the most recent `trendBuckets` buckets (those within that span of `nowMs`). */
-function fit (history: PeerHistory, nowMs: number, select: (b: LongTermBucket) => [value: number, weight: number], floor: number,
+function fit (history: PeerHistory, nowMs: number, metric: BucketMetric, floor: number,
   config: LongTermConfig, scratch: TrendScratch): TrendFit {
   const { bucketMs, trendBuckets } = config
   const { times, values, weights } = scratch
@@ -123,10 +146,9 @@ function fit (history: PeerHistory, nowMs: number, select: (b: LongTermBucket) =
   for (let i = Math.max(0, history.buckets.length - trendBuckets); i < history.buckets.length; i++) {
     const b = history.buckets[i]
     if (b.startMs < horizon) continue
-    const [value, weight] = select(b)
     times[n] = (b.startMs + bucketMs / 2 - nowMs) / MS_PER_HOUR
-    values[n] = value
-    weights[n] = weight
+    values[n] = metric.value(b)
+    weights[n] = metric.weight(b)
     n++
   }
   return fitTrend({ timesHours: times, values, weights, length: n }, floor)

@@ -9,7 +9,7 @@ import { ClockWentBackwardsError, CorruptMemoryRecordError, InvalidSampleError }
 import { addBucket, addObservation, checkObservation, emptyBucket } from './long-term-bucket.js'
 import { decodeLongTermRecord, encodeLongTermRecord } from './long-term-codec.js'
 import { resolveLongTermConfig } from './long-term-config.js'
-import { createTrendScratch, longTermStats } from './long-term-stats.js'
+import { createTrendScratch, decayedThroughput, longTermStats } from './long-term-stats.js'
 import { checkPeerId } from './short-term.js'
 import type { LongTermObservation } from './long-term-bucket.js'
 import type { LongTermBucket, LongTermRecord } from './long-term-codec.js'
@@ -37,6 +37,8 @@ export interface LongTermMemory {
   observe: (peerId: string, observation: LongTermObservation, nowMs: number) => void
   /** Decayed averages and trends of `peerId` at `nowMs`, or `undefined` for an unknown peer. */
   stats: (peerId: string, nowMs: number) => LongTermStats | undefined
+  /** `stats(peerId, nowMs)?.throughput` without the rest (no trend fits): what the load gossip reads per sample. */
+  throughput: (peerId: string, nowMs: number) => number | undefined
   /** Peers currently held, least recently seen first. */
   peers: () => string[]
   /** A copy of a peer's entry as it would be stored. */
@@ -88,6 +90,10 @@ export function createLongTermMemory (init: LongTermMemoryInit = {}): LongTermMe
     stats (peerId, nowMs) {
       const entry = store.peers.get(peerId)
       return entry === undefined ? undefined : longTermStats(peerId, entry, nowMs, config, store.scratch)
+    },
+    throughput (peerId, nowMs) {
+      const entry = store.peers.get(peerId)
+      return entry === undefined ? undefined : decayedThroughput(entry, nowMs, config)
     },
     peers: () => [...store.peers.keys()],
     record (peerId) {

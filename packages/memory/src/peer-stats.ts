@@ -18,19 +18,22 @@ export interface MetricSummary {
   max: number
 }
 
-/** What short-term memory knows about one peer; metric fields are absent when the window has no sample. */
+/**
+ * What short-term memory knows about one peer; metric fields are absent when the window has no sample. A metric's
+ * summary is shared by every caller until its window changes (short-term-window.ts): read-only.
+ */
 export interface ShortTermStats {
   peerId: string
   /** Time of the last observation of any kind. */
   lastSeenMs: number
-  queueDepth?: MetricSummary
-  inFlight?: MetricSummary
+  queueDepth?: Readonly<MetricSummary>
+  inFlight?: Readonly<MetricSummary>
   /** Shard round trips seen by the coordinator, ms. */
-  latencyMs?: MetricSummary
+  latencyMs?: Readonly<MetricSummary>
   /** Execution time per shard request reported by the peer, ms. */
-  serviceMs?: MetricSummary
+  serviceMs?: Readonly<MetricSummary>
   /** Measured throughput, MACs per second. */
-  throughput?: MetricSummary
+  throughput?: Readonly<MetricSummary>
   /** Shard calls with a known outcome in the window. */
   calls: number
   /** Failed ÷ all shard calls in the window; absent when there was none. */

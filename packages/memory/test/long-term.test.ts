@@ -178,4 +178,19 @@ describe('long-term memory: persistence', () => {
     const record = coarse.record('p')
     assert.deepEqual(record?.buckets.map((b) => [b.startMs, b.calls, b.failures, b.latencySumMs]), [[0, 2, 1, 30], [HOUR, 2, 0, 70]])
   })
+
+  it('throughput() is the throughput stats() gives, bit for bit, at any time', () => {
+    const rng = createRng('long-term-throughput')
+    const memory = createLongTermMemory()
+    assert.equal(memory.throughput('p', 0), undefined)
+    let t = 0
+    for (let i = 0; i < 300; i++) {
+      t += rng.nextFloat() * 10 * 60_000
+      memory.observe('p', rng.nextFloat() < 0.3 ? { ok: true, latencyMs: 10 } : { ok: true, throughput: 1e6 * (1 + rng.nextFloat()) }, t)
+      assert.equal(memory.throughput('p', t + 1000), memory.stats('p', t + 1000)?.throughput)
+    }
+    memory.observe('q', { ok: false }, t)
+    assert.equal(memory.throughput('q', t), undefined)
+    assert.equal(memory.stats('q', t)?.throughput, undefined)
+  })
 })

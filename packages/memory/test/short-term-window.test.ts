@@ -99,6 +99,41 @@ describe('TimeWindow', () => {
     ), { seed: 42, numRuns: 300 })
   })
 
+  it('summary gives what the single-figure methods give, before and after pushes, evictions and overwrites, and one object serves every caller until they change', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 120 }), fc.double({ min: 0, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 80 }), (steps) => {
+      const window = new TimeWindow(500, 8)
+      const scratch = new Float64Array(8)
+      const range = new Float64Array(2)
+      let t = 0
+      for (const [dt, v] of steps) {
+        t += dt
+        window.push(v, t)
+        for (const at of [t, t, t + 300]) {
+          const s = window.summary(0.3, at)
+          if (window.size(at) === 0) {
+            assert.equal(s, undefined)
+            continue
+          }
+          assert.ok(s !== undefined)
+          window.minMax(at, range)
+          assert.deepEqual(s, {
+            count: window.size(at),
+            latest: window.latest(at),
+            mean: window.mean(at),
+            ema: window.ema(0.3, at),
+            p50: window.quantile(0.5, at, scratch),
+            p95: window.quantile(0.95, at, scratch),
+            min: range[0],
+            max: range[1]
+          })
+          // Shared between callers until the samples change.
+          assert.equal(window.summary(0.3, at), s)
+        }
+        t += 300
+      }
+    }), { seed: 7, numRuns: 200 })
+  })
+
   it('rejects bad input with named errors', () => {
     const window = new TimeWindow(1000, 4)
     assert.throws(() => window.push(Number.NaN, 0), InvalidSampleError)

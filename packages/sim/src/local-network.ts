@@ -47,6 +47,13 @@ export interface LocalNetwork {
   delayByPeerId: Record<string, number>
   /** Scenario node id of each liar → when it first lied (empty when the network is honest). */
   lieLogs: Map<string, LieLog>
+  /**
+   * When each of the network's record publications finished (published or failed), every node's, on the
+   * coordinator's clock (`performance.timeOrigin + performance.now()`), in order: each is seconds of DHT work on
+   * the process's one event loop (a node publishes at start, then 20 s and 40 s after its previous publication,
+   * then every minute; twice as it joins).
+   */
+  publishedAtMs: readonly number[]
   /** Stops one node (a peer leaving mid-run). */
   stopNode: (id: string) => Promise<void>
   /**
@@ -66,6 +73,8 @@ class Started {
   readonly nodes = new Map<string, TesseraNode>()
   /** Standby nodes not joined yet. */
   readonly standby = new Map<string, TesseraNode>()
+  /** When each publication of a serving or standby node finished (coordinator clock, ms). */
+  readonly publishedAtMs: number[] = []
   private readonly all: TesseraNode[] = []
   private readonly loops: Array<Promise<void>> = []
   stopped = false
@@ -74,6 +83,14 @@ class Started {
   add (node: TesseraNode): TesseraNode {
     this.all.push(node)
     return node
+  }
+
+  /** Keeps a serving (or standby) node of the scenario, noting when its publications finish. */
+  addServing (node: TesseraNode): TesseraNode {
+    const note = (): void => { this.publishedAtMs.push(performance.timeOrigin + performance.now()) }
+    node.addEventListener('record:published', note)
+    node.addEventListener('record:error', note)
+    return this.add(node)
   }
 
   addLoop (loop: Promise<void>): void {
@@ -113,11 +130,11 @@ async function startServingNodes (shared: Shared): Promise<string> {
   const { scenario, metricsIntervalMs, extra, started } = shared
   const initial = scenario.nodes.filter((n) => n.standby !== true)
   const first = initial.find((n) => n.relay === true) ?? initial[0]
-  const firstNode = started.add(await createTesseraNode({ ...nodeOptions(first, metricsIntervalMs, extra, lieLogOf(shared, first)), privateKey: await keyFor(scenario.seed, first.id), relayServer: first.relay === true }))
+  const firstNode = started.addServing(await createTesseraNode({ ...nodeOptions(first, metricsIntervalMs, extra, lieLogOf(shared, first)), privateKey: await keyFor(scenario.seed, first.id), relayServer: first.relay === true }))
   started.nodes.set(first.id, firstNode)
   const bootstrap = firstNode.getMultiaddrs()[0].toString()
   await Promise.all(initial.filter((n) => n !== first).map(async (n) => {
-    const node = started.add(await createTesseraNode({
+    const node = started.addServing(await createTesseraNode({
       ...nodeOptions(n, metricsIntervalMs, extra, lieLogOf(shared, n)),
       privateKey: await keyFor(scenario.seed, n.id),
       bootstrap: [bootstrap],
@@ -128,7 +145,7 @@ async function startServingNodes (shared: Shared): Promise<string> {
   // Standby nodes start now, unconnected (no bootstrap: nobody knows them), so that joining mid-run costs what a
   // volunteer's join costs the network — a dial and a record — and not this shared host's process start-up.
   await Promise.all(scenario.nodes.filter((n) => n.standby === true).map(async (n) => {
-    started.standby.set(n.id, started.add(await createTesseraNode({ ...nodeOptions(n, metricsIntervalMs, extra, lieLogOf(shared, n)), privateKey: await keyFor(scenario.seed, n.id) })))
+    started.standby.set(n.id, started.addServing(await createTesseraNode({ ...nodeOptions(n, metricsIntervalMs, extra, lieLogOf(shared, n)), privateKey: await keyFor(scenario.seed, n.id) })))
   }))
   return bootstrap
 }
@@ -194,6 +211,7 @@ function networkHandle (shared: Shared, coordinatorNode: TesseraNode, bootstrap:
     coordinatorNode,
     nodeIdOf: (peerId) => idByPeer.get(peerId),
     delayByPeerId,
+    publishedAtMs: started.publishedAtMs,
     lieLogs: shared.lieLogs ?? new Map(),
     stopNode: async (id) => {
       log('stopping %s', id)

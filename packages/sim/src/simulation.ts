@@ -14,6 +14,8 @@ import type { LocalNetwork, LocalNetworkInit } from './local-network.js'
 import type { Scenario } from './scenario.js'
 import { scenarioTimeline } from './scenario-timeline.js'
 import type { FiredEvent } from './scenario-timeline.js'
+import { startLoopMeter } from './loop-meter.js'
+import type { LoopUse } from './loop-meter.js'
 import { openScenario, scenarioRunOptions } from './session.js'
 
 /** Options of {@link simulatePolicy}. */
@@ -54,6 +56,10 @@ export interface SimulationRun {
   plannedEndMs: number
   /** Network start-up, discovery and the settling wait after it, ms (wall clock). */
   setupMs: number
+  /** When each record publication of the network finished, coordinator clock, ms (see `LocalNetwork.publishedAtMs`). */
+  publishedAtMs: readonly number[]
+  /** The shared event loop's busy time and CPU time from the stream's start to the run's end. */
+  eventLoop: LoopUse
   /** Scenario node id of each node that lied in this network → when it first lied (empty when honest). */
   lieLogs: Map<string, LieLog>
 }
@@ -73,6 +79,7 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
   const { net, coordinator } = session
   const fired: FiredEvent[] = []
   let startMs = Number.NaN
+  let loopUse = startLoopMeter()
   try {
     const setupMs = performance.now() - setupStart
     const timeline = scenarioTimeline(scenario, {
@@ -90,7 +97,10 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
       ...(scenario.arrivalRps !== undefined ? { arrivalRps: scenario.arrivalRps } : {}),
       runId: `${scenario.seed}/${scenario.name}/${policy}`,
       timeline,
-      onPlaced: () => { startMs = clock() },
+      onPlaced: () => {
+        startMs = clock()
+        loopUse = startLoopMeter()
+      },
       // A seeded secret, so that a simulation's checks repeat (peers never see it: it is not the programming seed).
       verify: (init.verify ?? policy === 'tessera') ? { secret: `${scenario.seed}/verify` } : false,
       ...(init.reconfigure !== undefined ? { reconfigure: init.reconfigure } : {}),
@@ -98,8 +108,9 @@ export async function simulatePolicy (init: SimulateInit): Promise<SimulationRun
       ...(init.onLiveRun !== undefined ? { onLiveRun: init.onLiveRun } : {}),
       ...(init.onPeerFlagged !== undefined ? { onPeerFlagged: init.onPeerFlagged } : {})
     })
+    const eventLoop = loopUse()
     startMs = result.recorder.startMs
-    return { policy: result.policy, result, fired, nodeIdOf: net.nodeIdOf, startMs, plannedEndMs: startMs + durationMs, setupMs, lieLogs: net.lieLogs }
+    return { policy: result.policy, result, fired, nodeIdOf: net.nodeIdOf, startMs, plannedEndMs: startMs + durationMs, setupMs, publishedAtMs: [...net.publishedAtMs], eventLoop, lieLogs: net.lieLogs }
   } finally {
     await session.stop()
   }

@@ -59,8 +59,9 @@ export interface SimDesJson {
 async function calibration (opts: SimDesOptions, say: (line: string) => void): Promise<LoopbackCalibration> {
   const path = join(opts.out, 'des-calibration.json')
   if (!opts.recalibrate && existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as LoopbackCalibration
-  say('calibrating the loopback network model: two real nodes, 200 executes')
-  const c = await measureLoopbackStack()
+  say('calibrating the loopback network model: ten real nodes under a scenario\'s load, programming per preset, the steady scenario\'s record publications and event-loop work per call (~3 min)')
+  const scenario = loadScenario('steady')
+  const c = await measureLoopbackStack({ scenario, workload: await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: scenario.seed }) })
   await mkdir(opts.out, { recursive: true })
   await writeFile(path, `${JSON.stringify(c, null, 2)}\n`)
   return c
@@ -80,7 +81,7 @@ export async function runSimDes (opts: SimDesOptions): Promise<void> {
   const peerIds = await scenarioPeerIds(scenario)
   const rows: SimPolicyRow[] = []
   for (const policy of opts.policies) {
-    const run = runDesPolicy({ scenario, policy, network: loopbackNetwork(cal), peerIds, workload })
+    const run = runDesPolicy({ scenario, policy, network: loopbackNetwork(cal, undefined, policy), peerIds, workload })
     rows.push(desRowOf(run))
     say(`${policy}: ${run.eventsProcessed} events, ${run.invariantChecks} invariant checks`)
   }
@@ -111,7 +112,7 @@ async function runValidation (opts: SimDesOptions, cal: LoopbackCalibration, say
     const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: scenario.seed })
     const policies = opts.policies.filter((p) => real.rows.has(p))
     say(`validation: ${name} (${policies.join(', ')}) against ${real.path}`)
-    rows.push(...(await validateAgainstReal({ scenario, real, policies, network: loopbackNetwork(cal), workload })).rows)
+    rows.push(...(await validateAgainstReal({ scenario, real, policies, calibration: cal, workload })).rows)
   }
   return { rows, missing }
 }

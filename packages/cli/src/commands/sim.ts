@@ -204,6 +204,24 @@ function simDashboardHooks (dashboard: Dashboard | undefined): Pick<SimulateInit
   }
 }
 
+/**
+ * Per shard, the nodes that answered its calls besides its first copies, in the order of their first answer: where
+ * its lost copies were placed again (what the simulator's validation replays for a policy without a loop).
+ */
+function laterHolders (run: SimulationRun): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  const calls = run.result.recorder.calls.filter((c) => c.ok).sort((a, b) => a.startMs - b.startMs)
+  for (const call of calls) {
+    const first = run.result.placement[call.shardId] ?? []
+    const node = run.nodeIdOf(call.peerId) ?? call.peerId
+    const later = out[call.shardId] ?? []
+    if (first.includes(call.peerId) || later.includes(node)) continue
+    later.push(node)
+    out[call.shardId] = later
+  }
+  return out
+}
+
 /** Runs one policy in a variant of the scenario (verification off, or every node honest). */
 type SimulateVariant = (policy: string, variant: Pick<SimulateInit, 'verify' | 'honest'>, label: string) => Promise<SimulationRun>
 
@@ -269,6 +287,17 @@ async function runSim (opts: SimCommandOptions, dashboard: Dashboard | undefined
       scenario: r.fired.map((f) => ({ tMs: Math.round(f.atMs - r.startMs), kind: f.kind, label: f.label, nodes: f.nodes, ...(f.error !== undefined ? { error: f.error } : {}) })),
       reconfiguration: r.result.events.map((e) => ({ ...e, atMs: undefined, tMs: Math.round(e.atMs - r.startMs) }))
     }])),
+    // What the simulator's validation replays (packages/sim/src/des/real-run.ts): the peers in the order the
+    // coordinator listed them when placing, and each shard's copies once programmed, by node id.
+    placement: Object.fromEntries(runs.map((r) => [r.policy, {
+      peers: r.result.peers.map((v) => r.nodeIdOf(v.peerId) ?? v.peerId),
+      copies: Object.fromEntries(Object.entries(r.result.placement).map(([shardId, peers]) => [shardId, peers.map((p) => r.nodeIdOf(p) ?? p)])),
+      replacements: laterHolders(r)
+    }])),
+    // When the nodes' record publications finished during the stream, ms after its start (work on the harness's event loop).
+    publications: Object.fromEntries(runs.map((r) => [r.policy, r.publishedAtMs.map((atMs) => Math.round(atMs - r.startMs)).filter((t) => t >= 0)])),
+    // The shared event loop's busy and CPU time over the stream: how much the host's other load stretched its work.
+    eventLoop: Object.fromEntries(runs.map((r) => [r.policy, { activeMs: Math.round(r.eventLoop.activeMs), cpuMs: Math.round(r.eventLoop.cpuMs) }])),
     series: Object.fromEntries(runs.map((r) => {
       const t = throughputSeries(r.result.recorder, SERIES_BUCKET_MS, SERIES_WINDOW_MS)
       return [r.policy, { tSeconds: t.tSeconds, throughputRps: t.rps.map((x) => roundTo(x, 2)) }]

@@ -88,12 +88,18 @@ export class DesCoordinator {
   restore?: (shard: DesShard, deadlineMs: number, done: (ok: boolean, why: string) => void) => void
   /** Read factor per call group and preset (see shard-cost.ts); a call group without one costs one read per vector. */
   readFactors?: CallReadFactors
+  /** Where a baseline re-places a lost copy of a shard, when a real run's choices are replayed (else the policy). */
+  replacementTarget?: (shardId: string) => string | undefined
   /** Looks for peers again (discovery); set by the engine. */
   refreshPeers: () => void = () => {}
   private readonly freeSlots = new Map<string, number>()
   private readonly waitingSlots = new Map<string, Array<() => void>>()
   private readonly inFlightByPeer = new Map<string, Set<CallInFlight>>()
   private viewCache?: { atMs: number, views: PeerView[] }
+  /** The last stack cost drawn for a call to each peer, and when (calls sent together share it). */
+  private readonly lastStackCost = new Map<string, { atMs: number, costMs: number }>()
+  /** Copy keys by shard id (one string per shard, not one per call). */
+  private readonly copyKeys = new Map<string, string>()
   private readonly pairDelayMs: (peerId: string) => number = (peerId) => this.peer(peerId)?.spec.delayMs ?? 0
 
   constructor (init: {
@@ -107,6 +113,8 @@ export class DesCoordinator {
     recentBusyHorizonMs: number
     /** One-way delay to a peer before any relay hop, ms (default: the peer's `delayMs`, one coordinator per network). */
     pairDelayMs?: (peerId: string) => number
+    /** Placement randomness (default: a stream of the world's seed). */
+    rng?: Rng
   }) {
     if (init.pairDelayMs !== undefined) this.pairDelayMs = init.pairDelayMs
     this.world = init.world
@@ -116,7 +124,7 @@ export class DesCoordinator {
     this.shortTerm = init.shortTerm
     this.longTerm = init.longTerm
     this.invariants = init.invariants
-    this.rng = init.world.rng(`${init.settings.runId}/placement`)
+    this.rng = init.rng ?? init.world.rng(`${init.settings.runId}/placement`)
     this.stackRng = init.world.rng(`${init.settings.runId}/stack`)
     this.health = new PeerHealth({ baseTimeoutMs: init.settings.callTimeoutMs, maxTimeoutMs: Math.max(init.settings.callTimeoutMs, MAX_CALL_TIMEOUT_MS) })
     this.recentBusy = new RecentBusy(init.recentBusyHorizonMs)
@@ -159,7 +167,12 @@ export class DesCoordinator {
 
   /** The shard id a peer holds this run's copy under. */
   copyKey (shardId: string): string {
-    return `${this.settings.runId}/${shardId}`
+    let key = this.copyKeys.get(shardId)
+    if (key === undefined) {
+      key = `${this.settings.runId}/${shardId}`
+      this.copyKeys.set(shardId, key)
+    }
+    return key
   }
 
   /** Records that `peerId` no longer holds `shard` (as `RunContext.dropAllocation`). */
@@ -330,17 +343,17 @@ export class DesCoordinator {
       call.fail = (why) => { settle(why, 0, 0) }
       const generation = peer.generation
       // The stack's cost of this call: drawn from the measured distribution when there is one, else the constants.
-      const drawn = net.callOverheadQuantilesMs === undefined ? undefined : drawCallOverheadMs(net.callOverheadQuantilesMs, this.stackRng.nextFloat())
+      const drawn = net.callOverheadQuantilesMs === undefined ? undefined : this.stackCostMs(peerId, net.callOverheadQuantilesMs)
       const requestOverheadMs = drawn === undefined ? net.requestOverheadMs : drawn / 2
       const replyOverheadMs = drawn === undefined ? net.replyOverheadMs : drawn / 2
-      this.world.queue.after(delay + transferMs(net, bytes / 2, peer.spec.path), () => { this.world.stackWork(requestOverheadMs, () => {
+      const way = delay + transferMs(net, bytes / 2, peer.spec.path)
+      this.carry(way, requestOverheadMs, () => {
         if (call.settled) return
         if (!peer.alive || peer.generation !== generation) {
           settle('departed', 0, 0)
           return
         }
-        const back = delay + transferMs(net, bytes / 2, peer.spec.path)
-        const reply = (then: () => void): void => { this.world.stackWork(replyOverheadMs, () => { this.world.queue.after(back, then) }) }
+        const reply = (then: () => void): void => { this.carry(way, replyOverheadMs, then, true) }
         if (!peer.copies.has(this.copyKey(shard.spec.id))) {
           reply(() => { settle('unknown-shard', 0, 0) })
           return
@@ -353,8 +366,40 @@ export class DesCoordinator {
           if (wrong) this.wrongAnswers++
           reply(() => { settle(undefined, serviceMs, macs) })
         })
-      }) })
+      })
     })
+  }
+
+  /**
+   * The stack cost of a call to `peerId` sent now, drawn from the measured distribution. Calls sent to one peer at
+   * the same moment (the calls of one layer) go through the same stack at the same time: they share one draw, so
+   * they arrive in the order they were sent (the peer's worker serves them in that order, as the real one does),
+   * and a slow stack holds them up together.
+   */
+  private stackCostMs (peerId: string, quantiles: readonly number[]): number {
+    const nowMs = this.now()
+    const last = this.lastStackCost.get(peerId)
+    if (last !== undefined && last.atMs === nowMs) return last.costMs
+    const costMs = drawCallOverheadMs(quantiles, this.stackRng.nextFloat())
+    this.lastStackCost.set(peerId, { atMs: nowMs, costMs })
+    return costMs
+  }
+
+  /**
+   * Carries one message to or from a peer: `wayMs` on the path and `stackMs` of stack work (before the path on a
+   * reply, after it on a request), then `action`, which waits for whatever work holds the event loop up when it
+   * arrives; on a shared event loop the stack work itself queues on the loop.
+   */
+  private carry (wayMs: number, stackMs: number, action: () => void, stackFirst = false): void {
+    const q = this.world.queue
+    if (this.world.network.sharedEventLoop === true) {
+      // The reply's continuation (after the emulated delay's timer) is a task of the loop too.
+      if (stackFirst) this.world.stackWork(stackMs, () => { q.after(wayMs, () => { this.world.onLoop(action) }) })
+      else q.after(wayMs, () => { this.world.stackWork(stackMs, action) })
+      return
+    }
+    if (this.world.loopCanStall) q.after(wayMs + stackMs, () => { this.world.onLoop(action) })
+    else q.after(wayMs + stackMs, action)
   }
 
   /** Requests per full call of the shard (its `macsPerRequest` is for a full batch). */
@@ -459,11 +504,13 @@ export class DesCoordinator {
     }
     const tried = new Set<string>()
     const next = (): void => {
+      const replayed = this.replacementTarget?.(shard.spec.id)
+      const live = replayed !== undefined && !tried.has(replayed) && this.peer(replayed)?.alive === true && !this.dead.has(replayed)
       const peers = this.views().filter((v) => !tried.has(v.peerId))
-      const placement = this.policy.place({ shards: [{ ...shard.spec, replicas: 1 }], peers, nowMs: this.now(), rng: this.rng })
-      const peerId = placement.assignments.get(shard.spec.id)?.[0]
+      const placement = live ? undefined : this.policy.place({ shards: [{ ...shard.spec, replicas: 1 }], peers, nowMs: this.now(), rng: this.rng })
+      const peerId = live ? replayed : placement?.assignments.get(shard.spec.id)?.[0]
       if (peerId === undefined) {
-        finish(false, `no live peer can take shard ${shard.spec.id}: ${placement.reasons.get(shard.spec.id) ?? 'no candidates'}`)
+        finish(false, `no live peer can take shard ${shard.spec.id}: ${placement?.reasons.get(shard.spec.id) ?? 'no candidates'}`)
         return
       }
       this.programCopy(shard, peerId, (failure) => {

@@ -55,6 +55,8 @@ export class BucketedDiscovery {
   private readonly order: number[]
   private walked = 0
   private readonly seen = new Set<string>()
+  /** Each bucket's key id (walked again every round). */
+  private readonly bucketKeys = new Map<number, number>()
   rounds = 0
   messages = 0
 
@@ -77,7 +79,12 @@ export class BucketedDiscovery {
     let lookups = 0
     const found: string[] = []
     const readBucket = (b: number): void => {
-      this.kad.lookup(this.originId, this.kad.keyId(`bucket/${b}`))
+      let key = this.bucketKeys.get(b)
+      if (key === undefined) {
+        key = this.kad.keyId(`bucket/${b}`)
+        this.bucketKeys.set(b, key)
+      }
+      this.kad.lookup(this.originId, key)
       lookups++
       for (const peerId of this.index.buckets[b]) {
         if (this.seen.has(peerId)) continue

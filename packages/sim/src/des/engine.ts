@@ -10,8 +10,9 @@
 import { computeRunMetrics, placedSpec, planJob, shardsToPlace, RECENT_BUSY_HORIZON_MS, DEFAULT_BATCH_DEADLINE_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_CALLS_PER_PEER } from '@tessera/coordinator'
 import type { ModelJob, PeerTarget, RunMetrics } from '@tessera/coordinator'
 import { createLongTermMemory, createShortTermMemory } from '@tessera/memory'
+import { createRng } from '@tessera/crossbar'
 import { createPolicy } from '@tessera/scheduler'
-import type { ReconfigureEvent } from '@tessera/scheduler'
+import type { PlacementInput, ReconfigureEvent } from '@tessera/scheduler'
 import { SCENARIO_MAX_REQUESTS, SCENARIO_METRICS_INTERVAL_MS, SCENARIO_SETTLE_MS } from '../constants.js'
 import { describeScenarioEvent } from '../scenario-timeline.js'
 import type { FiredEvent } from '../scenario-timeline.js'
@@ -30,6 +31,8 @@ import { fullRecorder } from './recorder.js'
 import { measureCallReadFactors } from './shard-cost.js'
 import { startCoordinatorLoop } from './coordinator-loop.js'
 import { DesWorld } from './world.js'
+import { discoveryOrder, replacementTargets, replayedPlacement, schedulePublications } from './replay.js'
+import type { RealPlacement } from './replay.js'
 
 /** Requests whose inputs measure each call group's cost (a few hundred digits average over their blank rows). */
 const READ_FACTOR_VECTORS = 256
@@ -60,6 +63,19 @@ export interface DesRunInit {
    * selector ranks nodes by calls served, and near-ties between them fall either way on a loaded host).
    */
   timelineNodes?: ReadonlyArray<readonly string[] | undefined>
+  /**
+   * The placement a real run made (validation replays it): the scenario nodes in the order its coordinator saw
+   * them, and the nodes holding each shard once programmed. Both depend on the order records arrived and on the
+   * pings and gossip of that run, which no model of this host reproduces; with them, the simulator's figures
+   * compare with the real run's on the same placement.
+   */
+  placement?: RealPlacement
+  /**
+   * When a real run's record publications finished, ms after its stream's start (validation replays them): each
+   * is work on the harness's one event loop. Without them, the publications the network model measured after
+   * discovery (`publicationsAfterDiscoveryMs`), and two per joining node.
+   */
+  publicationsMs?: readonly number[]
   /** Throw at the first invariant violation (default true). */
   strictInvariants?: boolean
   onReconfigureEvent?: (event: ReconfigureEvent) => void
@@ -80,6 +96,8 @@ export interface DesRun {
   violations: string[]
   /** Accepted wrong answers (liars; no verification modelled). */
   wrongAnswers: number
+  /** Shard id → peers holding it once programmed (as a real run's `placement`). */
+  placement: Record<string, string[]>
   /** Events the engine processed. */
   eventsProcessed: number
   errors: string[]
@@ -134,6 +152,7 @@ interface ScenarioRun {
   events: ReconfigureEvent[]
   layerLoads: Array<() => void>
   stopLoop: () => void
+  placement: Record<string, string[]>
   startMs: number
   started: number
   done: boolean
@@ -165,9 +184,11 @@ function scenarioRun (init: DesRunInit): ScenarioRun & { nodeOf: Map<string, str
     shortTerm: createShortTermMemory(),
     longTerm: createLongTermMemory(),
     invariants,
-    recentBusyHorizonMs: RECENT_BUSY_HORIZON_MS
+    recentBusyHorizonMs: RECENT_BUSY_HORIZON_MS,
+    // The real coordinator's placement stream (packages/coordinator/src/run-job.ts: the run's seed is the scenario's).
+    rng: createRng(`${scenario.seed}/${policy}/placement`)
   })
-  return { init, world, c, recorder, invariants, peerIdOf, nodeOf, job: init.workload?.job ?? desJob(), errors: [], fired: [], events: [], layerLoads: [], stopLoop: () => {}, startMs: Number.NaN, started: 0, done: false }
+  return { init, world, c, recorder, invariants, peerIdOf, nodeOf, job: init.workload?.job ?? desJob(), errors: [], fired: [], events: [], layerLoads: [], stopLoop: () => {}, placement: {}, startMs: Number.NaN, started: 0, done: false }
 }
 
 /** Plans the job on the views now, measures its call costs on the workload, places and programs it. */
@@ -187,13 +208,20 @@ function placeAndProgram (r: ScenarioRun, done: () => void): void {
       seed: scenario.seed
     })
   }
-  const placement = c.policy.place({ shards, peers: plan.candidates, nowMs: c.now(), rng: c.rng })
-  if (placement.unplaced.length > 0) throw new InvalidDesOptionError(`${init.policy} left ${placement.unplaced.length} shard(s) unplaced`)
+  const assignments = init.placement === undefined ? policyPlacement(r, shards, plan.candidates) : replayedPlacement(shards, init.placement, r.peerIdOf)
+  if (init.placement?.replacements !== undefined) c.replacementTarget = replacementTargets(init.placement.replacements, r.peerIdOf)
   for (const spec of shards) {
     const w = plan.weights.get(spec.id)
-    c.shards.set(spec.id, { spec: placedSpec(spec, placement.assignments.get(spec.id)?.length ?? 0), blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], quarantined: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
+    c.shards.set(spec.id, { spec: placedSpec(spec, assignments.get(spec.id)?.length ?? 0), blocks: plan.blocks.get(spec.id) ?? [], rows: w?.rows ?? spec.geometry.rows, cols: w?.cols ?? spec.geometry.cols, weights: new Float32Array(0), holders: [], programming: [], draining: [], quarantined: [], inFlight: new Map(), tilesByHolder: new Map(), answeredAtMs: [] })
   }
-  programPlacement(c, placement.assignments, done)
+  programPlacement(c, assignments, done)
+}
+
+/** The policy places every copy on the planned candidates (as `placeJob`). */
+function policyPlacement (r: ScenarioRun, shards: PlacementInput['shards'], candidates: PlacementInput['peers']): ReadonlyMap<string, readonly string[]> {
+  const placement = r.c.policy.place({ shards, peers: candidates, nowMs: r.c.now(), rng: r.c.rng })
+  if (placement.unplaced.length > 0) throw new InvalidDesOptionError(`${r.init.policy} left ${placement.unplaced.length} shard(s) unplaced`)
+  return placement.assignments
 }
 
 /** The stream: the loop (tessera's by default), the timeline and extra faults, the time-out sweep, the requests. */
@@ -201,6 +229,7 @@ function stream (r: ScenarioRun): void {
   const { c, init, world } = r
   const { scenario } = init
   const durationMs = scenario.durationMs as number
+  r.placement = Object.fromEntries([...c.shards.values()].map((s) => [s.spec.id, [...s.holders]]))
   r.startMs = c.now()
   r.recorder.startMs = r.startMs
   if (init.reconfigure ?? init.policy === 'tessera') {
@@ -212,13 +241,15 @@ function stream (r: ScenarioRun): void {
     }
   }
   const gone = new Set<string>()
+  // A real run's publications (relative to its stream), else those measured on the harness after discovery (t = 0).
+  schedulePublications(world, init.publicationsMs?.map((t) => r.startMs + t) ?? world.network.publicationsAfterDiscoveryMs ?? [])
   const timeline: DesFault[] = (scenario.timeline ?? []).map((e, i) => {
     const nodes = init.timelineNodes?.[i]
     return nodes !== undefined && (e.kind === 'slowdown' || e.kind === 'leave') ? { ...e, nodes: [...nodes] } : e
   })
   for (const fault of [...timeline, ...(init.faults ?? [])]) {
     world.queue.at(r.startMs + fault.atMs, () => {
-      applyFault(fault, { scenario, world, c, peerIdOf: r.peerIdOf, gone, fired: r.fired, startLayer: (stop) => { r.layerLoads.push(stop) } })
+      applyFault(fault, { scenario, world, c, peerIdOf: r.peerIdOf, gone, fired: r.fired, startLayer: (stop) => { r.layerLoads.push(stop) }, replayedPublications: init.publicationsMs !== undefined })
     })
   }
   const sweep = (): void => {
@@ -250,8 +281,9 @@ export function runDesPolicy (init: DesRunInit): DesRun {
   if (scenario.durationMs === undefined) throw new InvalidDesOptionError(`scenario ${scenario.name} has no durationMs: it is not a simulation`)
   const r = scenarioRun(init)
   const { world, c } = r
-  discover(c)
-  c.refreshPeers = () => { discover(c) }
+  const order = init.placement === undefined ? undefined : discoveryOrder(init.placement, r.peerIdOf)
+  discover(c, order)
+  c.refreshPeers = () => { discover(c, order) }
   const stopGossip = startGossip(c, SCENARIO_METRICS_INTERVAL_MS)
   world.queue.after(SCENARIO_SETTLE_MS, () => { placeAndProgram(r, () => { stream(r) }) })
   world.queue.runUntil(SCENARIO_SETTLE_MS + scenario.durationMs + MAX_DRAIN_MS, () => r.done)
@@ -269,6 +301,7 @@ export function runDesPolicy (init: DesRunInit): DesRun {
     recorder: r.recorder,
     fired: r.fired,
     events: r.events,
+    placement: r.placement,
     startMs: r.startMs,
     plannedEndMs: r.startMs + scenario.durationMs,
     nodeIdOf: (peerId) => r.nodeOf.get(peerId),
@@ -280,9 +313,17 @@ export function runDesPolicy (init: DesRunInit): DesRun {
   }
 }
 
-/** Discovery: every readable record of a peer not yet known, connected (a departed peer's dial fails). */
-function discover (c: DesCoordinator): void {
-  for (const peerId of c.world.discoverable()) {
+/**
+ * Discovery: every readable record of a peer not yet known, connected (a departed peer's dial fails); peers ranked
+ * in `order` first, in that order (a real run's), then the others as the world lists them.
+ */
+function discover (c: DesCoordinator, order?: ReadonlyMap<string, number>): void {
+  const found = c.world.discoverable()
+  if (order !== undefined) {
+    const rank = (peerId: string): number => order.get(peerId) ?? Number.MAX_SAFE_INTEGER
+    found.sort((a, b) => rank(a) - rank(b))
+  }
+  for (const peerId of found) {
     if (c.targets.has(peerId)) continue
     const peer = c.peer(peerId)
     if (peer === undefined || !peer.alive) continue
@@ -335,6 +376,8 @@ interface FaultContext {
   gone: Set<string>
   fired: FiredEvent[]
   startLayer: (stop: () => void) => void
+  /** A real run's publications are replayed (a join's among them). */
+  replayedPublications: boolean
 }
 
 function describeFault (f: DesFault, ids: string[]): string {
@@ -367,7 +410,11 @@ function applyFault (f: DesFault, x: FaultContext): void {
       }
       break
     case 'join':
-      for (const id of ids) world.start(x.peerIdOf(id))
+      for (const id of ids) {
+        world.start(x.peerIdOf(id))
+        // It dials in and publishes twice (local-network.ts) on the harness's event loop (a real run's are replayed).
+        if (!x.replayedPublications) world.occupyLoop(2 * (world.network.publicationWorkMs ?? 0))
+      }
       break
     case 'hotspot': {
       const lanes = Math.max(1, Math.round((f.factor - 1) * scenario.batchesInFlight))

@@ -22,7 +22,11 @@ export function startGossip (c: DesCoordinator, intervalMs: number): () => void 
       started.delete(peerId)
       return
     }
-    if (c.targets.has(peerId) && !c.dead.has(peerId)) onSample(c, peerId, intervalMs)
+    if (c.targets.has(peerId) && !c.dead.has(peerId)) {
+      // A sample is a message the coordinator's event loop handles once it is free.
+      if (c.world.loopCanStall) c.world.onLoop(() => { if (!c.dead.has(peerId)) onSample(c, peerId, intervalMs) })
+      else onSample(c, peerId, intervalMs)
+    }
     c.world.queue.after(intervalMs, () => { push(peerId) })
   }
   // Peers found later start pushing at the next look (they push to every peer they are connected to).
@@ -51,7 +55,7 @@ function onSample (c: DesCoordinator, peerId: string, windowMs: number): void {
   c.recentBusy.setOthers(peerId, others)
   let throughput: number | undefined
   if (c.recentBusy.macsPerSecond(peerId, nowMs - RECENT_SPEED_WINDOW_MS) === undefined) {
-    throughput = (c.longTerm.stats(peerId, nowMs)?.throughput ?? (target.record.throughputGflopPerSecond * 1e9) / 2) * (1 - others)
+    throughput = (c.longTerm.throughput(peerId, nowMs) ?? (target.record.throughputGflopPerSecond * 1e9) / 2) * (1 - others)
   }
   c.shortTerm.observe(peerId, { queueDepth: peer.queueDepth, inFlight: peer.streams, ...(throughput !== undefined && throughput > 0 ? { throughput } : {}) }, nowMs)
 }

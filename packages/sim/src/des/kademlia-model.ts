@@ -31,11 +31,18 @@ function topBit (x: number): number {
   return x === 0 ? -1 : 31 - Math.clz32(x)
 }
 
-/** The live id space: sorted ids, rebuilt lazily after joins and departures. */
+/** The live id space: its ids kept sorted as nodes join and leave. */
 export class KademliaModel {
   private readonly live = new Set<number>()
+  /** Room for the sorted ids; the first `live.size` are the live ones. */
+  private buffer = new Uint32Array(1024)
+  /** The live ids in increasing order (a view of `buffer`). */
   private sorted = new Uint32Array(0)
-  private dirty = false
+  /** The lookup under way: its target, and its shortlist of the closest ids seen, nearest first, with their distances. */
+  private target = 0
+  private readonly shortIds = new Uint32Array(KAD_K)
+  private readonly shortDist = new Uint32Array(KAD_K)
+  private shortLen = 0
   private readonly rng: Rng
   /** Messages sent by lookups so far. */
   messages = 0
@@ -60,29 +67,37 @@ export class KademliaModel {
   }
 
   join (id: number): void {
+    if (this.live.has(id)) return
+    const n = this.live.size
+    if (n === this.buffer.length) {
+      const grown = new Uint32Array(2 * n)
+      grown.set(this.buffer)
+      this.buffer = grown
+    }
+    const at = firstAtOrAfter(this.sorted, id)
+    this.buffer.copyWithin(at + 1, at, n)
+    this.buffer[at] = id
     this.live.add(id)
-    this.dirty = true
+    this.sorted = this.buffer.subarray(0, n + 1)
   }
 
   leave (id: number): void {
-    this.live.delete(id)
-    this.dirty = true
+    if (!this.live.delete(id)) return
+    const n = this.live.size
+    const at = firstAtOrAfter(this.sorted, id)
+    this.buffer.copyWithin(at, at + 1, n + 1)
+    this.sorted = this.buffer.subarray(0, n)
   }
 
   get size (): number {
     return this.live.size
   }
 
-  private ids (): Uint32Array {
-    if (this.dirty) {
-      this.sorted = Uint32Array.from(this.live).sort()
-      this.dirty = false
-    }
-    return this.sorted
-  }
-
-  /** The ids node `y` knows in its bucket `b`, appended to `out`. */
-  private bucket (y: number, b: number, out: number[]): void {
+  /**
+   * Offers the ids node `y` knows in its bucket `b` to the shortlist; returns how many it knows there (all of the
+   * range when it holds at most k, else k of it).
+   */
+  private offerBucket (y: number, b: number): number {
     const ids = this.sorted
     const flipped = (y ^ (1 << b)) >>> 0
     const span = 2 ** b
@@ -91,28 +106,56 @@ export class KademliaModel {
     const hi = firstAtOrAfter(ids, start + span)
     const n = hi - lo
     if (n <= KAD_K) {
-      for (let i = lo; i < hi; i++) out.push(ids[i])
-      return
+      for (let i = lo; i < hi; i++) this.offer(ids[i])
+      return n
     }
     // k of the range, evenly spread, at an offset fixed by y's id.
     const offset = ((Math.imul(y, 0x9e3779b1) >>> 0) / 4294967296)
-    for (let j = 0; j < KAD_K; j++) out.push(ids[lo + Math.floor(((j + offset) * n) / KAD_K)])
+    for (let j = 0; j < KAD_K; j++) this.offer(ids[lo + Math.floor(((j + offset) * n) / KAD_K)])
+    return KAD_K
   }
 
-  /** The k ids `y` knows closest to `target` (what a FIND_NODE to y answers). */
-  private closestKnown (y: number, target: number): number[] {
-    const known: number[] = []
-    const b = topBit(xor(y, target))
+  /**
+   * Offers what a FIND_NODE to `y` answers — the k ids it knows closest to the target — to the shortlist. Its
+   * known ids are its bucket of the target, then nearer and farther buckets until it has k; offering all of them
+   * leaves the same shortlist as offering only its k closest, since any other is farther than k of those.
+   */
+  private offerKnown (y: number): void {
+    const b = topBit(xor(y, this.target))
+    let known = 0
     if (b < 0) {
-      for (let bb = 0; bb < 32 && known.length < KAD_K; bb++) this.bucket(y, bb, known)
-    } else {
-      this.bucket(y, b, known)
-      // Too few there: the buckets nearer to y are the next closest to the target.
-      for (let bb = b - 1; bb >= 0 && known.length < KAD_K; bb--) this.bucket(y, bb, known)
-      for (let bb = b + 1; bb < 32 && known.length < KAD_K; bb++) this.bucket(y, bb, known)
+      for (let bb = 0; bb < 32 && known < KAD_K; bb++) known += this.offerBucket(y, bb)
+      return
     }
-    known.sort((p, q) => xor(p, target) - xor(q, target))
-    return known.slice(0, KAD_K)
+    known += this.offerBucket(y, b)
+    // Too few there: the buckets nearer to y are the next closest to the target.
+    for (let bb = b - 1; bb >= 0 && known < KAD_K; bb--) known += this.offerBucket(y, bb)
+    for (let bb = b + 1; bb < 32 && known < KAD_K; bb++) known += this.offerBucket(y, bb)
+  }
+
+  /**
+   * Keeps `id` in the shortlist if it is among the k closest to the target seen so far: the shortlist is sorted by
+   * XOR distance, which is distinct for distinct ids, so an id already there is found by its distance.
+   */
+  private offer (id: number): void {
+    const d = xor(id, this.target)
+    const dist = this.shortDist
+    let len = this.shortLen
+    if (len === KAD_K && d >= dist[KAD_K - 1]) return
+    let lo = 0
+    let hi = len
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (dist[mid] < d) lo = mid + 1
+      else hi = mid
+    }
+    if (lo < len && dist[lo] === d) return
+    if (len === KAD_K) len--
+    dist.copyWithin(lo + 1, lo, len)
+    this.shortIds.copyWithin(lo + 1, lo, len)
+    dist[lo] = d
+    this.shortIds[lo] = id
+    this.shortLen = len + 1
   }
 
   /**
@@ -120,22 +163,24 @@ export class KademliaModel {
    * (`origin` need not be live: a client-only coordinator looks up through the table it keeps.)
    */
   lookup (origin: number, target: number): number[] {
-    this.ids()
     if (this.sorted.length === 0) return []
+    this.target = target
+    this.shortLen = 0
+    this.offerKnown(origin)
     const asked = new Set<number>()
-    let shortlist = this.closestKnown(origin, target)
+    const next: number[] = []
     let messages = 0
     for (;;) {
-      const next = shortlist.filter((id) => !asked.has(id)).slice(0, KAD_ALPHA)
+      next.length = 0
+      for (let i = 0; i < this.shortLen && next.length < KAD_ALPHA; i++) if (!asked.has(this.shortIds[i])) next.push(this.shortIds[i])
       if (next.length === 0) break
-      const seen = new Set(shortlist)
       for (const y of next) {
         asked.add(y)
         messages++
-        for (const id of this.closestKnown(y, target)) seen.add(id)
+        this.offerKnown(y)
       }
-      shortlist = [...seen].sort((p, q) => xor(p, target) - xor(q, target)).slice(0, KAD_K)
     }
+    const shortlist = Array.from(this.shortIds.subarray(0, this.shortLen))
     this.messages += messages
     this.lookups++
     return shortlist

@@ -42,6 +42,16 @@ export interface NetworkModel {
    */
   sharedEventLoop?: boolean
   /**
+   * Event-loop time of one node's record publication (sign, put, provide), ms: on the loopback harness every node
+   * shares the coordinator's event loop, so each publication holds up every message it carries (absent: 0).
+   */
+  publicationWorkMs?: number
+  /**
+   * When the harness's record publications finished, ms after discovery had found every node (measured on a
+   * scenario's network), for runs without a real run's own.
+   */
+  publicationsAfterDiscoveryMs?: readonly number[]
+  /**
    * Quantiles 0 … 100 % of the stack cost of one call (request + reply), ms: each call draws its own from this
    * distribution (linear between quantiles) instead of the constant overheads.
    */

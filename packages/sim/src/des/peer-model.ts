@@ -45,6 +45,9 @@ interface Execute {
 /** Ring size of the recent-executes window (packages/peer/src/constants.ts: the last 32 executes). */
 const LOAD_WINDOW_SIZE = 32
 
+/** Where `loadSummary` sorts the window's times (one for every peer: a summary is read at once). */
+const summaryScratch = new Float64Array(LOAD_WINDOW_SIZE)
+
 /** A modelled peer; the engine calls `submit` and schedules completions through `schedule`. */
 export class ModelledPeer {
   readonly spec: DesPeerSpec
@@ -138,11 +141,10 @@ export class ModelledPeer {
   /** Count and median wall time of the executes that finished in the last `windowMs` (the metrics sample). */
   loadSummary (windowMs: number): { count: number, p50Ms: number } {
     const nowMs = this.now()
-    const values: number[] = []
-    for (let i = 0; i < this.windowSize; i++) if (nowMs - this.windowTimes[i] < windowMs) values.push(this.windowWall[i])
-    if (values.length === 0) return { count: 0, p50Ms: 0 }
-    values.sort((a, b) => a - b)
-    const n = values.length
+    let n = 0
+    for (let i = 0; i < this.windowSize; i++) if (nowMs - this.windowTimes[i] < windowMs) summaryScratch[n++] = this.windowWall[i]
+    if (n === 0) return { count: 0, p50Ms: 0 }
+    const values = summaryScratch.subarray(0, n).sort()
     return { count: n, p50Ms: n % 2 === 1 ? values[(n - 1) / 2] : (values[n / 2 - 1] + values[n / 2]) / 2 }
   }
 

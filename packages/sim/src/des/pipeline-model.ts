@@ -78,8 +78,10 @@ export function startPipeline (c: DesCoordinator, init: DesPipelineInit): DesPip
   let finished = false
   const sizeOf = (b: number): number => Math.min(init.batchSize, init.requests - b * init.batchSize)
 
+  // Arrivals waiting for the event loop (held up by other work): their batches have not arrived yet.
+  let arrivalsHeld = 0
   const finish = (): void => {
-    if (finished || running > 0 || backlog.length > 0) return
+    if (finished || running > 0 || backlog.length > 0 || arrivalsHeld > 0) return
     const arrivalsLeft = init.arrivalRps !== undefined && nextBatch < batches
     if (arrivalsLeft) return
     if (init.arrivalRps === undefined && nextBatch < batches && q.nowMs - startMs < init.durationMs) return
@@ -147,9 +149,14 @@ export function startPipeline (c: DesCoordinator, init: DesPipelineInit): DesPip
       const b = nextBatch
       q.at(startMs + (b * init.batchSize * 1000) / rate, () => {
         nextBatch++
-        arrive(b)
+        // The arrival is a timer of the coordinator's event loop: it fires once the loop is free.
+        arrivalsHeld++
+        c.world.onLoop(() => {
+          arrivalsHeld--
+          arrive(b)
+          finish()
+        })
         scheduleArrival()
-        finish()
       })
     }
     scheduleArrival()

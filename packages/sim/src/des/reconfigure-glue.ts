@@ -49,7 +49,8 @@ export function startDesReconfigureLoop (c: DesCoordinator, init: DesReconfigure
       lastDiscoveryMs = c.now()
       c.refreshPeers()
     }
-    c.world.queue.after(init.intervalMs, tick)
+    // The step is a timer of the coordinator's event loop: it runs once the loop is free.
+    c.world.queue.after(init.intervalMs, c.world.loopCanStall ? () => { c.world.onLoop(tick) } : tick)
   }
   c.world.queue.after(init.intervalMs, tick)
 
@@ -82,12 +83,22 @@ function createDesStepper (c: DesCoordinator, init: DesReconfigureInit, events: 
   let lastUnplaced = new Map<string, string>()
   const moves = desCopyMoves(c)
   const loadPerSec = demandTracker(c, init)
-  const activeCounts = (): Map<string, number> => new Map([...c.shards].map(([id, s]) => [id, s.holders.filter((p) => !c.dead.has(p)).length]))
+  const activeCount = (shard: DesShard): number => {
+    let n = 0
+    for (const p of shard.holders) if (!c.dead.has(p)) n++
+    return n
+  }
+  // The shards a step's actions touch, with their active copies before the actions: only these can lose their
+  // last copy to an action (the step itself is pure; copies lost to departures are not actions).
+  const countsOf = (shards: Iterable<DesShard>): Map<string, number> => {
+    const counts = new Map<string, number>()
+    for (const shard of shards) counts.set(shard.spec.id, activeCount(shard))
+    return counts
+  }
 
   const step = (): void => {
     const nowMs = c.now()
     const shards = [...c.shards.values()]
-    const before = activeCounts()
     const result = reconfigurer.step(state, {
       shards: shards.map((s) => s.spec),
       replicas: new Map(shards.map((s) => [s.spec.id, replicasOf(s)])),
@@ -104,15 +115,22 @@ function createDesStepper (c: DesCoordinator, init: DesReconfigureInit, events: 
       if (event.type === 'replace') c.recorder.replacements++
       init.onEvent?.(event)
     }
-    for (const action of result.actions) moves.apply(action)
-    if (c.invariants.bugs.releaseLastCopy) {
-      const victim = shards.find((s) => s.holders.filter((p) => !c.dead.has(p)).length === 1)
-      if (victim !== undefined) {
-        c.invariants.bugs.releaseLastCopy = false
-        moves.release(victim, victim.holders.find((p) => !c.dead.has(p)) as string, false)
-      }
+    const touched = new Set<DesShard>()
+    for (const action of result.actions) {
+      const shard = c.shards.get(action.shardId)
+      if (shard !== undefined) touched.add(shard)
     }
-    c.invariants.lastCopies(before, activeCounts())
+    const before = countsOf(touched)
+    for (const action of result.actions) moves.apply(action)
+    const victim = c.invariants.bugs.releaseLastCopy ? shards.find((s) => activeCount(s) === 1) : undefined
+    if (victim !== undefined) {
+      // No action touched it, or it is in `before` already: its count now is its count before the actions.
+      if (!before.has(victim.spec.id)) before.set(victim.spec.id, 1)
+      touched.add(victim)
+      c.invariants.bugs.releaseLastCopy = false
+      moves.release(victim, victim.holders.find((p) => !c.dead.has(p)) as string, false)
+    }
+    c.invariants.lastCopies(before, countsOf(touched))
     lastUnplaced = new Map(result.unplaced.map((u: UnplacedShard) => [u.shardId, u.reason]))
     c.invalidateViews()
   }

@@ -40,14 +40,37 @@ export class DesWorld {
   readonly visibleFromMs = new Map<string, number>()
   /** When each departed peer's last record expires (it is still found until then), ms. */
   readonly recordExpiresAtMs = new Map<string, number>()
-  /** When the shared event loop (network model `sharedEventLoop`) is next free, ms. */
+  /**
+   * When the shared event loop is next free, ms: the stack work of every call on a loop of the network model's
+   * `sharedEventLoop`, and the work of record publications (`occupyLoop`) on any loopback harness.
+   */
   private loopFreeAtMs = 0
+  /** Whether anything can hold up the event loop (a shared loop, or publications on it): else `onLoop` is direct. */
+  readonly loopCanStall: boolean
   private readonly leaveListeners: Array<(peerId: string) => void> = []
   private readonly streams = new Map<string, Rng>()
 
   constructor (seed: string, network: NetworkModel) {
     this.seed = seed
     this.network = network
+    this.loopCanStall = network.sharedEventLoop === true || (network.publicationWorkMs ?? 0) > 0
+  }
+
+  /** Work of `workMs` the event loop does besides the calls (a node's record publication): it waits for nothing. */
+  occupyLoop (workMs: number): void {
+    this.loopFreeAtMs = Math.max(this.nowMs, this.loopFreeAtMs) + workMs
+  }
+
+  /**
+   * Runs `action`, a task of the event loop (a message arriving, a timer firing), once the loop is free of the
+   * work queued on it: at once when nothing holds it up. Tasks held up run in the order they came.
+   */
+  onLoop (action: () => void): void {
+    if (this.nowMs >= this.loopFreeAtMs) {
+      action()
+      return
+    }
+    this.queue.at(this.loopFreeAtMs, () => { this.onLoop(action) })
   }
 
   get nowMs (): number {

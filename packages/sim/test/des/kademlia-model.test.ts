@@ -22,6 +22,16 @@ describe('KademliaModel', () => {
       const target = kad.keyId(`key-${i}`)
       assert.deepEqual(kad.lookup(origin, target), bruteClosest(ids, target))
     }
+    // Churn between lookups: each departure and join is seen by the next lookup.
+    for (let i = 0; i < 200; i++) {
+      kad.leave(ids.splice((i * 7) % ids.length, 1)[0])
+      const id = kad.newId()
+      ids.push(id)
+      kad.join(id)
+      const target = kad.keyId(`churn-${i}`)
+      assert.deepEqual(kad.lookup(origin, target), bruteClosest(ids, target))
+    }
+    assert.equal(kad.size, ids.length)
   })
 
   it('costs messages that grow with log N, far below N', () => {
