@@ -11,7 +11,7 @@
  * can be reached this way is found by bisection between the rate of the copies placed so far and the rate of the
  * whole network on the whole work; only that target's copies are added.
  *
- * Two guards keep the copies from costing what the placement is measured on:
+ * Three guards keep the copies from costing what the placement is measured on or needs to recover:
  * - memory: the placement's cells in use ÷ cells allocated (every copy counted) must end at least at
  *   {@link MIN_REPLICATED_MEMORY_UTILISATION}, or where the copies placed before balancing left it if higher (or,
  *   when not even a small gain is reachable so, where they left it). A sparse shard (a tile packed with the leftovers of several layers,
@@ -19,7 +19,9 @@
  *   reached only if copies of full shards — of the shards with the most work per unit of their holders' rate,
  *   which routing then uses — bring the ratio back (topUp);
  * - noise: a copy of a shard goes only to a device whose noise penalty for it (score.ts) is no worse than that of
- *   the noisiest device already holding it, so replicas never make a sensitive layer noisier than placed.
+ *   the noisiest device already holding it, so replicas never make a sensitive layer noisier than placed;
+ * - recovery: copies leave enough free tiles that the shards any one peer alone holds can be placed again on the
+ *   others if it leaves ({@link recoverableWith}).
  */
 import { MIN_REPLICATED_MEMORY_UTILISATION } from '../constants.js'
 import { compareIds } from '../pick.js'
@@ -95,13 +97,40 @@ function flowShards (s: Setting, holders: ReadonlyMap<string, readonly string[]>
   return s.placed.map((shard) => ({ id: shard.id, work: shardWork(shard), holders: holders.get(shard.id) ?? [] }))
 }
 
-/** Whether a copy of `shard` may go on `peer` in the trial (tiles, geometry, noise, relay limits). */
+/** Whether a copy of `shard` may go on `peer` in the trial (tiles, geometry, noise, relay limits, recovery room). */
 function allowed (s: Setting, trial: Trial, shard: Shard, peer: PeerView): boolean {
   const holders = trial.holders.get(shard.id) ?? []
   if (holders.length >= shard.maxReplicas || holders.includes(peer.peerId)) return false
   if ((trial.tilesLeft.get(peer.peerId) ?? 0) < shard.tilesNeeded || !geometryFits(peer.device.geometry, shard.geometry)) return false
   if (noiseFactor(shard, peer, s.work.model) > (s.worstNoise.get(shard.id) ?? 1)) return false
-  return scoreShard(shard, peer, s.work.model, { tilesFree: trial.tilesLeft.get(peer.peerId) }).feasible
+  if (!scoreShard(shard, peer, s.work.model, { tilesFree: trial.tilesLeft.get(peer.peerId) }).feasible) return false
+  return recoverableWith(s, trial, shard, peer)
+}
+
+/**
+ * Whether, with a copy of `shard` added on `peer`, the loss of any one peer still leaves room elsewhere for the
+ * tiles of the shards it alone holds (or no less room than before, where there was too little already): replicas
+ * must not take the free tiles a re-placement needs (a node leaving mid-run once found every other tile taken by
+ * copies, and the shard only it held could go nowhere).
+ */
+function recoverableWith (s: Setting, trial: Trial, shard: Shard, peer: PeerView): boolean {
+  return recoveryDeficit(s, trial) >= recoveryDeficit(s, trial, { shard, peer }) || recoveryDeficit(s, trial, { shard, peer }) <= 0
+}
+
+/** Most tiles some peer's sole copies would lack on the other peers' free tiles if it left (≤ 0: none lack). */
+function recoveryDeficit (s: Setting, trial: Trial, extra?: { shard: Shard, peer: PeerView }): number {
+  const soleTiles = new Map<string, number>()
+  for (const x of s.placed) {
+    const holders = trial.holders.get(x.id) ?? []
+    const count = holders.length + (extra?.shard.id === x.id ? 1 : 0)
+    if (count === 1) soleTiles.set(holders[0], (soleTiles.get(holders[0]) ?? 0) + x.tilesNeeded)
+  }
+  const free = (p: string): number => (trial.tilesLeft.get(p) ?? 0) - (p === extra?.peer.peerId ? extra.shard.tilesNeeded : 0)
+  let totalFree = 0
+  for (const p of s.work.peers) totalFree += free(p.peerId)
+  let deficit = Number.NEGATIVE_INFINITY
+  for (const p of s.work.peers) deficit = Math.max(deficit, (soleTiles.get(p.peerId) ?? 0) - (totalFree - free(p.peerId)))
+  return deficit
 }
 
 /** Adds copies to `trial` until every shard's work fits at `lambda`; true when it does. */

@@ -134,6 +134,18 @@ function sustained (placement: Placement, shards: readonly ShardSpec[], peers: r
   return maxThroughput(shards.filter((s) => placement.assignments.has(s.id)).map((s) => ({ id: s.id, work: (s.expectedLoad ?? 1) * (s.macsPerRequest ?? s.cells), holders: placement.assignments.get(s.id) ?? [] })), rates).lambda
 }
 
+/** Most tiles the shards some peer alone holds would lack on the other peers' free tiles if it left (≤ 0: none). */
+function recoveryDeficit (placement: Placement, shards: readonly ShardSpec[], peers: readonly PeerView[]): number {
+  const sole = new Map<string, number>()
+  for (const s of shards) {
+    const holders = placement.assignments.get(s.id) ?? []
+    if (holders.length === 1) sole.set(holders[0], (sole.get(holders[0]) ?? 0) + s.tilesNeeded)
+  }
+  const free = (p: PeerView): number => p.device.tilesFree - (placement.tilesByPeer.get(p.peerId) ?? 0)
+  const total = peers.reduce((sum, p) => sum + free(p), 0)
+  return Math.max(...peers.map((p) => (sole.get(p.peerId) ?? 0) - (total - free(p))))
+}
+
 /** Weights held ÷ cells allocated over every copy (the run metric's ratio for a placement held throughout). */
 function memoryUse (placement: Placement, shards: readonly ShardSpec[], peers: readonly PeerView[]): number {
   const byId = new Map(peers.map((p) => [p.peerId, p]))
@@ -204,7 +216,7 @@ describe('tessera policy: speed-proportional replication (maxReplicas)', () => {
     assert.ok(Math.abs((pending.get('a') ?? 0) - 300) <= 2, JSON.stringify([...pending]))
   })
 
-  it('on random networks: copies stay within maxReplicas and free tiles, never lower the sustained rate, and the same seed gives the same placement', () => {
+  it('on random networks: copies stay within maxReplicas and free tiles, leave room to recover from a peer\'s loss, never lower the sustained rate, and the same seed gives the same placement', () => {
     const instance = fc.record({
       rates: fc.array(fc.double({ min: 1e6, max: 2e7, noNaN: true }), { minLength: 2, maxLength: 7 }),
       tiles: fc.array(fc.integer({ min: 0, max: 10 }), { minLength: 7, maxLength: 7 }),
@@ -229,6 +241,8 @@ describe('tessera policy: speed-proportional replication (maxReplicas)', () => {
       }
       for (const p of peers) assert.ok((taken.get(p.peerId) ?? 0) <= p.device.tilesFree)
       assert.ok(sustained(split, shards(maxReplicas), peers) >= sustained(base, shards(), peers) * (1 - 1e-9))
+      // Copies never take the free tiles that re-placing a leaving peer's sole copies needs.
+      assert.ok(recoveryDeficit(split, shards(maxReplicas), peers) <= Math.max(0, recoveryDeficit(base, shards(), peers)))
       assert.ok(memoryUse(split, shards(maxReplicas), peers) >= Math.min(MIN_REPLICATED_MEMORY_UTILISATION, memoryUse(base, shards(), peers)) - 1e-9)
     }), { seed: 15, numRuns: 150 })
   })
