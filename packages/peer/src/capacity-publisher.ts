@@ -2,12 +2,14 @@ import { logger } from '@libp2p/logger'
 import { MAX_CAPACITY_RECORD_LIFETIME_MS, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
 import {
   DEFAULT_DHT_TIMEOUT_MS, DEFAULT_PROVIDE_REFRESH_MS, DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS,
-  DHT_CLOSEST_PEERS
+  DHT_CLOSEST_PEERS, DHT_FIND_PROVIDERS_LIMIT
 } from './constants.js'
-import { bucketCid, bucketsOfPeer } from './capability-buckets.js'
+import { bucketCid, bucketOfPeer, bucketsOfPeer } from './capability-buckets.js'
+import type { BucketRef } from './capability-buckets.js'
 import { InvalidNodeOptionError, RecordRejectedError } from './errors.js'
 import { KeyPlacements } from './key-placements.js'
-import type { ClosestKnownPeers } from './closest-known-peers.js'
+import { closestKnownPeers } from './closest-known-peers.js'
+import type { KnownDhtPeers } from './closest-known-peers.js'
 import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
 import type { CID } from 'multiformats/cid'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -81,6 +83,13 @@ export interface PublishResult {
   providedNow: boolean
 }
 
+/**
+ * Members of a node's bucket (itself included, as the node knows them) from which the bucket one level down is
+ * provided too: discovery descends into a bucket's children only when its answer is full (DHT_FIND_PROVIDERS_LIMIT),
+ * and three quarters of that leaves room for peers the node has not heard of yet.
+ */
+export const BUCKET_MAY_BE_FULL = Math.ceil(DHT_FIND_PROVIDERS_LIMIT * 3 / 4)
+
 /** What one publication stores. */
 interface PublicationPlan {
   /** Bucket keys to provide. */
@@ -94,10 +103,10 @@ export interface CapacityPublisherComponents {
   validator: CapacityRecordValidator
   snapshot(): Promise<CapacitySnapshot> | CapacitySnapshot
   /**
-   * The known DHT peers closest to a key (closest-known-peers.ts). Without it the early steps publish everything, and
-   * a bucket key is provided again only when due or when its last provide reached no peer.
+   * The DHT peers this node knows of (closest-known-peers.ts). Without it the early steps publish everything, a bucket
+   * key is provided again only when due or when its last provide reached no peer, and every level is provided.
    */
-  closestKnownPeers?: ClosestKnownPeers
+  knownPeers?: KnownDhtPeers
   onPublished?(result: PublishResult): void
   onError?(err: unknown): void
 }
@@ -128,8 +137,12 @@ export class CapacityPublisher {
   private readonly controller = new AbortController()
   private current?: Promise<PublishResult>
   private last?: PublishResult
-  /** The bucket keys, root first. */
-  private readonly bucketCids: CID[]
+  /** The buckets (root first) and their keys. */
+  private readonly buckets: Array<{ bucket: BucketRef, cid: CID }>
+  /** Keys of buckets discovery cannot reach as things stand (their parent cannot be full): not provided, not missed. */
+  private unneeded = new Set<string>()
+  /** The known DHT peers while a plan is made. */
+  private known?: PeerId[]
   private readonly provideRefreshMs: number
   /** Early steps left after the first publication (the doubling delays up to the refresh period). */
   private earlySteps = 0
@@ -150,8 +163,9 @@ export class CapacityPublisher {
     this.nextDelayMs = Math.min(firstRefreshMs, this.refreshMs)
     for (let d = this.nextDelayMs; d < this.refreshMs; d *= 2) this.earlySteps++
     this.provideRefreshMs = init.provideRefreshMs ?? DEFAULT_PROVIDE_REFRESH_MS
-    this.bucketCids = bucketsOfPeer(components.peerId).map(bucketCid)
-    this.placements = new KeyPlacements(DHT_CLOSEST_PEERS, components.closestKnownPeers)
+    this.buckets = bucketsOfPeer(components.peerId).map((bucket) => ({ bucket, cid: bucketCid(bucket) }))
+    // One read of the peer store per plan: every key's closest peers come from the same snapshot.
+    this.placements = new KeyPlacements(DHT_CLOSEST_PEERS, components.knownPeers === undefined ? undefined : closestKnownPeers(async () => this.known ?? []))
   }
 
   /** Starts the publish loop; the first publication begins at once but is not awaited (the DHT may be empty). */
@@ -225,17 +239,29 @@ export class CapacityPublisher {
   }
 
   /**
-   * What a publication stores: every key the first time; at an early step the keys moved or not held, and nothing at
-   * all (undefined) when neither they nor the record moved; later, the keys due, moved or not held.
+   * What a publication stores: every key discovery can reach the first time; at an early step the keys moved or not
+   * held, and nothing at all (undefined) when neither they nor the record moved; later, the keys due, moved or not
+   * held. A bucket below level 1 is reached only through a full parent: its key is left out while the node knows
+   * fewer than BUCKET_MAY_BE_FULL members of that parent.
    */
   private async plan (step: 'first' | 'early' | 'refresh'): Promise<PublicationPlan | undefined> {
-    if (step === 'first') return { provide: [...this.bucketCids] }
+    this.known = await this.c.knownPeers?.()
+    try {
+      return await this.planWith(step)
+    } finally {
+      this.known = undefined
+    }
+  }
+
+  private async planWith (step: 'first' | 'early' | 'refresh'): Promise<PublicationPlan | undefined> {
+    const reachable = this.reachableBuckets()
+    if (step === 'first') return { provide: reachable }
     // Without closest peers to compare with, an early step cannot tell what moved: it publishes everything.
     const early = step === 'early'
-    if (early && !this.placements.tracksMoves) return { provide: [...this.bucketCids] }
+    if (early && !this.placements.tracksMoves) return { provide: reachable }
     const nowMs = this.now()
     const provide: CID[] = []
-    for (const cid of this.bucketCids) {
+    for (const cid of reachable) {
       const key = cid.multihash.bytes
       const placed = this.placements.placement(key)
       const due = !early && (placed === undefined || nowMs - placed.atMs >= this.provideRefreshMs)
@@ -245,9 +271,25 @@ export class CapacityPublisher {
     return { provide }
   }
 
-  /** Whether every bucket key's last provide reached a peer. */
+  /** The bucket keys discovery can reach as things stand (see {@link plan}); notes the others as unneeded. */
+  private reachableBuckets (): CID[] {
+    const known = this.known
+    const members = (parent: BucketRef): number => 1 + (known ?? []).filter((p) => bucketOfPeer(p, parent.level).index === parent.index).length
+    this.unneeded = new Set()
+    const reachable: CID[] = []
+    for (const { bucket, cid } of this.buckets) {
+      if (known !== undefined && bucket.level >= 2 && members(bucketOfPeer(this.c.peerId, bucket.level - 1)) < BUCKET_MAY_BE_FULL) {
+        this.unneeded.add(cid.toString())
+      } else {
+        reachable.push(cid)
+      }
+    }
+    return reachable
+  }
+
+  /** Whether every bucket key discovery can reach was last provided to at least one peer. */
   private allProvided (): boolean {
-    return this.bucketCids.every((cid) => this.placements.held(cid.multihash.bytes))
+    return this.buckets.every(({ cid }) => this.unneeded.has(cid.toString()) || this.placements.held(cid.multihash.bytes))
   }
 
   private async publishOnce (plan: PublicationPlan): Promise<PublishResult> {

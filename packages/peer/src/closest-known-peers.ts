@@ -24,18 +24,28 @@ function compareDistance (a: Uint8Array, b: Uint8Array, target: Uint8Array): num
 /** Peer ids (strings) of at most `count` known DHT peers closest to `key` (kad-dht key bytes), nearest first. */
 export type ClosestKnownPeers = (key: Uint8Array, count: number) => Promise<string[]>
 
+/** The DHT peers this node knows of (peer id strings), itself excluded. */
+export type KnownDhtPeers = () => Promise<PeerId[]>
+
 /**
- * Closest known peers from the peer store. A peer counts unless identify showed it does not serve `protocol` (a DHT
+ * Known DHT peers from the peer store. A peer counts unless identify showed it does not serve `protocol` (a DHT
  * client such as a coordinator): peers known only from DHT answers were servers to whoever named them.
  */
-export function closestKnownPeers (peerStore: Pick<PeerStore, 'all'>, self: PeerId, protocol: string): ClosestKnownPeers {
-  return async (key, count) => {
-    const target = kadId(key)
+export function knownDhtPeers (peerStore: Pick<PeerStore, 'all'>, self: PeerId, protocol: string): KnownDhtPeers {
+  return async () => {
     const peers = await peerStore.all({
       filters: [(peer) => !peer.id.equals(self) && (peer.protocols.length === 0 || peer.protocols.includes(protocol))]
     })
-    return peers
-      .map((peer) => ({ id: peer.id.toString(), kad: kadId(peer.id.toMultihash().bytes) }))
+    return peers.map((peer) => peer.id)
+  }
+}
+
+/** Closest known peers, from {@link knownDhtPeers}. */
+export function closestKnownPeers (known: KnownDhtPeers): ClosestKnownPeers {
+  return async (key, count) => {
+    const target = kadId(key)
+    return (await known())
+      .map((id) => ({ id: id.toString(), kad: kadId(id.toMultihash().bytes) }))
       .sort((a, b) => compareDistance(a.kad, b.kad, target))
       .slice(0, count)
       .map((peer) => peer.id)

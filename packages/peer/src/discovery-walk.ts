@@ -22,7 +22,7 @@ const log = logger('tessera:peer:discovery-walk')
 /** Record reads in flight at once. */
 export const WALK_READ_CONCURRENCY = 8
 
-/** Buckets asked for providers at once when a round re-walks the walked ones. */
+/** Buckets asked for providers at once: when a round re-walks the walked ones, and new ones while many candidates are wanted. */
 export const WALK_CONCURRENCY = 4
 
 /** A provider without a readable record (gone, or not yet published) is asked again after this long. */
@@ -158,22 +158,30 @@ export class DiscoveryWalk {
         // Cut short by the signal: what was not read is read next round.
         this.unread.unshift(...await this.readAll(batch, nowMs, signal, round))
       } else if (this.frontier.length > 0) {
-        const bucket = this.frontier.shift()!
-        this.walked.push(bucket)
-        await this.walk(bucket, signal, round)
+        // As many buckets at once as the candidates still wanted could fill (a bucket lists up to a full answer), so a
+        // walk for every peer asks several at a time and a walk for a few asks one.
+        const missing = this.init.wanted - this.candidateCount
+        const buckets = this.frontier.splice(0, Math.min(WALK_CONCURRENCY, Math.ceil(missing / this.init.fullAnswer)))
+        this.walked.push(...buckets)
+        await this.walkAll(buckets, signal, round)
       } else if (rewalk.length > 0) {
         const buckets = rewalk
         rewalk = []
-        let next = 0
-        const worker = async (): Promise<void> => {
-          while (next < buckets.length && !signal.aborted) await this.walk(buckets[next++], signal, round)
-        }
-        await Promise.all(Array.from({ length: Math.min(WALK_CONCURRENCY, buckets.length) }, worker))
+        await this.walkAll(buckets, signal, round)
       } else {
         break
       }
     }
     return round
+  }
+
+  /** Asks `buckets` for providers, WALK_CONCURRENCY at a time. */
+  private async walkAll (buckets: BucketRef[], signal: AbortSignal, round: WalkRound): Promise<void> {
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < buckets.length && !signal.aborted) await this.walk(buckets[next++], signal, round)
+    }
+    await Promise.all(Array.from({ length: Math.min(WALK_CONCURRENCY, buckets.length) }, worker))
   }
 
   /** The walked buckets worth asking again: not those whose children were all walked (they list the same nodes). */

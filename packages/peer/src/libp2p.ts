@@ -15,6 +15,7 @@ import {
   DHT_PROTOCOL, DHT_QUERY_ALPHA
 } from './constants.js'
 import { DhtStore } from './dht-store/index.js'
+import { quietComponentLogger } from './quiet-logger.js'
 import { connectionLimitsFor } from './connection-limits.js'
 import type { ConnectionLimits } from './connection-limits.js'
 import { tcpHolePunch } from '@tessera/holepunch'
@@ -213,6 +214,7 @@ export async function createTesseraLibp2p (init: TesseraLibp2pInit): Promise<Tes
     streamMuxers: [yamux()],
     connectionManager: connectionLimitsFor(init.network, init.relayServer === true, init.connectionLimits),
     connectionMonitor: connectionMonitorFor(init.network),
+    logger: quietComponentLogger(),
     peerDiscovery: bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : [],
     ...(init.metrics !== undefined ? { metrics: init.metrics } : {}),
     services

@@ -5,7 +5,7 @@ import {
 } from '@tessera/memory'
 import { startBootstrapRedial } from './bootstrap-redial.js'
 import { CapacityPublisher } from './capacity-publisher.js'
-import { closestKnownPeers } from './closest-known-peers.js'
+import { knownDhtPeers } from './closest-known-peers.js'
 import {
   DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, DHT_PROTOCOL, LATENCY_WINDOW_SIZE
 } from './constants.js'
@@ -502,7 +502,7 @@ async function startServing (ctx: NodeContext, executor: NodeExecutor, services:
     dht: libp2p.services.dht,
     validator: ctx.validator,
     snapshot: capacitySnapshot(ctx, executor, hooks.nat),
-    closestKnownPeers: closestKnownPeers(libp2p.peerStore, libp2p.peerId, DHT_PROTOCOL),
+    knownPeers: knownDhtPeers(libp2p.peerStore, libp2p.peerId, DHT_PROTOCOL),
     onPublished: (result) => { events.dispatchEvent(new CustomEvent('record:published', { detail: result })) },
     onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
   }, { ...ctx.options.recordTiming, dhtTimeoutMs: init.dhtTimeoutMs, now })

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
-import { CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, bucketCid, bucketOfPeer, capabilityBucketCid, resolveRecordTiming } from '../src/index.js'
+import { BUCKET_MAY_BE_FULL, CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, bucketCid, bucketOfPeer, capabilityBucketCid, resolveRecordTiming } from '../src/index.js'
 import type { CapacitySnapshot, PublishResult } from '../src/index.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { PeerId } from '@libp2p/interface'
@@ -263,7 +263,7 @@ describe('CapacityPublisher early steps', () => {
     const published: PublishResult[] = []
     const publisher = new CapacityPublisher({
       peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
-      closestKnownPeers: async (_key, count) => network.slice(0, count).map(String),
+      knownPeers: async () => network,
       onPublished: (r) => published.push(r)
     }, { ...timing, now: () => clockMs })
     const advance = async (ms: number): Promise<void> => {
@@ -274,16 +274,17 @@ describe('CapacityPublisher early steps', () => {
     try {
       publisher.start()
       await settle()
-      assert.deepEqual(ops.length, 4, 'the first publication stores everything')
+      // The record, the root and level 1; level 2 is reached only through a full level-1 bucket, which four peers are not.
+      assert.deepEqual([...ops].sort(), ['put', `provide ${TESSERA_CAPABILITY_CID.toString()}`, `provide ${capabilityBucketCid(peerId).toString()}`].sort())
       await advance(20_000)
-      assert.equal(ops.length, 4, 'nothing moved: the first early step publishes nothing')
+      assert.equal(ops.length, 3, 'nothing moved: the first early step publishes nothing')
       // Newcomers closer to every key: three of the four closest peers do not hold anything.
       network = [ids[4], ids[5], ids[6], ids[0]]
       await advance(40_000)
-      assert.deepEqual([...ops.slice(4)].sort(), [...ops.slice(0, 4)].sort(), 'the second early step puts the record and provides every key again')
+      assert.deepEqual([...ops.slice(3)].sort(), [...ops.slice(0, 3)].sort(), 'the second early step puts the record and provides every key again')
       // From now on, a refresh puts the record; the keys are neither due nor moved.
       await advance(60_000)
-      assert.deepEqual(ops.slice(8), ['put'])
+      assert.deepEqual(ops.slice(6), ['put'])
       assert.deepEqual(published.map((r) => r.providedNow), [true, true, false])
       assert.ok(published.every((r) => r.provided))
     } finally {
@@ -295,7 +296,7 @@ describe('CapacityPublisher early steps', () => {
     const privateKey = await generateKeyPair('Ed25519')
     const peerId = peerIdFromPrivateKey(privateKey)
     const holder = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
-    const lost = `provide ${bucketCid(bucketOfPeer(peerId, 2)).toString()}`
+    const lost = `provide ${capabilityBucketCid(peerId).toString()}`
     let failing = true
     const { dht, ops } = ackingDht((op) => op === lost && failing ? [] : [holder])
     t.mock.timers.enable({ apis: ['setTimeout'] })
@@ -303,7 +304,7 @@ describe('CapacityPublisher early steps', () => {
     const published: PublishResult[] = []
     const publisher = new CapacityPublisher({
       peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
-      closestKnownPeers: async () => [holder.toString()],
+      knownPeers: async () => [holder],
       onPublished: (r) => published.push(r)
     }, { ...timing, now: () => clockMs })
     try {
@@ -314,7 +315,44 @@ describe('CapacityPublisher early steps', () => {
       clockMs += 20_000
       t.mock.timers.tick(20_000)
       await settle()
-      assert.deepEqual([...ops.slice(4)].sort(), ['put', lost].sort())
+      assert.deepEqual([...ops.slice(3)].sort(), ['put', lost].sort())
+      assert.equal(published[1].provided, true)
+    } finally {
+      publisher.stop()
+    }
+  })
+
+  it('provides its level-2 key once it knows enough members of its level-1 bucket for that bucket to be full, not before', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const peerId = peerIdFromPrivateKey(privateKey)
+    const mine = bucketOfPeer(peerId, 1).index
+    // Peers of this node's level-1 bucket: with the node, one short of BUCKET_MAY_BE_FULL, then enough.
+    const mates: PeerId[] = []
+    while (mates.length < BUCKET_MAY_BE_FULL - 1) {
+      const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+      if (bucketOfPeer(id, 1).index === mine) mates.push(id)
+    }
+    let known = mates.slice(0, BUCKET_MAY_BE_FULL - 2)
+    const { dht, ops } = ackingDht(() => known.slice(0, 1))
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    let clockMs = 1_800_000_000_000
+    const published: PublishResult[] = []
+    const publisher = new CapacityPublisher({
+      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
+      knownPeers: async () => known,
+      onPublished: (r) => published.push(r)
+    }, { ...timing, now: () => clockMs })
+    const level2 = `provide ${bucketCid(bucketOfPeer(peerId, 2)).toString()}`
+    try {
+      publisher.start()
+      await settle()
+      assert.ok(!ops.includes(level2))
+      assert.equal(published[0].provided, true, 'every key discovery can reach is provided')
+      known = mates
+      clockMs += 20_000
+      t.mock.timers.tick(20_000)
+      await settle()
+      assert.ok(ops.slice(3).includes(level2), 'provided at the next step')
       assert.equal(published[1].provided, true)
     } finally {
       publisher.stop()

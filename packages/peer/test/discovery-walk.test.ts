@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createRng } from '@tessera/crossbar'
-import { ABSENT_PROVIDER_RETRY_MS, DiscoveryWalk, bucketOfPeer, candidateFilter } from '../src/index.js'
+import { ABSENT_PROVIDER_RETRY_MS, DiscoveryWalk, WALK_CONCURRENCY, bucketOfPeer, candidateFilter } from '../src/index.js'
 import { DHT_FIND_PROVIDERS_LIMIT } from '../src/constants.js'
 import type { BucketRef, DiscoveredPeer, DiscoverySource } from '../src/index.js'
 import type { CapacityRecord } from '@tessera/memory'
@@ -94,6 +94,28 @@ describe('DiscoveryWalk', () => {
       if (n === 400) assert.ok(dht.walks.some((w) => w.startsWith('2/')))
       if (n === 12) assert.deepEqual(dht.walks, ['0/0'])
     }
+  })
+
+  it('asks several new buckets at once when many candidates are wanted, and one at a time for a few', async () => {
+    /** Counts the bucket lookups in flight at once (each answers after a macrotask). */
+    class Concurrent extends FakeDht {
+      inFlight = 0
+      most = 0
+      override async providers (bucket: BucketRef): Promise<string[]> {
+        this.most = Math.max(this.most, ++this.inFlight)
+        await new Promise((resolve) => setImmediate(resolve))
+        this.inFlight--
+        return await super.providers(bucket)
+      }
+    }
+    const every = new Concurrent()
+    for (let i = 0; i < 400; i++) every.add(`every-${i}`)
+    await new DiscoveryWalk({ source: every, wanted: Infinity, rng: createRng('walk/every') }).round(T0, live())
+    assert.equal(every.most, WALK_CONCURRENCY)
+    const few = new Concurrent()
+    for (let i = 0; i < 400; i++) few.add(`few-${i}`)
+    await new DiscoveryWalk({ source: few, wanted: DHT_FIND_PROVIDERS_LIMIT, rng: createRng('walk/few') }).round(T0, live())
+    assert.equal(few.most, 1)
   })
 
   it('a later round with enough candidates and nothing due sends nothing', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { DHT_PROTOCOL, KeyPlacements, closestKnownPeers, kadId } from '../src/index.js'
+import { DHT_PROTOCOL, KeyPlacements, closestKnownPeers, kadId, knownDhtPeers } from '../src/index.js'
 import type { PeerId, PeerStore } from '@libp2p/interface'
 
 async function peers (n: number): Promise<PeerId[]> {
@@ -57,7 +57,7 @@ describe('closestKnownPeers', () => {
     const peerStore = {
       all: async (query?: { filters?: Array<(peer: { id: PeerId, protocols: string[] }) => boolean> }) => stored.filter((p) => (query?.filters ?? []).every((f) => f(p)))
     } as unknown as Pick<PeerStore, 'all'>
-    const closest = closestKnownPeers(peerStore, self, DHT_PROTOCOL)
+    const closest = closestKnownPeers(knownDhtPeers(peerStore, self, DHT_PROTOCOL))
     // A peer's own id is at distance zero from a key of the same bytes.
     const first = await closest(heardOf.toMultihash().bytes, 10)
     assert.equal(first[0], heardOf.toString())
