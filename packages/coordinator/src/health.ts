@@ -4,6 +4,7 @@
  * because on a loaded host a healthy peer can be slow. Whether a peer has departed is decided elsewhere, from its
  * connection and a re-dial (see `RunContext.recoverOrMarkDead`), never from a timeout.
  */
+import { searchSorted } from '@tessera/memory'
 import {
   CALL_TIMEOUT_P95_FACTOR, MAX_CALL_TIMEOUT_MS, MAX_SUSPECT_BACKOFF_MS, ROUND_TRIP_SAMPLES, SUSPECT_BACKOFF_MS
 } from './constants.js'
@@ -11,18 +12,6 @@ import {
 /** `baseMs · 2^step`, capped at `maxMs` (step 0 gives `baseMs`). */
 export function backoffMs (baseMs: number, maxMs: number, step: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.min(step, 30))
-}
-
-/** First index of the sorted `values` holding more than `value` (`after`) or at least `value`. */
-function firstIndex (values: readonly number[], value: number, after: boolean): number {
-  let lo = 0
-  let hi = values.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (after ? values[mid] <= value : values[mid] < value) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }
 
 /** Options of {@link PeerHealth}; every field is optional. */
@@ -81,10 +70,10 @@ export class PeerHealth {
     const s = this.state(peerId)
     if (s.rtts.length < this.samples) s.rtts.push(rttMs)
     else {
-      s.sorted.splice(firstIndex(s.sorted, s.rtts[s.next], false), 1)
+      s.sorted.splice(searchSorted(s.sorted, s.sorted.length, s.rtts[s.next], false), 1)
       s.rtts[s.next] = rttMs
     }
-    s.sorted.splice(firstIndex(s.sorted, rttMs, true), 0, rttMs)
+    s.sorted.splice(searchSorted(s.sorted, s.sorted.length, rttMs, true), 0, rttMs)
     s.next = (s.next + 1) % this.samples
     s.failures = 0
     s.suspectUntilMs = -Infinity

@@ -15,7 +15,7 @@ import { RECONFIGURE_RESTORE_POLL_MS } from './constants.js'
 import { CopyMoves } from './copy-moves.js'
 import { createDemandMeter } from './demand.js'
 import { ShardUnavailableError } from './errors.js'
-import { foreignLoadViews, replicasOf, targetViews } from './reconfigure-views.js'
+import { stepInputOf } from './reconfigure-views.js'
 import type { RunContext } from './run-context.js'
 import { runErrorOf } from './run-errors.js'
 import type { ShardState } from './shard-state.js'
@@ -76,15 +76,7 @@ function createStepper (ctx: RunContext, init: ReconfigureLoopInit, moves: CopyM
   const step = (): void => {
     const nowMs = ctx.now()
     const shards = [...ctx.shards.values()]
-    const result = reconfigurer.step(state, {
-      shards: shards.map((s) => s.spec),
-      replicas: new Map(shards.map((s) => [s.spec.id, replicasOf(s)])),
-      peers: foreignLoadViews(targetViews(ctx.views(), shards), ctx.pending),
-      departed: ctx.dead,
-      loadPerSec: demand(ctx.shards.keys(), nowMs),
-      nowMs,
-      rng
-    })
+    const result = reconfigurer.step(state, stepInputOf({ shards, views: ctx.views(), pending: ctx.pending, departed: ctx.dead, loadPerSec: demand(ctx.shards.keys(), nowMs), nowMs, rng }))
     state = result.state
     steps++
     for (const event of result.events) {

@@ -3,7 +3,7 @@
  * with their load as other users make it.
  */
 import type { MetricSummary } from '@tessera/memory'
-import type { PeerView, ReplicaView } from '@tessera/scheduler'
+import type { PeerView, ReconfigureInput, ReplicaView } from '@tessera/scheduler'
 import type { ShardState } from './shard-state.js'
 
 /** The shard's copies as the step reads them. */
@@ -49,4 +49,30 @@ export function targetViews (views: readonly PeerView[], shards: Iterable<ShardS
     for (const p of [...s.holders, ...s.programming, ...s.draining]) holding.add(p)
   }
   return views.filter((v) => holding.has(v.peerId) || geometries.has(`${v.device.geometry.rows}x${v.device.geometry.cols}`))
+}
+
+/** What a run (or a simulated one) holds when it takes a reconfiguration step. */
+export interface StepSources {
+  shards: readonly ShardState[]
+  /** The peers' views before {@link targetViews} and {@link foreignLoadViews} cut them to the step's. */
+  views: readonly PeerView[]
+  /** This coordinator's outstanding calls per peer. */
+  pending: ReadonlyMap<string, number>
+  departed: ReconfigureInput['departed']
+  loadPerSec: ReconfigureInput['loadPerSec']
+  nowMs: number
+  rng: ReconfigureInput['rng']
+}
+
+/** The step's input: every shard with its copies, the peers it may use with other users' load only. */
+export function stepInputOf (s: StepSources): ReconfigureInput {
+  return {
+    shards: s.shards.map((shard) => shard.spec),
+    replicas: new Map(s.shards.map((shard) => [shard.spec.id, replicasOf(shard)])),
+    peers: foreignLoadViews(targetViews(s.views, s.shards), s.pending),
+    departed: s.departed,
+    loadPerSec: s.loadPerSec,
+    nowMs: s.nowMs,
+    rng: s.rng
+  }
 }

@@ -41,6 +41,7 @@ export type { MetricSummary, ShortTermStats, LongTermStats, Reputation, TrendDir
 export { reputationOf } from './reputation.js'
 export type { ReputationInputs } from './reputation.js'
 export { TimeWindow } from './short-term-window.js'
+export { searchSorted } from './sorted-search.js'
 export { createShortTermMemory, checkPeerId, SHORT_TERM_METRICS } from './short-term.js'
 export type { ShortTermMemory, ShortTermMemoryInit, ShortTermMetric, ShortTermSample } from './short-term.js'
 export { createLongTermMemory } from './long-term.js'

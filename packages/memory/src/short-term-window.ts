@@ -6,18 +6,8 @@
  */
 import { ClockWentBackwardsError, InvalidMemoryOptionError, InvalidSampleError } from './errors.js'
 import type { MetricSummary } from './peer-stats.js'
+import { searchSorted } from './sorted-search.js'
 
-/** First index of `sorted[0 … n)` whose value is greater than `value` (`strict`) or at least `value`. */
-function searchSorted (sorted: Float64Array, n: number, value: number, strict: boolean): number {
-  let lo = 0
-  let hi = n
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (strict ? sorted[mid] <= value : sorted[mid] < value) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
 
 /**
  * Samples of one metric from the last `windowMs` milliseconds, at most `capacity` of them. A sample recorded at

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { TestContext } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
@@ -39,6 +40,20 @@ function fakeDht (): { dht: KadDHT, puts: Array<{ key: Uint8Array, value: Uint8A
 /** Publications are asynchronous: lets each one finish (and schedule the next) between steps of a mocked clock. */
 async function settle (): Promise<void> {
   for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+/** Mocked timers plus a clock the test moves: `advance` moves both and lets the publisher's promises settle. */
+function mockedClock (t: TestContext): { now: () => number, advance: (ms: number) => Promise<void> } {
+  t.mock.timers.enable({ apis: ['setTimeout'] })
+  let clockMs = 1_800_000_000_000
+  return {
+    now: () => clockMs,
+    advance: async (ms) => {
+      clockMs += ms
+      t.mock.timers.tick(ms)
+      await settle()
+    }
+  }
 }
 
 describe('CapacityPublisher', () => {
@@ -162,18 +177,13 @@ describe('CapacityPublisher', () => {
   it('provides the bucket keys while ramping up, then only once the provide refresh period has passed', async (t) => {
     const privateKey = await generateKeyPair('Ed25519')
     const { dht, puts, provides } = fakeDht()
-    t.mock.timers.enable({ apis: ['setTimeout'] })
-    let clockMs = 1_800_000_000_000
+    const clock = mockedClock(t)
     const results: PublishResult[] = []
     const publisher = new CapacityPublisher({
-      peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
+      peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator({ now: clock.now }), snapshot: () => SNAPSHOT,
       onPublished: (r) => results.push(r)
-    }, { ttlMs: 120_000, refreshMs: 60_000, firstRefreshMs: 20_000, provideRefreshMs: 600_000, now: () => clockMs })
-    const advance = async (ms: number): Promise<void> => {
-      clockMs += ms
-      t.mock.timers.tick(ms)
-      await settle()
-    }
+    }, { ttlMs: 120_000, refreshMs: 60_000, firstRefreshMs: 20_000, provideRefreshMs: 600_000, now: clock.now })
+    const { advance } = clock
     try {
       publisher.start()
       await settle()
@@ -258,19 +268,14 @@ describe('CapacityPublisher early steps', () => {
     const ids = await Promise.all(Array.from({ length: 8 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
     let network = ids.slice(0, 4)
     const { dht, ops } = ackingDht(() => network)
-    t.mock.timers.enable({ apis: ['setTimeout'] })
-    let clockMs = 1_800_000_000_000
+    const clock = mockedClock(t)
     const published: PublishResult[] = []
     const publisher = new CapacityPublisher({
-      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
+      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: clock.now }), snapshot: () => SNAPSHOT,
       knownPeers: async () => network,
       onPublished: (r) => published.push(r)
-    }, { ...timing, now: () => clockMs })
-    const advance = async (ms: number): Promise<void> => {
-      clockMs += ms
-      t.mock.timers.tick(ms)
-      await settle()
-    }
+    }, { ...timing, now: clock.now })
+    const { advance } = clock
     try {
       publisher.start()
       await settle()
@@ -299,22 +304,19 @@ describe('CapacityPublisher early steps', () => {
     const lost = `provide ${capabilityBucketCid(peerId).toString()}`
     let failing = true
     const { dht, ops } = ackingDht((op) => op === lost && failing ? [] : [holder])
-    t.mock.timers.enable({ apis: ['setTimeout'] })
-    let clockMs = 1_800_000_000_000
+    const clock = mockedClock(t)
     const published: PublishResult[] = []
     const publisher = new CapacityPublisher({
-      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
+      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: clock.now }), snapshot: () => SNAPSHOT,
       knownPeers: async () => [holder],
       onPublished: (r) => published.push(r)
-    }, { ...timing, now: () => clockMs })
+    }, { ...timing, now: clock.now })
     try {
       publisher.start()
       await settle()
       assert.equal(published[0].provided, false, 'one key reached no peer')
       failing = false
-      clockMs += 20_000
-      t.mock.timers.tick(20_000)
-      await settle()
+      await clock.advance(20_000)
       assert.deepEqual([...ops.slice(3)].sort(), ['put', lost].sort())
       assert.equal(published[1].provided, true)
     } finally {
@@ -334,14 +336,13 @@ describe('CapacityPublisher early steps', () => {
     }
     let known = mates.slice(0, BUCKET_MAY_BE_FULL - 2)
     const { dht, ops } = ackingDht(() => known.slice(0, 1))
-    t.mock.timers.enable({ apis: ['setTimeout'] })
-    let clockMs = 1_800_000_000_000
+    const clock = mockedClock(t)
     const published: PublishResult[] = []
     const publisher = new CapacityPublisher({
-      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
+      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: clock.now }), snapshot: () => SNAPSHOT,
       knownPeers: async () => known,
       onPublished: (r) => published.push(r)
-    }, { ...timing, now: () => clockMs })
+    }, { ...timing, now: clock.now })
     const level2 = `provide ${bucketCid(bucketOfPeer(peerId, 2)).toString()}`
     try {
       publisher.start()
@@ -349,9 +350,7 @@ describe('CapacityPublisher early steps', () => {
       assert.ok(!ops.includes(level2))
       assert.equal(published[0].provided, true, 'every key discovery can reach is provided')
       known = mates
-      clockMs += 20_000
-      t.mock.timers.tick(20_000)
-      await settle()
+      await clock.advance(20_000)
       assert.ok(ops.slice(3).includes(level2), 'provided at the next step')
       assert.equal(published[1].provided, true)
     } finally {

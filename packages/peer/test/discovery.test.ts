@@ -26,6 +26,18 @@ async function signedRecord (key: PrivateKey, sequence: number): Promise<Uint8Ar
   return await signedRecordOf(key, NOW, { sequence })
 }
 
+/** The DHT with every record read counted: `read` lists the peer ids whose record was asked for. */
+function countingReads (dht: KadDHT): { counting: KadDHT, read: string[] } {
+  const read: string[] = []
+  const counting = Object.assign(Object.create(dht), {
+    get: (key: Uint8Array, options: unknown) => {
+      read.push(new TextDecoder().decode(key).split('/').pop() as string)
+      return dht.get(key, options as Parameters<KadDHT['get']>[1])
+    }
+  }) as KadDHT
+  return { counting, read }
+}
+
 describe('capability buckets', () => {
   it('are distinct CIDs, none the well-known one, and a peer always maps to the same one', async () => {
     const cids = CAPABILITY_BUCKET_CIDS.map((c) => c.toString())
@@ -143,13 +155,7 @@ describe('discoverCapacityRecords', () => {
   it('does not read (or return) the peers the caller already holds', async () => {
     const { providersOf, keys } = await network(5)
     const { dht } = await fakeDht(providersOf, keys)
-    const read: string[] = []
-    const counting = Object.assign(Object.create(dht), {
-      get: (key: Uint8Array, options: unknown) => {
-        read.push(new TextDecoder().decode(key).split('/').pop() as string)
-        return dht.get(key, options as Parameters<KadDHT['get']>[1])
-      }
-    }) as KadDHT
+    const { counting, read } = countingReads(dht)
     const ids = [...keys.keys()].sort((a, b) => a.localeCompare(b))
     const skip = new Set(ids.slice(0, 2))
     const self = peerIdFromPrivateKey(await seededKey('discovery/self'))
@@ -176,13 +182,7 @@ describe('discoverPeersByWalk (node.discoverPeers)', () => {
   it('returns and reads at most its limit, and neither reads nor returns the peers skipped', async () => {
     const { providersOf, keys } = await network(3 * DHT_FIND_PROVIDERS_LIMIT)
     const { dht } = await fakeDht(providersOf, keys)
-    const read: string[] = []
-    const counting = Object.assign(Object.create(dht), {
-      get: (key: Uint8Array, options: unknown) => {
-        read.push(new TextDecoder().decode(key).split('/').pop() as string)
-        return dht.get(key, options as Parameters<KadDHT['get']>[1])
-      }
-    }) as KadDHT
+    const { counting, read } = countingReads(dht)
     const limited = await discoverPeersByWalk(counting, validator, await self(), undefined, { timeoutMs: 5_000, limit: 7 })
     assert.equal(limited.length, 7)
     assert.ok(read.length <= 7 + WALK_READ_CONCURRENCY, `${read.length} reads for 7 records`)

@@ -1,14 +1,14 @@
 /**
  * The reconfiguration loop of packages/coordinator/src/reconfigure-loop.ts, re-told as events: every
  * `intervalMs` the scheduler's pure step (`Reconfigurer.step`, unchanged) gets the run's shards, their copies
- * (`replicasOf`), the peer views cut to the planned geometry (`targetViews`) and to other users' load
+ * (`stepInputOf`: `replicasOf`), the peer views cut to the planned geometry (`targetViews`) and to other users' load
  * (`foreignLoadViews`), the peers marked dead and per-shard call rates; its actions are carried out
  * make-before-break — `program` (listed programming, then active), `drain`, `activate`, `release` (tiles freed on
  * the peer, then the allocation dropped). Discovery runs every `discoverEveryMs`. A call whose shard has no live
  * copy asks for a step at once and waits (polling every 10 ms) for the upload, as `ReconfigureLoop.restore`.
  * After every step the invariant checker sees that no action removed a shard's last active copy.
  */
-import { activateProgrammed, createDemandMemory, foreignLoadViews, RECONFIGURE_RESTORE_POLL_MS, removeCopy, replicasOf, targetViews } from '@tessera/coordinator'
+import { activateProgrammed, createDemandMemory, RECONFIGURE_RESTORE_POLL_MS, removeCopy, stepInputOf } from '@tessera/coordinator'
 import type { PeerTarget, ReconfigureLoopInit } from '@tessera/coordinator'
 import type { ReconfigureAction, ReconfigureEvent, ReconfigureState, UnplacedShard } from '@tessera/scheduler'
 import type { DesCoordinator, DesShard } from './coordinator-model.js'
@@ -99,15 +99,7 @@ function createDesStepper (c: DesCoordinator, init: DesReconfigureInit, events: 
   const step = (): void => {
     const nowMs = c.now()
     const shards = [...c.shards.values()]
-    const result = reconfigurer.step(state, {
-      shards: shards.map((s) => s.spec),
-      replicas: new Map(shards.map((s) => [s.spec.id, replicasOf(s)])),
-      peers: foreignLoadViews(targetViews(c.views(0, stepCandidate(shards)), shards), c.pending),
-      departed: c.dead,
-      loadPerSec: loadPerSec(nowMs),
-      nowMs,
-      rng
-    })
+    const result = reconfigurer.step(state, stepInputOf({ shards, views: c.views(0, stepCandidate(shards)), pending: c.pending, departed: c.dead, loadPerSec: loadPerSec(nowMs), nowMs, rng }))
     state = result.state
     steps++
     for (const event of result.events) {
