@@ -7,7 +7,7 @@ import { TESSERA_CAPABILITY_CID, capacityRecordKey, createCapacityRecordValidato
 import { BUCKET_MAY_BE_FULL, CapacityPublisher, InvalidNodeOptionError, RecordRejectedError, bucketCid, bucketOfPeer, capabilityBucketCid, resolveRecordTiming } from '../src/index.js'
 import type { CapacitySnapshot, PublishResult } from '../src/index.js'
 import type { KadDHT } from '@libp2p/kad-dht'
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 const SNAPSHOT: CapacitySnapshot = {
   device: { preset: 'pcm', geometry: { rows: 256, cols: 256 }, noiseLevel: 0.05 },
@@ -259,8 +259,19 @@ function ackingDht (ackers: (op: string) => PeerId[]): { dht: KadDHT, ops: strin
   return { dht, ops }
 }
 
+/** A publisher on a mocked clock with the early-step timing, knowing the peers `known` returns at each step. */
+function earlyPublisher (t: TestContext, privateKey: PrivateKey, dht: KadDHT, known: () => PeerId[]): { clock: ReturnType<typeof mockedClock>, published: PublishResult[], publisher: CapacityPublisher } {
+  const clock = mockedClock(t)
+  const published: PublishResult[] = []
+  const publisher = new CapacityPublisher({
+    peerId: peerIdFromPrivateKey(privateKey), privateKey, dht, validator: createCapacityRecordValidator({ now: clock.now }), snapshot: () => SNAPSHOT,
+    knownPeers: async () => known(),
+    onPublished: (r) => published.push(r)
+  }, { ttlMs: 120_000, refreshMs: 60_000, firstRefreshMs: 20_000, provideRefreshMs: 600_000, now: clock.now })
+  return { clock, published, publisher }
+}
+
 describe('CapacityPublisher early steps', () => {
-  const timing = { ttlMs: 120_000, refreshMs: 60_000, firstRefreshMs: 20_000, provideRefreshMs: 600_000 }
 
   it('publishes nothing at an early step while the closest known peers hold everything, and again what newcomers moved', async (t) => {
     const privateKey = await generateKeyPair('Ed25519')
@@ -268,13 +279,7 @@ describe('CapacityPublisher early steps', () => {
     const ids = await Promise.all(Array.from({ length: 8 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
     let network = ids.slice(0, 4)
     const { dht, ops } = ackingDht(() => network)
-    const clock = mockedClock(t)
-    const published: PublishResult[] = []
-    const publisher = new CapacityPublisher({
-      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: clock.now }), snapshot: () => SNAPSHOT,
-      knownPeers: async () => network,
-      onPublished: (r) => published.push(r)
-    }, { ...timing, now: clock.now })
+    const { clock, published, publisher } = earlyPublisher(t, privateKey, dht, () => network)
     const { advance } = clock
     try {
       publisher.start()
@@ -304,13 +309,7 @@ describe('CapacityPublisher early steps', () => {
     const lost = `provide ${capabilityBucketCid(peerId).toString()}`
     let failing = true
     const { dht, ops } = ackingDht((op) => op === lost && failing ? [] : [holder])
-    const clock = mockedClock(t)
-    const published: PublishResult[] = []
-    const publisher = new CapacityPublisher({
-      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: clock.now }), snapshot: () => SNAPSHOT,
-      knownPeers: async () => [holder],
-      onPublished: (r) => published.push(r)
-    }, { ...timing, now: clock.now })
+    const { clock, published, publisher } = earlyPublisher(t, privateKey, dht, () => [holder])
     try {
       publisher.start()
       await settle()
@@ -336,13 +335,7 @@ describe('CapacityPublisher early steps', () => {
     }
     let known = mates.slice(0, BUCKET_MAY_BE_FULL - 2)
     const { dht, ops } = ackingDht(() => known.slice(0, 1))
-    const clock = mockedClock(t)
-    const published: PublishResult[] = []
-    const publisher = new CapacityPublisher({
-      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: clock.now }), snapshot: () => SNAPSHOT,
-      knownPeers: async () => known,
-      onPublished: (r) => published.push(r)
-    }, { ...timing, now: clock.now })
+    const { clock, published, publisher } = earlyPublisher(t, privateKey, dht, () => known)
     const level2 = `provide ${bucketCid(bucketOfPeer(peerId, 2)).toString()}`
     try {
       publisher.start()
