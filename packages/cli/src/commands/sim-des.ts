@@ -9,7 +9,8 @@
  *   with discovery's DHT messages per round against N; prints `{ des: { calibration, validation, scale } }` and
  *   writes an HTML page.
  *
- * The loopback network model is calibrated on this machine once (two real nodes, see calibration.ts) and saved to
+ * The loopback network model is calibrated on this machine once (real nodes in this process: the stack under a
+ * scenario's load, programming, record publications, the event loop's work per call; see calibration.ts) and saved to
  * `<out>/des-calibration.json`, so later runs with the same seed give the same result (`--recalibrate` measures
  * again).
  */
@@ -161,6 +162,14 @@ function roundRow (r: ScalePolicyRow): ScalePolicyRow {
   return { ...r, throughputRps: roundTo(r.throughputRps, 2), latencyP95Ms: roundTo(r.latencyP95Ms, 2), memoryUtilisation: roundTo(r.memoryUtilisation, 4), resourceUtilisation: roundTo(r.resourceUtilisation, 4), dhtMessagesPerRound: roundTo(r.dhtMessagesPerRound, 1) }
 }
 
+/** What the validation's network model was calibrated from, in words. */
+function calibrationText (cal: LoopbackCalibration): string {
+  const loop = cal.loopCpuPerCallMsByPolicy === undefined
+    ? `${cal.callOverheadMs.toFixed(2)} ms stack cost per call (median of ${cal.calls} executes under a scenario's load; each call draws from their distribution)`
+    : `the harness's event loop a server of ${Object.entries(cal.loopCpuPerCallMsByPolicy).map(([p, ms]) => `${ms.toFixed(2)} ms CPU per call (${p})`).join(', ')} and ${(cal.publicationCpuMs ?? 0).toFixed(0)} ms per record publication, stretched as much as each real run's loop was (busy ÷ CPU time)`
+  return `Network model calibrated on this machine: ${loop}, ping ${cal.pingRttMs} ms; each call group's cost measured by executing it on the real MNIST inputs. Each real run's placement, discovery order, re-placements and publications are replayed.`
+}
+
 const mark = (ok: boolean | null): string => ok === null ? '—' : ok ? 'yes' : 'no'
 
 function validationTable (rows: ValidationRow[]): ReportTable {
@@ -183,7 +192,7 @@ function scaleSections (spec: ScaleSpec, cal: LoopbackCalibration, validation: V
       heading: 'Validation: loopback runs beside the simulator',
       text: [
         'Each row: a saved loopback run (`npm run sim -- --scenario X`, real nodes on 127.0.0.1) and the simulator on the same scenario, the same policy and the nodes that run\'s events hit. Goals: throughput and p95 within 10%, recovery within 1 s.',
-        `Network model calibrated on this machine: ${cal.callOverheadMs.toFixed(2)} ms stack cost per call (median of ${cal.calls} executes between two real nodes), ping ${cal.pingRttMs} ms; each call group's cost measured by executing it on the real MNIST inputs.`,
+        calibrationText(cal),
         ...missing
       ],
       table: validationTable(validation)
