@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import { describeRunError } from '@tessera/coordinator'
 import type { Coordinator, MnistWorkload } from '@tessera/coordinator'
 import type { LocalNetwork, Scenario } from '@tessera/sim'
-import { startE2eNetwork } from './e2e-network.js'
+import { peerWithMostSoleCopies, startE2eNetwork } from './e2e-network.js'
 import type { E2eNetwork } from './e2e-network.js'
 
 const SEED = 'e2e-coordinator'
@@ -76,17 +76,14 @@ describe('MNIST through four nodes', () => {
       batchesInFlight: 3,
       seed: SEED,
       onPlaced: (placement) => {
-        // The peer holding the most shards: its loss takes out the largest part of the model.
-        const counts = new Map<string, number>()
-        for (const peers of Object.values(placement)) for (const p of peers) counts.set(p, (counts.get(p) ?? 0) + 1)
-        victim = [...counts].sort((a, b) => b[1] - a[1])[0][0]
+        victim = peerWithMostSoleCopies(placement)
       },
       onProgress: (answered) => {
         if (killed === undefined && answered >= 32 && victim !== undefined) killed = net.stopNode(net.nodeIdOf(victim) as string)
       }
     })
     await killed
-    assert.ok(victim !== undefined && killed !== undefined, 'a node was stopped mid-run')
+    assert.ok(victim !== undefined && killed !== undefined, 'a node holding the last copy of a shard was stopped mid-run')
     assert.equal(result.metrics.requestsLost, 0, result.errors.map(describeRunError).join('; '))
     assert.equal(result.metrics.requestsDuplicated, 0)
     assert.ok(result.answers.every((a) => a === 1))

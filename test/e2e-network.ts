@@ -34,3 +34,14 @@ export async function startE2eNetwork (scenario: Scenario): Promise<E2eNetwork> 
   }
   return { net: session.net, coordinator: session.coordinator, workload, stop: session.stop }
 }
+
+/**
+ * The peer holding the most last copies in a placement (shard id → holders), undefined when every shard has two
+ * or more. tessera replicates some shards, and a shard whose other copy survives needs no re-placement: only the
+ * loss of a last copy makes a re-placement certain.
+ */
+export function peerWithMostSoleCopies (placement: Record<string, string[]>): string | undefined {
+  const soleCopies = new Map<string, number>()
+  for (const peers of Object.values(placement)) if (peers.length === 1) soleCopies.set(peers[0], (soleCopies.get(peers[0]) ?? 0) + 1)
+  return [...soleCopies].sort((a, b) => b[1] - a[1])[0]?.[0]
+}
