@@ -62,6 +62,8 @@ export interface StartupCost {
   dhtRequestsPerNode: number
   /** Connections opened or accepted (each one a Noise handshake and identify). */
   connectionsOpenedPerNode: number
+  /** Publications (a record put, with the bucket keys due) per node. */
+  publicationsPerNode: number
 }
 
 /** What idle nodes cost, measured over a window at rest. */
@@ -443,6 +445,7 @@ function sumStats (all: HostStats[]): HostStats {
     connections: sum((s) => s.connections),
     connectionsOpened: sum((s) => s.connectionsOpened),
     published: sum((s) => s.published),
+    publications: sum((s) => s.publications),
     cpuMicros: sum((s) => s.cpuMicros),
     streams: merge((s) => s.streams),
     resources: merge((s) => s.resources),
@@ -536,7 +539,8 @@ async function scaleMultiProcess (n: number, processes: number, limitMs: number,
     const startup = {
       cpuMsPerNode: round2(atSettle.cpuMicros / 1000 / n),
       dhtRequestsPerNode: round2(atSettle.inboundDhtRequests / n),
-      connectionsOpenedPerNode: round2(atSettle.connectionsOpened / n)
+      connectionsOpenedPerNode: round2(atSettle.connectionsOpened / n),
+      publicationsPerNode: round2(atSettle.publications / n)
     }
     return { nodes: n, processes, layout, ...settled, recordsExpected: n, startup, idle: await idleCost(hosts, idleWindowMs), loadAverage1m }
   } finally {
@@ -625,7 +629,7 @@ export function registerNetworkCommand (program: Command): void {
         ...(Number.isNaN(r.rttP50Ms) ? [] : [`shard round trip (${BATCH}×${ROWS} on ${ROWS}×${COLS}): p50 ${network.rttP50Ms} ms, p95 ${network.rttP95Ms} ms on a session, p50 ${network.streamPerCallP50Ms} ms with a stream per call; raw TCP echo p50 ${network.tcpEchoP50Ms} ms (${round2(r.rttP50Ms / r.tcpEchoP50Ms)}×); the same frames over libp2p p50 ${network.libp2pEchoP50Ms} ms, the executor alone p50 ${network.executorP50Ms} ms`,
         `upload of a 512×512 block: ${network.uploadMiBps} MiB/s`]),
         ...r.scale.map((s) => `${s.nodes} nodes in ${s.processes} process(es)${s.processes > 1 ? `, bootstrap nodes ${s.layout === 'spread' ? 'one per process' : 'in the first'}` : ''} (load ${s.loadAverage1m.toFixed(2)}): ${s.settleMs === null ? 'not settled' : `settled in ${s.settleMs} ms`}, ${s.recordsFound}/${s.recordsExpected} records` +
-          (s.startup === null ? '' : `; until then per node: CPU ${s.startup.cpuMsPerNode} ms, ${s.startup.dhtRequestsPerNode} DHT requests, ${s.startup.connectionsOpenedPerNode} connections opened`) +
+          (s.startup === null ? '' : `; until then per node: CPU ${s.startup.cpuMsPerNode} ms, ${s.startup.dhtRequestsPerNode} DHT requests, ${s.startup.connectionsOpenedPerNode} connections opened, ${s.startup.publicationsPerNode} publications`) +
           (s.idle === null ? '' : `; idle ${s.idle.windowMs / 1000} s: RSS ${s.idle.rssPerNodeMiB} MiB/node (heap ${s.idle.heapPerNodeMiB}), ${s.idle.connectionsPerNode} connections/node, ${s.idle.dhtMessagesPerNodePerMinute} DHT messages/node/min, CPU ${s.idle.cpuMsPerNodePerMinute} ms/node/min; streams/node ${JSON.stringify(s.idle.streamsPerNode)}; handles/node ${JSON.stringify(s.idle.resourcesPerNode)}`)),
         ...r.discovery.map((d) => `discovery on ${d.nodes} nodes, ${d.design}: first round ${d.firstRoundMessages} DHT messages (${d.firstRoundReads} record reads), later rounds ${d.laterRoundMessages} (${d.laterRoundReads} reads); ${d.firstRoundMs} ms, then ${d.laterRoundMs} ms a round; ${d.recordsFound} records held`)
       ]
