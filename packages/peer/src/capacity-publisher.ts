@@ -1,4 +1,5 @@
 import { logger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_CAPACITY_RECORD_LIFETIME_MS, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
 import {
   DEFAULT_DHT_TIMEOUT_MS, DEFAULT_PROVIDE_REFRESH_MS, DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS,
@@ -10,6 +11,7 @@ import { InvalidNodeOptionError, RecordRejectedError } from './errors.js'
 import { KeyPlacements } from './key-placements.js'
 import { closestKnownPeers } from './closest-known-peers.js'
 import type { KnownDhtPeers } from './closest-known-peers.js'
+import type { DirectRecordPut } from './direct-record-put.js'
 import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
 import type { CID } from 'multiformats/cid'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -94,7 +96,12 @@ export const BUCKET_MAY_BE_FULL = Math.ceil(DHT_FIND_PROVIDERS_LIMIT * 3 / 4)
 interface PublicationPlan {
   /** Bucket keys to provide. */
   provide: CID[]
+  /** Put the record straight to its holders instead of through a lookup. */
+  putDirect?: boolean
 }
+
+/** Holders a direct put sends to at once. */
+const DIRECT_PUT_CONCURRENCY = 4
 
 export interface CapacityPublisherComponents {
   peerId: PeerId
@@ -107,6 +114,13 @@ export interface CapacityPublisherComponents {
    * key is provided again only when due or when its last provide reached no peer, and every level is provided.
    */
   knownPeers?: KnownDhtPeers
+  /**
+   * A refresh whose record still sits where lookups for its key end is put straight to the peers that hold it
+   * (direct-record-put.ts) and stored locally with `storeLocally`, instead of through a lookup; without both, every
+   * put goes through a lookup.
+   */
+  directPut?: DirectRecordPut
+  storeLocally?(key: Uint8Array, value: Uint8Array): Promise<void>
   onPublished?(result: PublishResult): void
   onError?(err: unknown): void
 }
@@ -143,6 +157,8 @@ export class CapacityPublisher {
   private unneeded = new Set<string>()
   /** The known DHT peers while a plan is made. */
   private known?: PeerId[]
+  /** When the record was last put through a lookup. */
+  private lookupPutAtMs?: number
   private readonly provideRefreshMs: number
   /** Early steps left after the first publication (the doubling delays up to the refresh period). */
   private earlySteps = 0
@@ -267,8 +283,13 @@ export class CapacityPublisher {
       const due = !early && (placed === undefined || nowMs - placed.atMs >= this.provideRefreshMs)
       if (due || !this.placements.held(key) || await this.placements.moved(key)) provide.push(cid)
     }
-    if (early && provide.length === 0 && !await this.placements.moved(capacityRecordKey(this.c.peerId))) return undefined
-    return { provide }
+    const recordKey = capacityRecordKey(this.c.peerId)
+    const recordMoved = !this.placements.held(recordKey) || await this.placements.moved(recordKey)
+    if (early && provide.length === 0 && !recordMoved) return undefined
+    // A lookup finds peers that joined close to the key unknown to this node: one every provide refresh period at least.
+    const lookupDue = this.lookupPutAtMs === undefined || nowMs - this.lookupPutAtMs >= this.provideRefreshMs
+    const putDirect = !early && !recordMoved && !lookupDue && this.c.directPut !== undefined && this.c.storeLocally !== undefined
+    return { provide, putDirect }
   }
 
   /** The bucket keys discovery can reach as things stand (see {@link plan}); notes the others as unneeded. */
@@ -298,7 +319,7 @@ export class CapacityPublisher {
     // Side by side: each stores locally first and then waits for DHT peers, so a node with no peer yet still holds its
     // record and provider entries at once, and a client that connects to it can read them.
     const [put] = await Promise.all([
-      this.store(record, (signal) => this.c.dht.put(key, value, { signal }), 'PUT_VALUE').then((r) => {
+      (plan.putDirect === true ? this.putDirect(key, value) : this.putThroughLookup(record, key, value)).then((r) => {
         this.placements.stored(key, r.acks, record.issuedAtMs)
         return r
       }),
@@ -312,6 +333,33 @@ export class CapacityPublisher {
     this.last = result
     this.c.onPublished?.(result)
     return result
+  }
+
+  private async putThroughLookup (record: CapacityRecord, key: Uint8Array, value: Uint8Array): Promise<{ acks: PeerId[] }> {
+    this.lookupPutAtMs = record.issuedAtMs
+    return await this.store(record, (signal) => this.c.dht.put(key, value, { signal }), 'PUT_VALUE')
+  }
+
+  /** Stores the record locally and puts it straight to the peers that hold it; returns those that acknowledged it. */
+  private async putDirect (key: Uint8Array, value: Uint8Array): Promise<{ acks: PeerId[] }> {
+    await this.c.storeLocally!(key, value)
+    const holders = [...(this.placements.placement(key)?.holders ?? [])]
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.dhtTimeoutMs)])
+    const acks: PeerId[] = []
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < holders.length && !signal.aborted) {
+        const peer = peerIdFromString(holders[next++])
+        try {
+          if (await this.c.directPut!(peer, key, value, signal)) acks.push(peer)
+        } catch (err) {
+          // Gone or busy: it drops out of the holders, and a refresh that finds too few of them puts through a lookup.
+          log('a direct put to %p failed - %e', peer, err)
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(DIRECT_PUT_CONCURRENCY, holders.length) }, worker))
+    return { acks }
   }
 
   /**

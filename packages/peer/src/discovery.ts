@@ -154,13 +154,23 @@ export async function discoverCapacityRecords (dht: DiscoveryDht, validator: Cap
   return found.sort((a, b) => a.record.peerId.localeCompare(b.record.peerId))
 }
 
+/** Where kad-dht keeps the record of a DHT key in its datastore. */
+function localRecordKey (key: Uint8Array): Key {
+  return new Key(`${DHT_RECORD_PREFIX}/${uint8ArrayToString(key, 'base32')}`, false)
+}
+
+/** Stores a record in kad-dht's datastore as kad-dht's put does before it asks the network (a node's own record). */
+export async function storeLocalRecord (datastore: Datastore, key: Uint8Array, value: Uint8Array): Promise<void> {
+  await datastore.put(localRecordKey(key), new DhtRecord(key, value, new Date()).serialize())
+}
+
 /**
  * The capacity record of `peer` as stored in this node's own datastore (no network), if it is still valid. Works
  * on a node that has just restarted and has no peers yet. A datastore that fails to read throws.
  */
 export async function readLocalCapacityRecord (datastore: Datastore, validator: CapacityRecordValidator, peer: PeerId | string): Promise<DiscoveredPeer | undefined> {
   const key = capacityRecordKey(peer)
-  const stored = new Key(`${DHT_RECORD_PREFIX}/${uint8ArrayToString(key, 'base32')}`, false)
+  const stored = localRecordKey(key)
   if (!await datastore.has(stored)) return undefined
   const valid: Uint8Array[] = []
   await keepIfValid(validator, key, DhtRecord.deserialize(await datastore.get(stored)).value, valid)

@@ -10,7 +10,8 @@ import {
   DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, DHT_PROTOCOL, LATENCY_WINDOW_SIZE
 } from './constants.js'
 import { DhtStore } from './dht-store/index.js'
-import { readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
+import { readCapacityRecord, readLocalCapacityRecord, storeLocalRecord } from './discovery.js'
+import { directRecordPutter } from './direct-record-put.js'
 import { discoverPeersByWalk } from './discover-peers.js'
 import { directRecordReader } from './direct-record-read.js'
 import { NodeNotStartedError } from './errors.js'
@@ -503,6 +504,8 @@ async function startServing (ctx: NodeContext, executor: NodeExecutor, services:
     validator: ctx.validator,
     snapshot: capacitySnapshot(ctx, executor, hooks.nat),
     knownPeers: knownDhtPeers(libp2p.peerStore, libp2p.peerId, DHT_PROTOCOL),
+    directPut: directRecordPutter(libp2p),
+    storeLocally: async (key, value) => { await storeLocalRecord(ctx.dhtStore, key, value) },
     onPublished: (result) => { events.dispatchEvent(new CustomEvent('record:published', { detail: result })) },
     onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
   }, { ...ctx.options.recordTiming, dhtTimeoutMs: init.dhtTimeoutMs, now })

@@ -360,6 +360,56 @@ describe('CapacityPublisher early steps', () => {
   })
 })
 
+describe('CapacityPublisher direct refreshes', () => {
+  it('refreshes the record straight to its holders while they are its closest peers, through a lookup every provide period and after holders drop out', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const peerId = peerIdFromPrivateKey(privateKey)
+    const holders = await Promise.all(Array.from({ length: 4 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    const { dht, ops } = ackingDht(() => holders)
+    const direct: string[][] = []
+    const stored: Uint8Array[] = []
+    let answering = new Set(holders.map(String))
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    let clockMs = 1_800_000_000_000
+    const publisher = new CapacityPublisher({
+      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
+      knownPeers: async () => holders,
+      directPut: async (peer, key) => {
+        assert.deepEqual(key, capacityRecordKey(peerId))
+        direct.at(-1)!.push(peer.toString())
+        return answering.has(peer.toString())
+      },
+      storeLocally: async (_key, value) => { stored.push(value) }
+    }, { ttlMs: 120_000, refreshMs: 60_000, firstRefreshMs: 60_000, provideRefreshMs: 180_000, now: () => clockMs })
+    const refresh = async (): Promise<string[]> => {
+      direct.push([])
+      const before = ops.length
+      clockMs += 60_000
+      t.mock.timers.tick(60_000)
+      await settle()
+      return ops.slice(before)
+    }
+    try {
+      publisher.start()
+      await settle()
+      assert.deepEqual(ops.filter((o) => o === 'put'), ['put'], 'the first put goes through a lookup')
+      assert.deepEqual(await refresh(), [], 'then straight to the holders')
+      assert.deepEqual([...direct.at(-1)!].sort(), holders.map(String).sort())
+      assert.equal(stored.length, 1, 'and stored locally, as a put through the DHT does')
+      assert.deepEqual(await refresh(), [])
+      // 180 s after the first lookup: one again, for peers that joined close to the key unknown to this node.
+      assert.ok((await refresh()).includes('put'))
+      assert.deepEqual(await refresh(), [])
+      // Three of the four holders stop answering: the refresh after that goes through a lookup again.
+      answering = new Set([holders[0].toString()])
+      assert.deepEqual(await refresh(), [])
+      assert.ok((await refresh()).includes('put'))
+    } finally {
+      publisher.stop()
+    }
+  })
+})
+
 describe('resolveRecordTiming', () => {
   it('defaults each of lifetime and refresh from the other, the refresh half the lifetime', () => {
     assert.deepEqual(resolveRecordTiming({}), { ttlMs: 120_000, refreshMs: 60_000 })
