@@ -288,7 +288,10 @@ export class CapacityPublisher {
     if (early && provide.length === 0 && !recordMoved) return undefined
     // A lookup finds peers that joined close to the key unknown to this node: one every provide refresh period at least.
     const lookupDue = this.lookupPutAtMs === undefined || nowMs - this.lookupPutAtMs >= this.provideRefreshMs
-    const putDirect = !early && !recordMoved && !lookupDue && this.c.directPut !== undefined && this.c.storeLocally !== undefined
+    // Straight to the holders only while most of the peers the last put went to acknowledged it (the others may be gone).
+    const placed = this.placements.placement(recordKey)
+    const healthy = placed !== undefined && placed.holders.size * 2 >= placed.targets.size
+    const putDirect = !early && !recordMoved && !lookupDue && healthy && this.c.directPut !== undefined && this.c.storeLocally !== undefined
     return { provide, putDirect }
   }
 
@@ -320,12 +323,12 @@ export class CapacityPublisher {
     // record and provider entries at once, and a client that connects to it can read them.
     const [put] = await Promise.all([
       (plan.putDirect === true ? this.putDirect(key, value) : this.putThroughLookup(record, key, value)).then((r) => {
-        this.placements.stored(key, r.acks, record.issuedAtMs)
+        this.placements.stored(key, r.acks, record.issuedAtMs, r.targets)
         return r
       }),
       ...plan.provide.map(async (cid) => {
         const r = await this.store(record, (signal) => this.c.dht.provide(cid, { signal }), 'ADD_PROVIDER')
-        this.placements.stored(cid.multihash.bytes, r.acks, record.issuedAtMs)
+        this.placements.stored(cid.multihash.bytes, r.acks, record.issuedAtMs, r.targets)
         return r
       })
     ])
@@ -335,13 +338,16 @@ export class CapacityPublisher {
     return result
   }
 
-  private async putThroughLookup (record: CapacityRecord, key: Uint8Array, value: Uint8Array): Promise<{ acks: PeerId[] }> {
+  private async putThroughLookup (record: CapacityRecord, key: Uint8Array, value: Uint8Array): Promise<{ acks: PeerId[], targets: PeerId[] }> {
     this.lookupPutAtMs = record.issuedAtMs
     return await this.store(record, (signal) => this.c.dht.put(key, value, { signal }), 'PUT_VALUE')
   }
 
-  /** Stores the record locally and puts it straight to the peers that hold it; returns those that acknowledged it. */
-  private async putDirect (key: Uint8Array, value: Uint8Array): Promise<{ acks: PeerId[] }> {
+  /**
+   * Stores the record locally and puts it straight to the peers that hold it; returns those that acknowledged it and
+   * those it was sent to (the last store's targets stay the reference of what moved).
+   */
+  private async putDirect (key: Uint8Array, value: Uint8Array): Promise<{ acks: PeerId[], targets: string[] }> {
     await this.c.storeLocally!(key, value)
     const holders = [...(this.placements.placement(key)?.holders ?? [])]
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.dhtTimeoutMs)])
@@ -359,26 +365,29 @@ export class CapacityPublisher {
       }
     }
     await Promise.all(Array.from({ length: Math.min(DIRECT_PUT_CONCURRENCY, holders.length) }, worker))
-    return { acks }
+    return { acks, targets: [...(this.placements.placement(key)?.targets ?? [])] }
   }
 
   /**
    * Runs one put or provide within the DHT timeout; returns the peers that acknowledged it (`ack`: the message name
-   * of their answers). Running out of time is an outcome (the acks tell how far it got); stopping or a DHT failure is
-   * not, and throws.
+   * of their answers) and those it was sent to (the lookup's closest peers, as kad-dht reports each message it sends).
+   * Running out of time is an outcome (the
+   * acks tell how far it got); stopping or a DHT failure is not, and throws.
    */
-  private async store (record: CapacityRecord, run: (signal: AbortSignal) => AsyncIterable<QueryEvent>, ack: string): Promise<{ acks: PeerId[] }> {
+  private async store (record: CapacityRecord, run: (signal: AbortSignal) => AsyncIterable<QueryEvent>, ack: string): Promise<{ acks: PeerId[], targets: PeerId[] }> {
     const timeout = AbortSignal.timeout(this.dhtTimeoutMs)
     const acks: PeerId[] = []
+    const targets: PeerId[] = []
     try {
       for await (const event of run(AbortSignal.any([this.controller.signal, timeout]))) {
         if (event.name === 'PEER_RESPONSE' && event.messageName === ack) acks.push(event.from)
+        else if (event.name === 'SEND_QUERY' && event.messageName === ack) targets.push(event.to)
       }
     } catch (err) {
       if (!(timeout.aborted && !this.controller.signal.aborted)) throw err
       log('a put or provide of record %d ran out of time with %d acks - %e', record.sequence, acks.length, err)
     }
-    return { acks }
+    return { acks, targets }
   }
 
   /** One scheduled step: the first publication, an early step (which may publish nothing), or a refresh. */

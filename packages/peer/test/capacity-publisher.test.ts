@@ -231,10 +231,16 @@ describe('CapacityPublisher', () => {
   })
 })
 
-/** A DHT whose puts and provides are acknowledged by the peers `ackers()` names; logs each operation in order. */
-function ackingDht (ackers: (op: string) => PeerId[]): { dht: KadDHT, ops: string[] } {
+/**
+ * A DHT whose puts and provides are sent to the peers `sentTo()` names (default: the ackers) and acknowledged by the
+ * peers `ackers()` names; logs each operation in order.
+ */
+function ackingDht (ackers: (op: string) => PeerId[], sentTo: (op: string) => PeerId[] = ackers): { dht: KadDHT, ops: string[] } {
   const ops: string[] = []
-  const acks = (op: string, messageName: string): Array<{ name: string, messageName: string, from: PeerId }> => ackers(op).map((from) => ({ name: 'PEER_RESPONSE', messageName, from }))
+  const acks = (op: string, messageName: string): Array<{ name: string, messageName: string, from?: PeerId, to?: PeerId }> => [
+    ...sentTo(op).map((to) => ({ name: 'SEND_QUERY', messageName, to })),
+    ...ackers(op).map((from) => ({ name: 'PEER_RESPONSE', messageName, from }))
+  ]
   const dht = {
     async * put () {
       ops.push('put')
@@ -287,6 +293,31 @@ describe('CapacityPublisher early steps', () => {
       assert.deepEqual(ops.slice(6), ['put'])
       assert.deepEqual(published.map((r) => r.providedNow), [true, true, false])
       assert.ok(published.every((r) => r.provided))
+    } finally {
+      publisher.stop()
+    }
+  })
+
+  it('publishes nothing at an early step when some of the closest peers did not answer but none is new', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const peerId = peerIdFromPrivateKey(privateKey)
+    const ids = await Promise.all(Array.from({ length: 6 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    // Every store goes to all six; two answer in time (a busy network).
+    const { dht, ops } = ackingDht(() => ids.slice(0, 2), () => ids)
+    t.mock.timers.enable({ apis: ['setTimeout'] })
+    let clockMs = 1_800_000_000_000
+    const publisher = new CapacityPublisher({
+      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: () => clockMs }), snapshot: () => SNAPSHOT,
+      knownPeers: async () => ids
+    }, { ...timing, now: () => clockMs })
+    try {
+      publisher.start()
+      await settle()
+      assert.equal(ops.length, 3)
+      clockMs += 20_000
+      t.mock.timers.tick(20_000)
+      await settle()
+      assert.equal(ops.length, 3, 'storing again would reach the same peers')
     } finally {
       publisher.stop()
     }
