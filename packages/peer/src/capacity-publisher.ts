@@ -94,11 +94,19 @@ export const BUCKET_MAY_BE_FULL = Math.ceil(DHT_FIND_PROVIDERS_LIMIT * 3 / 4)
 
 /** What one publication stores. */
 interface PublicationPlan {
+  /** Put the record (an early step may only provide moved keys). */
+  put: boolean
   /** Bucket keys to provide. */
   provide: CID[]
   /** Put the record straight to its holders instead of through a lookup. */
   putDirect?: boolean
 }
+
+/**
+ * Share of the refresh period after which an early step puts the record (steps start a period apart, so the step a
+ * period after the last put comes a few milliseconds short of it).
+ */
+const RECORD_DUE_FRACTION = 0.9
 
 /** Holders a direct put sends to at once. */
 const DIRECT_PUT_CONCURRENCY = 4
@@ -159,6 +167,8 @@ export class CapacityPublisher {
   private known?: PeerId[]
   /** When the record was last put through a lookup. */
   private lookupPutAtMs?: number
+  /** When the record was last put. */
+  private recordPutAtMs?: number
   private readonly provideRefreshMs: number
   /** Early steps left after the first publication (the doubling delays up to the refresh period). */
   private earlySteps = 0
@@ -208,7 +218,7 @@ export class CapacityPublisher {
   async publish (): Promise<PublishResult> {
     if (this.current !== undefined) return await this.current
     const plan = await this.plan(this.attempted ? 'refresh' : 'first')
-    return await this.begin(plan ?? { provide: [] })
+    return await this.begin(plan ?? { put: true, provide: [] })
   }
 
   private async begin (plan: PublicationPlan): Promise<PublishResult> {
@@ -271,41 +281,46 @@ export class CapacityPublisher {
 
   private async planWith (step: 'first' | 'early' | 'refresh'): Promise<PublicationPlan | undefined> {
     const reachable = this.reachableBuckets()
-    if (step === 'first') return { provide: reachable }
+    if (step === 'first') return { put: true, provide: reachable.map((b) => b.cid) }
     // Without closest peers to compare with, an early step cannot tell what moved: it publishes everything.
     const early = step === 'early'
-    if (early && !this.placements.tracksMoves) return { provide: reachable }
+    if (early && !this.placements.tracksMoves) return { put: true, provide: reachable.map((b) => b.cid) }
     const nowMs = this.now()
     const provide: CID[] = []
-    for (const cid of reachable) {
+    for (const { bucket, cid } of reachable) {
       const key = cid.multihash.bytes
       const placed = this.placements.placement(key)
       const due = !early && (placed === undefined || nowMs - placed.atMs >= this.provideRefreshMs)
-      if (due || !this.placements.held(key) || await this.placements.moved(key)) provide.push(cid)
+      // The root's answer only has to be full (any DHT_FIND_PROVIDERS_LIMIT providers do): the levels that list a
+      // bucket's members follow the moves of their keys.
+      if (due || !this.placements.held(key) || (bucket.level >= 1 && await this.placements.moved(key))) provide.push(cid)
     }
     const recordKey = capacityRecordKey(this.c.peerId)
-    const recordMoved = !this.placements.held(recordKey) || await this.placements.moved(recordKey)
-    if (early && provide.length === 0 && !recordMoved) return undefined
+    // Records are read from their node first (direct-record-read.ts): the record is put when its refresh is due and
+    // moved with it, or when its last put reached nobody.
+    const recordDue = !early || this.recordPutAtMs === undefined || nowMs - this.recordPutAtMs >= this.refreshMs * RECORD_DUE_FRACTION || !this.placements.held(recordKey)
+    if (early && provide.length === 0 && !recordDue) return undefined
     // A lookup finds peers that joined close to the key unknown to this node: one every provide refresh period at least.
     const lookupDue = this.lookupPutAtMs === undefined || nowMs - this.lookupPutAtMs >= this.provideRefreshMs
     // Straight to the holders only while most of the peers the last put went to acknowledged it (the others may be gone).
     const placed = this.placements.placement(recordKey)
     const healthy = placed !== undefined && placed.holders.size * 2 >= placed.targets.size
-    const putDirect = !early && !recordMoved && !lookupDue && healthy && this.c.directPut !== undefined && this.c.storeLocally !== undefined
-    return { provide, putDirect }
+    const putDirect = recordDue && !lookupDue && healthy && this.c.directPut !== undefined && this.c.storeLocally !== undefined &&
+      !await this.placements.moved(recordKey)
+    return { put: recordDue, provide, putDirect }
   }
 
-  /** The bucket keys discovery can reach as things stand (see {@link plan}); notes the others as unneeded. */
-  private reachableBuckets (): CID[] {
+  /** The buckets discovery can reach as things stand (see {@link plan}); notes the others as unneeded. */
+  private reachableBuckets (): Array<{ bucket: BucketRef, cid: CID }> {
     const known = this.known
     const members = (parent: BucketRef): number => 1 + (known ?? []).filter((p) => bucketOfPeer(p, parent.level).index === parent.index).length
     this.unneeded = new Set()
-    const reachable: CID[] = []
+    const reachable: Array<{ bucket: BucketRef, cid: CID }> = []
     for (const { bucket, cid } of this.buckets) {
       if (known !== undefined && bucket.level >= 2 && members(bucketOfPeer(this.c.peerId, bucket.level - 1)) < BUCKET_MAY_BE_FULL) {
         this.unneeded.add(cid.toString())
       } else {
-        reachable.push(cid)
+        reachable.push({ bucket, cid })
       }
     }
     return reachable
@@ -317,6 +332,13 @@ export class CapacityPublisher {
   }
 
   private async publishOnce (plan: PublicationPlan): Promise<PublishResult> {
+    const last = this.last
+    if (!plan.put && last !== undefined) {
+      // Moved keys only: no new record, no publication event.
+      await Promise.all(plan.provide.map(async (cid) => { await this.provide(last.record, cid) }))
+      this.last = { ...last, provided: this.allProvided(), providedNow: true }
+      return this.last
+    }
     const { record, value } = await this.sign()
     const key = capacityRecordKey(this.c.peerId)
     // Side by side: each stores locally first and then waits for DHT peers, so a node with no peer yet still holds its
@@ -326,16 +348,18 @@ export class CapacityPublisher {
         this.placements.stored(key, r.acks, record.issuedAtMs, r.targets)
         return r
       }),
-      ...plan.provide.map(async (cid) => {
-        const r = await this.store(record, (signal) => this.c.dht.provide(cid, { signal }), 'ADD_PROVIDER')
-        this.placements.stored(cid.multihash.bytes, r.acks, record.issuedAtMs, r.targets)
-        return r
-      })
+      ...plan.provide.map(async (cid) => { await this.provide(record, cid) })
     ])
+    this.recordPutAtMs = record.issuedAtMs
     const result = { record, peersAcked: new Set(put.acks.map(String)).size, provided: this.allProvided(), providedNow: plan.provide.length > 0 }
     this.last = result
     this.c.onPublished?.(result)
     return result
+  }
+
+  private async provide (record: CapacityRecord, cid: CID): Promise<void> {
+    const r = await this.store(record, (signal) => this.c.dht.provide(cid, { signal }), 'ADD_PROVIDER')
+    this.placements.stored(cid.multihash.bytes, r.acks, this.now(), r.targets)
   }
 
   private async putThroughLookup (record: CapacityRecord, key: Uint8Array, value: Uint8Array): Promise<{ acks: PeerId[], targets: PeerId[] }> {
