@@ -77,8 +77,8 @@ export interface PublishResult {
   /** DHT peers that acknowledged the put (the node's own datastore always holds it). */
   peersAcked: number
   /**
-   * Whether the last provide of every key of this node's capability buckets (one per level) reached at least one
-   * peer, in this publication or an earlier one.
+   * Whether the last provide of every key of this node's capability buckets that discovery can reach reached at
+   * least one peer, in this publication or an earlier one.
    */
   provided: boolean
   /** Whether this publication provided any bucket key (or only put the record). */
@@ -134,17 +134,18 @@ export interface CapacityPublisherComponents {
 }
 
 /**
- * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides its capability buckets (the
- * capability CID and one bucket per deeper level, capability-buckets.ts): at start, at early steps after 20 s and 40 s
- * more, then every refresh period, well inside the record's lifetime. The record is run through the same validator the
- * other nodes use before it is put, because kad-dht stores a node's own put without validating it.
+ * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides its capability buckets (one
+ * per level below the root that discovery can reach, capability-buckets.ts): at start, at early steps after 20 s and
+ * 40 s more, then every refresh period, well inside the record's lifetime. The record is run through the same
+ * validator the other nodes use before it is put, because kad-dht stores a node's own put without validating it.
  *
- * An early step publishes only when the network around a key changed since it was stored (key-placements.ts: most of
- * the peers now closest to it do not hold it) or a store reached no peer: then it puts the record and provides those
- * keys. A node that joined early, or with many others, moves its entries to the peers lookups now end on; a node that
- * joined a formed network skips the early steps (publishing all three keys again at each cost a 100-node cold start
- * twice the lookups of the first publication). Each later publication puts the record and provides a key when it is
- * due (`provideRefreshMs`), moved, or not held.
+ * An early step provides only the keys whose closest known peers mostly were not sent their last provide
+ * (key-placements.ts: the network around the key formed since) or whose provide reached no peer, and puts the record
+ * only when its refresh is due or its last put reached nobody: records are read from their node first. A node that
+ * joined early, or with many others, moves its entries to the peers lookups now end on; a node that joined a formed
+ * network skips the early steps (publishing every key again at each cost a 100-node cold start twice the lookups of
+ * the first publication). Each later publication puts the record — straight to its holders while they are still its
+ * closest known peers — and provides a key when it is due (`provideRefreshMs`), moved, or not held.
  */
 export class CapacityPublisher {
   private readonly c: CapacityPublisherComponents
@@ -159,7 +160,7 @@ export class CapacityPublisher {
   private readonly controller = new AbortController()
   private current?: Promise<PublishResult>
   private last?: PublishResult
-  /** The buckets (root first) and their keys. */
+  /** The buckets (level 1 first) and their keys. */
   private readonly buckets: Array<{ bucket: BucketRef, cid: CID }>
   /** Keys of buckets discovery cannot reach as things stand (their parent cannot be full): not provided, not missed. */
   private unneeded = new Set<string>()
@@ -287,13 +288,11 @@ export class CapacityPublisher {
     if (early && !this.placements.tracksMoves) return { put: true, provide: reachable.map((b) => b.cid) }
     const nowMs = this.now()
     const provide: CID[] = []
-    for (const { bucket, cid } of reachable) {
+    for (const { cid } of reachable) {
       const key = cid.multihash.bytes
       const placed = this.placements.placement(key)
       const due = !early && (placed === undefined || nowMs - placed.atMs >= this.provideRefreshMs)
-      // The root's answer only has to be full (any DHT_FIND_PROVIDERS_LIMIT providers do): the levels that list a
-      // bucket's members follow the moves of their keys.
-      if (due || !this.placements.held(key) || (bucket.level >= 1 && await this.placements.moved(key))) provide.push(cid)
+      if (due || !this.placements.held(key) || await this.placements.moved(key)) provide.push(cid)
     }
     const recordKey = capacityRecordKey(this.c.peerId)
     // Records are read from their node first (direct-record-read.ts): the record is put when its refresh is due and

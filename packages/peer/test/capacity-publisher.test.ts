@@ -42,7 +42,7 @@ async function settle (): Promise<void> {
 }
 
 describe('CapacityPublisher', () => {
-  it('puts a signed record that validates, under its own key, and provides the capability CID', async () => {
+  it('puts a signed record that validates, under its own key, and provides its level-1 and level-2 buckets', async () => {
     const privateKey = await generateKeyPair('Ed25519')
     const peerId = peerIdFromPrivateKey(privateKey)
     const { dht, puts, provides } = fakeDht()
@@ -58,9 +58,10 @@ describe('CapacityPublisher', () => {
     assert.equal(opened.peerId, peerId.toString())
     assert.equal(opened.tilesFree, 5)
     assert.equal(opened.expiresAtMs - opened.issuedAtMs, 120_000)
-    // One key per level of the bucket tree: the capability CID, the original bucket, a level-2 bucket.
-    assert.deepEqual([...provides].sort(), [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(peerId).toString(), bucketCid(bucketOfPeer(peerId, 2)).toString()].sort())
-    assert.notEqual(capabilityBucketCid(peerId).toString(), TESSERA_CAPABILITY_CID.toString())
+    // One key per level of the bucket tree below the root (no node provides the well-known capability CID): the
+    // original bucket and a level-2 bucket, every level when the node cannot tell which ones discovery reaches.
+    assert.deepEqual([...provides].sort(), [capabilityBucketCid(peerId).toString(), bucketCid(bucketOfPeer(peerId, 2)).toString()].sort())
+    assert.ok(!provides.includes(TESSERA_CAPABILITY_CID.toString()))
     // Sequences grow even when the clock does not move.
     const second = await publisher.publish()
     assert.ok(second.record.sequence > result.record.sequence)
@@ -184,7 +185,7 @@ describe('CapacityPublisher', () => {
       for (let i = 0; i < 10; i++) await advance(60_000)
       assert.equal(puts.length, 13)
       assert.deepEqual(results.map((r) => r.providedNow ? 1 : 0), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
-      assert.equal(provides.length, 4 * 3)
+      assert.equal(provides.length, 4 * 2)
       assert.ok(results.every((r) => r.provided), 'the keys stay provided between their refreshes')
     } finally {
       publisher.stop()
@@ -209,7 +210,7 @@ describe('CapacityPublisher', () => {
     assert.equal(result.peersAcked, 0)
     assert.equal(result.provided, false)
     assert.equal(stored.length, 1)
-    assert.equal(provides, 3, 'each provide stored the entry locally and waited for peers beside the put')
+    assert.equal(provides, 2, 'each provide stored the entry locally and waited for peers beside the put')
     assert.equal(publisher.lastPublished(), result)
   })
 
@@ -280,19 +281,18 @@ describe('CapacityPublisher early steps', () => {
     try {
       publisher.start()
       await settle()
-      // The record, the root and level 1; level 2 is reached only through a full level-1 bucket, which four peers are not.
-      assert.deepEqual([...ops].sort(), ['put', `provide ${TESSERA_CAPABILITY_CID.toString()}`, `provide ${capabilityBucketCid(peerId).toString()}`].sort())
+      // The record and level 1; level 2 is reached only through a full level-1 bucket, which four peers are not.
+      assert.deepEqual([...ops].sort(), ['put', `provide ${capabilityBucketCid(peerId).toString()}`].sort())
       await advance(20_000)
-      assert.equal(ops.length, 3, 'nothing moved: the first early step publishes nothing')
+      assert.equal(ops.length, 2, 'nothing moved: the first early step publishes nothing')
       // Newcomers closer to every key: three of the four closest peers were never sent anything.
       network = [ids[4], ids[5], ids[6], ids[0]]
       await advance(40_000)
-      // A refresh period after the first put: the record is due (and moved); of the keys, level 1 moved (the root only
-      // has to list any 20 providers).
-      assert.deepEqual([...ops.slice(3)].sort(), ['put', `provide ${capabilityBucketCid(peerId).toString()}`].sort())
+      // A refresh period after the first put: the record is due (and moved), and level 1 moved.
+      assert.deepEqual([...ops.slice(2)].sort(), ['put', `provide ${capabilityBucketCid(peerId).toString()}`].sort())
       // From now on, a refresh puts the record; the keys are neither due nor moved.
       await advance(60_000)
-      assert.deepEqual(ops.slice(5), ['put'])
+      assert.deepEqual(ops.slice(4), ['put'])
       assert.deepEqual(published.map((r) => r.providedNow), [true, true, false])
       assert.ok(published.every((r) => r.provided))
     } finally {
@@ -315,11 +315,11 @@ describe('CapacityPublisher early steps', () => {
     try {
       publisher.start()
       await settle()
-      assert.equal(ops.length, 3)
+      assert.equal(ops.length, 2)
       clockMs += 20_000
       t.mock.timers.tick(20_000)
       await settle()
-      assert.equal(ops.length, 3, 'storing again would reach the same peers')
+      assert.equal(ops.length, 2, 'storing again would reach the same peers')
     } finally {
       publisher.stop()
     }
@@ -348,7 +348,7 @@ describe('CapacityPublisher early steps', () => {
       clockMs += 20_000
       t.mock.timers.tick(20_000)
       await settle()
-      assert.deepEqual(ops.slice(3), [lost], 'the record is not due yet: the key alone')
+      assert.deepEqual(ops.slice(2), [lost], 'the record is not due yet: the key alone')
       assert.equal(published.length, 1, 'no new record, no publication event')
       assert.equal(publisher.lastPublished()?.provided, true)
     } finally {
@@ -387,7 +387,7 @@ describe('CapacityPublisher early steps', () => {
       t.mock.timers.tick(20_000)
       await settle()
       // (Level 1 moved too: the node now knows thirteen peers closer to it than the one it stored at.)
-      assert.ok(ops.slice(3).includes(level2), 'provided at the next step')
+      assert.ok(ops.slice(2).includes(level2), 'provided at the next step')
       assert.equal(publisher.lastPublished()?.provided, true)
     } finally {
       publisher.stop()
