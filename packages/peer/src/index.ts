@@ -71,6 +71,8 @@ export { classifyNat, inferReachability, localIPv4Addresses, NatClassifier, natC
 export type { MappingObservation, NatClassifierComponents, NatClassifierInit } from './reachability.js'
 export { DEFAULT_PRIVATE_AFTER_MS, DEFAULT_RELAY_RESERVATIONS, RELAY_RETRY_MS, RelayFinder, decideReachability, hasPublicDirectAddress, heldRelays, listensOnCircuit, observedBehindNat, relayFinderComponents } from './relay-finder.js'
 export type { DecisionInput, ReachabilityDecision, RelayCandidate, RelayFinderComponents, RelayFinderInit } from './relay-finder.js'
+export { DEFAULT_JOIN_MAX_WAIT_MS, DEFAULT_JOIN_STABLE_MS, waitForJoin } from './join-wait.js'
+export type { JoinOutcome, JoinView, JoinWaitInit } from './join-wait.js'
 export { startRecordChangeWatch } from './record-change-watch.js'
 export type { RecordChangeWatch, RecordChangeWatchInit } from './record-change-watch.js'
 export { DEFAULT_DRAIN_TIMEOUT_MS, leaveGracefully } from './graceful-leave.js'
