@@ -54,6 +54,8 @@ export interface HostStats {
   resources: Record<string, number>
   /** 99th percentile of the event loop's delay since the previous `stats` line (or the start), ms. */
   eventLoopDelayP99Ms: number
+  /** When the stats were taken (ms since the epoch). */
+  atMs: number
 }
 
 function tally (names: Iterable<string>): Record<string, number> {
@@ -88,7 +90,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
     streams: tally(nodes.flatMap((n) => n.libp2p.getConnections().flatMap((c) => c.streams.map((st) => st.protocol ?? 'negotiating')))),
     resources: tally(process.getActiveResourcesInfo()),
-    eventLoopDelayP99Ms
+    eventLoopDelayP99Ms,
+    atMs: Date.now()
   }
   process.stdout.write(JSON.stringify(stats) + '\n')
 })

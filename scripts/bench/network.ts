@@ -58,6 +58,10 @@ export interface NetworkScaleRow {
 export interface StartupCost {
   /** CPU time of the host processes (their start-up included). */
   cpuMsPerNode: number
+  /** Of that, spent by the time every node had started (processes and nodes starting, and the first nodes' work). */
+  startCpuMsPerNode: number
+  /** When every node had started, from the run's start. */
+  startedAfterMs: number
   /** DHT requests served (every DHT message one node sends another, and the client's). */
   dhtRequestsPerNode: number
   /** Connections opened or accepted (each one a Noise handshake and identify). */
@@ -449,7 +453,8 @@ function sumStats (all: HostStats[]): HostStats {
     cpuMicros: sum((s) => s.cpuMicros),
     streams: merge((s) => s.streams),
     resources: merge((s) => s.resources),
-    eventLoopDelayP99Ms: Math.max(...all.map((s) => s.eventLoopDelayP99Ms))
+    eventLoopDelayP99Ms: Math.max(...all.map((s) => s.eventLoopDelayP99Ms)),
+    atMs: Math.max(...all.map((s) => s.atMs))
   }
 }
 
@@ -532,12 +537,15 @@ async function scaleMultiProcess (n: number, processes: number, limitMs: number,
   const hosts: Host[] = []
   try {
     const bootstrap = await startHosts(n, processes, layout, hosts)
+    const started = await allStats(hosts)
     const seen = { found: 0 }
     const observing = observe(bootstrap, n, startedAt, limitMs, seen)
     const [settled] = await Promise.all([observing, timelineMs === undefined ? undefined : timeline(hosts, timelineMs, startedAt, seen, observing, progress)])
     const atSettle = await allStats(hosts)
     const startup = {
       cpuMsPerNode: round2(atSettle.cpuMicros / 1000 / n),
+      startCpuMsPerNode: round2(started.cpuMicros / 1000 / n),
+      startedAfterMs: started.atMs - startedAt,
       dhtRequestsPerNode: round2(atSettle.inboundDhtRequests / n),
       connectionsOpenedPerNode: round2(atSettle.connectionsOpened / n),
       publicationsPerNode: round2(atSettle.publications / n)
@@ -629,7 +637,7 @@ export function registerNetworkCommand (program: Command): void {
         ...(Number.isNaN(r.rttP50Ms) ? [] : [`shard round trip (${BATCH}×${ROWS} on ${ROWS}×${COLS}): p50 ${network.rttP50Ms} ms, p95 ${network.rttP95Ms} ms on a session, p50 ${network.streamPerCallP50Ms} ms with a stream per call; raw TCP echo p50 ${network.tcpEchoP50Ms} ms (${round2(r.rttP50Ms / r.tcpEchoP50Ms)}×); the same frames over libp2p p50 ${network.libp2pEchoP50Ms} ms, the executor alone p50 ${network.executorP50Ms} ms`,
         `upload of a 512×512 block: ${network.uploadMiBps} MiB/s`]),
         ...r.scale.map((s) => `${s.nodes} nodes in ${s.processes} process(es)${s.processes > 1 ? `, bootstrap nodes ${s.layout === 'spread' ? 'one per process' : 'in the first'}` : ''} (load ${s.loadAverage1m.toFixed(2)}): ${s.settleMs === null ? 'not settled' : `settled in ${s.settleMs} ms`}, ${s.recordsFound}/${s.recordsExpected} records` +
-          (s.startup === null ? '' : `; until then per node: CPU ${s.startup.cpuMsPerNode} ms, ${s.startup.dhtRequestsPerNode} DHT requests, ${s.startup.connectionsOpenedPerNode} connections opened, ${s.startup.publicationsPerNode} publications`) +
+          (s.startup === null ? '' : `; all nodes started after ${s.startup.startedAfterMs} ms (CPU ${s.startup.startCpuMsPerNode} ms/node by then); until settled per node: CPU ${s.startup.cpuMsPerNode} ms, ${s.startup.dhtRequestsPerNode} DHT requests, ${s.startup.connectionsOpenedPerNode} connections opened, ${s.startup.publicationsPerNode} publications`) +
           (s.idle === null ? '' : `; idle ${s.idle.windowMs / 1000} s: RSS ${s.idle.rssPerNodeMiB} MiB/node (heap ${s.idle.heapPerNodeMiB}), ${s.idle.connectionsPerNode} connections/node, ${s.idle.dhtMessagesPerNodePerMinute} DHT messages/node/min, CPU ${s.idle.cpuMsPerNodePerMinute} ms/node/min; streams/node ${JSON.stringify(s.idle.streamsPerNode)}; handles/node ${JSON.stringify(s.idle.resourcesPerNode)}`)),
         ...r.discovery.map((d) => `discovery on ${d.nodes} nodes, ${d.design}: first round ${d.firstRoundMessages} DHT messages (${d.firstRoundReads} record reads), later rounds ${d.laterRoundMessages} (${d.laterRoundReads} reads); ${d.firstRoundMs} ms, then ${d.laterRoundMs} ms a round; ${d.recordsFound} records held`)
       ]
