@@ -10,13 +10,18 @@
  *   MVM, no network);
  * - upload throughput of a 512×512 float32 block (1 MiB) through the chunked program exchange (`uploadMiBps`,
  *   median of the runs, including the remote node's programming of an ideal device);
- * - scale: N nodes (one process, or split over several child processes), bootstrapped to the first few of them (a
- *   network has several bootstrap nodes; one alone refuses dials under a burst of joins); a separate DHT client
- *   joins and runs discovery until it has found all N capacity records (`settleMs` from the first node's start;
- *   `recordsFound` when the time limit hits first). The client runs the incremental discovery a coordinator runs
- *   (`DhtDiscovery`, wanting every peer). In multi-process runs the nodes then sit idle for a window: resident
- *   memory per node (the hosts' RSS over their nodes, each process's own baseline included), connections per node,
- *   and DHT messages per node per minute at rest (requests the nodes served, each message counted once);
+ * - scale: N nodes (one process, or split over several child processes), bootstrapped to several of them (a
+ *   network has several bootstrap nodes; one alone refuses dials under a burst of joins): in one process its first
+ *   three; over several, by default (`--layout spread`) the first node of each process, every process starting at
+ *   once, or (`first-host`) the first three nodes of the first process, which starts alone before the others — one
+ *   JavaScript thread then carries every join, as no network's bootstrap nodes would. A separate DHT client joins and
+ *   runs discovery until it has found all N capacity records (`settleMs` from the first node's start; `recordsFound`
+ *   when the time limit hits first). The client runs the incremental discovery a coordinator runs (`DhtDiscovery`,
+ *   wanting every peer, records read from their node first). Multi-process runs report what the nodes spent until
+ *   then (CPU, DHT requests served, connections opened, publications per node; `--timeline-ms` prints it as it goes),
+ *   then the nodes sit idle for a window: resident memory per node (the hosts' RSS over their nodes, each process's
+ *   own baseline included), connections per node, DHT messages per node per minute at rest (requests the nodes
+ *   served, each message counted once) and CPU per node per minute;
  * - discovery: DHT messages and record reads of one discovery round on N in-process nodes, first and later
  *   rounds, old design against new (network-discovery.ts).
  */
@@ -129,7 +134,7 @@ export interface NetworkBenchOptions {
   discoveryNodes?: number[]
   /** Parts to run (default all). */
   parts?: NetworkBenchPart[]
-  /** Bootstrap layout of the multi-process scale runs (default `first-host`). */
+  /** Bootstrap layout of the multi-process scale runs (default `spread`). */
   layout?: ScaleLayout
   /**
    * Period of a progress line while a multi-process scale run settles (records found, nodes published,
@@ -575,7 +580,7 @@ export async function runNetworkBench (options: NetworkBenchOptions = {}): Promi
     for (const n of options.nodes ?? DEFAULTS.nodes) {
       progress(`scale: ${n} nodes in ${processes} process(es), load ${loadavg()[0].toFixed(2)}`)
       const limitMs = options.settleLimitMs ?? DEFAULTS.settleLimitMs
-      scale.push(processes === 1 ? await scaleInProcess(n, limitMs) : await scaleMultiProcess(n, processes, limitMs, options.idleWindowMs ?? DEFAULTS.idleWindowMs, options.layout ?? 'first-host', options.timelineMs, progress))
+      scale.push(processes === 1 ? await scaleInProcess(n, limitMs) : await scaleMultiProcess(n, processes, limitMs, options.idleWindowMs ?? DEFAULTS.idleWindowMs, options.layout ?? 'spread', options.timelineMs, progress))
     }
   }
   const discovery: DiscoveryCostRow[] = []
