@@ -3,7 +3,7 @@
  * reads of one discovery round on N real nodes over loopback, for the first round and for later rounds (the
  * coordinator runs one every 3 s during a run), old design against new:
  * - `read-every-provider`: `discoverCapacityRecords` (packages/peer/src/discovery.ts), what the coordinator ran
- *   each round before: the capability CID, every bucket when it is full, then every provider's record;
+ *   each round before: every level-1 bucket, then every provider's record through the DHT;
  * - `bucketed-k8`: `DhtDiscovery` (packages/peer/src/discovery-source.ts) wanting 8 candidates;
  * - `bucketed-all`: the same wanting every peer (what the coordinator does below DISCOVERY_WANTED_PEERS).
  * Each design runs from its own fresh client node, after every node has published its record and provided its keys.

@@ -44,6 +44,8 @@ export interface HostStats {
   connectionsOpened: number
   /** Nodes whose last publication reached DHT peers with every bucket key provided. */
   published: number
+  /** Publications (record puts, with or without provides) of the host's nodes since they started. */
+  publications: number
   /** CPU time of the process (user + system) since it started, µs. */
   cpuMicros: number
   /** Open streams of the host's nodes by protocol. */
@@ -52,6 +54,8 @@ export interface HostStats {
   resources: Record<string, number>
   /** 99th percentile of the event loop's delay since the previous `stats` line (or the start), ms. */
   eventLoopDelayP99Ms: number
+  /** When the stats were taken (ms since the epoch). */
+  atMs: number
 }
 
 function tally (names: Iterable<string>): Record<string, number> {
@@ -82,10 +86,12 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     connections: nodes.reduce((sum, n) => sum + n.libp2p.getConnections().length, 0),
     connectionsOpened,
     published: nodes.filter((n) => n.lastPublished()?.provided === true).length,
+    publications,
     cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
     streams: tally(nodes.flatMap((n) => n.libp2p.getConnections().flatMap((c) => c.streams.map((st) => st.protocol ?? 'negotiating')))),
     resources: tally(process.getActiveResourcesInfo()),
-    eventLoopDelayP99Ms
+    eventLoopDelayP99Ms,
+    atMs: Date.now()
   }
   process.stdout.write(JSON.stringify(stats) + '\n')
 })
@@ -93,9 +99,11 @@ createInterface({ input: process.stdin }).on('line', (line) => {
 const given = bootstrapArg == null ? [] : bootstrapArg.split(',').filter((a) => a !== '')
 const bootstrap = [...given]
 let connectionsOpened = 0
+let publications = 0
 const start = async (list: string[]): Promise<TesseraNode> => {
   const node = await createTesseraNode({ ...LOCAL_NODE, tiles: 2, bootstrap: list })
   node.libp2p.addEventListener('connection:open', () => { connectionsOpened++ })
+  node.addEventListener('record:published', () => { publications++ })
   nodes.push(node)
   return node
 }

@@ -10,13 +10,18 @@
  *   MVM, no network);
  * - upload throughput of a 512×512 float32 block (1 MiB) through the chunked program exchange (`uploadMiBps`,
  *   median of the runs, including the remote node's programming of an ideal device);
- * - scale: N nodes (one process, or split over several child processes), bootstrapped to the first few of them (a
- *   network has several bootstrap nodes; one alone refuses dials under a burst of joins); a separate DHT client
- *   joins and runs discovery until it has found all N capacity records (`settleMs` from the first node's start;
- *   `recordsFound` when the time limit hits first). The client runs the incremental discovery a coordinator runs
- *   (`DhtDiscovery`, wanting every peer). In multi-process runs the nodes then sit idle for a window: resident
- *   memory per node (the hosts' RSS over their nodes, each process's own baseline included), connections per node,
- *   and DHT messages per node per minute at rest (requests the nodes served, each message counted once);
+ * - scale: N nodes (one process, or split over several child processes), bootstrapped to several of them (a
+ *   network has several bootstrap nodes; one alone refuses dials under a burst of joins): in one process its first
+ *   three; over several, by default (`--layout spread`) the first node of each process, every process starting at
+ *   once, or (`first-host`) the first three nodes of the first process, which starts alone before the others — one
+ *   JavaScript thread then carries every join, as no network's bootstrap nodes would. A separate DHT client joins and
+ *   runs discovery until it has found all N capacity records (`settleMs` from the first node's start; `recordsFound`
+ *   when the time limit hits first). The client runs the incremental discovery a coordinator runs (`DhtDiscovery`,
+ *   wanting every peer, records read from their node first). Multi-process runs report what the nodes spent until
+ *   then (CPU, DHT requests served, connections opened, publications per node; `--timeline-ms` prints it as it goes),
+ *   then the nodes sit idle for a window: resident memory per node (the hosts' RSS over their nodes, each process's
+ *   own baseline included), connections per node, DHT messages per node per minute at rest (requests the nodes
+ *   served, each message counted once) and CPU per node per minute;
  * - discovery: DHT messages and record reads of one discovery round on N in-process nodes, first and later
  *   rounds, old design against new (network-discovery.ts).
  */
@@ -59,10 +64,16 @@ export interface NetworkScaleRow {
 export interface StartupCost {
   /** CPU time of the host processes (their start-up included). */
   cpuMsPerNode: number
+  /** Of that, spent by the time every node had started (processes and nodes starting, and the first nodes' work). */
+  startCpuMsPerNode: number
+  /** When every node had started, from the run's start. */
+  startedAfterMs: number
   /** DHT requests served (every DHT message one node sends another, and the client's). */
   dhtRequestsPerNode: number
   /** Connections opened or accepted (each one a Noise handshake and identify). */
   connectionsOpenedPerNode: number
+  /** Publications (a record put, with the bucket keys due) per node. */
+  publicationsPerNode: number
 }
 
 /** What idle nodes cost, measured over a window at rest. */
@@ -124,7 +135,7 @@ export interface NetworkBenchOptions {
   discoveryNodes?: number[]
   /** Parts to run (default all). */
   parts?: NetworkBenchPart[]
-  /** Bootstrap layout of the multi-process scale runs (default `first-host`). */
+  /** Bootstrap layout of the multi-process scale runs (default `spread`). */
   layout?: ScaleLayout
   /**
    * Period of a progress line while a multi-process scale run settles (records found, nodes published,
@@ -436,10 +447,12 @@ function sumStats (all: HostStats[]): HostStats {
     connections: sum((s) => s.connections),
     connectionsOpened: sum((s) => s.connectionsOpened),
     published: sum((s) => s.published),
+    publications: sum((s) => s.publications),
     cpuMicros: sum((s) => s.cpuMicros),
     streams: merge((s) => s.streams),
     resources: merge((s) => s.resources),
-    eventLoopDelayP99Ms: Math.max(...all.map((s) => s.eventLoopDelayP99Ms))
+    eventLoopDelayP99Ms: Math.max(...all.map((s) => s.eventLoopDelayP99Ms)),
+    atMs: Math.max(...all.map((s) => s.atMs))
   }
 }
 
@@ -522,14 +535,18 @@ async function scaleMultiProcess (n: number, processes: number, limitMs: number,
   const hosts: Host[] = []
   try {
     const bootstrap = await startHosts(n, processes, layout, hosts)
+    const started = await allStats(hosts)
     const seen = { found: 0 }
     const observing = observe(bootstrap, n, startedAt, limitMs, seen)
     const [settled] = await Promise.all([observing, timelineMs === undefined ? undefined : timeline(hosts, timelineMs, startedAt, seen, observing, progress)])
     const atSettle = await allStats(hosts)
     const startup = {
       cpuMsPerNode: round2(atSettle.cpuMicros / 1000 / n),
+      startCpuMsPerNode: round2(started.cpuMicros / 1000 / n),
+      startedAfterMs: started.atMs - startedAt,
       dhtRequestsPerNode: round2(atSettle.inboundDhtRequests / n),
-      connectionsOpenedPerNode: round2(atSettle.connectionsOpened / n)
+      connectionsOpenedPerNode: round2(atSettle.connectionsOpened / n),
+      publicationsPerNode: round2(atSettle.publications / n)
     }
     return { nodes: n, processes, layout, ...settled, recordsExpected: n, startup, idle: await idleCost(hosts, idleWindowMs), loadAverage1m }
   } finally {
@@ -556,7 +573,7 @@ export async function runNetworkBench (options: NetworkBenchOptions = {}): Promi
     for (const n of options.nodes ?? DEFAULTS.nodes) {
       progress(`scale: ${n} nodes in ${processes} process(es), load ${loadavg()[0].toFixed(2)}`)
       const limitMs = options.settleLimitMs ?? DEFAULTS.settleLimitMs
-      scale.push(processes === 1 ? await scaleInProcess(n, limitMs) : await scaleMultiProcess(n, processes, limitMs, options.idleWindowMs ?? DEFAULTS.idleWindowMs, options.layout ?? 'first-host', options.timelineMs, progress))
+      scale.push(processes === 1 ? await scaleInProcess(n, limitMs) : await scaleMultiProcess(n, processes, limitMs, options.idleWindowMs ?? DEFAULTS.idleWindowMs, options.layout ?? 'spread', options.timelineMs, progress))
     }
   }
   const discovery: DiscoveryCostRow[] = []
@@ -607,7 +624,7 @@ export function registerNetworkCommand (program: Command): void {
         ...(Number.isNaN(r.rttP50Ms) ? [] : [`shard round trip (${BATCH}×${ROWS} on ${ROWS}×${COLS}): p50 ${network.rttP50Ms} ms, p95 ${network.rttP95Ms} ms on a session, p50 ${network.streamPerCallP50Ms} ms with a stream per call; raw TCP echo p50 ${network.tcpEchoP50Ms} ms (${round2(r.rttP50Ms / r.tcpEchoP50Ms)}×); the same frames over libp2p p50 ${network.libp2pEchoP50Ms} ms, the executor alone p50 ${network.executorP50Ms} ms`,
         `upload of a 512×512 block: ${network.uploadMiBps} MiB/s`]),
         ...r.scale.map((s) => `${s.nodes} nodes in ${s.processes} process(es)${s.processes > 1 ? `, bootstrap nodes ${s.layout === 'spread' ? 'one per process' : 'in the first'}` : ''} (load ${s.loadAverage1m.toFixed(2)}): ${s.settleMs === null ? 'not settled' : `settled in ${s.settleMs} ms`}, ${s.recordsFound}/${s.recordsExpected} records` +
-          (s.startup === null ? '' : `; until then per node: CPU ${s.startup.cpuMsPerNode} ms, ${s.startup.dhtRequestsPerNode} DHT requests, ${s.startup.connectionsOpenedPerNode} connections opened`) +
+          (s.startup === null ? '' : `; all nodes started after ${s.startup.startedAfterMs} ms (CPU ${s.startup.startCpuMsPerNode} ms/node by then); until settled per node: CPU ${s.startup.cpuMsPerNode} ms, ${s.startup.dhtRequestsPerNode} DHT requests, ${s.startup.connectionsOpenedPerNode} connections opened, ${s.startup.publicationsPerNode} publications`) +
           (s.idle === null ? '' : `; idle ${s.idle.windowMs / 1000} s: RSS ${s.idle.rssPerNodeMiB} MiB/node (heap ${s.idle.heapPerNodeMiB}), ${s.idle.connectionsPerNode} connections/node, ${s.idle.dhtMessagesPerNodePerMinute} DHT messages/node/min, CPU ${s.idle.cpuMsPerNodePerMinute} ms/node/min; streams/node ${JSON.stringify(s.idle.streamsPerNode)}; handles/node ${JSON.stringify(s.idle.resourcesPerNode)}`)),
         ...r.discovery.map((d) => `discovery on ${d.nodes} nodes, ${d.design}: first round ${d.firstRoundMessages} DHT messages (${d.firstRoundReads} record reads), later rounds ${d.laterRoundMessages} (${d.laterRoundReads} reads); ${d.firstRoundMs} ms, then ${d.laterRoundMs} ms a round; ${d.recordsFound} records held`)
       ]

@@ -1,4 +1,5 @@
 import { logger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_CAPACITY_RECORD_LIFETIME_MS, capacityRecordKey, signCapacityRecord } from '@tessera/memory'
 import {
   DEFAULT_DHT_TIMEOUT_MS, DEFAULT_PROVIDE_REFRESH_MS, DEFAULT_RECORD_FIRST_REFRESH_MS, DEFAULT_RECORD_REFRESH_MS, DEFAULT_RECORD_TTL_MS,
@@ -10,6 +11,7 @@ import { InvalidNodeOptionError, RecordRejectedError } from './errors.js'
 import { KeyPlacements } from './key-placements.js'
 import { closestKnownPeers } from './closest-known-peers.js'
 import type { KnownDhtPeers } from './closest-known-peers.js'
+import type { DirectRecordPut } from './direct-record-put.js'
 import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
 import type { CID } from 'multiformats/cid'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -75,8 +77,8 @@ export interface PublishResult {
   /** DHT peers that acknowledged the put (the node's own datastore always holds it). */
   peersAcked: number
   /**
-   * Whether the last provide of every key of this node's capability buckets (one per level) reached at least one
-   * peer, in this publication or an earlier one.
+   * Whether the last provide of every key of this node's capability buckets that discovery can reach reached at
+   * least one peer, in this publication or an earlier one.
    */
   provided: boolean
   /** Whether this publication provided any bucket key (or only put the record). */
@@ -92,9 +94,22 @@ export const BUCKET_MAY_BE_FULL = Math.ceil(DHT_FIND_PROVIDERS_LIMIT * 3 / 4)
 
 /** What one publication stores. */
 interface PublicationPlan {
+  /** Put the record (an early step may only provide moved keys). */
+  put: boolean
   /** Bucket keys to provide. */
   provide: CID[]
+  /** Put the record straight to its holders instead of through a lookup. */
+  putDirect?: boolean
 }
+
+/**
+ * Share of the refresh period after which an early step puts the record (steps start a period apart, so the step a
+ * period after the last put comes a few milliseconds short of it).
+ */
+const RECORD_DUE_FRACTION = 0.9
+
+/** Holders a direct put sends to at once. */
+const DIRECT_PUT_CONCURRENCY = 4
 
 export interface CapacityPublisherComponents {
   peerId: PeerId
@@ -107,22 +122,30 @@ export interface CapacityPublisherComponents {
    * key is provided again only when due or when its last provide reached no peer, and every level is provided.
    */
   knownPeers?: KnownDhtPeers
+  /**
+   * A refresh whose record still sits where lookups for its key end is put straight to the peers that hold it
+   * (direct-record-put.ts) and stored locally with `storeLocally`, instead of through a lookup; without both, every
+   * put goes through a lookup.
+   */
+  directPut?: DirectRecordPut
+  storeLocally?(key: Uint8Array, value: Uint8Array): Promise<void>
   onPublished?(result: PublishResult): void
   onError?(err: unknown): void
 }
 
 /**
- * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides its capability buckets (the
- * capability CID and one bucket per deeper level, capability-buckets.ts): at start, at early steps after 20 s and 40 s
- * more, then every refresh period, well inside the record's lifetime. The record is run through the same validator the
- * other nodes use before it is put, because kad-dht stores a node's own put without validating it.
+ * Publishes the node's signed capacity record under `/tessera/cap/<peerId>` and provides its capability buckets (one
+ * per level below the root that discovery can reach, capability-buckets.ts): at start, at early steps after 20 s and
+ * 40 s more, then every refresh period, well inside the record's lifetime. The record is run through the same
+ * validator the other nodes use before it is put, because kad-dht stores a node's own put without validating it.
  *
- * An early step publishes only when the network around a key changed since it was stored (key-placements.ts: most of
- * the peers now closest to it do not hold it) or a store reached no peer: then it puts the record and provides those
- * keys. A node that joined early, or with many others, moves its entries to the peers lookups now end on; a node that
- * joined a formed network skips the early steps (publishing all three keys again at each cost a 100-node cold start
- * twice the lookups of the first publication). Each later publication puts the record and provides a key when it is
- * due (`provideRefreshMs`), moved, or not held.
+ * An early step provides only the keys whose closest known peers mostly were not sent their last provide
+ * (key-placements.ts: the network around the key formed since) or whose provide reached no peer, and puts the record
+ * only when its refresh is due or its last put reached nobody: records are read from their node first. A node that
+ * joined early, or with many others, moves its entries to the peers lookups now end on; a node that joined a formed
+ * network skips the early steps (publishing every key again at each cost a 100-node cold start twice the lookups of
+ * the first publication). Each later publication puts the record — straight to its holders while they are still its
+ * closest known peers — and provides a key when it is due (`provideRefreshMs`), moved, or not held.
  */
 export class CapacityPublisher {
   private readonly c: CapacityPublisherComponents
@@ -137,12 +160,16 @@ export class CapacityPublisher {
   private readonly controller = new AbortController()
   private current?: Promise<PublishResult>
   private last?: PublishResult
-  /** The buckets (root first) and their keys. */
+  /** The buckets (level 1 first) and their keys. */
   private readonly buckets: Array<{ bucket: BucketRef, cid: CID }>
   /** Keys of buckets discovery cannot reach as things stand (their parent cannot be full): not provided, not missed. */
   private unneeded = new Set<string>()
   /** The known DHT peers while a plan is made. */
   private known?: PeerId[]
+  /** When the record was last put through a lookup. */
+  private lookupPutAtMs?: number
+  /** When the record was last put. */
+  private recordPutAtMs?: number
   private readonly provideRefreshMs: number
   /** Early steps left after the first publication (the doubling delays up to the refresh period). */
   private earlySteps = 0
@@ -192,7 +219,7 @@ export class CapacityPublisher {
   async publish (): Promise<PublishResult> {
     if (this.current !== undefined) return await this.current
     const plan = await this.plan(this.attempted ? 'refresh' : 'first')
-    return await this.begin(plan ?? { provide: [] })
+    return await this.begin(plan ?? { put: true, provide: [] })
   }
 
   private async begin (plan: PublicationPlan): Promise<PublishResult> {
@@ -255,33 +282,44 @@ export class CapacityPublisher {
 
   private async planWith (step: 'first' | 'early' | 'refresh'): Promise<PublicationPlan | undefined> {
     const reachable = this.reachableBuckets()
-    if (step === 'first') return { provide: reachable }
+    if (step === 'first') return { put: true, provide: reachable.map((b) => b.cid) }
     // Without closest peers to compare with, an early step cannot tell what moved: it publishes everything.
     const early = step === 'early'
-    if (early && !this.placements.tracksMoves) return { provide: reachable }
+    if (early && !this.placements.tracksMoves) return { put: true, provide: reachable.map((b) => b.cid) }
     const nowMs = this.now()
     const provide: CID[] = []
-    for (const cid of reachable) {
+    for (const { cid } of reachable) {
       const key = cid.multihash.bytes
       const placed = this.placements.placement(key)
       const due = !early && (placed === undefined || nowMs - placed.atMs >= this.provideRefreshMs)
       if (due || !this.placements.held(key) || await this.placements.moved(key)) provide.push(cid)
     }
-    if (early && provide.length === 0 && !await this.placements.moved(capacityRecordKey(this.c.peerId))) return undefined
-    return { provide }
+    const recordKey = capacityRecordKey(this.c.peerId)
+    // Records are read from their node first (direct-record-read.ts): the record is put when its refresh is due and
+    // moved with it, or when its last put reached nobody.
+    const recordDue = !early || this.recordPutAtMs === undefined || nowMs - this.recordPutAtMs >= this.refreshMs * RECORD_DUE_FRACTION || !this.placements.held(recordKey)
+    if (early && provide.length === 0 && !recordDue) return undefined
+    // A lookup finds peers that joined close to the key unknown to this node: one every provide refresh period at least.
+    const lookupDue = this.lookupPutAtMs === undefined || nowMs - this.lookupPutAtMs >= this.provideRefreshMs
+    // Straight to the holders only while most of the peers the last put went to acknowledged it (the others may be gone).
+    const placed = this.placements.placement(recordKey)
+    const healthy = placed !== undefined && placed.holders.size * 2 >= placed.targets.size
+    const putDirect = recordDue && !lookupDue && healthy && this.c.directPut !== undefined && this.c.storeLocally !== undefined &&
+      !await this.placements.moved(recordKey)
+    return { put: recordDue, provide, putDirect }
   }
 
-  /** The bucket keys discovery can reach as things stand (see {@link plan}); notes the others as unneeded. */
-  private reachableBuckets (): CID[] {
+  /** The buckets discovery can reach as things stand (see {@link plan}); notes the others as unneeded. */
+  private reachableBuckets (): Array<{ bucket: BucketRef, cid: CID }> {
     const known = this.known
     const members = (parent: BucketRef): number => 1 + (known ?? []).filter((p) => bucketOfPeer(p, parent.level).index === parent.index).length
     this.unneeded = new Set()
-    const reachable: CID[] = []
+    const reachable: Array<{ bucket: BucketRef, cid: CID }> = []
     for (const { bucket, cid } of this.buckets) {
       if (known !== undefined && bucket.level >= 2 && members(bucketOfPeer(this.c.peerId, bucket.level - 1)) < BUCKET_MAY_BE_FULL) {
         this.unneeded.add(cid.toString())
       } else {
-        reachable.push(cid)
+        reachable.push({ bucket, cid })
       }
     }
     return reachable
@@ -293,44 +331,86 @@ export class CapacityPublisher {
   }
 
   private async publishOnce (plan: PublicationPlan): Promise<PublishResult> {
+    const last = this.last
+    if (!plan.put && last !== undefined) {
+      // Moved keys only: no new record, no publication event.
+      await Promise.all(plan.provide.map(async (cid) => { await this.provide(last.record, cid) }))
+      this.last = { ...last, provided: this.allProvided(), providedNow: true }
+      return this.last
+    }
     const { record, value } = await this.sign()
     const key = capacityRecordKey(this.c.peerId)
     // Side by side: each stores locally first and then waits for DHT peers, so a node with no peer yet still holds its
     // record and provider entries at once, and a client that connects to it can read them.
     const [put] = await Promise.all([
-      this.store(record, (signal) => this.c.dht.put(key, value, { signal }), 'PUT_VALUE').then((r) => {
-        this.placements.stored(key, r.acks, record.issuedAtMs)
+      (plan.putDirect === true ? this.putDirect(key, value) : this.putThroughLookup(record, key, value)).then((r) => {
+        this.placements.stored(key, r.acks, record.issuedAtMs, r.targets)
         return r
       }),
-      ...plan.provide.map(async (cid) => {
-        const r = await this.store(record, (signal) => this.c.dht.provide(cid, { signal }), 'ADD_PROVIDER')
-        this.placements.stored(cid.multihash.bytes, r.acks, record.issuedAtMs)
-        return r
-      })
+      ...plan.provide.map(async (cid) => { await this.provide(record, cid) })
     ])
+    this.recordPutAtMs = record.issuedAtMs
     const result = { record, peersAcked: new Set(put.acks.map(String)).size, provided: this.allProvided(), providedNow: plan.provide.length > 0 }
     this.last = result
     this.c.onPublished?.(result)
     return result
   }
 
+  private async provide (record: CapacityRecord, cid: CID): Promise<void> {
+    const r = await this.store(record, (signal) => this.c.dht.provide(cid, { signal }), 'ADD_PROVIDER')
+    this.placements.stored(cid.multihash.bytes, r.acks, this.now(), r.targets)
+  }
+
+  private async putThroughLookup (record: CapacityRecord, key: Uint8Array, value: Uint8Array): Promise<{ acks: PeerId[], targets: PeerId[] }> {
+    this.lookupPutAtMs = record.issuedAtMs
+    return await this.store(record, (signal) => this.c.dht.put(key, value, { signal }), 'PUT_VALUE')
+  }
+
+  /**
+   * Stores the record locally and puts it straight to the peers that hold it; returns those that acknowledged it and
+   * those it was sent to (the last store's targets stay the reference of what moved).
+   */
+  private async putDirect (key: Uint8Array, value: Uint8Array): Promise<{ acks: PeerId[], targets: string[] }> {
+    await this.c.storeLocally!(key, value)
+    const holders = [...(this.placements.placement(key)?.holders ?? [])]
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.dhtTimeoutMs)])
+    const acks: PeerId[] = []
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < holders.length && !signal.aborted) {
+        const peer = peerIdFromString(holders[next++])
+        try {
+          if (await this.c.directPut!(peer, key, value, signal)) acks.push(peer)
+        } catch (err) {
+          // Gone or busy: it drops out of the holders, and a refresh that finds too few of them puts through a lookup.
+          log('a direct put to %p failed - %e', peer, err)
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(DIRECT_PUT_CONCURRENCY, holders.length) }, worker))
+    return { acks, targets: [...(this.placements.placement(key)?.targets ?? [])] }
+  }
+
   /**
    * Runs one put or provide within the DHT timeout; returns the peers that acknowledged it (`ack`: the message name
-   * of their answers). Running out of time is an outcome (the acks tell how far it got); stopping or a DHT failure is
-   * not, and throws.
+   * of their answers) and those it was sent to (the lookup's closest peers, as kad-dht reports each message it sends).
+   * Running out of time is an outcome (the
+   * acks tell how far it got); stopping or a DHT failure is not, and throws.
    */
-  private async store (record: CapacityRecord, run: (signal: AbortSignal) => AsyncIterable<QueryEvent>, ack: string): Promise<{ acks: PeerId[] }> {
+  private async store (record: CapacityRecord, run: (signal: AbortSignal) => AsyncIterable<QueryEvent>, ack: string): Promise<{ acks: PeerId[], targets: PeerId[] }> {
     const timeout = AbortSignal.timeout(this.dhtTimeoutMs)
     const acks: PeerId[] = []
+    const targets: PeerId[] = []
     try {
       for await (const event of run(AbortSignal.any([this.controller.signal, timeout]))) {
         if (event.name === 'PEER_RESPONSE' && event.messageName === ack) acks.push(event.from)
+        else if (event.name === 'SEND_QUERY' && event.messageName === ack) targets.push(event.to)
       }
     } catch (err) {
       if (!(timeout.aborted && !this.controller.signal.aborted)) throw err
       log('a put or provide of record %d ran out of time with %d acks - %e', record.sequence, acks.length, err)
     }
-    return { acks }
+    return { acks, targets }
   }
 
   /** One scheduled step: the first publication, an early step (which may publish nothing), or a refresh. */

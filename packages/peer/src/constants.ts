@@ -23,17 +23,17 @@ export const DHT_CLOSEST_PEERS = 20
 export const DHT_FIND_PROVIDERS_LIMIT = 20
 
 /**
- * Capability buckets: besides the well-known capability CID, each node provides the CID of one of this many buckets
- * (chosen by its peer id), and discovery asks every bucket once the well-known CID hits the findProviders limit. Eight
- * buckets list about 8 × 20 nodes before a bucket can fill up. Changing it changes where nodes are found: it is part
- * of the protocol.
+ * Capability buckets: each node provides the CID of one of this many buckets (chosen by its peer id), and discovery
+ * asks every one of them. Eight buckets list about 8 × 20 nodes before a bucket can fill up. Changing it changes where
+ * nodes are found: it is part of the protocol.
  */
 export const CAPABILITY_BUCKETS = 8
 
 /**
- * Levels of the capability bucket tree (capability-buckets.ts): the well-known CID, 8 buckets, 64 buckets. A node
- * provides one key per level; 64 buckets of ~20 listed providers each reach ~1,300 nodes per coordinator, far more
- * than the candidates one run wants. Part of the protocol, like CAPABILITY_BUCKETS.
+ * Levels of the capability bucket tree (capability-buckets.ts): the root (the well-known CID, which no node provides),
+ * 8 buckets, 64 buckets. A node provides one key per level below the root; 64 buckets of ~20 listed providers each
+ * reach ~1,300 nodes per coordinator, far more than the candidates one run wants. Part of the protocol, like
+ * CAPABILITY_BUCKETS.
  */
 export const CAPABILITY_BUCKET_LEVELS = 3
 
@@ -162,7 +162,7 @@ export const MAX_DHT_RECORD_SIZE_BYTES = MAX_CAPACITY_RECORD_SIZE_BYTES + 1024
  */
 export const MAX_DHT_PROVIDERS_PER_KEY = 128
 
-/** Keys one peer may be a provider of on this node (an honest tessera node provides CAPABILITY_BUCKET_LEVELS). */
+/** Keys one peer may be a provider of on this node (an honest tessera node provides CAPABILITY_BUCKET_LEVELS − 1). */
 export const MAX_DHT_PROVIDER_KEYS_PER_PEER = 16
 
 /** Provider entries held in all (~100 bytes each on disk). */

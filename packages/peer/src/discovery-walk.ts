@@ -1,7 +1,7 @@
 /**
  * Discovery whose work grows with the candidates wanted and log N, not with N: walk the capability bucket tree
- * (capability-buckets.ts) from the root, descending only into buckets whose answer was full, and read records
- * only until `wanted` of them pass the caller's filter. Later rounds read only what is new: providers not seen
+ * (capability-buckets.ts) from level 1's eight buckets, in a seeded order, descending only into buckets whose answer
+ * was full, and read records only until `wanted` of them pass the caller's filter. Later rounds read only what is new: providers not seen
  * before (while candidates are still short) and held records that are due, i.e. whose peer has re-published since
  * (a record is re-published at half its lifetime; the DHT store refuses a lower sequence, so a re-read either
  * returns the same record, a higher sequence, or nothing once it expires). A round with enough candidates and
@@ -12,7 +12,7 @@
 import type { Rng } from '@tessera/crossbar'
 import { logger } from '@libp2p/logger'
 import { DHT_FIND_PROVIDERS_LIMIT } from './constants.js'
-import { ROOT_BUCKET, bucketName, childBuckets } from './capability-buckets.js'
+import { FIRST_BUCKETS, bucketName, childBuckets } from './capability-buckets.js'
 import type { BucketRef } from './capability-buckets.js'
 import type { CapacityRecord, Reachability } from '@tessera/memory'
 import type { DiscoveredPeer } from './discovery.js'
@@ -115,7 +115,7 @@ function nextReadAt (record: CapacityRecord, nowMs: number): number {
 /** One coordinator's discovery state across rounds. */
 export class DiscoveryWalk {
   private readonly init: Required<DiscoveryWalkInit>
-  private readonly frontier: BucketRef[] = [ROOT_BUCKET]
+  private readonly frontier: BucketRef[]
   private readonly walked: BucketRef[] = []
   /** Buckets whose children are in the frontier or walked (by name). */
   private readonly expanded = new Set<string>()
@@ -126,6 +126,7 @@ export class DiscoveryWalk {
 
   constructor (init: DiscoveryWalkInit) {
     this.init = { filter: candidateFilter(), self: '', fullAnswer: DHT_FIND_PROVIDERS_LIMIT, concurrency: WALK_READ_CONCURRENCY, rewalk: true, ...init }
+    this.frontier = shuffle([...FIRST_BUCKETS], this.init.rng)
   }
 
   /** The current candidates, by peer id. */

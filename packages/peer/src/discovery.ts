@@ -1,9 +1,9 @@
 import { Record as DhtRecord } from '@libp2p/kad-dht'
 import { logger } from '@libp2p/logger'
 import { Key } from 'interface-datastore'
-import { TESSERA_CAPABILITY_CID, capacityRecordKey, capacityRecordSelector, openCapacityRecord } from '@tessera/memory'
+import { capacityRecordKey, capacityRecordSelector, openCapacityRecord } from '@tessera/memory'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
-import { CAPABILITY_BUCKETS, DEFAULT_DHT_TIMEOUT_MS, DHT_FIND_PROVIDERS_LIMIT } from './constants.js'
+import { CAPABILITY_BUCKETS, DEFAULT_DHT_TIMEOUT_MS } from './constants.js'
 import { bucketCid, bucketOfPeer } from './capability-buckets.js'
 import type { DiscoveryDht } from './discovery-source.js'
 import type { CID } from 'multiformats/cid'
@@ -110,15 +110,16 @@ async function best (key: Uint8Array, valid: Uint8Array[]): Promise<DiscoveredPe
 }
 
 /**
- * Discovery: providers of the capability CID (and, when that hits kad-dht's findProviders limit of 20, of every
- * capability bucket), then each provider's capacity record. Only records that the validator accepts now are
- * returned, so a node that stopped drops out once its record expires.
+ * Discovery that reads every provider (the design before discovery-walk.ts, kept for the network bench's comparison):
+ * the providers of every level-1 capability bucket, then each provider's capacity record through the DHT. Only
+ * records that the validator accepts now are returned, so a node that stopped drops out once its record expires.
  */
 export async function discoverCapacityRecords (dht: DiscoveryDht, validator: CapacityRecordValidator, self: PeerId, options: DiscoverOptions = {}): Promise<DiscoveredPeer[]> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_DHT_TIMEOUT_MS)
   const signal = options.signal == null ? timeout : AbortSignal.any([timeout, options.signal])
   const providers = new Map<string, PeerId>()
-  const collect = async (cid: CID): Promise<number> => {
+  let failure: unknown
+  const collect = async (cid: CID): Promise<void> => {
     let seen = 0
     try {
       for await (const event of dht.findProviders(cid, { signal })) {
@@ -130,16 +131,13 @@ export async function discoverCapacityRecords (dht: DiscoveryDht, validator: Cap
         }
       }
     } catch (err) {
-      if (providers.size === 0 && !signal.aborted) throw err
-      // Providers already found (or the time is up): discovery goes on with what it has.
+      // Providers found in other buckets (or the time is up): discovery goes on with what it has.
+      failure ??= err
       log('finding providers of %c ended after %d - %e', cid, seen, err)
     }
-    return seen
   }
-  // findProviders stops at its limit: below it the well-known CID listed everyone; at it, ask every bucket.
-  if (await collect(TESSERA_CAPABILITY_CID) >= DHT_FIND_PROVIDERS_LIMIT && !signal.aborted) {
-    await Promise.all(CAPABILITY_BUCKET_CIDS.map(collect))
-  }
+  await Promise.all(CAPABILITY_BUCKET_CIDS.map(collect))
+  if (providers.size === 0 && failure !== undefined && !signal.aborted) throw failure
   const ids = [...providers.values()].filter((id) => options.skip?.has(id.toString()) !== true)
   const found: DiscoveredPeer[] = []
   let next = 0
@@ -154,13 +152,23 @@ export async function discoverCapacityRecords (dht: DiscoveryDht, validator: Cap
   return found.sort((a, b) => a.record.peerId.localeCompare(b.record.peerId))
 }
 
+/** Where kad-dht keeps the record of a DHT key in its datastore. */
+function localRecordKey (key: Uint8Array): Key {
+  return new Key(`${DHT_RECORD_PREFIX}/${uint8ArrayToString(key, 'base32')}`, false)
+}
+
+/** Stores a record in kad-dht's datastore as kad-dht's put does before it asks the network (a node's own record). */
+export async function storeLocalRecord (datastore: Datastore, key: Uint8Array, value: Uint8Array): Promise<void> {
+  await datastore.put(localRecordKey(key), new DhtRecord(key, value, new Date()).serialize())
+}
+
 /**
  * The capacity record of `peer` as stored in this node's own datastore (no network), if it is still valid. Works
  * on a node that has just restarted and has no peers yet. A datastore that fails to read throws.
  */
 export async function readLocalCapacityRecord (datastore: Datastore, validator: CapacityRecordValidator, peer: PeerId | string): Promise<DiscoveredPeer | undefined> {
   const key = capacityRecordKey(peer)
-  const stored = new Key(`${DHT_RECORD_PREFIX}/${uint8ArrayToString(key, 'base32')}`, false)
+  const stored = localRecordKey(key)
   if (!await datastore.has(stored)) return undefined
   const valid: Uint8Array[] = []
   await keepIfValid(validator, key, DhtRecord.deserialize(await datastore.get(stored)).value, valid)

@@ -2,8 +2,10 @@
  * Where a node's record and provider entries were last stored, and whether they sit where lookups for their key now
  * end. A put or provide goes to the DHT_CLOSEST_PEERS peers a lookup finds closest to the key; while a network forms
  * (a node that joined early, many nodes starting at once) peers closer to the key keep arriving, and a lookup converges
- * on them, not on the early holders. The capacity publisher stores a key again when fewer than half of the peers now
- * closest to it, as this node knows them, hold it — and not when the network around the key has not changed.
+ * on them, not on the early holders. The capacity publisher stores a key again when more than half of the peers now
+ * closest to it, as this node knows them, were not among those its last store was sent to — and not when the network
+ * around the key has not changed, whatever share of those peers answered (on a busy network some answer too late,
+ * and storing again would not change who is closest).
  */
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import type { ClosestKnownPeers } from './closest-known-peers.js'
@@ -13,6 +15,8 @@ import type { PeerId } from '@libp2p/interface'
 export interface Placement {
   /** Peers that acknowledged it (none when it reached no peer in time). */
   holders: ReadonlySet<string>
+  /** Peers it was sent to (the lookup's closest peers; the holders when it went straight to them). */
+  targets: ReadonlySet<string>
   atMs: number
 }
 
@@ -30,9 +34,10 @@ export class KeyPlacements {
     this.closestKnown = closestKnown
   }
 
-  /** Notes a put or provide of `key` that `holders` acknowledged. */
-  stored (key: Uint8Array, holders: Iterable<PeerId | string>, atMs: number): void {
-    this.placements.set(keyId(key), { holders: new Set([...holders].map(String)), atMs })
+  /** Notes a put or provide of `key` sent to `targets` (default: the holders) that `holders` acknowledged. */
+  stored (key: Uint8Array, holders: Iterable<PeerId | string>, atMs: number, targets?: Iterable<PeerId | string>): void {
+    const held = new Set([...holders].map(String))
+    this.placements.set(keyId(key), { holders: held, targets: new Set([...(targets ?? []), ...held].map(String)), atMs })
   }
 
   /** The last put or provide of `key`, if any. */
@@ -46,17 +51,17 @@ export class KeyPlacements {
   }
 
   /**
-   * Whether `key` should be stored again because the network around it changed: fewer than half of the known peers
-   * closest to it (up to `replicas` of them) acknowledged its last store. A key never stored, or whose last store
-   * reached nobody, counts as moved as soon as any peer is known. False when closest peers cannot be known.
+   * Whether `key` should be stored again because the network around it changed: more than half of the known peers
+   * closest to it (up to `replicas` of them) were not sent its last store. A key never stored counts as moved as soon
+   * as any peer is known. False when closest peers cannot be known.
    */
   async moved (key: Uint8Array): Promise<boolean> {
     if (this.closestKnown === undefined) return false
     const closest = await this.closestKnown(key, this.replicas)
     if (closest.length === 0) return false
-    const holders = this.placement(key)?.holders ?? new Set<string>()
-    const held = closest.filter((peer) => holders.has(peer)).length
-    return held < Math.ceil(closest.length / 2)
+    const targets = this.placement(key)?.targets ?? new Set<string>()
+    const newcomers = closest.filter((peer) => !targets.has(peer)).length
+    return newcomers > closest.length / 2
   }
 
   /** Whether closest peers can be known (else `moved` is always false). */

@@ -25,6 +25,7 @@ import type { Identify } from '@libp2p/identify'
 import type { KadDHT, KadDHTComponents, KadDHTInit, SelectFn, ValidateFn } from '@libp2p/kad-dht'
 import type { Libp2p, PeerId, PeerInfo, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
+import { isPeerId } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Libp2pInit, ServiceFactoryMap } from 'libp2p'
 
@@ -116,6 +117,28 @@ export function routingPeerInfoMapper (base: (peer: PeerInfo) => PeerInfo, answe
 }
 
 /**
+ * The ping kad-dht's routing table uses to check a peer before adding it (and an old one before keeping it over a
+ * newcomer): a peer this node has an open connection to answers at once, without a ping stream. Its connection is the
+ * proof that it is there (a dead one is closed: by the peer's reset on a local network, by the connection monitor on a
+ * public one); the routing table takes only connected peers anyway (routingPeerInfoMapper), so each new connection to
+ * a DHT peer cost a ping stream for nothing.
+ */
+export function connectedPeersAnswer (ping: Ping, connected: (peer: PeerId) => boolean): Ping {
+  return new Proxy(ping, {
+    get: (target, prop) => {
+      if (prop === 'ping') {
+        return async (peer: Parameters<Ping['ping']>[0], options?: Parameters<Ping['ping']>[1]): Promise<number> => {
+          if (isPeerId(peer) && connected(peer)) return 0
+          return await target.ping(peer, options)
+        }
+      }
+      const value: unknown = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    }
+  })
+}
+
+/**
  * kad-dht with `store` as its datastore, its protocol's streams attributed to their remote peer, so the store knows
  * who sent each write (./dht-store/sender-context.ts), and the routing table fed by {@link routingPeerInfoMapper}.
  */
@@ -127,10 +150,12 @@ function dhtService (init: KadDHTInit, network: NetworkMode, store: DhtStore): (
       () => store.senders.current() !== undefined,
       (peer) => components.connectionManager.getConnections(peer).length > 0
     )
+    const ping = connectedPeersAnswer(components.ping, (peer) => components.connectionManager.getConnections(peer).length > 0)
     return kadDHT({ ...init, peerInfoMapper })(new Proxy(components, {
       get: (target, prop) => {
         if (prop === 'datastore') return store
         if (prop === 'registrar') return (registrar ??= store.senders.registrarFor(target.registrar, DHT_PROTOCOL))
+        if (prop === 'ping') return ping
         return Reflect.get(target, prop)
       }
     }))

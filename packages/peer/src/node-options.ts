@@ -75,6 +75,9 @@ export function resolveNodeOptions (init: TesseraNodeInit): ResolvedNodeOptions 
     [init.redialIntervalMs, 'redialIntervalMs'], [init.dhtTimeoutMs, 'dhtTimeoutMs']] as const) {
     checkDuration(value, what)
   }
+  if (init.joinWaitMs !== undefined && !(Number.isFinite(init.joinWaitMs) && init.joinWaitMs >= 0 && init.joinWaitMs <= MAX_TIMER_MS)) {
+    throw new InvalidNodeOptionError(`joinWaitMs must be in [0, ${MAX_TIMER_MS}] ms, got ${init.joinWaitMs}`)
+  }
   checkRelayLimits(init.relayLimits)
   if (init.emulatedMacsPerSecond !== undefined) checkEmulatedRate(init.emulatedMacsPerSecond)
   if (init.metricsListen !== undefined) parseListenAddress(init.metricsListen)

@@ -10,7 +10,8 @@ import {
   DEFAULT_DHT_TIMEOUT_MS, DEFAULT_LISTEN_LOCAL, DEFAULT_LISTEN_PUBLIC, DEFAULT_REDIAL_INTERVAL_MS, DHT_PROTOCOL, LATENCY_WINDOW_SIZE
 } from './constants.js'
 import { DhtStore } from './dht-store/index.js'
-import { readCapacityRecord, readLocalCapacityRecord } from './discovery.js'
+import { readCapacityRecord, readLocalCapacityRecord, storeLocalRecord } from './discovery.js'
+import { directRecordPutter } from './direct-record-put.js'
 import { discoverPeersByWalk } from './discover-peers.js'
 import { directRecordReader } from './direct-record-read.js'
 import { NodeNotStartedError } from './errors.js'
@@ -21,6 +22,9 @@ import { NodeMetrics, startMetricsServer } from './prometheus.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { createTesseraLibp2p } from './libp2p.js'
 import { listenFailure } from './listen-error.js'
+import { waitForJoin } from './join-wait.js'
+import type { JoinView } from './join-wait.js'
+import type { SingleKadDHT } from '@libp2p/kad-dht'
 import { LoadWindow } from './load-window.js'
 import { MetricsService } from './metrics-service.js'
 import { resolveNodeOptions } from './node-options.js'
@@ -127,6 +131,11 @@ export interface TesseraNodeInit {
   recordTtlMs?: number
   /** Capacity record refresh period (default 60 s, or half `recordTtlMs`); shorter than the lifetime. */
   recordRefreshMs?: number
+  /**
+   * Longest wait for the node to join the DHT before its first publication (default 10 s; `join-wait.ts`): it
+   * publishes once kad-dht's self-query has run and its routing table stopped growing for 2 s. 0 publishes at once.
+   */
+  joinWaitMs?: number
   /** Timeout of one DHT put/provide/get (default 30 s). */
   dhtTimeoutMs?: number
   /** Period of the metrics push (default 3 s, DEFAULT_METRICS_INTERVAL_MS of @tessera/wire). */
@@ -334,6 +343,8 @@ interface NodeContext {
 
 /** The node's long-running parts; each is set once started, so stopping after a partial start stops what ran. */
 interface NodeServices {
+  /** Aborts the wait before the first publication. */
+  joinWait?: AbortController
   natClassifier?: NatClassifier
   shardService?: ShardService
   metrics?: MetricsService
@@ -503,11 +514,16 @@ async function startServing (ctx: NodeContext, executor: NodeExecutor, services:
     validator: ctx.validator,
     snapshot: capacitySnapshot(ctx, executor, hooks.nat),
     knownPeers: knownDhtPeers(libp2p.peerStore, libp2p.peerId, DHT_PROTOCOL),
+    directPut: directRecordPutter(libp2p),
+    storeLocally: async (key, value) => { await storeLocalRecord(ctx.dhtStore, key, value) },
     onPublished: (result) => { events.dispatchEvent(new CustomEvent('record:published', { detail: result })) },
     onError: (err) => { events.dispatchEvent(new CustomEvent('record:error', { detail: err })) }
   }, { ...ctx.options.recordTiming, dhtTimeoutMs: init.dhtTimeoutMs, now })
-  services.publisher.start()
   const publisher = services.publisher
+  const joinWait = services.joinWait = new AbortController()
+  void waitForJoin(joinView(libp2p), { maxWaitMs: init.joinWaitMs }, joinWait.signal).then((outcome) => {
+    if (outcome !== 'aborted') publisher.start()
+  })
   const nat = hooks.nat
   services.recordWatch = startRecordChangeWatch({
     key: () => JSON.stringify([nat.reachability(), nat.natKind(), libp2p.getMultiaddrs().map((ma) => ma.toString()).sort()]),
@@ -515,11 +531,27 @@ async function startServing (ctx: NodeContext, executor: NodeExecutor, services:
   })
 }
 
+/** What join-wait.ts watches on a node: kad-dht's routing table and its self-query event. */
+function joinView (libp2p: TesseraLibp2p): JoinView {
+  // kad-dht's single DHT exposes its routing table's size (SingleKadDHT); the event is on libp2p's event bus.
+  const dht = libp2p.services.dht as Partial<SingleKadDHT>
+  const events = libp2p as unknown as EventTarget
+  return {
+    routingTableSize: () => dht.routingTable?.size ?? 0,
+    onSelfQuery: (listener) => {
+      const handler = (): void => { listener() }
+      events.addEventListener('kad-dht:query:self', handler, { once: true })
+      return () => { events.removeEventListener('kad-dht:query:self', handler) }
+    }
+  }
+}
+
 /**
  * Stops the services, libp2p, the executor and the datastore, in that order. The services' stops are best effort
  * (logged): libp2p, the executor and the datastore must stop whatever happened to them.
  */
 async function stopNode (ctx: NodeContext, services: NodeServices): Promise<void> {
+  services.joinWait?.abort()
   services.redial?.stop()
   await releaseQuietly('the metrics server', async () => { await services.metricsServer?.close() })
   services.natClassifier?.stop()

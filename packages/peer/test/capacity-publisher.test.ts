@@ -57,7 +57,7 @@ function mockedClock (t: TestContext): { now: () => number, advance: (ms: number
 }
 
 describe('CapacityPublisher', () => {
-  it('puts a signed record that validates, under its own key, and provides the capability CID', async () => {
+  it('puts a signed record that validates, under its own key, and provides its level-1 and level-2 buckets', async () => {
     const privateKey = await generateKeyPair('Ed25519')
     const peerId = peerIdFromPrivateKey(privateKey)
     const { dht, puts, provides } = fakeDht()
@@ -73,9 +73,10 @@ describe('CapacityPublisher', () => {
     assert.equal(opened.peerId, peerId.toString())
     assert.equal(opened.tilesFree, 5)
     assert.equal(opened.expiresAtMs - opened.issuedAtMs, 120_000)
-    // One key per level of the bucket tree: the capability CID, the original bucket, a level-2 bucket.
-    assert.deepEqual([...provides].sort(), [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(peerId).toString(), bucketCid(bucketOfPeer(peerId, 2)).toString()].sort())
-    assert.notEqual(capabilityBucketCid(peerId).toString(), TESSERA_CAPABILITY_CID.toString())
+    // One key per level of the bucket tree below the root (no node provides the well-known capability CID): the
+    // original bucket and a level-2 bucket, every level when the node cannot tell which ones discovery reaches.
+    assert.deepEqual([...provides].sort(), [capabilityBucketCid(peerId).toString(), bucketCid(bucketOfPeer(peerId, 2)).toString()].sort())
+    assert.ok(!provides.includes(TESSERA_CAPABILITY_CID.toString()))
     // Sequences grow even when the clock does not move.
     const second = await publisher.publish()
     assert.ok(second.record.sequence > result.record.sequence)
@@ -194,7 +195,7 @@ describe('CapacityPublisher', () => {
       for (let i = 0; i < 10; i++) await advance(60_000)
       assert.equal(puts.length, 13)
       assert.deepEqual(results.map((r) => r.providedNow ? 1 : 0), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
-      assert.equal(provides.length, 4 * 3)
+      assert.equal(provides.length, 4 * 2)
       assert.ok(results.every((r) => r.provided), 'the keys stay provided between their refreshes')
     } finally {
       publisher.stop()
@@ -219,7 +220,7 @@ describe('CapacityPublisher', () => {
     assert.equal(result.peersAcked, 0)
     assert.equal(result.provided, false)
     assert.equal(stored.length, 1)
-    assert.equal(provides, 3, 'each provide stored the entry locally and waited for peers beside the put')
+    assert.equal(provides, 2, 'each provide stored the entry locally and waited for peers beside the put')
     assert.equal(publisher.lastPublished(), result)
   })
 
@@ -241,10 +242,16 @@ describe('CapacityPublisher', () => {
   })
 })
 
-/** A DHT whose puts and provides are acknowledged by the peers `ackers()` names; logs each operation in order. */
-function ackingDht (ackers: (op: string) => PeerId[]): { dht: KadDHT, ops: string[] } {
+/**
+ * A DHT whose puts and provides are sent to the peers `sentTo()` names (default: the ackers) and acknowledged by the
+ * peers `ackers()` names; logs each operation in order.
+ */
+function ackingDht (ackers: (op: string) => PeerId[], sentTo: (op: string) => PeerId[] = ackers): { dht: KadDHT, ops: string[] } {
   const ops: string[] = []
-  const acks = (op: string, messageName: string): Array<{ name: string, messageName: string, from: PeerId }> => ackers(op).map((from) => ({ name: 'PEER_RESPONSE', messageName, from }))
+  const acks = (op: string, messageName: string): Array<{ name: string, messageName: string, from?: PeerId, to?: PeerId }> => [
+    ...sentTo(op).map((to) => ({ name: 'SEND_QUERY', messageName, to })),
+    ...ackers(op).map((from) => ({ name: 'PEER_RESPONSE', messageName, from }))
+  ]
   const dht = {
     async * put () {
       ops.push('put')
@@ -284,19 +291,37 @@ describe('CapacityPublisher early steps', () => {
     try {
       publisher.start()
       await settle()
-      // The record, the root and level 1; level 2 is reached only through a full level-1 bucket, which four peers are not.
-      assert.deepEqual([...ops].sort(), ['put', `provide ${TESSERA_CAPABILITY_CID.toString()}`, `provide ${capabilityBucketCid(peerId).toString()}`].sort())
+      // The record and level 1; level 2 is reached only through a full level-1 bucket, which four peers are not.
+      assert.deepEqual([...ops].sort(), ['put', `provide ${capabilityBucketCid(peerId).toString()}`].sort())
       await advance(20_000)
-      assert.equal(ops.length, 3, 'nothing moved: the first early step publishes nothing')
-      // Newcomers closer to every key: three of the four closest peers do not hold anything.
+      assert.equal(ops.length, 2, 'nothing moved: the first early step publishes nothing')
+      // Newcomers closer to every key: three of the four closest peers were never sent anything.
       network = [ids[4], ids[5], ids[6], ids[0]]
       await advance(40_000)
-      assert.deepEqual([...ops.slice(3)].sort(), [...ops.slice(0, 3)].sort(), 'the second early step puts the record and provides every key again')
+      // A refresh period after the first put: the record is due (and moved), and level 1 moved.
+      assert.deepEqual([...ops.slice(2)].sort(), ['put', `provide ${capabilityBucketCid(peerId).toString()}`].sort())
       // From now on, a refresh puts the record; the keys are neither due nor moved.
       await advance(60_000)
-      assert.deepEqual(ops.slice(6), ['put'])
+      assert.deepEqual(ops.slice(4), ['put'])
       assert.deepEqual(published.map((r) => r.providedNow), [true, true, false])
       assert.ok(published.every((r) => r.provided))
+    } finally {
+      publisher.stop()
+    }
+  })
+
+  it('publishes nothing at an early step when some of the closest peers did not answer but none is new', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const ids = await Promise.all(Array.from({ length: 6 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    // Every store goes to all six; two answer in time (a busy network).
+    const { dht, ops } = ackingDht(() => ids.slice(0, 2), () => ids)
+    const { clock, publisher } = earlyPublisher(t, privateKey, dht, () => ids)
+    try {
+      publisher.start()
+      await settle()
+      assert.equal(ops.length, 2)
+      await clock.advance(20_000)
+      assert.equal(ops.length, 2, 'storing again would reach the same peers')
     } finally {
       publisher.stop()
     }
@@ -316,8 +341,9 @@ describe('CapacityPublisher early steps', () => {
       assert.equal(published[0].provided, false, 'one key reached no peer')
       failing = false
       await clock.advance(20_000)
-      assert.deepEqual([...ops.slice(3)].sort(), ['put', lost].sort())
-      assert.equal(published[1].provided, true)
+      assert.deepEqual(ops.slice(2), [lost], 'the record is not due yet: the key alone')
+      assert.equal(published.length, 1, 'no new record, no publication event')
+      assert.equal(publisher.lastPublished()?.provided, true)
     } finally {
       publisher.stop()
     }
@@ -344,8 +370,56 @@ describe('CapacityPublisher early steps', () => {
       assert.equal(published[0].provided, true, 'every key discovery can reach is provided')
       known = mates
       await clock.advance(20_000)
-      assert.ok(ops.slice(3).includes(level2), 'provided at the next step')
-      assert.equal(published[1].provided, true)
+      // (Level 1 moved too: the node now knows thirteen peers closer to it than the one it stored at.)
+      assert.ok(ops.slice(2).includes(level2), 'provided at the next step')
+      assert.equal(publisher.lastPublished()?.provided, true)
+    } finally {
+      publisher.stop()
+    }
+  })
+})
+
+describe('CapacityPublisher direct refreshes', () => {
+  it('refreshes the record straight to its holders while they are its closest peers, through a lookup every provide period and after holders drop out', async (t) => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const peerId = peerIdFromPrivateKey(privateKey)
+    const holders = await Promise.all(Array.from({ length: 4 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    const { dht, ops } = ackingDht(() => holders)
+    const direct: string[][] = []
+    const stored: Uint8Array[] = []
+    let answering = new Set(holders.map(String))
+    const clock = mockedClock(t)
+    const publisher = new CapacityPublisher({
+      peerId, privateKey, dht, validator: createCapacityRecordValidator({ now: clock.now }), snapshot: () => SNAPSHOT,
+      knownPeers: async () => holders,
+      directPut: async (peer, key) => {
+        assert.deepEqual(key, capacityRecordKey(peerId))
+        direct.at(-1)!.push(peer.toString())
+        return answering.has(peer.toString())
+      },
+      storeLocally: async (_key, value) => { stored.push(value) }
+    }, { ttlMs: 120_000, refreshMs: 60_000, firstRefreshMs: 60_000, provideRefreshMs: 180_000, now: clock.now })
+    const refresh = async (): Promise<string[]> => {
+      direct.push([])
+      const before = ops.length
+      await clock.advance(60_000)
+      return ops.slice(before)
+    }
+    try {
+      publisher.start()
+      await settle()
+      assert.deepEqual(ops.filter((o) => o === 'put'), ['put'], 'the first put goes through a lookup')
+      assert.deepEqual(await refresh(), [], 'then straight to the holders')
+      assert.deepEqual([...direct.at(-1)!].sort(), holders.map(String).sort())
+      assert.equal(stored.length, 1, 'and stored locally, as a put through the DHT does')
+      assert.deepEqual(await refresh(), [])
+      // 180 s after the first lookup: one again, for peers that joined close to the key unknown to this node.
+      assert.ok((await refresh()).includes('put'))
+      assert.deepEqual(await refresh(), [])
+      // Three of the four holders stop answering: the refresh after that goes through a lookup again.
+      answering = new Set([holders[0].toString()])
+      assert.deepEqual(await refresh(), [])
+      assert.ok((await refresh()).includes('put'))
     } finally {
       publisher.stop()
     }

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
+import { capacityRecordKey, createCapacityRecordValidator, openCapacityRecord } from '@tessera/memory'
 import {
-  DhtAnswerMalformedError, createTesseraNode, dhtDiscoverySource, directRecordReader, encodeGetValue, recordField
+  DhtAnswerMalformedError, createTesseraNode, dhtDiscoverySource, directRecordPutter, directRecordReader, encodeGetValue, encodePutValue,
+  recordField
 } from '../src/index.js'
 import { FAST, signedRecordOf, stopAll, waitFor } from './helpers.js'
 import type { TesseraNode } from '../src/index.js'
@@ -26,6 +27,13 @@ describe('the kad-dht message of a direct read', () => {
     const message = new Uint8Array([0x08, 0x01, ...bytesField(2, new Uint8Array([9])), 0x09, 0, 0, 0, 0, 0, 0, 0, 0, 0x0d, 0, 0, 0, 0, ...bytesField(3, record), ...bytesField(8, new Uint8Array([5, 5]))])
     assert.deepEqual(recordField(message), record)
     assert.equal(recordField(new Uint8Array([0x08, 0x01, ...bytesField(8, new Uint8Array([5]))])), undefined, 'an answer with closer peers only')
+  })
+
+  it('puts a record with PUT_VALUE: the record field reads back whole, after the key', () => {
+    const record = new Uint8Array(300).map((_, i) => i % 251)
+    const message = encodePutValue(new Uint8Array([1, 2]), record)
+    assert.deepEqual([...message.subarray(0, 6)], [0x08, 0x00, 0x12, 0x02, 1, 2])
+    assert.deepEqual(recordField(message), record)
   })
 
   it('refuses a field that runs past the end and an unknown wire type', () => {
@@ -55,6 +63,29 @@ describe('directRecordReader', () => {
     // A DHT server that publishes no record (a client-only node that serves the DHT) answers without one.
     await client.libp2p.dial(peer.getMultiaddrs()[0])
     assert.equal(await read(peer.peerId, AbortSignal.timeout(10_000)), undefined)
+  })
+})
+
+describe('directRecordPutter', () => {
+  const nodes: TesseraNode[] = []
+  after(async () => { await stopAll(nodes) })
+
+  it('stores a node\'s record on the peer it names, acknowledged, and a record the peer\'s validator refuses nowhere', async () => {
+    const holder = await createTesseraNode({ ...FAST, serve: false, dhtClientMode: false })
+    nodes.push(holder)
+    const client = await createTesseraNode({ ...FAST, serve: false, bootstrap: [holder.getMultiaddrs()[0].toString()] })
+    nodes.push(client)
+    const key = await generateKeyPair('Ed25519')
+    const owner = peerIdFromPrivateKey(key)
+    const now = Date.now()
+    const value = await signedRecordOf(key, now, { sequence: now })
+    const put = directRecordPutter(client.libp2p)
+    assert.equal(await put(holder.peerId, capacityRecordKey(owner), value, AbortSignal.timeout(10_000)), true)
+    assert.equal((await holder.readLocalCapacityRecord(owner))?.record.sequence, now)
+    // Under another peer's key: signed by the wrong peer, the holder's validator refuses it and nothing is stored.
+    const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    await assert.rejects(put(holder.peerId, capacityRecordKey(other), value, AbortSignal.timeout(10_000)))
+    assert.equal(await holder.readLocalCapacityRecord(other), undefined)
   })
 })
 

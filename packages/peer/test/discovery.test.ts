@@ -124,31 +124,21 @@ async function network (n: number): Promise<{ providersOf: Map<string, PeerId[]>
     const key = await seededKey(`discovery/network/${n}/${i}`)
     const id = peerIdFromPrivateKey(key)
     keys.set(id.toString(), key)
-    for (const cid of [TESSERA_CAPABILITY_CID.toString(), capabilityBucketCid(id).toString()]) {
-      providersOf.set(cid, [...(providersOf.get(cid) ?? []), id])
-    }
+    // Nodes provide their level-1 bucket (and deeper ones when full; none here is): the root is no node's to provide.
+    const cid = capabilityBucketCid(id).toString()
+    providersOf.set(cid, [...(providersOf.get(cid) ?? []), id])
   }
   return { providersOf, keys }
 }
 
-
 describe('discoverCapacityRecords', () => {
-  it('asks only the well-known CID while it lists fewer providers than the findProviders limit', async () => {
-    const { providersOf, keys } = await network(DHT_FIND_PROVIDERS_LIMIT - 1)
-    const { dht, asked } = await fakeDht(providersOf, keys)
-    const self = peerIdFromPrivateKey(await seededKey('discovery/self'))
-    const found = await discoverCapacityRecords(dht, createCapacityRecordValidator({ now: () => NOW }), self, { timeoutMs: 5_000 })
-    assert.deepEqual(asked, [TESSERA_CAPABILITY_CID.toString()])
-    assert.equal(found.length, DHT_FIND_PROVIDERS_LIMIT - 1)
-  })
-
-  it('finds every node past the findProviders limit through the buckets', async () => {
+  it('reads every provider of every level-1 bucket', async () => {
     const n = 3 * DHT_FIND_PROVIDERS_LIMIT
     const { providersOf, keys } = await network(n)
     const { dht, asked } = await fakeDht(providersOf, keys)
     const self = peerIdFromPrivateKey(await seededKey('discovery/self'))
     const found = await discoverCapacityRecords(dht, createCapacityRecordValidator({ now: () => NOW }), self, { timeoutMs: 5_000 })
-    assert.deepEqual([...asked].sort(), [TESSERA_CAPABILITY_CID, ...CAPABILITY_BUCKET_CIDS].map((c) => c.toString()).sort())
+    assert.deepEqual([...asked].sort(), CAPABILITY_BUCKET_CIDS.map((c) => c.toString()).sort())
     assert.deepEqual(found.map((f) => f.record.peerId), [...keys.keys()].sort((a, b) => a.localeCompare(b)))
   })
 
@@ -176,7 +166,7 @@ describe('discoverPeersByWalk (node.discoverPeers)', () => {
     const found = await discoverPeersByWalk(dht, validator, await self(), undefined, { timeoutMs: 5_000 })
     assert.deepEqual(found.map((f) => f.record.peerId), [...keys.keys()].sort())
     assert.equal(asked.length, new Set(asked).size, 'no bucket asked twice')
-    assert.deepEqual([...asked].sort(), [TESSERA_CAPABILITY_CID, ...CAPABILITY_BUCKET_CIDS].map((c) => c.toString()).sort())
+    assert.deepEqual([...asked].sort(), CAPABILITY_BUCKET_CIDS.map((c) => c.toString()).sort())
   })
 
   it('returns and reads at most its limit, and neither reads nor returns the peers skipped', async () => {

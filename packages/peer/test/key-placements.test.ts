@@ -12,7 +12,7 @@ async function peers (n: number): Promise<PeerId[]> {
 const KEY = new TextEncoder().encode('/tessera/cap/some-peer')
 
 describe('KeyPlacements', () => {
-  it('finds a key moved once fewer than half of the closest known peers hold it, and not before', async () => {
+  it('finds a key moved once more than half of the closest known peers were not sent its last store, and not before', async () => {
     const ids = (await peers(8)).map(String)
     let closest = ids.slice(0, 4)
     const placements = new KeyPlacements(4, async (_key, count) => closest.slice(0, count))
@@ -21,12 +21,21 @@ describe('KeyPlacements', () => {
     assert.equal(await placements.moved(KEY), false)
     assert.equal(placements.held(KEY), true)
     assert.equal(placements.placement(KEY)?.atMs, 1_000)
-    // Two of the four closest now are newcomers: half still hold it.
+    // Two of the four closest now are newcomers: half were sent it.
     closest = [ids[4], ids[0], ids[5], ids[1]]
     assert.equal(await placements.moved(KEY), false)
     // Three newcomers: one holder left among the four closest.
     closest = [ids[4], ids[5], ids[6], ids[0]]
     assert.equal(await placements.moved(KEY), true)
+  })
+
+  it('does not find a key moved when only some of the peers it was sent to answered: who is closest has not changed', async () => {
+    const ids = (await peers(4)).map(String)
+    const placements = new KeyPlacements(4, async () => ids)
+    placements.stored(KEY, ids.slice(0, 1), 1_000, ids)
+    assert.deepEqual([...placements.placement(KEY)!.holders], ids.slice(0, 1))
+    assert.equal(await placements.moved(KEY), false)
+    assert.equal(placements.held(KEY), true)
   })
 
   it('finds a store that reached nobody moved as soon as a peer is known, and nothing moved without peers or a way to know them', async () => {
@@ -38,6 +47,10 @@ describe('KeyPlacements', () => {
     assert.equal(await placements.moved(KEY), false, 'no peer known: nowhere better to store it')
     closest = [a]
     assert.equal(await placements.moved(KEY), true)
+    // Sent to that peer, which did not answer in time: not moved, only not held (the publisher stores it again for that).
+    placements.stored(KEY, [], 6, [a])
+    assert.equal(await placements.moved(KEY), false)
+    assert.equal(placements.held(KEY), false)
     const blind = new KeyPlacements(20)
     assert.equal(blind.tracksMoves, false)
     assert.equal(await blind.moved(KEY), false)

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { DHT_PROTOCOL, createTesseraNode } from '../src/index.js'
-import { connectionMonitorFor, natTraversal, routingPeerInfoMapper } from '../src/libp2p.js'
+import { connectedPeersAnswer, connectionMonitorFor, natTraversal, routingPeerInfoMapper } from '../src/libp2p.js'
 import { passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
 import type { TesseraNode } from '../src/index.js'
 import { FAST, stopAll, waitFor } from './helpers.js'
 
@@ -85,5 +86,20 @@ describe('routingPeerInfoMapper', () => {
     assert.deepEqual(pub({ id: heardOf, multiaddrs: addrs }).multiaddrs.map(String), ['/ip4/93.184.216.34/tcp/4001'])
     answering = false
     assert.deepEqual(pub({ id: connectedPeer, multiaddrs: addrs }).multiaddrs.map(String), ['/ip4/93.184.216.34/tcp/4001'])
+  })
+})
+
+describe('connectedPeersAnswer', () => {
+  it('answers for a connected peer at once and pings any other peer or address', async () => {
+    const connectedPeer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const pinged: string[] = []
+    const ping = { ping: async (peer: unknown) => { pinged.push(String(peer)); return 7 } } as unknown as Ping
+    const answering = connectedPeersAnswer(ping, (peer) => peer.equals(connectedPeer))
+    assert.equal(await answering.ping(connectedPeer), 0)
+    assert.equal(await answering.ping(other), 7)
+    const addr = multiaddr('/ip4/127.0.0.1/tcp/4001')
+    assert.equal(await answering.ping(addr), 7)
+    assert.deepEqual(pinged, [other.toString(), addr.toString()])
   })
 })

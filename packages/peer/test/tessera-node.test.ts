@@ -182,5 +182,6 @@ describe('createTesseraNode options', () => {
     // A timer cannot wait longer than 2³¹ − 1 ms (it would fire at once); BigInt() of a fraction throws deep in the relay.
     await assert.rejects(createTesseraNode({ ...FAST, dhtTimeoutMs: 2 ** 31 }), /\(0, 2147483647\] ms/)
     await assert.rejects(createTesseraNode({ ...FAST, relayServer: true, relayLimits: { dataLimitBytes: 1.5 } }), InvalidNodeOptionError)
+    await assert.rejects(createTesseraNode({ ...FAST, joinWaitMs: -1 }), /joinWaitMs must be in \[0, 2147483647\] ms/)
   })
 })
