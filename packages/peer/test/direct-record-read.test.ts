@@ -43,19 +43,24 @@ describe('the kad-dht message of a direct read', () => {
   })
 })
 
-describe('directRecordReader', () => {
-  const nodes: TesseraNode[] = []
-  after(async () => { await stopAll(nodes) })
+// Real nodes on 127.0.0.1, started fast and stopped after every test of the file.
+const nodes: TesseraNode[] = []
+after(async () => { await stopAll(nodes) })
 
+/** A node started with the fast test settings plus `options`, stopped after the file's tests. */
+async function started (options: Parameters<typeof createTesseraNode>[0] = {}): Promise<TesseraNode> {
+  const node = await createTesseraNode({ ...FAST, ...options })
+  nodes.push(node)
+  return node
+}
+
+describe('directRecordReader', () => {
   it('reads a peer\'s record from the peer itself, and nothing from a peer that has none', async () => {
     // A DHT server for the server's publication to reach, then the server and a client-only reader.
-    const peer = await createTesseraNode({ ...FAST, serve: false, dhtClientMode: false })
-    nodes.push(peer)
-    const server = await createTesseraNode({ ...FAST, tiles: 2, bootstrap: [peer.getMultiaddrs()[0].toString()] })
-    nodes.push(server)
+    const peer = await started({ serve: false, dhtClientMode: false })
+    const server = await started({ tiles: 2, bootstrap: [peer.getMultiaddrs()[0].toString()] })
     const published = await waitFor('the server\'s first publication', () => server.lastPublished())
-    const client = await createTesseraNode({ ...FAST, serve: false, bootstrap: [server.getMultiaddrs()[0].toString()] })
-    nodes.push(client)
+    const client = await started({ serve: false, bootstrap: [server.getMultiaddrs()[0].toString()] })
     const read = directRecordReader(client.libp2p, client.validator)
     const found = await read(server.peerId, AbortSignal.timeout(10_000))
     assert.equal(found?.record.peerId, server.peerId.toString())
@@ -67,14 +72,9 @@ describe('directRecordReader', () => {
 })
 
 describe('directRecordPutter', () => {
-  const nodes: TesseraNode[] = []
-  after(async () => { await stopAll(nodes) })
-
   it('stores a node\'s record on the peer it names, acknowledged, and a record the peer\'s validator refuses nowhere', async () => {
-    const holder = await createTesseraNode({ ...FAST, serve: false, dhtClientMode: false })
-    nodes.push(holder)
-    const client = await createTesseraNode({ ...FAST, serve: false, bootstrap: [holder.getMultiaddrs()[0].toString()] })
-    nodes.push(client)
+    const holder = await started({ serve: false, dhtClientMode: false })
+    const client = await started({ serve: false, bootstrap: [holder.getMultiaddrs()[0].toString()] })
     const key = await generateKeyPair('Ed25519')
     const owner = peerIdFromPrivateKey(key)
     const now = Date.now()
