@@ -14,7 +14,7 @@
  * await node.stop()
  * ```
  */
-export { createTesseraNode } from './tessera-node.js'
+export { createTesseraNode, joinWaitBoundMs } from './tessera-node.js'
 export type { TesseraNode, TesseraNodeInit, TesseraNodeEvents } from './tessera-node.js'
 export { ShardClient } from './shard-client.js'
 export type { ShardClientInit, ProgramOptions, ProgramResult, ExecuteOptions, ExecuteSession } from './shard-client.js'

@@ -133,7 +133,8 @@ export interface TesseraNodeInit {
   recordRefreshMs?: number
   /**
    * Longest wait for the node to join the DHT before its first publication (default 10 s; `join-wait.ts`): it
-   * publishes once kad-dht's self-query has run and its routing table stopped growing for 2 s. 0 publishes at once.
+   * publishes once kad-dht's self-query has run and its routing table stopped growing for 2 s. 0 publishes at once,
+   * as does by default a node with no bootstrap address (the first node of a network: there is nothing to join).
    */
   joinWaitMs?: number
   /** Timeout of one DHT put/provide/get (default 30 s). */
@@ -521,7 +522,7 @@ async function startServing (ctx: NodeContext, executor: NodeExecutor, services:
   }, { ...ctx.options.recordTiming, dhtTimeoutMs: init.dhtTimeoutMs, now })
   const publisher = services.publisher
   const joinWait = services.joinWait = new AbortController()
-  void waitForJoin(joinView(libp2p), { maxWaitMs: init.joinWaitMs }, joinWait.signal).then((outcome) => {
+  void waitForJoin(joinView(libp2p), { maxWaitMs: joinWaitBoundMs(init) }, joinWait.signal).then((outcome) => {
     if (outcome !== 'aborted') publisher.start()
   })
   const nat = hooks.nat
@@ -529,6 +530,12 @@ async function startServing (ctx: NodeContext, executor: NodeExecutor, services:
     key: () => JSON.stringify([nat.reachability(), nat.natKind(), libp2p.getMultiaddrs().map((ma) => ma.toString()).sort()]),
     publish: async () => await publisher.publishFresh()
   })
+}
+
+/** The longest wait before a node's first publication: as configured, else none without a bootstrap address. */
+export function joinWaitBoundMs (init: Pick<TesseraNodeInit, 'joinWaitMs' | 'bootstrap'>): number | undefined {
+  if (init.joinWaitMs !== undefined) return init.joinWaitMs
+  return (init.bootstrap ?? []).length === 0 ? 0 : undefined
 }
 
 /** What join-wait.ts watches on a node: kad-dht's routing table and its self-query event. */

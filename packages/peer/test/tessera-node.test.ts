@@ -6,7 +6,7 @@ import {
   capacityRecordKey, capacityRecordSignedBytes, encodeCapacityRecordBody, openCapacityRecord, signCapacityRecord
 } from '@tessera/memory'
 import { pb } from '@tessera/wire'
-import { InvalidNodeOptionError, createTesseraNode } from '../src/index.js'
+import { InvalidNodeOptionError, createTesseraNode, joinWaitBoundMs } from '../src/index.js'
 import { FAST, startNodes, stopAll, waitFor, withTempDir } from './helpers.js'
 import { putThroughDht, startStockDhtClient } from './stock-dht-client.js'
 import type { NetworkMode, TesseraNode } from '../src/index.js'
@@ -140,6 +140,16 @@ describe('a lone node', () => {
     } finally {
       await stopAll([client, lone])
     }
+  })
+})
+
+describe('the wait before the first publication', () => {
+  it('is none for a node with no bootstrap address, the default bound for one that joins, and as configured', () => {
+    assert.equal(joinWaitBoundMs({}), 0, 'the first node of a network has nothing to join')
+    assert.equal(joinWaitBoundMs({ bootstrap: [] }), 0)
+    assert.equal(joinWaitBoundMs({ bootstrap: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWEdmPw7pTiDsvRccBq3mYuYgdh19aQ8z4vDcdwK9NFWaR'] }), undefined)
+    assert.equal(joinWaitBoundMs({ joinWaitMs: 3_000 }), 3_000)
+    assert.equal(joinWaitBoundMs({ joinWaitMs: 0, bootstrap: ['/ip4/127.0.0.1/tcp/4001'] }), 0)
   })
 })
 

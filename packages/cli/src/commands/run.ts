@@ -108,7 +108,10 @@ async function runJob (opts: RunCommandOptions, dashboard: Dashboard | undefined
   const workload = await loadMnistWorkload({ cacheDir: opts.cacheDir, seed: opts.seed })
   // Peers own shards by the PeerId that programmed them: a persistent key keeps them this coordinator's.
   const privateKey = await loadOrCreateIdentity(opts.dataDir)
-  const node = await createTesseraNode({ network: guessNetwork(opts.bootstrap), serve: false, bootstrap: opts.bootstrap, privateKey })
+  // A job's coordinator reads the DHT and does not serve it: as a server it would enter the nodes' routing tables for
+  // the minutes of one run, draw their lookups and puts to a peer about to leave, and open connections from NATed
+  // nodes to it that would stand in for the relayed paths a run is meant to use.
+  const node = await createTesseraNode({ network: guessNetwork(opts.bootstrap), serve: false, dhtClientMode: true, bootstrap: opts.bootstrap, privateKey })
   await dashboard?.watchNode(node)
   const coordinator = createCoordinator({ node, uploadProgress: uploadProgressBar(!opts.json), onPeerSample: dashboard?.hooks.onPeerSample })
   try {
