@@ -104,8 +104,11 @@ describe('the MNIST MLP on a mixed public/NATed lab network', { timeout: 180_000
       assert.ok(peer !== undefined, `${host} was not found`)
       assert.ok(peer.shards >= 1, `${host} holds no shard: ${JSON.stringify(result.peers)}`)
       assert.ok(peer.calls >= 1, `${host} answered no call: ${JSON.stringify(result.peers)}`)
-      // Its record lists circuit addresses only: the coordinator first reached it through the relay.
-      assert.equal(peer.path, 'relayed', JSON.stringify(peer))
+      // The coordinator first reaches it through the relay (its record lists circuit addresses); from the public pub1
+      // the NATed peer dials back (DCUtR), so by the end of the run the path is direct — sometimes already when
+      // discovery ends, as discovery reads the peer's record from the peer itself and the dial-back can win that
+      // race, so the path at discovery is not asserted here (the next test holds one that must stay relayed).
+      assert.equal(peer.pathAfterRun, 'direct', JSON.stringify(peer))
     }
     assert.ok(result.peers.every((p) => p.shards >= 1), JSON.stringify(result.peers))
   })

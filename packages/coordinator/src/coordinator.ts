@@ -106,6 +106,7 @@ export function createCoordinator (init: CoordinatorInit): Coordinator {
     recentBusy: new RecentBusy(RECENT_BUSY_HORIZON_MS),
     targets: new Map(),
     tilesTaken: new Map(),
+    tileCaps: new Map(),
     nextRunNumber: () => runs++
   }
   const gossip = listenToLoadGossip({

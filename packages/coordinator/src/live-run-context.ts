@@ -96,6 +96,7 @@ export class LiveRunContext extends RunInputs implements RunContext {
       views.push(buildPeerView({
         target,
         tilesTaken: this.tilesTaken.get(target.peerId) ?? 0,
+        tileCap: this.tileCaps.get(target.peerId),
         emulatedDelayMs: this.emulatedDelayMs(target.peerId),
         shortTerm: this.shortTerm,
         longTerm: this.longTerm,

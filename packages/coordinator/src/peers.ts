@@ -84,6 +84,8 @@ export interface PeerViewInputs {
   target: PeerTarget
   /** Tiles this coordinator has taken on the peer since discovery. */
   tilesTaken?: number
+  /** Most tiles the peer lets this coordinator hold (its tile quota, once a refusal told it); none when unknown. */
+  tileCap?: number
   /** Emulated one-way delay to the peer, ms (added twice to the RTT). */
   emulatedDelayMs?: number
   shortTerm?: ShortTermMemory
@@ -102,7 +104,7 @@ export function buildPeerView (inputs: PeerViewInputs): PeerView {
       preset: r.device.preset,
       geometry: { rows: r.device.geometry.rows, cols: r.device.geometry.cols },
       noiseLevel: r.device.noiseLevel,
-      tilesFree: Math.max(0, r.tilesFree - (inputs.tilesTaken ?? 0)),
+      tilesFree: Math.max(0, Math.min(r.tilesFree, inputs.tileCap ?? Infinity) - (inputs.tilesTaken ?? 0)),
       tilesTotal: r.tilesTotal,
       // The record counts 2 FLOPs per multiply-accumulate; the claim counts only as far as observed work confirms it.
       throughput: confirmedThroughput((r.throughputGflopPerSecond * 1e9) / 2, lt)

@@ -3,6 +3,7 @@
  * shard so the same plan programs the same conductances), reporting upload progress to the run's listener.
  */
 import { logger } from '@libp2p/logger'
+import { QUOTA_RESOURCES, QuotaExceededError } from '@tessera/wire'
 import { peerFailed } from './failure-kinds.js'
 import type { UploadProgress } from './progress.js'
 import type { RunContext } from './run-context.js'
@@ -43,7 +44,21 @@ export async function programCopy (ctx: RunContext, shard: ShardState, peerId: s
 export function uploadFailed (ctx: RunContext, shard: ShardState, peerId: string, err: unknown): boolean {
   log('upload of %s to %s failed: %e', shard.spec.id, peerId, err)
   ctx.recorder.uploadFailures.push(uploadFailureOf(shard.spec.id, peerId, err))
+  if (err instanceof QuotaExceededError && err.quota?.resource === QUOTA_RESOURCES.tiles) learnTileCap(ctx, peerId, err.quota.limit)
   return peerFailed(err)
+}
+
+/**
+ * A peer refused tiles by its per-owner quota: from now on the scheduler sees no more free tiles there than the
+ * quota leaves this coordinator. Without it the policy, reading the record's free tiles, chose the same peer for
+ * the same copy again at every step and the run never went on (seen in the NAT lab on a 4-tile relay node whose
+ * quota is 2 tiles per owner). The cap is what this coordinator holds there now when that is lower than the stated
+ * limit (the node may count shards of an earlier run this coordinator no longer tracks); releases lift it again.
+ */
+function learnTileCap (ctx: RunContext, peerId: string, limit: number): void {
+  const held = ctx.tilesTaken.get(peerId) ?? 0
+  ctx.tileCaps.set(peerId, Math.min(limit, held))
+  ctx.invalidateViews()
 }
 
 /** Groups the uploads of a placement (`shard id → peers`) by peer. */

@@ -56,6 +56,11 @@ export class RunInputs {
   readonly targets: Map<string, PeerTarget>
   /** Tiles this coordinator holds on each peer (all runs of this coordinator share the map). */
   readonly tilesTaken: Map<string, number>
+  /**
+   * Most tiles each peer lets this coordinator hold, learnt from its tile quota's refusals (shared by all runs). A
+   * public node keeps any one owner to a share of its tiles that its record does not tell.
+   */
+  readonly tileCaps: Map<string, number>
 
   constructor (inputs: RunInputs) {
     this.policy = inputs.policy
@@ -69,6 +74,7 @@ export class RunInputs {
     this.recentBusy = inputs.recentBusy
     this.targets = inputs.targets
     this.tilesTaken = inputs.tilesTaken
+    this.tileCaps = inputs.tileCaps
   }
 }
 

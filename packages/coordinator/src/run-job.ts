@@ -25,7 +25,7 @@ import type { CoordinatorSettings, RunParameters } from './validate-options.js'
 const log = logger('tessera:coordinator:run')
 
 /** What a coordinator's runs share: its node, settings and memories, the peers found and the tiles it holds. */
-export interface CoordinatorState extends Pick<RunContext, 'shortTerm' | 'longTerm' | 'now' | 'emulatedDelayMs' | 'recentBusy' | 'targets' | 'tilesTaken'> {
+export interface CoordinatorState extends Pick<RunContext, 'shortTerm' | 'longTerm' | 'now' | 'emulatedDelayMs' | 'recentBusy' | 'targets' | 'tilesTaken' | 'tileCaps'> {
   node: TesseraNode
   /** Incremental discovery, kept across `discover()` and every run's rounds. */
   discovery: DhtDiscovery
@@ -55,6 +55,7 @@ function newRunContext (state: CoordinatorState, params: RunParameters, runId: s
     recentBusy: state.recentBusy,
     targets: new Map(state.targets),
     tilesTaken: state.tilesTaken,
+    tileCaps: state.tileCaps,
     discover: async () => await discoverRound(node, state.discovery, state.targets, DISCOVERY_ROUND_MS, (target) => { longTerm.observe(target.peerId, { up: true }, now()) })
   })
 }

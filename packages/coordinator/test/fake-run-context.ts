@@ -64,6 +64,7 @@ export function fakeRunContext (overrides: Partial<RunContext> = {}): RunContext
     targets: new Map(),
     dead: new Set(),
     tilesTaken: new Map(),
+    tileCaps: new Map(),
     pending: new Map(),
     shards: new Map(),
     abandoned: [],
@@ -106,6 +107,7 @@ export function liveRunContextInit (network: PeerNetwork, known: readonly string
     ...givenMembers(),
     targets: new Map(known.map((id) => [id, fakeTarget(id)])),
     tilesTaken: new Map(),
+    tileCaps: new Map(),
     ...overrides
   }
 }

@@ -30,6 +30,14 @@ describe('peer views', () => {
     assert.equal(view.longTerm, undefined)
   })
 
+  it('counts no more free tiles than the peer\'s tile quota leaves this coordinator, once a refusal told it', () => {
+    const target = fakeTarget('p1', { tilesTotal: 16, tilesFree: 12 })
+    assert.equal(buildPeerView({ target, tilesTaken: 2, nowMs: 0 }).device.tilesFree, 10)
+    assert.equal(buildPeerView({ target, tilesTaken: 2, tileCap: 8, nowMs: 0 }).device.tilesFree, 6)
+    assert.equal(buildPeerView({ target, tilesTaken: 2, tileCap: 2, nowMs: 0 }).device.tilesFree, 0)
+    assert.equal(buildPeerView({ target, tilesTaken: 1, tileCap: 2, nowMs: 0 }).device.tilesFree, 1, 'a release frees room under the cap')
+  })
+
   it('caps a record\'s throughput claim by the observed throughput once enough calls are in (a 10× speed claimer)', () => {
     // Claims 20 GFLOP/s = 1e10 MAC/s; its calls show 1e9 MAC/s.
     const claimer = fakeTarget('fast-talker', { device: { preset: 'rram-hifi', geometry: { rows: 128, cols: 128 }, noiseLevel: 0.01 }, throughputGflopPerSecond: 20 }, 0.5)

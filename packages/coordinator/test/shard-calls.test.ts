@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { createDeviceProfile, createRng, createTilePool } from '@tessera/crossbar'
 import { ShardExecutor } from '@tessera/peer'
 import type { Placement, PlacementPolicy } from '@tessera/scheduler'
-import { PeerLeavingError, RequestTimeoutError } from '@tessera/wire'
+import { PeerLeavingError, QUOTA_RESOURCES, QuotaExceededError, RequestTimeoutError } from '@tessera/wire'
 import { BatchDeadlineError } from '../src/errors.js'
 import { LiveRunContext } from '../src/live-run-context.js'
 import type { PeerNetwork } from '../src/peer-network.js'
@@ -120,6 +120,7 @@ describe('callShard', () => {
 
 const A = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
 const B = '12D3KooWBhEXsSK5wWkzuUmXWpaFZTfgKnBp3XUYoELh3cvDQKDw'
+const C = '12D3KooWEdmPw7pTiDsvRccBq3mYuYgdh19aQ8z4vDcdwK9NFWaR'
 
 /** Places a lost shard on the first peer with a free tile, or says why not; routes to the first copy. */
 const firstFree: PlacementPolicy = {
@@ -146,6 +147,8 @@ interface FakePeer {
   programmed: number
   dialed: number
   timeoutsSeen: number[]
+  /** Copies its per-owner tile quota lets the coordinator program (one tile each); unbounded when absent. */
+  tileQuota?: number
 }
 
 /**
@@ -183,6 +186,9 @@ function policyContext (peers: Map<string, FakePeer>, known: string[], batchDead
       program: async () => {
         const p = peers.get(peerId) as FakePeer
         if (!p.connected) throw new Error('stream reset')
+        if (p.tileQuota !== undefined && p.programmed >= p.tileQuota) {
+          throw new QuotaExceededError('tiles over quota', { quota: { resource: QUOTA_RESOURCES.tiles, limit: p.tileQuota, requested: p.programmed + 1 } })
+        }
         p.programmed++
         return { tilesUsed: 1 }
       },
@@ -241,6 +247,21 @@ describe('callShard recovery policy', () => {
       assert.equal(ctx.recorder.peerFailures, 1)
     })
   }
+
+  it('a peer that refuses tiles by its quota gets none of the next placements: its view shows the quota full', async () => {
+    // A departs; B (first in view order) holds nothing and its quota allows this coordinator no tile; C takes it.
+    const peers = new Map([[A, fakePeer({ executes: ['reset'], connected: false, dials: [false] })], [B, fakePeer({ tileQuota: 0 })], [C, fakePeer({})]])
+    const ctx = policyContext(peers, [...peers.keys()])
+    const shard = lone(ctx, A)
+    await callShard(ctx, shard, new Float32Array(ROWS), 1, 'k')
+    assert.deepEqual(shard.holders, [C])
+    assert.equal(ctx.dead.has(B), false, 'a quota refusal is not a departure')
+    assert.equal(ctx.views().find((v) => v.peerId === B)?.device.tilesFree, 0)
+    assert.equal(ctx.views().find((v) => v.peerId === C)?.device.tilesFree, 3)
+    // The next placement, by a policy that takes the first peer with free tiles, goes straight to C.
+    const placement = ctx.policy.place({ shards: [shard.spec], peers: ctx.views(), nowMs: ctx.now(), rng: ctx.rng })
+    assert.deepEqual(placement.assignments.get(shard.spec.id), [C])
+  })
 
   it('a shard no peer can take is given up only at the batch deadline, with a BatchDeadlineError', async () => {
     const a = fakePeer({ executes: ['reset'], connected: false, dials: [false] })
