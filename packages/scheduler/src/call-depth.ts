@@ -3,8 +3,9 @@
  * on a peer (fewer on a relayed path, where the relay carries every stream), and each call holds its slot for the
  * round trip as well as the compute. A peer whose round trip is long against its calls cannot be kept busy by a
  * few slots: with s slots, r ms of each call on the path (round trip and transfer) and c ms on the device, its
- * device computes at most s·c of every r + c ms. Routing and speed-proportional replication both read this, so that a fast peer behind a slow path is
- * neither sent more calls than its slots can carry nor given copies for work it cannot reach.
+ * device computes at most s·c of every r + c ms. Routing and speed-proportional replication both read this, so
+ * that a fast peer behind a slow path is neither sent more calls than its slots can carry nor given copies for
+ * work it cannot reach.
  *
  * ```
  * busy fraction     = min(1, s · c / (r + c))                                      (1 without a slot limit)

@@ -166,9 +166,10 @@ function assign (work: TesseraPlacement, shard: Shard, peer: PeerView, computeMs
  * client's load shows in the measured rate), or, where the coordinator's call slots on the path are the limit
  * (a long round trip, few slots: call-depth.ts), the slots' turns — scaled by the score's reliability,
  * result-error, trend and noise factors (score.ts), so a flaky, degrading or (for a sensitive shard) noisy copy
- * is used only when the others queue. Under load, outstanding calls settle in proportion to the copies' rates, which is the split the
- * placement's replication planned for (tessera-balance.ts); when idle, the quickest copy answers. The gossip's
- * queue figures are left out: they count this coordinator's own calls again.
+ * is used only when the others queue. Under load, outstanding calls settle in proportion to the rates the
+ * copies can be reached at, which is the split the placement's replication planned for (tessera-balance.ts);
+ * when idle, the quickest copy answers. The gossip's queue figures are left out: they count this coordinator's
+ * own calls again.
  */
 function routeTessera (input: RouteInput, model: ScoreModel): string | undefined {
   const [shard] = normaliseShards([input.shard])
