@@ -12,8 +12,17 @@ export const DEFAULT_BATCHES_IN_FLIGHT = 4
  */
 export const DEFAULT_CALLS_PER_PEER = 6
 
-/** Shard calls outstanding at once on a relayed connection. */
-export const RELAYED_CALLS_PER_PEER = 2
+/**
+ * Shard calls outstanding at once on a relayed connection: fewer than on a direct one, since the relay carries every
+ * relayed stream, but enough to hide the path's round trip. Each call holds its slot for the round trip as well as
+ * the compute, so a peer 15–30 ms away one way (nat-heavy scenario) with 40–90 ms calls needs two calls in flight
+ * just to stay busy; with 2 slots its device idled (busy 0.45–0.58 on the scenario's fastest, relayed peers, their
+ * calls waiting 110–320 ms for a slot), with 4 it reached 0.6–0.9. Measured on that scenario: 4 and 6 calls at once
+ * through the relay ran without a failed call (a js-libp2p relay with its default 128 KiB per-connection limit
+ * once dropped a connection carrying 6 concurrent shard streams; tessera relays allow 1 GiB, peer/constants.ts).
+ * Routing and replication read the figure (PeerView.callSlots, scheduler call-depth.ts).
+ */
+export const RELAYED_CALLS_PER_PEER = 4
 
 /**
  * Shortest timeout of a shard call: the adaptive timeout never goes below it. A call with no reply in time makes its

@@ -4,7 +4,7 @@
  */
 import { logger } from '@libp2p/logger'
 import type { PeerView } from '@tessera/scheduler'
-import { MAX_CALL_TIMEOUT_MS, RELAYED_CALLS_PER_PEER } from './constants.js'
+import { MAX_CALL_TIMEOUT_MS } from './constants.js'
 import type { DiscoveryRound } from './discovery.js'
 import { PeerHealth } from './health.js'
 import { peerCameBack, peerStillThere } from './liveness.js'
@@ -18,7 +18,7 @@ import { runErrorOf } from './run-errors.js'
 import type { RunError } from './run-errors.js'
 import { removeCopy } from './shard-state.js'
 import type { ShardState } from './shard-state.js'
-import { Slots } from './slots.js'
+import { callSlotsFor, Slots } from './slots.js'
 import type { RunVerification } from './verify.js'
 
 const log = logger('tessera:coordinator:run')
@@ -78,10 +78,7 @@ export class LiveRunContext extends RunInputs implements RunContext {
   slotsOf (peerId: string): Slots {
     let s = this.slots.get(peerId)
     if (s === undefined) {
-      // A relayed connection is dropped by the relay when too many streams open on it at once (measured: 6
-      // concurrent shard streams through a js-libp2p relay failed with "Remote closed connection during opening").
-      const relayed = this.targets.get(peerId)?.path === 'relayed'
-      s = new Slots(relayed ? Math.min(RELAYED_CALLS_PER_PEER, this.settings.callsPerPeer) : this.settings.callsPerPeer)
+      s = new Slots(callSlotsFor(this.targets.get(peerId)?.path, this.settings.callsPerPeer))
       this.slots.set(peerId, s)
     }
     return s
@@ -98,6 +95,7 @@ export class LiveRunContext extends RunInputs implements RunContext {
         tilesTaken: this.tilesTaken.get(target.peerId) ?? 0,
         tileCap: this.tileCaps.get(target.peerId),
         emulatedDelayMs: this.emulatedDelayMs(target.peerId),
+        callSlots: callSlotsFor(target.path, this.settings.callsPerPeer),
         shortTerm: this.shortTerm,
         longTerm: this.longTerm,
         nowMs

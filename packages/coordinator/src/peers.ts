@@ -88,6 +88,8 @@ export interface PeerViewInputs {
   tileCap?: number
   /** Emulated one-way delay to the peer, ms (added twice to the RTT). */
   emulatedDelayMs?: number
+  /** Shard calls the run keeps outstanding on the peer at most (slots.ts); absent = no limit. */
+  callSlots?: number
   shortTerm?: ShortTermMemory
   longTerm?: LongTermMemory
   nowMs: number
@@ -112,6 +114,7 @@ export function buildPeerView (inputs: PeerViewInputs): PeerView {
     path: target.path,
     rttMs: target.measuredRttMs + 2 * (inputs.emulatedDelayMs ?? 0)
   }
+  if (inputs.callSlots !== undefined) view.callSlots = inputs.callSlots
   if (target.relayLimits != null) view.relayLimits = target.relayLimits
   const st = inputs.shortTerm?.stats(target.peerId, nowMs)
   if (st != null) view.shortTerm = st

@@ -28,6 +28,8 @@ describe('peer views', () => {
     assert.equal(view.rttMs, 10.5)
     assert.equal(view.shortTerm?.queueDepth?.latest, 2)
     assert.equal(view.longTerm, undefined)
+    assert.equal(view.callSlots, undefined)
+    assert.equal(buildPeerView({ target, callSlots: 4, nowMs: 1000 }).callSlots, 4)
   })
 
   it('counts no more free tiles than the peer\'s tile quota leaves this coordinator, once a refusal told it', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Slots } from '../src/slots.js'
+import { RELAYED_CALLS_PER_PEER } from '../src/constants.js'
+import { callSlotsFor, Slots } from '../src/slots.js'
 
 describe('Slots', () => {
   it('lets at most `size` holders in and hands a released slot to the longest waiter', async () => {
@@ -18,5 +19,15 @@ describe('Slots', () => {
     slots.release()
     await fourth
     assert.deepEqual(order, [3, 4])
+  })
+})
+
+describe('call slots per path', () => {
+  it('a relayed path gets at most RELAYED_CALLS_PER_PEER, other paths the coordinator\'s callsPerPeer', () => {
+    assert.equal(callSlotsFor('direct', 6), 6)
+    assert.equal(callSlotsFor('hole-punched', 6), 6)
+    assert.equal(callSlotsFor(undefined, 6), 6)
+    assert.equal(callSlotsFor('relayed', 64), RELAYED_CALLS_PER_PEER)
+    assert.equal(callSlotsFor('relayed', 1), 1)
   })
 })

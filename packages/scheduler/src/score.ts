@@ -153,6 +153,14 @@ export function pathBandwidth (peer: PeerView, model: ScoreModel): number {
   return peer.bandwidthBytesPerSec ?? model.bandwidthBytesPerSec[peer.path]
 }
 
+/**
+ * Time one call of `shard` spends on the path to `peer`, ms: the measured round trip (through the relay, on a
+ * relayed path) and the call's bytes at the path's bandwidth.
+ */
+export function callPathMs (shard: Pick<Shard, 'requestBytes'>, peer: PeerView, model: ScoreModel): number {
+  return peer.rttMs + (shard.requestBytes / pathBandwidth(peer, model)) * 1000
+}
+
 /** Expected completion time of one call of `shard` on `peer`, term by term. See the module comment. */
 export function scoreShard (shard: Shard, peer: PeerView, model: ScoreModel, context: ScoreContext = {}): ScoreBreakdown {
   const breakdown: ScoreBreakdown = {

@@ -44,6 +44,11 @@ export interface PeerView {
   relayLimits?: RelayLimits
   /** Round-trip time measured to the peer (ping), ms. */
   rttMs: number
+  /**
+   * Shard calls the coordinator keeps outstanding on the peer at most (its call depth on the path; fewer on a
+   * relayed one); absent = no limit. Each call holds a slot for its round trip too (call-depth.ts).
+   */
+  callSlots?: number
   /** Measured bandwidth to the peer, bytes per second; absent = the default for its path. */
   bandwidthBytesPerSec?: number
   /** Short-term memory of the peer (load, latency, errors over the last minute), if any. */

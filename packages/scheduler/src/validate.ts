@@ -62,6 +62,7 @@ export function checkPeers (peers: readonly PeerView[]): void {
     if (!isNonNegative(d.throughput)) bad('device.throughput must be finite and non-negative')
     if (!PATHS.has(p.path)) bad(`path must be direct, hole-punched or relayed, got ${String(p.path)}`)
     if (!isNonNegative(p.rttMs)) bad('rttMs must be finite and non-negative')
+    if (p.callSlots !== undefined && !(Number.isSafeInteger(p.callSlots) && p.callSlots > 0)) bad('callSlots must be a positive integer')
     if (p.bandwidthBytesPerSec !== undefined && !(Number.isFinite(p.bandwidthBytesPerSec) && p.bandwidthBytesPerSec > 0)) bad('bandwidthBytesPerSec must be positive')
     if (p.relayLimits !== undefined && !(isNonNegative(p.relayLimits.dataBytes) && isNonNegative(p.relayLimits.durationMs))) bad('relayLimits must be non-negative')
   }

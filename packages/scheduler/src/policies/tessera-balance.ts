@@ -5,6 +5,9 @@
  * the copy that finishes it soonest), and the rate the placement can sustain is the optimum of a transportation
  * problem (flow.ts): every shard's work split among its holders, no peer above its rate.
  *
+ * A peer's rate here is what the coordinator can reach of it: its device's rate, less what a long round trip
+ * leaves idle when the coordinator's call slots on the path are few (a relayed path; call-depth.ts).
+ *
  * Copies are added for a target rate λ: at λ, solve the max-flow; while some shard's work finds no holder with
  * room, copy the shard with work left over onto the peer with the most rate left over (the pair whose new copy
  * can carry the most: min of the two), until everything fits or no copy is allowed. The highest target that
@@ -23,9 +26,10 @@
  * - recovery: copies leave enough free tiles that the shards any one peer alone holds can be placed again on the
  *   others if it leaves ({@link recoverableWith}).
  */
+import { pathBusyFraction } from '../call-depth.js'
 import { MIN_REPLICATED_MEMORY_UTILISATION } from '../constants.js'
 import { compareIds } from '../pick.js'
-import { effectiveThroughput, scoreShard } from '../score.js'
+import { callPathMs, effectiveThroughput, scoreShard } from '../score.js'
 import { flowAt, maxThroughput } from '../flow.js'
 import type { FlowShard } from '../flow.js'
 import type { ScoreModel } from '../score.js'
@@ -62,6 +66,32 @@ export interface BalanceOutcome {
 /** Work per model request of a shard, MACs: calls per request × MACs per call. */
 export function shardWork (shard: Shard): number {
   return shard.expectedLoad * shard.macsPerRequest
+}
+
+/** The placement's typical call: MACs and bytes of the calls weighted by the work they carry. */
+export function typicalCall (shards: readonly Shard[]): { macs: number, requestBytes: number } {
+  let work = 0
+  let macs = 0
+  let requestBytes = 0
+  for (const x of shards) {
+    work += shardWork(x)
+    macs += shardWork(x) * x.macsPerRequest
+    requestBytes += shardWork(x) * x.requestBytes
+  }
+  return work > 0 ? { macs: macs / work, requestBytes: requestBytes / work } : { macs: 0, requestBytes: 0 }
+}
+
+/**
+ * Each peer's rate, MAC/s, as far as the coordinator's call slots on its path can keep it busy with the
+ * placement's typical call (call-depth.ts): a fast peer behind a long relayed round trip with few slots computes
+ * less than its device could, and copies planned for its full rate would leave their work unserved.
+ */
+export function reachableRates (peers: readonly PeerView[], shards: readonly Shard[], model: ScoreModel): Map<string, number> {
+  const call = typicalCall(shards)
+  return new Map(peers.map((p) => {
+    const rate = effectiveThroughput(p)
+    return [p.peerId, rate > 0 ? rate * pathBusyFraction(p, callPathMs(call, p, model), (call.macs / rate) * 1000) : rate]
+  }))
 }
 
 /** Cells a copy of `shard` allocates on `peer`: whole tiles of the peer's geometry. */
@@ -197,8 +227,8 @@ function topUp (s: Setting, trial: Trial): boolean {
  */
 export function balanceByReplication (work: BalanceWork, shards: readonly Shard[]): BalanceOutcome {
   const byId = new Map(work.peers.map((p) => [p.peerId, p]))
-  const rates = new Map(work.peers.map((p) => [p.peerId, effectiveThroughput(p)]))
   const placed = shards.filter((x) => (work.copies.get(x.id)?.length ?? 0) > 0 && shardWork(x) > 0)
+  const rates = reachableRates(work.peers, placed, work.model)
   if (!placed.some((x) => x.maxReplicas > (work.copies.get(x.id)?.length ?? 0))) return { before: Number.NaN, after: Number.NaN, added: 0 }
   const holders = new Map(placed.map((x) => [x.id, [...(work.copies.get(x.id) ?? [])]]))
   let cells = 0

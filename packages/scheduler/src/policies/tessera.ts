@@ -17,9 +17,10 @@
  *
  * Routing: see {@link routeTessera}.
  */
+import { expectedCompletionMs } from '../call-depth.js'
 import { SENSITIVE_SHARD_THRESHOLD } from '../constants.js'
 import { compareIds, pick } from '../pick.js'
-import { createScoreModel, scoreShard } from '../score.js'
+import { callPathMs, createScoreModel, scoreShard } from '../score.js'
 import { checkPeers, finishPlacement, normaliseShards, TileLedger } from '../validate.js'
 import type { ScoreModel, ScoreModelInit } from '../score.js'
 import { balanceByReplication } from './tessera-balance.js'
@@ -159,13 +160,16 @@ function assign (work: TesseraPlacement, shard: Shard, peer: PeerView, computeMs
 }
 
 /**
- * Routing: the call goes to the copy that would finish it first — round trip plus (this coordinator's calls
+ * Routing: the call goes to the copy that would finish it first — round trip and the call's transfer on the
+ * path (a relayed path's bandwidth is a tenth of a direct one's), plus (this coordinator's calls
  * outstanding there + 1) × the call's compute time at the peer's rate (measured, else advertised; another
- * client's load shows in the measured rate) — scaled by the score's reliability, result-error, trend and noise
- * factors (score.ts), so a flaky, degrading or (for a sensitive shard) noisy copy is used only when the others
- * queue. Under load, outstanding calls settle in proportion to the copies' rates, which is the split the
- * placement's replication planned for (tessera-balance.ts); when idle, the quickest copy answers. The gossip's
- * queue figures are left out: they count this coordinator's own calls again.
+ * client's load shows in the measured rate), or, where the coordinator's call slots on the path are the limit
+ * (a long round trip, few slots: call-depth.ts), the slots' turns — scaled by the score's reliability,
+ * result-error, trend and noise factors (score.ts), so a flaky, degrading or (for a sensitive shard) noisy copy
+ * is used only when the others queue. Under load, outstanding calls settle in proportion to the rates the
+ * copies can be reached at, which is the split the placement's replication planned for (tessera-balance.ts);
+ * when idle, the quickest copy answers. The gossip's queue figures are left out: they count this coordinator's
+ * own calls again.
  */
 function routeTessera (input: RouteInput, model: ScoreModel): string | undefined {
   const [shard] = normaliseShards([input.shard])
@@ -178,7 +182,7 @@ function routeTessera (input: RouteInput, model: ScoreModel): string | undefined
     const pending = input.pending?.get(peerId) ?? 0
     const s = scoreShard(shard, peer, model, { programmed: true, pending })
     const ms = s.feasible
-      ? (peer.rttMs + (pending + 1) * s.computeMs) * s.reliabilityFactor * s.resultErrorFactor * s.trendFactor * s.noiseFactor
+      ? expectedCompletionMs(peer, callPathMs(shard, peer, model), s.computeMs, pending) * s.reliabilityFactor * s.resultErrorFactor * s.trendFactor * s.noiseFactor
       : Number.POSITIVE_INFINITY
     if (ms < bestMs) {
       bestMs = ms

@@ -5,13 +5,13 @@
  * exist: the policy's `route`, `buildPeerView`, `PeerHealth` (time-outs and back-off), `RecentBusy` (its own
  * device time per peer), short- and long-term memory.
  *
- * One call: wait for one of the peer's call slots (6; 2 on a relayed path) → one-way delay and the request's
+ * One call: wait for one of the peer's call slots (6; 4 on a relayed path) → one-way delay and the request's
  * stack cost → the peer: a copy it does not hold answers UNKNOWN_SHARD; otherwise the execute queues in its
  * worker → the reply's stack cost and the delay back → recorded and observed into both memories. A call on a peer
  * that left fails when its stream resets; the peer is then found gone (a re-dial refused) and loses every copy.
  * A call that outlives its time-out makes its peer suspect (backed off), as on a real coordinator.
  */
-import { backoffMs, buildPeerView, groupCalls, PeerHealth, removeCopy, RecentBusy, MAX_CALL_TIMEOUT_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS, RELAYED_CALLS_PER_PEER } from '@tessera/coordinator'
+import { backoffMs, buildPeerView, callSlotsFor, groupCalls, PeerHealth, removeCopy, RecentBusy, MAX_CALL_TIMEOUT_MS, MAX_NO_PEER_RETRY_MS, NO_PEER_RETRY_MS } from '@tessera/coordinator'
 import type { PeerTarget, ShardState } from '@tessera/coordinator'
 import type { LongTermMemory, ShortTermMemory } from '@tessera/memory'
 import type { Rng } from '@tessera/crossbar'
@@ -155,7 +155,7 @@ export class DesCoordinator {
     const views: PeerView[] = []
     for (const target of this.targets.values()) {
       if (this.dead.has(target.peerId) || (include !== undefined && !include(target))) continue
-      views.push(buildPeerView({ target, tilesTaken: this.tilesTaken.get(target.peerId) ?? 0, emulatedDelayMs: this.pairDelayMs(target.peerId), shortTerm: this.shortTerm, longTerm: this.longTerm, nowMs }))
+      views.push(buildPeerView({ target, tilesTaken: this.tilesTaken.get(target.peerId) ?? 0, emulatedDelayMs: this.pairDelayMs(target.peerId), callSlots: callSlotsFor(target.path, this.settings.callsPerPeer), shortTerm: this.shortTerm, longTerm: this.longTerm, nowMs }))
     }
     if (include === undefined) this.viewCache = { atMs: nowMs, views }
     return views
@@ -234,7 +234,7 @@ export class DesCoordinator {
   private acquire (peerId: string, go: () => void): void {
     let free = this.freeSlots.get(peerId)
     if (free === undefined) {
-      free = this.peer(peerId)?.spec.path === 'relayed' ? Math.min(RELAYED_CALLS_PER_PEER, this.settings.callsPerPeer) : this.settings.callsPerPeer
+      free = callSlotsFor(this.peer(peerId)?.spec.path, this.settings.callsPerPeer)
     }
     if (free > 0) {
       this.freeSlots.set(peerId, free - 1)
