@@ -87,10 +87,14 @@ describe('network watch: a record that outlives its peer', () => {
   const net = watchedNetwork({
     nodeInit: { recordTtlMs: 10_000 },
     watch: { dialTimeoutMs: 2_000 },
-    // The third node leaves once both others hold its record and its provider entry.
+    // The third node leaves once both others hold its record and its provider entry. It joined through the first
+    // and may not have heard of the second yet: in a network of three, a lookup asks only peers closer to the key
+    // than the one that answered, so its puts could keep reaching the first alone. Connected, the second enters its
+    // routing table, the key counts as moved and the next publication goes through a lookup that asks both.
     beforeWatch: async (nodes) => {
       let stored = false
       nodes[2].addEventListener('record:published', (evt) => { if (evt.detail.peersAcked >= 2 && evt.detail.provided) stored = true })
+      await nodes[2].libp2p.dial(nodes[1].getMultiaddrs()[0])
       await until('the third node\'s record stored on both others', () => stored, WAIT_MS)
       await nodes[2].stop()
     }
