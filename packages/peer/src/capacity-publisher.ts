@@ -6,6 +6,7 @@ import {
   DHT_CLOSEST_PEERS, DHT_FIND_PROVIDERS_LIMIT
 } from './constants.js'
 import { bucketCid, bucketOfPeer, bucketsOfPeer } from './capability-buckets.js'
+import { forEachConcurrently } from './concurrently.js'
 import type { BucketRef } from './capability-buckets.js'
 import { InvalidNodeOptionError, RecordRejectedError } from './errors.js'
 import { KeyPlacements } from './key-placements.js'
@@ -375,19 +376,15 @@ export class CapacityPublisher {
     const holders = [...(this.placements.placement(key)?.holders ?? [])]
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.dhtTimeoutMs)])
     const acks: PeerId[] = []
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < holders.length && !signal.aborted) {
-        const peer = peerIdFromString(holders[next++])
-        try {
-          if (await this.c.directPut!(peer, key, value, signal)) acks.push(peer)
-        } catch (err) {
-          // Gone or busy: it drops out of the holders, and a refresh that finds too few of them puts through a lookup.
-          log('a direct put to %p failed - %e', peer, err)
-        }
+    await forEachConcurrently(holders, DIRECT_PUT_CONCURRENCY, async (holder) => {
+      const peer = peerIdFromString(holder)
+      try {
+        if (await this.c.directPut!(peer, key, value, signal)) acks.push(peer)
+      } catch (err) {
+        // Gone or busy: it drops out of the holders, and a refresh that finds too few of them puts through a lookup.
+        log('a direct put to %p failed - %e', peer, err)
       }
-    }
-    await Promise.all(Array.from({ length: Math.min(DIRECT_PUT_CONCURRENCY, holders.length) }, worker))
+    }, signal)
     return { acks, targets: [...(this.placements.placement(key)?.targets ?? [])] }
   }
 

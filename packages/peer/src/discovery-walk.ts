@@ -12,6 +12,7 @@
 import type { Rng } from '@tessera/crossbar'
 import { logger } from '@libp2p/logger'
 import { DHT_FIND_PROVIDERS_LIMIT } from './constants.js'
+import { forEachConcurrently } from './concurrently.js'
 import { FIRST_BUCKETS, bucketName, childBuckets } from './capability-buckets.js'
 import type { BucketRef } from './capability-buckets.js'
 import type { CapacityRecord, Reachability } from '@tessera/memory'
@@ -178,11 +179,7 @@ export class DiscoveryWalk {
 
   /** Asks `buckets` for providers, WALK_CONCURRENCY at a time. */
   private async walkAll (buckets: BucketRef[], signal: AbortSignal, round: WalkRound): Promise<void> {
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < buckets.length && !signal.aborted) await this.walk(buckets[next++], signal, round)
-    }
-    await Promise.all(Array.from({ length: Math.min(WALK_CONCURRENCY, buckets.length) }, worker))
+    await forEachConcurrently(buckets, WALK_CONCURRENCY, async (bucket) => { await this.walk(bucket, signal, round) }, signal)
   }
 
   /** The walked buckets worth asking again: not those whose children were all walked (they list the same nodes). */
@@ -240,24 +237,19 @@ export class DiscoveryWalk {
    * read: an aborted read that found nothing says nothing about the peer).
    */
   private async readAll (peerIds: string[], nowMs: number, signal: AbortSignal, round: WalkRound): Promise<string[]> {
-    let next = 0
     const unfinished: string[] = []
-    const worker = async (): Promise<void> => {
-      while (next < peerIds.length && !signal.aborted) {
-        const peerId = peerIds[next++]
-        round.recordsRead++
-        let found: DiscoveredPeer | undefined
-        try {
-          found = await this.init.source.read(peerId, signal)
-        } catch (err) {
-          log('reading the record of %s failed - %e', peerId, err)
-        }
-        if (found === undefined && signal.aborted) unfinished.push(peerId)
-        else this.take(peerId, found, nowMs, round)
+    const started = await forEachConcurrently(peerIds, this.init.concurrency, async (peerId) => {
+      round.recordsRead++
+      let found: DiscoveredPeer | undefined
+      try {
+        found = await this.init.source.read(peerId, signal)
+      } catch (err) {
+        log('reading the record of %s failed - %e', peerId, err)
       }
-    }
-    await Promise.all(Array.from({ length: Math.min(this.init.concurrency, peerIds.length) }, worker))
-    return [...unfinished, ...peerIds.slice(next)]
+      if (found === undefined && signal.aborted) unfinished.push(peerId)
+      else this.take(peerId, found, nowMs, round)
+    }, signal)
+    return [...unfinished, ...peerIds.slice(started)]
   }
 
   /** Applies one read's outcome to the held records. */

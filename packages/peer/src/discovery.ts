@@ -4,6 +4,7 @@ import { Key } from 'interface-datastore'
 import { capacityRecordKey, capacityRecordSelector, openCapacityRecord } from '@tessera/memory'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { CAPABILITY_BUCKETS, DEFAULT_DHT_TIMEOUT_MS } from './constants.js'
+import { forEachConcurrently } from './concurrently.js'
 import { bucketCid, bucketOfPeer } from './capability-buckets.js'
 import type { DiscoveryDht } from './discovery-source.js'
 import type { CID } from 'multiformats/cid'
@@ -140,15 +141,10 @@ export async function discoverCapacityRecords (dht: DiscoveryDht, validator: Cap
   if (providers.size === 0 && failure !== undefined && !signal.aborted) throw failure
   const ids = [...providers.values()].filter((id) => options.skip?.has(id.toString()) !== true)
   const found: DiscoveredPeer[] = []
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < ids.length && !signal.aborted) {
-      const id = ids[next++]
-      const r = await readCapacityRecord(dht, validator, id, signal)
-      if (r != null) found.push(r)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(DISCOVERY_CONCURRENCY, ids.length) }, worker))
+  await forEachConcurrently(ids, DISCOVERY_CONCURRENCY, async (id) => {
+    const r = await readCapacityRecord(dht, validator, id, signal)
+    if (r != null) found.push(r)
+  }, signal)
   return found.sort((a, b) => a.record.peerId.localeCompare(b.record.peerId))
 }
 
