@@ -158,7 +158,12 @@ export function pathBandwidth (peer: PeerView, model: ScoreModel): number {
  * relayed path) and the call's bytes at the path's bandwidth.
  */
 export function callPathMs (shard: Pick<Shard, 'requestBytes'>, peer: PeerView, model: ScoreModel): number {
-  return peer.rttMs + (shard.requestBytes / pathBandwidth(peer, model)) * 1000
+  return peer.rttMs + transferMs(shard, pathBandwidth(peer, model))
+}
+
+/** Time one call's bytes take at `bandwidthBytesPerSec`, ms. */
+function transferMs (shard: Pick<Shard, 'requestBytes'>, bandwidthBytesPerSec: number): number {
+  return (shard.requestBytes / bandwidthBytesPerSec) * 1000
 }
 
 /** Expected completion time of one call of `shard` on `peer`, term by term. See the module comment. */
@@ -197,7 +202,7 @@ export function scoreShard (shard: Shard, peer: PeerView, model: ScoreModel, con
   const serviceMs = peer.shortTerm?.serviceMs?.mean ?? computeMs
   const waiting = (peer.shortTerm?.queueDepth?.latest ?? 0) + (peer.shortTerm?.inFlight?.latest ?? 0) + (context.pending ?? 0)
   const queueMs = waiting * serviceMs + (context.committedMs ?? 0)
-  const networkMs = peer.rttMs + (peer.path === 'relayed' ? model.relayHopMs : 0) + (shard.requestBytes / bandwidth) * 1000
+  const networkMs = peer.rttMs + (peer.path === 'relayed' ? model.relayHopMs : 0) + transferMs(shard, bandwidth)
   const uploadMs = uploadFullMs / model.amortisationRequests
 
   let failure = peer.longTerm?.failureRate ?? model.priorFailureRate
