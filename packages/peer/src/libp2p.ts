@@ -145,12 +145,9 @@ export function connectedPeersAnswer (ping: Ping, connected: (peer: PeerId) => b
 function dhtService (init: KadDHTInit, network: NetworkMode, store: DhtStore): (components: KadDHTComponents) => KadDHT {
   return (components) => {
     let registrar: KadDHTComponents['registrar'] | undefined
-    const peerInfoMapper = routingPeerInfoMapper(
-      peerInfoMapperFor(network),
-      () => store.senders.current() !== undefined,
-      (peer) => components.connectionManager.getConnections(peer).length > 0
-    )
-    const ping = connectedPeersAnswer(components.ping, (peer) => components.connectionManager.getConnections(peer).length > 0)
+    const connected = (peer: PeerId): boolean => components.connectionManager.getConnections(peer).length > 0
+    const peerInfoMapper = routingPeerInfoMapper(peerInfoMapperFor(network), () => store.senders.current() !== undefined, connected)
+    const ping = connectedPeersAnswer(components.ping, connected)
     return kadDHT({ ...init, peerInfoMapper })(new Proxy(components, {
       get: (target, prop) => {
         if (prop === 'datastore') return store
